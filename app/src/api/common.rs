@@ -1,0 +1,85 @@
+//! What every page needs: who is logged in, and which banks take part.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::ApiError;
+use crate::domain::Role;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub email: String,
+    pub role: Role,
+    pub bank_code: Option<String>,
+}
+
+/// The logged-in user, or None. Open to all: it only tells you about yourself.
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<UserInfo>, ApiError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let session = ctx::session().await?;
+    let user = crate::server::auth::current_user(&session, &state.db)
+        .await
+        .map_err(ctx::fail)?;
+    Ok(user.map(|u| UserInfo {
+        email: u.email,
+        role: u.role,
+        bank_code: u.bank_code,
+    }))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankOption {
+    pub code: String,
+    pub name: String,
+}
+
+/// The banks a claim may name. Any logged-in user may read the list.
+#[server(endpoint = "participating_banks")]
+pub async fn participating_banks() -> Result<Vec<BankOption>, ApiError> {
+    use super::ctx;
+    let (state, _user) = ctx::require(&Role::ALL).await?;
+    let rows = crate::server::store::banks::participating(&state.db)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    Ok(rows
+        .into_iter()
+        .map(|b| BankOption {
+            code: b.code,
+            name: b.name,
+        })
+        .collect())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankAdminRow {
+    pub code: String,
+    pub name: String,
+    pub branches: i64,
+}
+
+/// The participating banks with their branch counts (admin only).
+#[server(endpoint = "admin_banks")]
+pub async fn admin_banks() -> Result<Vec<BankAdminRow>, ApiError> {
+    use super::ctx;
+    let (state, _user) = ctx::require(&[Role::Admin]).await?;
+    let fail = |e: sqlx::Error| ctx::fail(e.into());
+    let banks = crate::server::store::banks::participating(&state.db)
+        .await
+        .map_err(fail)?;
+    let counts: std::collections::HashMap<String, i64> =
+        crate::server::store::banks::branch_counts(&state.db)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .collect();
+    Ok(banks
+        .into_iter()
+        .map(|b| BankAdminRow {
+            branches: counts.get(&b.code).copied().unwrap_or(0),
+            code: b.code,
+            name: b.name,
+        })
+        .collect())
+}

@@ -1,0 +1,176 @@
+//! Form fields in the GOV.UK pattern: label, hint, error message, input, all
+//! tied together for screen readers.
+
+use leptos::prelude::*;
+
+use super::{use_form, use_lang};
+
+/// The list of every problem, at the top of the page, each a link to its field.
+#[component]
+pub fn ErrorSummary() -> impl IntoView {
+    let form = use_form();
+    let lang = use_lang();
+    (!form.errors.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1">
+                <h2 id="error-summary-title">{lang.t("error_summary_title")}</h2>
+                <ul>
+                    {form
+                        .errors
+                        .0
+                        .iter()
+                        .map(|e| {
+                            view! {
+                                <li>
+                                    <a href=format!("#{}", e.field)>{lang.t(&e.key)}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+fn describe(name: &str, hint: bool, error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("{name}-hint"));
+    }
+    if error {
+        ids.push(format!("{name}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+#[component]
+fn FieldError(name: String, key: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    key.map(|k| {
+        view! {
+            <p class="error-message" id=format!("{name}-error")>
+                <span class="visually-hidden">{lang.t("error_prefix")}</span>
+                {lang.t(&k)}
+            </p>
+        }
+    })
+}
+
+/// A labelled text input. `label` and `hint` are i18n keys; the label text
+/// may be given directly with `label_text`.
+#[component]
+pub fn TextField(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(default = "")] width: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let form = use_form();
+    let error = form.errors.for_field(&name).map(|e| e.key.clone());
+    let value = value.unwrap_or_else(|| {
+        if input_type == "password" {
+            String::new()
+        } else {
+            form.value(&name)
+        }
+    });
+    let has_error = error.is_some();
+    view! {
+        <div class=if has_error { "field field-error" } else { "field" }>
+            <label class="label" for=name.clone()>
+                {lang.t(&label)}
+            </label>
+            {hint.clone().map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
+            <FieldError name=name.clone() key=error />
+            <input
+                class=format!("input {width}")
+                id=name.clone()
+                name=name.clone()
+                type=input_type
+                value=value
+                autocomplete=autocomplete
+                inputmode=inputmode
+                spellcheck=(input_type != "password").then_some("false")
+                aria-invalid=has_error.then_some("true")
+                aria-describedby=describe(&name, hint.is_some(), has_error)
+            />
+        </div>
+    }
+}
+
+/// A labelled select; `options` are (value, text) pairs, text already translated.
+#[component]
+pub fn SelectField(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let form = use_form();
+    let error = form.errors.for_field(&name).map(|e| e.key.clone());
+    let current = form.value(&name);
+    let has_error = error.is_some();
+    view! {
+        <div class=if has_error { "field field-error" } else { "field" }>
+            <label class="label" for=name.clone()>
+                {lang.t(&label)}
+            </label>
+            {hint.clone().map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
+            <FieldError name=name.clone() key=error />
+            <select
+                class="select"
+                id=name.clone()
+                name=name.clone()
+                aria-invalid=has_error.then_some("true")
+                aria-describedby=describe(&name, hint.is_some(), has_error)
+            >
+                <option value="">{lang.t("choose")}</option>
+                {options
+                    .into_iter()
+                    .map(|(v, text)| {
+                        let selected = v == current;
+                        view! {
+                            <option value=v selected=selected>
+                                {text}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A single checkbox with its label (the declaration).
+#[component]
+pub fn Checkbox(#[prop(into)] name: String, #[prop(into)] label: String) -> impl IntoView {
+    let lang = use_lang();
+    let form = use_form();
+    let error = form.errors.for_field(&name).map(|e| e.key.clone());
+    let checked = form.value(&name) == "yes";
+    let has_error = error.is_some();
+    view! {
+        <div class=if has_error { "field field-error" } else { "field" }>
+            <FieldError name=name.clone() key=error />
+            <div class="checkbox">
+                <input
+                    id=name.clone()
+                    name=name.clone()
+                    type="checkbox"
+                    value="yes"
+                    checked=checked
+                    aria-invalid=has_error.then_some("true")
+                    aria-describedby=has_error.then(|| format!("{name}-error"))
+                />
+                <label for=name.clone()>{lang.t(&label)}</label>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,197 @@
+//! The frame of every page: skip link, header with the menu of the user's
+//! role, language switch, main content, and the anti-phishing footer.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use super::use_lang;
+use crate::api::ApiError;
+use crate::api::common::{UserInfo, whoami};
+use crate::domain::Role;
+
+fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
+    match user.map(|u| u.role) {
+        None => vec![
+            ("/", "nav_home"),
+            ("/register", "nav_register"),
+            ("/login", "nav_login"),
+        ],
+        Some(Role::Claimant) => vec![("/claims", "nav_my_claims")],
+        Some(Role::BankStaff) => vec![("/bank/queue", "nav_bank_queue")],
+        Some(Role::Admin) => vec![("/staff/queue", "nav_queue"), ("/admin/banks", "nav_banks")],
+        Some(_) => vec![("/staff/queue", "nav_queue")],
+    }
+}
+
+#[component]
+fn Header(user: Option<UserInfo>) -> impl IntoView {
+    let lang = use_lang();
+    let location = use_location();
+    let here = location.pathname.get_untracked();
+    let back = {
+        let query = location.search.get_untracked();
+        let q = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        form_urlencoded_path(&format!("{here}{q}"))
+    };
+    let links = nav_links(user.as_ref());
+    view! {
+        <header class="header">
+            <div class="header-inner">
+                <a class="brand" href="/">
+                    "Redress"
+                </a>
+                <nav aria-label=lang.t("main_nav")>
+                    <ul class="nav">
+                        {links
+                            .into_iter()
+                            .map(|(href, key)| {
+                                let current = here == href;
+                                view! {
+                                    <li>
+                                        <a href=href aria-current=current.then_some("page")>
+                                            {lang.t(key)}
+                                        </a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                        <li>
+                            <a
+                                href=format!("/lang/{}?back={back}", lang.other().code())
+                                lang=lang.other().code()
+                                hreflang=lang.other().code()
+                            >
+                                {lang.t("switch_lang")}
+                            </a>
+                        </li>
+                        {user
+                            .map(|u| {
+                                view! {
+                                    <li class="who">{u.email}</li>
+                                    <li>
+                                        <form method="post" action="/logout" class="inline-form">
+                                            <button type="submit" class="link-button">
+                                                {lang.t("nav_logout")}
+                                            </button>
+                                        </form>
+                                    </li>
+                                }
+                            })}
+                    </ul>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+/// Percent-encodes a local path for a query value.
+fn form_urlencoded_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Wraps a page: loads the user for the header, then renders `children`.
+#[component]
+pub fn Layout(#[prop(into)] title: String, children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let title_text = format!("{} | Redress", lang.t(&title));
+    view! {
+        <leptos_meta::Title text=title_text />
+        <a class="skip-link" href="#main">
+            {lang.t("skip_to_content")}
+        </a>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let user = whoami().await.ok().flatten();
+                view! { <Header user=user /> }
+            })}
+        </Suspense>
+        <main id="main" class="main" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="footer">
+            <p class="never-pin">
+                <strong>{lang.t("never_pin")}</strong>
+            </p>
+            <p>
+                <a href="/genuine">{lang.t("footer_genuine")}</a>
+            </p>
+        </footer>
+    }
+}
+
+/// A short message in a box (after logging out, after confirming an address...).
+#[component]
+pub fn Notice(#[prop(into)] key: String) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="notice" role="status">
+            <p>{lang.t(&key)}</p>
+        </div>
+    }
+}
+
+/// The page shown for an error from a server function; the status was set by
+/// the server function.
+#[component]
+pub fn ErrorPage(error: ApiError) -> impl IntoView {
+    let lang = use_lang();
+    let (title, body) = match &error {
+        ApiError::Unauthorized => ("login_required", None),
+        ApiError::Forbidden => ("forbidden_title", None),
+        ApiError::NotFound => ("not_found_title", Some("not_found_body")),
+        _ => ("error_title", Some("error_body")),
+    };
+    let login = matches!(error, ApiError::Unauthorized);
+    view! {
+        <h1>{lang.t(title)}</h1>
+        {body.map(|b| view! { <p>{lang.t(b)}</p> })}
+        {login
+            .then(|| {
+                view! {
+                    <p>
+                        <a class="button" href="/login">
+                            {lang.t("nav_login")}
+                        </a>
+                    </p>
+                }
+            })}
+    }
+}
+
+/// Previous / next links for a paged list.
+#[component]
+pub fn Pager(base: &'static str, page: i64, pages: i64) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <nav class="pager" aria-label=lang.t("pagination")>
+            {(page > 1)
+                .then(|| {
+                    view! {
+                        <a href=format!("{base}?page={}", page - 1) rel="prev">
+                            {lang.t("page_prev")}
+                        </a>
+                    }
+                })}
+            <span>{format!("{} {page} / {pages}", lang.t("page_of"))}</span>
+            {(page < pages)
+                .then(|| {
+                    view! {
+                        <a href=format!("{base}?page={}", page + 1) rel="next">
+                            {lang.t("page_next")}
+                        </a>
+                    }
+                })}
+        </nav>
+    }
+}

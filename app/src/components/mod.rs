@@ -1,0 +1,48 @@
+//! Widgets shared by the pages: the layout, form fields with their errors,
+//! the error summary, pagination.
+
+pub mod fields;
+pub mod layout;
+
+use std::collections::HashMap;
+
+use crate::domain::FieldErrors;
+use crate::i18n::Lang;
+
+pub use fields::{Checkbox, ErrorSummary, SelectField, TextField};
+pub use layout::{ErrorPage, Layout, Notice, Pager};
+
+/// What a submitted form left behind when it is shown again: what was typed
+/// and what was wrong. Provided by the form handlers; empty on a plain GET.
+#[derive(Clone, Debug, Default)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+impl FormState {
+    pub fn value(&self, field: &str) -> String {
+        self.values.get(field).cloned().unwrap_or_default()
+    }
+}
+
+pub fn use_form() -> FormState {
+    leptos::prelude::use_context::<FormState>().unwrap_or_default()
+}
+
+pub fn use_lang() -> Lang {
+    leptos::prelude::use_context::<Lang>().unwrap_or_default()
+}
+
+/// `12,345円` / `¥12,345`.
+pub fn yen(lang: Lang, amount: i64) -> String {
+    let grouped = crate::domain::Yen::from_db(amount).grouped();
+    match lang {
+        Lang::Ja => format!("{grouped}円"),
+        Lang::En => format!("¥{grouped}"),
+    }
+}
+
+pub fn state_label(lang: Lang, state: &str) -> &'static str {
+    lang.t(&format!("state_{state}"))
+}

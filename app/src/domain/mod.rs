@@ -1,0 +1,24 @@
+//! Pure domain types and rules: no I/O, compiled for the browser and the server.
+//!
+//! Every type here is parsed once at the edge (`parse` returns `Result`) and
+//! trusted afterwards: a function that takes a `KatakanaName` never re-checks it.
+
+pub mod account;
+pub mod claim;
+pub mod contact;
+pub mod errors;
+pub mod kana;
+pub mod money;
+pub mod password;
+pub mod reference;
+pub mod role;
+pub mod text;
+
+pub use account::{AccountNumber, AccountType, BankCode, BranchCode};
+pub use claim::{ClaimInput, DebitLineInput, NewClaim, NewDebitLine};
+pub use contact::{Email, PersonName, Phone};
+pub use errors::{FieldError, FieldErrors};
+pub use kana::KatakanaName;
+pub use money::Yen;
+pub use reference::CaseRef;
+pub use role::Role;

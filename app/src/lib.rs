@@ -1,0 +1,108 @@
+//! Redress: the Leptos application (pages, server functions, domain) and,
+//! with the `ssr` feature, everything the server needs behind them.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{Stylesheet, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::i18n::Lang;
+use crate::pages::{admin, auth, bank, claimant, public, staff};
+
+/// The language of this request: the `lang` cookie, else the browser's
+/// `Accept-Language`, else Japanese.
+#[cfg(feature = "ssr")]
+pub fn request_lang(parts: &axum::http::request::Parts) -> Lang {
+    let cookie = parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix("lang="))
+        .find_map(Lang::parse);
+    cookie.unwrap_or_else(|| {
+        let header = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Lang::from_accept_language(header)
+    })
+}
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let lang = {
+        let lang = use_context::<axum::http::request::Parts>()
+            .map(|p| request_lang(&p))
+            .unwrap_or_default();
+        provide_context(lang);
+        if let (Some(nonce), Some(res)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            if let Ok(v) =
+                axum::http::HeaderValue::from_str(&server::security::page_csp(nonce.as_inner()))
+            {
+                res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+            }
+        }
+        lang
+    };
+    #[cfg(not(feature = "ssr"))]
+    let lang = Lang::default();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <HydrationScripts options islands=true />
+                <leptos_meta::MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/redress.css" />
+        <Router>
+            <Routes fallback=|| view! { <public::NotFoundPage /> }>
+                <Route path=path!("/") view=public::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/genuine") view=public::GenuinePage ssr=SsrMode::Async />
+                <Route path=path!("/register") view=auth::RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/register/sent") view=auth::RegisterSentPage ssr=SsrMode::Async />
+                <Route path=path!("/verify") view=auth::VerifyPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/password/forgot") view=auth::ForgotPage ssr=SsrMode::Async />
+                <Route path=path!("/password/reset") view=auth::ResetPage ssr=SsrMode::Async />
+                <Route path=path!("/claims") view=claimant::MyClaimsPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/new") view=claimant::NewClaimPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:reference") view=claimant::ClaimPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/queue") view=staff::StaffQueuePage ssr=SsrMode::Async />
+                <Route path=path!("/staff/claims/:reference") view=staff::StaffCasePage ssr=SsrMode::Async />
+                <Route path=path!("/bank/queue") view=bank::BankQueuePage ssr=SsrMode::Async />
+                <Route path=path!("/bank/claims/:reference") view=bank::BankCasePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/banks") view=admin::AdminBanksPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}

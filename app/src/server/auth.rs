@@ -1,0 +1,162 @@
+//! Passwords, single-use tokens, the session and the one guard every server
+//! function and handler calls.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::db::Db;
+use super::error::AppError;
+use super::store::users;
+use crate::domain::Role;
+use crate::i18n::Lang;
+
+const SESSION_USER: &str = "uid";
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes): OWASP's minimum.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the account does not exist, so that a
+/// wrong address takes as long to refuse as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not a real password, only for timing").unwrap_or_default())
+}
+
+/// A new random token (for a link) and the hash we store of it.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.trim().as_bytes()))
+}
+
+/// The user behind a request, loaded from the database on every request (a
+/// disabled account stops working at once).
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub bank_code: Option<String>,
+    pub lang: Lang,
+}
+
+impl CurrentUser {
+    /// The bank a bank_staff user is bound to (a schema check guarantees one).
+    pub fn bank(&self) -> Result<&str, AppError> {
+        self.bank_code.as_deref().ok_or(AppError::Forbidden)
+    }
+}
+
+pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUser>, AppError> {
+    let Some(id) = session
+        .get::<Uuid>(SESSION_USER)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?
+    else {
+        return Ok(None);
+    };
+    let Some(row) = users::by_id(db, id).await? else {
+        return Ok(None);
+    };
+    if row.disabled_at.is_some() || row.email_verified_at.is_none() {
+        return Ok(None);
+    }
+    let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role in database"))?;
+    Ok(Some(CurrentUser {
+        id: row.id,
+        email: row.email,
+        role,
+        bank_code: row.bank_code,
+        lang: Lang::parse(&row.lang).unwrap_or_default(),
+    }))
+}
+
+/// The guard: the logged-in user if their role is one of `roles`, else an
+/// error (401 when nobody is logged in, 403 for the wrong role). It returns;
+/// it never redirects.
+pub async fn require(session: &Session, db: &Db, roles: &[Role]) -> Result<CurrentUser, AppError> {
+    let user = current_user(session, db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if roles.contains(&user.role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Starts an authenticated session: a new session id (so a planted id is
+/// worthless), the user's id, and the idle timeout of their role.
+pub async fn log_in(session: &Session, user_id: Uuid, role: Role) -> Result<(), AppError> {
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session
+        .insert(SESSION_USER, user_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+        time::Duration::minutes(role.idle_timeout_minutes()),
+    )));
+    Ok(())
+}
+
+/// Ends the session and deletes it on the server.
+pub async fn log_out(session: &Session) -> Result<(), AppError> {
+    session
+        .flush()
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (a, ha) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a), ha);
+        assert_ne!(a, ha);
+    }
+}

@@ -1,0 +1,363 @@
+//! The write side of the pages: every form posts here as a plain HTML form
+//! (so it works with JavaScript off). A handler guards, parses and calls a
+//! service; on success it redirects (303), on bad input it shows the same
+//! page again with the typed values and the errors, with a 4xx status.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use leptos::prelude::provide_context;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+use super::auth;
+use super::error::AppError;
+use super::services::{accounts, banks, claims};
+use super::state::AppState;
+use crate::components::FormState;
+use crate::domain::claim::line_field;
+use crate::domain::{ClaimInput, DebitLineInput, FieldErrors, Role};
+use crate::i18n::Lang;
+
+/// Larger bodies are refused before parsing (a claim of 50 lines is ~20 KB).
+const MAX_FORM_BYTES: usize = 256 * 1024;
+const LINE_FIELDS: [&str; 7] = [
+    "bank",
+    "branch",
+    "account_type",
+    "account_number",
+    "date",
+    "amount",
+    "descriptor",
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/register", post(register))
+        .route("/verify", post(verify))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/password/forgot", post(forgot))
+        .route("/password/reset", post(reset))
+        .route("/claims/new", post(new_claim))
+        .route("/admin/banks", post(admin_banks))
+        .route("/lang/{code}", get(set_lang))
+        .route("/healthz", get(healthz))
+}
+
+/// A submitted form: the request without its body, and the fields.
+struct Submitted {
+    parts: Parts,
+    fields: HashMap<String, String>,
+}
+
+impl Submitted {
+    async fn read(req: Request<Body>) -> Result<Submitted, Response> {
+        let (parts, body) = req.into_parts();
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "expected a form").into_response());
+        }
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response())?;
+        let fields = form_urlencoded::parse(&bytes).into_owned().collect();
+        Ok(Submitted { parts, fields })
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn lang(&self) -> Lang {
+        crate::request_lang(&self.parts)
+    }
+
+    fn ip(&self) -> String {
+        self.parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    fn session(&self) -> Result<Session, Response> {
+        self.parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| AppError::Other(anyhow::anyhow!("no session layer")).into_response())
+    }
+
+    /// Shows the page at this address again, with what was typed (never a
+    /// password) and the errors.
+    async fn show(self, state: &AppState, errors: FieldErrors, status: StatusCode) -> Response {
+        let mut values = self.fields;
+        values.retain(|k, _| k != "password");
+        render(state, self.parts, FormState { values, errors }, status).await
+    }
+
+    /// The response to a service error: field errors on the page, limits
+    /// with their retry time, the rest by status.
+    async fn fail(self, state: &AppState, err: AppError, first_field: &str) -> Response {
+        match err {
+            AppError::Invalid(errors) => {
+                self.show(state, errors, StatusCode::UNPROCESSABLE_ENTITY)
+                    .await
+            }
+            AppError::TooManyAttempts(secs) => {
+                let mut errors = FieldErrors::new();
+                errors.add(first_field, "too_many_attempts");
+                let mut res = self
+                    .show(state, errors, StatusCode::TOO_MANY_REQUESTS)
+                    .await;
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                res
+            }
+            AppError::Unauthorized => Redirect::to("/login?notice=login").into_response(),
+            other => other.into_response(),
+        }
+    }
+}
+
+/// Renders the Leptos page for `parts`' path with `form` in context.
+pub async fn render(
+    state: &AppState,
+    mut parts: Parts,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(form.clone());
+        }
+    };
+    let options = state.leptos_options.clone();
+    let handler =
+        leptos_axum::render_app_async_with_context(context, move || crate::shell(options.clone()));
+    parts.method = axum::http::Method::GET;
+    let mut res = handler(Request::from_parts(parts, Body::empty())).await;
+    if res.status().is_success() {
+        *res.status_mut() = status;
+    }
+    res
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+async fn register(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let form = match Submitted::read(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match accounts::register(
+        &state,
+        form.get("email"),
+        form.get("password"),
+        form.lang(),
+        &form.ip(),
+    )
+    .await
+    {
+        Ok(_) => see_other("/register/sent"),
+        Err(e) => form.fail(&state, e, "email").await,
+    }
+}
+
+async fn verify(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let form = match Submitted::read(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match accounts::verify_email(&state, form.get("token")).await {
+        Ok(()) => see_other("/login?notice=verified"),
+        Err(e) => form.fail(&state, e, "token").await,
+    }
+}
+
+async fn login(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let form = match Submitted::read(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let session = match form.session() {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match accounts::log_in(&state, form.get("email"), form.get("password"), &form.ip()).await {
+        Ok((id, role)) => match auth::log_in(&session, id, role).await {
+            Ok(()) => see_other(role.home_path()),
+            Err(e) => e.into_response(),
+        },
+        Err(e) => form.fail(&state, e, "email").await,
+    }
+}
+
+async fn logout(req: Request<Body>) -> Response {
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match auth::log_out(&session).await {
+        Ok(()) => see_other("/login?notice=logged_out"),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn forgot(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let form = match Submitted::read(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match accounts::request_reset(&state, form.get("email"), form.lang()).await {
+        Ok(()) => see_other("/password/forgot?notice=forgot"),
+        Err(e) => form.fail(&state, e, "email").await,
+    }
+}
+
+async fn reset(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let form = match Submitted::read(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    match accounts::reset_password(&state, form.get("token"), form.get("password")).await {
+        Ok(()) => see_other("/login?notice=reset"),
+        Err(e) => form.fail(&state, e, "password").await,
+    }
+}
+
+/// The claim form as typed, lines in order.
+fn claim_input(form: &Submitted, count: usize) -> ClaimInput {
+    let line = |i: usize| DebitLineInput {
+        bank: form.get(&line_field(i, "bank")).to_owned(),
+        branch: form.get(&line_field(i, "branch")).to_owned(),
+        account_type: form.get(&line_field(i, "account_type")).to_owned(),
+        account_number: form.get(&line_field(i, "account_number")).to_owned(),
+        date: form.get(&line_field(i, "date")).to_owned(),
+        amount: form.get(&line_field(i, "amount")).to_owned(),
+        descriptor: form.get(&line_field(i, "descriptor")).to_owned(),
+    };
+    ClaimInput {
+        full_name: form.get("full_name").to_owned(),
+        name_kana: form.get("name_kana").to_owned(),
+        phone: form.get("phone").to_owned(),
+        lines: (0..count).map(line).collect(),
+        declaration: form.get("declaration") == "yes",
+    }
+}
+
+/// Removes line `gone` from the typed values, moving the later lines up.
+fn remove_line(fields: &mut HashMap<String, String>, gone: usize, count: usize) {
+    for i in gone..count {
+        for f in LINE_FIELDS {
+            match fields.remove(&line_field(i + 1, f)) {
+                Some(v) => fields.insert(line_field(i, f), v),
+                None => fields.remove(&line_field(i, f)),
+            };
+        }
+    }
+}
+
+async fn new_claim(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let mut form = match Submitted::read(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let session = match form.session() {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "full_name").await,
+    };
+    let count = form
+        .get("line_count")
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, crate::domain::claim::MAX_DEBIT_LINES);
+    let op = form.get("op").to_owned();
+    if op == "add" && count < crate::domain::claim::MAX_DEBIT_LINES {
+        form.fields
+            .insert("line_count".into(), (count + 1).to_string());
+        return form.show(&state, FieldErrors::new(), StatusCode::OK).await;
+    }
+    if let Some(i) = op
+        .strip_prefix("remove-")
+        .and_then(|i| i.parse::<usize>().ok())
+        .filter(|i| *i < count && count > 1)
+    {
+        remove_line(&mut form.fields, i, count);
+        form.fields
+            .insert("line_count".into(), (count - 1).to_string());
+        return form.show(&state, FieldErrors::new(), StatusCode::OK).await;
+    }
+    let input = claim_input(&form, count);
+    match claims::submit(&state, &user, &input).await {
+        Ok(reference) => see_other(&format!("/claims/{reference}?sent=1")),
+        Err(e) => form.fail(&state, e, "full_name").await,
+    }
+}
+
+async fn admin_banks(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let form = match Submitted::read(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let session = match form.session() {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return form.fail(&state, e, "bank_code").await;
+    }
+    let participating = form.get("participating") == "yes";
+    match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
+        Ok(()) => see_other("/admin/banks"),
+        Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+/// Switches the language (a plain link, so it works without JavaScript)
+/// and returns to the page the person was on.
+async fn set_lang(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let back = q.get("back").map(String::as_str).unwrap_or("/");
+    // Only a local path: never an open redirect.
+    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
+    };
+    let mut res = Redirect::to(back).into_response();
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}

@@ -1,0 +1,16 @@
+//! Server-only code (feature `ssr`): state, database access, services, mail,
+//! sessions and the HTTP edges that are not Leptos server functions.
+
+pub mod auth;
+pub mod bank_data;
+pub mod db;
+pub mod error;
+pub mod forms;
+pub mod mail;
+pub mod security;
+pub mod services;
+pub mod state;
+pub mod store;
+
+pub use error::AppError;
+pub use state::{AppState, Settings};

@@ -1,0 +1,145 @@
+//! Request-level defences: the same-origin rule for writes, security headers
+//! and rate limits.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, Request, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, Utc};
+
+use super::error::AppError;
+use super::state::AppState;
+use super::store::attempts;
+
+/// Refuses state-changing requests from another origin with 403. Leptos
+/// server functions do no origin check of their own, and neither do forms.
+///
+/// A write is allowed when `Origin` is our public origin (or the address the
+/// request came to, for a server reached directly), or, without `Origin`,
+/// when `Sec-Fetch-Site` says `same-origin` or `none`. A write with neither
+/// header is allowed only from non-browser clients (no cookies can ride on
+/// it without a browser sending `Sec-Fetch-Site`/`Origin`).
+pub async fn same_origin_writes(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    if matches!(
+        req.method(),
+        &Method::GET | &Method::HEAD | &Method::OPTIONS
+    ) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let allowed = match (origin, fetch_site) {
+        (Some(origin), _) => {
+            origin == state.settings.public_origin()
+                || host.is_some_and(|h| {
+                    origin == format!("http://{h}") || origin == format!("https://{h}")
+                })
+        }
+        (None, Some(site)) => site == "same-origin" || site == "none",
+        (None, None) => true,
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!(?origin, ?fetch_site, path = %req.uri().path(), "cross-origin write refused");
+        (StatusCode::FORBIDDEN, "cross-origin request refused").into_response()
+    }
+}
+
+/// Headers on every response. Leptos pages set their own CSP with the
+/// per-request nonce of their hydration script (see `shell`); everything else
+/// gets the strictest policy.
+pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    res
+}
+
+/// The CSP of a rendered page: scripts only from us or with this request's
+/// nonce, WebAssembly allowed to compile, nothing framed, forms only to us.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// A rate limit: at most `max` attempts per `window` under one key.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub max: i64,
+    pub window: Duration,
+}
+
+/// Per account: 5 failed logins in 15 minutes. Per IP address: 30 attempts in
+/// 15 minutes (a household or office may share one address).
+pub const LOGIN_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window: Duration::minutes(15),
+};
+pub const LOGIN_PER_IP: Limit = Limit {
+    max: 30,
+    window: Duration::minutes(15),
+};
+pub const REGISTER_PER_IP: Limit = Limit {
+    max: 10,
+    window: Duration::hours(1),
+};
+pub const RESET_PER_ACCOUNT: Limit = Limit {
+    max: 3,
+    window: Duration::hours(1),
+};
+
+/// Counts one attempt under `key`; refuses with 429 (and when to retry) once
+/// the limit is passed. Written in its own transaction, so a refused attempt
+/// still counts.
+pub async fn check_rate(state: &AppState, key: &str, limit: Limit) -> Result<(), AppError> {
+    let now = Utc::now();
+    let since = now - limit.window;
+    let mut tx = state.db.begin().await?;
+    let n = attempts::record_and_count(&mut tx, key, now, since).await?;
+    let oldest = attempts::oldest_since(&mut tx, key, since).await?;
+    tx.commit().await?;
+    if n > limit.max {
+        let retry = oldest
+            .map(|o| (o + limit.window - now).num_seconds().max(1))
+            .unwrap_or(60);
+        return Err(AppError::TooManyAttempts(retry as u64));
+    }
+    Ok(())
+}
+
+pub async fn clear_rate(state: &AppState, key: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    attempts::clear(&mut tx, key).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! Registration, e-mail verification, login and password reset.
+
+use chrono::{Duration, Utc};
+use uuid::Uuid;
+
+use super::mails;
+use crate::domain::password::check_new_password;
+use crate::domain::{Email, FieldErrors, Role};
+use crate::i18n::Lang;
+use crate::server::auth::{dummy_hash, hash_password, new_token, token_hash, verify_password};
+use crate::server::db::{Tx, constraint_of};
+use crate::server::error::AppError;
+use crate::server::security::{
+    LOGIN_PER_ACCOUNT, LOGIN_PER_IP, REGISTER_PER_IP, RESET_PER_ACCOUNT, check_rate, clear_rate,
+};
+use crate::server::state::AppState;
+use crate::server::store::{outbox, tokens, users};
+
+pub const VERIFY_TTL: Duration = Duration::hours(24);
+pub const RESET_TTL: Duration = Duration::minutes(30);
+
+/// A claimant registers: the account exists at once but cannot log in until
+/// the address is confirmed through the mailed link.
+#[tracing::instrument(skip_all)]
+pub async fn register(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    lang: Lang,
+    ip: &str,
+) -> Result<Uuid, AppError> {
+    let mut errors = FieldErrors::new();
+    let email = errors.check("email", Email::parse(email));
+    let email_text = email.as_ref().map(|e| e.as_str()).unwrap_or("");
+    errors.check("password", check_new_password(password, email_text));
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    check_rate(state, &format!("register:ip:{ip}"), REGISTER_PER_IP).await?;
+    let hash = hash_password(password)?;
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let new = users::NewUser {
+        id,
+        email: email.as_str(),
+        password_hash: &hash,
+        role: Role::Claimant.as_str(),
+        bank_code: None,
+        lang: lang.code(),
+        verified_at: None,
+        now,
+    };
+    if let Err(e) = users::insert(&mut tx, &new).await {
+        return Err(match constraint_of(&e) {
+            Some(c) if c.contains("email") => AppError::field("email", "email_taken"),
+            _ => e.into(),
+        });
+    }
+    send_token(&mut tx, state, id, email.as_str(), "verify", lang).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a single-use link token and its mail in the caller's transaction.
+async fn send_token(
+    tx: &mut Tx,
+    state: &AppState,
+    user: Uuid,
+    to: &str,
+    purpose: &str,
+    lang: Lang,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let (token, hash) = new_token();
+    let (ttl, text) = match purpose {
+        "verify" => (
+            VERIFY_TTL,
+            mails::verify_email(lang, &state.settings.public_url, &token),
+        ),
+        _ => (
+            RESET_TTL,
+            mails::password_reset(lang, &state.settings.public_url, &token),
+        ),
+    };
+    tokens::void_open(tx, user, purpose, now).await?;
+    tokens::insert(tx, &hash, user, purpose, now + ttl, now).await?;
+    let mail = outbox::NewMail {
+        kind: purpose,
+        to,
+        subject: &text.subject,
+        body_text: &text.body,
+    };
+    outbox::enqueue(tx, &mail, now).await?;
+    Ok(())
+}
+
+/// Whether a link is still good (to show the confirm button or an apology).
+pub async fn token_usable(state: &AppState, token: &str, purpose: &str) -> Result<bool, AppError> {
+    let mut tx = state.db.begin().await?;
+    let ok = tokens::is_usable(&mut tx, &token_hash(token), purpose, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(ok)
+}
+
+pub async fn verify_email(state: &AppState, token: &str) -> Result<(), AppError> {
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let user = tokens::consume(&mut tx, &token_hash(token), "verify", now)
+        .await?
+        .ok_or_else(|| AppError::field("token", "verify_invalid"))?;
+    users::mark_verified(&mut tx, user, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks a login. Refuses with the same message whether the address is
+/// unknown or the password wrong; counts every failure per account and per IP.
+#[tracing::instrument(skip_all)]
+pub async fn log_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<(Uuid, Role), AppError> {
+    let email = Email::parse(email)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let account_key = format!("login:acct:{email}");
+    check_rate(state, &format!("login:ip:{ip}"), LOGIN_PER_IP).await?;
+    check_rate(state, &account_key, LOGIN_PER_ACCOUNT).await?;
+    let user = users::by_email(&state.db, &email).await?;
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.as_str())
+        .unwrap_or(dummy_hash());
+    let password_ok = verify_password(password, hash);
+    let Some(user) = user.filter(|u| password_ok && u.disabled_at.is_none()) else {
+        return Err(AppError::field("password", "login_failed"));
+    };
+    if user.email_verified_at.is_none() {
+        return Err(AppError::field("email", "login_unverified"));
+    }
+    clear_rate(state, &account_key).await?;
+    let role = Role::parse(&user.role).map_err(|_| anyhow::anyhow!("unknown role"))?;
+    Ok((user.id, role))
+}
+
+/// Mails a reset link if the account exists; says the same either way.
+pub async fn request_reset(state: &AppState, email: &str, lang: Lang) -> Result<(), AppError> {
+    let email = Email::parse(email).map_err(|k| AppError::field("email", k))?;
+    check_rate(
+        state,
+        &format!("reset:acct:{}", email.as_str()),
+        RESET_PER_ACCOUNT,
+    )
+    .await?;
+    let Some(user) = users::by_email(&state.db, email.as_str()).await? else {
+        return Ok(());
+    };
+    if user.disabled_at.is_some() {
+        return Ok(());
+    }
+    let lang = Lang::parse(&user.lang).unwrap_or(lang);
+    let mut tx = state.db.begin().await?;
+    send_token(&mut tx, state, user.id, &user.email, "reset", lang).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Result<(), AppError> {
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let user_id = tokens::consume(&mut tx, &token_hash(token), "reset", now)
+        .await?
+        .ok_or_else(|| AppError::field("password", "verify_invalid"))?;
+    let user = users::by_id_tx(&mut tx, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    check_new_password(password, &user.email).map_err(|k| AppError::field("password", k))?;
+    users::set_password(&mut tx, user_id, &hash_password(password)?).await?;
+    // Following the link proves the address, too.
+    users::mark_verified(&mut tx, user_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a staff (or any) account directly: the CLI and the demo seed.
+pub async fn create_user(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    role: Role,
+    bank: Option<&str>,
+) -> Result<Uuid, AppError> {
+    let email = Email::parse(email).map_err(|k| AppError::field("email", k))?;
+    check_new_password(password, email.as_str()).map_err(|k| AppError::field("password", k))?;
+    if (role == Role::BankStaff) != bank.is_some() {
+        return Err(AppError::field("bank", "bank_required"));
+    }
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    let hash = hash_password(password)?;
+    let mut tx = state.db.begin().await?;
+    let new = users::NewUser {
+        id,
+        email: email.as_str(),
+        password_hash: &hash,
+        role: role.as_str(),
+        bank_code: bank,
+        lang: Lang::Ja.code(),
+        verified_at: Some(now),
+        now,
+    };
+    if let Err(e) = users::insert(&mut tx, &new).await {
+        return Err(match constraint_of(&e) {
+            Some(c) if c.contains("email") => AppError::field("email", "email_taken"),
+            _ if matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation()) => {
+                AppError::field("bank", "bank_unknown")
+            }
+            _ => e.into(),
+        });
+    }
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,40 @@
+//! The bank table: loaded once from the shipped list; participation is set
+//! by an administrator.
+
+use crate::domain::BankCode;
+use crate::server::bank_data;
+use crate::server::db::Db;
+use crate::server::error::AppError;
+use crate::server::store::banks;
+
+/// Loads every bank and branch when the table is empty (first start).
+#[tracing::instrument(skip_all)]
+pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
+    if banks::count(db).await? > 0 {
+        return Ok(());
+    }
+    let data = bank_data::load()?;
+    let mut tx = db.begin().await?;
+    for bank in data.values() {
+        banks::insert_bank(&mut tx, &bank.code, &bank.name, &bank.kana).await?;
+        let rows: Vec<(String, String, String)> = bank
+            .branches
+            .values()
+            .map(|b| (b.code.clone(), b.name.clone(), b.kana.clone()))
+            .collect();
+        banks::insert_branches(&mut tx, &bank.code, &rows).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(banks = data.len(), "bank list loaded");
+    Ok(())
+}
+
+pub async fn set_participating(db: &Db, code: &str, participating: bool) -> Result<(), AppError> {
+    let code = BankCode::parse(code).map_err(|k| AppError::field("bank_code", k))?;
+    let mut tx = db.begin().await?;
+    if banks::set_participating(&mut tx, code.as_str(), participating).await? == 0 {
+        return Err(AppError::field("bank_code", "bank_unknown"));
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Services own transactions: each public function checks the rules, writes
+//! through the store and commits (or rolls back) as one unit.
+
+pub mod accounts;
+pub mod banks;
+pub mod claims;
+pub mod demo;
+pub mod mails;

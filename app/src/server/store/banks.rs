@@ -1,0 +1,107 @@
+use crate::server::db::{Db, Tx};
+use crate::{on_db, on_tx};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct BankRow {
+    pub code: String,
+    pub name: String,
+    pub kana: String,
+    pub participating: bool,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct BranchRow {
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM banks").fetch_one(p).await)
+}
+
+pub async fn insert_bank(
+    tx: &mut Tx,
+    code: &str,
+    name: &str,
+    kana: &str,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("INSERT INTO banks (code, name, kana) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING")
+        .bind(code).bind(name).bind(kana).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Inserts branches of one bank: `rows` are (code, name, kana).
+pub async fn insert_branches(
+    tx: &mut Tx,
+    bank: &str,
+    rows: &[(String, String, String)],
+) -> Result<(), sqlx::Error> {
+    // A few hundred rows per statement keeps both backends well inside their
+    // bind-parameter limits.
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from("INSERT INTO branches (bank_code, code, name, kana) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 3;
+            sql.push_str(&format!("($1, ${}, ${}, ${})", b + 2, b + 3, b + 4));
+        }
+        sql.push_str(" ON CONFLICT (bank_code, code) DO NOTHING");
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql).bind(bank);
+            for (code, name, kana) in chunk {
+                q = q.bind(code).bind(name).bind(kana);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+pub async fn participating(db: &Db) -> Result<Vec<BankRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, BankRow>(
+        "SELECT code, name, kana, participating FROM banks WHERE participating ORDER BY code",
+    ).fetch_all(p).await)
+}
+
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<BankRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, BankRow>("SELECT code, name, kana, participating FROM banks WHERE code = $1")
+        .bind(code).fetch_optional(p).await)
+}
+
+pub async fn set_participating(
+    tx: &mut Tx,
+    code: &str,
+    participating: bool,
+) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE banks SET participating = $2 WHERE code = $1")
+        .bind(code).bind(participating).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// Branches of a bank whose code is `code`, or whose name or kana is `name`.
+pub async fn find_branches(
+    db: &Db,
+    bank: &str,
+    code: Option<&str>,
+    name: Option<&str>,
+) -> Result<Vec<BranchRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, BranchRow>(
+        "SELECT code, name FROM branches
+         WHERE bank_code = $1 AND (code = $2 OR name = $3 OR kana = $3 OR name = $4)
+         ORDER BY code LIMIT 20",
+    )
+    .bind(bank)
+    .bind(code)
+    .bind(name)
+    // People often add or drop the 支店 suffix.
+    .bind(name.map(|n| format!("{}支店", n.trim_end_matches("支店"))))
+    .fetch_all(p).await)
+}
+
+pub async fn branch_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
+        "SELECT b.code, COUNT(r.code) FROM banks b LEFT JOIN branches r ON r.bank_code = b.code
+         WHERE b.participating GROUP BY b.code ORDER BY b.code",
+    ).fetch_all(p).await)
+}

@@ -1,0 +1,197 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::server::db::{Db, Tx};
+use crate::{on_db, on_tx};
+
+pub async fn next_reference_seq(tx: &mut Tx) -> Result<i64, sqlx::Error> {
+    // A counter row, not MAX(seq)+1: on PostgreSQL the row lock serialises
+    // concurrent submissions, so two claims never get one reference.
+    on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
+        "UPDATE counters SET value = value + 1 WHERE name = 'claim_reference' RETURNING value",
+    ).fetch_one(c).await)
+}
+
+pub struct NewClaimRow<'a> {
+    pub id: Uuid,
+    pub seq: i64,
+    pub reference: &'a str,
+    pub claimant_id: Uuid,
+    pub full_name: &'a str,
+    pub name_kana: &'a str,
+    pub phone: &'a str,
+    pub total_claimed: i64,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert_submitted(tx: &mut Tx, r: &NewClaimRow<'_>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
+                             total_claimed, declared_at, submitted_at, created_at)
+         VALUES ($1, $2, $3, $4, 'submitted', 1, $5, $6, $7, $8, $9, $9, $9)",
+    )
+    .bind(r.id).bind(r.seq).bind(r.reference).bind(r.claimant_id)
+    .bind(r.full_name).bind(r.name_kana).bind(r.phone).bind(r.total_claimed).bind(r.now)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub struct NewLineRow<'a> {
+    pub claim_id: Uuid,
+    pub position: i64,
+    pub bank_code: &'a str,
+    pub branch_code: &'a str,
+    pub account_type: &'a str,
+    pub account_number: &'a str,
+    pub debit_date: NaiveDate,
+    pub amount: i64,
+    pub descriptor: &'a str,
+}
+
+pub async fn insert_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
+                                  debit_date, amount, descriptor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(Uuid::new_v4()).bind(l.claim_id).bind(l.position).bind(l.bank_code).bind(l.branch_code)
+    .bind(l.account_type).bind(l.account_number).bind(l.debit_date).bind(l.amount).bind(l.descriptor)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn insert_event(
+    tx: &mut Tx,
+    claim_id: Uuid,
+    actor: Option<Uuid>,
+    from: Option<&str>,
+    to: &str,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO claim_events (id, claim_id, at, actor_id, from_state, to_state, action) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::new_v4()).bind(claim_id).bind(now).bind(actor).bind(from).bind(to).bind(action)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One row of a list of claims.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ClaimSummaryRow {
+    pub reference: String,
+    pub state: String,
+    pub full_name: String,
+    pub total_claimed: i64,
+    pub submitted_at: DateTime<Utc>,
+}
+
+const SUMMARY: &str = "SELECT reference, state, full_name, total_claimed, submitted_at FROM claims";
+
+pub async fn for_claimant(db: &Db, claimant: Uuid) -> Result<Vec<ClaimSummaryRow>, sqlx::Error> {
+    let sql = format!("{SUMMARY} WHERE claimant_id = $1 ORDER BY seq DESC");
+    on_db!(db, p => sqlx::query_as::<_, ClaimSummaryRow>(&sql).bind(claimant).fetch_all(p).await)
+}
+
+/// The operator's queue: newest first, a page at a time, with the total.
+pub async fn queue_page(
+    db: &Db,
+    state: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ClaimSummaryRow>, i64), sqlx::Error> {
+    let sql = format!(
+        "{SUMMARY} WHERE state = $1 ORDER BY submitted_at DESC, seq DESC LIMIT $2 OFFSET $3"
+    );
+    on_db!(db, p => {
+        let rows = sqlx::query_as::<_, ClaimSummaryRow>(&sql).bind(state).bind(limit).bind(offset).fetch_all(p).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM claims WHERE state = $1").bind(state).fetch_one(p).await?;
+        Ok((rows, total))
+    })
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ClaimRow {
+    pub id: Uuid,
+    pub reference: String,
+    pub claimant_id: Uuid,
+    pub state: String,
+    pub full_name: String,
+    pub name_kana: String,
+    pub phone: String,
+    pub total_claimed: i64,
+    pub submitted_at: DateTime<Utc>,
+}
+
+pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ClaimRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, ClaimRow>(
+        "SELECT id, reference, claimant_id, state, full_name, name_kana, phone, total_claimed, submitted_at
+         FROM claims WHERE reference = $1",
+    ).bind(reference).fetch_optional(p).await)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LineRow {
+    pub position: i64,
+    pub bank_code: String,
+    pub bank_name: String,
+    pub branch_code: String,
+    pub branch_name: String,
+    pub account_type: String,
+    pub account_number: String,
+    pub debit_date: NaiveDate,
+    pub amount: i64,
+    pub descriptor: String,
+}
+
+/// The debit lines of a claim; with `bank`, only the lines at that bank.
+pub async fn lines(
+    db: &Db,
+    claim_id: Uuid,
+    bank: Option<&str>,
+) -> Result<Vec<LineRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, LineRow>(
+        "SELECT l.position, l.bank_code, b.name AS bank_name, l.branch_code, r.name AS branch_name, l.account_type,
+                l.account_number, l.debit_date, l.amount, l.descriptor
+         FROM debit_lines l
+         JOIN banks b ON b.code = l.bank_code
+         JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code
+         WHERE l.claim_id = $1 AND ($2 IS NULL OR l.bank_code = $2)
+         ORDER BY l.position",
+    ).bind(claim_id).bind(bank).fetch_all(p).await)
+}
+
+/// One row of a bank's queue: a debit line at that bank.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct BankQueueRow {
+    pub reference: String,
+    pub position: i64,
+    pub branch_code: String,
+    pub account_number: String,
+    pub debit_date: NaiveDate,
+    pub amount: i64,
+    pub descriptor: String,
+    pub submitted_at: DateTime<Utc>,
+}
+
+pub async fn bank_queue_page(
+    db: &Db,
+    bank: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<BankQueueRow>, i64), sqlx::Error> {
+    on_db!(db, p => {
+        let rows = sqlx::query_as::<_, BankQueueRow>(
+            "SELECT c.reference, l.position, l.branch_code, l.account_number, l.debit_date, l.amount, l.descriptor, c.submitted_at
+             FROM debit_lines l JOIN claims c ON c.id = l.claim_id
+             WHERE l.bank_code = $1 AND c.state = 'submitted'
+             ORDER BY c.submitted_at, c.seq, l.position
+             LIMIT $2 OFFSET $3",
+        ).bind(bank).bind(limit).bind(offset).fetch_all(p).await?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE l.bank_code = $1 AND c.state = 'submitted'",
+        ).bind(bank).fetch_one(p).await?;
+        Ok((rows, total))
+    })
+}

@@ -1,0 +1,9 @@
+//! Database access: one SQL text per query, run on SQLite or PostgreSQL.
+//! No rules here: services decide, the store reads and writes.
+
+pub mod attempts;
+pub mod banks;
+pub mod claims;
+pub mod outbox;
+pub mod tokens;
+pub mod users;

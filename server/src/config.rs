@@ -1,0 +1,142 @@
+//! Settings from flags or environment variables (every flag has one).
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "redress",
+    version,
+    about = "Redress: compensation claims for unauthorized bank debits"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Apply the database migrations and load the bank list, then exit.
+    Migrate,
+    /// Create a user (staff are never self-registered).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// claimant, bank_staff, reviewer, approver, payments or admin.
+        #[arg(long)]
+        role: String,
+        /// The 4-digit bank code (bank_staff only).
+        #[arg(long)]
+        bank: Option<String>,
+        /// The password; when absent a random one is generated and printed.
+        #[arg(long, env = "REDRESS_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Load the demo data: participating banks, one login per role, a few claims.
+    SeedDemo,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Folder for the SQLite file, written mails and (later) uploads.
+    #[arg(
+        long,
+        env = "REDRESS_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// sqlite:... or postgres://... (default: redress.db in the data folder).
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "REDRESS_LISTEN",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+    /// The address people use (default: http:// and the listen address).
+    #[arg(long, env = "REDRESS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// smtp://host:port or smtps://user:pass@host; unset: mails are written as .eml files.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of every mail.
+    #[arg(
+        long,
+        env = "REDRESS_MAIL_FROM",
+        default_value = "Redress <no-reply@redress.example>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// Where the built stylesheet, JavaScript and WebAssembly are served from.
+    #[arg(
+        long,
+        env = "REDRESS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: String,
+    /// How often the mail sender looks at the outbox, in milliseconds.
+    #[arg(
+        long,
+        env = "REDRESS_MAIL_POLL_MS",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub mail_poll_ms: u64,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("redress.db").display()))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Checks what clap cannot: one clear sentence per wrong setting.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let url = self.public_url();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            anyhow::bail!("REDRESS_PUBLIC_URL must start with http:// or https://, not {url:?}");
+        }
+        if self.mail_from.parse::<lettre_address::Mailbox>().is_err() {
+            anyhow::bail!(
+                "REDRESS_MAIL_FROM is not a valid mail address: {:?}",
+                self.mail_from
+            );
+        }
+        if let Some(smtp) = &self.smtp_url {
+            if !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
+                anyhow::bail!("SMTP_URL must start with smtp:// or smtps://");
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "REDRESS_DATA_DIR {} cannot be created: {e}",
+                self.data_dir.display()
+            )
+        })?;
+        Ok(())
+    }
+}
+
+/// lettre's address type, through the app crate's dependency.
+mod lettre_address {
+    pub use app::server::mail::Mailbox;
+}

@@ -1,0 +1,114 @@
+//! `redress`: serve, migrate, create-user, seed-demo.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+use app::domain::Role;
+use app::server::AppError;
+use app::server::services::{accounts, demo};
+use server::config::{Cli, Command};
+use server::startup;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("redress: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.settings;
+    let state = startup::prepare(&config).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("REDRESS_LISTEN {} cannot be used: {e}", config.listen)
+                })?;
+            println!(
+                "Redress is running at {} (database: {})",
+                state.settings.public_url,
+                state.db.backend()
+            );
+            startup::serve(
+                listener,
+                state,
+                std::time::Duration::from_millis(config.mail_poll_ms),
+            )
+            .await
+        }
+        Command::Migrate => {
+            println!("migrations applied ({})", state.db.backend());
+            Ok(())
+        }
+        Command::CreateUser {
+            email,
+            role,
+            bank,
+            password,
+        } => {
+            let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("--role must be one of claimant, bank_staff, reviewer, approver, payments, admin"))?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(random_password);
+            accounts::create_user(&state, &email, &password, role, bank.as_deref())
+                .await
+                .map_err(explain)?;
+            println!("created {} ({})", email, role.as_str());
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+        Command::SeedDemo => {
+            demo::seed(&state).await.map_err(explain)?;
+            println!(
+                "demo data loaded; every demo login has the password {}",
+                demo::DEMO_PASSWORD
+            );
+            for (email, role, bank) in demo::DEMO_USERS {
+                println!(
+                    "  {:<28} {}{}",
+                    email,
+                    role.as_str(),
+                    bank.map(|b| format!(" (bank {b})")).unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(errors) => {
+            let list: Vec<String> = errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, app::i18n::Lang::En.t(&e.key)))
+                .collect();
+            anyhow::anyhow!("{}", list.join("; "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn random_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}

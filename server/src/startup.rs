@@ -1,0 +1,109 @@
+//! Builds the application: database, migrations, state, router and layers.
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::server::db::Db;
+use app::server::security::{same_origin_writes, security_headers};
+use app::server::{AppState, Settings, forms, mail, services};
+use app::{App, shell};
+
+use crate::config::Config;
+use crate::sessions::DbSessionStore;
+
+/// Request bodies larger than this are refused (uploads get their own limit later).
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Connects, migrates and loads the bank list: everything `serve` needs.
+pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
+    config.validate()?;
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    services::banks::load_if_empty(&db).await?;
+    let settings = Settings {
+        data_dir: config.data_dir.clone(),
+        public_url: config.public_url(),
+        mail_from: config.mail_from.clone(),
+        smtp_url: config.smtp_url.clone(),
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("redress")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build();
+    Ok(AppState {
+        db,
+        settings: Arc::new(settings),
+        leptos_options,
+    })
+}
+
+/// The whole HTTP stack.
+pub async fn router(state: AppState) -> anyhow::Result<Router> {
+    let store = DbSessionStore::new(&state.db).await?;
+    tokio::spawn(
+        store
+            .clone()
+            .delete_expired_every(std::time::Duration::from_secs(600)),
+    );
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("redress_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::minutes(120),
+        ));
+
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let app = Router::new()
+        .merge(forms::routes())
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .with_state(state.clone())
+        .layer(sessions)
+        .layer(from_fn_with_state(state, same_origin_writes))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn(security_headers));
+    Ok(app)
+}
+
+/// Serves until the process is stopped; also runs the mail sender.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    mail_poll: std::time::Duration,
+) -> anyhow::Result<()> {
+    tokio::spawn(mail::run_sender(
+        state.db.clone(),
+        state.settings.clone(),
+        mail_poll,
+    ));
+    let app = router(state).await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
+    Ok(())
+}

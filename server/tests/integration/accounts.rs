@@ -1,0 +1,332 @@
+//! Registration, e-mail verification, login, sessions, password reset.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_claimant_registers_confirms_the_address_and_logs_in() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let email = "hanako@example.jp";
+
+    let res = app
+        .post_form(
+            &client,
+            "/register",
+            &[("email", email), ("password", "kamome-no-suiheisen")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/register/sent");
+
+    // Not yet: the address is unconfirmed.
+    let res = app
+        .post_form(
+            &client,
+            "/login",
+            &[("email", email), ("password", "kamome-no-suiheisen")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("メールアドレスがまだ確認されていません")
+    );
+
+    let mail = app.last_mail(email).await;
+    assert_eq!(mail.kind, "verify");
+    assert!(
+        mail.body_text.contains("/genuine"),
+        "every mail ends with the anti-phishing notice"
+    );
+    let token = link_token(&mail.body_text, "/verify?token=");
+
+    // Opening the link shows a button; only the POST confirms.
+    let res = app.get(&client, &format!("/verify?token={token}")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains(&token));
+    let res = app
+        .post_form(&client, "/verify", &[("token", &token)])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/login?notice=verified");
+    // A link works once.
+    let res = app
+        .post_form(&client, "/verify", &[("token", &token)])
+        .await;
+    assert_eq!(res.status(), 422);
+
+    let client = app.login(email, "kamome-no-suiheisen").await;
+    let res = app.get(&client, "/claims").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("hanako@example.jp"));
+}
+
+#[tokio::test]
+async fn registration_refuses_bad_addresses_weak_passwords_and_duplicates() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let users_before = app.count("users").await;
+    for (email, password, field, message) in [
+        (
+            "",
+            "kamome-no-suiheisen",
+            "email",
+            "メールアドレスを入力してください",
+        ),
+        (
+            "not-an-address",
+            "kamome-no-suiheisen",
+            "email",
+            "name@example.jp",
+        ),
+        ("a@example.jp", "short", "password", "8文字以上"),
+        (
+            "a@example.jp",
+            "password123",
+            "password",
+            "よく使われるパスワード",
+        ),
+        (
+            "claimant@redress.example",
+            "kamome-no-suiheisen",
+            "email",
+            "登録済み",
+        ),
+    ] {
+        let res = app
+            .post_form(
+                &client,
+                "/register",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{email} / {password}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "error next to {field}"
+        );
+        assert!(html.contains("class=\"error-summary\""), "error summary");
+        assert!(html.contains(message), "message {message}");
+        assert!(
+            !html.contains(password) || password.is_empty(),
+            "the password is never echoed"
+        );
+        if !email.is_empty() {
+            assert!(
+                html.contains(&format!("value=\"{email}\"")),
+                "the form keeps what was typed"
+            );
+        }
+    }
+    assert_eq!(
+        app.count("users").await,
+        users_before,
+        "nothing half-written"
+    );
+}
+
+#[tokio::test]
+async fn login_cycles_the_session_and_logout_ends_it_on_the_server() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    // A session exists before login (e.g. planted by an attacker)...
+    let before = app.get(&client, "/login").await;
+    let cookie_before = before
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+
+    let res = app
+        .post_form(
+            &client,
+            "/login",
+            &[
+                ("email", "reviewer@redress.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/staff/queue");
+    let set_cookie = res
+        .headers()
+        .get("set-cookie")
+        .expect("a new session cookie at login")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set_cookie.starts_with("redress_session="));
+    assert!(set_cookie.contains("HttpOnly"));
+    assert!(set_cookie.contains("SameSite=Lax"));
+    if let Some(b) = cookie_before {
+        assert_ne!(
+            b.split(';').next(),
+            set_cookie.split(';').next(),
+            "session id changed at login"
+        );
+    }
+    let session_id = set_cookie.split(';').next().unwrap().to_owned();
+    assert_eq!(app.get(&client, "/staff/queue").await.status(), 200);
+
+    let res = app.post_form(&client, "/logout", &[]).await;
+    assert_eq!(res.status(), 303);
+    // Replaying the old cookie does not work: the session is gone server-side.
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = replay
+        .post(app.url("/api/whoami"))
+        .header("cookie", &session_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "null");
+    let res = replay
+        .get(app.url("/staff/queue"))
+        .header("cookie", &session_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_per_account_with_a_retry_time() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for _ in 0..5 {
+        let res = app
+            .post_form(
+                &client,
+                "/login",
+                &[
+                    ("email", "approver@redress.example"),
+                    ("password", "wrong-password"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("メールアドレスまたはパスワードが違います")
+        );
+    }
+    let res = app
+        .post_form(
+            &client,
+            "/login",
+            &[
+                ("email", "approver@redress.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        429,
+        "even the right password waits once the limit is hit"
+    );
+    let retry: i64 = res
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60);
+    // Another account from the same address is not locked by this one.
+    app.login("payments@redress.example", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_password_is_reset_through_a_single_use_link() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let email = "claimant@redress.example";
+    let res = app
+        .post_form(&client, "/password/forgot", &[("email", email)])
+        .await;
+    assert_eq!(res.status(), 303);
+    // The same answer for an unknown address: nothing to learn about accounts.
+    let res2 = app
+        .post_form(
+            &client,
+            "/password/forgot",
+            &[("email", "nobody@example.jp")],
+        )
+        .await;
+    assert_eq!(location(&res), location(&res2));
+
+    let mail = app.last_mail(email).await;
+    assert_eq!(mail.kind, "reset");
+    let token = link_token(&mail.body_text, "/password/reset?token=");
+    let res = app
+        .post_form(
+            &client,
+            "/password/reset",
+            &[("token", &token), ("password", "short")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "the policy applies to new passwords");
+    // The failed attempt did not spend the link (the transaction rolled back).
+    let res = app
+        .post_form(
+            &client,
+            "/password/reset",
+            &[("token", &token), ("password", "a-new-long-password")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = app
+        .post_form(
+            &client,
+            "/password/reset",
+            &[("token", &token), ("password", "another-long-password")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "single use");
+
+    app.login(email, "a-new-long-password").await;
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "the old password no longer works");
+}
+
+#[tokio::test]
+async fn an_expired_reset_link_is_refused() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    app.post_form(
+        &client,
+        "/password/forgot",
+        &[("email", "claimant@redress.example")],
+    )
+    .await;
+    let token = link_token(
+        &app.last_mail("claimant@redress.example").await.body_text,
+        "/password/reset?token=",
+    );
+    let past = chrono::Utc::now() - chrono::Duration::minutes(31);
+    app::on_db!(&app.state.db, p => sqlx::query("UPDATE email_tokens SET expires_at = $1 WHERE purpose = 'reset'").bind(past).execute(p).await.map(|_| ()))
+        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/password/reset",
+            &[("token", &token), ("password", "a-new-long-password")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+}

@@ -1,0 +1,373 @@
+//! A claim from the claimant's form to the operator's and the bank's queues.
+
+use crate::helpers::*;
+
+async fn submit_good_claim(app: &TestApp, client: &reqwest::Client) -> String {
+    let res = app.post_form(client, "/claims/new", &good_claim()).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let to = location(&res);
+    assert!(
+        to.starts_with("/claims/RD-") && to.ends_with("?sent=1"),
+        "{to}"
+    );
+    to.trim_start_matches("/claims/")
+        .trim_end_matches("?sent=1")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_claim_reaches_the_reviewer_and_only_the_named_bank() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    assert_eq!(app.get(&claimant, "/claims/new").await.status(), 200);
+    let reference = submit_good_claim(&app, &claimant).await;
+    assert_eq!(
+        reference, "RD-000003",
+        "the demo data holds two claims before it"
+    );
+
+    // The confirmation page shows the reference; "My claims" lists it as submitted.
+    let page = app
+        .get(&claimant, &format!("/claims/{reference}?sent=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("申請を受け付けました") && page.contains(&reference));
+    assert!(
+        page.contains("1234567"),
+        "the claimant sees their own account number"
+    );
+    let list = app.get(&claimant, "/claims").await.text().await.unwrap();
+    assert!(list.contains(&reference) && list.contains("受付済み"));
+    // A confirmation mail went to the claimant with the reference in its subject.
+    let mail = app.last_mail("claimant@redress.example").await;
+    assert!(mail.subject.contains(&reference));
+    assert!(
+        !mail.body_text.contains("1234567"),
+        "no account number in mail"
+    );
+
+    // The reviewer sees it first in the queue; the account number is masked.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let queue = app
+        .get(&reviewer, "/staff/queue")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let first = queue.find("RD-0000").unwrap();
+    assert_eq!(&queue[first..first + 9], reference, "newest first");
+    let case = app
+        .get(&reviewer, &format!("/staff/claims/{reference}"))
+        .await;
+    assert_eq!(case.status(), 200);
+    let case = case.text().await.unwrap();
+    assert!(case.contains("****567") && !case.contains("1234567"));
+
+    // The named bank sees the line, with the full account number.
+    let bank = app.login("bank.77@redress.example", PASSWORD).await;
+    let bank_queue = app.get(&bank, "/bank/queue").await.text().await.unwrap();
+    assert!(bank_queue.contains(&reference) && bank_queue.contains("1234567"));
+    assert_eq!(
+        app.get(&bank, &format!("/bank/claims/{reference}"))
+            .await
+            .status(),
+        200
+    );
+
+    // Another bank sees nothing of it: not in its queue, 404 on its URL and server function.
+    let other = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let other_queue = app.get(&other, "/bank/queue").await.text().await.unwrap();
+    assert!(!other_queue.contains(&reference));
+    assert!(
+        other_queue.contains("RD-000002"),
+        "its own demo claim is there"
+    );
+    let res = app.get(&other, &format!("/bank/claims/{reference}")).await;
+    assert_eq!(res.status(), 404);
+    assert!(!res.text().await.unwrap().contains("1234567"));
+    let res = other
+        .post(app.url("/api/bank_case"))
+        .form(&[("reference", reference.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+
+    // Another claimant cannot open it either.
+    let stranger = app.client();
+    app.post_form(
+        &stranger,
+        "/register",
+        &[
+            ("email", "other@example.jp"),
+            ("password", "kamome-no-suiheisen"),
+        ],
+    )
+    .await;
+    let token = link_token(
+        &app.last_mail("other@example.jp").await.body_text,
+        "/verify?token=",
+    );
+    app.post_form(&stranger, "/verify", &[("token", &token)])
+        .await;
+    let stranger = app.login("other@example.jp", "kamome-no-suiheisen").await;
+    assert_eq!(
+        app.get(&stranger, &format!("/claims/{reference}"))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn every_bad_field_is_answered_with_a_message_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let claims_before = app.count("claims").await;
+    let lines_before = app.count("debit_lines").await;
+    let outbox_before = app.count("outbox").await;
+
+    let cases: &[(&str, &str, &str)] = &[
+        ("full_name", "", "氏名を入力してください"),
+        (
+            "full_name",
+            "<script>alert(1)</script>",
+            "氏名に使えない文字",
+        ),
+        ("name_kana", "すずき", "全角カタカナ"),
+        ("phone", "12345", "090-1234-5678"),
+        ("debit_0_bank", "", "銀行を選んでください"),
+        ("debit_0_bank", "0001", "この銀行はまだ参加していません"),
+        ("debit_0_branch", "", "支店番号または支店名"),
+        ("debit_0_branch", "999", "その支店は見つかりません"),
+        ("debit_0_account_type", "pin", "口座の種類を一覧から"),
+        ("debit_0_account_number", "12345678", "7桁以内"),
+        ("debit_0_date", "2099-01-01", "未来の日付"),
+        ("debit_0_date", "yesterday", "2020-09-03 の形"),
+        ("debit_0_amount", "0", "1円から10,000,000円"),
+        ("debit_0_amount", "10000001", "1円から10,000,000円"),
+        ("debit_0_amount", "12.5", "円単位の数字"),
+        ("debit_0_descriptor", "", "通帳に表示された内容"),
+        ("declaration", "no", "チェックを入れてください"),
+    ];
+    for (field, value, message) in cases {
+        let mut form = good_claim();
+        for f in form.iter_mut() {
+            if f.0 == *field {
+                f.1 = value;
+            }
+        }
+        let res = app.post_form(&claimant, "/claims/new", &form).await;
+        assert_eq!(res.status(), 422, "{field}={value}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "message next to {field}"
+        );
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "summary links to {field}"
+        );
+        assert!(html.contains(message), "{field}={value}: {message}");
+        assert!(
+            html.contains("スズキ イチロウ") || *field == "name_kana",
+            "what was typed is kept"
+        );
+    }
+    assert_eq!(app.count("claims").await, claims_before);
+    assert_eq!(app.count("debit_lines").await, lines_before);
+    assert_eq!(app.count("outbox").await, outbox_before);
+}
+
+#[tokio::test]
+async fn lines_are_added_and_removed_without_javascript() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let mut form = good_claim();
+    form[0] = ("op", "add");
+    let res = app.post_form(&claimant, "/claims/new", &form).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"debit_1_amount\""), "a second line");
+    assert!(html.contains("value=\"100,000\""), "the first line is kept");
+
+    // Remove the first of two lines: the second moves up.
+    let mut two = good_claim();
+    two[0] = ("op", "remove-0");
+    two[1] = ("line_count", "2");
+    two.extend([
+        ("debit_1_amount", "777"),
+        ("debit_1_descriptor", "デイーバライ"),
+    ]);
+    let html = app
+        .post_form(&claimant, "/claims/new", &two)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("id=\"debit_1_amount\""));
+    assert!(html.contains("value=\"777\"") && html.contains("value=\"デイーバライ\""));
+
+    // Two lines submit as one claim with the sum as its total.
+    let mut two = good_claim();
+    two[1] = ("line_count", "2");
+    two.extend([
+        ("debit_1_bank", "0125"),
+        ("debit_1_branch", "100"),
+        ("debit_1_account_type", "savings"),
+        ("debit_1_account_number", "76543"),
+        ("debit_1_date", "2020/09/05"),
+        ("debit_1_amount", "５０，０００円"),
+        ("debit_1_descriptor", "ドコモコウザ"),
+    ]);
+    let res = app.post_form(&claimant, "/claims/new", &two).await;
+    assert_eq!(res.status(), 303);
+    let page = app
+        .get(&claimant, &location(&res))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("150,000円"), "total of both lines");
+    assert!(
+        page.contains("0076543"),
+        "short account numbers are zero-padded"
+    );
+}
+
+#[tokio::test]
+async fn fifty_claims_submitted_at_once_all_land() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let before = app.count("claims").await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let client = claimant.clone();
+        let url = app.url("/claims/new");
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&good_claim())
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 303);
+    }
+    assert_eq!(app.count("claims").await, before + 50);
+    let distinct: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT COUNT(DISTINCT reference) FROM claims").fetch_one(p).await.unwrap());
+    assert_eq!(distinct, before + 50, "every claim has its own reference");
+}
+
+#[tokio::test]
+async fn pages_are_guarded_by_role() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.client();
+    assert_eq!(app.get(&anonymous, "/claims").await.status(), 401);
+    assert_eq!(app.get(&anonymous, "/staff/queue").await.status(), 401);
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    assert_eq!(app.get(&claimant, "/staff/queue").await.status(), 403);
+    assert_eq!(app.get(&claimant, "/bank/queue").await.status(), 403);
+    assert_eq!(app.get(&claimant, "/admin/banks").await.status(), 403);
+    let bank = app.login("bank.77@redress.example", PASSWORD).await;
+    assert_eq!(
+        app.get(&bank, "/staff/claims/RD-000001").await.status(),
+        403
+    );
+    assert_eq!(
+        app.post_form(&bank, "/claims/new", &good_claim())
+            .await
+            .status(),
+        403
+    );
+    // Server functions answer with the same statuses.
+    assert_eq!(
+        anonymous
+            .post(app.url("/api/operator_queue"))
+            .form(&[("page", "1")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        claimant
+            .post(app.url("/api/operator_queue"))
+            .form(&[("page", "1")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(
+        reviewer
+            .post(app.url("/api/operator_queue"))
+            .form(&[("page", "1")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_admin_chooses_the_participating_banks() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let res = app
+        .post_form(
+            &admin,
+            "/admin/banks",
+            &[("bank_code", "0001"), ("participating", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        app.get(&admin, "/admin/banks")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("みずほ")
+    );
+    let res = app
+        .post_form(
+            &admin,
+            "/admin/banks",
+            &[("bank_code", "12"), ("participating", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_form(
+            &admin,
+            "/admin/banks",
+            &[("bank_code", "0002"), ("participating", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "no bank has code 0002");
+    // The claim form now offers it.
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    assert!(
+        app.get(&claimant, "/claims/new")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("value=\"0001\"")
+    );
+}

@@ -1,0 +1,86 @@
+//! The database itself: the event log is append-only, mail is written with
+//! the change, both schemas agree.
+
+use crate::helpers::*;
+use app::server::db::Db;
+
+#[tokio::test]
+async fn claim_events_cannot_be_changed_or_deleted() {
+    let app = TestApp::spawn().await;
+    assert!(app.count("claim_events").await >= 2);
+    let mut tx = app.state.db.begin().await.unwrap();
+    let update = app::on_tx!(&mut tx, c => sqlx::query("UPDATE claim_events SET note = 'edited'").execute(c).await.map(|_| ()));
+    assert!(update.is_err(), "update refused");
+    drop(tx);
+    let mut tx = app.state.db.begin().await.unwrap();
+    let delete = app::on_tx!(&mut tx, c => sqlx::query("DELETE FROM claim_events").execute(c).await.map(|_| ()));
+    assert!(delete.is_err(), "delete refused");
+}
+
+#[tokio::test]
+async fn the_outbox_is_delivered_and_marked_sent() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    app.post_form(
+        &client,
+        "/register",
+        &[
+            ("email", "mail@example.jp"),
+            ("password", "kamome-no-suiheisen"),
+        ],
+    )
+    .await;
+    // The background sender delivers it (to .eml files, or to SMTP when set).
+    let mut sent = false;
+    for _ in 0..100 {
+        let n: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE to_addr = 'mail@example.jp' AND sent_at IS NOT NULL").fetch_one(p).await.unwrap());
+        if n == 1 {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sent, "the verification mail was sent");
+    if std::env::var("REDRESS_TEST_SMTP").is_err() {
+        let dir = app.state.settings.data_dir.join("mail");
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .collect();
+        let eml = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+            .find(|m| m.contains("mail@example.jp"))
+            .expect("an .eml file for the address");
+        assert!(eml.contains("Auto-Submitted: auto-generated"));
+        assert!(eml.contains("Message-ID: <"));
+    }
+}
+
+/// Both migration sets describe the same tables and columns (run where
+/// PostgreSQL is available, whichever backend the suite runs on).
+#[tokio::test]
+async fn sqlite_and_postgres_schemas_match() {
+    if backend() != "postgres" {
+        eprintln!("schema parity is checked in the PostgreSQL run");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let pg: Vec<(String, String)> = app::on_db!(&app.state.db, p => sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY 1, 2").fetch_all(p).await.unwrap());
+    let dir = std::env::temp_dir().join(format!("redress-parity-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite = Db::connect(&format!("sqlite://{}", dir.join("p.db").display()))
+        .await
+        .unwrap();
+    sqlite.migrate().await.unwrap();
+    let mut lite: Vec<(String, String)> = app::on_db!(&sqlite, p => sqlx::query_as(
+        "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' ORDER BY 1, 2")
+        .fetch_all(p).await.unwrap());
+    lite.sort();
+    assert_eq!(lite, pg);
+    let _ = std::fs::remove_dir_all(dir);
+}

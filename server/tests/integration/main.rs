@@ -1,0 +1,9 @@
+//! Integration tests: the real server over HTTP, on SQLite or PostgreSQL
+//! (`REDRESS_TEST_DB`). The same tests run on both; none is written twice.
+
+mod helpers;
+
+mod accounts;
+mod claims;
+mod database;
+mod security;

@@ -1,0 +1,202 @@
+//! Cross-origin writes, security headers, body limits, the PIN rule.
+
+use crate::helpers::*;
+
+/// Every POST route of the forms, and every registered server function.
+fn write_paths() -> Vec<String> {
+    let mut paths: Vec<String> = [
+        "/register",
+        "/verify",
+        "/login",
+        "/logout",
+        "/password/forgot",
+        "/password/reset",
+        "/claims/new",
+        "/admin/banks",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let fns: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_owned())
+        .collect();
+    assert!(fns.len() >= 9, "server functions are registered: {fns:?}");
+    paths.extend(fns);
+    paths
+}
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused_on_every_write_path() {
+    let app = TestApp::spawn().await;
+    // A logged-in victim whose browser is made to post from another site.
+    let victim = app.login("admin@redress.example", PASSWORD).await;
+    let users_before = app.count("users").await;
+    for path in write_paths() {
+        let res = victim
+            .post(app.url(&path))
+            .header("origin", "https://evil.example")
+            .form(&[
+                ("email", "x@example.jp"),
+                ("password", "kamome-no-suiheisen"),
+                ("bank_code", "0001"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+        // Without Origin, a cross-site fetch is still refused by Sec-Fetch-Site.
+        let res = reqwest::Client::new()
+            .post(app.url(&path))
+            .header("sec-fetch-site", "cross-site")
+            .form(&[("email", "y@example.jp")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path} (Sec-Fetch-Site)");
+    }
+    assert_eq!(app.count("users").await, users_before);
+    // The same request from our own origin goes through.
+    let res = app
+        .post_form(
+            &app.client(),
+            "/register",
+            &[
+                ("email", "x@example.jp"),
+                ("password", "kamome-no-suiheisen"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for path in ["/", "/login", "/healthz", "/does-not-exist", "/api/whoami"] {
+        let res = app.get(&client, path).await;
+        let h = res.headers();
+        let csp = h
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("CSP on {path}"))
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+        assert!(h.get("referrer-policy").is_some());
+    }
+    // Pages allow only our scripts and the one inline script with this request's nonce.
+    let res = app.get(&client, "/").await;
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(app.get(&client, "/does-not-exist").await.status(), 404);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_any_work() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let res = claimant
+        .post(app.url("/claims/new"))
+        .form(&[("full_name", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let res = claimant
+        .post(app.url("/claims/new"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+}
+
+#[tokio::test]
+async fn no_page_asks_for_a_pin_or_banking_password() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    for path in ["/claims/new", "/claims", "/", "/register", "/login"] {
+        let html = app
+            .get(&claimant, path)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .to_lowercase();
+        for attr in ["name=\"", "id=\"", "autocomplete=\""] {
+            for bad in [
+                "pin",
+                "暗証",
+                "netbank",
+                "bank_password",
+                "cc-number",
+                "card",
+            ] {
+                assert!(
+                    !html.contains(&format!("{attr}{bad}")),
+                    "{path} has a field {attr}{bad}"
+                );
+            }
+        }
+        // The only password field is the account's own, on the account pages.
+        if path == "/claims/new" || path == "/claims" {
+            assert!(!html.contains("type=\"password\""), "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = TestApp::spawn().await;
+    let res = app.get(&app.client(), "/healthz").await;
+    assert_eq!(res.status(), 200);
+    app.state.db.close().await;
+    let res = app.get(&app.client(), "/healthz").await;
+    assert_eq!(res.status(), 503);
+}
+
+#[tokio::test]
+async fn a_wrong_setting_stops_startup_with_one_sentence() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
+        .args(["migrate"])
+        .env(
+            "REDRESS_DATA_DIR",
+            std::env::temp_dir().join("redress-bad-setting"),
+        )
+        .env("DATABASE_URL", "mysql://nope")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DATABASE_URL"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
+        .args(["migrate"])
+        .env("REDRESS_PUBLIC_URL", "ftp://x")
+        .env(
+            "REDRESS_DATA_DIR",
+            std::env::temp_dir().join("redress-bad-setting"),
+        )
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("REDRESS_PUBLIC_URL"));
+}
