@@ -307,6 +307,58 @@ mod tests {
         }
     }
 
+    /// Every key the code names literally (`t("..")`, `label=".."`,
+    /// `hint=".."`, `Err("..")`, `field("..", "..")`) exists.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        fn literal_after(text: &str, marker: &str) -> Vec<String> {
+            text.match_indices(marker)
+                .filter_map(|(i, _)| {
+                    let rest = &text[i + marker.len()..];
+                    let end = rest.find('"')?;
+                    let key = &rest[..end];
+                    (!key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                        .then(|| key.to_owned())
+                })
+                .collect()
+        }
+        let mut sources = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut sources,
+        );
+        let mut missing = Vec::new();
+        for src in &sources {
+            for marker in [".t(\"", "label=\"", "hint=\"", "Err(\"", "key=\"", "\", \""] {
+                for key in literal_after(src, marker) {
+                    let dynamic = ["debit_", "account_", "state_"].iter().any(|p| key == *p);
+                    if lookup(&key).is_none()
+                        && !dynamic
+                        && (marker != "\", \"" || key.contains('_'))
+                    {
+                        missing.push(format!("{marker}{key}"));
+                    }
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "keys without a translation: {missing:?}"
+        );
+    }
+
     #[test]
     fn accept_language() {
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Lang::En);

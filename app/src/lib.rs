@@ -48,15 +48,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             .map(|p| request_lang(&p))
             .unwrap_or_default();
         provide_context(lang);
+        // The page's CSP allows exactly this request's hydration script.
         if let (Some(nonce), Some(res)) = (
             leptos::nonce::use_nonce(),
             use_context::<leptos_axum::ResponseOptions>(),
-        ) {
-            if let Ok(v) =
-                axum::http::HeaderValue::from_str(&server::security::page_csp(nonce.as_inner()))
-            {
-                res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
-            }
+        ) && let Ok(v) =
+            axum::http::HeaderValue::from_str(&server::security::page_csp(nonce.as_inner()))
+        {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
         }
         lang
     };

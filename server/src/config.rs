@@ -121,10 +121,10 @@ impl Config {
                 self.mail_from
             );
         }
-        if let Some(smtp) = &self.smtp_url {
-            if !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
-                anyhow::bail!("SMTP_URL must start with smtp:// or smtps://");
-            }
+        if let Some(smtp) = &self.smtp_url
+            && !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://"))
+        {
+            anyhow::bail!("SMTP_URL must start with smtp:// or smtps://");
         }
         std::fs::create_dir_all(&self.data_dir).map_err(|e| {
             anyhow::anyhow!(

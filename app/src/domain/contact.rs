@@ -185,7 +185,8 @@ mod tests {
     proptest! {
         #[test]
         fn japanese_mobiles_parse(n in "0[789]0[0-9]{8}") {
-            prop_assert_eq!(Phone::parse(&n).unwrap().as_str(), n.as_str());
+            let phone = Phone::parse(&n).unwrap();
+            prop_assert_eq!(phone.as_str(), n.as_str());
         }
 
         #[test]

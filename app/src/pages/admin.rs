@@ -19,7 +19,7 @@ pub fn AdminBanksPage() -> impl IntoView {
                                 <ErrorSummary />
                                 <h1>{lang.t("banks_title")}</h1>
                                 <p>{lang.t("banks_lead")}</p>
-                                <div class="table-wrap">
+                                <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("banks_title")>
                                     <table class="table">
                                         <thead>
                                             <tr>

@@ -25,7 +25,7 @@ pub fn BankQueuePage() -> impl IntoView {
                                     view! { <p>{lang.t("queue_empty")}</p> }.into_any()
                                 } else {
                                     view! {
-                                        <div class="table-wrap">
+                                        <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("bank_queue_title")>
                                             <table class="table">
                                                 <thead>
                                                     <tr>

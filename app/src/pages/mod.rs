@@ -73,7 +73,7 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
             </div>
         </dl>
         <h2>{lang.t("lines_title")}</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("lines_title")>
             <table class="table">
                 <thead>
                     <tr>

@@ -1,12 +1,12 @@
 //! The Japanese bank and branch list (zengin-code data, MIT licence, see
-//! `data/zengin-code/LICENSE.txt`), shipped inside the binary.
+//! `app/data/zengin-code/LICENSE.txt`), shipped inside the binary.
 
 use flate2::read::GzDecoder;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::Read;
 
-static BANKS_JSON_GZ: &[u8] = include_bytes!("../../../data/zengin-code/banks.json.gz");
+static BANKS_JSON_GZ: &[u8] = include_bytes!("../../data/zengin-code/banks.json.gz");
 
 #[derive(Debug, Deserialize)]
 pub struct BankEntry {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds what the browser loads into target/site (what cargo-leptos does, with
+# plain cargo and wasm-bindgen, so a first build need not wait for cargo-leptos):
+# the islands' WebAssembly and its JavaScript glue, the stylesheet, public files.
+# Usage: scripts/build-site.sh debug|release
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+mode=${1:-debug}
+site=target/site
+pkg=$site/pkg
+mkdir -p "$pkg"
+
+if [ "$mode" = release ]; then
+  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+  wasm=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+else
+  cargo build -p frontend --lib --target wasm32-unknown-unknown
+  wasm=target/wasm32-unknown-unknown/debug/frontend.wasm
+fi
+wasm-bindgen --target web --no-typescript --out-name redress --out-dir "$pkg" "$wasm"
+if [ "$mode" = release ]; then
+  .tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+    -o "$pkg/redress_bg.wasm" "$pkg/redress_bg.wasm"
+fi
+cp style/main.css "$pkg/redress.css"
+if [ -d public ] && [ -n "$(ls -A public)" ]; then cp -r public/. "$site/"; fi
+printf '==> site built (%s): wasm %s bytes\n' "$mode" "$(wc -c < "$pkg/redress_bg.wasm")"

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs the tools a build or the tests need, each only when missing or at
+# the wrong version. Only crates.io, npm and Debian are reachable here.
+# Usage: scripts/tools.sh build|release|test|dev
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+need_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+need_wasm_bindgen() {
+  local want have
+  want=$(wasm_bindgen_version)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (found: ${have:-none}); about 3 minutes"
+    # No --locked: one locked dependency of the CLI is missing from the registry.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+# wasm-opt for release builds: npm's binaryen 132 (Debian's 108 breaks hydration).
+need_wasm_opt() {
+  if ! [ -x .tools/node_modules/.bin/wasm-opt ] || ! .tools/node_modules/.bin/wasm-opt --version | grep -q "version 132"; then
+    say "installing wasm-opt (npm binaryen@132.0.0) into .tools/"
+    mkdir -p .tools
+    npm install --prefix .tools --no-audit --no-fund --silent binaryen@132.0.0
+  fi
+}
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  fi
+}
+
+need_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    say "installing Debian's chromium"
+    apt_install chromium
+  fi
+}
+
+need_playwright() {
+  if ! [ -d end2end/node_modules/@playwright/test ] || ! [ -d end2end/node_modules/@axe-core/playwright ]; then
+    say "installing Playwright and axe-core from npm (no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+}
+
+need_psql() {
+  if ! command -v psql >/dev/null 2>&1; then
+    say "installing the PostgreSQL client"
+    apt_install postgresql-client
+  fi
+}
+
+need_cargo_leptos() {
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.10" ]; then
+    say "installing cargo-leptos 0.3.10 (0.3.11 needs a newer Rust); about 18 minutes, once"
+    cargo install cargo-leptos --version 0.3.10 --locked
+  fi
+}
+
+case "${1:-build}" in
+  build) need_wasm_target; need_wasm_bindgen ;;
+  release) need_wasm_target; need_wasm_bindgen; need_wasm_opt ;;
+  test) need_wasm_target; need_wasm_bindgen; need_chromium; need_playwright; need_psql ;;
+  dev) need_wasm_target; need_wasm_bindgen; need_cargo_leptos ;;
+  *) echo "usage: $0 build|release|test|dev" >&2; exit 2 ;;
+esac
