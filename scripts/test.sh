@@ -25,7 +25,20 @@ drop_test_databases() {
   psql "$PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'rt\\_${REDRESS_TEST_RUN}\\_%' OR datname = 'e2e_${REDRESS_TEST_RUN}'" |
     while read -r db; do psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
 }
-trap drop_test_databases EXIT
+
+# A real SMTP server on localhost for the mail tests; its Maildir is read back.
+smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export REDRESS_TEST_MAILDIR="$PWD/target/test-maildir"
+rm -rf "$REDRESS_TEST_MAILDIR"
+.tools/venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$REDRESS_TEST_MAILDIR" &
+smtp_pid=$!
+export REDRESS_TEST_SMTP="smtp://127.0.0.1:$smtp_port"
+
+cleanup() {
+  kill "$smtp_pid" 2>/dev/null || true
+  drop_test_databases
+}
+trap cleanup EXIT
 
 say "formatting and lints (ssr and hydrate builds, -D warnings)"
 cargo fmt --all --check

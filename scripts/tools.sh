@@ -69,6 +69,15 @@ need_psql() {
   fi
 }
 
+# A real SMTP server for the mail tests: aiosmtpd from PyPI, in a venv of its own.
+need_smtp_server() {
+  if ! [ -x .tools/venv/bin/python ] || ! .tools/venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+    say "installing aiosmtpd (PyPI) into .tools/venv"
+    python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet aiosmtpd==1.4.6
+  fi
+}
+
 need_cargo_leptos() {
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.10" ]; then
     say "installing cargo-leptos 0.3.10 (0.3.11 needs a newer Rust); about 18 minutes, once"
@@ -79,7 +88,7 @@ need_cargo_leptos() {
 case "${1:-build}" in
   build) need_wasm_target; need_wasm_bindgen ;;
   release) need_wasm_target; need_wasm_bindgen; need_wasm_opt ;;
-  test) need_wasm_target; need_wasm_bindgen; need_chromium; need_playwright; need_psql ;;
+  test) need_wasm_target; need_wasm_bindgen; need_chromium; need_playwright; need_psql; need_smtp_server ;;
   dev) need_wasm_target; need_wasm_bindgen; need_cargo_leptos ;;
   *) echo "usage: $0 build|release|test|dev" >&2; exit 2 ;;
 esac

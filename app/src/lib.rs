@@ -68,6 +68,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                // No favicon request (and no 404 in every log).
+                <link rel="icon" href="data:," />
                 <HydrationScripts options islands=true />
                 <leptos_meta::MetaTags />
             </head>

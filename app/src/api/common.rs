@@ -83,3 +83,43 @@ pub async fn admin_banks() -> Result<Vec<BankAdminRow>, ApiError> {
         })
         .collect())
 }
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchOption {
+    pub code: String,
+    pub name: String,
+}
+
+/// Branches of a participating bank matching what was typed (code prefix,
+/// name or kana), for the branch lookup. Any logged-in user.
+#[server(endpoint = "branch_suggestions")]
+pub async fn branch_suggestions(bank: String, q: String) -> Result<Vec<BranchOption>, ApiError> {
+    use super::ctx;
+    use crate::server::store::banks;
+    let (state, _user) = ctx::require(&Role::ALL).await?;
+    let q = crate::domain::text::collapse_spaces(&crate::domain::text::to_half_width_ascii(&q));
+    let Ok(bank) = crate::domain::BankCode::parse(&bank) else {
+        return Ok(Vec::new());
+    };
+    if q.is_empty() || q.chars().count() > 40 {
+        return Ok(Vec::new());
+    }
+    let fail = |e: sqlx::Error| ctx::fail(e.into());
+    match banks::by_code(&state.db, bank.as_str())
+        .await
+        .map_err(fail)?
+    {
+        Some(b) if b.participating => {}
+        _ => return Ok(Vec::new()),
+    }
+    let rows = banks::search_branches(&state.db, bank.as_str(), &q, 8)
+        .await
+        .map_err(fail)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BranchOption {
+            code: r.code,
+            name: r.name,
+        })
+        .collect())
+}

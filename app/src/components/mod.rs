@@ -1,6 +1,7 @@
 //! Widgets shared by the pages: the layout, form fields with their errors,
 //! the error summary, pagination.
 
+pub mod branch_lookup;
 pub mod fields;
 pub mod layout;
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::{ClaimDetailView, path_param, query_param};
 use crate::api::claimant::{my_claim, my_claims};
 use crate::api::common::participating_banks;
+use crate::components::branch_lookup::BranchLookup;
 use crate::components::{
     Checkbox, ErrorPage, ErrorSummary, Layout, SelectField, TextField, state_label, use_form,
     use_lang, yen,
@@ -92,6 +93,12 @@ fn DebitLineFields(index: usize, banks: Vec<(String, String)>, removable: bool) 
             <legend>{format!("{} {}", lang.t("debit_n"), index + 1)}</legend>
             <SelectField name=f("bank") label="bank" options=banks />
             <TextField name=f("branch") label="branch" hint="branch_hint" width="w-20" />
+            <BranchLookup
+                bank_field=f("bank")
+                branch_field=f("branch")
+                found_text=lang.t("branches_found").to_owned()
+                choose_text=lang.t("choose_branch").to_owned()
+            />
             <SelectField name=f("account_type") label="account_type" options=types />
             <TextField
                 name=f("account_number")

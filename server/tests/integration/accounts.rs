@@ -330,3 +330,74 @@ async fn an_expired_reset_link_is_refused() {
         .await;
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn registration_is_limited_per_address() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for i in 0..10 {
+        let email = format!("flood{i}@example.jp");
+        let res = app
+            .post_form(
+                &client,
+                "/register",
+                &[("email", &email), ("password", "kamome-no-suiheisen")],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+    }
+    let res = app
+        .post_form(
+            &client,
+            "/register",
+            &[
+                ("email", "flood10@example.jp"),
+                ("password", "kamome-no-suiheisen"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().get("retry-after").is_some());
+    assert!(res.text().await.unwrap().contains("試行回数が多すぎます"));
+    assert!(
+        app::server::store::users::by_email(&app.state.db, "flood10@example.jp")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn staff_sessions_idle_out_sooner_than_claimants() {
+    let app = TestApp::spawn().await;
+    let max_age = |email: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .post_form(
+                    &app.client(),
+                    "/login",
+                    &[("email", email), ("password", PASSWORD)],
+                )
+                .await;
+            let cookie = res
+                .headers()
+                .get("set-cookie")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let max_age: i64 = cookie
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix("Max-Age="))
+                .expect("a Max-Age")
+                .parse()
+                .unwrap();
+            max_age / 60
+        }
+    };
+    let staff = max_age("reviewer@redress.example").await;
+    let claimant = max_age("claimant@redress.example").await;
+    assert_eq!(staff, 30, "staff idle timeout");
+    assert_eq!(claimant, 120, "claimant idle timeout");
+}

@@ -371,3 +371,52 @@ async fn an_admin_chooses_the_participating_banks() {
             .contains("value=\"0001\"")
     );
 }
+
+#[tokio::test]
+async fn branch_suggestions_need_a_login_and_a_participating_bank() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.client();
+    let res = anonymous
+        .post(app.url("/api/branch_suggestions"))
+        .form(&[("bank", "0125"), ("q", "本店")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let ask = |bank: &'static str, q: &'static str| {
+        let claimant = claimant.clone();
+        let url = app.url("/api/branch_suggestions");
+        async move {
+            let res = claimant
+                .post(url)
+                .form(&[("bank", bank), ("q", q)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Vec<serde_json::Value>>().await.unwrap()
+        }
+    };
+    let found = ask("0125", "本店").await;
+    assert!(
+        found
+            .iter()
+            .any(|b| b["code"] == "100" && b["name"] == "本店営業部"),
+        "{found:?}"
+    );
+    assert!(
+        ask("0125", "10")
+            .await
+            .iter()
+            .all(|b| b["code"].as_str().unwrap().starts_with("10"))
+    );
+    assert!(
+        ask("0001", "本店").await.is_empty(),
+        "not a participating bank"
+    );
+    assert!(
+        ask("0125", "%").await.is_empty(),
+        "LIKE wildcards are escaped"
+    );
+}

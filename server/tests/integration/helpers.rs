@@ -101,8 +101,14 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Starts the server with the demo data (banks, one login per role, two claims).
+    /// Starts the server with the demo data (banks, one login per role, two
+    /// claims); mail goes to `.eml` files in its data folder.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with_smtp(None).await
+    }
+
+    /// The same, delivering mail to the SMTP server at `smtp_url`.
+    pub async fn spawn_with_smtp(smtp_url: Option<String>) -> TestApp {
         let db = TestDb::create().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -111,7 +117,7 @@ impl TestApp {
             database_url: Some(db.url.clone()),
             listen: addr,
             public_url: None,
-            smtp_url: std::env::var("REDRESS_TEST_SMTP").ok(),
+            smtp_url,
             mail_from: "Redress <no-reply@redress.example>".into(),
             site_root: "target/site".into(),
             mail_poll_ms: 100,

@@ -6,4 +6,5 @@ mod helpers;
 mod accounts;
 mod claims;
 mod database;
+mod mail;
 mod security;

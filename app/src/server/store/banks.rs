@@ -105,3 +105,33 @@ pub async fn branch_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
          WHERE b.participating GROUP BY b.code ORDER BY b.code",
     ).fetch_all(p).await)
 }
+
+/// Up to `limit` branches of a bank whose code starts with `q` or whose name
+/// or kana contains it (for the branch lookup as a person types).
+pub async fn search_branches(
+    db: &Db,
+    bank: &str,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<BranchRow>, sqlx::Error> {
+    let escaped: String = q
+        .chars()
+        .flat_map(|c| {
+            if matches!(c, '%' | '_' | '\\') {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    on_db!(db, p => sqlx::query_as::<_, BranchRow>(
+        "SELECT code, name FROM branches
+         WHERE bank_code = $1 AND (code LIKE $2 ESCAPE '\\' OR name LIKE $3 ESCAPE '\\' OR kana LIKE $3 ESCAPE '\\')
+         ORDER BY code LIMIT $4",
+    )
+    .bind(bank)
+    .bind(format!("{escaped}%"))
+    .bind(format!("%{escaped}%"))
+    .bind(limit)
+    .fetch_all(p).await)
+}
