@@ -207,6 +207,9 @@ table! {
     "descriptor_hint" => "例：ドコモコウザ、デイーバライ", "For example ドコモコウザ or デイーバライ";
     "branches_found" => "該当する支店（選ぶと支店番号が入ります）", "Matching branches (choose one to fill in its number)";
     "choose_branch" => "この支店を選ぶ：", "Choose branch";
+    "col_branch" => "支店", "Branch";
+    "col_name" => "氏名", "Name";
+    "col_kana" => "フリガナ", "Name in katakana";
     "add_line" => "引き出しを追加", "Add another debit";
     "remove_line" => "この引き出しを削除", "Remove this debit";
     "running_total" => "合計", "Total";

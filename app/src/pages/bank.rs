@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{ClaimDetailView, page_param, path_param};
+use super::{CasePage, page_param};
 use crate::api::bank::{bank_case, bank_queue};
 use crate::components::{ErrorPage, Layout, Pager, use_lang, yen};
 
@@ -30,7 +30,7 @@ pub fn BankQueuePage() -> impl IntoView {
                                                 <thead>
                                                     <tr>
                                                         <th scope="col">{lang.t("reference")}</th>
-                                                        <th scope="col">{lang.t("branch")}</th>
+                                                        <th scope="col">{lang.t("col_branch")}</th>
                                                         <th scope="col">{lang.t("account_number")}</th>
                                                         <th scope="col">{lang.t("debit_date")}</th>
                                                         <th scope="col" class="num">
@@ -77,29 +77,8 @@ pub fn BankQueuePage() -> impl IntoView {
     }
 }
 
+/// A claim as far as the bank may see it.
 #[component]
 pub fn BankCasePage() -> impl IntoView {
-    let lang = use_lang();
-    let reference = path_param("reference");
-    view! {
-        <Layout title="claim_title">
-            <Suspense fallback=|| ()>
-                {move || {
-                    let reference = reference.clone();
-                    Suspend::new(async move {
-                        match bank_case(reference).await {
-                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                            Ok(claim) => {
-                                view! {
-                                    <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
-                                    <ClaimDetailView claim=claim />
-                                }
-                                    .into_any()
-                            }
-                        }
-                    })
-                }}
-            </Suspense>
-        </Layout>
-    }
+    view! { <CasePage load=bank_case /> }
 }

@@ -9,8 +9,9 @@ pub mod staff;
 
 use leptos::prelude::*;
 
+use crate::api::ApiError;
 use crate::api::claimant::ClaimDetail;
-use crate::components::{state_label, use_lang, yen};
+use crate::components::{ErrorPage, Layout, state_label, use_lang, yen};
 
 /// Reads one query parameter of the current URL.
 pub fn query_param(name: &str) -> Option<String> {
@@ -45,11 +46,11 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                 <dd>{state_label(lang, &claim.state)}</dd>
             </div>
             <div>
-                <dt>{lang.t("full_name")}</dt>
+                <dt>{lang.t("col_name")}</dt>
                 <dd>{claim.full_name.clone()}</dd>
             </div>
             <div>
-                <dt>{lang.t("name_kana")}</dt>
+                <dt>{lang.t("col_kana")}</dt>
                 <dd>{claim.name_kana.clone()}</dd>
             </div>
             {claim
@@ -79,7 +80,7 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                     <tr>
                         <th scope="col">"#"</th>
                         <th scope="col">{lang.t("bank")}</th>
-                        <th scope="col">{lang.t("branch")}</th>
+                        <th scope="col">{lang.t("col_branch")}</th>
                         <th scope="col">{lang.t("account_number")}</th>
                         <th scope="col">{lang.t("debit_date")}</th>
                         <th scope="col" class="num">
@@ -111,5 +112,38 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// The page of one claim (`/…/claims/:reference`), loaded by `load`: the
+/// server function decides what the reader may see, or answers 404.
+#[component]
+pub fn CasePage<F, Fut>(load: F) -> impl IntoView
+where
+    F: Fn(String) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<ClaimDetail, ApiError>> + Send + 'static,
+{
+    let lang = use_lang();
+    let reference = path_param("reference");
+    view! {
+        <Layout title="claim_title">
+            <Suspense fallback=|| ()>
+                {move || {
+                    let (reference, load) = (reference.clone(), load.clone());
+                    Suspend::new(async move {
+                        match load(reference).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(claim) => {
+                                view! {
+                                    <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
+                                    <ClaimDetailView claim=claim />
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{ClaimDetailView, page_param, path_param};
+use super::{CasePage, page_param};
 use crate::api::operator::{operator_case, operator_queue};
 use crate::components::{ErrorPage, Layout, Pager, state_label, use_lang, yen};
 
@@ -73,29 +73,8 @@ pub fn StaffQueuePage() -> impl IntoView {
     }
 }
 
+/// A claim as far as the operator may see it.
 #[component]
 pub fn StaffCasePage() -> impl IntoView {
-    let lang = use_lang();
-    let reference = path_param("reference");
-    view! {
-        <Layout title="claim_title">
-            <Suspense fallback=|| ()>
-                {move || {
-                    let reference = reference.clone();
-                    Suspend::new(async move {
-                        match operator_case(reference).await {
-                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                            Ok(claim) => {
-                                view! {
-                                    <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
-                                    <ClaimDetailView claim=claim />
-                                }
-                                    .into_any()
-                            }
-                        }
-                    })
-                }}
-            </Suspense>
-        </Layout>
-    }
+    view! { <CasePage load=operator_case /> }
 }

@@ -58,6 +58,16 @@ struct Submitted {
     fields: HashMap<String, String>,
 }
 
+/// A handler that takes `Submitted` gets the parsed form, or the request is
+/// answered with 415 (not a form) or 413 (too large) before it runs.
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Submitted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request<Body>, _state: &S) -> Result<Self, Self::Rejection> {
+        Submitted::read(req).await
+    }
+}
+
 impl Submitted {
     async fn read(req: Request<Body>) -> Result<Submitted, Response> {
         let (parts, body) = req.into_parts();
@@ -90,14 +100,6 @@ impl Submitted {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string())
             .unwrap_or_else(|| "unknown".into())
-    }
-
-    fn session(&self) -> Result<Session, Response> {
-        self.parts
-            .extensions
-            .get::<Session>()
-            .cloned()
-            .ok_or_else(|| AppError::Other(anyhow::anyhow!("no session layer")).into_response())
     }
 
     /// Shows the page at this address again, with what was typed (never a
@@ -161,11 +163,7 @@ fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-async fn register(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let form = match Submitted::read(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn register(State(state): State<AppState>, form: Submitted) -> Response {
     match accounts::register(
         &state,
         form.get("email"),
@@ -180,26 +178,14 @@ async fn register(State(state): State<AppState>, req: Request<Body>) -> Response
     }
 }
 
-async fn verify(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let form = match Submitted::read(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn verify(State(state): State<AppState>, form: Submitted) -> Response {
     match accounts::verify_email(&state, form.get("token")).await {
         Ok(()) => see_other("/login?notice=verified"),
         Err(e) => form.fail(&state, e, "token").await,
     }
 }
 
-async fn login(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let form = match Submitted::read(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let session = match form.session() {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn login(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
     match accounts::log_in(&state, form.get("email"), form.get("password"), &form.ip()).await {
         Ok((id, role)) => match auth::log_in(&session, id, role).await {
             Ok(()) => see_other(role.home_path()),
@@ -209,32 +195,21 @@ async fn login(State(state): State<AppState>, req: Request<Body>) -> Response {
     }
 }
 
-async fn logout(req: Request<Body>) -> Response {
-    let Some(session) = req.extensions().get::<Session>().cloned() else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
+async fn logout(session: Session) -> Response {
     match auth::log_out(&session).await {
         Ok(()) => see_other("/login?notice=logged_out"),
         Err(e) => e.into_response(),
     }
 }
 
-async fn forgot(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let form = match Submitted::read(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn forgot(State(state): State<AppState>, form: Submitted) -> Response {
     match accounts::request_reset(&state, form.get("email"), form.lang()).await {
         Ok(()) => see_other("/password/forgot?notice=forgot"),
         Err(e) => form.fail(&state, e, "email").await,
     }
 }
 
-async fn reset(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let form = match Submitted::read(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn reset(State(state): State<AppState>, form: Submitted) -> Response {
     match accounts::reset_password(&state, form.get("token"), form.get("password")).await {
         Ok(()) => see_other("/login?notice=reset"),
         Err(e) => form.fail(&state, e, "password").await,
@@ -273,15 +248,11 @@ fn remove_line(fields: &mut HashMap<String, String>, gone: usize, count: usize) 
     }
 }
 
-async fn new_claim(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let mut form = match Submitted::read(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let session = match form.session() {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn new_claim(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
     let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "full_name").await,
@@ -314,15 +285,7 @@ async fn new_claim(State(state): State<AppState>, req: Request<Body>) -> Respons
     }
 }
 
-async fn admin_banks(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let form = match Submitted::read(req).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let session = match form.session() {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn admin_banks(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
     if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
         return form.fail(&state, e, "bank_code").await;
     }
