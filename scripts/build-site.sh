@@ -18,6 +18,14 @@ else
   cargo build -p frontend --lib --target wasm32-unknown-unknown
   wasm=target/wasm32-unknown-unknown/debug/frontend.wasm
 fi
+# A second run with nothing changed skips the bindings and the optimiser.
+stamp="$pkg/.built-from-$mode"
+if [ -f "$stamp" ] && [ "$stamp" -nt "$wasm" ] && [ -f "$pkg/redress_bg.wasm" ]; then
+  cp style/main.css "$pkg/redress.css"
+  printf '==> site up to date (%s)\n' "$mode"
+  exit 0
+fi
+rm -f "$pkg"/.built-from-*
 wasm-bindgen --target web --no-typescript --out-name redress --out-dir "$pkg" "$wasm"
 if [ "$mode" = release ]; then
   .tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
@@ -26,4 +34,5 @@ if [ "$mode" = release ]; then
 fi
 cp style/main.css "$pkg/redress.css"
 if [ -d public ] && [ -n "$(ls -A public)" ]; then cp -r public/. "$site/"; fi
-printf '==> site built (%s): wasm %s bytes\n' "$mode" "$(wc -c < "$pkg/redress_bg.wasm")"
+touch "$stamp"
+printf '==> site built (%s): wasm %s bytes, %s gzipped\n' "$mode" "$(wc -c < "$pkg/redress_bg.wasm")" "$(gzip -9c "$pkg/redress_bg.wasm" | wc -c)"

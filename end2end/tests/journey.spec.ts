@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_PASSWORD, expectAccessible, fillDebit, login, logout, readMail } from "./helpers";
+import { expectAccessible, fillDebit, login, logout, readMail } from "./helpers";
 
 test("a claimant registers, files a claim, and it reaches the reviewer and only the named bank", async ({ page }) => {
   const email = `e2e-${Date.now()}@example.jp`;
@@ -110,4 +110,26 @@ test("the admin's page and the other public pages are accessible in Japanese", a
   await page.goto("/login");
   await page.getByRole("link", { name: "パスワードを忘れた方" }).click();
   await expectAccessible(page);
+});
+
+test("a forgotten password is reset through the mailed link", async ({ page }) => {
+  await page.goto("/password/forgot");
+  await page.getByLabel("メールアドレス").fill("payments@redress.example");
+  await page.getByRole("button", { name: "再設定のリンクを送る" }).click();
+  await expect(page.getByRole("status")).toContainText("30分間有効なリンク");
+  await expectAccessible(page);
+  const mail = await readMail("payments@redress.example", "/password/reset?token=");
+  expect(mail).toContain("暗証番号、パスワード、カード番号、支払いを求めることは絶対にありません");
+  const link = /(http\S+\/password\/reset\?token=\w+)/.exec(mail)![1];
+  await page.goto(link.replace(/^http:\/\/[^/]+/, ""));
+  await expectAccessible(page);
+  await page.getByLabel("新しいパスワード").fill("password");
+  await page.getByRole("button", { name: "パスワードを変更" }).click();
+  await expect(page.locator("#password-error")).toContainText("よく使われるパスワード");
+  await expectAccessible(page);
+  await page.getByLabel("新しいパスワード").fill("umi-no-mieru-machi");
+  await page.getByRole("button", { name: "パスワードを変更" }).click();
+  await expect(page.getByRole("status")).toContainText("パスワードを変更しました");
+  await login(page, "payments@redress.example", "umi-no-mieru-machi");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("審査キュー（新しい順）");
 });

@@ -135,6 +135,26 @@ impl TestApp {
         }
     }
 
+    /// A second server process on the same database (as behind a load
+    /// balancer): nothing it needs may live in the first one's memory.
+    pub async fn spawn_peer(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Config {
+            data_dir: self._db.dir.clone(),
+            database_url: Some(self._db.url.clone()),
+            listen: addr,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Redress <no-reply@redress.example>".into(),
+            site_root: "target/site".into(),
+            mail_poll_ms: 100,
+        };
+        let state = startup::prepare(&config).await.expect("prepare peer");
+        tokio::spawn(async move { startup::serve(listener, state, std::time::Duration::from_millis(100)).await });
+        format!("http://{addr}")
+    }
+
     /// A browser-like client: keeps cookies, does not follow redirects, and
     /// sends our own `Origin` (as browsers do on every POST).
     pub fn client(&self) -> reqwest::Client {
