@@ -47,31 +47,51 @@ pub struct Config {
     #[arg(
         long,
         env = "REDRESS_DATA_DIR",
+        value_name = "REDRESS_DATA_DIR",
         default_value = "./data",
         global = true
     )]
     pub data_dir: PathBuf,
     /// sqlite:... or postgres://... (default: redress.db in the data folder).
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Address and port to listen on.
     #[arg(
         long,
         env = "REDRESS_LISTEN",
+        value_name = "REDRESS_LISTEN",
         default_value = "127.0.0.1:3000",
         global = true
     )]
     pub listen: SocketAddr,
     /// The address people use (default: http:// and the listen address).
-    #[arg(long, env = "REDRESS_PUBLIC_URL", global = true)]
+    #[arg(
+        long,
+        env = "REDRESS_PUBLIC_URL",
+        value_name = "REDRESS_PUBLIC_URL",
+        global = true
+    )]
     pub public_url: Option<String>,
     /// smtp://host:port or smtps://user:pass@host; unset: mails are written as .eml files.
-    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SMTP_URL",
+        value_name = "SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// The sender of every mail.
     #[arg(
         long,
         env = "REDRESS_MAIL_FROM",
+        value_name = "REDRESS_MAIL_FROM",
         default_value = "Redress <no-reply@redress.example>",
         global = true
     )]
@@ -80,6 +100,7 @@ pub struct Config {
     #[arg(
         long,
         env = "REDRESS_SITE_ROOT",
+        value_name = "REDRESS_SITE_ROOT",
         default_value = "target/site",
         global = true
     )]
@@ -88,6 +109,7 @@ pub struct Config {
     #[arg(
         long,
         env = "REDRESS_MAIL_POLL_MS",
+        value_name = "REDRESS_MAIL_POLL_MS",
         default_value_t = 2000,
         global = true
     )]

@@ -401,3 +401,34 @@ async fn staff_sessions_idle_out_sooner_than_claimants() {
     assert_eq!(staff, 30, "staff idle timeout");
     assert_eq!(claimant, 120, "claimant idle timeout");
 }
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_public_address_is_https() {
+    let app = TestApp::spawn_configured(None, Some("https://redress.example".into())).await;
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[
+                ("email", "claimant@redress.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    // Mail links point at the public address.
+    app.post_form(
+        &app.client(),
+        "/password/forgot",
+        &[("email", "claimant@redress.example")],
+    )
+    .await;
+    assert!(
+        app.last_mail("claimant@redress.example")
+            .await
+            .body_text
+            .contains("https://redress.example/password/reset?token=")
+    );
+}

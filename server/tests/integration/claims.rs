@@ -267,6 +267,28 @@ async fn fifty_claims_submitted_at_once_all_land() {
     assert_eq!(app.count("claims").await, before + 50);
     let distinct: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT COUNT(DISTINCT reference) FROM claims").fetch_one(p).await.unwrap());
     assert_eq!(distinct, before + 50, "every claim has its own reference");
+
+    // The queue pages by 50, newest first: the oldest claim is on page 2.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let page1 = app
+        .get(&reviewer, "/staff/queue")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page1.matches("<tr><td><a href=\"/staff/claims/").count(),
+        50
+    );
+    assert!(!page1.contains(">RD-000001<") && page1.contains("rel=\"next\""));
+    let page2 = app
+        .get(&reviewer, "/staff/queue?page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page2.contains(">RD-000001<") && page2.contains("rel=\"prev\""));
+    assert!(page2.contains("52"), "the count of the whole queue");
 }
 
 #[tokio::test]

@@ -91,14 +91,22 @@ async fn two_server_processes_share_sessions_and_rate_limits() {
     let peer = app.spawn_peer().await;
     // Log in on one server, carry on with the same cookie on the other.
     let client = app.login("reviewer@redress.example", PASSWORD).await;
-    let res = client.get(format!("{peer}/staff/queue")).header("origin", &peer).send().await.unwrap();
+    let res = client
+        .get(format!("{peer}/staff/queue"))
+        .header("origin", &peer)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("RD-000001"));
     // Failed logins counted on either server add up.
     for server in [&app.address, &peer, &app.address, &peer, &app.address] {
         let res = reqwest::Client::new()
             .post(format!("{server}/login"))
-            .form(&[("email", "approver@redress.example"), ("password", "wrong-password")])
+            .form(&[
+                ("email", "approver@redress.example"),
+                ("password", "wrong-password"),
+            ])
             .send()
             .await
             .unwrap();
@@ -106,7 +114,10 @@ async fn two_server_processes_share_sessions_and_rate_limits() {
     }
     let res = reqwest::Client::new()
         .post(format!("{peer}/login"))
-        .form(&[("email", "approver@redress.example"), ("password", PASSWORD)])
+        .form(&[
+            ("email", "approver@redress.example"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();

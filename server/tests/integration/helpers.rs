@@ -109,6 +109,11 @@ impl TestApp {
 
     /// The same, delivering mail to the SMTP server at `smtp_url`.
     pub async fn spawn_with_smtp(smtp_url: Option<String>) -> TestApp {
+        Self::spawn_configured(smtp_url, None).await
+    }
+
+    /// The same, with a public address (e.g. https, as behind a proxy).
+    pub async fn spawn_configured(smtp_url: Option<String>, public_url: Option<String>) -> TestApp {
         let db = TestDb::create().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -116,7 +121,7 @@ impl TestApp {
             data_dir: db.dir.clone(),
             database_url: Some(db.url.clone()),
             listen: addr,
-            public_url: None,
+            public_url,
             smtp_url,
             mail_from: "Redress <no-reply@redress.example>".into(),
             site_root: "target/site".into(),
@@ -151,7 +156,9 @@ impl TestApp {
             mail_poll_ms: 100,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
-        tokio::spawn(async move { startup::serve(listener, state, std::time::Duration::from_millis(100)).await });
+        tokio::spawn(async move {
+            startup::serve(listener, state, std::time::Duration::from_millis(100)).await
+        });
         format!("http://{addr}")
     }
 
