@@ -2,6 +2,9 @@
 //! with the `ssr` feature, everything the server needs behind them.
 #![recursion_limit = "256"]
 
+// Every text, by key, from app/locales/*.yml (see i18n.rs).
+rust_i18n::i18n!("locales");
+
 pub mod api;
 pub mod components;
 pub mod domain;

@@ -44,6 +44,6 @@ pub fn yen(lang: Lang, amount: i64) -> String {
     }
 }
 
-pub fn state_label(lang: Lang, state: &str) -> &'static str {
+pub fn state_label(lang: Lang, state: &str) -> String {
     lang.t(&format!("state_{state}"))
 }
