@@ -174,10 +174,7 @@ mod tests {
             for marker in [".t(\"", "label=\"", "hint=\"", "Err(\"", "key=\"", "\", \""] {
                 for key in literal_after(src, marker) {
                     let dynamic = ["debit_", "account_", "state_"].iter().any(|p| key == *p);
-                    if !has_key(&key)
-                        && !dynamic
-                        && (marker != "\", \"" || key.contains('_'))
-                    {
+                    if !has_key(&key) && !dynamic && (marker != "\", \"" || key.contains('_')) {
                         missing.push(format!("{marker}{key}"));
                     }
                 }

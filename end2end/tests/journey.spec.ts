@@ -102,6 +102,14 @@ test("the admin's page and the other public pages are accessible in Japanese", a
     await expect(page.locator("html")).toHaveAttribute("lang", "ja");
     await expectAccessible(page);
   }
+  // Is this message really from us? A reference and the phone's last 4 digits.
+  await page.goto("/genuine");
+  await page.getByLabel("申請番号").fill("RD-000001");
+  await page.getByLabel("申請に書いた電話番号の下4桁").fill("4567");
+  await page.getByRole("button", { name: "確かめる" }).click();
+  await expect(page.getByRole("status")).toContainText("申請 RD-000001 は存在します");
+  await expectAccessible(page);
+
   await login(page, "admin@redress.example");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("参加銀行");
   await expectAccessible(page);

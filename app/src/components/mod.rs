@@ -19,6 +19,8 @@ pub use layout::{ErrorPage, Layout, Notice, Pager};
 pub struct FormState {
     pub values: HashMap<String, String>,
     pub errors: FieldErrors,
+    /// A result to show after a successful lookup, already in the reader's language.
+    pub message: Option<String>,
 }
 
 impl FormState {

@@ -121,6 +121,19 @@ impl Phone {
     }
 }
 
+/// The last 4 digits of a phone number (the public lookup asks for them).
+pub fn parse_last4(input: &str) -> Result<String, &'static str> {
+    let text = to_half_width_ascii(input.trim());
+    if text.is_empty() {
+        return Err("phone_last4_required");
+    }
+    if text.len() == 4 && text.chars().all(|c| c.is_ascii_digit()) {
+        Ok(text)
+    } else {
+        Err("phone_last4_invalid")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +174,14 @@ mod tests {
             format!("{:?}", Email::parse("x@example.jp").unwrap()),
             "Email(…@example.jp)"
         );
+    }
+
+    #[test]
+    fn last_four_digits() {
+        assert_eq!(parse_last4("４５６７"), Ok("4567".into()));
+        assert_eq!(parse_last4(""), Err("phone_last4_required"));
+        assert_eq!(parse_last4("456"), Err("phone_last4_invalid"));
+        assert_eq!(parse_last4("45a7"), Err("phone_last4_invalid"));
     }
 
     #[test]

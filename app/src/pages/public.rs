@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::{Layout, use_lang};
+use crate::components::{ErrorSummary, Layout, TextField, use_form, use_lang};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -34,12 +34,35 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 pub fn GenuinePage() -> impl IntoView {
     let lang = use_lang();
+    let message = use_form().message;
     view! {
         <Layout title="genuine_title">
+            <ErrorSummary />
             <h1>{lang.t("genuine_title")}</h1>
-            <p>{lang.t("never_pin")}</p>
+            <p>{lang.t("genuine_never_intro")}</p>
+            <ul class="never-list">
+                <li>{lang.t("never_item_pin")}</li>
+                <li>{lang.t("never_item_password")}</li>
+                <li>{lang.t("never_item_card")}</li>
+                <li>{lang.t("never_item_payment")}</li>
+            </ul>
             <p>{lang.t("genuine_body1")}</p>
             <p>{lang.t("genuine_body2")}</p>
+            <h2>{lang.t("genuine_check_title")}</h2>
+            {message.map(|m| view! { <div class="notice" role="status"><p>{m}</p></div> })}
+            <form method="post" action="/genuine" novalidate>
+                <TextField name="reference" label="reference" hint="genuine_reference_hint" width="w-10" autocomplete="off" />
+                <TextField
+                    name="phone_last4"
+                    label="genuine_phone_last4"
+                    inputmode="numeric"
+                    width="w-10"
+                    autocomplete="off"
+                />
+                <button type="submit" class="button">
+                    {lang.t("genuine_check_button")}
+                </button>
+            </form>
         </Layout>
     }
 }

@@ -19,6 +19,7 @@ use tower_sessions::Session;
 
 use super::auth;
 use super::error::AppError;
+use super::security::{GENUINE_PER_IP, check_rate};
 use super::services::{accounts, banks, claims};
 use super::state::AppState;
 use crate::components::FormState;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/password/reset", post(reset))
         .route("/claims/new", post(new_claim))
         .route("/admin/banks", post(admin_banks))
+        .route("/genuine", post(genuine))
         .route("/lang/{code}", get(set_lang))
         .route("/healthz", get(healthz))
 }
@@ -107,7 +109,17 @@ impl Submitted {
     async fn show(self, state: &AppState, errors: FieldErrors, status: StatusCode) -> Response {
         let mut values = self.fields;
         values.retain(|k, _| k != "password");
-        render(state, self.parts, FormState { values, errors }, status).await
+        render(
+            state,
+            self.parts,
+            FormState {
+                values,
+                errors,
+                message: None,
+            },
+            status,
+        )
+        .await
     }
 
     /// The response to a service error: field errors on the page, limits
@@ -293,6 +305,39 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
     match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
         Ok(()) => see_other("/admin/banks"),
         Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+/// "Is this message really from us?": a reference and the last 4 digits of
+/// the phone number say whether such a claim exists, and its public status.
+async fn genuine(State(state): State<AppState>, form: Submitted) -> Response {
+    if let Err(e) = check_rate(&state, &format!("genuine:ip:{}", form.ip()), GENUINE_PER_IP).await {
+        return form.fail(&state, e, "reference").await;
+    }
+    let lang = form.lang();
+    match claims::genuine_lookup(&state.db, form.get("reference"), form.get("phone_last4")).await {
+        Ok(found) => {
+            let message = match found {
+                Some((reference, status)) => lang
+                    .t("genuine_found")
+                    .replace("%{reference}", &reference)
+                    .replace("%{status}", &crate::components::state_label(lang, &status)),
+                None => lang.t("genuine_not_found"),
+            };
+            let values = form.fields.clone();
+            render(
+                &state,
+                form.parts,
+                FormState {
+                    values,
+                    errors: FieldErrors::new(),
+                    message: Some(message),
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => form.fail(&state, e, "reference").await,
     }
 }
 

@@ -113,6 +113,11 @@ pub const REGISTER_PER_IP: Limit = Limit {
     max: 10,
     window: Duration::hours(1),
 };
+/// The public "is this really from us?" lookup: 10 per 10 minutes per address.
+pub const GENUINE_PER_IP: Limit = Limit {
+    max: 10,
+    window: Duration::minutes(10),
+};
 pub const RESET_PER_ACCOUNT: Limit = Limit {
     max: 3,
     window: Duration::hours(1),

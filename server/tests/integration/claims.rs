@@ -442,3 +442,72 @@ async fn branch_suggestions_need_a_login_and_a_participating_bank() {
         "LIKE wildcards are escaped"
     );
 }
+
+#[tokio::test]
+async fn anyone_can_check_a_reference_with_the_phone_digits_and_it_is_rate_limited() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    // Demo claim RD-000001 was filed with the phone 022-123-4567.
+    let res = app
+        .post_form(
+            &client,
+            "/genuine",
+            &[("reference", "rd-000001"), ("phone_last4", "4567")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("申請 RD-000001 は存在します。現在の状況：受付済み"),
+        "found with its public status"
+    );
+    assert!(!html.contains("山田"), "no personal data");
+    // A wrong phone and a wrong reference read the same.
+    let wrong_phone = app
+        .post_form(
+            &client,
+            "/genuine",
+            &[("reference", "RD-000001"), ("phone_last4", "0000")],
+        )
+        .await;
+    let wrong_ref = app
+        .post_form(
+            &client,
+            "/genuine",
+            &[("reference", "RD-999999"), ("phone_last4", "4567")],
+        )
+        .await;
+    for res in [wrong_phone, wrong_ref] {
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("その申請番号と電話番号の組み合わせは見つかりません")
+        );
+    }
+    let res = app
+        .post_form(
+            &client,
+            "/genuine",
+            &[("reference", "123"), ("phone_last4", "45")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"reference-error\"") && html.contains("id=\"phone_last4-error\""));
+    // 10 lookups per 10 minutes per address: 4 so far, the 11th is refused.
+    let mut last = 0;
+    for _ in 0..7 {
+        last = app
+            .post_form(
+                &client,
+                "/genuine",
+                &[("reference", "RD-000002"), ("phone_last4", "1111")],
+            )
+            .await
+            .status()
+            .as_u16();
+    }
+    assert_eq!(last, 429);
+}

@@ -163,3 +163,26 @@ pub async fn view(
     };
     Ok((claim, lines))
 }
+
+/// Whether a claim with this reference exists and its phone number ends with
+/// these 4 digits; if so, its reference and state (nothing else). A wrong
+/// reference and a wrong phone give the same answer.
+pub async fn genuine_lookup(
+    db: &Db,
+    reference: &str,
+    phone_last4: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let mut errors = FieldErrors::new();
+    let reference = errors.check("reference", CaseRef::parse(reference));
+    let last4 = errors.check(
+        "phone_last4",
+        crate::domain::contact::parse_last4(phone_last4),
+    );
+    let (Some(reference), Some(last4)) = (reference, last4) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let claim = claims::by_reference(db, &reference.to_string()).await?;
+    Ok(claim
+        .filter(|c| c.phone.ends_with(&last4))
+        .map(|c| (c.reference, c.state)))
+}
