@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/claims") view=claimant::MyClaimsPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/new") view=claimant::NewClaimPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/:reference") view=claimant::ClaimPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:reference/withdraw") view=claimant::WithdrawPage ssr=SsrMode::Async />
                 <Route path=path!("/staff/queue") view=staff::StaffQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/staff/claims/:reference") view=staff::StaffCasePage ssr=SsrMode::Async />
                 <Route path=path!("/bank/queue") view=bank::BankQueuePage ssr=SsrMode::Async />

@@ -141,3 +141,20 @@ test("a forgotten password is reset through the mailed link", async ({ page }) =
   await login(page, "payments@redress.example", "umi-no-mieru-machi");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("審査キュー（新しい順）");
 });
+
+test("a claimant follows a claim's history and withdraws it", async ({ page }) => {
+  await login(page, "claimant@redress.example");
+  await page.getByRole("link", { name: "RD-000002" }).click();
+  await expect(page.getByRole("heading", { name: "これまでの経過" })).toBeVisible();
+  await expect(page.locator(".timeline")).toContainText("申請を受け付けました");
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "この申請を取り下げる" }).click();
+  await expect(page.getByText("ご自身で元に戻すことはできません")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("取り下げの理由（任意）").fill("銀行から補償を受けたため");
+  await page.getByRole("button", { name: "申請を取り下げる" }).click();
+  await expect(page.getByRole("status")).toContainText("申請を取り下げました");
+  await expect(page.locator(".timeline")).toContainText("申請を取り下げました");
+  await expect(page.getByRole("link", { name: "この申請を取り下げる" })).toHaveCount(0);
+  await expectAccessible(page);
+});

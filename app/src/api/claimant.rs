@@ -13,6 +13,14 @@ pub struct ClaimSummary {
     pub full_name: String,
     pub total: i64,
     pub submitted_on: String,
+    pub last_change_on: String,
+}
+
+/// One step in a claim's history as the claimant sees it (never who did it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub on: String,
+    pub action: String,
 }
 
 /// A claim with its debit lines, as the reader may see it (account numbers
@@ -27,6 +35,9 @@ pub struct ClaimDetail {
     pub total: i64,
     pub submitted_on: String,
     pub lines: Vec<LineView>,
+    /// The claimant's view only: what happened, and whether they may withdraw.
+    pub timeline: Vec<TimelineEntry>,
+    pub can_withdraw: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +71,7 @@ pub(crate) mod convert {
             full_name: r.full_name,
             total: r.total_claimed,
             submitted_on: jst_date(r.submitted_at),
+            last_change_on: jst_date(r.last_change),
         }
     }
 
@@ -78,6 +90,8 @@ pub(crate) mod convert {
             phone: with_phone.then_some(c.phone),
             total: c.total_claimed,
             submitted_on: jst_date(c.submitted_at),
+            timeline: Vec::new(),
+            can_withdraw: false,
             lines: lines
                 .into_iter()
                 .map(|l| LineView {
@@ -117,8 +131,28 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
     use crate::domain::Role;
     use crate::server::services::claims::{Viewer, view};
     let (state, user) = ctx::require(&[Role::Claimant]).await?;
+    use crate::domain::workflow::{Action, CaseFacts, CaseState, allowed_actions};
     let (claim, lines) = view(&state.db, &reference, Viewer::Claimant(&user))
         .await
         .map_err(ctx::fail)?;
-    Ok(convert::detail(claim, lines, true, true))
+    let events = crate::server::store::claims::events(&state.db, claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    // The page offers withdrawal exactly when the workflow allows it.
+    let facts = CaseFacts {
+        actor_is_claimant: true,
+        ..CaseFacts::default()
+    };
+    let can_withdraw = CaseState::parse(&claim.state)
+        .is_some_and(|s| allowed_actions(s, Role::Claimant, &facts).contains(&Action::Withdraw));
+    let mut detail = convert::detail(claim, lines, true, true);
+    detail.timeline = events
+        .into_iter()
+        .map(|e| TimelineEntry {
+            on: convert::jst_date(e.at),
+            action: e.action,
+        })
+        .collect();
+    detail.can_withdraw = can_withdraw;
+    Ok(detail)
 }

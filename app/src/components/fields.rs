@@ -174,3 +174,35 @@ pub fn Checkbox(#[prop(into)] name: String, #[prop(into)] label: String) -> impl
         </div>
     }
 }
+
+/// A labelled multi-line text field.
+#[component]
+pub fn TextArea(
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let form = use_form();
+    let error = form.errors.for_field(&name).map(|e| e.key.clone());
+    let has_error = error.is_some();
+    view! {
+        <div class=if has_error { "field field-error" } else { "field" }>
+            <label class="label" for=name.clone()>
+                {lang.t(&label)}
+            </label>
+            {hint.clone().map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
+            <FieldError name=name.clone() key=error />
+            <textarea
+                class="textarea"
+                id=name.clone()
+                name=name.clone()
+                rows="5"
+                aria-invalid=has_error.then_some("true")
+                aria-describedby=describe(&name, hint.is_some(), has_error)
+            >
+                {form.value(&name)}
+            </textarea>
+        </div>
+    }
+}

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::domain::FieldErrors;
 use crate::i18n::Lang;
 
-pub use fields::{Checkbox, ErrorSummary, SelectField, TextField};
+pub use fields::{Checkbox, ErrorSummary, SelectField, TextArea, TextField};
 pub use layout::{ErrorPage, Layout, Notice, Pager};
 
 /// What a submitted form left behind when it is shown again: what was typed

@@ -13,6 +13,7 @@ pub mod password;
 pub mod reference;
 pub mod role;
 pub mod text;
+pub mod workflow;
 
 pub use account::{AccountNumber, AccountType, BankCode, BranchCode};
 pub use claim::{ClaimInput, DebitLineInput, NewClaim, NewDebitLine};
@@ -22,3 +23,4 @@ pub use kana::KatakanaName;
 pub use money::Yen;
 pub use reference::CaseRef;
 pub use role::Role;
+pub use workflow::{Action, CaseFacts, CaseState, Refusal};

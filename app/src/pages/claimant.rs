@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 
 use super::{ClaimDetailView, path_param, query_param};
-use crate::api::claimant::{my_claim, my_claims};
+use crate::api::claimant::{ClaimDetail, my_claim, my_claims};
 use crate::api::common::participating_banks;
 use crate::components::branch_lookup::BranchLookup;
 use crate::components::{
-    Checkbox, ErrorPage, ErrorSummary, Layout, SelectField, TextField, state_label, use_form,
-    use_lang, yen,
+    Checkbox, ErrorPage, ErrorSummary, Layout, Notice, SelectField, TextArea, TextField,
+    state_label, use_form, use_lang, yen,
 };
 use crate::domain::claim::line_field;
 use crate::domain::{AccountType, Yen};
@@ -45,7 +45,9 @@ pub fn MyClaimsPage() -> impl IntoView {
                                                             </a>
                                                             <span class="tag">{state_label(lang, &c.state)}</span>
                                                             <span>{yen(lang, c.total)}</span>
-                                                            <span>{c.submitted_on}</span>
+                                                            <span>
+                                                                {format!("{} {}", lang.t("last_change"), c.last_change_on)}
+                                                            </span>
                                                         </li>
                                                     }
                                                 })
@@ -185,9 +187,9 @@ pub fn NewClaimPage() -> impl IntoView {
 
 #[component]
 pub fn ClaimPage() -> impl IntoView {
-    let lang = use_lang();
     let reference = path_param("reference");
     let sent = query_param("sent").is_some();
+    let withdrawn = query_param("withdrawn").is_some();
     view! {
         <Layout title="claim_title">
             <Suspense fallback=|| ()>
@@ -196,24 +198,94 @@ pub fn ClaimPage() -> impl IntoView {
                     Suspend::new(async move {
                         match my_claim(reference).await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(claim) => view! { <ClaimForClaimant claim sent withdrawn /> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn ClaimForClaimant(claim: ClaimDetail, sent: bool, withdrawn: bool) -> impl IntoView {
+    let lang = use_lang();
+    let reference = claim.reference.clone();
+    let timeline = claim.timeline.clone();
+    let can_withdraw = claim.can_withdraw;
+    view! {
+        {withdrawn.then(|| view! { <Notice key="withdrawn_notice" /> })}
+        {sent
+            .then(|| {
+                view! {
+                    <div class="panel-confirm">
+                        <h1>{lang.t("claim_sent_title")}</h1>
+                        <p>
+                            {lang.t("claim_sent_ref")}
+                            <br />
+                            <strong class="reference">{reference.clone()}</strong>
+                        </p>
+                    </div>
+                    <p>{lang.t("claim_sent_next")}</p>
+                }
+            })}
+        {(!sent).then(|| view! { <h1>{format!("{} {}", lang.t("claim_title"), reference)}</h1> })}
+        <ClaimDetailView claim=claim />
+        <h2>{lang.t("timeline_title")}</h2>
+        <ol class="timeline">
+            {timeline
+                .into_iter()
+                .map(|e| {
+                    view! {
+                        <li>
+                            <span class="timeline-date">{e.on}</span>
+                            {lang.t(&format!("event_{}", e.action))}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        {can_withdraw
+            .then(|| {
+                view! {
+                    <h2>{lang.t("withdraw_title")}</h2>
+                    <p>
+                        <a href=format!("/claims/{}/withdraw", reference)>{lang.t("withdraw_link")}</a>
+                    </p>
+                }
+            })}
+    }
+}
+
+/// Asks before withdrawing: the claimant cannot undo it.
+#[component]
+pub fn WithdrawPage() -> impl IntoView {
+    let lang = use_lang();
+    let reference = path_param("reference");
+    view! {
+        <Layout title="withdraw_title">
+            <Suspense fallback=|| ()>
+                {move || {
+                    let reference = reference.clone();
+                    Suspend::new(async move {
+                        match my_claim(reference).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(claim) => {
                                 view! {
-                                    {sent
-                                        .then(|| {
-                                            view! {
-                                                <div class="panel-confirm">
-                                                    <h1>{lang.t("claim_sent_title")}</h1>
-                                                    <p>
-                                                        {lang.t("claim_sent_ref")}
-                                                        <br />
-                                                        <strong class="reference">{claim.reference.clone()}</strong>
-                                                    </p>
-                                                </div>
-                                                <p>{lang.t("claim_sent_next")}</p>
-                                            }
-                                        })}
-                                    {(!sent).then(|| view! { <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1> })}
-                                    <ClaimDetailView claim=claim />
+                                    <ErrorSummary />
+                                    <h1>{format!("{} {}", lang.t("withdraw_title"), claim.reference)}</h1>
+                                    <div class="warning-text">
+                                        <strong>{lang.t("withdraw_warning")}</strong>
+                                    </div>
+                                    <form method="post" action=format!("/claims/{}/withdraw", claim.reference) novalidate>
+                                        <TextArea name="reason" label="withdraw_reason" hint="withdraw_reason_hint" />
+                                        <button type="submit" class="button button-warning">
+                                            {lang.t("withdraw_button")}
+                                        </button>
+                                    </form>
+                                    <p>
+                                        <a href=format!("/claims/{}", claim.reference)>{lang.t("withdraw_cancel")}</a>
+                                    </p>
                                 }
                                     .into_any()
                             }

@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/password/forgot", post(forgot))
         .route("/password/reset", post(reset))
         .route("/claims/new", post(new_claim))
+        .route("/claims/{reference}/withdraw", post(withdraw))
         .route("/admin/banks", post(admin_banks))
         .route("/genuine", post(genuine))
         .route("/lang/{code}", get(set_lang))
@@ -139,6 +140,12 @@ impl Submitted {
                 res.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(secs));
                 res
+            }
+            // Someone else changed the case, or the action no longer applies.
+            AppError::Conflict(key) => {
+                let mut errors = FieldErrors::new();
+                errors.add(first_field, key);
+                self.show(state, errors, StatusCode::CONFLICT).await
             }
             AppError::Unauthorized => Redirect::to("/login?notice=login").into_response(),
             other => other.into_response(),
@@ -294,6 +301,22 @@ async fn new_claim(
     match claims::submit(&state, &user, &input).await {
         Ok(reference) => see_other(&format!("/claims/{reference}?sent=1")),
         Err(e) => form.fail(&state, e, "full_name").await,
+    }
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "reason").await,
+    };
+    match claims::withdraw(&state, &user, &reference, form.get("reason")).await {
+        Ok(reference) => see_other(&format!("/claims/{reference}?withdrawn=1")),
+        Err(e) => form.fail(&state, e, "reason").await,
     }
 }
 

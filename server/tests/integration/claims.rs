@@ -511,3 +511,129 @@ async fn anyone_can_check_a_reference_with_the_phone_digits_and_it_is_rate_limit
     }
     assert_eq!(last, 429);
 }
+
+#[tokio::test]
+async fn a_claimant_withdraws_a_claim_once_and_the_history_records_it() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let page = app
+        .get(&claimant, "/claims/RD-000001")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("申請を受け付けました"),
+        "the timeline shows the submission"
+    );
+    assert!(
+        page.contains("href=\"/claims/RD-000001/withdraw\""),
+        "withdrawal is offered"
+    );
+    assert_eq!(
+        app.get(&claimant, "/claims/RD-000001/withdraw")
+            .await
+            .status(),
+        200
+    );
+
+    // Another claimant, bank staff and the anonymous cannot.
+    let bank = app.login("bank.77@redress.example", PASSWORD).await;
+    assert_eq!(
+        app.post_form(&bank, "/claims/RD-000001/withdraw", &[("reason", "x")])
+            .await
+            .status(),
+        403
+    );
+    let anonymous = app.client();
+    assert_eq!(
+        app.post_form(&anonymous, "/claims/RD-000001/withdraw", &[("reason", "x")])
+            .await
+            .status(),
+        303
+    );
+    let stranger = app.client();
+    app.post_form(
+        &stranger,
+        "/register",
+        &[
+            ("email", "w@example.jp"),
+            ("password", "kamome-no-suiheisen"),
+        ],
+    )
+    .await;
+    let token = link_token(
+        &app.last_mail("w@example.jp").await.body_text,
+        "/verify?token=",
+    );
+    app.post_form(&stranger, "/verify", &[("token", &token)])
+        .await;
+    let stranger = app.login("w@example.jp", "kamome-no-suiheisen").await;
+    assert_eq!(
+        app.get(&stranger, "/claims/RD-000001/withdraw")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.post_form(&stranger, "/claims/RD-000001/withdraw", &[("reason", "x")])
+            .await
+            .status(),
+        404
+    );
+
+    let long = "あ".repeat(1001);
+    let res = app
+        .post_form(
+            &claimant,
+            "/claims/RD-000001/withdraw",
+            &[("reason", long.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("id=\"reason-error\""));
+
+    let res = app
+        .post_form(
+            &claimant,
+            "/claims/RD-000001/withdraw",
+            &[("reason", "銀行から補償を受けました")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/claims/RD-000001?withdrawn=1");
+    let page = app
+        .get(&claimant, "/claims/RD-000001?withdrawn=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("申請を取り下げました") && page.contains("取り下げ済み"));
+    assert!(
+        !page.contains("/claims/RD-000001/withdraw\""),
+        "no longer offered"
+    );
+
+    // Once only: the claimant cannot withdraw (or undo) again.
+    let res = app
+        .post_form(&claimant, "/claims/RD-000001/withdraw", &[("reason", "")])
+        .await;
+    assert_eq!(res.status(), 409);
+    let (state, note): (String, Option<String>) = app::on_db!(&app.state.db, p => sqlx::query_as(
+        "SELECT c.state, e.note FROM claims c JOIN claim_events e ON e.claim_id = c.id
+         WHERE c.reference = 'RD-000001' AND e.action = 'withdraw'").fetch_one(p).await.unwrap());
+    assert_eq!(state, "withdrawn");
+    assert_eq!(note.as_deref(), Some("銀行から補償を受けました"));
+    // Withdrawn claims leave the queues.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert!(
+        !app.get(&reviewer, "/staff/queue")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(">RD-000001<")
+    );
+    let list = app.get(&claimant, "/claims").await.text().await.unwrap();
+    assert!(list.contains("最終更新"));
+}

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use super::mails;
 use crate::domain::claim::{BranchQuery, line_field};
-use crate::domain::{CaseRef, ClaimInput, FieldErrors};
+use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
+use crate::domain::{CaseRef, ClaimInput, FieldErrors, Role};
 use crate::server::auth::CurrentUser;
 use crate::server::db::Db;
 use crate::server::error::AppError;
@@ -99,16 +100,16 @@ pub async fn submit(
         )
         .await?;
     }
-    claims::insert_event(
-        &mut tx,
-        id,
-        Some(user.id),
-        Some("draft"),
-        "submitted",
-        "submit",
-        now,
-    )
-    .await?;
+    let event = claims::NewEvent {
+        claim_id: id,
+        actor: Some(user.id),
+        from: Some(CaseState::Draft.as_str()),
+        to: CaseState::Submitted.as_str(),
+        action: Action::Submit.as_str(),
+        note: None,
+        at: now,
+    };
+    claims::insert_event(&mut tx, &event).await?;
     let text = mails::claim_received(user.lang, &state.settings.public_url, &reference_text);
     outbox::enqueue(
         &mut tx,
@@ -185,4 +186,63 @@ pub async fn genuine_lookup(
     Ok(claim
         .filter(|c| c.phone.ends_with(&last4))
         .map(|c| (c.reference, c.state)))
+}
+
+/// The longest reason a claimant may give for withdrawing.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// The claimant withdraws their claim (until it is approved). Recorded as an
+/// event with the reason; the claimant cannot undo it.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn withdraw(
+    state: &AppState,
+    user: &CurrentUser,
+    reference: &str,
+    reason: &str,
+) -> Result<CaseRef, AppError> {
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::field("reason", "reason_too_long"));
+    }
+    if reason
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        return Err(AppError::field("reason", "reason_invalid"));
+    }
+    let (claim, _) = view(&state.db, reference, Viewer::Claimant(user)).await?;
+    let current = CaseState::parse(&claim.state)
+        .ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
+    let facts = CaseFacts {
+        actor_is_claimant: true,
+        ..CaseFacts::default()
+    };
+    let next = next_state(current, Action::Withdraw, Role::Claimant, &facts)
+        .map_err(|_| AppError::Conflict("withdraw_not_allowed"))?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    if !claims::set_state(
+        &mut tx,
+        claim.id,
+        claim.version,
+        current.as_str(),
+        next.as_str(),
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    let event = claims::NewEvent {
+        claim_id: claim.id,
+        actor: Some(user.id),
+        from: Some(current.as_str()),
+        to: next.as_str(),
+        action: Action::Withdraw.as_str(),
+        note: (!reason.is_empty()).then_some(reason),
+        at: now,
+    };
+    claims::insert_event(&mut tx, &event).await?;
+    tx.commit().await?;
+    tracing::info!(reference = %claim.reference, "claim withdrawn");
+    CaseRef::parse(&claim.reference).map_err(|_| AppError::NotFound)
 }

@@ -60,21 +60,56 @@ pub async fn insert_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Er
     Ok(())
 }
 
-pub async fn insert_event(
-    tx: &mut Tx,
-    claim_id: Uuid,
-    actor: Option<Uuid>,
-    from: Option<&str>,
-    to: &str,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+/// One change of a case, for its append-only history.
+pub struct NewEvent<'a> {
+    pub claim_id: Uuid,
+    pub actor: Option<Uuid>,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub action: &'a str,
+    pub note: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
-        "INSERT INTO claim_events (id, claim_id, at, actor_id, from_state, to_state, action) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO claim_events (id, claim_id, at, actor_id, from_state, to_state, action, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(Uuid::new_v4()).bind(claim_id).bind(now).bind(actor).bind(from).bind(to).bind(action)
+    .bind(Uuid::new_v4()).bind(e.claim_id).bind(e.at).bind(e.actor).bind(e.from).bind(e.to).bind(e.action).bind(e.note)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Moves a case from `from` to `to` if nobody changed it since it was read
+/// (compare-and-set on state and version). False: it changed meanwhile.
+pub async fn set_state(
+    tx: &mut Tx,
+    id: Uuid,
+    version: i64,
+    from: &str,
+    to: &str,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE claims SET state = $4, version = version + 1 WHERE id = $1 AND version = $2 AND state = $3",
+    )
+    .bind(id).bind(version).bind(from).bind(to)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// One row of a case's history, as its claimant may see it (no actor).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
+    pub at: DateTime<Utc>,
+    pub to_state: String,
+    pub action: String,
+}
+
+pub async fn events(db: &Db, claim_id: Uuid) -> Result<Vec<EventRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, EventRow>(
+        "SELECT at, to_state, action FROM claim_events WHERE claim_id = $1 ORDER BY at, id",
+    ).bind(claim_id).fetch_all(p).await)
 }
 
 /// One row of a list of claims.
@@ -85,9 +120,12 @@ pub struct ClaimSummaryRow {
     pub full_name: String,
     pub total_claimed: i64,
     pub submitted_at: DateTime<Utc>,
+    pub last_change: DateTime<Utc>,
 }
 
-const SUMMARY: &str = "SELECT reference, state, full_name, total_claimed, submitted_at FROM claims";
+const SUMMARY: &str = "SELECT reference, state, full_name, total_claimed, submitted_at,
+        COALESCE((SELECT MAX(e.at) FROM claim_events e WHERE e.claim_id = claims.id), submitted_at) AS last_change
+    FROM claims";
 
 pub async fn for_claimant(db: &Db, claimant: Uuid) -> Result<Vec<ClaimSummaryRow>, sqlx::Error> {
     let sql = format!("{SUMMARY} WHERE claimant_id = $1 ORDER BY seq DESC");
@@ -117,6 +155,7 @@ pub struct ClaimRow {
     pub reference: String,
     pub claimant_id: Uuid,
     pub state: String,
+    pub version: i64,
     pub full_name: String,
     pub name_kana: String,
     pub phone: String,
@@ -126,7 +165,7 @@ pub struct ClaimRow {
 
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ClaimRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, ClaimRow>(
-        "SELECT id, reference, claimant_id, state, full_name, name_kana, phone, total_claimed, submitted_at
+        "SELECT id, reference, claimant_id, state, version, full_name, name_kana, phone, total_claimed, submitted_at
          FROM claims WHERE reference = $1",
     ).bind(reference).fetch_optional(p).await)
 }

@@ -1,0 +1,450 @@
+//! The case workflow: every state, every action, and the one pure function
+//! that says what an action by a role does to a case. Services apply it
+//! (compare-and-set plus an event row); pages use it to offer only the
+//! actions that are allowed.
+
+use serde::{Deserialize, Serialize};
+
+use super::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CaseState {
+    Draft,
+    Submitted,
+    BankReview,
+    InReview,
+    AwaitingClaimant,
+    Assessed,
+    Approved,
+    PayoutScheduled,
+    Paid,
+    PayoutFailed,
+    Rejected,
+    Withdrawn,
+    ClosedDuplicate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    Submit,
+    StartBankReview,
+    BankChecked,
+    RequestInfo,
+    AnswerRequest,
+    Assess,
+    Approve,
+    Reject,
+    Appeal,
+    Withdraw,
+    CloseDuplicate,
+    SchedulePayout,
+    MarkPaid,
+    MarkPayoutFailed,
+}
+
+/// What the rules need to know about a case beyond its state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// The acting user is the one who assessed the case (four eyes).
+    pub actor_assessed: bool,
+    /// The acting user owns the case (for claimant actions).
+    pub actor_is_claimant: bool,
+    /// The case has been appealed before (only one appeal).
+    pub appealed_before: bool,
+    /// Whole days since the rejection (appeals within 30 days).
+    pub days_since_rejection: i64,
+    /// Every debit line has a bank answer.
+    pub all_lines_answered: bool,
+}
+
+/// Why an action is refused, in words the page can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// The action does not apply in this state.
+    NotInThisState,
+    /// This role may not take this action.
+    NotYourRole,
+    /// Only the claimant of the case may do this.
+    NotYourCase,
+    /// The person who assessed a case cannot approve it.
+    FourEyes,
+    /// A case can be appealed once, within 30 days of the rejection.
+    AppealClosed,
+    /// The bank has not answered every debit line yet.
+    BankNotDone,
+}
+
+pub const APPEAL_DAYS: i64 = 30;
+
+impl CaseState {
+    pub const ALL: [CaseState; 13] = [
+        CaseState::Draft,
+        CaseState::Submitted,
+        CaseState::BankReview,
+        CaseState::InReview,
+        CaseState::AwaitingClaimant,
+        CaseState::Assessed,
+        CaseState::Approved,
+        CaseState::PayoutScheduled,
+        CaseState::Paid,
+        CaseState::PayoutFailed,
+        CaseState::Rejected,
+        CaseState::Withdrawn,
+        CaseState::ClosedDuplicate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Draft => "draft",
+            CaseState::Submitted => "submitted",
+            CaseState::BankReview => "bank_review",
+            CaseState::InReview => "in_review",
+            CaseState::AwaitingClaimant => "awaiting_claimant",
+            CaseState::Assessed => "assessed",
+            CaseState::Approved => "approved",
+            CaseState::PayoutScheduled => "payout_scheduled",
+            CaseState::Paid => "paid",
+            CaseState::PayoutFailed => "payout_failed",
+            CaseState::Rejected => "rejected",
+            CaseState::Withdrawn => "withdrawn",
+            CaseState::ClosedDuplicate => "closed_duplicate",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CaseState> {
+        CaseState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// No action leads out of these.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            CaseState::Paid | CaseState::Withdrawn | CaseState::ClosedDuplicate
+        )
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 14] = [
+        Action::Submit,
+        Action::StartBankReview,
+        Action::BankChecked,
+        Action::RequestInfo,
+        Action::AnswerRequest,
+        Action::Assess,
+        Action::Approve,
+        Action::Reject,
+        Action::Appeal,
+        Action::Withdraw,
+        Action::CloseDuplicate,
+        Action::SchedulePayout,
+        Action::MarkPaid,
+        Action::MarkPayoutFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::StartBankReview => "start_bank_review",
+            Action::BankChecked => "bank_checked",
+            Action::RequestInfo => "request_info",
+            Action::AnswerRequest => "answer_request",
+            Action::Assess => "assess",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Appeal => "appeal",
+            Action::Withdraw => "withdraw",
+            Action::CloseDuplicate => "close_duplicate",
+            Action::SchedulePayout => "schedule_payout",
+            Action::MarkPaid => "mark_paid",
+            Action::MarkPayoutFailed => "mark_payout_failed",
+        }
+    }
+
+    /// The roles that may take this action (the system acts as `Admin` for
+    /// the automatic steps).
+    fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Action::Submit | Action::AnswerRequest | Action::Appeal | Action::Withdraw => {
+                &[Claimant]
+            }
+            Action::StartBankReview | Action::BankChecked => &[Admin, BankStaff],
+            Action::RequestInfo | Action::Assess => &[Reviewer, Admin],
+            Action::Approve => &[Approver, Admin],
+            Action::Reject => &[Reviewer, Approver, Admin],
+            Action::CloseDuplicate => &[Reviewer, Admin],
+            Action::SchedulePayout | Action::MarkPaid | Action::MarkPayoutFailed => &[Payments],
+        }
+    }
+}
+
+/// The next state of a case in `state` when `actor` takes `action`, or why not.
+pub fn next_state(
+    state: CaseState,
+    action: Action,
+    actor: Role,
+    facts: &CaseFacts,
+) -> Result<CaseState, Refusal> {
+    use CaseState as S;
+    let target = match (action, state) {
+        (Action::Submit, S::Draft) => S::Submitted,
+        (Action::StartBankReview, S::Submitted) => S::BankReview,
+        (Action::BankChecked, S::BankReview) => S::InReview,
+        (Action::RequestInfo, S::InReview) => S::AwaitingClaimant,
+        (Action::AnswerRequest, S::AwaitingClaimant) => S::InReview,
+        (Action::Assess, S::InReview) => S::Assessed,
+        (Action::Approve, S::Assessed) => S::Approved,
+        (Action::Reject, S::InReview | S::Assessed) => S::Rejected,
+        (Action::Appeal, S::Rejected) => S::InReview,
+        (
+            Action::Withdraw,
+            S::Submitted | S::BankReview | S::InReview | S::AwaitingClaimant | S::Assessed,
+        ) => S::Withdrawn,
+        (
+            Action::CloseDuplicate,
+            S::Submitted | S::BankReview | S::InReview | S::AwaitingClaimant,
+        ) => S::ClosedDuplicate,
+        (Action::SchedulePayout, S::Approved | S::PayoutFailed) => S::PayoutScheduled,
+        (Action::MarkPaid, S::PayoutScheduled) => S::Paid,
+        (Action::MarkPayoutFailed, S::PayoutScheduled) => S::PayoutFailed,
+        _ => return Err(Refusal::NotInThisState),
+    };
+    if !action.roles().contains(&actor) {
+        return Err(Refusal::NotYourRole);
+    }
+    if actor == Role::Claimant && !facts.actor_is_claimant {
+        return Err(Refusal::NotYourCase);
+    }
+    match action {
+        Action::Approve if facts.actor_assessed => Err(Refusal::FourEyes),
+        Action::Appeal if facts.appealed_before || facts.days_since_rejection > APPEAL_DAYS => {
+            Err(Refusal::AppealClosed)
+        }
+        Action::BankChecked if !facts.all_lines_answered => Err(Refusal::BankNotDone),
+        _ => Ok(target),
+    }
+}
+
+/// The actions `actor` may take on a case now (what a page offers).
+pub fn allowed_actions(state: CaseState, actor: Role, facts: &CaseFacts) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| next_state(state, *a, actor, facts).is_ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn owner() -> CaseFacts {
+        CaseFacts {
+            actor_is_claimant: true,
+            all_lines_answered: true,
+            ..CaseFacts::default()
+        }
+    }
+
+    /// The whole table, written out once more by hand: (state, action, role) that succeed.
+    fn expected(state: CaseState, action: Action, role: Role) -> Option<CaseState> {
+        use Action as A;
+        use CaseState as S;
+        use Role as R;
+        let ok = |roles: &[Role]| roles.contains(&role);
+        match (state, action) {
+            (S::Draft, A::Submit) if ok(&[R::Claimant]) => Some(S::Submitted),
+            (S::Submitted, A::StartBankReview) if ok(&[R::Admin, R::BankStaff]) => {
+                Some(S::BankReview)
+            }
+            (S::BankReview, A::BankChecked) if ok(&[R::Admin, R::BankStaff]) => Some(S::InReview),
+            (S::InReview, A::RequestInfo) if ok(&[R::Reviewer, R::Admin]) => {
+                Some(S::AwaitingClaimant)
+            }
+            (S::AwaitingClaimant, A::AnswerRequest) if ok(&[R::Claimant]) => Some(S::InReview),
+            (S::InReview, A::Assess) if ok(&[R::Reviewer, R::Admin]) => Some(S::Assessed),
+            (S::Assessed, A::Approve) if ok(&[R::Approver, R::Admin]) => Some(S::Approved),
+            (S::InReview | S::Assessed, A::Reject) if ok(&[R::Reviewer, R::Approver, R::Admin]) => {
+                Some(S::Rejected)
+            }
+            (S::Rejected, A::Appeal) if ok(&[R::Claimant]) => Some(S::InReview),
+            (
+                S::Submitted | S::BankReview | S::InReview | S::AwaitingClaimant | S::Assessed,
+                A::Withdraw,
+            ) if ok(&[R::Claimant]) => Some(S::Withdrawn),
+            (
+                S::Submitted | S::BankReview | S::InReview | S::AwaitingClaimant,
+                A::CloseDuplicate,
+            ) if ok(&[R::Reviewer, R::Admin]) => Some(S::ClosedDuplicate),
+            (S::Approved | S::PayoutFailed, A::SchedulePayout) if ok(&[R::Payments]) => {
+                Some(S::PayoutScheduled)
+            }
+            (S::PayoutScheduled, A::MarkPaid) if ok(&[R::Payments]) => Some(S::Paid),
+            (S::PayoutScheduled, A::MarkPayoutFailed) if ok(&[R::Payments]) => {
+                Some(S::PayoutFailed)
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_state_action_and_role() {
+        let mut allowed = 0;
+        for state in CaseState::ALL {
+            for action in Action::ALL {
+                for role in Role::ALL {
+                    let got = next_state(state, action, role, &owner()).ok();
+                    assert_eq!(
+                        got,
+                        expected(state, action, role),
+                        "{state:?} {action:?} {role:?}"
+                    );
+                    allowed += got.is_some() as usize;
+                }
+            }
+        }
+        assert_eq!(
+            allowed, 36,
+            "the number of allowed (state, action, role) triples"
+        );
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let f = owner();
+        assert_eq!(
+            next_state(CaseState::Paid, Action::Withdraw, Role::Claimant, &f),
+            Err(Refusal::NotInThisState)
+        );
+        assert_eq!(
+            next_state(CaseState::Assessed, Action::Approve, Role::Reviewer, &f),
+            Err(Refusal::NotYourRole)
+        );
+        let assessor = CaseFacts {
+            actor_assessed: true,
+            ..f
+        };
+        assert_eq!(
+            next_state(
+                CaseState::Assessed,
+                Action::Approve,
+                Role::Approver,
+                &assessor
+            ),
+            Err(Refusal::FourEyes)
+        );
+        let stranger = CaseFacts {
+            actor_is_claimant: false,
+            ..f
+        };
+        assert_eq!(
+            next_state(
+                CaseState::Submitted,
+                Action::Withdraw,
+                Role::Claimant,
+                &stranger
+            ),
+            Err(Refusal::NotYourCase)
+        );
+        let late = CaseFacts {
+            days_since_rejection: 31,
+            ..f
+        };
+        assert_eq!(
+            next_state(CaseState::Rejected, Action::Appeal, Role::Claimant, &late),
+            Err(Refusal::AppealClosed)
+        );
+        let again = CaseFacts {
+            appealed_before: true,
+            ..f
+        };
+        assert_eq!(
+            next_state(CaseState::Rejected, Action::Appeal, Role::Claimant, &again),
+            Err(Refusal::AppealClosed)
+        );
+        let pending = CaseFacts {
+            all_lines_answered: false,
+            ..f
+        };
+        assert_eq!(
+            next_state(
+                CaseState::BankReview,
+                Action::BankChecked,
+                Role::Admin,
+                &pending
+            ),
+            Err(Refusal::BankNotDone)
+        );
+        assert_eq!(
+            allowed_actions(CaseState::Submitted, Role::Claimant, &f),
+            vec![Action::Withdraw],
+            "a claimant can only withdraw a submitted claim"
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in CaseState::ALL {
+            assert_eq!(CaseState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(CaseState::parse("nope"), None);
+    }
+
+    fn any_state() -> impl Strategy<Value = CaseState> {
+        proptest::sample::select(CaseState::ALL.to_vec())
+    }
+    fn any_action() -> impl Strategy<Value = Action> {
+        proptest::sample::select(Action::ALL.to_vec())
+    }
+    fn any_role() -> impl Strategy<Value = Role> {
+        proptest::sample::select(Role::ALL.to_vec())
+    }
+    fn any_facts() -> impl Strategy<Value = CaseFacts> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            0i64..400,
+            any::<bool>(),
+        )
+            .prop_map(|(a, c, p, d, l)| CaseFacts {
+                actor_assessed: a,
+                actor_is_claimant: c,
+                appealed_before: p,
+                days_since_rejection: d,
+                all_lines_answered: l,
+            })
+    }
+
+    proptest! {
+        /// Walks of random actions: money moves only along the checked path.
+        #[test]
+        fn random_walks_keep_the_invariants(steps in proptest::collection::vec((any_action(), any_role(), any_facts()), 0..60)) {
+            let mut state = CaseState::Draft;
+            let mut seen = vec![state];
+            for (action, role, facts) in steps {
+                if let Ok(next) = next_state(state, action, role, &facts) {
+                    prop_assert!(!state.is_final(), "left a final state");
+                    if next == CaseState::Approved {
+                        prop_assert_eq!(state, CaseState::Assessed);
+                        prop_assert!(!facts.actor_assessed, "approved by its assessor");
+                    }
+                    if next == CaseState::Paid {
+                        prop_assert!(seen.contains(&CaseState::Approved), "paid without approval");
+                    }
+                    state = next;
+                    seen.push(state);
+                }
+            }
+        }
+
+        #[test]
+        fn allowed_actions_agree_with_next_state(state in any_state(), role in any_role(), facts in any_facts()) {
+            for action in Action::ALL {
+                let offered = allowed_actions(state, role, &facts).contains(&action);
+                prop_assert_eq!(offered, next_state(state, action, role, &facts).is_ok());
+            }
+        }
+    }
+}
