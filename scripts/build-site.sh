@@ -20,19 +20,21 @@ else
 fi
 # A second run with nothing changed skips the bindings and the optimiser.
 stamp="$pkg/.built-from-$mode"
-if [ -f "$stamp" ] && [ "$stamp" -nt "$wasm" ] && [ -f "$pkg/redress_bg.wasm" ]; then
+if [ -f "$stamp" ] && [ "$stamp" -nt "$wasm" ] && [ -f "$pkg/redress.wasm" ]; then
   cp style/main.css "$pkg/redress.css"
   printf '==> site up to date (%s)\n' "$mode"
   exit 0
 fi
 rm -f "$pkg"/.built-from-*
 wasm-bindgen --target web --no-typescript --out-name redress --out-dir "$pkg" "$wasm"
+# The name Leptos asks for (as cargo-leptos writes it).
+mv "$pkg/redress_bg.wasm" "$pkg/redress.wasm"
 if [ "$mode" = release ]; then
   .tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-    -o "$pkg/redress_bg.wasm" "$pkg/redress_bg.wasm"
+    -o "$pkg/redress.wasm" "$pkg/redress.wasm"
 fi
 cp style/main.css "$pkg/redress.css"
 if [ -d public ] && [ -n "$(ls -A public)" ]; then cp -r public/. "$site/"; fi
 touch "$stamp"
-printf '==> site built (%s): wasm %s bytes, %s gzipped\n' "$mode" "$(wc -c < "$pkg/redress_bg.wasm")" "$(gzip -9c "$pkg/redress_bg.wasm" | wc -c)"
+printf '==> site built (%s): wasm %s bytes, %s gzipped\n' "$mode" "$(wc -c < "$pkg/redress.wasm")" "$(gzip -9c "$pkg/redress.wasm" | wc -c)"

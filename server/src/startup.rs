@@ -13,7 +13,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use app::server::db::Db;
-use app::server::security::{same_origin_writes, security_headers};
+use app::server::security::{run_housekeeping, same_origin_writes, security_headers};
 use app::server::{AppState, Settings, forms, mail, services};
 use app::{App, shell};
 
@@ -98,6 +98,10 @@ pub async fn serve(
         state.db.clone(),
         state.settings.clone(),
         mail_poll,
+    ));
+    tokio::spawn(run_housekeeping(
+        state.db.clone(),
+        std::time::Duration::from_secs(3600),
     ));
     let app = router(state).await?;
     axum::serve(

@@ -148,3 +148,24 @@ pub async fn clear_rate(state: &AppState, key: &str) -> Result<(), AppError> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Attempts older than this are forgotten (every window above is shorter).
+pub const KEEP_ATTEMPTS: Duration = Duration::days(1);
+
+/// Deletes attempts that no limit looks at any more.
+pub async fn prune_attempts(db: &super::db::Db) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    attempts::prune(&mut tx, Utc::now() - KEEP_ATTEMPTS).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Housekeeping that every server process may run: prunes old attempts.
+pub async fn run_housekeeping(db: super::db::Db, every: std::time::Duration) {
+    loop {
+        if let Err(e) = prune_attempts(&db).await {
+            tracing::warn!(error = %e, "pruning old attempts failed");
+        }
+        tokio::time::sleep(every).await;
+    }
+}

@@ -123,3 +123,26 @@ async fn two_server_processes_share_sessions_and_rate_limits() {
         .unwrap();
     assert_eq!(res.status(), 429);
 }
+
+#[tokio::test]
+async fn old_rate_limit_attempts_are_pruned() {
+    let app = TestApp::spawn().await;
+    let old = chrono::Utc::now() - chrono::Duration::days(2);
+    let fresh = chrono::Utc::now();
+    let mut tx = app.state.db.begin().await.unwrap();
+    app::on_tx!(&mut tx, c => {
+        for at in [old, fresh] {
+            sqlx::query("INSERT INTO auth_attempts (id, key, at) VALUES ($1, 'login:ip:x', $2)")
+                .bind(uuid::Uuid::new_v4()).bind(at).execute(&mut *c).await.unwrap();
+        }
+    });
+    tx.commit().await.unwrap();
+    app::server::security::prune_attempts(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count("auth_attempts").await,
+        1,
+        "only the fresh attempt is left"
+    );
+}

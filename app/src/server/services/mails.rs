@@ -12,14 +12,19 @@ pub struct MailText {
 
 /// Fills `%{name}` placeholders of a text.
 fn fill(text: String, args: &[(&str, &str)]) -> String {
-    args.iter().fold(text, |t, (name, value)| t.replace(&format!("%{{{name}}}"), value))
+    args.iter().fold(text, |t, (name, value)| {
+        t.replace(&format!("%{{{name}}}"), value)
+    })
 }
 
 fn mail(lang: Lang, key: &str, public_url: &str, args: &[(&str, &str)]) -> MailText {
     let subject = fill(lang.t(&format!("mail_{key}_subject")), args);
     let body = fill(lang.t(&format!("mail_{key}_body")), args);
     let footer = fill(lang.t("mail_footer"), &[("public_url", public_url)]);
-    MailText { subject: format!("Redress: {subject}"), body: format!("{body}\n\n--\n{footer}") }
+    MailText {
+        subject: format!("Redress: {subject}"),
+        body: format!("{body}\n\n--\n{footer}"),
+    }
 }
 
 pub fn verify_email(lang: Lang, public_url: &str, token: &str) -> MailText {
@@ -33,7 +38,12 @@ pub fn password_reset(lang: Lang, public_url: &str, token: &str) -> MailText {
 }
 
 pub fn claim_received(lang: Lang, public_url: &str, reference: &str) -> MailText {
-    mail(lang, "claim_received", public_url, &[("reference", reference)])
+    mail(
+        lang,
+        "claim_received",
+        public_url,
+        &[("reference", reference)],
+    )
 }
 
 #[cfg(test)]
@@ -48,13 +58,32 @@ mod tests {
                 password_reset(lang, "https://r.example", "abc"),
                 claim_received(lang, "https://r.example", "RD-000001"),
             ] {
-                assert!(mail.body.contains("https://r.example/genuine"), "{}", mail.body);
+                assert!(
+                    mail.body.contains("https://r.example/genuine"),
+                    "{}",
+                    mail.body
+                );
                 assert!(mail.subject.starts_with("Redress: "));
-                assert!(!mail.body.contains("%{") && !mail.subject.contains("%{"), "every placeholder filled");
+                assert!(
+                    !mail.body.contains("%{") && !mail.subject.contains("%{"),
+                    "every placeholder filled"
+                );
             }
         }
-        assert!(claim_received(Lang::En, "u", "RD-000001").subject.contains("[RD-000001]"));
-        assert!(verify_email(Lang::Ja, "https://r.example", "abc").body.contains("https://r.example/verify?token=abc"));
-        assert!(password_reset(Lang::En, "https://r.example", "t").body.contains("never asks for a PIN"));
+        assert!(
+            claim_received(Lang::En, "u", "RD-000001")
+                .subject
+                .contains("[RD-000001]")
+        );
+        assert!(
+            verify_email(Lang::Ja, "https://r.example", "abc")
+                .body
+                .contains("https://r.example/verify?token=abc")
+        );
+        assert!(
+            password_reset(Lang::En, "https://r.example", "t")
+                .body
+                .contains("never asks for a PIN")
+        );
     }
 }
