@@ -57,8 +57,35 @@ fn FieldError(name: String, key: Option<String>) -> impl IntoView {
     })
 }
 
-/// A labelled text input. `label` and `hint` are i18n keys; the label text
-/// may be given directly with `label_text`.
+/// The frame of one field: label, hint and error message above the control,
+/// tied to it by id for screen readers.
+#[component]
+fn Labelled(
+    name: String,
+    label: String,
+    hint: Option<String>,
+    error: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let lang = use_lang();
+    let class = if error.is_some() {
+        "field field-error"
+    } else {
+        "field"
+    };
+    view! {
+        <div class=class>
+            <label class="label" for=name.clone()>
+                {lang.t(&label)}
+            </label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
+            <FieldError name=name.clone() key=error />
+            {children()}
+        </div>
+    }
+}
+
+/// A labelled text input. `label` and `hint` are i18n keys.
 #[component]
 pub fn TextField(
     #[prop(into)] name: String,
@@ -70,7 +97,6 @@ pub fn TextField(
     #[prop(default = "")] width: &'static str,
     #[prop(optional, into)] value: Option<String>,
 ) -> impl IntoView {
-    let lang = use_lang();
     let form = use_form();
     let error = form.errors.for_field(&name).map(|e| e.key.clone());
     let value = value.unwrap_or_else(|| {
@@ -82,12 +108,7 @@ pub fn TextField(
     });
     let has_error = error.is_some();
     view! {
-        <div class=if has_error { "field field-error" } else { "field" }>
-            <label class="label" for=name.clone()>
-                {lang.t(&label)}
-            </label>
-            {hint.clone().map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
-            <FieldError name=name.clone() key=error />
+        <Labelled name=name.clone() label hint=hint.clone() error>
             <input
                 class=format!("input {width}")
                 id=name.clone()
@@ -100,7 +121,7 @@ pub fn TextField(
                 aria-invalid=has_error.then_some("true")
                 aria-describedby=describe(&name, hint.is_some(), has_error)
             />
-        </div>
+        </Labelled>
     }
 }
 
@@ -118,12 +139,7 @@ pub fn SelectField(
     let current = form.value(&name);
     let has_error = error.is_some();
     view! {
-        <div class=if has_error { "field field-error" } else { "field" }>
-            <label class="label" for=name.clone()>
-                {lang.t(&label)}
-            </label>
-            {hint.clone().map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
-            <FieldError name=name.clone() key=error />
+        <Labelled name=name.clone() label hint=hint.clone() error>
             <select
                 class="select"
                 id=name.clone()
@@ -144,7 +160,7 @@ pub fn SelectField(
                     })
                     .collect_view()}
             </select>
-        </div>
+        </Labelled>
     }
 }
 
@@ -182,17 +198,11 @@ pub fn TextArea(
     #[prop(into)] label: String,
     #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
-    let lang = use_lang();
     let form = use_form();
     let error = form.errors.for_field(&name).map(|e| e.key.clone());
     let has_error = error.is_some();
     view! {
-        <div class=if has_error { "field field-error" } else { "field" }>
-            <label class="label" for=name.clone()>
-                {lang.t(&label)}
-            </label>
-            {hint.clone().map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
-            <FieldError name=name.clone() key=error />
+        <Labelled name=name.clone() label hint=hint.clone() error>
             <textarea
                 class="textarea"
                 id=name.clone()
@@ -203,6 +213,6 @@ pub fn TextArea(
             >
                 {form.value(&name)}
             </textarea>
-        </div>
+        </Labelled>
     }
 }

@@ -101,23 +101,9 @@ async fn a_claim_reaches_the_reviewer_and_only_the_named_bank() {
     assert_eq!(res.status(), 404);
 
     // Another claimant cannot open it either.
-    let stranger = app.client();
-    app.post_form(
-        &stranger,
-        "/register",
-        &[
-            ("email", "other@example.jp"),
-            ("password", "kamome-no-suiheisen"),
-        ],
-    )
-    .await;
-    let token = link_token(
-        &app.last_mail("other@example.jp").await.body_text,
-        "/verify?token=",
-    );
-    app.post_form(&stranger, "/verify", &[("token", &token)])
+    let stranger = app
+        .register_claimant("other@example.jp", "kamome-no-suiheisen")
         .await;
-    let stranger = app.login("other@example.jp", "kamome-no-suiheisen").await;
     assert_eq!(
         app.get(&stranger, &format!("/claims/{reference}"))
             .await
@@ -552,23 +538,9 @@ async fn a_claimant_withdraws_a_claim_once_and_the_history_records_it() {
             .status(),
         303
     );
-    let stranger = app.client();
-    app.post_form(
-        &stranger,
-        "/register",
-        &[
-            ("email", "w@example.jp"),
-            ("password", "kamome-no-suiheisen"),
-        ],
-    )
-    .await;
-    let token = link_token(
-        &app.last_mail("w@example.jp").await.body_text,
-        "/verify?token=",
-    );
-    app.post_form(&stranger, "/verify", &[("token", &token)])
+    let stranger = app
+        .register_claimant("w@example.jp", "kamome-no-suiheisen")
         .await;
-    let stranger = app.login("w@example.jp", "kamome-no-suiheisen").await;
     assert_eq!(
         app.get(&stranger, "/claims/RD-000001/withdraw")
             .await

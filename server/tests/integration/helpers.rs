@@ -211,6 +211,26 @@ impl TestApp {
         client
     }
 
+    /// A new claimant who registered, confirmed the address through the
+    /// mailed link and logged in; returns their client.
+    pub async fn register_claimant(&self, email: &str, password: &str) -> reqwest::Client {
+        let client = self.client();
+        let res = self
+            .post_form(
+                &client,
+                "/register",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "registration of {email}");
+        let token = link_token(&self.last_mail(email).await.body_text, "/verify?token=");
+        let res = self
+            .post_form(&client, "/verify", &[("token", &token)])
+            .await;
+        assert_eq!(res.status(), 303, "verification of {email}");
+        self.login(email, password).await
+    }
+
     /// The newest mail in the outbox for `to` (written in the same transaction
     /// as the change that caused it).
     pub async fn last_mail(&self, to: &str) -> app::server::store::outbox::OutboxRow {
