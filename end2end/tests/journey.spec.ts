@@ -8,7 +8,7 @@ test("a claimant registers, files a claim, and it reaches the reviewer and only 
   await page.goto("/");
   await expectAccessible(page);
   // Switch to English: a plain link that remembers the choice.
-  await page.getByRole("link", { name: "English" }).click();
+  await page.getByRole("button", { name: "English" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Claim compensation for unauthorized debits");
   await expectAccessible(page);

@@ -35,7 +35,7 @@ fn Header(user: Option<UserInfo>) -> impl IntoView {
         } else {
             format!("?{query}")
         };
-        form_urlencoded_path(&format!("{here}{q}"))
+        format!("{here}{q}")
     };
     let links = nav_links(user.as_ref());
     view! {
@@ -60,13 +60,13 @@ fn Header(user: Option<UserInfo>) -> impl IntoView {
                             })
                             .collect_view()}
                         <li>
-                            <a
-                                href=format!("/lang/{}?back={back}", lang.other().code())
-                                lang=lang.other().code()
-                                hreflang=lang.other().code()
-                            >
-                                {lang.t("switch_lang")}
-                            </a>
+                            <form method="post" action="/lang" class="inline-form">
+                                <input type="hidden" name="to" value=lang.other().code() />
+                                <input type="hidden" name="back" value=back.clone() />
+                                <button type="submit" class="link-button" lang=lang.other().code()>
+                                    {lang.t("switch_lang")}
+                                </button>
+                            </form>
                         </li>
                         {user
                             .map(|u| {
@@ -86,18 +86,6 @@ fn Header(user: Option<UserInfo>) -> impl IntoView {
             </div>
         </header>
     }
-}
-
-/// Percent-encodes a local path for a query value.
-fn form_urlencoded_path(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Wraps a page: loads the user for the header, then renders `children`.

@@ -8,7 +8,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -51,7 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/claims/{reference}/withdraw", post(withdraw))
         .route("/admin/banks", post(admin_banks))
         .route("/genuine", post(genuine))
-        .route("/lang/{code}", get(set_lang))
+        .route("/lang", post(set_lang))
         .route("/healthz", get(healthz))
 }
 
@@ -206,8 +206,15 @@ async fn verify(State(state): State<AppState>, form: Submitted) -> Response {
 
 async fn login(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
     match accounts::log_in(&state, form.get("email"), form.get("password"), &form.ip()).await {
-        Ok((id, role)) => match auth::log_in(&session, id, role).await {
-            Ok(()) => see_other(role.home_path()),
+        Ok((id, role, lang)) => match auth::log_in(&session, id, role).await {
+            Ok(()) => {
+                let mut res = see_other(role.home_path());
+                // The user's own language wins over the browser's from now on.
+                if !has_lang_cookie(&form.parts) {
+                    set_lang_cookie(&mut res, lang);
+                }
+                res
+            }
             Err(e) => e.into_response(),
         },
         Err(e) => form.fail(&state, e, "email").await,
@@ -364,13 +371,19 @@ async fn genuine(State(state): State<AppState>, form: Submitted) -> Response {
     }
 }
 
-/// Switches the language (a plain link, so it works without JavaScript)
-/// and returns to the page the person was on.
-async fn set_lang(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let Some(lang) = Lang::parse(&code) else {
-        return StatusCode::NOT_FOUND.into_response();
+/// Switches the language (a small form in every page's header, so it works
+/// without JavaScript) and returns to the page the person was on. A logged-in
+/// user's choice is stored too: their mails follow it.
+async fn set_lang(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
+    let Some(lang) = Lang::parse(form.get("to")) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "unknown language").into_response();
     };
-    let back = q.get("back").map(String::as_str).unwrap_or("/");
+    if let Ok(Some(user)) = auth::current_user(&session, &state.db).await
+        && let Err(e) = accounts::set_language(&state, user.id, lang).await
+    {
+        return e.into_response();
+    }
+    let back = form.get("back");
     // Only a local path: never an open redirect.
     let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
         back
@@ -378,14 +391,27 @@ async fn set_lang(Path(code): Path<String>, Query(q): Query<HashMap<String, Stri
         "/"
     };
     let mut res = Redirect::to(back).into_response();
+    set_lang_cookie(&mut res, lang);
+    res
+}
+
+fn set_lang_cookie(res: &mut Response, lang: Lang) {
     let cookie = format!(
         "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
         lang.code()
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().insert(header::SET_COOKIE, v);
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
-    res
+}
+
+fn has_lang_cookie(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(';').any(|c| c.trim().starts_with("lang=")))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

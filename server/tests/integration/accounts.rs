@@ -134,10 +134,7 @@ async fn login_cycles_the_session_and_logout_ends_it_on_the_server() {
     let client = app.client();
     // A session exists before login (e.g. planted by an attacker)...
     let before = app.get(&client, "/login").await;
-    let cookie_before = before
-        .headers()
-        .get("set-cookie")
-        .map(|v| v.to_str().unwrap().to_owned());
+    let cookie_before = session_cookie(&before);
 
     let res = app
         .post_form(
@@ -151,13 +148,7 @@ async fn login_cycles_the_session_and_logout_ends_it_on_the_server() {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/staff/queue");
-    let set_cookie = res
-        .headers()
-        .get("set-cookie")
-        .expect("a new session cookie at login")
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let set_cookie = session_cookie(&res).expect("a new session cookie at login");
     assert!(set_cookie.starts_with("redress_session="));
     assert!(set_cookie.contains("HttpOnly"));
     assert!(set_cookie.contains("SameSite=Lax"));
@@ -380,13 +371,7 @@ async fn staff_sessions_idle_out_sooner_than_claimants() {
                     &[("email", email), ("password", PASSWORD)],
                 )
                 .await;
-            let cookie = res
-                .headers()
-                .get("set-cookie")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_owned();
+            let cookie = session_cookie(&res).unwrap();
             let max_age: i64 = cookie
                 .split(';')
                 .find_map(|p| p.trim().strip_prefix("Max-Age="))
@@ -416,7 +401,7 @@ async fn cookies_are_secure_when_the_public_address_is_https() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap();
+    let cookie = session_cookie(&res).unwrap();
     assert!(cookie.contains("; Secure"), "{cookie}");
     // Mail links point at the public address.
     app.post_form(
@@ -430,5 +415,69 @@ async fn cookies_are_secure_when_the_public_address_is_https() {
             .await
             .body_text
             .contains("https://redress.example/password/reset?token=")
+    );
+}
+
+#[tokio::test]
+async fn the_language_a_user_chooses_is_kept_for_their_pages_and_mail() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let res = app
+        .post_form(&claimant, "/lang", &[("to", "en"), ("back", "/claims")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/claims");
+    assert!(
+        app.get(&claimant, "/claims")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("My claims")
+    );
+    // Mail follows the stored choice.
+    let res = app.post_form(&claimant, "/claims/new", &good_claim()).await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        app.last_mail("claimant@redress.example")
+            .await
+            .subject
+            .contains("We have received your claim")
+    );
+    // A new browser gets the user's language at login.
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[
+                ("email", "claimant@redress.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("lang=en")),
+        "{cookies:?}"
+    );
+    // Never an open redirect; never an unknown language.
+    let res = app
+        .post_form(
+            &app.client(),
+            "/lang",
+            &[("to", "ja"), ("back", "//evil.example/")],
+        )
+        .await;
+    assert_eq!(location(&res), "/");
+    assert_eq!(
+        app.post_form(&app.client(), "/lang", &[("to", "xx")])
+            .await
+            .status(),
+        422
     );
 }

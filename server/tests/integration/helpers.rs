@@ -254,6 +254,17 @@ pub fn link_token(body: &str, prefix: &str) -> String {
     body[start..].split_whitespace().next().unwrap().to_owned()
 }
 
+/// The session cookie a response sets, if any (other cookies, such as the
+/// language, may be set beside it).
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("redress_session="))
+        .map(str::to_owned)
+}
+
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()
         .get("location")

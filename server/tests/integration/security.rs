@@ -13,6 +13,9 @@ fn write_paths() -> Vec<String> {
         "/password/reset",
         "/claims/new",
         "/admin/banks",
+        "/lang",
+        "/genuine",
+        "/claims/RD-000001/withdraw",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -122,7 +122,7 @@ pub async fn log_in(
     email: &str,
     password: &str,
     ip: &str,
-) -> Result<(Uuid, Role), AppError> {
+) -> Result<(Uuid, Role, Lang), AppError> {
     let email = Email::parse(email)
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| email.trim().to_lowercase());
@@ -143,7 +143,7 @@ pub async fn log_in(
     }
     clear_rate(state, &account_key).await?;
     let role = Role::parse(&user.role).map_err(|_| anyhow::anyhow!("unknown role"))?;
-    Ok((user.id, role))
+    Ok((user.id, role, Lang::parse(&user.lang).unwrap_or_default()))
 }
 
 /// Mails a reset link if the account exists; says the same either way.
@@ -223,4 +223,12 @@ pub async fn create_user(
     }
     tx.commit().await?;
     Ok(id)
+}
+
+/// Stores the language a user chose (their mails follow it).
+pub async fn set_language(state: &AppState, user: Uuid, lang: Lang) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    users::set_lang(&mut tx, user, lang.code()).await?;
+    tx.commit().await?;
+    Ok(())
 }

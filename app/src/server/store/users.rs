@@ -86,3 +86,9 @@ pub async fn set_password(tx: &mut Tx, id: Uuid, hash: &str) -> Result<(), sqlx:
         .bind(id).bind(hash).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+pub async fn set_lang(tx: &mut Tx, id: Uuid, lang: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE users SET lang = $2 WHERE id = $1")
+        .bind(id).bind(lang).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
