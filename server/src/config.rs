@@ -105,6 +105,14 @@ pub struct Config {
         global = true
     )]
     pub site_root: String,
+    /// Behind a load balancer: rate-limit by the last `X-Forwarded-For` address.
+    #[arg(
+        long,
+        env = "REDRESS_TRUST_FORWARDED_FOR",
+        value_name = "REDRESS_TRUST_FORWARDED_FOR",
+        global = true
+    )]
+    pub trust_forwarded_for: bool,
     /// How often the mail sender looks at the outbox, in milliseconds.
     #[arg(
         long,

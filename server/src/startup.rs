@@ -34,6 +34,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         public_url: config.public_url(),
         mail_from: config.mail_from.clone(),
         smtp_url: config.smtp_url.clone(),
+        trust_forwarded_for: config.trust_forwarded_for,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("redress")

@@ -8,13 +8,12 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 use super::auth;
@@ -97,12 +96,8 @@ impl Submitted {
         crate::request_lang(&self.parts)
     }
 
-    fn ip(&self) -> String {
-        self.parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into())
+    fn ip(&self, state: &AppState) -> String {
+        state.settings.client_ip(&self.parts)
     }
 
     /// Shows the page at this address again, with what was typed (never a
@@ -188,7 +183,7 @@ async fn register(State(state): State<AppState>, form: Submitted) -> Response {
         form.get("email"),
         form.get("password"),
         form.lang(),
-        &form.ip(),
+        &form.ip(&state),
     )
     .await
     {
@@ -205,7 +200,14 @@ async fn verify(State(state): State<AppState>, form: Submitted) -> Response {
 }
 
 async fn login(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
-    match accounts::log_in(&state, form.get("email"), form.get("password"), &form.ip()).await {
+    match accounts::log_in(
+        &state,
+        form.get("email"),
+        form.get("password"),
+        &form.ip(&state),
+    )
+    .await
+    {
         Ok((id, role, lang)) => match auth::log_in(&session, id, role).await {
             Ok(()) => {
                 let mut res = see_other(role.home_path());
@@ -341,7 +343,13 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
 /// "Is this message really from us?": a reference and the last 4 digits of
 /// the phone number say whether such a claim exists, and its public status.
 async fn genuine(State(state): State<AppState>, form: Submitted) -> Response {
-    if let Err(e) = check_rate(&state, &format!("genuine:ip:{}", form.ip()), GENUINE_PER_IP).await {
+    if let Err(e) = check_rate(
+        &state,
+        &format!("genuine:ip:{}", form.ip(&state)),
+        GENUINE_PER_IP,
+    )
+    .await
+    {
         return form.fail(&state, e, "reference").await;
     }
     let lang = form.lang();

@@ -15,9 +15,33 @@ pub struct Settings {
     pub public_url: String,
     pub mail_from: String,
     pub smtp_url: Option<String>,
+    /// Behind a load balancer: take the client's address from the last entry
+    /// of `X-Forwarded-For` (the one the balancer added), not the socket.
+    pub trust_forwarded_for: bool,
 }
 
 impl Settings {
+    /// The address of the client of a request, for rate limits.
+    pub fn client_ip(&self, parts: &axum::http::request::Parts) -> String {
+        if self.trust_forwarded_for
+            && let Some(last) = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+        {
+            return last.to_owned();
+        }
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }

@@ -389,7 +389,7 @@ async fn staff_sessions_idle_out_sooner_than_claimants() {
 
 #[tokio::test]
 async fn cookies_are_secure_when_the_public_address_is_https() {
-    let app = TestApp::spawn_configured(None, Some("https://redress.example".into())).await;
+    let app = TestApp::spawn_configured(None, Some("https://redress.example".into()), false).await;
     let res = app
         .post_form(
             &app.client(),
@@ -480,4 +480,52 @@ async fn the_language_a_user_chooses_is_kept_for_their_pages_and_mail() {
             .status(),
         422
     );
+}
+
+#[tokio::test]
+async fn behind_a_load_balancer_limits_follow_the_forwarded_client_address() {
+    let register = |app: &TestApp, i: usize, forwarded: &str| {
+        let client = app.client();
+        let url = app.url("/register");
+        let forwarded = forwarded.to_owned();
+        async move {
+            client
+                .post(url)
+                .header("x-forwarded-for", forwarded)
+                .form(&[
+                    ("email", format!("lb{i}@example.jp")),
+                    ("password", "kamome-no-suiheisen".into()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Trusted: each client (the balancer's last entry) has its own limit, and
+    // what a client writes before it cannot dodge the limit.
+    let app = TestApp::spawn_configured(None, None, true).await;
+    for i in 0..10 {
+        assert_eq!(
+            register(&app, i, &format!("10.9.9.{i}, 203.0.113.7")).await,
+            303
+        );
+    }
+    assert_eq!(
+        register(&app, 10, "198.51.100.1, 203.0.113.7").await,
+        429,
+        "same client, forged first entry"
+    );
+    assert_eq!(
+        register(&app, 11, "203.0.113.8").await,
+        303,
+        "another client"
+    );
+    // Not trusted (the default): the header is ignored.
+    let app = TestApp::spawn().await;
+    for i in 0..10 {
+        assert_eq!(register(&app, i, &format!("203.0.113.{i}")).await, 303);
+    }
+    assert_eq!(register(&app, 10, "203.0.113.99").await, 429);
 }

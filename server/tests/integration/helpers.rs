@@ -109,11 +109,15 @@ impl TestApp {
 
     /// The same, delivering mail to the SMTP server at `smtp_url`.
     pub async fn spawn_with_smtp(smtp_url: Option<String>) -> TestApp {
-        Self::spawn_configured(smtp_url, None).await
+        Self::spawn_configured(smtp_url, None, false).await
     }
 
     /// The same, with a public address (e.g. https, as behind a proxy).
-    pub async fn spawn_configured(smtp_url: Option<String>, public_url: Option<String>) -> TestApp {
+    pub async fn spawn_configured(
+        smtp_url: Option<String>,
+        public_url: Option<String>,
+        trust_forwarded_for: bool,
+    ) -> TestApp {
         let db = TestDb::create().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -126,6 +130,7 @@ impl TestApp {
             mail_from: "Redress <no-reply@redress.example>".into(),
             site_root: "target/site".into(),
             mail_poll_ms: 100,
+            trust_forwarded_for,
         };
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
@@ -154,6 +159,7 @@ impl TestApp {
             mail_from: "Redress <no-reply@redress.example>".into(),
             site_root: "target/site".into(),
             mail_poll_ms: 100,
+            trust_forwarded_for: false,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         tokio::spawn(async move {
