@@ -391,16 +391,27 @@ async fn set_lang(State(state): State<AppState>, session: Session, form: Submitt
     {
         return e.into_response();
     }
-    let back = form.get("back");
-    // Only a local path: never an open redirect.
-    let back = if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back
-    } else {
-        "/"
-    };
-    let mut res = Redirect::to(back).into_response();
+    let mut res = Redirect::to(&local_path(form.get("back"))).into_response();
     set_lang_cookie(&mut res, lang);
     res
+}
+
+/// `back` as a safe redirect target: a path on this site (never another
+/// site: no `//host`, no backslash), with every byte that may not stand in a
+/// header (non-ASCII, spaces, control characters) percent-encoded.
+fn local_path(back: &str) -> String {
+    if !back.starts_with('/') || back.starts_with("//") || back.contains('\\') {
+        return "/".to_owned();
+    }
+    back.bytes()
+        .map(|b| {
+            if (0x21..=0x7e).contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn set_lang_cookie(res: &mut Response, lang: Lang) {
@@ -427,5 +438,37 @@ async fn healthz(State(state): State<AppState>) -> Response {
         (StatusCode::OK, "ok").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn redirect_targets_stay_local_and_header_safe() {
+        assert_eq!(local_path("/claims?page=2"), "/claims?page=2");
+        assert_eq!(
+            local_path("/claims/new?q=本店"),
+            "/claims/new?q=%E6%9C%AC%E5%BA%97"
+        );
+        assert_eq!(
+            local_path("/x\r\nSet-Cookie: a=b"),
+            "/x%0D%0ASet-Cookie:%20a=b"
+        );
+        assert_eq!(
+            local_path("/a%2Fb"),
+            "/a%2Fb",
+            "already-encoded paths pass as they are"
+        );
+        for outside in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "",
+            "claims",
+        ] {
+            assert_eq!(local_path(outside), "/", "{outside}");
+        }
     }
 }
