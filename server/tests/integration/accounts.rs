@@ -533,10 +533,22 @@ async fn behind_a_load_balancer_limits_follow_the_forwarded_client_address() {
 #[tokio::test]
 async fn switching_language_from_a_page_with_japanese_in_its_address_works() {
     let app = TestApp::spawn().await;
-    let res = app.post_form(&app.client(), "/lang", &[("to", "en"), ("back", "/genuine?q=本店")]).await;
+    let res = app
+        .post_form(
+            &app.client(),
+            "/lang",
+            &[("to", "en"), ("back", "/genuine?q=本店")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/genuine?q=%E6%9C%AC%E5%BA%97");
-    let res = app.post_form(&app.client(), "/lang", &[("to", "en"), ("back", "/x\r\nSet-Cookie: a=b")]).await;
+    let res = app
+        .post_form(
+            &app.client(),
+            "/lang",
+            &[("to", "en"), ("back", "/x\r\nSet-Cookie: a=b")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     assert!(!location(&res).contains('\n'));
 }
