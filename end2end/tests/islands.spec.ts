@@ -8,12 +8,15 @@ test("the branch lookup island suggests branches as a person types, and fills in
 
   await login(page, "claimant@redress.example");
   await page.goto("/claims/new");
-  // The island has hydrated once its WebAssembly has loaded.
-  await page.waitForFunction(() => (window as any).__hydrateIsland !== undefined);
   await page.locator("#debit_0_bank").selectOption("0125");
-  await page.locator("#debit_0_branch").pressSequentially("本店");
   const suggestion = page.getByRole("button", { name: /本店営業部 \(100\)/ });
-  await expect(suggestion).toBeVisible();
+  // Typing before the island's WebAssembly has loaded reaches no listener:
+  // type again until it answers (it must within 30 s).
+  await expect(async () => {
+    await page.locator("#debit_0_branch").fill("");
+    await page.locator("#debit_0_branch").pressSequentially("本店");
+    await expect(suggestion).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   await expectAccessible(page);
   await suggestion.click();
   await expect(page.locator("#debit_0_branch")).toHaveValue("100");
