@@ -19,7 +19,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::i18n::Lang;
-use crate::pages::{admin, auth, bank, claimant, public, staff};
+use crate::pages::{admin, auth, bank, claimant, journey, public, staff};
 
 /// The language of this request: the `lang` cookie, else the browser's
 /// `Accept-Language`, else Japanese.
@@ -99,8 +99,24 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/password/forgot") view=auth::ForgotPage ssr=SsrMode::Async />
                 <Route path=path!("/password/reset") view=auth::ResetPage ssr=SsrMode::Async />
                 <Route path=path!("/claims") view=claimant::MyClaimsPage ssr=SsrMode::Async />
-                <Route path=path!("/claims/new") view=claimant::NewClaimPage ssr=SsrMode::Async />
-                <Route path=path!("/claims/:reference") view=claimant::ClaimPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/new") view=journey::StartClaimPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key") view=claimant::ClaimPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/about") view=journey::AboutPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/debits") view=journey::DebitsPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/add-account") view=journey::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/accounts/:aid") view=journey::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/accounts/:aid/add-debit") view=journey::DebitPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/debits/:lid") view=journey::DebitPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/calls") view=journey::CallsPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/add-call") view=journey::CallPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/calls/:lid") view=journey::CallPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/travel") view=journey::TravelListPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/add-journey") view=journey::JourneyLinePage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/travel/:lid") view=journey::JourneyLinePage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/evidence") view=journey::EvidencePage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/payout") view=journey::PayoutPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/check") view=journey::CheckPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:key/reply") view=journey::ReplyPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/:reference/withdraw") view=claimant::WithdrawPage ssr=SsrMode::Async />
                 <Route path=path!("/staff/queue") view=staff::StaffQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/staff/claims/:reference") view=staff::StaffCasePage ssr=SsrMode::Async />

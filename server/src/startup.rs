@@ -14,13 +14,13 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use app::server::db::Db;
 use app::server::security::{run_housekeeping, same_origin_writes, security_headers};
-use app::server::{AppState, Settings, forms, mail, services};
+use app::server::{AppState, Settings, forms, journey_forms, mail, services};
 use app::{App, shell};
 
 use crate::config::Config;
 use crate::sessions::DbSessionStore;
 
-/// Request bodies larger than this are refused (uploads get their own limit later).
+/// Request bodies larger than this are refused (uploads have their own limit).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Connects, migrates and loads the bank list: everything `serve` needs.
@@ -44,6 +44,9 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         .build();
     Ok(AppState {
         db,
+        files: Arc::new(app::server::files::LocalFiles::new(
+            config.data_dir.join("evidence"),
+        )),
         settings: Arc::new(settings),
         leptos_options,
     })
@@ -81,10 +84,14 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
             AppState,
             _,
         >(context, shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // Uploads have their own, larger limit (one file and its form).
+    let app = Router::new()
+        .merge(journey_forms::upload_routes())
+        .merge(app)
         .with_state(state.clone())
         .layer(sessions)
         .layer(from_fn_with_state(state, same_origin_writes))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(from_fn(security_headers));
     Ok(app)
 }
@@ -102,6 +109,10 @@ pub async fn serve(
     ));
     tokio::spawn(run_housekeeping(
         state.db.clone(),
+        std::time::Duration::from_secs(3600),
+    ));
+    tokio::spawn(services::drafts::run_expiry(
+        state.clone(),
         std::time::Duration::from_secs(3600),
     ));
     let app = router(state).await?;

@@ -38,6 +38,21 @@ pub struct ClaimDetail {
     /// The claimant's view only: what happened, and whether they may withdraw.
     pub timeline: Vec<TimelineEntry>,
     pub can_withdraw: bool,
+    pub calls: Vec<ExpenseView>,
+    pub travel: Vec<ExpenseView>,
+    /// An open request for information (the claimant's view only).
+    pub request: Option<RequestView>,
+}
+
+/// A call or a journey: what it was, what was claimed, what was approved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpenseView {
+    pub date: String,
+    /// An i18n key (`callee_bank`, `means_train`).
+    pub kind_key: String,
+    pub detail: String,
+    pub amount: i64,
+    pub approved: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +65,8 @@ pub struct LineView {
     pub date: String,
     pub amount: i64,
     pub descriptor: String,
+    pub confirmed: Option<i64>,
+    pub approved: Option<i64>,
 }
 
 #[cfg(feature = "ssr")]
@@ -75,6 +92,37 @@ pub(crate) mod convert {
         }
     }
 
+    /// The calls and journeys of a claim, for its page.
+    pub async fn expenses(
+        db: &crate::server::db::Db,
+        claim_id: uuid::Uuid,
+    ) -> Result<(Vec<ExpenseView>, Vec<ExpenseView>), sqlx::Error> {
+        use crate::server::store::claims;
+        let calls = claims::call_lines(db, claim_id)
+            .await?
+            .into_iter()
+            .map(|c| ExpenseView {
+                date: c.call_date.to_string(),
+                kind_key: format!("callee_{}", c.callee),
+                detail: format!("{} min", c.minutes),
+                amount: c.amount,
+                approved: c.approved_amount,
+            })
+            .collect();
+        let travel = claims::travel_lines(db, claim_id)
+            .await?
+            .into_iter()
+            .map(|t| ExpenseView {
+                date: t.travel_date.to_string(),
+                kind_key: format!("means_{}", t.means),
+                detail: format!("{} → {} ({})", t.from_place, t.to_place, t.purpose),
+                amount: t.amount,
+                approved: t.approved_amount,
+            })
+            .collect();
+        Ok((calls, travel))
+    }
+
     /// `full_accounts`: the reader may see account numbers in full.
     pub fn detail(
         c: ClaimRow,
@@ -92,6 +140,9 @@ pub(crate) mod convert {
             submitted_on: jst_date(c.submitted_at),
             timeline: Vec::new(),
             can_withdraw: false,
+            calls: Vec::new(),
+            travel: Vec::new(),
+            request: None,
             lines: lines
                 .into_iter()
                 .map(|l| LineView {
@@ -107,6 +158,8 @@ pub(crate) mod convert {
                     date: l.debit_date.format("%Y-%m-%d").to_string(),
                     amount: l.amount,
                     descriptor: l.descriptor,
+                    confirmed: l.confirmed_amount,
+                    approved: l.approved_amount,
                 })
                 .collect(),
         }
@@ -135,6 +188,25 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
     let (claim, lines) = view(&state.db, &reference, Viewer::Claimant(&user))
         .await
         .map_err(ctx::fail)?;
+    let (calls, travel) = convert::expenses(&state.db, claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let request = if claim.state == CaseState::AwaitingClaimant.as_str() {
+        crate::server::store::requests::open_for(&state.db, claim.id)
+            .await
+            .map_err(|e| ctx::fail(e.into()))?
+            .map(|r| RequestView {
+                question: r.question,
+                sections: r
+                    .sections
+                    .split(',')
+                    .filter_map(crate::domain::answers::Section::parse)
+                    .collect(),
+                asked_on: convert::jst_date(r.created_at),
+            })
+    } else {
+        None
+    };
     let events = crate::server::store::claims::events(&state.db, claim.id)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
@@ -154,5 +226,154 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
         })
         .collect();
     detail.can_withdraw = can_withdraw;
+    detail.calls = calls;
+    detail.travel = travel;
+    detail.request = request;
     Ok(detail)
+}
+
+/// A claim being written (or changed in reply to a request), as its own
+/// claimant sees it: every answer, the task list, the totals and the files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimForm {
+    /// The address key: the draft's id or the claim's reference.
+    pub key: String,
+    pub reference: Option<String>,
+    pub state: String,
+    pub answers: crate::domain::answers::Answers,
+    pub totals: crate::domain::answers::Totals,
+    pub tasks: Vec<(
+        crate::domain::answers::Section,
+        crate::domain::answers::Progress,
+    )>,
+    /// The sections that may be changed now.
+    pub open: Vec<crate::domain::answers::Section>,
+    pub files: Vec<FileView>,
+    pub request: Option<RequestView>,
+    pub last_saved_on: Option<String>,
+}
+
+impl ClaimForm {
+    pub fn may_change(&self, section: crate::domain::answers::Section) -> bool {
+        self.open.contains(&section)
+    }
+
+    /// The base address of this claim's pages.
+    pub fn base(&self) -> String {
+        format!("/claims/{}", self.key)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub kind: String,
+    pub size: i64,
+    pub links: Vec<uuid::Uuid>,
+    /// Added with the current reply (it can be changed even when the
+    /// evidence section is not open).
+    pub fresh: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub question: String,
+    pub sections: Vec<crate::domain::answers::Section>,
+    pub asked_on: String,
+}
+
+/// One of the claimant's drafts, for "My claims".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftSummary {
+    pub id: String,
+    pub total: i64,
+    pub saved_on: String,
+    pub delete_on: String,
+}
+
+/// A draft (by id) or a claim (by reference) of the claimant, for the task
+/// list and the question pages. Another person's gives NotFound.
+#[server(endpoint = "claim_answers")]
+pub async fn claim_answers(key: String) -> Result<ClaimForm, ApiError> {
+    use super::ctx;
+    use crate::domain::Role;
+    use crate::domain::answers::Section;
+    use crate::server::services::drafts;
+    use crate::server::store::{drafts as draft_store, evidence};
+    let (state, user) = ctx::require(&[Role::Claimant]).await?;
+    let doc = drafts::load(&state.db, &user, &key)
+        .await
+        .map_err(ctx::fail)?;
+    let rows = evidence::for_case(&state.db, doc.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let links = evidence::links_for_case(&state.db, doc.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let request_id = doc.request.as_ref().map(|r| r.id);
+    let files = rows
+        .into_iter()
+        .map(|r| FileView {
+            id: r.id,
+            links: links
+                .iter()
+                .filter(|(e, _)| *e == r.id)
+                .map(|(_, l)| *l)
+                .collect(),
+            fresh: request_id.is_some() && r.request_id == request_id,
+            name: r.file_name,
+            kind: r.kind,
+            size: r.size_bytes,
+        })
+        .collect();
+    let last_saved_on = if doc.is_draft() {
+        draft_store::by_id(&state.db, doc.id)
+            .await
+            .map_err(|e| ctx::fail(e.into()))?
+            .map(|d| convert::jst_date(d.updated_at))
+    } else {
+        None
+    };
+    Ok(ClaimForm {
+        tasks: Section::ALL
+            .into_iter()
+            .map(|s| (s, doc.answers.progress(s)))
+            .collect(),
+        totals: doc.answers.totals(),
+        key: doc.key,
+        reference: doc.reference,
+        state: doc.state.as_str().to_owned(),
+        answers: doc.answers,
+        open: doc.open,
+        files,
+        request: doc.request.map(|r| RequestView {
+            question: r.question,
+            sections: r.sections.split(',').filter_map(Section::parse).collect(),
+            asked_on: convert::jst_date(r.created_at),
+        }),
+        last_saved_on,
+    })
+}
+
+/// The claimant's drafts, newest first.
+#[server(endpoint = "my_drafts")]
+pub async fn my_drafts() -> Result<Vec<DraftSummary>, ApiError> {
+    use super::ctx;
+    use crate::domain::Role;
+    use crate::domain::answers::Answers;
+    use crate::server::services::drafts::DRAFT_DAYS;
+    let (state, user) = ctx::require(&[Role::Claimant]).await?;
+    let rows = crate::server::store::drafts::for_claimant(&state.db, user.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    Ok(rows
+        .into_iter()
+        .map(|d| DraftSummary {
+            id: d.id.to_string(),
+            total: Answers::from_json(&d.answers).totals().all.value(),
+            saved_on: convert::jst_date(d.updated_at),
+            delete_on: convert::jst_date(d.updated_at + chrono::Duration::days(DRAFT_DAYS)),
+        })
+        .collect())
 }

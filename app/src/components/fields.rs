@@ -216,3 +216,60 @@ pub fn TextArea(
         </Labelled>
     }
 }
+
+/// A question answered by one of a few choices (GOV.UK radios): a fieldset
+/// whose legend is the question. `options` are (value, text), text translated.
+#[component]
+pub fn Radios(
+    #[prop(into)] name: String,
+    #[prop(into)] legend: String,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let form = use_form();
+    let error = form.errors.for_field(&name).map(|e| e.key.clone());
+    let current = form.value(&name);
+    let has_error = error.is_some();
+    let first = name.clone();
+    let described = describe(&name, hint.is_some(), has_error);
+    view! {
+        <div class=if has_error { "field field-error" } else { "field" }>
+            <fieldset class="fieldset" aria-describedby=described>
+                <legend class="legend">{lang.t(&legend)}</legend>
+                {hint.map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
+                <FieldError name=name.clone() key=error />
+                <div class="radios">
+                    {options
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (value, text))| {
+                            // The first radio carries the field's id, so the
+                            // error summary's link lands on it.
+                            let id = if i == 0 { first.clone() } else { format!("{first}-{i}") };
+                            let checked = value == current;
+                            view! {
+                                <div class="radio">
+                                    <input id=id.clone() name=name.clone() type="radio" value=value checked=checked />
+                                    <label for=id>{text}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// Stored answers as form values, unless the page is showing what was just
+/// typed (after an error): then the typed text wins.
+pub fn provide_prefill(values: impl FnOnce() -> std::collections::HashMap<String, String>) {
+    let form = use_form();
+    if form.values.is_empty() {
+        provide_context(super::FormState {
+            values: values(),
+            ..form
+        });
+    }
+}

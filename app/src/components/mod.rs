@@ -4,13 +4,16 @@
 pub mod branch_lookup;
 pub mod fields;
 pub mod layout;
+pub mod upload_progress;
 
 use std::collections::HashMap;
 
 use crate::domain::FieldErrors;
 use crate::i18n::Lang;
 
-pub use fields::{Checkbox, ErrorSummary, SelectField, TextArea, TextField};
+pub use fields::{
+    Checkbox, ErrorSummary, Radios, SelectField, TextArea, TextField, provide_prefill,
+};
 pub use layout::{ErrorPage, Layout, Notice, Pager};
 
 /// What a submitted form left behind when it is shown again: what was typed

@@ -4,6 +4,7 @@
 //! trusted afterwards: a function that takes a `KatakanaName` never re-checks it.
 
 pub mod account;
+pub mod answers;
 pub mod claim;
 pub mod contact;
 pub mod errors;
@@ -16,7 +17,6 @@ pub mod text;
 pub mod workflow;
 
 pub use account::{AccountNumber, AccountType, BankCode, BranchCode};
-pub use claim::{ClaimInput, DebitLineInput, NewClaim, NewDebitLine};
 pub use contact::{Email, PersonName, Phone};
 pub use errors::{FieldError, FieldErrors};
 pub use kana::KatakanaName;

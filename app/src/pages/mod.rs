@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod bank;
 pub mod claimant;
+pub mod journey;
 pub mod public;
 pub mod staff;
 
@@ -87,6 +88,12 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                             {lang.t("amount")}
                         </th>
                         <th scope="col">{lang.t("descriptor")}</th>
+                        <th scope="col" class="num">
+                            {lang.t("amount_confirmed")}
+                        </th>
+                        <th scope="col" class="num">
+                            {lang.t("amount_approved")}
+                        </th>
                     </tr>
                 </thead>
                 <tbody>
@@ -105,6 +112,8 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                                     <td>{l.date}</td>
                                     <td class="num">{yen(lang, l.amount)}</td>
                                     <td>{l.descriptor}</td>
+                                    <td class="num">{amount_or_dash(lang, l.confirmed)}</td>
+                                    <td class="num">{amount_or_dash(lang, l.approved)}</td>
                                 </tr>
                             }
                         })
@@ -112,7 +121,63 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <ExpenseTable title="section_calls" rows=claim.calls />
+        <ExpenseTable title="section_travel" rows=claim.travel />
     }
+}
+
+/// `12,345円`, or a dash while there is no amount yet.
+fn amount_or_dash(lang: crate::i18n::Lang, amount: Option<i64>) -> String {
+    amount
+        .map(|a| yen(lang, a))
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+/// Calls or journeys of a claim, with the amount claimed and approved.
+#[component]
+fn ExpenseTable(
+    title: &'static str,
+    rows: Vec<crate::api::claimant::ExpenseView>,
+) -> impl IntoView {
+    let lang = use_lang();
+    (!rows.is_empty()).then(|| {
+        view! {
+            <h2>{lang.t(title)}</h2>
+            <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t(title)>
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{lang.t("date")}</th>
+                            <th scope="col">{lang.t("kind")}</th>
+                            <th scope="col">{lang.t("details")}</th>
+                            <th scope="col" class="num">
+                                {lang.t("amount")}
+                            </th>
+                            <th scope="col" class="num">
+                                {lang.t("amount_approved")}
+                            </th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <tr>
+                                        <td>{r.date}</td>
+                                        <td>{lang.t(&r.kind_key)}</td>
+                                        <td>{r.detail}</td>
+                                        <td class="num">{yen(lang, r.amount)}</td>
+                                        <td class="num">{amount_or_dash(lang, r.approved)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+    })
 }
 
 /// The page of one claim (`/…/claims/:reference`), loaded by `load`: the

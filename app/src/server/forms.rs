@@ -22,22 +22,11 @@ use super::security::{GENUINE_PER_IP, check_rate};
 use super::services::{accounts, banks, claims};
 use super::state::AppState;
 use crate::components::FormState;
-use crate::domain::claim::line_field;
-use crate::domain::{ClaimInput, DebitLineInput, FieldErrors, Role};
+use crate::domain::{FieldErrors, Role};
 use crate::i18n::Lang;
 
 /// Larger bodies are refused before parsing (a claim of 50 lines is ~20 KB).
 const MAX_FORM_BYTES: usize = 256 * 1024;
-const LINE_FIELDS: [&str; 7] = [
-    "bank",
-    "branch",
-    "account_type",
-    "account_number",
-    "date",
-    "amount",
-    "descriptor",
-];
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/register", post(register))
@@ -46,18 +35,18 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/password/forgot", post(forgot))
         .route("/password/reset", post(reset))
-        .route("/claims/new", post(new_claim))
         .route("/claims/{reference}/withdraw", post(withdraw))
         .route("/admin/banks", post(admin_banks))
         .route("/genuine", post(genuine))
         .route("/lang", post(set_lang))
         .route("/healthz", get(healthz))
+        .merge(super::journey_forms::routes())
 }
 
 /// A submitted form: the request without its body, and the fields.
-struct Submitted {
-    parts: Parts,
-    fields: HashMap<String, String>,
+pub(crate) struct Submitted {
+    pub(crate) parts: Parts,
+    pub(crate) fields: HashMap<String, String>,
 }
 
 /// A handler that takes `Submitted` gets the parsed form, or the request is
@@ -88,7 +77,7 @@ impl Submitted {
         Ok(Submitted { parts, fields })
     }
 
-    fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.fields.get(name).map(String::as_str).unwrap_or("")
     }
 
@@ -102,7 +91,12 @@ impl Submitted {
 
     /// Shows the page at this address again, with what was typed (never a
     /// password) and the errors.
-    async fn show(self, state: &AppState, errors: FieldErrors, status: StatusCode) -> Response {
+    pub(crate) async fn show(
+        self,
+        state: &AppState,
+        errors: FieldErrors,
+        status: StatusCode,
+    ) -> Response {
         let mut values = self.fields;
         values.retain(|k, _| k != "password");
         render(
@@ -120,7 +114,7 @@ impl Submitted {
 
     /// The response to a service error: field errors on the page, limits
     /// with their retry time, the rest by status.
-    async fn fail(self, state: &AppState, err: AppError, first_field: &str) -> Response {
+    pub(crate) async fn fail(self, state: &AppState, err: AppError, first_field: &str) -> Response {
         match err {
             AppError::Invalid(errors) => {
                 self.show(state, errors, StatusCode::UNPROCESSABLE_ENTITY)
@@ -173,7 +167,7 @@ pub async fn render(
     res
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -241,75 +235,6 @@ async fn reset(State(state): State<AppState>, form: Submitted) -> Response {
     match accounts::reset_password(&state, form.get("token"), form.get("password")).await {
         Ok(()) => see_other("/login?notice=reset"),
         Err(e) => form.fail(&state, e, "password").await,
-    }
-}
-
-/// The claim form as typed, lines in order.
-fn claim_input(form: &Submitted, count: usize) -> ClaimInput {
-    let line = |i: usize| DebitLineInput {
-        bank: form.get(&line_field(i, "bank")).to_owned(),
-        branch: form.get(&line_field(i, "branch")).to_owned(),
-        account_type: form.get(&line_field(i, "account_type")).to_owned(),
-        account_number: form.get(&line_field(i, "account_number")).to_owned(),
-        date: form.get(&line_field(i, "date")).to_owned(),
-        amount: form.get(&line_field(i, "amount")).to_owned(),
-        descriptor: form.get(&line_field(i, "descriptor")).to_owned(),
-    };
-    ClaimInput {
-        full_name: form.get("full_name").to_owned(),
-        name_kana: form.get("name_kana").to_owned(),
-        phone: form.get("phone").to_owned(),
-        lines: (0..count).map(line).collect(),
-        declaration: form.get("declaration") == "yes",
-    }
-}
-
-/// Removes line `gone` from the typed values, moving the later lines up.
-fn remove_line(fields: &mut HashMap<String, String>, gone: usize, count: usize) {
-    for i in gone..count {
-        for f in LINE_FIELDS {
-            match fields.remove(&line_field(i + 1, f)) {
-                Some(v) => fields.insert(line_field(i, f), v),
-                None => fields.remove(&line_field(i, f)),
-            };
-        }
-    }
-}
-
-async fn new_claim(
-    State(state): State<AppState>,
-    session: Session,
-    mut form: Submitted,
-) -> Response {
-    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "full_name").await,
-    };
-    let count = form
-        .get("line_count")
-        .parse::<usize>()
-        .unwrap_or(1)
-        .clamp(1, crate::domain::claim::MAX_DEBIT_LINES);
-    let op = form.get("op").to_owned();
-    if op == "add" && count < crate::domain::claim::MAX_DEBIT_LINES {
-        form.fields
-            .insert("line_count".into(), (count + 1).to_string());
-        return form.show(&state, FieldErrors::new(), StatusCode::OK).await;
-    }
-    if let Some(i) = op
-        .strip_prefix("remove-")
-        .and_then(|i| i.parse::<usize>().ok())
-        .filter(|i| *i < count && count > 1)
-    {
-        remove_line(&mut form.fields, i, count);
-        form.fields
-            .insert("line_count".into(), (count - 1).to_string());
-        return form.show(&state, FieldErrors::new(), StatusCode::OK).await;
-    }
-    let input = claim_input(&form, count);
-    match claims::submit(&state, &user, &input).await {
-        Ok(reference) => see_other(&format!("/claims/{reference}?sent=1")),
-        Err(e) => form.fail(&state, e, "full_name").await,
     }
 }
 

@@ -63,6 +63,8 @@ impl Settings {
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// Evidence files (a local folder by default).
+    pub files: Arc<dyn super::files::FileStore>,
     pub leptos_options: LeptosOptions,
 }
 

@@ -436,8 +436,9 @@ async fn the_language_a_user_chooses_is_kept_for_their_pages_and_mail() {
             .contains("My claims")
     );
     // Mail follows the stored choice.
-    let res = app.post_form(&claimant, "/claims/new", &good_claim()).await;
-    assert_eq!(res.status(), 303);
+    let key = app.start_draft(&claimant).await;
+    app.complete_draft(&claimant, &key, &[("lang", "en")]).await;
+    app.send_draft(&claimant, &key).await;
     assert!(
         app.last_mail("claimant@redress.example")
             .await

@@ -2,30 +2,12 @@
 
 use crate::helpers::*;
 
-async fn submit_good_claim(app: &TestApp, client: &reqwest::Client) -> String {
-    let res = app.post_form(client, "/claims/new", &good_claim()).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    let to = location(&res);
-    assert!(
-        to.starts_with("/claims/RD-") && to.ends_with("?sent=1"),
-        "{to}"
-    );
-    to.trim_start_matches("/claims/")
-        .trim_end_matches("?sent=1")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_claim_reaches_the_reviewer_and_only_the_named_bank() {
     let app = TestApp::spawn().await;
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
     assert_eq!(app.get(&claimant, "/claims/new").await.status(), 200);
-    let reference = submit_good_claim(&app, &claimant).await;
+    let reference = app.file_claim(&claimant).await;
     assert_eq!(
         reference, "RD-000003",
         "the demo data holds two claims before it"
@@ -116,41 +98,66 @@ async fn a_claim_reaches_the_reviewer_and_only_the_named_bank() {
 async fn every_bad_field_is_answered_with_a_message_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
-    let claims_before = app.count("claims").await;
-    let lines_before = app.count("debit_lines").await;
+    let key = app.start_draft(&claimant).await;
+    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about_form())
+        .await;
+    let debit_page = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form("7654321"),
+        )
+        .await;
+    let answers_before = draft_answers(&app, &key).await;
     let outbox_before = app.count("outbox").await;
 
-    let cases: &[(&str, &str, &str)] = &[
-        ("full_name", "", "氏名を入力してください"),
+    let about = format!("/claims/{key}/about");
+    let account = format!("/claims/{key}/add-account");
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (&about, "full_name", "", "氏名を入力してください"),
         (
+            &about,
             "full_name",
             "<script>alert(1)</script>",
             "氏名に使えない文字",
         ),
-        ("name_kana", "すずき", "全角カタカナ"),
-        ("phone", "12345", "090-1234-5678"),
-        ("debit_0_bank", "", "銀行を選んでください"),
-        ("debit_0_bank", "0001", "この銀行はまだ参加していません"),
-        ("debit_0_branch", "", "支店番号または支店名"),
-        ("debit_0_branch", "999", "その支店は見つかりません"),
-        ("debit_0_account_type", "pin", "口座の種類を一覧から"),
-        ("debit_0_account_number", "12345678", "7桁以内"),
-        ("debit_0_date", "2099-01-01", "未来の日付"),
-        ("debit_0_date", "yesterday", "2020-09-03 の形"),
-        ("debit_0_amount", "0", "1円から10,000,000円"),
-        ("debit_0_amount", "10000001", "1円から10,000,000円"),
-        ("debit_0_amount", "12.5", "円単位の数字"),
-        ("debit_0_descriptor", "", "通帳に表示された内容"),
-        ("declaration", "no", "チェックを入れてください"),
+        (&about, "name_kana", "すずき", "全角カタカナ"),
+        (&about, "phone", "12345", "090-1234-5678"),
+        (&about, "birth_date", "1800-01-01", "生年月日を正しく"),
+        (&about, "postal_code", "12-34", "7桁の数字"),
+        (&about, "address", "", "住所を入力"),
+        (&about, "contact", "fax", "連絡方法を選んで"),
+        (&about, "compensated", "", "補償を受けたかどうか"),
+        (&account, "bank", "", "銀行を選んでください"),
+        (&account, "bank", "0001", "この銀行はまだ参加していません"),
+        (&account, "branch", "", "支店番号または支店名"),
+        (&account, "branch", "999", "その支店は見つかりません"),
+        (&account, "account_type", "pin", "口座の種類を一覧から"),
+        (&account, "account_number", "12345678", "7桁以内"),
+        (
+            &account,
+            "account_number",
+            "7654321",
+            "すでに追加されています",
+        ),
+        (&debit_page, "date", "2099-01-01", "未来の日付"),
+        (&debit_page, "date", "yesterday", "2020-09-03 の形"),
+        (&debit_page, "amount", "0", "1円から10,000,000円"),
+        (&debit_page, "amount", "10000001", "1円から10,000,000円"),
+        (&debit_page, "amount", "12.5", "円単位の数字"),
+        (&debit_page, "descriptor", "", "通帳に表示された内容"),
     ];
-    for (field, value, message) in cases {
-        let mut form = good_claim();
-        for f in form.iter_mut() {
-            if f.0 == *field {
-                f.1 = value;
-            }
-        }
-        let res = app.post_form(&claimant, "/claims/new", &form).await;
+    for (path, field, value, message) in cases {
+        let mut form = if *path == about {
+            about_form()
+        } else if *path == account {
+            account_form("1111111")
+        } else {
+            debit_form("2020-09-04", "5000")
+        };
+        form.retain(|(f, _)| f != field);
+        form.push((field, value));
+        let res = app.post_form(&claimant, path, &form).await;
         assert_eq!(res.status(), 422, "{field}={value}");
         let html = res.text().await.unwrap();
         assert!(
@@ -162,93 +169,80 @@ async fn every_bad_field_is_answered_with_a_message_and_nothing_is_written() {
             "summary links to {field}"
         );
         assert!(html.contains(message), "{field}={value}: {message}");
-        assert!(
-            html.contains("スズキ イチロウ") || *field == "name_kana",
-            "what was typed is kept"
-        );
+        if *path == about && *field != "name_kana" {
+            assert!(html.contains("スズキ イチロウ"), "what was typed is kept");
+        }
     }
-    assert_eq!(app.count("claims").await, claims_before);
-    assert_eq!(app.count("debit_lines").await, lines_before);
+    assert_eq!(
+        draft_answers(&app, &key).await,
+        answers_before,
+        "nothing saved"
+    );
     assert_eq!(app.count("outbox").await, outbox_before);
-}
 
-#[tokio::test]
-async fn lines_are_added_and_removed_without_javascript() {
-    let app = TestApp::spawn().await;
-    let claimant = app.login("claimant@redress.example", PASSWORD).await;
-    let mut form = good_claim();
-    form[0] = ("op", "add");
-    let res = app.post_form(&claimant, "/claims/new", &form).await;
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("id=\"debit_1_amount\""), "a second line");
-    assert!(html.contains("value=\"100,000\""), "the first line is kept");
-
-    // Remove the first of two lines: the second moves up.
-    let mut two = good_claim();
-    two[0] = ("op", "remove-0");
-    two[1] = ("line_count", "2");
-    two.extend([
-        ("debit_1_amount", "777"),
-        ("debit_1_descriptor", "デイーバライ"),
-    ]);
-    let html = app
-        .post_form(&claimant, "/claims/new", &two)
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(!html.contains("id=\"debit_1_amount\""));
-    assert!(html.contains("value=\"777\"") && html.contains("value=\"デイーバライ\""));
-
-    // Two lines submit as one claim with the sum as its total.
-    let mut two = good_claim();
-    two[1] = ("line_count", "2");
-    two.extend([
-        ("debit_1_bank", "0125"),
-        ("debit_1_branch", "100"),
-        ("debit_1_account_type", "savings"),
-        ("debit_1_account_number", "76543"),
-        ("debit_1_date", "2020/09/05"),
-        ("debit_1_amount", "５０，０００円"),
-        ("debit_1_descriptor", "ドコモコウザ"),
-    ]);
-    let res = app.post_form(&claimant, "/claims/new", &two).await;
-    assert_eq!(res.status(), 303);
-    let page = app
-        .get(&claimant, &location(&res))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("150,000円"), "total of both lines");
+    // A draft cannot be sent before every section is complete, nor without
+    // the declaration and the consent.
+    let res = app
+        .post_form(
+            &claimant,
+            &format!("/claims/{key}/check"),
+            &[("declare_true", "yes"), ("declare_share", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    app.post_ok(&claimant, &debit_page, &debit_form("2020-09-04", "5000"))
+        .await;
+    app.complete_draft(&claimant, &key, &[]).await;
+    let res = app
+        .post_form(
+            &claimant,
+            &format!("/claims/{key}/check"),
+            &[("declare_true", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
     assert!(
-        page.contains("0076543"),
-        "short account numbers are zero-padded"
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"declare_share-error\"")
     );
 }
 
+pub async fn draft_answers(app: &TestApp, key: &str) -> String {
+    let id = uuid::Uuid::parse_str(key).unwrap();
+    app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>("SELECT answers FROM drafts WHERE id = $1").bind(id).fetch_one(p).await.unwrap())
+}
+
 #[tokio::test]
-async fn fifty_claims_submitted_at_once_all_land() {
+async fn fifty_claims_sent_ten_at_once_all_land() {
     let app = TestApp::spawn().await;
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
     let before = app.count("claims").await;
-    let mut tasks = Vec::new();
-    for _ in 0..50 {
-        let client = claimant.clone();
-        let url = app.url("/claims/new");
-        tasks.push(tokio::spawn(async move {
-            client
-                .post(url)
-                .form(&good_claim())
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }));
-    }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), 303);
+    for _ in 0..5 {
+        let mut keys = Vec::new();
+        for _ in 0..10 {
+            let key = app.start_draft(&claimant).await;
+            app.complete_draft(&claimant, &key, &[]).await;
+            keys.push(key);
+        }
+        let mut tasks = Vec::new();
+        for key in keys {
+            let client = claimant.clone();
+            let url = app.url(&format!("/claims/{key}/check"));
+            tasks.push(tokio::spawn(async move {
+                client
+                    .post(url)
+                    .form(&[("declare_true", "yes"), ("declare_share", "yes")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 303);
+        }
     }
     assert_eq!(app.count("claims").await, before + 50);
     let distinct: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT COUNT(DISTINCT reference) FROM claims").fetch_one(p).await.unwrap());
@@ -292,12 +286,7 @@ async fn pages_are_guarded_by_role() {
         app.get(&bank, "/staff/claims/RD-000001").await.status(),
         403
     );
-    assert_eq!(
-        app.post_form(&bank, "/claims/new", &good_claim())
-            .await
-            .status(),
-        403
-    );
+    assert_eq!(app.post_form(&bank, "/claims/new", &[]).await.status(), 403);
     // Server functions answer with the same statuses.
     assert_eq!(
         anonymous
@@ -370,8 +359,9 @@ async fn an_admin_chooses_the_participating_banks() {
     assert_eq!(res.status(), 422, "no bank has code 0002");
     // The claim form now offers it.
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
     assert!(
-        app.get(&claimant, "/claims/new")
+        app.get(&claimant, &format!("/claims/{key}/add-account"))
             .await
             .text()
             .await

@@ -279,21 +279,146 @@ pub fn location(res: &reqwest::Response) -> String {
         .to_owned()
 }
 
-/// A claim form that passes validation (one line at bank 0125, 七十七).
-pub fn good_claim() -> Vec<(&'static str, &'static str)> {
+/// "About you" answers that pass validation.
+pub fn about_form() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("op", "submit"),
-        ("line_count", "1"),
         ("full_name", "鈴木 一郎"),
         ("name_kana", "スズキ イチロウ"),
+        ("birth_date", "1946-02-11"),
+        ("postal_code", "980-0811"),
+        ("address", "宮城県仙台市青葉区一番町1-1"),
         ("phone", "090-1111-2222"),
-        ("debit_0_bank", "0125"),
-        ("debit_0_branch", "本店営業部"),
-        ("debit_0_account_type", "ordinary"),
-        ("debit_0_account_number", "1234567"),
-        ("debit_0_date", "2020-09-04"),
-        ("debit_0_amount", "100,000"),
-        ("debit_0_descriptor", "ドコモコウザ"),
-        ("declaration", "yes"),
+        ("lang", "ja"),
+        ("contact", "phone"),
+        ("compensated", "no"),
     ]
+}
+
+/// An account at bank 0125 (七十七), head office.
+pub fn account_form(number: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("bank", "0125"),
+        ("branch", "本店営業部"),
+        ("account_type", "ordinary"),
+        ("account_number", number),
+    ]
+}
+
+pub fn debit_form(date: &'static str, amount: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("date", date),
+        ("amount", amount),
+        ("descriptor", "ドコモコウザ"),
+    ]
+}
+
+/// The smallest PDF header: enough for the type check.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+
+impl TestApp {
+    /// Posts a form that must succeed with 303; returns where it leads.
+    pub async fn post_ok(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> String {
+        let res = self.post_form(client, path, form).await;
+        let status = res.status();
+        let to = location(&res);
+        assert_eq!(
+            status,
+            303,
+            "POST {path}: {}",
+            res.text().await.unwrap_or_default()
+        );
+        to
+    }
+
+    /// Starts a draft; returns its key (the id in its address).
+    pub async fn start_draft(&self, client: &reqwest::Client) -> String {
+        let to = self.post_ok(client, "/claims/new", &[]).await;
+        to.trim_start_matches("/claims/").to_owned()
+    }
+
+    /// Answers every section of the draft at `key` with one account and one
+    /// debit of 100,000 yen; `about` overrides "About you" fields.
+    pub async fn complete_draft(
+        &self,
+        client: &reqwest::Client,
+        key: &str,
+        about: &[(&'static str, &'static str)],
+    ) {
+        let mut form = about_form();
+        for (k, v) in about {
+            form.retain(|(f, _)| f != k);
+            form.push((k, v));
+        }
+        self.post_ok(client, &format!("/claims/{key}/about"), &form)
+            .await;
+        let to = self
+            .post_ok(
+                client,
+                &format!("/claims/{key}/add-account"),
+                &account_form("1234567"),
+            )
+            .await;
+        self.post_ok(client, &to, &debit_form("2020-09-04", "100,000"))
+            .await;
+        for section in ["debits", "calls", "travel", "evidence/done"] {
+            self.post_ok(client, &format!("/claims/{key}/{section}"), &[])
+                .await;
+        }
+    }
+
+    /// Sends a completed draft; returns the claim's reference.
+    pub async fn send_draft(&self, client: &reqwest::Client, key: &str) -> String {
+        let to = self
+            .post_ok(
+                client,
+                &format!("/claims/{key}/check"),
+                &[("declare_true", "yes"), ("declare_share", "yes")],
+            )
+            .await;
+        assert!(
+            to.starts_with("/claims/RD-") && to.ends_with("?sent=1"),
+            "{to}"
+        );
+        to.trim_start_matches("/claims/")
+            .trim_end_matches("?sent=1")
+            .to_owned()
+    }
+
+    /// A whole claim, from start to sent; returns its reference.
+    pub async fn file_claim(&self, client: &reqwest::Client) -> String {
+        let key = self.start_draft(client).await;
+        self.complete_draft(client, &key, &[]).await;
+        self.send_draft(client, &key).await
+    }
+
+    /// Uploads one file as the browser's form does.
+    pub async fn upload(
+        &self,
+        client: &reqwest::Client,
+        key: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str("application/pdf")
+            .unwrap();
+        client
+            .post(self.url(&format!("/claims/{key}/evidence")))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Runs SQL on the test database (to age drafts, to put a case in review).
+    pub async fn exec(&self, sql: &str) {
+        app::on_db!(&self.state.db, p => sqlx::query(sql).execute(p).await.unwrap().rows_affected());
+    }
 }

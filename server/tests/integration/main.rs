@@ -6,5 +6,6 @@ mod helpers;
 mod accounts;
 mod claims;
 mod database;
+mod journey;
 mod mail;
 mod security;

@@ -1,131 +1,14 @@
 //! Filing a claim and reading claims, each reader seeing only what is theirs.
 
 use chrono::Utc;
-use uuid::Uuid;
 
-use super::mails;
-use crate::domain::claim::{BranchQuery, line_field};
 use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
-use crate::domain::{CaseRef, ClaimInput, FieldErrors, Role};
+use crate::domain::{CaseRef, FieldErrors, Role};
 use crate::server::auth::CurrentUser;
 use crate::server::db::Db;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
-use crate::server::store::{banks, claims, outbox};
-
-/// Resolves the bank (must take part) and branch (by code or name) of every
-/// line. Returns the branch codes in line order, or field errors.
-async fn resolve_branches(
-    db: &Db,
-    lines: &[crate::domain::NewDebitLine],
-) -> Result<Vec<String>, AppError> {
-    let mut errors = FieldErrors::new();
-    let mut codes = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
-        match banks::by_code(db, line.bank.as_str()).await? {
-            Some(b) if b.participating => {}
-            Some(_) => errors.add(line_field(i, "bank"), "bank_not_participating"),
-            None => errors.add(line_field(i, "bank"), "bank_invalid"),
-        }
-        let found = match &line.branch {
-            BranchQuery::Code(code) => {
-                banks::find_branches(db, line.bank.as_str(), Some(code), None).await?
-            }
-            BranchQuery::Name(name) => {
-                banks::find_branches(db, line.bank.as_str(), None, Some(name)).await?
-            }
-        };
-        match found.as_slice() {
-            [one] => codes.push(one.code.clone()),
-            [] => errors.add(line_field(i, "branch"), "branch_not_found"),
-            _ => errors.add(line_field(i, "branch"), "branch_ambiguous"),
-        }
-    }
-    if errors.is_empty() {
-        Ok(codes)
-    } else {
-        Err(AppError::Invalid(errors))
-    }
-}
-
-/// Files a claim: validates everything, then writes the claim, its lines, the
-/// `submitted` event and the confirmation mail in one transaction.
-#[tracing::instrument(skip_all, fields(user = %user.id))]
-pub async fn submit(
-    state: &AppState,
-    user: &CurrentUser,
-    input: &ClaimInput,
-) -> Result<CaseRef, AppError> {
-    let now = Utc::now();
-    let today = now
-        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
-        .date_naive();
-    let claim = input.parse(today).map_err(AppError::Invalid)?;
-    let branches = resolve_branches(&state.db, &claim.lines).await?;
-
-    let mut tx = state.db.begin().await?;
-    let seq = claims::next_reference_seq(&mut tx).await?;
-    let reference = CaseRef::from_seq(seq as u64);
-    let reference_text = reference.to_string();
-    let id = Uuid::new_v4();
-    claims::insert_submitted(
-        &mut tx,
-        &claims::NewClaimRow {
-            id,
-            seq,
-            reference: &reference_text,
-            claimant_id: user.id,
-            full_name: claim.full_name.as_str(),
-            name_kana: claim.name_kana.as_str(),
-            phone: claim.phone.as_str(),
-            total_claimed: claim.total().value(),
-            now,
-        },
-    )
-    .await?;
-    for (i, (line, branch)) in claim.lines.iter().zip(&branches).enumerate() {
-        claims::insert_line(
-            &mut tx,
-            &claims::NewLineRow {
-                claim_id: id,
-                position: i as i64 + 1,
-                bank_code: line.bank.as_str(),
-                branch_code: branch,
-                account_type: line.account_type.as_str(),
-                account_number: line.account_number.reveal(),
-                debit_date: line.date,
-                amount: line.amount.value(),
-                descriptor: &line.descriptor,
-            },
-        )
-        .await?;
-    }
-    let event = claims::NewEvent {
-        claim_id: id,
-        actor: Some(user.id),
-        from: Some(CaseState::Draft.as_str()),
-        to: CaseState::Submitted.as_str(),
-        action: Action::Submit.as_str(),
-        note: None,
-        at: now,
-    };
-    claims::insert_event(&mut tx, &event).await?;
-    let text = mails::claim_received(user.lang, &state.settings.public_url, &reference_text);
-    outbox::enqueue(
-        &mut tx,
-        &outbox::NewMail {
-            kind: "claim_received",
-            to: &user.email,
-            subject: &text.subject,
-            body_text: &text.body,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(reference = %reference_text, "claim submitted");
-    Ok(reference)
-}
+use crate::server::store::claims;
 
 /// Who is asking for a claim decides what they may see of it.
 pub enum Viewer<'a> {

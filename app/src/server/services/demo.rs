@@ -1,11 +1,12 @@
 //! Demo data for `make run`: the banks of the reference incident take part,
 //! one login per role, and a few claims in the queues.
 
-use crate::domain::{ClaimInput, DebitLineInput, Role};
+use crate::domain::Role;
+use crate::domain::answers::{Form, Section};
 use crate::i18n::Lang;
 use crate::server::auth::CurrentUser;
 use crate::server::error::AppError;
-use crate::server::services::{accounts, banks, claims};
+use crate::server::services::{accounts, banks, drafts};
 use crate::server::state::AppState;
 use crate::server::store::users;
 
@@ -49,71 +50,101 @@ pub async fn seed(state: &AppState) -> Result<(), AppError> {
         }
     }
     if let Some(claimant) = fresh_claimant {
-        for input in demo_claims() {
-            claims::submit(state, &claimant, &input).await?;
+        for claim in demo_claims() {
+            file_claim(state, &claimant, claim).await?;
         }
     }
     Ok(())
 }
 
-fn line(
-    bank: &str,
-    branch: &str,
-    number: &str,
-    date: &str,
-    amount: &str,
-    descriptor: &str,
-) -> DebitLineInput {
-    DebitLineInput {
-        bank: bank.into(),
-        branch: branch.into(),
-        account_type: "ordinary".into(),
-        account_number: number.into(),
-        date: date.into(),
-        amount: amount.into(),
-        descriptor: descriptor.into(),
-    }
+fn form(pairs: &[(&str, &str)]) -> Form {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
-fn demo_claims() -> Vec<ClaimInput> {
+/// One demo claim: (about-you fields, account fields, debit lines).
+type DemoClaim<'a> = (
+    Vec<(&'a str, &'a str)>,
+    Vec<(&'a str, &'a str)>,
+    Vec<Vec<(&'a str, &'a str)>>,
+);
+
+fn demo_claims() -> Vec<DemoClaim<'static>> {
+    let about = |name: &'static str, kana: &'static str, phone: &'static str| {
+        vec![
+            ("full_name", name),
+            ("name_kana", kana),
+            ("birth_date", "1948-05-12"),
+            ("postal_code", "980-0811"),
+            ("address", "宮城県仙台市青葉区一番町1-1"),
+            ("phone", phone),
+            ("lang", "ja"),
+            ("contact", "phone"),
+            ("compensated", "no"),
+        ]
+    };
+    let debit = |date: &'static str, amount: &'static str, descriptor: &'static str| {
+        vec![
+            ("date", date),
+            ("amount", amount),
+            ("descriptor", descriptor),
+        ]
+    };
     vec![
-        ClaimInput {
-            full_name: "山田 花子".into(),
-            name_kana: "ヤマダ ハナコ".into(),
-            phone: "022-123-4567".into(),
-            lines: vec![
-                line(
-                    "0125",
-                    "本店営業部",
-                    "1234567",
-                    "2020-09-03",
-                    "100000",
-                    "ドコモコウザ",
-                ),
-                line(
-                    "0125",
-                    "本店営業部",
-                    "1234567",
-                    "2020-09-04",
-                    "100000",
-                    "ドコモコウザ",
-                ),
+        (
+            about("山田 花子", "ヤマダ ハナコ", "022-123-4567"),
+            vec![
+                ("bank", "0125"),
+                ("branch", "本店営業部"),
+                ("account_type", "ordinary"),
+                ("account_number", "1234567"),
             ],
-            declaration: true,
-        },
-        ClaimInput {
-            full_name: "佐藤 一郎".into(),
-            name_kana: "サトウ イチロウ".into(),
-            phone: "090-2345-6789".into(),
-            lines: vec![line(
-                "9900",
-                "108",
-                "7654321",
-                "2020-09-05",
-                "30000",
-                "デイーバライ",
-            )],
-            declaration: true,
-        },
+            vec![
+                debit("2020-09-03", "100000", "ドコモコウザ"),
+                debit("2020-09-04", "100000", "ドコモコウザ"),
+            ],
+        ),
+        (
+            about("佐藤 一郎", "サトウ イチロウ", "090-2345-6789"),
+            vec![
+                ("bank", "9900"),
+                ("branch", "108"),
+                ("account_type", "ordinary"),
+                ("account_number", "7654321"),
+            ],
+            vec![debit("2020-09-05", "30000", "デイーバライ")],
+        ),
     ]
+}
+
+/// Files one demo claim through the same steps a claimant takes.
+async fn file_claim(
+    state: &AppState,
+    user: &CurrentUser,
+    (about, account, debits): DemoClaim<'_>,
+) -> Result<(), AppError> {
+    let key = drafts::create(state, user).await?.to_string();
+    drafts::save_about(state, user, &key, &form(&about)).await?;
+    let aid = drafts::save_account(state, user, &key, None, &form(&account)).await?;
+    for d in debits {
+        drafts::save_debit(state, user, &key, Some(aid), None, &form(&d)).await?;
+    }
+    for section in [
+        Section::Debits,
+        Section::Calls,
+        Section::Travel,
+        Section::Evidence,
+    ] {
+        drafts::finish_section(state, user, &key, section).await?;
+    }
+    drafts::send(
+        state,
+        user,
+        &key,
+        &form(&[("declare_true", "yes"), ("declare_share", "yes")]),
+    )
+    .await?;
+    Ok(())
 }

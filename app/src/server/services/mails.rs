@@ -46,6 +46,23 @@ pub fn claim_received(lang: Lang, public_url: &str, reference: &str) -> MailText
     )
 }
 
+/// A draft will be deleted on `deleted_on` unless the claimant changes it.
+pub fn draft_expiring(
+    lang: Lang,
+    public_url: &str,
+    draft_id: &str,
+    deleted_on: chrono::NaiveDate,
+) -> MailText {
+    let link = format!("{public_url}/claims/{draft_id}");
+    let date = deleted_on.format("%Y-%m-%d").to_string();
+    mail(
+        lang,
+        "draft_expiring",
+        public_url,
+        &[("link", &link), ("date", &date)],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +74,12 @@ mod tests {
                 verify_email(lang, "https://r.example", "abc"),
                 password_reset(lang, "https://r.example", "abc"),
                 claim_received(lang, "https://r.example", "RD-000001"),
+                draft_expiring(
+                    lang,
+                    "https://r.example",
+                    "x",
+                    chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+                ),
             ] {
                 assert!(
                     mail.body.contains("https://r.example/genuine"),

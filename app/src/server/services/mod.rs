@@ -5,4 +5,6 @@ pub mod accounts;
 pub mod banks;
 pub mod claims;
 pub mod demo;
+pub mod drafts;
+pub mod evidence;
 pub mod mails;

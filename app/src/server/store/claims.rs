@@ -21,22 +21,30 @@ pub struct NewClaimRow<'a> {
     pub name_kana: &'a str,
     pub phone: &'a str,
     pub total_claimed: i64,
+    pub answers: &'a str,
+    pub payout: &'a crate::domain::answers::PayoutAccount,
+    pub compensated_amount: Option<i64>,
     pub now: DateTime<Utc>,
 }
 
 pub async fn insert_submitted(tx: &mut Tx, r: &NewClaimRow<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
-                             total_claimed, declared_at, submitted_at, created_at)
-         VALUES ($1, $2, $3, $4, 'submitted', 1, $5, $6, $7, $8, $9, $9, $9)",
+                             total_claimed, declared_at, submitted_at, created_at, answers, payout_bank_code,
+                             payout_branch_code, payout_account_type, payout_account_number, payout_holder_kana,
+                             compensated_amount)
+         VALUES ($1, $2, $3, $4, 'submitted', 1, $5, $6, $7, $8, $9, $9, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(r.id).bind(r.seq).bind(r.reference).bind(r.claimant_id)
     .bind(r.full_name).bind(r.name_kana).bind(r.phone).bind(r.total_claimed).bind(r.now)
+    .bind(r.answers).bind(&r.payout.bank).bind(&r.payout.branch).bind(&r.payout.account_type)
+    .bind(&r.payout.number).bind(&r.payout.holder_kana).bind(r.compensated_amount)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub struct NewLineRow<'a> {
+    pub id: Uuid,
     pub claim_id: Uuid,
     pub position: i64,
     pub bank_code: &'a str,
@@ -46,16 +54,17 @@ pub struct NewLineRow<'a> {
     pub debit_date: NaiveDate,
     pub amount: i64,
     pub descriptor: &'a str,
+    pub wallet_ref: Option<&'a str>,
 }
 
 pub async fn insert_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
-                                  debit_date, amount, descriptor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                  debit_date, amount, descriptor, wallet_ref)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(Uuid::new_v4()).bind(l.claim_id).bind(l.position).bind(l.bank_code).bind(l.branch_code)
-    .bind(l.account_type).bind(l.account_number).bind(l.debit_date).bind(l.amount).bind(l.descriptor)
+    .bind(l.id).bind(l.claim_id).bind(l.position).bind(l.bank_code).bind(l.branch_code)
+    .bind(l.account_type).bind(l.account_number).bind(l.debit_date).bind(l.amount).bind(l.descriptor).bind(l.wallet_ref)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -172,6 +181,7 @@ pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ClaimRow>, 
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct LineRow {
+    pub id: Uuid,
     pub position: i64,
     pub bank_code: String,
     pub bank_name: String,
@@ -182,6 +192,9 @@ pub struct LineRow {
     pub debit_date: NaiveDate,
     pub amount: i64,
     pub descriptor: String,
+    pub wallet_ref: Option<String>,
+    pub confirmed_amount: Option<i64>,
+    pub approved_amount: Option<i64>,
 }
 
 /// The debit lines of a claim; with `bank`, only the lines at that bank.
@@ -191,8 +204,9 @@ pub async fn lines(
     bank: Option<&str>,
 ) -> Result<Vec<LineRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, LineRow>(
-        "SELECT l.position, l.bank_code, b.name AS bank_name, l.branch_code, r.name AS branch_name, l.account_type,
-                l.account_number, l.debit_date, l.amount, l.descriptor
+        "SELECT l.id, l.position, l.bank_code, b.name AS bank_name, l.branch_code, r.name AS branch_name, l.account_type,
+                l.account_number, l.debit_date, l.amount, l.descriptor, l.wallet_ref, l.confirmed_amount,
+                l.approved_amount
          FROM debit_lines l
          JOIN banks b ON b.code = l.bank_code
          JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code
@@ -233,4 +247,133 @@ pub async fn bank_queue_page(
         ).bind(bank).fetch_one(p).await?;
         Ok((rows, total))
     })
+}
+
+pub async fn insert_call_line(
+    tx: &mut Tx,
+    claim_id: Uuid,
+    position: i64,
+    l: &crate::domain::answers::CallLine,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO call_lines (id, claim_id, position, call_date, callee, minutes, amount, receipt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(l.id).bind(claim_id).bind(position).bind(l.date).bind(&l.callee).bind(l.minutes).bind(l.cost).bind(l.receipt)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn insert_travel_line(
+    tx: &mut Tx,
+    claim_id: Uuid,
+    position: i64,
+    l: &crate::domain::answers::TravelLine,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO travel_lines (id, claim_id, position, travel_date, from_place, to_place, means, purpose, amount)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(l.id).bind(claim_id).bind(position).bind(l.date).bind(&l.from).bind(&l.to).bind(&l.means)
+    .bind(&l.purpose).bind(l.cost)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes every line of a claim (before the lines are written again from
+/// changed answers).
+pub async fn delete_lines(tx: &mut Tx, claim_id: Uuid) -> Result<(), sqlx::Error> {
+    for table in "debit_lines call_lines travel_lines".split(' ') {
+        let sql = format!("DELETE FROM {table} WHERE claim_id = $1");
+        on_tx!(tx, c => sqlx::query(&sql).bind(claim_id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// The claimant's answers as sent (or as last changed in reply to a request).
+pub async fn answers(db: &Db, claim_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Option<String>>("SELECT answers FROM claims WHERE id = $1")
+        .bind(claim_id).fetch_one(p).await)
+}
+
+/// Changed answers (in reply to a request), compare-and-set on the version.
+pub async fn save_answers(
+    tx: &mut Tx,
+    r: &NewClaimRow<'_>,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE claims SET answers = $3, full_name = $4, name_kana = $5, phone = $6, total_claimed = $7,
+                payout_bank_code = $8, payout_branch_code = $9, payout_account_type = $10,
+                payout_account_number = $11, payout_holder_kana = $12, compensated_amount = $13,
+                pending_answers = NULL, version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(r.id).bind(version).bind(r.answers).bind(r.full_name).bind(r.name_kana).bind(r.phone).bind(r.total_claimed)
+    .bind(&r.payout.bank).bind(&r.payout.branch).bind(&r.payout.account_type).bind(&r.payout.number)
+    .bind(&r.payout.holder_kana).bind(r.compensated_amount)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CallRow {
+    pub id: Uuid,
+    pub call_date: NaiveDate,
+    pub callee: String,
+    pub minutes: i64,
+    pub amount: i64,
+    pub receipt: bool,
+    pub approved_amount: Option<i64>,
+}
+
+pub async fn call_lines(db: &Db, claim_id: Uuid) -> Result<Vec<CallRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, CallRow>(
+        "SELECT id, call_date, callee, minutes, amount, receipt, approved_amount FROM call_lines
+         WHERE claim_id = $1 ORDER BY position",
+    ).bind(claim_id).fetch_all(p).await)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TravelRow {
+    pub id: Uuid,
+    pub travel_date: NaiveDate,
+    pub from_place: String,
+    pub to_place: String,
+    pub means: String,
+    pub purpose: String,
+    pub amount: i64,
+    pub approved_amount: Option<i64>,
+}
+
+pub async fn travel_lines(db: &Db, claim_id: Uuid) -> Result<Vec<TravelRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, TravelRow>(
+        "SELECT id, travel_date, from_place, to_place, means, purpose, amount, approved_amount FROM travel_lines
+         WHERE claim_id = $1 ORDER BY position",
+    ).bind(claim_id).fetch_all(p).await)
+}
+
+/// The answers as sent and the changes being made in reply to a request.
+pub async fn answers_and_pending(
+    db: &Db,
+    claim_id: Uuid,
+) -> Result<(Option<String>, Option<String>), sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (Option<String>, Option<String>)>(
+        "SELECT answers, pending_answers FROM claims WHERE id = $1",
+    ).bind(claim_id).fetch_one(p).await)
+}
+
+/// Saves the claimant's changes in reply to a request, not yet in effect
+/// (only while the case awaits the claimant).
+pub async fn save_pending(
+    tx: &mut Tx,
+    id: Uuid,
+    version: i64,
+    answers: &str,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE claims SET pending_answers = $3, version = version + 1
+         WHERE id = $1 AND version = $2 AND state = 'awaiting_claimant'",
+    ).bind(id).bind(version).bind(answers).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }

@@ -4,6 +4,9 @@
 pub mod attempts;
 pub mod banks;
 pub mod claims;
+pub mod drafts;
+pub mod evidence;
 pub mod outbox;
+pub mod requests;
 pub mod tokens;
 pub mod users;

@@ -1,0 +1,802 @@
+//! The form posts of the claimant's journey (and the staff's request for
+//! information). Each handler: guard, call one service, redirect (303) to
+//! the next page; on bad input show the page again with the errors.
+
+#![allow(clippy::result_large_err)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
+use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::future::Future;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::auth::{self, CurrentUser};
+use super::error::AppError;
+use super::forms::{Submitted, render, see_other};
+use super::services::{drafts, evidence};
+use super::state::AppState;
+use crate::components::FormState;
+use crate::domain::answers::{Form, MAX_FILE_BYTES, Section};
+use crate::domain::{CaseRef, FieldErrors, Role};
+
+/// A multipart body may be this much larger than the file it carries.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/claims/new", post(create))
+        .route("/claims/{key}/about", post(about))
+        .route("/claims/{key}/add-account", post(add_account))
+        .route("/claims/{key}/accounts/{aid}", post(change_account))
+        .route("/claims/{key}/accounts/{aid}/remove", post(remove_account))
+        .route("/claims/{key}/accounts/{aid}/add-debit", post(add_debit))
+        .route("/claims/{key}/debits/{lid}", post(change_debit))
+        .route("/claims/{key}/debits/{lid}/remove", post(remove_debit))
+        .route("/claims/{key}/debits", post(finish_debits))
+        .route("/claims/{key}/add-call", post(add_call))
+        .route("/claims/{key}/calls/{lid}", post(change_call))
+        .route("/claims/{key}/calls/{lid}/remove", post(remove_call))
+        .route("/claims/{key}/calls", post(finish_calls))
+        .route("/claims/{key}/add-journey", post(add_journey))
+        .route("/claims/{key}/travel/{lid}", post(change_journey))
+        .route("/claims/{key}/travel/{lid}/remove", post(remove_journey))
+        .route("/claims/{key}/travel", post(finish_travel))
+        .route("/claims/{key}/evidence/{fid}/links", post(file_links))
+        .route("/claims/{key}/evidence/{fid}/remove", post(remove_file))
+        .route("/claims/{key}/evidence/done", post(finish_evidence))
+        .route("/claims/{key}/payout", post(payout))
+        .route("/claims/{key}/check", post(send))
+        .route("/claims/{key}/reply", post(reply))
+        .route(
+            "/staff/claims/{reference}/request",
+            post(request_information),
+        )
+        .route("/files/{id}", get(download))
+}
+
+/// Uploads: multipart, with a body limit of one file plus the form around it.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route("/claims/{key}/evidence", post(upload))
+        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + MULTIPART_OVERHEAD))
+}
+
+/// Where a claim's pages lead after a save: a draft's task list, or the
+/// reply page of a claim that is being changed in answer to a request.
+fn home(key: &str) -> String {
+    if CaseRef::parse(key).is_ok() {
+        format!("/claims/{key}/reply")
+    } else {
+        format!("/claims/{key}")
+    }
+}
+
+/// Runs one claimant action: the guard, then `op`, which returns where to
+/// go next. On an error the page at `page` (the form's own page when None)
+/// is shown again with the errors.
+async fn run<F, Fut>(
+    state: AppState,
+    session: Session,
+    mut form: Submitted,
+    page: Option<String>,
+    first_field: &str,
+    op: F,
+) -> Response
+where
+    F: FnOnce(AppState, CurrentUser, Form) -> Fut,
+    Fut: Future<Output = Result<String, AppError>>,
+{
+    if let Some(page) = page
+        && let Ok(uri) = page.parse()
+    {
+        form.parts.uri = uri;
+    }
+    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, first_field).await,
+    };
+    let fields = form.fields.clone();
+    match op(state.clone(), user, fields).await {
+        Ok(to) => see_other(&to),
+        Err(e) => {
+            // A list page shown again after a refused remove or finish must
+            // not keep the posted fields as if they were typed answers.
+            form.fail(&state, e, first_field).await
+        }
+    }
+}
+
+fn id(text: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(text).map_err(|_| AppError::NotFound)
+}
+
+async fn create(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "start",
+        |state, user, _| async move {
+            let id = drafts::create(&state, &user).await?;
+            Ok(format!("/claims/{id}"))
+        },
+    )
+    .await
+}
+
+async fn about(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "full_name",
+        |state, user, f| async move {
+            drafts::save_about(&state, &user, &key, &f).await?;
+            Ok(home(&key))
+        },
+    )
+    .await
+}
+
+async fn add_account(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "bank",
+        |state, user, f| async move {
+            let aid = drafts::save_account(&state, &user, &key, None, &f).await?;
+            Ok(format!("/claims/{key}/accounts/{aid}/add-debit"))
+        },
+    )
+    .await
+}
+
+async fn change_account(
+    State(state): State<AppState>,
+    Path((key, aid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "bank",
+        |state, user, f| async move {
+            drafts::save_account(&state, &user, &key, Some(id(&aid)?), &f).await?;
+            Ok(format!("/claims/{key}/debits"))
+        },
+    )
+    .await
+}
+
+async fn remove_account(
+    State(state): State<AppState>,
+    Path((key, aid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let page = format!("/claims/{key}/debits");
+    run(
+        state,
+        session,
+        form,
+        Some(page),
+        "finished",
+        |state, user, _| async move {
+            drafts::remove_account(&state, &user, &key, id(&aid)?).await?;
+            Ok(format!("/claims/{key}/debits"))
+        },
+    )
+    .await
+}
+
+async fn add_debit(
+    State(state): State<AppState>,
+    Path((key, aid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "date",
+        |state, user, f| async move {
+            drafts::save_debit(&state, &user, &key, Some(id(&aid)?), None, &f).await?;
+            Ok(format!("/claims/{key}/debits"))
+        },
+    )
+    .await
+}
+
+async fn change_debit(
+    State(state): State<AppState>,
+    Path((key, lid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "date",
+        |state, user, f| async move {
+            drafts::save_debit(&state, &user, &key, None, Some(id(&lid)?), &f).await?;
+            Ok(format!("/claims/{key}/debits"))
+        },
+    )
+    .await
+}
+
+async fn remove_line(
+    state: AppState,
+    session: Session,
+    form: Submitted,
+    key: String,
+    lid: String,
+    section: Section,
+    list: &'static str,
+) -> Response {
+    let page = format!("/claims/{key}/{list}");
+    run(
+        state,
+        session,
+        form,
+        Some(page),
+        "finished",
+        |state, user, _| async move {
+            drafts::remove_line(&state, &user, &key, section, id(&lid)?).await?;
+            Ok(format!("/claims/{key}/{list}"))
+        },
+    )
+    .await
+}
+
+async fn remove_debit(
+    State(state): State<AppState>,
+    Path((key, lid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    remove_line(state, session, form, key, lid, Section::Debits, "debits").await
+}
+
+async fn remove_call(
+    State(state): State<AppState>,
+    Path((key, lid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    remove_line(state, session, form, key, lid, Section::Calls, "calls").await
+}
+
+async fn remove_journey(
+    State(state): State<AppState>,
+    Path((key, lid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    remove_line(state, session, form, key, lid, Section::Travel, "travel").await
+}
+
+async fn finish(
+    state: AppState,
+    session: Session,
+    form: Submitted,
+    key: String,
+    section: Section,
+    list: &'static str,
+) -> Response {
+    let page = format!("/claims/{key}/{list}");
+    run(
+        state,
+        session,
+        form,
+        Some(page),
+        "finished",
+        |state, user, _| async move {
+            drafts::finish_section(&state, &user, &key, section).await?;
+            Ok(home(&key))
+        },
+    )
+    .await
+}
+
+async fn finish_debits(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    finish(state, session, form, key, Section::Debits, "debits").await
+}
+
+async fn finish_calls(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    finish(state, session, form, key, Section::Calls, "calls").await
+}
+
+async fn finish_travel(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    finish(state, session, form, key, Section::Travel, "travel").await
+}
+
+async fn finish_evidence(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    finish(state, session, form, key, Section::Evidence, "evidence").await
+}
+
+async fn add_call(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "date",
+        |state, user, f| async move {
+            drafts::save_call(&state, &user, &key, None, &f).await?;
+            Ok(format!("/claims/{key}/calls"))
+        },
+    )
+    .await
+}
+
+async fn change_call(
+    State(state): State<AppState>,
+    Path((key, lid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "date",
+        |state, user, f| async move {
+            drafts::save_call(&state, &user, &key, Some(id(&lid)?), &f).await?;
+            Ok(format!("/claims/{key}/calls"))
+        },
+    )
+    .await
+}
+
+async fn add_journey(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "date",
+        |state, user, f| async move {
+            drafts::save_travel(&state, &user, &key, None, &f).await?;
+            Ok(format!("/claims/{key}/travel"))
+        },
+    )
+    .await
+}
+
+async fn change_journey(
+    State(state): State<AppState>,
+    Path((key, lid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "date",
+        |state, user, f| async move {
+            drafts::save_travel(&state, &user, &key, Some(id(&lid)?), &f).await?;
+            Ok(format!("/claims/{key}/travel"))
+        },
+    )
+    .await
+}
+
+/// The page that lists a claim's files: the evidence section of a draft, the
+/// reply page of a claim.
+fn files_page(key: &str) -> String {
+    if CaseRef::parse(key).is_ok() {
+        format!("/claims/{key}/reply")
+    } else {
+        format!("/claims/{key}/evidence")
+    }
+}
+
+async fn file_links(
+    State(state): State<AppState>,
+    Path((key, fid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let page = files_page(&key);
+    run(
+        state,
+        session,
+        form,
+        Some(page.clone()),
+        "file",
+        |state, user, f| async move {
+            // Checkboxes named `line_<uuid>`; only the claim's own lines count.
+            let lines: Vec<Uuid> = f
+                .iter()
+                .filter(|(_, v)| v.as_str() == "yes")
+                .filter_map(|(k, _)| k.strip_prefix("line_"))
+                .filter_map(|id| Uuid::parse_str(id).ok())
+                .collect();
+            evidence::set_links(&state, &user, &key, id(&fid)?, &lines).await?;
+            Ok(page)
+        },
+    )
+    .await
+}
+
+async fn remove_file(
+    State(state): State<AppState>,
+    Path((key, fid)): Path<(String, String)>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let page = files_page(&key);
+    run(
+        state,
+        session,
+        form,
+        Some(page.clone()),
+        "file",
+        |state, user, _| async move {
+            evidence::remove(&state, &user, &key, id(&fid)?).await?;
+            Ok(page)
+        },
+    )
+    .await
+}
+
+async fn payout(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "choice",
+        |state, user, f| async move {
+            drafts::save_payout(&state, &user, &key, &f).await?;
+            Ok(home(&key))
+        },
+    )
+    .await
+}
+
+/// Sends the claim. Only the declaration is read from the form: totals and
+/// answers come from what the server stored.
+async fn send(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "declare_true",
+        |state, user, f| async move {
+            let reference = drafts::send(&state, &user, &key, &f).await?;
+            Ok(format!("/claims/{reference}?sent=1"))
+        },
+    )
+    .await
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    run(
+        state,
+        session,
+        form,
+        None,
+        "reply",
+        |state, user, f| async move {
+            let text = f.get("reply").cloned().unwrap_or_default();
+            let reference = drafts::reply(&state, &user, &key, &text).await?;
+            Ok(format!("/claims/{reference}?replied=1"))
+        },
+    )
+    .await
+}
+
+/// Staff ask the claimant for information: the question and the sections
+/// (checkboxes `section_<name>`) the claimant may change.
+async fn request_information(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "question").await,
+    };
+    let sections: Vec<Section> = Section::REQUESTABLE
+        .into_iter()
+        .filter(|s| form.get(&format!("section_{}", s.as_str())) == "yes")
+        .collect();
+    match drafts::request_information(&state, &staff, &reference, form.get("question"), &sections)
+        .await
+    {
+        Ok(()) => see_other(&format!("/staff/claims/{reference}")),
+        Err(e) => form.fail(&state, e, "question").await,
+    }
+}
+
+/// Shows the page at `page` with one error on the file field.
+async fn upload_error(
+    state: &AppState,
+    mut parts: Parts,
+    page: &str,
+    key: &str,
+    status: StatusCode,
+) -> Response {
+    if let Ok(uri) = page.parse() {
+        parts.uri = uri;
+    }
+    let mut errors = FieldErrors::new();
+    errors.add("file", key);
+    render(
+        state,
+        parts,
+        FormState {
+            values: Default::default(),
+            errors,
+            message: None,
+        },
+        status,
+    )
+    .await
+}
+
+/// One evidence file, posted as `multipart/form-data` (field `file`). The
+/// whole body is read (so the browser gets the answer), at most one file
+/// plus the form around it.
+async fn upload(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    session: Session,
+    req: Request<Body>,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let page = files_page(&key);
+    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
+        Ok(u) => u,
+        Err(AppError::Unauthorized) => return see_other("/login?notice=login"),
+        Err(e) => return e.into_response(),
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_FILE_BYTES + MULTIPART_OVERHEAD) {
+        return upload_error(
+            &state,
+            parts,
+            &page,
+            "file_too_large",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    let mut multipart =
+        match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await {
+            Ok(m) => m,
+            Err(_) => {
+                return upload_error(
+                    &state,
+                    parts,
+                    &page,
+                    "file_required",
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
+            }
+        };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                let status = e.status();
+                let key = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    "file_too_large"
+                } else {
+                    "file_required"
+                };
+                return upload_error(&state, parts, &page, key, status).await;
+            }
+        };
+        let is_file = field.name() == Some("file") && file.is_none();
+        let name = field.file_name().unwrap_or("").to_owned();
+        let mut bytes = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if !is_file || too_large {
+                        continue;
+                    }
+                    if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                        too_large = true;
+                        bytes = Vec::new();
+                    } else {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let status = e.status();
+                    let key = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                        "file_too_large"
+                    } else {
+                        "file_required"
+                    };
+                    return upload_error(&state, parts, &page, key, status).await;
+                }
+            }
+        }
+        if is_file {
+            file = Some((name, bytes));
+        }
+    }
+    if too_large {
+        return upload_error(
+            &state,
+            parts,
+            &page,
+            "file_too_large",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return upload_error(
+            &state,
+            parts,
+            &page,
+            "file_required",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    match evidence::upload(&state, &user, &key, &name, &bytes).await {
+        Ok(_) => see_other(&page),
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.0.first().map(|e| e.key.clone()).unwrap_or_default();
+            upload_error(&state, parts, &page, &key, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict(key)) => {
+            upload_error(&state, parts, &page, key, StatusCode::CONFLICT).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A file as a download, never shown inline: `attachment`, `nosniff`, and a
+/// sandbox in case a browser still tries.
+async fn download(
+    State(state): State<AppState>,
+    Path(fid): Path<String>,
+    session: Session,
+) -> Response {
+    let user = match auth::current_user(&session, &state.db).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return see_other("/login?notice=login"),
+        Err(e) => return e.into_response(),
+    };
+    let Ok(fid) = Uuid::parse_str(&fid) else {
+        return AppError::NotFound.into_response();
+    };
+    match evidence::download(&state, &user, fid).await {
+        Ok((name, kind, bytes)) => {
+            let ascii: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let encoded: String = name
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            let disposition =
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+            let mut res = (StatusCode::OK, bytes).into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(
+                "x-content-type-options",
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'"),
+            );
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,877 @@
+//! The claimant writing a claim: drafts saved answer by answer, sending, and
+//! changing the sections staff asked about. Every function checks that the
+//! claim is the user's own (another person's gives NotFound) and that the
+//! section may be changed now.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::mails;
+use crate::domain::answers::{
+    self, Account, Answers, Form, MAX_ACCOUNTS, MAX_LINES, Payout, PayoutAccount, Section,
+};
+use crate::domain::claim::BranchQuery;
+use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
+use crate::domain::{CaseRef, FieldErrors, Role};
+use crate::i18n::Lang;
+use crate::server::auth::CurrentUser;
+use crate::server::db::Db;
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+use crate::server::store::{banks, claims, drafts, evidence, outbox, requests};
+
+/// A person may hold this many drafts at once.
+pub const MAX_DRAFTS: i64 = 10;
+/// Drafts untouched this long are deleted...
+pub const DRAFT_DAYS: i64 = 90;
+/// ...after a reminder this many days before.
+pub const REMINDER_DAYS_BEFORE: i64 = 7;
+
+/// The date in Japan now: dates typed by claimants are Japanese dates.
+pub fn today_jst(now: DateTime<Utc>) -> chrono::NaiveDate {
+    now.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
+        .date_naive()
+}
+
+/// A claim the claimant can open: a draft (by id) or a sent claim (by reference).
+#[derive(Clone, Debug)]
+pub struct Editable {
+    pub id: Uuid,
+    /// What the address uses: the draft's id, or the claim's reference.
+    pub key: String,
+    pub reference: Option<String>,
+    pub state: CaseState,
+    pub version: i64,
+    pub answers: Answers,
+    /// The sections that may be changed now: all of a draft, the requested
+    /// ones of a claim awaiting the claimant, none otherwise.
+    pub open: Vec<Section>,
+    pub request: Option<requests::RequestRow>,
+}
+
+impl Editable {
+    pub fn is_draft(&self) -> bool {
+        self.reference.is_none()
+    }
+
+    pub fn may_change(&self, section: Section) -> bool {
+        self.open.contains(&section)
+    }
+}
+
+/// Loads a draft or claim of `user` by its address key.
+pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, AppError> {
+    if let Ok(reference) = CaseRef::parse(key) {
+        let claim = claims::by_reference(db, &reference.to_string())
+            .await?
+            .filter(|c| c.claimant_id == user.id)
+            .ok_or(AppError::NotFound)?;
+        let state = CaseState::parse(&claim.state)
+            .ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
+        let (sent, pending) = claims::answers_and_pending(db, claim.id).await?;
+        let answers = Answers::from_json(pending.as_deref().or(sent.as_deref()).unwrap_or("{}"));
+        let request = if state == CaseState::AwaitingClaimant {
+            requests::open_for(db, claim.id).await?
+        } else {
+            None
+        };
+        let open = request
+            .as_ref()
+            .map(|r| r.sections.split(',').filter_map(Section::parse).collect())
+            .unwrap_or_default();
+        return Ok(Editable {
+            id: claim.id,
+            key: claim.reference.clone(),
+            reference: Some(claim.reference),
+            state,
+            version: claim.version,
+            answers,
+            open,
+            request,
+        });
+    }
+    let id = Uuid::parse_str(key).map_err(|_| AppError::NotFound)?;
+    let draft = drafts::by_id(db, id)
+        .await?
+        .filter(|d| d.claimant_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Editable {
+        id,
+        key: id.to_string(),
+        reference: None,
+        state: CaseState::Draft,
+        version: draft.version,
+        answers: Answers::from_json(&draft.answers),
+        open: Section::ALL.to_vec(),
+        request: None,
+    })
+}
+
+/// Starts a new, empty draft.
+pub async fn create(state: &AppState, user: &CurrentUser) -> Result<Uuid, AppError> {
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    let mut tx = state.db.begin().await?;
+    if drafts::count_for(&mut tx, user.id).await? >= MAX_DRAFTS {
+        return Err(AppError::Conflict("too_many_drafts"));
+    }
+    drafts::insert(&mut tx, id, user.id, &Answers::default().to_json(), now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes one section: `change` gets the answers so far and either changes
+/// them or says what is wrong (then nothing is written). Saves with a
+/// compare-and-set, retrying when another tab saved in between.
+pub async fn change<F>(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    section: Section,
+    mut change: F,
+) -> Result<Editable, AppError>
+where
+    F: FnMut(&mut Answers) -> Result<(), AppError>,
+{
+    for _ in 0..3 {
+        let mut doc = load(&state.db, user, key).await?;
+        if !doc.may_change(section) {
+            return Err(AppError::Conflict("section_locked"));
+        }
+        change(&mut doc.answers)?;
+        let json = doc.answers.to_json();
+        let now = Utc::now();
+        let mut tx = state.db.begin().await?;
+        let saved = if doc.is_draft() {
+            drafts::save(&mut tx, doc.id, doc.version, &json, now).await?
+        } else {
+            claims::save_pending(&mut tx, doc.id, doc.version, &json).await?
+        };
+        if saved {
+            tx.commit().await?;
+            return Ok(doc);
+        }
+    }
+    Err(AppError::Conflict("case_changed"))
+}
+
+fn invalid(errors: FieldErrors) -> AppError {
+    AppError::Invalid(errors)
+}
+
+/// "About you". The preferred language is also the user's language from now
+/// on (their mail follows it).
+pub async fn save_about(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let about = answers::parse_about(form, today_jst(Utc::now())).map_err(invalid)?;
+    let lang = Lang::parse(&about.lang).unwrap_or(user.lang);
+    change(state, user, key, Section::About, |a| {
+        a.about = Some(about.clone());
+        Ok(())
+    })
+    .await?;
+    if lang != user.lang {
+        super::accounts::set_language(state, user.id, lang).await?;
+    }
+    Ok(())
+}
+
+/// Checks the bank (must take part) and finds the branch (by code or name).
+/// Returns (bank name, branch code, branch name).
+async fn resolve_account(
+    db: &Db,
+    input: &answers::AccountInput,
+    must_participate: bool,
+) -> Result<(String, String, String), AppError> {
+    let mut errors = FieldErrors::new();
+    let bank = banks::by_code(db, input.bank.as_str()).await?;
+    match &bank {
+        Some(b) if b.participating || !must_participate => {}
+        Some(_) => errors.add("bank", "bank_not_participating"),
+        None => errors.add("bank", "bank_invalid"),
+    }
+    let found = match &input.branch {
+        BranchQuery::Code(code) => {
+            banks::find_branches(db, input.bank.as_str(), Some(code), None).await?
+        }
+        BranchQuery::Name(name) => {
+            banks::find_branches(db, input.bank.as_str(), None, Some(name)).await?
+        }
+    };
+    let branch = match found.as_slice() {
+        [one] => Some(one.clone()),
+        [] => {
+            errors.add("branch", "branch_not_found");
+            None
+        }
+        _ => {
+            errors.add("branch", "branch_ambiguous");
+            None
+        }
+    };
+    match (bank, branch) {
+        (Some(bank), Some(branch)) if errors.is_empty() => {
+            Ok((bank.name, branch.code, branch.name))
+        }
+        _ => Err(invalid(errors)),
+    }
+}
+
+/// Adds a bank account (`account: None`) or changes one. Returns its id.
+pub async fn save_account(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    account: Option<Uuid>,
+    form: &Form,
+) -> Result<Uuid, AppError> {
+    let input = answers::parse_account(form).map_err(invalid)?;
+    let (bank_name, branch, branch_name) = resolve_account(&state.db, &input, true).await?;
+    let id = account.unwrap_or_else(Uuid::new_v4);
+    change(state, user, key, Section::Debits, |a| {
+        let same = |x: &Account| {
+            x.id != id
+                && x.bank == input.bank.as_str()
+                && x.branch == branch
+                && x.number == input.number.reveal()
+        };
+        if a.accounts.iter().any(same) {
+            return Err(AppError::field("account_number", "account_duplicate"));
+        }
+        let mut entry = Account {
+            id,
+            bank: input.bank.as_str().to_owned(),
+            bank_name: bank_name.clone(),
+            branch: branch.clone(),
+            branch_name: branch_name.clone(),
+            account_type: input.account_type.as_str().to_owned(),
+            number: input.number.reveal().to_owned(),
+            lines: Vec::new(),
+        };
+        let count = a.accounts.len();
+        match a.accounts.iter_mut().find(|x| x.id == id) {
+            Some(existing) => {
+                entry.lines = std::mem::take(&mut existing.lines);
+                *existing = entry;
+            }
+            None if account.is_some() => return Err(AppError::NotFound),
+            None if count >= MAX_ACCOUNTS => {
+                return Err(AppError::field("bank", "accounts_too_many"));
+            }
+            None => a.accounts.push(entry),
+        }
+        if a.payout.is_none() {
+            // By default the money goes back to the first debited account.
+            a.payout = a
+                .accounts
+                .first()
+                .map(|x| Payout::Debited { account_id: x.id });
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(id)
+}
+
+pub async fn remove_account(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    account: Uuid,
+) -> Result<(), AppError> {
+    change(state, user, key, Section::Debits, |a| {
+        let before = a.accounts.len();
+        a.accounts.retain(|x| x.id != account);
+        if a.accounts.len() == before {
+            return Err(AppError::NotFound);
+        }
+        if a.payout
+            == Some(Payout::Debited {
+                account_id: account,
+            })
+        {
+            a.payout = a
+                .accounts
+                .first()
+                .map(|x| Payout::Debited { account_id: x.id });
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// Adds a debit to an account (`line: None`) or changes one.
+pub async fn save_debit(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    account: Option<Uuid>,
+    line: Option<Uuid>,
+    form: &Form,
+) -> Result<(), AppError> {
+    let id = line.unwrap_or_else(Uuid::new_v4);
+    let parsed = answers::parse_debit(form, id, today_jst(Utc::now())).map_err(invalid)?;
+    change(state, user, key, Section::Debits, |a| {
+        if let Some(existing) = a
+            .accounts
+            .iter_mut()
+            .flat_map(|x| x.lines.iter_mut())
+            .find(|l| l.id == id)
+        {
+            *existing = parsed.clone();
+            return Ok(());
+        }
+        if line.is_some() {
+            return Err(AppError::NotFound);
+        }
+        if a.debit_count() >= MAX_LINES {
+            return Err(AppError::field("amount", "lines_too_many"));
+        }
+        let target = a
+            .accounts
+            .iter_mut()
+            .find(|x| Some(x.id) == account)
+            .ok_or(AppError::NotFound)?;
+        target.lines.push(parsed.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_line(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    section: Section,
+    line: Uuid,
+) -> Result<(), AppError> {
+    change(state, user, key, section, |a| {
+        let before = a.line_ids().len();
+        match section {
+            Section::Debits => a
+                .accounts
+                .iter_mut()
+                .for_each(|x| x.lines.retain(|l| l.id != line)),
+            Section::Calls => a.calls.retain(|l| l.id != line),
+            Section::Travel => a.travel.retain(|l| l.id != line),
+            _ => return Err(AppError::NotFound),
+        }
+        if a.line_ids().len() == before {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn save_call(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    line: Option<Uuid>,
+    form: &Form,
+) -> Result<(), AppError> {
+    let id = line.unwrap_or_else(Uuid::new_v4);
+    let parsed = answers::parse_call(form, id, today_jst(Utc::now())).map_err(invalid)?;
+    change(state, user, key, Section::Calls, |a| {
+        let count = a.calls.len();
+        match a.calls.iter_mut().find(|l| l.id == id) {
+            Some(existing) => *existing = parsed.clone(),
+            None if line.is_some() => return Err(AppError::NotFound),
+            None if count >= MAX_LINES => {
+                return Err(AppError::field("cost", "lines_too_many"));
+            }
+            None => a.calls.push(parsed.clone()),
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn save_travel(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    line: Option<Uuid>,
+    form: &Form,
+) -> Result<(), AppError> {
+    let id = line.unwrap_or_else(Uuid::new_v4);
+    let parsed = answers::parse_travel(form, id, today_jst(Utc::now())).map_err(invalid)?;
+    change(state, user, key, Section::Travel, |a| {
+        let count = a.travel.len();
+        match a.travel.iter_mut().find(|l| l.id == id) {
+            Some(existing) => *existing = parsed.clone(),
+            None if line.is_some() => return Err(AppError::NotFound),
+            None if count >= MAX_LINES => {
+                return Err(AppError::field("cost", "lines_too_many"));
+            }
+            None => a.travel.push(parsed.clone()),
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// "I have finished this section" on a list section.
+pub async fn finish_section(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    section: Section,
+) -> Result<(), AppError> {
+    change(state, user, key, section, |a| {
+        match section {
+            Section::Debits => {
+                if a.accounts.is_empty() {
+                    return Err(AppError::field("finished", "accounts_required"));
+                }
+                if a.accounts.iter().any(|x| x.lines.is_empty()) {
+                    return Err(AppError::field("finished", "account_without_debit"));
+                }
+                a.debits_done = true;
+            }
+            Section::Calls => a.calls_done = true,
+            Section::Travel => a.travel_done = true,
+            Section::Evidence => a.evidence_done = true,
+            _ => return Err(AppError::NotFound),
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// The payout account: one of the debited accounts (`choice` =
+/// `account-<id>`) or another account in the claimant's name (`other`).
+pub async fn save_payout(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let choice = form.get("choice").map(String::as_str).unwrap_or("");
+    let payout = if let Some(id) = choice.strip_prefix("account-") {
+        let id = Uuid::parse_str(id).map_err(|_| AppError::field("choice", "payout_required"))?;
+        Payout::Debited { account_id: id }
+    } else if choice == "other" {
+        let (input, holder_kana) = answers::parse_other_payout(form).map_err(invalid)?;
+        // Any bank may receive the money, not only the participating ones.
+        let (bank_name, branch, branch_name) = resolve_account(&state.db, &input, false).await?;
+        Payout::Other {
+            bank: input.bank.as_str().to_owned(),
+            bank_name,
+            branch,
+            branch_name,
+            account_type: input.account_type.as_str().to_owned(),
+            number: input.number.reveal().to_owned(),
+            holder_kana,
+        }
+    } else {
+        return Err(AppError::field("choice", "payout_required"));
+    };
+    change(state, user, key, Section::Payout, |a| {
+        if let Payout::Debited { account_id } = &payout
+            && a.account(*account_id).is_none()
+        {
+            return Err(AppError::field("choice", "payout_required"));
+        }
+        a.payout = Some(payout.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// The rows a claim's answers become: the claim row's fields.
+struct Derived {
+    about: answers::About,
+    payout: PayoutAccount,
+    total: i64,
+}
+
+fn derive(a: &Answers) -> Result<Derived, AppError> {
+    let (Some(about), Some(payout)) = (a.about.clone(), a.payout_account()) else {
+        return Err(AppError::field("declare_true", "claim_incomplete"));
+    };
+    if !a.ready_to_send() {
+        return Err(AppError::field("declare_true", "claim_incomplete"));
+    }
+    Ok(Derived {
+        about,
+        payout,
+        total: a.totals().all.value(),
+    })
+}
+
+/// Writes the lines of a claim from its answers (positions from 1).
+async fn write_lines(
+    tx: &mut crate::server::db::Tx,
+    claim_id: Uuid,
+    a: &Answers,
+) -> Result<(), AppError> {
+    for (i, (account, line)) in a.debit_lines().enumerate() {
+        claims::insert_line(
+            tx,
+            &claims::NewLineRow {
+                id: line.id,
+                claim_id,
+                position: i as i64 + 1,
+                bank_code: &account.bank,
+                branch_code: &account.branch,
+                account_type: &account.account_type,
+                account_number: &account.number,
+                debit_date: line.date,
+                amount: line.amount,
+                descriptor: &line.descriptor,
+                wallet_ref: line.reference.as_deref(),
+            },
+        )
+        .await?;
+    }
+    for (i, line) in a.calls.iter().enumerate() {
+        claims::insert_call_line(tx, claim_id, i as i64 + 1, line).await?;
+    }
+    for (i, line) in a.travel.iter().enumerate() {
+        claims::insert_travel_line(tx, claim_id, i as i64 + 1, line).await?;
+    }
+    Ok(())
+}
+
+/// Sends a draft: checks every section and the declaration, then writes the
+/// claim, its lines, the `submitted` event and the receipt mail in one
+/// transaction, and deletes the draft. The claim is locked from then on.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn send(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    form: &Form,
+) -> Result<CaseRef, AppError> {
+    let doc = load(&state.db, user, key).await?;
+    if !doc.is_draft() {
+        return Err(AppError::Conflict("claim_already_sent"));
+    }
+    let mut errors = FieldErrors::new();
+    if form.get("declare_true").map(String::as_str) != Some("yes") {
+        errors.add("declare_true", "declaration_required");
+    }
+    if form.get("declare_share").map(String::as_str) != Some("yes") {
+        errors.add("declare_share", "consent_required");
+    }
+    let derived = derive(&doc.answers)?;
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    // The banks must still take part (an admin may have changed the list).
+    for account in &doc.answers.accounts {
+        if !banks::by_code(&state.db, &account.bank)
+            .await?
+            .is_some_and(|b| b.participating)
+        {
+            return Err(AppError::field("declare_true", "bank_not_participating"));
+        }
+    }
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    // The draft row is the lock: two sends of one draft cannot both delete it.
+    if !drafts::delete(&mut tx, doc.id).await? {
+        return Err(AppError::Conflict("claim_already_sent"));
+    }
+    let seq = claims::next_reference_seq(&mut tx).await?;
+    let reference = CaseRef::from_seq(seq as u64);
+    let reference_text = reference.to_string();
+    let json = doc.answers.to_json();
+    claims::insert_submitted(
+        &mut tx,
+        &claims::NewClaimRow {
+            id: doc.id,
+            seq,
+            reference: &reference_text,
+            claimant_id: user.id,
+            full_name: &derived.about.full_name,
+            name_kana: &derived.about.name_kana,
+            phone: &derived.about.phone,
+            total_claimed: derived.total,
+            answers: &json,
+            payout: &derived.payout,
+            compensated_amount: derived.about.compensated_amount,
+            now,
+        },
+    )
+    .await?;
+    write_lines(&mut tx, doc.id, &doc.answers).await?;
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: doc.id,
+            actor: Some(user.id),
+            from: Some(CaseState::Draft.as_str()),
+            to: CaseState::Submitted.as_str(),
+            action: Action::Submit.as_str(),
+            note: None,
+            at: now,
+        },
+    )
+    .await?;
+    let lang = Lang::parse(&derived.about.lang).unwrap_or(user.lang);
+    let text = mails::claim_received(lang, &state.settings.public_url, &reference_text);
+    outbox::enqueue(
+        &mut tx,
+        &outbox::NewMail {
+            kind: "claim_received",
+            to: &user.email,
+            subject: &text.subject,
+            body_text: &text.body,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(reference = %reference_text, "claim submitted");
+    Ok(reference)
+}
+
+/// The claimant answers an open request: the reply text, and the changed
+/// sections take effect; the case goes back to the staff's queue.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn reply(
+    state: &AppState,
+    user: &CurrentUser,
+    key: &str,
+    text: &str,
+) -> Result<CaseRef, AppError> {
+    let reply = answers::parse_reply(text).map_err(|k| AppError::field("reply", k))?;
+    let doc = load(&state.db, user, key).await?;
+    let (Some(request), Some(reference)) = (doc.request.clone(), doc.reference.clone()) else {
+        return Err(AppError::Conflict("no_open_request"));
+    };
+    let facts = CaseFacts {
+        actor_is_claimant: true,
+        ..CaseFacts::default()
+    };
+    let next = next_state(doc.state, Action::AnswerRequest, Role::Claimant, &facts)
+        .map_err(|_| AppError::Conflict("case_changed"))?;
+    let derived = derive(&doc.answers).map_err(|_| AppError::field("reply", "claim_incomplete"))?;
+    let now = Utc::now();
+    let json = doc.answers.to_json();
+    let mut tx = state.db.begin().await?;
+    if !claims::save_answers(
+        &mut tx,
+        &claims::NewClaimRow {
+            id: doc.id,
+            seq: 0,
+            reference: &reference,
+            claimant_id: user.id,
+            full_name: &derived.about.full_name,
+            name_kana: &derived.about.name_kana,
+            phone: &derived.about.phone,
+            total_claimed: derived.total,
+            answers: &json,
+            payout: &derived.payout,
+            compensated_amount: derived.about.compensated_amount,
+            now,
+        },
+        doc.version,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    // Lines are written again only when the claimant could change them.
+    if doc.open.iter().any(|s| {
+        matches!(
+            s,
+            Section::Debits | Section::Calls | Section::Travel | Section::About
+        )
+    }) {
+        claims::delete_lines(&mut tx, doc.id).await?;
+        write_lines(&mut tx, doc.id, &doc.answers).await?;
+    }
+    if !requests::answer(&mut tx, request.id, &reply, now).await?
+        || !claims::set_state(
+            &mut tx,
+            doc.id,
+            doc.version + 1,
+            doc.state.as_str(),
+            next.as_str(),
+        )
+        .await?
+    {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: doc.id,
+            actor: Some(user.id),
+            from: Some(doc.state.as_str()),
+            to: next.as_str(),
+            action: Action::AnswerRequest.as_str(),
+            note: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    CaseRef::parse(&reference).map_err(|_| AppError::NotFound)
+}
+
+/// Staff ask the claimant for more information about some sections (the
+/// case must be in review). The claimant may then change those sections only.
+pub async fn request_information(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    question: &str,
+    sections: &[Section],
+) -> Result<(), AppError> {
+    let question = answers::parse_reply(question).map_err(|k| {
+        AppError::field(
+            "question",
+            if k == "reply_required" {
+                "question_required"
+            } else {
+                k
+            },
+        )
+    })?;
+    let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
+    let claim = claims::by_reference(&state.db, &reference.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let current = CaseState::parse(&claim.state)
+        .ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
+    let next = next_state(
+        current,
+        Action::RequestInfo,
+        staff.role,
+        &CaseFacts::default(),
+    )
+    .map_err(|_| AppError::Conflict("action_not_allowed"))?;
+    let sections: Vec<&str> = sections
+        .iter()
+        .filter(|s| Section::REQUESTABLE.contains(s))
+        .map(|s| s.as_str())
+        .collect();
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    if !claims::set_state(
+        &mut tx,
+        claim.id,
+        claim.version,
+        current.as_str(),
+        next.as_str(),
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    requests::insert(
+        &mut tx,
+        claim.id,
+        staff.id,
+        &question,
+        &sections.join(","),
+        now,
+    )
+    .await?;
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: claim.id,
+            actor: Some(staff.id),
+            from: Some(current.as_str()),
+            to: next.as_str(),
+            action: Action::RequestInfo.as_str(),
+            note: Some(&question),
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Old drafts: a reminder mail 7 days before deletion, then deletion (with
+/// their files) 90 days after the last change. Returns (reminded, deleted).
+pub async fn expire_drafts(
+    db: &Db,
+    files: &dyn crate::server::files::FileStore,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), AppError> {
+    let remind_before = now - Duration::days(DRAFT_DAYS - REMINDER_DAYS_BEFORE);
+    let mut reminded = 0;
+    for d in drafts::needing_reminder(db, remind_before).await? {
+        let lang = Lang::parse(&d.lang).unwrap_or_default();
+        let deleted_on = today_jst(d.updated_at + Duration::days(DRAFT_DAYS));
+        let text = mails::draft_expiring(lang, public_url, &d.id.to_string(), deleted_on);
+        let mut tx = db.begin().await?;
+        if drafts::mark_reminded(&mut tx, d.id, d.updated_at, now).await? {
+            outbox::enqueue(
+                &mut tx,
+                &outbox::NewMail {
+                    kind: "draft_expiring",
+                    to: &d.email,
+                    subject: &text.subject,
+                    body_text: &text.body,
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            reminded += 1;
+        }
+    }
+    let mut deleted = 0;
+    let expired = drafts::expired(
+        db,
+        now - Duration::days(DRAFT_DAYS),
+        now - Duration::days(REMINDER_DAYS_BEFORE),
+    )
+    .await?;
+    for id in expired {
+        let mut tx = db.begin().await?;
+        let names = evidence::delete_case(&mut tx, id).await?;
+        if drafts::delete(&mut tx, id).await? {
+            tx.commit().await?;
+            for name in names {
+                if let Err(e) = files.delete(&name).await {
+                    tracing::warn!(error = %e, "could not delete an expired draft's file");
+                }
+            }
+            deleted += 1;
+        }
+    }
+    if reminded + deleted > 0 {
+        tracing::info!(reminded, deleted, "draft expiry");
+    }
+    Ok((reminded, deleted))
+}
+
+/// Runs the draft expiry every `every` until the process stops.
+pub async fn run_expiry(state: AppState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = expire_drafts(
+            &state.db,
+            state.files.as_ref(),
+            &state.settings.public_url,
+            Utc::now(),
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "draft expiry failed; will retry");
+        }
+    }
+}
