@@ -58,13 +58,142 @@ export async function logout(page: Page) {
   await page.getByRole("button", { name: /Log out|ログアウト/ }).click();
 }
 
-/** Fills debit line `i` of the claim form. */
-export async function fillDebit(page: Page, i: number, amount: string) {
-  await page.locator(`#debit_${i}_bank`).selectOption("0125");
-  await page.locator(`#debit_${i}_branch`).fill("本店営業部");
-  await page.locator(`#debit_${i}_account_type`).selectOption("ordinary");
-  await page.locator(`#debit_${i}_account_number`).fill("7654321");
-  await page.locator(`#debit_${i}_date`).fill("2020-09-04");
-  await page.locator(`#debit_${i}_amount`).fill(amount);
-  await page.locator(`#debit_${i}_descriptor`).fill("ドコモコウザ");
+const SAVE = /^(Save and continue|保存して続ける)$/;
+const FINISH = /^(I have finished this section|この項目の入力を終える)$/;
+
+/** A tiny PDF and PNG: the server decides the type by these bytes. */
+export const PDF = Buffer.from("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
+export const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010802000000", "hex");
+
+/**
+ * Writes and sends a whole claim through the pages, as a claimant would: two
+ * accounts (at bank 0125) with three debits, one call, one journey, two
+ * files. Checks every page with axe-core when `axe` is true (JavaScript on).
+ * Returns the claim's reference.
+ */
+export async function fileFullClaim(
+  page: Page,
+  opts: { axe: boolean; name: string; kana: string; js?: boolean },
+): Promise<string> {
+  const check = async () => {
+    if (opts.axe) await expectAccessible(page);
+  };
+  await page.goto("/claims/new");
+  await check();
+  await page.locator("#start").click();
+  await expect(page.locator(".task-list")).toBeVisible();
+  await check();
+
+  // About you.
+  await page.locator('.task-list a[href$="/about"]').click();
+  await check();
+  await page.locator("#full_name").fill(opts.name);
+  await page.locator("#name_kana").fill(opts.kana);
+  await page.locator("#birth_date").fill("1947-03-21");
+  await page.locator("#postal_code").fill("980-0811");
+  await page.locator("#address").fill("宮城県仙台市青葉区一番町1-1");
+  await page.locator("#phone").fill("090-1234-5678");
+  await page.locator("#contact").check();
+  await page.locator("#compensated-1").check();
+  await page.getByRole("button", { name: SAVE }).click();
+  await expect(page.locator(".task-list")).toBeVisible();
+
+  // Two accounts, three debits.
+  await page.locator('.task-list a[href$="/debits"]').click();
+  await check();
+  for (const [number, amounts] of [
+    ["1234567", ["100000", "50000"]],
+    ["7654321", ["30000"]],
+  ] as const) {
+    await page.locator('a[href$="/add-account"]').click();
+    await check();
+    await page.locator("#bank").selectOption("0125");
+    await page.locator("#branch").fill("100");
+    await page.locator("#account_type").selectOption("ordinary");
+    await page.locator("#account_number").fill(number);
+    await page.getByRole("button", { name: SAVE }).click();
+    for (const [i, amount] of amounts.entries()) {
+      if (i > 0) await page.locator(`section.account-card:has-text("${number}") a[href$="/add-debit"]`).click();
+      await expect(page.locator("#amount")).toBeVisible();
+      await check();
+      await page.locator("#date").fill(`2020-09-0${3 + i}`);
+      await page.locator("#amount").fill(amount);
+      await page.locator("#descriptor").fill("ドコモコウザ");
+      await page.getByRole("button", { name: SAVE }).click();
+      await expect(page.locator(".account-card").first()).toBeVisible();
+    }
+  }
+  await expect(page.locator(".total")).toContainText(/180,000/);
+  await check();
+  await page.getByRole("button", { name: FINISH }).click();
+
+  // One call.
+  await page.locator('.task-list a[href$="/calls"]').click();
+  await page.locator('a[href$="/add-call"]').click();
+  await check();
+  await page.locator("#date").fill("2020-09-07");
+  await page.locator("#callee").selectOption("bank");
+  await page.locator("#minutes").fill("25");
+  await page.locator("#cost").fill("550");
+  await page.locator("#receipt").check();
+  await page.getByRole("button", { name: SAVE }).click();
+  await expect(page.locator("table")).toContainText(/550/);
+  await check();
+  await page.getByRole("button", { name: FINISH }).click();
+
+  // One journey.
+  await page.locator('.task-list a[href$="/travel"]').click();
+  await page.locator('a[href$="/add-journey"]').click();
+  await check();
+  await page.locator("#date").fill("2020-09-08");
+  await page.locator("#from").fill("自宅");
+  await page.locator("#to").fill("七十七銀行 本店");
+  await page.locator("#means").selectOption("bus");
+  await page.locator("#purpose").fill("窓口で相談");
+  await page.locator("#cost").fill("440");
+  await page.getByRole("button", { name: SAVE }).click();
+  await expect(page.locator("table")).toContainText(/440/);
+  await check();
+  await page.getByRole("button", { name: FINISH }).click();
+
+  // Two files.
+  await page.locator('.task-list a[href$="/evidence"]').click();
+  await check();
+  for (const [name, mimeType, buffer] of [
+    ["passbook.pdf", "application/pdf", PDF],
+    ["receipt.png", "image/png", PNG],
+  ] as const) {
+    await page.locator("#file").setInputFiles({ name, mimeType, buffer });
+    const sent = page.waitForRequest((r) => r.url().endsWith("/evidence") && r.method() === "POST");
+    await page.getByRole("button", { name: /^(Upload file|アップロードする)$/ }).click();
+    // With JavaScript the island sends it (to show progress); without, the form does.
+    expect((await sent).resourceType()).toBe(opts.js === false ? "document" : "xhr");
+    await expect(page.locator(".file-card").filter({ hasText: name })).toBeVisible();
+  }
+  // Link the statement to the first debit.
+  const card = page.locator(".file-card").filter({ hasText: "passbook.pdf" });
+  await card.locator('input[type="checkbox"]').first().check();
+  await card.getByRole("button", { name: /^(Save|保存する)$/ }).click();
+  await expect(page.locator(".file-card").filter({ hasText: "passbook.pdf" }).locator('input[type="checkbox"]').first()).toBeChecked();
+  await check();
+  await page.getByRole("button", { name: FINISH }).click();
+
+  // The payout account: the first debited account, by default.
+  await page.locator('.task-list a[href$="/payout"]').click();
+  await check();
+  await expect(page.locator('input[name="choice"]').first()).toBeChecked();
+  await page.getByRole("button", { name: SAVE }).click();
+
+  // Check your answers, then send.
+  await page.locator('.task-list a[href$="/check"]').click();
+  await expect(page.locator(".total-all")).toContainText(/180,990/);
+  await expect(page.getByText("****567").first()).toBeVisible();
+  await check();
+  await page.locator("#declare_true").check();
+  await page.locator("#declare_share").check();
+  await page.locator("#send").click();
+  const reference = (await page.locator(".panel-confirm .reference").textContent())!.trim();
+  expect(reference).toMatch(/^RD-\d{6}$/);
+  await check();
+  return reference;
 }

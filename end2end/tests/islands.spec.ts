@@ -21,14 +21,16 @@ test("the branch lookup island suggests branches as a person types, and fills in
 
   await login(page, "claimant@redress.example");
   await page.goto("/claims/new");
-  await page.locator("#debit_0_bank").selectOption("0125");
+  await page.locator("#start").click();
+  await page.goto(new URL(page.url()).pathname + "/add-account");
+  await page.locator("#bank").selectOption("0125");
   const suggestion = page.getByRole("button", { name: /本店営業部 \(100\)/ });
   try {
     // Typing before the island's WebAssembly has loaded reaches no listener:
     // type again until it answers (it must within 30 s).
     await expect(async () => {
-      await page.locator("#debit_0_branch").fill("");
-      await page.locator("#debit_0_branch").pressSequentially("本店");
+      await page.locator("#branch").fill("");
+      await page.locator("#branch").pressSequentially("本店");
       await expect(suggestion).toBeVisible({ timeout: 2_000 });
     }).toPass({ timeout: 30_000 });
   } catch (e) {
@@ -37,7 +39,7 @@ test("the branch lookup island suggests branches as a person types, and fills in
   }
   await expectAccessible(page);
   await suggestion.click();
-  await expect(page.locator("#debit_0_branch")).toHaveValue("100");
+  await expect(page.locator("#branch")).toHaveValue("100");
   await expect(suggestion).toHaveCount(0);
   expect(errors, "no script errors (CSP included)").toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectAccessible, fillDebit, login, logout, readMail } from "./helpers";
+import { expectAccessible, fileFullClaim, login, logout, readMail } from "./helpers";
 
 test("a claimant registers, files a claim, and it reaches the reviewer and only the named bank", async ({ page }) => {
   const email = `e2e-${Date.now()}@example.jp`;
@@ -33,34 +33,12 @@ test("a claimant registers, files a claim, and it reaches the reviewer and only 
   await login(page, email, password);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("My claims");
   await expectAccessible(page);
-  await page.getByRole("link", { name: "Start a claim" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Claim compensation");
-  await expectAccessible(page);
-
-  // Send it once with mistakes: errors beside the fields and in the summary.
-  await page.getByLabel("Full name (kanji or Latin letters)").fill("Hanako Tanaka");
-  await page.getByLabel("Full name in katakana").fill("たなか はなこ");
-  await page.getByRole("button", { name: "Send claim" }).click();
-  const summary = page.getByRole("alert");
-  await expect(summary).toContainText("There is a problem");
-  await expect(summary.getByRole("link", { name: /Use full-width katakana/ })).toBeVisible();
-  await expect(page.locator("#name_kana-error")).toContainText("Use full-width katakana");
-  await expect(page.getByLabel("Full name (kanji or Latin letters)")).toHaveValue("Hanako Tanaka");
-  await expectAccessible(page);
-
-  await page.getByLabel("Full name in katakana").fill("タナカ ハナコ");
-  await page.getByLabel("Phone number").fill("090-1234-5678");
-  await fillDebit(page, 0, "100000");
-  await page.getByRole("button", { name: "Add another debit" }).click();
-  await fillDebit(page, 1, "50000");
-  await page.getByLabel(/What I have entered is true/).check();
-  await page.getByRole("button", { name: "Send claim" }).click();
-
+  const reference = await fileFullClaim(page, { axe: true, name: "Hanako Tanaka", kana: "タナカ ハナコ" });
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Claim sent");
-  const reference = (await page.locator(".panel-confirm .reference").textContent())!.trim();
-  expect(reference).toMatch(/^RD-\d{6}$/);
-  await expect(page.getByText("¥150,000").first()).toBeVisible();
-  await expectAccessible(page);
+  await expect(page.getByText("¥180,990").first()).toBeVisible();
+  await expect(page.getByText("¥550").first()).toBeVisible();
+  const mailed = await readMail(email, reference);
+  expect(mailed).toContain("We have received your claim");
   await page.getByRole("link", { name: "My claims" }).click();
   await expect(page.getByRole("link", { name: reference })).toBeVisible();
   await expectAccessible(page);
@@ -73,7 +51,9 @@ test("a claimant registers, files a claim, and it reaches the reviewer and only 
   await expectAccessible(page);
   await page.getByRole("link", { name: reference }).click();
   await expect(page.getByText("****321").first()).toBeVisible();
-  await expect(page.getByText("7654321")).toHaveCount(0);
+  // (The phone number 090-1234-5678 holds the same digits: look at the table.)
+  await expect(page.locator("table").first()).not.toContainText("7654321");
+  await expect(page.locator("table").first()).not.toContainText("1234567");
   await expectAccessible(page);
   await logout(page);
 
@@ -156,5 +136,47 @@ test("a claimant follows a claim's history and withdraws it", async ({ page }) =
   await expect(page.getByRole("status")).toContainText("申請を取り下げました");
   await expect(page.locator(".timeline")).toContainText("申請を取り下げました");
   await expect(page.getByRole("link", { name: "この申請を取り下げる" })).toHaveCount(0);
+  await expectAccessible(page);
+});
+
+test("a claimant writes a whole claim in Japanese, stops and continues, sends it and follows it", async ({ page }) => {
+  await login(page, "claimant@redress.example");
+  await expect(page.locator("html")).toHaveAttribute("lang", "ja");
+  const reference = await fileFullClaim(page, { axe: true, name: "山田 太郎", kana: "ヤマダ タロウ" });
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("申請を受け付けました");
+  await expect(page.getByText("180,990円").first()).toBeVisible();
+  await page.getByRole("link", { name: "わたしの申請" }).click();
+  const row = page.locator(".claim-list li").filter({ hasText: reference });
+  await expect(row).toContainText("受付済み");
+  await expectAccessible(page);
+  await row.getByRole("link", { name: reference }).click();
+  await expect(page.locator(".timeline")).toContainText("申請を受け付けました");
+  await expect(page.getByText("440円").first()).toBeVisible();
+  await expectAccessible(page);
+
+  // A draft is kept across sessions: start one, log out, log in, continue.
+  await page.goto("/claims/new");
+  await page.locator("#start").click();
+  const draftUrl = page.url();
+  await page.locator('.task-list a[href$="/about"]').click();
+  await page.locator("#full_name").fill("山田 太郎");
+  await page.locator("#name_kana").fill("やまだ");
+  // The browser checks with the server's own rules: no request is sent.
+  let posted = false;
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith("/about")) posted = true;
+  });
+  await page.getByRole("button", { name: "保存して続ける" }).click();
+  await expect(page.getByRole("alert")).toContainText("問題があります");
+  await expect(page.getByRole("alert").getByRole("link", { name: /全角カタカナ/ })).toBeVisible();
+  expect(posted).toBe(false);
+  await expect(page.locator("#name_kana-error")).toBeVisible();
+  await expect(page.locator("#full_name")).toHaveValue("山田 太郎");
+  await expectAccessible(page);
+  await logout(page);
+  await login(page, "claimant@redress.example");
+  await page.getByRole("link", { name: "続きを入力する" }).first().click();
+  await expect(page).toHaveURL(draftUrl);
+  await expect(page.locator(".task-list")).toContainText("未着手");
   await expectAccessible(page);
 });

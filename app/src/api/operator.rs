@@ -59,5 +59,11 @@ pub async fn operator_case(reference: String) -> Result<ClaimDetail, ApiError> {
     let (claim, lines) = view(&state.db, &reference, Viewer::Operator)
         .await
         .map_err(ctx::fail)?;
-    Ok(convert::detail(claim, lines, false, true))
+    let (calls, travel) = convert::expenses(&state.db, claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let mut detail = convert::detail(claim, lines, false, true);
+    detail.calls = calls;
+    detail.travel = travel;
+    Ok(detail)
 }

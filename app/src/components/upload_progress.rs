@@ -8,7 +8,13 @@ use leptos::prelude::*;
 
 /// `form_id` is the id of the upload form. Texts come translated.
 #[island]
-pub fn UploadProgress(form_id: String, sending_text: String, failed_text: String) -> impl IntoView {
+pub fn UploadProgress(
+    form_id: String,
+    sending_text: String,
+    failed_text: String,
+    too_large_text: String,
+    max_bytes: u64,
+) -> impl IntoView {
     let (percent, set_percent) = signal(None::<u32>);
     let (message, set_message) = signal(String::new());
     #[cfg(feature = "hydrate")]
@@ -24,6 +30,21 @@ pub fn UploadProgress(form_id: String, sending_text: String, failed_text: String
                 return;
             };
             if form.id() != form_id {
+                return;
+            }
+            // A file over the limit is not worth sending: say so at once.
+            let size = form
+                .query_selector("input[type=file]")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0))
+                .map(|f| f.size() as u64);
+            if size.is_some_and(|s| s > max_bytes) {
+                ev.prevent_default();
+                set_percent.set(None);
+                set_message.set(too_large_text.clone());
                 return;
             }
             let Ok(data) = web_sys::FormData::new_with_form(&form) else {
@@ -77,7 +98,14 @@ pub fn UploadProgress(form_id: String, sending_text: String, failed_text: String
         on_cleanup(move || handle.remove());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (&form_id, &failed_text, &set_percent, &set_message);
+    let _ = (
+        &form_id,
+        &failed_text,
+        &set_percent,
+        &set_message,
+        &too_large_text,
+        max_bytes,
+    );
     let sending_text = StoredValue::new(sending_text);
     view! {
         <div class="upload-progress" aria-live="polite">

@@ -711,6 +711,50 @@ pub fn parse_reply(input: &str) -> Result<String, &'static str> {
     Ok(text.replace("\r\n", "\n"))
 }
 
+/// Today's date in Japan (where every date a claimant types is).
+pub fn today_in_japan() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// Checks one question page's fields with the same functions the server
+/// uses (the browser runs this before sending; the server always again).
+/// `kind` names the page. Returns every problem, or none.
+pub fn check_page(kind: &str, form: &Form, today: NaiveDate) -> FieldErrors {
+    let result = match kind {
+        "about" => parse_about(form, today).err(),
+        "account" => parse_account(form).err(),
+        "debit" => parse_debit(form, Uuid::nil(), today).err(),
+        "call" => parse_call(form, Uuid::nil(), today).err(),
+        "travel" => parse_travel(form, Uuid::nil(), today).err(),
+        "payout" => match field(form, "choice") {
+            "other" => parse_other_payout(form).err(),
+            c if c.starts_with("account-") => None,
+            _ => {
+                let mut e = FieldErrors::new();
+                e.add("choice", "payout_required");
+                Some(e)
+            }
+        },
+        "declaration" => {
+            let mut e = FieldErrors::new();
+            if field(form, "declare_true") != "yes" {
+                e.add("declare_true", "declaration_required");
+            }
+            if field(form, "declare_share") != "yes" {
+                e.add("declare_share", "consent_required");
+            }
+            Some(e)
+        }
+        "reply" => parse_reply(field(form, "reply")).err().map(|k| {
+            let mut e = FieldErrors::new();
+            e.add("reply", k);
+            e
+        }),
+        _ => None,
+    };
+    result.unwrap_or_default()
+}
+
 /// The kinds of evidence file we accept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FileKind {

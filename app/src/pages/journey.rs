@@ -10,6 +10,7 @@ use super::path_param;
 use crate::api::claimant::{ClaimForm, claim_answers, my_drafts};
 use crate::api::common::participating_banks;
 use crate::components::branch_lookup::BranchLookup;
+use crate::components::client_check::ClientCheck;
 use crate::components::upload_progress::UploadProgress;
 use crate::components::{
     Checkbox, ErrorPage, ErrorSummary, Layout, Radios, SelectField, TextArea, TextField,
@@ -127,6 +128,21 @@ where
                 }}
             </Suspense>
         </Layout>
+    }
+}
+
+/// The browser-side check of the form `claim-form` (see `ClientCheck`).
+#[component]
+fn Check(kind: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    let today = crate::domain::answers::today_in_japan().to_string();
+    view! {
+        <ClientCheck
+            form_id="claim-form".to_owned()
+            kind=kind.to_owned()
+            lang=lang.code().to_owned()
+            today=today
+        />
     }
 }
 
@@ -323,7 +339,8 @@ fn Totals(form: ClaimForm) -> impl IntoView {
 
 fn about_values(f: &ClaimForm) -> Values {
     let Some(a) = f.answers.about.as_ref() else {
-        return values(&[("lang", "ja".into())]);
+        // The language the claimant reads the pages in is the likely answer.
+        return values(&[("lang", use_lang().code().to_owned())]);
     };
     values(&[
         ("full_name", a.full_name.clone()),
@@ -366,7 +383,7 @@ pub fn AboutPage() -> impl IntoView {
         ];
         view! {
             <h1>{lang.t("section_about")}</h1>
-            <form method="post" action=format!("{}/about", f.base()) novalidate>
+            <form id="claim-form" method="post" action=format!("{}/about", f.base()) novalidate>
                 <TextField name="full_name" label="full_name" hint="full_name_hint" autocomplete="name" width="w-30" />
                 <TextField name="name_kana" label="name_kana" hint="name_kana_hint" width="w-30" />
                 <TextField name="birth_date" label="birth_date" hint="birth_date_hint" input_type="date" autocomplete="bday" width="w-10" />
@@ -385,6 +402,7 @@ pub fn AboutPage() -> impl IntoView {
                     {lang.t("save_continue")}
                 </button>
             </form>
+<Check kind="about" />
         }
             .into_any()
     };
@@ -448,7 +466,7 @@ pub fn DebitsPage() -> impl IntoView {
                     view! {
                         <section class="account-card">
                             <h2>{label.clone()}</h2>
-                            <p class="actions">
+                            <div class="actions">
                                 <a href=format!("{base}/accounts/{}", a.id)>
                                     {lang.t("change")}
                                     <span class="visually-hidden">{format!(" {label}")}</span>
@@ -458,13 +476,13 @@ pub fn DebitsPage() -> impl IntoView {
                                     text=lang.t("remove_account")
                                     context=label.clone()
                                 />
-                            </p>
+                            </div>
                             {if a.lines.is_empty() {
                                 view! { <p class="hint">{lang.t("no_debits_yet")}</p> }.into_any()
                             } else {
                                 view! {
                                     <div class="table-wrap" tabindex="0" role="region" aria-label=label.clone()>
-                                        <table class="table">
+                                        <table class="table stack">
                                             <thead>
                                                 <tr>
                                                     <th scope="col">{lang.t("debit_date")}</th>
@@ -484,10 +502,10 @@ pub fn DebitsPage() -> impl IntoView {
                                                         let what = format!("{} {}", l.date, yen(lang, l.amount));
                                                         view! {
                                                             <tr>
-                                                                <td>{l.date.to_string()}</td>
-                                                                <td class="num">{yen(lang, l.amount)}</td>
-                                                                <td>{l.descriptor.clone()}</td>
-                                                                <td>{l.reference.clone().unwrap_or_default()}</td>
+                                                                <td data-label=lang.t("debit_date")>{l.date.to_string()}</td>
+                                                                <td data-label=lang.t("amount") class="num">{yen(lang, l.amount)}</td>
+                                                                <td data-label=lang.t("descriptor")>{l.descriptor.clone()}</td>
+                                                                <td data-label=lang.t("wallet_ref")>{l.reference.clone().unwrap_or_default()}</td>
                                                                 <td class="actions">
                                                                     <a href=format!("{base}/debits/{}", l.id)>
                                                                         {lang.t("change")}
@@ -598,30 +616,31 @@ pub fn AccountPage() -> impl IntoView {
             format!("{}/accounts/{aid}", f.base())
         };
         view! {
-            <h1>{lang.t("account_title")}</h1>
-            <p class="lead">{lang.t("account_lead")}</p>
-            <Suspense fallback=|| ()>
-                {move || {
-                    let action = action.clone();
-                    Suspend::new(async move {
-                        let banks: Vec<(String, String)> = participating_banks()
-                            .await
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|b| (b.code.clone(), format!("{} ({})", b.name, b.code)))
-                            .collect();
-                        view! {
-                            <form method="post" action=action novalidate>
-                                <AccountFields banks=banks />
-                                <button type="submit" class="button">
-                                    {lang.t("save_continue")}
-                                </button>
-                            </form>
-                        }
-                    })
-                }}
-            </Suspense>
-        }
+                    <h1>{lang.t("account_title")}</h1>
+                    <p class="lead">{lang.t("account_lead")}</p>
+                    <Suspense fallback=|| ()>
+                        {move || {
+                            let action = action.clone();
+                            Suspend::new(async move {
+                                let banks: Vec<(String, String)> = participating_banks()
+                                    .await
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(|b| (b.code.clone(), format!("{} ({})", b.name, b.code)))
+                                    .collect();
+                                view! {
+                                    <form id="claim-form" method="post" action=action novalidate>
+                                        <AccountFields banks=banks />
+                                        <button type="submit" class="button">
+                                            {lang.t("save_continue")}
+                                        </button>
+                                    </form>
+        <Check kind="account" />
+                                }
+                            })
+                        }}
+                    </Suspense>
+                }
         .into_any()
     };
     view! { <JourneyPage title="account_title" section=Some(Section::Debits) prefill=account_values body=body /> }
@@ -670,7 +689,7 @@ pub fn DebitPage() -> impl IntoView {
         view! {
             <span class="caption">{account_label(lang, account, false)}</span>
             <h1>{lang.t("debit_title")}</h1>
-            <form method="post" action=action novalidate>
+            <form id="claim-form" method="post" action=action novalidate>
                 <TextField name="date" label="debit_date" hint="date_hint" input_type="date" width="w-10" />
                 <TextField name="amount" label="amount" hint="amount_hint" inputmode="numeric" autocomplete="off" width="w-10" />
                 <TextField name="descriptor" label="descriptor" hint="descriptor_hint" width="w-20" />
@@ -679,6 +698,7 @@ pub fn DebitPage() -> impl IntoView {
                     {lang.t("save_continue")}
                 </button>
             </form>
+<Check kind="debit" />
         }
             .into_any()
     };
@@ -698,7 +718,7 @@ pub fn CallsPage() -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("section_calls")>
-                        <table class="table">
+                        <table class="table stack">
                             <thead>
                                 <tr>
                                     <th scope="col">{lang.t("call_date")}</th>
@@ -720,11 +740,11 @@ pub fn CallsPage() -> impl IntoView {
                                         let what = format!("{} {}", l.date, yen(lang, l.cost));
                                         view! {
                                             <tr>
-                                                <td>{l.date.to_string()}</td>
-                                                <td>{lang.t(&format!("callee_{}", l.callee))}</td>
-                                                <td class="num">{l.minutes}</td>
-                                                <td class="num">{yen(lang, l.cost)}</td>
-                                                <td>{if l.receipt { lang.t("answer_yes") } else { lang.t("answer_no") }}</td>
+                                                <td data-label=lang.t("call_date")>{l.date.to_string()}</td>
+                                                <td data-label=lang.t("callee")>{lang.t(&format!("callee_{}", l.callee))}</td>
+                                                <td data-label=lang.t("minutes") class="num">{l.minutes}</td>
+                                                <td data-label=lang.t("cost") class="num">{yen(lang, l.cost)}</td>
+                                                <td data-label=lang.t("receipt_short")>{if l.receipt { lang.t("answer_yes") } else { lang.t("answer_no") }}</td>
                                                 <td class="actions">
                                                     <a href=format!("{base}/calls/{}", l.id)>
                                                         {lang.t("change")}
@@ -789,7 +809,7 @@ pub fn CallPage() -> impl IntoView {
         };
         view! {
             <h1>{lang.t("call_title")}</h1>
-            <form method="post" action=action novalidate>
+            <form id="claim-form" method="post" action=action novalidate>
                 <TextField name="date" label="call_date" hint="date_hint" input_type="date" width="w-10" />
                 <SelectField name="callee" label="callee" options=choices(lang, &CALLEES, "callee") />
                 <TextField name="minutes" label="minutes" inputmode="numeric" width="w-5" />
@@ -799,6 +819,7 @@ pub fn CallPage() -> impl IntoView {
                     {lang.t("save_continue")}
                 </button>
             </form>
+<Check kind="call" />
         }
             .into_any()
     };
@@ -818,7 +839,7 @@ pub fn TravelListPage() -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("section_travel")>
-                        <table class="table">
+                        <table class="table stack">
                             <thead>
                                 <tr>
                                     <th scope="col">{lang.t("travel_date")}</th>
@@ -840,11 +861,11 @@ pub fn TravelListPage() -> impl IntoView {
                                         let what = format!("{} {}", l.date, yen(lang, l.cost));
                                         view! {
                                             <tr>
-                                                <td>{l.date.to_string()}</td>
-                                                <td>{format!("{} → {}", l.from, l.to)}</td>
-                                                <td>{lang.t(&format!("means_{}", l.means))}</td>
-                                                <td>{l.purpose.clone()}</td>
-                                                <td class="num">{yen(lang, l.cost)}</td>
+                                                <td data-label=lang.t("travel_date")>{l.date.to_string()}</td>
+                                                <td data-label=lang.t("journey")>{format!("{} → {}", l.from, l.to)}</td>
+                                                <td data-label=lang.t("means")>{lang.t(&format!("means_{}", l.means))}</td>
+                                                <td data-label=lang.t("purpose")>{l.purpose.clone()}</td>
+                                                <td data-label=lang.t("cost") class="num">{yen(lang, l.cost)}</td>
                                                 <td class="actions">
                                                     <a href=format!("{base}/travel/{}", l.id)>
                                                         {lang.t("change")}
@@ -910,7 +931,7 @@ pub fn JourneyLinePage() -> impl IntoView {
         };
         view! {
             <h1>{lang.t("journey_title")}</h1>
-            <form method="post" action=action novalidate>
+            <form id="claim-form" method="post" action=action novalidate>
                 <TextField name="date" label="travel_date" hint="date_hint" input_type="date" width="w-10" />
                 <TextField name="from" label="travel_from" width="w-20" />
                 <TextField name="to" label="travel_to" width="w-20" />
@@ -921,6 +942,7 @@ pub fn JourneyLinePage() -> impl IntoView {
                     {lang.t("save_continue")}
                 </button>
             </form>
+<Check kind="travel" />
         }
             .into_any()
     };
@@ -1009,6 +1031,8 @@ pub fn UploadForm(action: String) -> impl IntoView {
                 form_id="upload-form".to_owned()
                 sending_text=lang.t("upload_sending")
                 failed_text=lang.t("upload_failed")
+                too_large_text=lang.t("file_too_large")
+                max_bytes=MAX_FILE_BYTES as u64
             />
         </form>
     }
@@ -1151,7 +1175,7 @@ pub fn PayoutPage() -> impl IntoView {
         view! {
             <h1>{lang.t("section_payout")}</h1>
             <p class="lead">{lang.t("payout_lead")}</p>
-            <form method="post" action=format!("{}/payout", f.base()) novalidate>
+            <form id="claim-form" method="post" action=format!("{}/payout", f.base()) novalidate>
                 <Radios name="choice" legend="payout_question" options=options />
                 <fieldset class="fieldset">
                     <legend class="legend">{lang.t("payout_other_legend")}</legend>
@@ -1162,6 +1186,7 @@ pub fn PayoutPage() -> impl IntoView {
                     {lang.t("save_continue")}
                 </button>
             </form>
+<Check kind="payout" />
         }
             .into_any()
     };
@@ -1383,7 +1408,7 @@ pub fn CheckPage() -> impl IntoView {
             {if ready {
                 view! {
                     <h2>{lang.t("declaration_title")}</h2>
-                    <form method="post" action=format!("{}/check", f.base()) novalidate>
+                    <form id="claim-form" method="post" action=format!("{}/check", f.base()) novalidate>
                         // A total sent by the browser is never read: the server adds up.
                         <Checkbox name="declare_true" label="declaration_text" />
                         <Checkbox name="declare_share" label="consent_share_text" />
@@ -1392,6 +1417,7 @@ pub fn CheckPage() -> impl IntoView {
                             {lang.t("submit_claim")}
                         </button>
                     </form>
+<Check kind="declaration" />
                 }
                     .into_any()
             } else {
@@ -1462,12 +1488,13 @@ pub fn ReplyPage() -> impl IntoView {
                 .map(|file| view! { <FileCard base=base.clone() file=file lines=lines.clone() editable=true /> })
                 .collect_view()}
             <h2>{lang.t("reply_answer")}</h2>
-            <form method="post" action=format!("{base}/reply") novalidate>
+            <form id="claim-form" method="post" action=format!("{base}/reply") novalidate>
                 <TextArea name="reply" label="reply_label" hint="reply_hint" />
                 <button id="send-reply" type="submit" class="button">
                     {lang.t("reply_send")}
                 </button>
             </form>
+<Check kind="reply" />
         }
             .into_any()
     };

@@ -2,9 +2,12 @@
 
 use leptos::prelude::*;
 
-use super::{CasePage, page_param};
+use super::{ClaimDetailView, page_param};
 use crate::api::operator::{operator_case, operator_queue};
-use crate::components::{ErrorPage, Layout, Pager, state_label, use_lang, yen};
+use crate::components::{
+    ErrorPage, ErrorSummary, Layout, Pager, TextArea, state_label, use_lang, yen,
+};
+use crate::domain::answers::Section;
 
 #[component]
 pub fn StaffQueuePage() -> impl IntoView {
@@ -73,8 +76,61 @@ pub fn StaffQueuePage() -> impl IntoView {
     }
 }
 
-/// A claim as far as the operator may see it.
+/// A claim as far as the operator may see it; in review, a reviewer can
+/// ask the claimant for information about some sections.
 #[component]
 pub fn StaffCasePage() -> impl IntoView {
-    view! { <CasePage load=operator_case /> }
+    let lang = use_lang();
+    let reference = super::path_param("reference");
+    view! {
+        <Layout title="claim_title">
+            <Suspense fallback=|| ()>
+                {move || {
+                    let reference = reference.clone();
+                    Suspend::new(async move {
+                        match operator_case(reference).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(claim) => {
+                                let in_review = claim.state == "in_review";
+                                let action = format!("/staff/claims/{}/request", claim.reference);
+                                view! {
+                                    <ErrorSummary />
+                                    <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
+                                    <ClaimDetailView claim=claim />
+                                    {in_review
+                                        .then(|| {
+                                            view! {
+                                                <h2>{lang.t("request_title")}</h2>
+                                                <form method="post" action=action novalidate>
+                                                    <TextArea name="question" label="request_question" />
+                                                    <fieldset class="fieldset">
+                                                        <legend class="legend-s">{lang.t("request_sections")}</legend>
+                                                        {Section::REQUESTABLE
+                                                            .into_iter()
+                                                            .map(|s| {
+                                                                let name = format!("section_{}", s.as_str());
+                                                                view! {
+                                                                    <div class="checkbox">
+                                                                        <input id=name.clone() name=name.clone() type="checkbox" value="yes" />
+                                                                        <label for=name>{lang.t(&format!("section_{}", s.as_str()))}</label>
+                                                                    </div>
+                                                                }
+                                                            })
+                                                            .collect_view()}
+                                                    </fieldset>
+                                                    <button type="submit" class="button">
+                                                        {lang.t("request_send")}
+                                                    </button>
+                                                </form>
+                                            }
+                                        })}
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
+    }
 }
