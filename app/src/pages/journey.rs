@@ -1363,18 +1363,19 @@ pub fn AnswersSummary(form: ClaimForm) -> impl IntoView {
             )
         })
         .collect();
-    let none = || vec![(lang.t("none"), String::new(), None)];
+    let none =
+        |s: Section, path: &str| vec![(lang.t("none"), String::new(), link(s, path.to_owned()))];
     view! {
         <h2>{lang.t("section_about")}</h2>
-        <dl class="summary-list">{rows(about_rows.unwrap_or_else(none))}</dl>
+        <dl class="summary-list">{rows(about_rows.unwrap_or_else(|| none(Section::About, "about")))}</dl>
         <h2>{lang.t("section_debits")}</h2>
-        <dl class="summary-list">{rows(if debit_rows.is_empty() { none() } else { debit_rows })}</dl>
+        <dl class="summary-list">{rows(if debit_rows.is_empty() { none(Section::Debits, "debits") } else { debit_rows })}</dl>
         <h2>{lang.t("section_calls")}</h2>
-        <dl class="summary-list">{rows(if call_rows.is_empty() { none() } else { call_rows })}</dl>
+        <dl class="summary-list">{rows(if call_rows.is_empty() { none(Section::Calls, "calls") } else { call_rows })}</dl>
         <h2>{lang.t("section_travel")}</h2>
-        <dl class="summary-list">{rows(if travel_rows.is_empty() { none() } else { travel_rows })}</dl>
+        <dl class="summary-list">{rows(if travel_rows.is_empty() { none(Section::Travel, "travel") } else { travel_rows })}</dl>
         <h2>{lang.t("section_evidence")}</h2>
-        <dl class="summary-list">{rows(if file_rows.is_empty() { none() } else { file_rows })}</dl>
+        <dl class="summary-list">{rows(if file_rows.is_empty() { none(Section::Evidence, "evidence") } else { file_rows })}</dl>
         <h2>{lang.t("section_payout")}</h2>
         <dl class="summary-list">
             {rows(vec![(lang.t("payout_account"), payout.unwrap_or_else(|| lang.t("none")), link(Section::Payout, "payout".into()))])}

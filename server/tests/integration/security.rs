@@ -16,6 +16,13 @@ fn write_paths() -> Vec<String> {
         "/lang",
         "/genuine",
         "/claims/RD-000001/withdraw",
+        "/claims/RD-000001/reply",
+        "/claims/RD-000001/evidence",
+        "/claims/00000000-0000-0000-0000-000000000000/about",
+        "/claims/00000000-0000-0000-0000-000000000000/add-account",
+        "/claims/00000000-0000-0000-0000-000000000000/check",
+        "/claims/00000000-0000-0000-0000-000000000000/payout",
+        "/staff/claims/RD-000001/request",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -137,7 +144,27 @@ async fn oversized_bodies_are_refused_before_any_work() {
 async fn no_page_asks_for_a_pin_or_banking_password() {
     let app = TestApp::spawn().await;
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
-    for path in ["/claims/new", "/claims", "/", "/register", "/login"] {
+    let key = app.start_draft(&claimant).await;
+    let mut paths: Vec<String> = ["/claims/new", "/claims", "/", "/register", "/login"]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    for section in [
+        "",
+        "/about",
+        "/debits",
+        "/add-account",
+        "/calls",
+        "/add-call",
+        "/travel",
+        "/add-journey",
+        "/evidence",
+        "/payout",
+        "/check",
+    ] {
+        paths.push(format!("/claims/{key}{section}"));
+    }
+    for path in paths.iter().map(String::as_str) {
         let html = app
             .get(&claimant, path)
             .await
@@ -161,7 +188,7 @@ async fn no_page_asks_for_a_pin_or_banking_password() {
             }
         }
         // The only password field is the account's own, on the account pages.
-        if path == "/claims/new" || path == "/claims" {
+        if path.starts_with("/claims") {
             assert!(!html.contains("type=\"password\""), "{path}");
         }
     }
