@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectAccessible, fileFullClaim, login, logout, readMail } from "./helpers";
+import { expectAccessible, fileFullClaim, login, logout, PDF, readMail } from "./helpers";
 
 test("a claimant registers, files a claim, and it reaches the reviewer and only the named bank", async ({ page }) => {
   const email = `e2e-${Date.now()}@example.jp`;
@@ -178,5 +178,47 @@ test("a claimant writes a whole claim in Japanese, stops and continues, sends it
   await page.getByRole("link", { name: "続きを入力する" }).first().click();
   await expect(page).toHaveURL(draftUrl);
   await expect(page.locator(".task-list")).toContainText("未着手");
+  await expectAccessible(page);
+});
+
+test("a claimant answers a request for information: only the requested sections open", async ({ page }) => {
+  await login(page, "claimant@redress.example");
+  await page.getByRole("link", { name: "RD-000003" }).click();
+  const request = page.locator(".request-box");
+  await expect(request).toContainText("電話代の請求書");
+  await expectAccessible(page);
+  await request.getByRole("link", { name: "依頼に回答する" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("依頼への回答");
+  await expectAccessible(page);
+
+  // A section that was not asked about stays locked.
+  await page.goto("/claims/RD-000003/about");
+  await expect(page.getByText("今は変更できません")).toBeVisible();
+  await expectAccessible(page);
+
+  // The calls section is open: add the call.
+  await page.goto("/claims/RD-000003/reply");
+  await page.getByRole("link", { name: "電話代" }).click();
+  await page.locator('a[href$="/add-call"]').click();
+  await page.locator("#date").fill("2020-09-08");
+  await page.locator("#callee").selectOption("bank");
+  await page.locator("#minutes").fill("40");
+  await page.locator("#cost").fill("880");
+  await page.locator("#receipt").check();
+  await page.getByRole("button", { name: "保存して続ける" }).click();
+  await expect(page.locator("table")).toContainText("880");
+  await page.getByRole("button", { name: "この項目の入力を終える" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("依頼への回答");
+
+  // A file with the reply, then the answer.
+  await page.locator("#file").setInputFiles({ name: "phone-bill.pdf", mimeType: "application/pdf", buffer: PDF });
+  await page.getByRole("button", { name: "アップロードする" }).click();
+  await expect(page.locator(".file-card").filter({ hasText: "phone-bill.pdf" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("回答を入力してください").fill("請求書を添付し、電話代を入力しました。");
+  await page.getByRole("button", { name: "回答を送信する" }).click();
+  await expect(page.getByRole("status")).toContainText("回答を送信しました");
+  await expect(page.locator(".request-box")).toHaveCount(0);
+  await expect(page.getByText("880円").first()).toBeVisible();
   await expectAccessible(page);
 });

@@ -39,7 +39,7 @@ test.describe("on a 320 px screen", () => {
     await page.goto("/claims/new");
     await page.locator("#start").click();
     const draft = new URL(page.url()).pathname;
-    const paths = ["/claims", "/claims/new", "/claims/RD-000001", draft];
+    const paths = ["/claims", "/claims/new", "/claims/RD-000001", "/claims/RD-000003", "/claims/RD-000003/reply", draft];
     for (const section of ["about", "debits", "add-account", "calls", "add-call", "travel", "add-journey", "evidence", "check"]) {
       paths.push(`${draft}/${section}`);
     }

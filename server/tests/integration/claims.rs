@@ -9,8 +9,8 @@ async fn a_claim_reaches_the_reviewer_and_only_the_named_bank() {
     assert_eq!(app.get(&claimant, "/claims/new").await.status(), 200);
     let reference = app.file_claim(&claimant).await;
     assert_eq!(
-        reference, "RD-000003",
-        "the demo data holds two claims before it"
+        reference, "RD-000004",
+        "the demo data holds three claims before it"
     );
 
     // The confirmation page shows the reference; "My claims" lists it as submitted.

@@ -1,14 +1,14 @@
 //! Demo data for `make run`: the banks of the reference incident take part,
 //! one login per role, and a few claims in the queues.
 
-use crate::domain::Role;
 use crate::domain::answers::{Form, Section};
+use crate::domain::{CaseRef, Role};
 use crate::i18n::Lang;
 use crate::server::auth::CurrentUser;
 use crate::server::error::AppError;
 use crate::server::services::{accounts, banks, drafts};
 use crate::server::state::AppState;
-use crate::server::store::users;
+use crate::server::store::{claims, users};
 
 /// The banks hit in the reference incident (regional banks, Japan Post Bank, Aeon Bank).
 pub const DEMO_BANKS: [&str; 11] = [
@@ -50,11 +50,72 @@ pub async fn seed(state: &AppState) -> Result<(), AppError> {
         }
     }
     if let Some(claimant) = fresh_claimant {
+        let mut last = None;
         for claim in demo_claims() {
-            file_claim(state, &claimant, claim).await?;
+            last = Some(file_claim(state, &claimant, claim).await?);
+        }
+        if let Some(reference) = last {
+            awaiting_claimant(state, &reference).await?;
         }
     }
     Ok(())
+}
+
+/// Puts the last demo claim where the claimant has to answer a request.
+/// The bank's check belongs to the bank portal (not built yet): the demo
+/// writes its two steps into the history as the bank would.
+async fn awaiting_claimant(state: &AppState, reference: &CaseRef) -> Result<(), AppError> {
+    let reference = reference.to_string();
+    let claim = claims::by_reference(&state.db, &reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let staff = |email: &'static str| async move {
+        users::by_email(&state.db, email)
+            .await?
+            .ok_or(AppError::NotFound)
+    };
+    let bank = staff("bank.77@redress.example").await?;
+    let now = chrono::Utc::now();
+    let mut tx = state.db.begin().await?;
+    claims::set_state(&mut tx, claim.id, claim.version, "submitted", "in_review").await?;
+    for (i, (from, to, action)) in [
+        ("submitted", "bank_review", "start_bank_review"),
+        ("bank_review", "in_review", "bank_checked"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        claims::insert_event(
+            &mut tx,
+            &claims::NewEvent {
+                claim_id: claim.id,
+                actor: Some(bank.id),
+                from: Some(from),
+                to,
+                action,
+                note: None,
+                at: now + chrono::Duration::milliseconds(i as i64 + 1),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let reviewer = staff("reviewer@redress.example").await?;
+    let reviewer = CurrentUser {
+        id: reviewer.id,
+        email: reviewer.email,
+        role: Role::Reviewer,
+        bank_code: None,
+        lang: Lang::Ja,
+    };
+    drafts::request_information(
+        state,
+        &reviewer,
+        &reference,
+        "電話代の請求書（通話明細）を添付し、銀行へかけた電話の料金を入力してください。",
+        &[Section::Calls, Section::Evidence],
+    )
+    .await
 }
 
 fn form(pairs: &[(&str, &str)]) -> Form {
@@ -116,6 +177,16 @@ fn demo_claims() -> Vec<DemoClaim<'static>> {
             ],
             vec![debit("2020-09-05", "30000", "デイーバライ")],
         ),
+        (
+            about("高橋 和子", "タカハシ カズコ", "022-987-6543"),
+            vec![
+                ("bank", "0125"),
+                ("branch", "100"),
+                ("account_type", "ordinary"),
+                ("account_number", "5550123"),
+            ],
+            vec![debit("2020-09-07", "200000", "ドコモコウザ")],
+        ),
     ]
 }
 
@@ -124,7 +195,7 @@ async fn file_claim(
     state: &AppState,
     user: &CurrentUser,
     (about, account, debits): DemoClaim<'_>,
-) -> Result<(), AppError> {
+) -> Result<CaseRef, AppError> {
     let key = drafts::create(state, user).await?.to_string();
     drafts::save_about(state, user, &key, &form(&about)).await?;
     let aid = drafts::save_account(state, user, &key, None, &form(&account)).await?;
@@ -145,6 +216,5 @@ async fn file_claim(
         &key,
         &form(&[("declare_true", "yes"), ("declare_share", "yes")]),
     )
-    .await?;
-    Ok(())
+    .await
 }
