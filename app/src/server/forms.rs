@@ -60,7 +60,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Submitted {
 }
 
 impl Submitted {
-    async fn read(req: Request<Body>) -> Result<Submitted, Response> {
+    pub(crate) async fn read(req: Request<Body>) -> Result<Submitted, Response> {
         let (parts, body) = req.into_parts();
         let is_form = parts
             .headers

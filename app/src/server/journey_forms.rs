@@ -6,7 +6,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, State};
 use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -75,38 +75,68 @@ fn home(key: &str) -> String {
     }
 }
 
-/// Runs one claimant action: the guard, then `op`, which returns where to
-/// go next. On an error the page at `page` (the form's own page when None)
-/// is shown again with the errors.
-async fn run<F, Fut>(
+/// A claimant's form post: the state, the session and the typed fields.
+struct Posted {
     state: AppState,
     session: Session,
-    mut form: Submitted,
-    page: Option<String>,
-    first_field: &str,
-    op: F,
-) -> Response
-where
-    F: FnOnce(AppState, CurrentUser, Form) -> Fut,
-    Fut: Future<Output = Result<String, AppError>>,
-{
-    if let Some(page) = page
-        && let Ok(uri) = page.parse()
-    {
-        form.parts.uri = uri;
+    form: Submitted,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: Request<Body>, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let session = Session::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = Submitted::read(Request::from_parts(parts, body)).await?;
+        Ok(Posted {
+            state: state.clone(),
+            session,
+            form,
+        })
     }
-    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, first_field).await,
-    };
-    let fields = form.fields.clone();
-    match op(state.clone(), user, fields).await {
-        Ok(to) => see_other(&to),
-        Err(e) => {
-            // A list page shown again after a refused remove or finish must
-            // not keep the posted fields as if they were typed answers.
-            form.fail(&state, e, first_field).await
+}
+
+impl Posted {
+    /// Runs one claimant action: the guard, then `op`, which returns where
+    /// to go next. On an error the page at `page` (the form's own page when
+    /// None) is shown again with the errors.
+    async fn run<F, Fut>(self, page: Option<String>, first_field: &str, op: F) -> Response
+    where
+        F: FnOnce(AppState, CurrentUser, Form) -> Fut,
+        Fut: Future<Output = Result<String, AppError>>,
+    {
+        let Posted {
+            state,
+            session,
+            mut form,
+        } = self;
+        if let Some(page) = page
+            && let Ok(uri) = page.parse()
+        {
+            form.parts.uri = uri;
         }
+        let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
+            Ok(u) => u,
+            Err(e) => return form.fail(&state, e, first_field).await,
+        };
+        let fields = form.fields.clone();
+        match op(state.clone(), user, fields).await {
+            Ok(to) => see_other(&to),
+            Err(e) => form.fail(&state, e, first_field).await,
+        }
+    }
+
+    /// An action on a list page (remove, finish): errors show that page.
+    async fn on_list<F, Fut>(self, key: &str, list: &str, op: F) -> Response
+    where
+        F: FnOnce(AppState, CurrentUser, Form) -> Fut,
+        Fut: Future<Output = Result<String, AppError>>,
+    {
+        self.run(Some(format!("/claims/{key}/{list}")), "finished", op)
+            .await
     }
 }
 
@@ -114,329 +144,148 @@ fn id(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text).map_err(|_| AppError::NotFound)
 }
 
-async fn create(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "start",
-        |state, user, _| async move {
-            let id = drafts::create(&state, &user).await?;
-            Ok(format!("/claims/{id}"))
-        },
-    )
+type Key = Path<String>;
+type KeyAnd = Path<(String, String)>;
+
+async fn create(p: Posted) -> Response {
+    p.run(None, "start", |state, user, _| async move {
+        let id = drafts::create(&state, &user).await?;
+        Ok(format!("/claims/{id}"))
+    })
     .await
 }
 
-async fn about(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "full_name",
-        |state, user, f| async move {
-            drafts::save_about(&state, &user, &key, &f).await?;
-            Ok(home(&key))
-        },
-    )
+async fn about(Path(key): Key, p: Posted) -> Response {
+    p.run(None, "full_name", |state, user, f| async move {
+        drafts::save_about(&state, &user, &key, &f).await?;
+        Ok(home(&key))
+    })
     .await
 }
 
-async fn add_account(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "bank",
-        |state, user, f| async move {
-            let aid = drafts::save_account(&state, &user, &key, None, &f).await?;
-            Ok(format!("/claims/{key}/accounts/{aid}/add-debit"))
-        },
-    )
+async fn add_account(Path(key): Key, p: Posted) -> Response {
+    p.run(None, "bank", |state, user, f| async move {
+        let aid = drafts::save_account(&state, &user, &key, None, &f).await?;
+        Ok(format!("/claims/{key}/accounts/{aid}/add-debit"))
+    })
     .await
 }
 
-async fn change_account(
-    State(state): State<AppState>,
-    Path((key, aid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "bank",
-        |state, user, f| async move {
-            drafts::save_account(&state, &user, &key, Some(id(&aid)?), &f).await?;
-            Ok(format!("/claims/{key}/debits"))
-        },
-    )
+async fn change_account(Path((key, aid)): KeyAnd, p: Posted) -> Response {
+    p.run(None, "bank", |state, user, f| async move {
+        drafts::save_account(&state, &user, &key, Some(id(&aid)?), &f).await?;
+        Ok(format!("/claims/{key}/debits"))
+    })
     .await
 }
 
-async fn remove_account(
-    State(state): State<AppState>,
-    Path((key, aid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    let page = format!("/claims/{key}/debits");
-    run(
-        state,
-        session,
-        form,
-        Some(page),
-        "finished",
-        |state, user, _| async move {
-            drafts::remove_account(&state, &user, &key, id(&aid)?).await?;
-            Ok(format!("/claims/{key}/debits"))
-        },
-    )
+async fn remove_account(Path((key, aid)): KeyAnd, p: Posted) -> Response {
+    let list = key.clone();
+    p.on_list(&list, "debits", |state, user, _| async move {
+        drafts::remove_account(&state, &user, &key, id(&aid)?).await?;
+        Ok(format!("/claims/{key}/debits"))
+    })
     .await
 }
 
-async fn add_debit(
-    State(state): State<AppState>,
-    Path((key, aid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "date",
-        |state, user, f| async move {
-            drafts::save_debit(&state, &user, &key, Some(id(&aid)?), None, &f).await?;
-            Ok(format!("/claims/{key}/debits"))
-        },
-    )
+async fn add_debit(Path((key, aid)): KeyAnd, p: Posted) -> Response {
+    p.run(None, "date", |state, user, f| async move {
+        drafts::save_debit(&state, &user, &key, Some(id(&aid)?), None, &f).await?;
+        Ok(format!("/claims/{key}/debits"))
+    })
     .await
 }
 
-async fn change_debit(
-    State(state): State<AppState>,
-    Path((key, lid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "date",
-        |state, user, f| async move {
-            drafts::save_debit(&state, &user, &key, None, Some(id(&lid)?), &f).await?;
-            Ok(format!("/claims/{key}/debits"))
-        },
-    )
+async fn change_debit(Path((key, lid)): KeyAnd, p: Posted) -> Response {
+    p.run(None, "date", |state, user, f| async move {
+        drafts::save_debit(&state, &user, &key, None, Some(id(&lid)?), &f).await?;
+        Ok(format!("/claims/{key}/debits"))
+    })
     .await
 }
 
+/// Removes a line of `section` (listed on the page `list`).
 async fn remove_line(
-    state: AppState,
-    session: Session,
-    form: Submitted,
     key: String,
     lid: String,
+    p: Posted,
     section: Section,
-    list: &'static str,
+    list: &str,
 ) -> Response {
-    let page = format!("/claims/{key}/{list}");
-    run(
-        state,
-        session,
-        form,
-        Some(page),
-        "finished",
-        |state, user, _| async move {
-            drafts::remove_line(&state, &user, &key, section, id(&lid)?).await?;
-            Ok(format!("/claims/{key}/{list}"))
-        },
-    )
+    let to = format!("/claims/{key}/{list}");
+    p.on_list(&key.clone(), list, |state, user, _| async move {
+        drafts::remove_line(&state, &user, &key, section, id(&lid)?).await?;
+        Ok(to)
+    })
     .await
 }
 
-async fn remove_debit(
-    State(state): State<AppState>,
-    Path((key, lid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    remove_line(state, session, form, key, lid, Section::Debits, "debits").await
+async fn remove_debit(Path((key, lid)): KeyAnd, p: Posted) -> Response {
+    remove_line(key, lid, p, Section::Debits, "debits").await
 }
 
-async fn remove_call(
-    State(state): State<AppState>,
-    Path((key, lid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    remove_line(state, session, form, key, lid, Section::Calls, "calls").await
+async fn remove_call(Path((key, lid)): KeyAnd, p: Posted) -> Response {
+    remove_line(key, lid, p, Section::Calls, "calls").await
 }
 
-async fn remove_journey(
-    State(state): State<AppState>,
-    Path((key, lid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    remove_line(state, session, form, key, lid, Section::Travel, "travel").await
+async fn remove_journey(Path((key, lid)): KeyAnd, p: Posted) -> Response {
+    remove_line(key, lid, p, Section::Travel, "travel").await
 }
 
-async fn finish(
-    state: AppState,
-    session: Session,
-    form: Submitted,
-    key: String,
-    section: Section,
-    list: &'static str,
-) -> Response {
-    let page = format!("/claims/{key}/{list}");
-    run(
-        state,
-        session,
-        form,
-        Some(page),
-        "finished",
-        |state, user, _| async move {
-            drafts::finish_section(&state, &user, &key, section).await?;
-            Ok(home(&key))
-        },
-    )
+/// "I have finished this section" (shown on the page `list`).
+async fn finish(key: String, p: Posted, section: Section, list: &str) -> Response {
+    p.on_list(&key.clone(), list, |state, user, _| async move {
+        drafts::finish_section(&state, &user, &key, section).await?;
+        Ok(home(&key))
+    })
     .await
 }
 
-async fn finish_debits(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    finish(state, session, form, key, Section::Debits, "debits").await
+async fn finish_debits(Path(key): Key, p: Posted) -> Response {
+    finish(key, p, Section::Debits, "debits").await
 }
 
-async fn finish_calls(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    finish(state, session, form, key, Section::Calls, "calls").await
+async fn finish_calls(Path(key): Key, p: Posted) -> Response {
+    finish(key, p, Section::Calls, "calls").await
 }
 
-async fn finish_travel(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    finish(state, session, form, key, Section::Travel, "travel").await
+async fn finish_travel(Path(key): Key, p: Posted) -> Response {
+    finish(key, p, Section::Travel, "travel").await
 }
 
-async fn finish_evidence(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    finish(state, session, form, key, Section::Evidence, "evidence").await
+async fn finish_evidence(Path(key): Key, p: Posted) -> Response {
+    finish(key, p, Section::Evidence, "evidence").await
 }
 
-async fn add_call(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "date",
-        |state, user, f| async move {
-            drafts::save_call(&state, &user, &key, None, &f).await?;
-            Ok(format!("/claims/{key}/calls"))
-        },
-    )
+async fn add_call(Path(key): Key, p: Posted) -> Response {
+    p.run(None, "date", |state, user, f| async move {
+        drafts::save_call(&state, &user, &key, None, &f).await?;
+        Ok(format!("/claims/{key}/calls"))
+    })
     .await
 }
 
-async fn change_call(
-    State(state): State<AppState>,
-    Path((key, lid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "date",
-        |state, user, f| async move {
-            drafts::save_call(&state, &user, &key, Some(id(&lid)?), &f).await?;
-            Ok(format!("/claims/{key}/calls"))
-        },
-    )
+async fn change_call(Path((key, lid)): KeyAnd, p: Posted) -> Response {
+    p.run(None, "date", |state, user, f| async move {
+        drafts::save_call(&state, &user, &key, Some(id(&lid)?), &f).await?;
+        Ok(format!("/claims/{key}/calls"))
+    })
     .await
 }
 
-async fn add_journey(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "date",
-        |state, user, f| async move {
-            drafts::save_travel(&state, &user, &key, None, &f).await?;
-            Ok(format!("/claims/{key}/travel"))
-        },
-    )
+async fn add_journey(Path(key): Key, p: Posted) -> Response {
+    p.run(None, "date", |state, user, f| async move {
+        drafts::save_travel(&state, &user, &key, None, &f).await?;
+        Ok(format!("/claims/{key}/travel"))
+    })
     .await
 }
 
-async fn change_journey(
-    State(state): State<AppState>,
-    Path((key, lid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "date",
-        |state, user, f| async move {
-            drafts::save_travel(&state, &user, &key, Some(id(&lid)?), &f).await?;
-            Ok(format!("/claims/{key}/travel"))
-        },
-    )
+async fn change_journey(Path((key, lid)): KeyAnd, p: Posted) -> Response {
+    p.run(None, "date", |state, user, f| async move {
+        drafts::save_travel(&state, &user, &key, Some(id(&lid)?), &f).await?;
+        Ok(format!("/claims/{key}/travel"))
+    })
     .await
 }
 
@@ -450,115 +299,55 @@ fn files_page(key: &str) -> String {
     }
 }
 
-async fn file_links(
-    State(state): State<AppState>,
-    Path((key, fid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
+async fn file_links(Path((key, fid)): KeyAnd, p: Posted) -> Response {
     let page = files_page(&key);
-    run(
-        state,
-        session,
-        form,
-        Some(page.clone()),
-        "file",
-        |state, user, f| async move {
-            // Checkboxes named `line_<uuid>`; only the claim's own lines count.
-            let lines: Vec<Uuid> = f
-                .iter()
-                .filter(|(_, v)| v.as_str() == "yes")
-                .filter_map(|(k, _)| k.strip_prefix("line_"))
-                .filter_map(|id| Uuid::parse_str(id).ok())
-                .collect();
-            evidence::set_links(&state, &user, &key, id(&fid)?, &lines).await?;
-            Ok(page)
-        },
-    )
+    p.run(Some(page.clone()), "file", |state, user, f| async move {
+        // Checkboxes named `line_<uuid>`; only the claim's own lines count.
+        let lines: Vec<Uuid> = f
+            .iter()
+            .filter(|(_, v)| v.as_str() == "yes")
+            .filter_map(|(k, _)| k.strip_prefix("line_"))
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect();
+        evidence::set_links(&state, &user, &key, id(&fid)?, &lines).await?;
+        Ok(page)
+    })
     .await
 }
 
-async fn remove_file(
-    State(state): State<AppState>,
-    Path((key, fid)): Path<(String, String)>,
-    session: Session,
-    form: Submitted,
-) -> Response {
+async fn remove_file(Path((key, fid)): KeyAnd, p: Posted) -> Response {
     let page = files_page(&key);
-    run(
-        state,
-        session,
-        form,
-        Some(page.clone()),
-        "file",
-        |state, user, _| async move {
-            evidence::remove(&state, &user, &key, id(&fid)?).await?;
-            Ok(page)
-        },
-    )
+    p.run(Some(page.clone()), "file", |state, user, _| async move {
+        evidence::remove(&state, &user, &key, id(&fid)?).await?;
+        Ok(page)
+    })
     .await
 }
 
-async fn payout(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "choice",
-        |state, user, f| async move {
-            drafts::save_payout(&state, &user, &key, &f).await?;
-            Ok(home(&key))
-        },
-    )
+async fn payout(Path(key): Key, p: Posted) -> Response {
+    p.run(None, "choice", |state, user, f| async move {
+        drafts::save_payout(&state, &user, &key, &f).await?;
+        Ok(home(&key))
+    })
     .await
 }
 
 /// Sends the claim. Only the declaration is read from the form: totals and
 /// answers come from what the server stored.
-async fn send(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "declare_true",
-        |state, user, f| async move {
-            let reference = drafts::send(&state, &user, &key, &f).await?;
-            Ok(format!("/claims/{reference}?sent=1"))
-        },
-    )
+async fn send(Path(key): Key, p: Posted) -> Response {
+    p.run(None, "declare_true", |state, user, f| async move {
+        let reference = drafts::send(&state, &user, &key, &f).await?;
+        Ok(format!("/claims/{reference}?sent=1"))
+    })
     .await
 }
 
-async fn reply(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    session: Session,
-    form: Submitted,
-) -> Response {
-    run(
-        state,
-        session,
-        form,
-        None,
-        "reply",
-        |state, user, f| async move {
-            let text = f.get("reply").cloned().unwrap_or_default();
-            let reference = drafts::reply(&state, &user, &key, &text).await?;
-            Ok(format!("/claims/{reference}?replied=1"))
-        },
-    )
+async fn reply(Path(key): Key, p: Posted) -> Response {
+    p.run(None, "reply", |state, user, f| async move {
+        let text = f.get("reply").cloned().unwrap_or_default();
+        let reference = drafts::reply(&state, &user, &key, &text).await?;
+        Ok(format!("/claims/{reference}?replied=1"))
+    })
     .await
 }
 

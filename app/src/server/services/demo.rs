@@ -77,10 +77,18 @@ async fn awaiting_claimant(state: &AppState, reference: &CaseRef) -> Result<(), 
     let bank = staff("bank.77@redress.example").await?;
     let now = chrono::Utc::now();
     let mut tx = state.db.begin().await?;
-    claims::set_state(&mut tx, claim.id, claim.version, "submitted", "in_review").await?;
+    use crate::domain::workflow::{Action, CaseState as S};
+    claims::set_state(
+        &mut tx,
+        claim.id,
+        claim.version,
+        S::Submitted.as_str(),
+        S::InReview.as_str(),
+    )
+    .await?;
     for (i, (from, to, action)) in [
-        ("submitted", "bank_review", "start_bank_review"),
-        ("bank_review", "in_review", "bank_checked"),
+        (S::Submitted, S::BankReview, Action::StartBankReview),
+        (S::BankReview, S::InReview, Action::BankChecked),
     ]
     .into_iter()
     .enumerate()
@@ -90,9 +98,9 @@ async fn awaiting_claimant(state: &AppState, reference: &CaseRef) -> Result<(), 
             &claims::NewEvent {
                 claim_id: claim.id,
                 actor: Some(bank.id),
-                from: Some(from),
-                to,
-                action,
+                from: Some(from.as_str()),
+                to: to.as_str(),
+                action: action.as_str(),
                 note: None,
                 at: now + chrono::Duration::milliseconds(i as i64 + 1),
             },

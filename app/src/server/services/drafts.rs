@@ -371,6 +371,25 @@ pub async fn remove_line(
     Ok(())
 }
 
+/// Puts `line` into `list`: replaces the line with its id, or, when
+/// `adding`, adds it (within the limit). Changing a line that is not there
+/// is NotFound.
+fn upsert<T: Clone>(
+    list: &mut Vec<T>,
+    line: &T,
+    id_of: impl Fn(&T) -> Uuid,
+    adding: bool,
+) -> Result<(), AppError> {
+    let count = list.len();
+    match list.iter_mut().find(|l| id_of(l) == id_of(line)) {
+        Some(existing) => *existing = line.clone(),
+        None if !adding => return Err(AppError::NotFound),
+        None if count >= MAX_LINES => return Err(AppError::field("cost", "lines_too_many")),
+        None => list.push(line.clone()),
+    }
+    Ok(())
+}
+
 pub async fn save_call(
     state: &AppState,
     user: &CurrentUser,
@@ -381,16 +400,7 @@ pub async fn save_call(
     let id = line.unwrap_or_else(Uuid::new_v4);
     let parsed = answers::parse_call(form, id, today_jst(Utc::now())).map_err(invalid)?;
     change(state, user, key, Section::Calls, |a| {
-        let count = a.calls.len();
-        match a.calls.iter_mut().find(|l| l.id == id) {
-            Some(existing) => *existing = parsed.clone(),
-            None if line.is_some() => return Err(AppError::NotFound),
-            None if count >= MAX_LINES => {
-                return Err(AppError::field("cost", "lines_too_many"));
-            }
-            None => a.calls.push(parsed.clone()),
-        }
-        Ok(())
+        upsert(&mut a.calls, &parsed, |l| l.id, line.is_none())
     })
     .await?;
     Ok(())
@@ -406,16 +416,7 @@ pub async fn save_travel(
     let id = line.unwrap_or_else(Uuid::new_v4);
     let parsed = answers::parse_travel(form, id, today_jst(Utc::now())).map_err(invalid)?;
     change(state, user, key, Section::Travel, |a| {
-        let count = a.travel.len();
-        match a.travel.iter_mut().find(|l| l.id == id) {
-            Some(existing) => *existing = parsed.clone(),
-            None if line.is_some() => return Err(AppError::NotFound),
-            None if count >= MAX_LINES => {
-                return Err(AppError::field("cost", "lines_too_many"));
-            }
-            None => a.travel.push(parsed.clone()),
-        }
-        Ok(())
+        upsert(&mut a.travel, &parsed, |l| l.id, line.is_none())
     })
     .await?;
     Ok(())

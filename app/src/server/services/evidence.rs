@@ -85,6 +85,20 @@ async fn own_file(
         .ok_or(AppError::NotFound)
 }
 
+/// A file added with the current reply can be changed; older files only
+/// while the evidence section is open (a draft, or a request naming it).
+fn may_change_file(doc: &Editable, row: &evidence::EvidenceRow) -> Result<(), AppError> {
+    let fresh = doc
+        .request
+        .as_ref()
+        .is_some_and(|r| Some(r.id) == row.request_id);
+    if doc.may_change(Section::Evidence) || fresh {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("section_locked"))
+    }
+}
+
 /// Links a file to the lines it supports (ids of the claim's lines only).
 pub async fn set_links(
     state: &AppState,
@@ -95,15 +109,7 @@ pub async fn set_links(
 ) -> Result<(), AppError> {
     let doc = drafts::load(&state.db, user, key).await?;
     let row = own_file(state, &doc, file).await?;
-    // A file added with a reply can be linked; older files only when the
-    // evidence section is open again.
-    let fresh = doc
-        .request
-        .as_ref()
-        .is_some_and(|r| Some(r.id) == row.request_id);
-    if !doc.may_change(Section::Evidence) && !fresh {
-        return Err(AppError::Conflict("section_locked"));
-    }
+    may_change_file(&doc, &row)?;
     let known = doc.answers.line_ids();
     let lines: Vec<Uuid> = lines
         .iter()
@@ -124,13 +130,7 @@ pub async fn remove(
 ) -> Result<(), AppError> {
     let doc = drafts::load(&state.db, user, key).await?;
     let row = own_file(state, &doc, file).await?;
-    let fresh = doc
-        .request
-        .as_ref()
-        .is_some_and(|r| Some(r.id) == row.request_id);
-    if !doc.may_change(Section::Evidence) && !fresh {
-        return Err(AppError::Conflict("section_locked"));
-    }
+    may_change_file(&doc, &row)?;
     let mut tx = state.db.begin().await?;
     evidence::delete(&mut tx, file).await?;
     tx.commit().await?;
