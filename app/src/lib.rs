@@ -122,6 +122,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/claims/:reference") view=staff::StaffCasePage ssr=SsrMode::Async />
                 <Route path=path!("/bank/queue") view=bank::BankQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/bank/claims/:reference") view=bank::BankCasePage ssr=SsrMode::Async />
+                <Route path=path!("/bank/claims/:reference/lines/:line") view=bank::BankLinePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/views") view=admin::CaseViewsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/banks") view=admin::AdminBanksPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -63,6 +63,9 @@ test("a claimant registers, files a claim, and it reaches the reviewer and only 
   await expect(page.getByRole("link", { name: `${reference} #1` })).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("link", { name: `${reference} #1` }).click();
+  await expect(page.getByText("1234567").first()).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Back" }).click();
   await expect(page.getByText("7654321").first()).toBeVisible();
   await expectAccessible(page);
   await logout(page);

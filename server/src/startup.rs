@@ -90,6 +90,10 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(journey_forms::upload_routes())
         .merge(app)
         .with_state(state.clone())
+        .layer(from_fn_with_state(
+            state.clone(),
+            services::bank_review::record_case_views,
+        ))
         .layer(sessions)
         .layer(from_fn_with_state(state, same_origin_writes))
         .layer(from_fn(security_headers));

@@ -10,6 +10,7 @@ pub const PAGE_SIZE: i64 = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankLine {
+    pub line_id: uuid::Uuid,
     pub reference: String,
     pub position: i64,
     pub branch_code: String,
@@ -17,13 +18,32 @@ pub struct BankLine {
     pub date: String,
     pub amount: i64,
     pub descriptor: String,
+    /// `confirmed`, `disputed`, or None while unanswered.
+    pub verdict: Option<String>,
+}
+
+/// The queue's filters as typed (the page shows them back).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueQuery {
+    pub page: i64,
+    pub status: String,
+    pub date_from: String,
+    pub date_to: String,
+    pub amount_min: String,
+    pub amount_max: String,
+    pub branch: String,
+    pub q: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankQueuePage {
     pub rows: Vec<BankLine>,
     pub page: i64,
+    /// Lines and claims matching the filters.
     pub total: i64,
+    pub claims: i64,
+    /// Filters that could not be read (ignored), as field errors.
+    pub errors: crate::domain::FieldErrors,
 }
 
 impl BankQueuePage {
@@ -32,26 +52,54 @@ impl BankQueuePage {
     }
 }
 
-/// Debit lines at the user's bank on submitted claims, oldest first.
+/// Debit lines at the user's bank, grouped by claim, oldest first, filtered.
+/// Another bank's lines are never among them, nor in the counts.
 #[server(endpoint = "bank_queue")]
-pub async fn bank_queue(page: i64) -> Result<BankQueuePage, ApiError> {
+pub async fn bank_queue(query: QueueQuery) -> Result<BankQueuePage, ApiError> {
     use super::ctx;
-    use crate::domain::Role;
-    let (state, user) = ctx::require(&[Role::BankStaff]).await?;
+    use crate::domain::claim::parse_date;
+    use crate::domain::{FieldErrors, Yen};
+    use crate::server::store::bank_review::{QueueFilter, queue_page};
+    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
     let bank = user.bank().map_err(ctx::fail)?;
-    let page = page.max(1);
-    let (rows, total) = crate::server::store::claims::bank_queue_page(
-        &state.db,
-        bank,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await
-    .map_err(|e| ctx::fail(e.into()))?;
+    let page = query.page.max(1);
+    let mut errors = FieldErrors::new();
+    let far = chrono::NaiveDate::from_ymd_opt(2100, 1, 1).expect("date");
+    let date = |errors: &mut FieldErrors, name: &str, text: &str| {
+        (!text.trim().is_empty())
+            .then(|| errors.check(name, parse_date(text, far)))
+            .flatten()
+    };
+    let amount = |errors: &mut FieldErrors, name: &str, text: &str| {
+        (!text.trim().is_empty())
+            .then(|| errors.check(name, Yen::parse_debit(text)).map(Yen::value))
+            .flatten()
+    };
+    let filter = QueueFilter {
+        status: query.status.clone(),
+        date_from: date(&mut errors, "date_from", &query.date_from),
+        date_to: date(&mut errors, "date_to", &query.date_to),
+        amount_min: amount(&mut errors, "amount_min", &query.amount_min),
+        amount_max: amount(&mut errors, "amount_max", &query.amount_max),
+        branch: match query.branch.trim() {
+            "" => None,
+            b if b.len() == 3 && b.chars().all(|c| c.is_ascii_digit()) => Some(b.to_owned()),
+            _ => {
+                errors.add("branch", "branch_invalid");
+                None
+            }
+        },
+        search: Some(query.q.trim().to_uppercase()).filter(|q| !q.is_empty()),
+    };
+    let (rows, total, claims) =
+        queue_page(&state.db, bank, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+            .await
+            .map_err(|e| ctx::fail(e.into()))?;
     Ok(BankQueuePage {
         rows: rows
             .into_iter()
             .map(|r| BankLine {
+                line_id: r.line_id,
                 reference: r.reference,
                 position: r.position,
                 branch_code: r.branch_code,
@@ -59,24 +107,106 @@ pub async fn bank_queue(page: i64) -> Result<BankQueuePage, ApiError> {
                 date: r.debit_date.format("%Y-%m-%d").to_string(),
                 amount: r.amount,
                 descriptor: r.descriptor,
+                verdict: r.bank_verdict,
             })
             .collect(),
         page,
         total,
+        claims,
+        errors,
     })
 }
 
+/// One answer in a line's history, with who gave it (bank and operator
+/// only; the claimant never sees clerks' names).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerView {
+    pub line_id: uuid::Uuid,
+    pub verdict: String,
+    pub confirmed_amount: Option<i64>,
+    pub bank_date: Option<String>,
+    pub bank_reference: Option<String>,
+    pub holder_kana: Option<String>,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
+/// A claim as its bank sees it: the claim, the bank's own lines in full with
+/// their answers, and the payout account when this bank holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankCaseView {
+    pub detail: ClaimDetail,
+    pub line_ids: Vec<uuid::Uuid>,
+    pub verdicts: Vec<Option<String>>,
+    pub history: Vec<AnswerView>,
+    /// Answers can still be given or corrected (until approval).
+    pub open: bool,
+    /// This bank holds the payout account: (account number, holder kana).
+    pub payout: Option<(String, String)>,
+    /// The newest account check: (matches, note, when).
+    pub account_check: Option<(bool, Option<String>, String)>,
+}
+
 /// A claim as the bank sees it: only its own lines (in full); NotFound when
-/// the claim has no line at this bank.
+/// the claim has no line at this bank, or when `line` is given and is not
+/// one of this bank's lines. Opening it is recorded.
 #[server(endpoint = "bank_case")]
-pub async fn bank_case(reference: String) -> Result<ClaimDetail, ApiError> {
+pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCaseView, ApiError> {
     use super::{claimant::convert, ctx};
-    use crate::domain::Role;
     use crate::server::services::claims::{Viewer, view};
-    let (state, user) = ctx::require(&[Role::BankStaff]).await?;
-    let bank = user.bank().map_err(ctx::fail)?;
-    let (claim, lines) = view(&state.db, &reference, Viewer::Bank(bank))
+    use crate::server::store::{bank_review as store, claims};
+    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
+    let bank = user.bank().map_err(ctx::fail)?.to_owned();
+    let (claim, lines) = view(&state.db, &reference, Viewer::Bank(&bank))
         .await
         .map_err(ctx::fail)?;
-    Ok(convert::detail(claim, lines, true, false))
+    if let Some(line) = line
+        && !lines.iter().any(|l| l.id.to_string() == line)
+    {
+        return Err(ctx::fail(crate::server::AppError::NotFound));
+    }
+    let fail = |e: sqlx::Error| ctx::fail(e.into());
+    let history = store::answers(&state.db, claim.id, &bank)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|a| AnswerView {
+            line_id: a.line_id,
+            verdict: a.verdict,
+            confirmed_amount: a.confirmed_amount,
+            bank_date: a.bank_date.map(|d| d.to_string()),
+            bank_reference: a.bank_reference,
+            holder_kana: a.holder_kana,
+            reason: a.reason,
+            note: a.note,
+            by: a.actor_email,
+            at: convert::jst_time(a.at),
+        })
+        .collect();
+    let payout = claims::payout_account(&state.db, claim.id)
+        .await
+        .map_err(fail)?
+        .filter(|(b, _, _)| *b == bank)
+        .map(|(_, number, kana)| (number, kana));
+    let account_check = store::account_check(&state.db, claim.id)
+        .await
+        .map_err(fail)?
+        .map(|(m, note, at)| (m, note, convert::jst_time(at)));
+    let open = matches!(
+        claim.state.as_str(),
+        "submitted" | "bank_review" | "in_review" | "awaiting_claimant" | "assessed"
+    );
+    let line_ids = lines.iter().map(|l| l.id).collect();
+    let verdicts = lines.iter().map(|l| l.bank_verdict.clone()).collect();
+    Ok(BankCaseView {
+        detail: convert::detail(claim, lines, true, false),
+        line_ids,
+        verdicts,
+        history,
+        open,
+        payout,
+        account_check,
+    })
 }

@@ -81,6 +81,13 @@ pub(crate) mod convert {
             .to_string()
     }
 
+    /// `2020-09-03 14:05` in Japan.
+    pub fn jst_time(at: chrono::DateTime<chrono::Utc>) -> String {
+        at.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
     pub fn summary(r: ClaimSummaryRow) -> ClaimSummary {
         ClaimSummary {
             reference: r.reference,

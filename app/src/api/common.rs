@@ -123,3 +123,36 @@ pub async fn branch_suggestions(bank: String, q: String) -> Result<Vec<BranchOpt
         })
         .collect())
 }
+
+/// One record of a staff member opening a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub reference: String,
+    pub email: String,
+    pub role: String,
+    pub at: String,
+}
+
+/// Who opened which case when, newest first (admin only).
+#[server(endpoint = "case_views")]
+pub async fn case_views(page: i64) -> Result<(Vec<CaseView>, i64), ApiError> {
+    use super::ctx;
+    use crate::domain::Role;
+    let (state, _) = ctx::require(&[Role::Admin]).await?;
+    let page = page.max(1);
+    let (rows, total) =
+        crate::server::store::bank_review::views_page(&state.db, 100, (page - 1) * 100)
+            .await
+            .map_err(|e| ctx::fail(e.into()))?;
+    Ok((
+        rows.into_iter()
+            .map(|r| CaseView {
+                reference: r.reference,
+                email: r.email,
+                role: r.role,
+                at: super::claimant::convert::jst_time(r.at),
+            })
+            .collect(),
+        total,
+    ))
+}

@@ -745,6 +745,7 @@ pub fn check_page(kind: &str, form: &Form, today: NaiveDate) -> FieldErrors {
             }
             Some(e)
         }
+        "verification" => super::verification::parse_verification(form, today).err(),
         "reply" => parse_reply(field(form, "reply")).err().map(|k| {
             let mut e = FieldErrors::new();
             e.add("reply", k);

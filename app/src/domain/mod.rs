@@ -14,6 +14,7 @@ pub mod password;
 pub mod reference;
 pub mod role;
 pub mod text;
+pub mod verification;
 pub mod workflow;
 
 pub use account::{AccountNumber, AccountType, BankCode, BranchCode};

@@ -78,3 +78,57 @@ pub fn AdminBanksPage() -> impl IntoView {
         </Layout>
     }
 }
+
+/// Who opened which case when.
+#[component]
+pub fn CaseViewsPage() -> impl IntoView {
+    let lang = use_lang();
+    let page = super::page_param();
+    view! {
+        <Layout title="views_title">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match crate::api::common::case_views(page).await {
+                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                        Ok((rows, total)) => {
+                            let pages = ((total + 99) / 100).max(1);
+                            view! {
+                                <h1>{lang.t("views_title")}</h1>
+                                <p>{format!("{total} {}", lang.t("count_total"))}</p>
+                                <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("views_title")>
+                                    <table class="table">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">{lang.t("date")}</th>
+                                                <th scope="col">{lang.t("reference")}</th>
+                                                <th scope="col">{lang.t("email")}</th>
+                                                <th scope="col">{lang.t("role")}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {rows
+                                                .into_iter()
+                                                .map(|v| {
+                                                    view! {
+                                                        <tr>
+                                                            <td>{v.at}</td>
+                                                            <td class="reference">{v.reference}</td>
+                                                            <td>{v.email}</td>
+                                                            <td>{lang.t(&format!("role_{}", v.role))}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <crate::components::Pager base="/admin/views" page=page pages=pages />
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}

@@ -1,84 +1,442 @@
-//! The bank's pages: lines to verify, and a claim as far as it concerns the bank.
+//! The bank's pages: lines to verify (filtered, grouped by claim), a claim
+//! as far as it concerns the bank, and the answer on one line.
 
 use leptos::prelude::*;
+use std::collections::HashMap;
 
-use super::{CasePage, page_param};
-use crate::api::bank::{bank_case, bank_queue};
-use crate::components::{ErrorPage, Layout, Pager, use_lang, yen};
+use super::{ClaimDetailView, page_param, path_param, query_param};
+use crate::api::bank::{BankCaseView, QueueQuery, bank_case, bank_queue};
+use crate::components::client_check::ClientCheck;
+use crate::components::{
+    ErrorPage, ErrorSummary, FormState, Layout, Notice, Pager, Radios, SelectField, TextArea,
+    TextField, provide_prefill, use_lang, yen,
+};
+use crate::domain::verification::DISPUTE_REASONS;
+use crate::i18n::Lang;
+
+fn verdict_label(lang: Lang, verdict: &Option<String>) -> String {
+    match verdict {
+        Some(v) => lang.t(&format!("verdict_{v}")),
+        None => lang.t("verdict_open"),
+    }
+}
 
 #[component]
 pub fn BankQueuePage() -> impl IntoView {
-    let lang = use_lang();
-    let page = page_param();
+    let q = |name: &str| query_param(name).unwrap_or_default();
+    let query = QueueQuery {
+        page: page_param(),
+        status: q("status"),
+        date_from: q("date_from"),
+        date_to: q("date_to"),
+        amount_min: q("amount_min"),
+        amount_max: q("amount_max"),
+        branch: q("branch"),
+        q: q("q"),
+    };
     view! {
         <Layout title="bank_queue_title">
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match bank_queue(page).await {
-                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                        Ok(q) => {
-                            let pages = q.pages();
-                            view! {
-                                <h1>{lang.t("bank_queue_title")}</h1>
-                                <p>{format!("{} {}", q.total, lang.t("count_total"))}</p>
-                                {if q.rows.is_empty() {
-                                    view! { <p>{lang.t("queue_empty")}</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("bank_queue_title")>
-                                            <table class="table">
-                                                <thead>
-                                                    <tr>
-                                                        <th scope="col">{lang.t("reference")}</th>
-                                                        <th scope="col">{lang.t("col_branch")}</th>
-                                                        <th scope="col">{lang.t("account_number")}</th>
-                                                        <th scope="col">{lang.t("debit_date")}</th>
-                                                        <th scope="col" class="num">
-                                                            {lang.t("amount")}
-                                                        </th>
-                                                        <th scope="col">{lang.t("descriptor")}</th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {q
-                                                        .rows
-                                                        .into_iter()
-                                                        .map(|l| {
-                                                            view! {
-                                                                <tr>
-                                                                    <td>
-                                                                        <a href=format!("/bank/claims/{}", l.reference)>
-                                                                            {format!("{} #{}", l.reference, l.position)}
-                                                                        </a>
-                                                                    </td>
-                                                                    <td>{l.branch_code}</td>
-                                                                    <td>{l.account}</td>
-                                                                    <td>{l.date}</td>
-                                                                    <td class="num">{yen(lang, l.amount)}</td>
-                                                                    <td>{l.descriptor}</td>
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }}
-                                <Pager base="/bank/queue" page=q.page pages=pages />
-                            }
-                                .into_any()
+                {move || {
+                    let query = query.clone();
+                    Suspend::new(async move {
+                        match bank_queue(query.clone()).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(page) => view! { <BankQueue query page /> }.into_any(),
                         }
-                    }
-                })}
+                    })
+                }}
             </Suspense>
         </Layout>
     }
 }
 
-/// A claim as far as the bank may see it.
+#[component]
+fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl IntoView {
+    let lang = use_lang();
+    let values: HashMap<String, String> = [
+        ("status", query.status.clone()),
+        ("date_from", query.date_from.clone()),
+        ("date_to", query.date_to.clone()),
+        ("amount_min", query.amount_min.clone()),
+        ("amount_max", query.amount_max.clone()),
+        ("branch", query.branch.clone()),
+        ("q", query.q.clone()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    provide_context(FormState {
+        values,
+        errors: page.errors.clone(),
+        message: None,
+    });
+    let statuses = vec![
+        ("open".to_owned(), lang.t("verdict_open")),
+        ("answered".to_owned(), lang.t("filter_answered")),
+        ("all".to_owned(), lang.t("filter_all")),
+    ];
+    let pages = page.pages();
+    // One group per claim, in the order the rows come (oldest claim first).
+    let mut groups: Vec<(String, Vec<crate::api::bank::BankLine>)> = Vec::new();
+    for row in page.rows.clone() {
+        match groups.last_mut() {
+            Some((r, rows)) if *r == row.reference => rows.push(row),
+            _ => groups.push((row.reference.clone(), vec![row])),
+        }
+    }
+    view! {
+        <ErrorSummary />
+        <h1>{lang.t("bank_queue_title")}</h1>
+        <form method="get" action="/bank/queue" class="filters">
+            <SelectField name="status" label="filter_status" options=statuses />
+            <div class="filter-row">
+                <TextField name="date_from" label="filter_date_from" input_type="date" width="w-10" />
+                <TextField name="date_to" label="filter_date_to" input_type="date" width="w-10" />
+            </div>
+            <div class="filter-row">
+                <TextField name="amount_min" label="filter_amount_min" inputmode="numeric" width="w-10" />
+                <TextField name="amount_max" label="filter_amount_max" inputmode="numeric" width="w-10" />
+            </div>
+            <div class="filter-row">
+                <TextField name="branch" label="col_branch" hint="filter_branch_hint" inputmode="numeric" width="w-10" />
+                <TextField name="q" label="filter_search" hint="filter_search_hint" width="w-20" />
+            </div>
+            <button type="submit" class="button button-secondary">
+                {lang.t("filter_apply")}
+            </button>
+        </form>
+        <p role="status">
+            {lang
+                .t("bank_queue_counts")
+                .replace("%{lines}", &page.total.to_string())
+                .replace("%{claims}", &page.claims.to_string())}
+        </p>
+        {if groups.is_empty() {
+            view! { <p>{lang.t("queue_empty")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("bank_queue_title")>
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{lang.t("reference")}</th>
+                                <th scope="col">{lang.t("col_branch")}</th>
+                                <th scope="col">{lang.t("account_number")}</th>
+                                <th scope="col">{lang.t("debit_date")}</th>
+                                <th scope="col" class="num">
+                                    {lang.t("amount")}
+                                </th>
+                                <th scope="col">{lang.t("descriptor")}</th>
+                                <th scope="col">{lang.t("status")}</th>
+                            </tr>
+                        </thead>
+                        {groups
+                            .into_iter()
+                            .map(|(reference, rows)| {
+                                view! {
+                                    <tbody class="group">
+                                        <tr class="group-head">
+                                            <th scope="rowgroup" colspan="7">
+                                                <a href=format!("/bank/claims/{reference}")>{reference.clone()}</a>
+                                            </th>
+                                        </tr>
+                                        {rows
+                                            .into_iter()
+                                            .map(|l| {
+                                                view! {
+                                                    <tr>
+                                                        <td>
+                                                            <a href=format!("/bank/claims/{}/lines/{}", l.reference, l.line_id)>
+                                                                {format!("{} #{}", l.reference, l.position)}
+                                                            </a>
+                                                        </td>
+                                                        <td>{l.branch_code}</td>
+                                                        <td>{l.account}</td>
+                                                        <td>{l.date}</td>
+                                                        <td class="num">{yen(lang, l.amount)}</td>
+                                                        <td>{l.descriptor}</td>
+                                                        <td>{verdict_label(lang, &l.verdict)}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                }
+                            })
+                            .collect_view()}
+                    </table>
+                </div>
+            }
+                .into_any()
+        }}
+        <Pager base="/bank/queue" page=page.page pages=pages />
+    }
+}
+
+/// Loads a claim as the bank may see it and renders `body`.
+#[component]
+fn BankCaseFrame<B>(title: &'static str, line: Option<String>, body: B) -> impl IntoView
+where
+    B: Fn(BankCaseView) -> AnyView + Clone + Send + Sync + 'static,
+{
+    let reference = path_param("reference");
+    view! {
+        <Layout title=title>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let (reference, body, line) = (reference.clone(), body.clone(), line.clone());
+                    Suspend::new(async move {
+                        match bank_case(reference, line).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(case) => body(case),
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// A claim as far as the bank may see it: its lines with their answers, the
+/// history of answers, and the payout account check.
 #[component]
 pub fn BankCasePage() -> impl IntoView {
-    view! { <CasePage load=bank_case /> }
+    let lang = use_lang();
+    let answered = query_param("answered").is_some();
+    let checked = query_param("checked").is_some();
+    let body = move |case: BankCaseView| {
+        let reference = case.detail.reference.clone();
+        let lines: Vec<_> = case
+            .detail
+            .lines
+            .iter()
+            .cloned()
+            .zip(case.line_ids.iter().copied())
+            .zip(case.verdicts.iter().cloned())
+            .collect();
+        let open = case.open;
+        view! {
+            <ErrorSummary />
+            {answered.then(|| view! { <Notice key="answer_saved" /> })}
+            {checked.then(|| view! { <Notice key="account_check_saved" /> })}
+            <h1>{format!("{} {}", lang.t("claim_title"), reference)}</h1>
+            <ClaimDetailView claim=case.detail.clone() />
+            <h2>{lang.t("bank_answers_title")}</h2>
+            <ul class="claim-list">
+                {lines
+                    .into_iter()
+                    .map(|((l, id), verdict)| {
+                        view! {
+                            <li>
+                                <span>{format!("#{} {} {}", l.position, l.date, yen(lang, l.amount))}</span>
+                                <span class="tag">{verdict_label(lang, &verdict)}</span>
+                                {open
+                                    .then(|| {
+                                        view! {
+                                            <a href=format!("/bank/claims/{reference}/lines/{id}")>
+                                                {if verdict.is_some() { lang.t("correct_answer") } else { lang.t("give_answer") }}
+                                                <span class="visually-hidden">{format!(" #{}", l.position)}</span>
+                                            </a>
+                                        }
+                                    })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <h2>{lang.t("answer_history")}</h2>
+            {if case.history.is_empty() {
+                view! { <p>{lang.t("none")}</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="timeline">
+                        {case
+                            .history
+                            .iter()
+                            .map(|a| {
+                                let what = match a.verdict.as_str() {
+                                    "confirmed" => format!(
+                                        "{} {} {} {}",
+                                        lang.t("verdict_confirmed"),
+                                        yen(lang, a.confirmed_amount.unwrap_or(0)),
+                                        a.bank_date.clone().unwrap_or_default(),
+                                        a.holder_kana.clone().unwrap_or_default()
+                                    ),
+                                    _ => format!(
+                                        "{}: {} {}",
+                                        lang.t("verdict_disputed"),
+                                        lang.t(&format!("reason_{}", a.reason.clone().unwrap_or_default())),
+                                        a.note.clone().unwrap_or_default()
+                                    ),
+                                };
+                                view! {
+                                    <li>
+                                        <span class="timeline-date">{a.at.clone()}</span>
+                                        {format!(" {what} ({})", a.by)}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                    .into_any()
+            }}
+            {case
+                .payout
+                .clone()
+                .map(|(number, kana)| {
+                    let yes_no = vec![
+                        ("yes".to_owned(), lang.t("account_matches")),
+                        ("no".to_owned(), lang.t("account_does_not_match")),
+                    ];
+                    view! {
+                        <h2>{lang.t("account_check_title")}</h2>
+                        <dl class="summary-list">
+                            <div>
+                                <dt>{lang.t("payout_account")}</dt>
+                                <dd>{format!("{number} {kana}")}</dd>
+                            </div>
+                            <div>
+                                <dt>{lang.t("account_check_result")}</dt>
+                                <dd>
+                                    {match &case.account_check {
+                                        Some((true, _, at)) => format!("{} ({at})", lang.t("account_matches")),
+                                        Some((false, note, at)) => format!("{} ({at}) {}", lang.t("account_does_not_match"), note.clone().unwrap_or_default()),
+                                        None => lang.t("verdict_open"),
+                                    }}
+                                </dd>
+                            </div>
+                        </dl>
+                        {open
+                            .then(|| {
+                                view! {
+                                    <form method="post" action=format!("/bank/claims/{reference}/account-check") novalidate>
+                                        <Radios name="matches" legend="account_check_question" options=yes_no />
+                                        <TextArea name="note" label="bank_note" hint="optional" />
+                                        <button type="submit" class="button">
+                                            {lang.t("save")}
+                                        </button>
+                                    </form>
+                                }
+                            })}
+                    }
+                })}
+        }
+            .into_any()
+    };
+    view! { <BankCaseFrame title="claim_title" line=None body=body /> }
+}
+
+/// Confirm or dispute one line (or correct the answer).
+#[component]
+pub fn BankLinePage() -> impl IntoView {
+    let lang = use_lang();
+    let line = path_param("line");
+    let wanted = Some(line.clone());
+    let body = move |case: BankCaseView| {
+        let Some(index) = case.line_ids.iter().position(|id| id.to_string() == line) else {
+            return view! { <ErrorPage error=crate::api::ApiError::NotFound /> }.into_any();
+        };
+        let l = case.detail.lines[index].clone();
+        let reference = case.detail.reference.clone();
+        // Show the newest answer as the starting point of a correction.
+        let last = case
+            .history
+            .iter()
+            .rev()
+            .find(|a| a.line_id.to_string() == line)
+            .cloned();
+        provide_prefill(|| {
+            let mut v = HashMap::new();
+            match &last {
+                Some(a) => {
+                    v.insert("verdict".to_owned(), a.verdict.clone());
+                    if let Some(x) = a.confirmed_amount {
+                        v.insert("confirmed_amount".to_owned(), x.to_string());
+                    }
+                    for (k, x) in [
+                        ("bank_date", &a.bank_date),
+                        ("bank_reference", &a.bank_reference),
+                        ("holder_kana", &a.holder_kana),
+                        ("reason", &a.reason),
+                        ("note", &a.note),
+                    ] {
+                        if let Some(x) = x {
+                            v.insert(k.to_owned(), x.clone());
+                        }
+                    }
+                }
+                None => {
+                    v.insert("confirmed_amount".to_owned(), l.amount.to_string());
+                    v.insert("bank_date".to_owned(), l.date.clone());
+                    v.insert("holder_kana".to_owned(), case.detail.name_kana.clone());
+                }
+            }
+            v
+        });
+        let verdicts = vec![
+            ("confirmed".to_owned(), lang.t("verdict_confirm_option")),
+            ("disputed".to_owned(), lang.t("verdict_dispute_option")),
+        ];
+        let reasons: Vec<(String, String)> = DISPUTE_REASONS
+            .iter()
+            .map(|r| ((*r).to_owned(), lang.t(&format!("reason_{r}"))))
+            .collect();
+        let today = crate::domain::answers::today_in_japan().to_string();
+        view! {
+            <p>
+                <a class="back-link" href=format!("/bank/claims/{reference}")>
+                    {lang.t("back")}
+                </a>
+            </p>
+            <ErrorSummary />
+            <span class="caption">{format!("{} #{}", reference, l.position)}</span>
+            <h1>{lang.t("verify_debit_title")}</h1>
+            <dl class="summary-list">
+                <div>
+                    <dt>{lang.t("account_number")}</dt>
+                    <dd>{format!("{} {} {}", l.branch, lang.t(&format!("account_{}", l.account_type)), l.account)}</dd>
+                </div>
+                <div>
+                    <dt>{lang.t("debit_date")}</dt>
+                    <dd>{l.date.clone()}</dd>
+                </div>
+                <div>
+                    <dt>{lang.t("amount")}</dt>
+                    <dd>{yen(lang, l.amount)}</dd>
+                </div>
+                <div>
+                    <dt>{lang.t("descriptor")}</dt>
+                    <dd>{l.descriptor.clone()}</dd>
+                </div>
+            </dl>
+            <form id="claim-form" method="post" action=format!("/bank/claims/{reference}/lines/{line}") novalidate>
+                <Radios name="verdict" legend="verify_question" options=verdicts />
+                <fieldset class="fieldset">
+                    <legend class="legend-s">{lang.t("if_confirmed")}</legend>
+                    <TextField name="confirmed_amount" label="confirmed_amount" inputmode="numeric" width="w-10" />
+                    <TextField name="bank_date" label="bank_date" input_type="date" width="w-10" />
+                    <TextField name="bank_reference" label="bank_reference" hint="optional" width="w-20" />
+                    <TextField name="holder_kana" label="bank_holder_kana" hint="name_kana_hint" width="w-30" />
+                </fieldset>
+                <fieldset class="fieldset">
+                    <legend class="legend-s">{lang.t("if_disputed")}</legend>
+                    <SelectField name="reason" label="dispute_reason" options=reasons />
+                    <TextArea name="note" label="bank_note" hint="bank_note_hint" />
+                </fieldset>
+                <button type="submit" class="button">
+                    {lang.t("save")}
+                </button>
+            </form>
+            <ClientCheck
+                form_id="claim-form".to_owned()
+                kind="verification".to_owned()
+                lang=lang.code().to_owned()
+                today=today
+            />
+        }
+            .into_any()
+    };
+    view! { <BankCaseFrame title="verify_debit_title" line=wanted body=body /> }
 }

@@ -120,7 +120,19 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way on a lock.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { write, .. } => {
+                use sqlx::TransactionManager;
+                type Manager = <Sqlite as sqlx::Database>::TransactionManager;
+                let mut conn = write.acquire().await?;
+                // A request cancelled in the middle of BEGIN can hand the
+                // connection back still inside that transaction (no
+                // `Transaction` was made to roll it back): end it first.
+                if Manager::get_transaction_depth(&conn) > 0 {
+                    tracing::warn!("writer connection returned inside a transaction; rolling back");
+                    Manager::rollback(&mut conn).await?;
+                }
+                Tx::Sqlite(Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?)
+            }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }

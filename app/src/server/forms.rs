@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", post(set_lang))
         .route("/healthz", get(healthz))
         .merge(super::journey_forms::routes())
+        .merge(super::bank_forms::routes())
 }
 
 /// A submitted form: the request without its body, and the fields.

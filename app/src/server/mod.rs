@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bank_data;
+pub mod bank_forms;
 pub mod db;
 pub mod error;
 pub mod files;

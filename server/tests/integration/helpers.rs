@@ -118,6 +118,14 @@ impl TestApp {
         public_url: Option<String>,
         trust_forwarded_for: bool,
     ) -> TestApp {
+        // Server errors show in a failing test's output (RUST_LOG to see more).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+            )
+            .with_test_writer()
+            .try_init();
         let db = TestDb::create().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

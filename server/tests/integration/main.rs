@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod bank;
 mod claims;
 mod database;
 mod journey;

@@ -18,7 +18,7 @@ use crate::server::auth::CurrentUser;
 use crate::server::db::Db;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
-use crate::server::store::{banks, claims, drafts, evidence, outbox, requests};
+use crate::server::store::{bank_review, banks, claims, drafts, evidence, outbox, requests};
 
 /// A person may hold this many drafts at once.
 pub const MAX_DRAFTS: i64 = 10;
@@ -513,30 +513,33 @@ fn derive(a: &Answers) -> Result<Derived, AppError> {
     })
 }
 
-/// Writes the lines of a claim from its answers (positions from 1).
+/// Writes the lines of a claim from its answers (positions from 1). Lines
+/// in `keep` (answered by a bank) already exist and are changed in place.
 async fn write_lines(
     tx: &mut crate::server::db::Tx,
     claim_id: Uuid,
     a: &Answers,
+    keep: &[Uuid],
 ) -> Result<(), AppError> {
     for (i, (account, line)) in a.debit_lines().enumerate() {
-        claims::insert_line(
-            tx,
-            &claims::NewLineRow {
-                id: line.id,
-                claim_id,
-                position: i as i64 + 1,
-                bank_code: &account.bank,
-                branch_code: &account.branch,
-                account_type: &account.account_type,
-                account_number: &account.number,
-                debit_date: line.date,
-                amount: line.amount,
-                descriptor: &line.descriptor,
-                wallet_ref: line.reference.as_deref(),
-            },
-        )
-        .await?;
+        let row = claims::NewLineRow {
+            id: line.id,
+            claim_id,
+            position: i as i64 + 1,
+            bank_code: &account.bank,
+            branch_code: &account.branch,
+            account_type: &account.account_type,
+            account_number: &account.number,
+            debit_date: line.date,
+            amount: line.amount,
+            descriptor: &line.descriptor,
+            wallet_ref: line.reference.as_deref(),
+        };
+        if keep.contains(&line.id) {
+            claims::update_line(tx, &row).await?;
+        } else {
+            claims::insert_line(tx, &row).await?;
+        }
     }
     for (i, line) in a.calls.iter().enumerate() {
         claims::insert_call_line(tx, claim_id, i as i64 + 1, line).await?;
@@ -609,7 +612,7 @@ pub async fn send(
         },
     )
     .await?;
-    write_lines(&mut tx, doc.id, &doc.answers).await?;
+    write_lines(&mut tx, doc.id, &doc.answers, &[]).await?;
     claims::insert_event(
         &mut tx,
         &claims::NewEvent {
@@ -694,8 +697,14 @@ pub async fn reply(
             Section::Debits | Section::Calls | Section::Travel | Section::About
         )
     }) {
-        claims::delete_lines(&mut tx, doc.id).await?;
-        write_lines(&mut tx, doc.id, &doc.answers).await?;
+        // A debit a bank has answered stays: it can be changed, not removed.
+        let answered = bank_review::answered_line_ids(&mut tx, doc.id).await?;
+        let now_there: Vec<Uuid> = doc.answers.debit_lines().map(|(_, l)| l.id).collect();
+        if answered.iter().any(|id| !now_there.contains(id)) {
+            return Err(AppError::field("reply", "answered_line_removed"));
+        }
+        claims::clear_debit_lines_for_rewrite(&mut tx, doc.id).await?;
+        write_lines(&mut tx, doc.id, &doc.answers, &answered).await?;
     }
     if !requests::answer(&mut tx, request.id, &reply, now).await?
         || !claims::set_state(

@@ -195,6 +195,7 @@ pub struct LineRow {
     pub wallet_ref: Option<String>,
     pub confirmed_amount: Option<i64>,
     pub approved_amount: Option<i64>,
+    pub bank_verdict: Option<String>,
 }
 
 /// The debit lines of a claim; with `bank`, only the lines at that bank.
@@ -206,47 +207,13 @@ pub async fn lines(
     on_db!(db, p => sqlx::query_as::<_, LineRow>(
         "SELECT l.id, l.position, l.bank_code, b.name AS bank_name, l.branch_code, r.name AS branch_name, l.account_type,
                 l.account_number, l.debit_date, l.amount, l.descriptor, l.wallet_ref, l.confirmed_amount,
-                l.approved_amount
+                l.approved_amount, l.bank_verdict
          FROM debit_lines l
          JOIN banks b ON b.code = l.bank_code
          JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code
          WHERE l.claim_id = $1 AND ($2 IS NULL OR l.bank_code = $2)
          ORDER BY l.position",
     ).bind(claim_id).bind(bank).fetch_all(p).await)
-}
-
-/// One row of a bank's queue: a debit line at that bank.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct BankQueueRow {
-    pub reference: String,
-    pub position: i64,
-    pub branch_code: String,
-    pub account_number: String,
-    pub debit_date: NaiveDate,
-    pub amount: i64,
-    pub descriptor: String,
-    pub submitted_at: DateTime<Utc>,
-}
-
-pub async fn bank_queue_page(
-    db: &Db,
-    bank: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<BankQueueRow>, i64), sqlx::Error> {
-    on_db!(db, p => {
-        let rows = sqlx::query_as::<_, BankQueueRow>(
-            "SELECT c.reference, l.position, l.branch_code, l.account_number, l.debit_date, l.amount, l.descriptor, c.submitted_at
-             FROM debit_lines l JOIN claims c ON c.id = l.claim_id
-             WHERE l.bank_code = $1 AND c.state = 'submitted'
-             ORDER BY c.submitted_at, c.seq, l.position
-             LIMIT $2 OFFSET $3",
-        ).bind(bank).bind(limit).bind(offset).fetch_all(p).await?;
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE l.bank_code = $1 AND c.state = 'submitted'",
-        ).bind(bank).fetch_one(p).await?;
-        Ok((rows, total))
-    })
 }
 
 pub async fn insert_call_line(
@@ -277,16 +244,6 @@ pub async fn insert_travel_line(
     .bind(l.id).bind(claim_id).bind(position).bind(l.date).bind(&l.from).bind(&l.to).bind(&l.means)
     .bind(&l.purpose).bind(l.cost)
     .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Removes every line of a claim (before the lines are written again from
-/// changed answers).
-pub async fn delete_lines(tx: &mut Tx, claim_id: Uuid) -> Result<(), sqlx::Error> {
-    for table in "debit_lines call_lines travel_lines".split(' ') {
-        let sql = format!("DELETE FROM {table} WHERE claim_id = $1");
-        on_tx!(tx, c => sqlx::query(&sql).bind(claim_id).execute(c).await.map(|r| r.rows_affected()))?;
-    }
     Ok(())
 }
 
@@ -376,4 +333,52 @@ pub async fn save_pending(
          WHERE id = $1 AND version = $2 AND state = 'awaiting_claimant'",
     ).bind(id).bind(version).bind(answers).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
+}
+
+/// The bank of the payout account, if the claim has one.
+pub async fn payout_bank(db: &Db, claim_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Option<String>>("SELECT payout_bank_code FROM claims WHERE id = $1")
+        .bind(claim_id).fetch_one(p).await)
+}
+
+/// Before debit lines are written again: frees the positions (negated) and
+/// removes the lines no bank has answered (answered lines are kept).
+pub async fn clear_debit_lines_for_rewrite(tx: &mut Tx, claim_id: Uuid) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE debit_lines SET position = -position WHERE claim_id = $1")
+        .bind(claim_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query(
+        "DELETE FROM debit_lines WHERE claim_id = $1 AND id NOT IN (SELECT line_id FROM line_answers WHERE claim_id = $1)",
+    ).bind(claim_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    for table in "call_lines travel_lines".split(' ') {
+        let sql = format!("DELETE FROM {table} WHERE claim_id = $1");
+        on_tx!(tx, c => sqlx::query(&sql).bind(claim_id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Changes a debit line that a bank has answered (kept, not re-inserted).
+pub async fn update_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE debit_lines SET position = $2, bank_code = $3, branch_code = $4, account_type = $5, account_number = $6,
+                debit_date = $7, amount = $8, descriptor = $9, wallet_ref = $10
+         WHERE id = $1",
+    )
+    .bind(l.id).bind(l.position).bind(l.bank_code).bind(l.branch_code).bind(l.account_type).bind(l.account_number)
+    .bind(l.debit_date).bind(l.amount).bind(l.descriptor).bind(l.wallet_ref)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The payout account of a claim: (bank code, account number, holder kana).
+pub async fn payout_account(
+    db: &Db,
+    claim_id: Uuid,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    let row = on_db!(db, p => sqlx::query_as::<_, (Option<String>, Option<String>, Option<String>)>(
+        "SELECT payout_bank_code, payout_account_number, payout_holder_kana FROM claims WHERE id = $1",
+    ).bind(claim_id).fetch_one(p).await)?;
+    Ok(match row {
+        (Some(b), Some(n), Some(k)) => Some((b, n, k)),
+        _ => None,
+    })
 }

@@ -1,0 +1,265 @@
+//! The bank's side of a case: answering each debit line at its own bank
+//! (confirmed or disputed, corrected until approval), the payout account
+//! check, and moving the case on when every line has an answer.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::domain::answers::Form;
+use crate::domain::verification::{Verification, parse_account_check, parse_verification};
+use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
+use crate::domain::{CaseRef, Role};
+use crate::server::auth::CurrentUser;
+use crate::server::error::AppError;
+use crate::server::services::drafts::today_jst;
+use crate::server::state::AppState;
+use crate::server::store::{bank_review, claims};
+
+/// States in which a bank may still answer or correct (until approval).
+const ANSWERABLE: [CaseState; 5] = [
+    CaseState::Submitted,
+    CaseState::BankReview,
+    CaseState::InReview,
+    CaseState::AwaitingClaimant,
+    CaseState::Assessed,
+];
+
+/// The claim and one of its lines, if the line is at the staff's bank;
+/// NotFound otherwise (another bank's line is not there for this user).
+async fn own_line(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    line: Uuid,
+) -> Result<(claims::ClaimRow, claims::LineRow), AppError> {
+    let bank = staff.bank()?;
+    let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
+    let claim = claims::by_reference(&state.db, &reference.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let line = claims::lines(&state.db, claim.id, Some(bank))
+        .await?
+        .into_iter()
+        .find(|l| l.id == line)
+        .ok_or(AppError::NotFound)?;
+    Ok((claim, line))
+}
+
+/// Moves the case from `from` to the state `action` leads to, with the event.
+async fn step(
+    tx: &mut crate::server::db::Tx,
+    claim: Uuid,
+    version: i64,
+    from: CaseState,
+    action: Action,
+    staff: &CurrentUser,
+) -> Result<CaseState, AppError> {
+    let facts = CaseFacts {
+        all_lines_answered: true,
+        ..CaseFacts::default()
+    };
+    let to = next_state(from, action, Role::BankStaff, &facts)
+        .map_err(|_| AppError::Conflict("case_changed"))?;
+    if !claims::set_state(tx, claim, version, from.as_str(), to.as_str()).await? {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    claims::insert_event(
+        tx,
+        &claims::NewEvent {
+            claim_id: claim,
+            actor: Some(staff.id),
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            action: action.as_str(),
+            note: None,
+            at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(to)
+}
+
+/// Answers (or corrects the answer on) one debit line. The first answer on
+/// a submitted claim starts the bank review; the answer that leaves no line
+/// without one sends the case to the operator's review.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn verify(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    line: Uuid,
+    form: &Form,
+) -> Result<CaseState, AppError> {
+    let (claim, line) = own_line(state, staff, reference, line).await?;
+    let answer = parse_verification(form, today_jst(Utc::now())).map_err(AppError::Invalid)?;
+    let bank = staff.bank()?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let (current, version) = bank_review::lock_claim(&mut tx, claim.id).await?;
+    let mut current =
+        CaseState::parse(&current).ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
+    if !ANSWERABLE.contains(&current) {
+        return Err(AppError::Conflict("answers_closed"));
+    }
+    let (amount, date, reference, holder, reason, note) = match &answer {
+        Verification::Confirmed {
+            amount,
+            bank_date,
+            bank_reference,
+            holder_kana,
+        } => (
+            Some(amount.value()),
+            Some(*bank_date),
+            bank_reference.as_deref(),
+            Some(holder_kana.as_str()),
+            None,
+            None,
+        ),
+        Verification::Disputed { reason, note } => (
+            None,
+            None,
+            None,
+            None,
+            Some(reason.as_str()),
+            note.as_deref(),
+        ),
+    };
+    bank_review::insert_answer(
+        &mut tx,
+        &bank_review::NewAnswer {
+            line_id: line.id,
+            claim_id: claim.id,
+            bank_code: bank,
+            verdict: answer.verdict(),
+            confirmed_amount: amount,
+            bank_date: date,
+            bank_reference: reference,
+            holder_kana: holder,
+            reason,
+            note,
+            actor: staff.id,
+            at: now,
+        },
+    )
+    .await?;
+    let mut version = version;
+    if current == CaseState::Submitted {
+        current = step(
+            &mut tx,
+            claim.id,
+            version,
+            current,
+            Action::StartBankReview,
+            staff,
+        )
+        .await?;
+        version += 1;
+    }
+    if current == CaseState::BankReview
+        && bank_review::unanswered_lines(&mut tx, claim.id).await? == 0
+    {
+        current = step(
+            &mut tx,
+            claim.id,
+            version,
+            current,
+            Action::BankChecked,
+            staff,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
+    Ok(current)
+}
+
+/// The payout account's bank says whether the account is the claimant's.
+pub async fn check_account(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let bank = staff.bank()?;
+    let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
+    let claim = claims::by_reference(&state.db, &reference.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Only a bank that sees the claim (a line there) and holds the payout account.
+    if claims::lines(&state.db, claim.id, Some(bank))
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
+    let payout = claims::payout_bank(&state.db, claim.id).await?;
+    if payout.as_deref() != Some(bank) {
+        return Err(AppError::Conflict("not_payout_bank"));
+    }
+    let (matches, note) = parse_account_check(form).map_err(AppError::Invalid)?;
+    let mut tx = state.db.begin().await?;
+    let (current, _) = bank_review::lock_claim(&mut tx, claim.id).await?;
+    if !CaseState::parse(&current).is_some_and(|s| ANSWERABLE.contains(&s)) {
+        return Err(AppError::Conflict("answers_closed"));
+    }
+    bank_review::insert_account_check(
+        &mut tx,
+        claim.id,
+        bank,
+        matches,
+        note.as_deref(),
+        staff.id,
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes that `user` opened the case with this reference (an admin can
+/// list these). Called once per page served (see `record_case_views`).
+pub async fn record_view(
+    state: &AppState,
+    user: &CurrentUser,
+    reference: &str,
+) -> Result<(), AppError> {
+    let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
+    let claim = claims::by_reference(&state.db, &reference.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    bank_review::insert_view(&mut tx, claim.id, user.id, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Middleware: every case page a staff member or bank clerk is shown
+/// (`/staff/claims/<ref>`, `/bank/claims/<ref>[/…]`, status 200) writes one
+/// view record. Pages, not server functions: a page may read its data more
+/// than once while it renders, but it is opened once.
+pub async fn record_case_views(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::http::Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let reference = (req.method() == axum::http::Method::GET)
+        .then(|| {
+            let path = req.uri().path();
+            path.strip_prefix("/staff/claims/")
+                .or_else(|| path.strip_prefix("/bank/claims/"))
+                .and_then(|rest| rest.split('/').next())
+                .map(str::to_owned)
+        })
+        .flatten();
+    let session = req.extensions().get::<tower_sessions::Session>().cloned();
+    let res = next.run(req).await;
+    if let (Some(reference), Some(session)) = (reference, session)
+        && res.status() == axum::http::StatusCode::OK
+        && let Ok(Some(user)) = crate::server::auth::current_user(&session, &state.db).await
+        && user.role.is_staff()
+        && let Err(e) = record_view(&state, &user, &reference).await
+    {
+        tracing::error!(error = %e, "could not record a case view");
+    }
+    res
+}

@@ -1,0 +1,65 @@
+import { expect, test } from "@playwright/test";
+import { expectAccessible, login, logout } from "./helpers";
+
+test("a bank clerk confirms two lines and disputes one; the case moves on by itself", async ({ page }) => {
+  await login(page, "bank.77@redress.example");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("確認待ちの引き出し");
+  await expect(page.getByRole("status")).toContainText("2件の申請、3件の引き出し");
+  await expectAccessible(page);
+
+  // The browser checks the form with the server's rules before sending.
+  await page.getByRole("link", { name: "RD-000001 #1" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("引き出しの確認");
+  await expectAccessible(page);
+  await page.locator("#confirmed_amount").fill("");
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.getByRole("alert")).toContainText("確認したか異議があるかを選んでください");
+  await expectAccessible(page);
+
+  // Confirm line 1 (the bank's figures start as the claimed ones).
+  await page.locator("#verdict").check();
+  await page.locator("#confirmed_amount").fill("100000");
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.getByRole("status")).toContainText("回答を保存しました");
+  await expectAccessible(page);
+
+  // Line 2: confirmed too; then the claim has no open line and goes to review.
+  await page.getByRole("link", { name: /回答する #2/ }).click();
+  await page.locator("#verdict").check();
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.getByRole("status")).toContainText("回答を保存しました");
+  await expect(page.locator(".summary-list").first()).toContainText("審査中");
+  await expect(page.locator(".timeline")).toContainText("bank.77@redress.example");
+
+  // Dispute the line of the other claim, with a reason.
+  await page.goto("/bank/queue");
+  await expect(page.getByRole("status")).toContainText("1件の申請、1件の引き出し");
+  await page.getByRole("link", { name: "RD-000003 #1" }).click();
+  await page.locator("#verdict-1").check();
+  await page.locator("#reason").selectOption("no_such_debit");
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.getByRole("status")).toContainText("回答を保存しました");
+  await expect(page.locator(".claim-list")).toContainText("異議あり");
+  await expectAccessible(page);
+
+  // The answered lines, by the status filter.
+  await page.goto("/bank/queue");
+  await page.locator("#status").selectOption("answered");
+  await page.getByRole("button", { name: "絞り込む" }).click();
+  await expect(page.getByRole("status")).toContainText("2件の申請、3件の引き出し");
+  await expectAccessible(page);
+  await logout(page);
+
+  // The claimant sees that the bank checked the debits, without names.
+  await login(page, "claimant@redress.example");
+  await page.goto("/claims/RD-000001");
+  await expect(page.locator(".timeline")).toContainText("銀行が引き出しを確認しました");
+  await expect(page.locator("main")).not.toContainText("bank.77@");
+
+  // An admin sees who opened which case.
+  await logout(page);
+  await login(page, "admin@redress.example");
+  await page.goto("/admin/views");
+  await expect(page.locator("table")).toContainText("bank.77@redress.example");
+  await expectAccessible(page);
+});

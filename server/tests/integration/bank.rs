@@ -1,0 +1,336 @@
+//! The bank's side: answers on its own lines only, corrections with a
+//! history, the case moving on by itself, the account check, view records.
+
+use crate::helpers::*;
+
+/// A claim with two debits at 0125 (七十七) and one at 9900 (ゆうちょ);
+/// returns its reference.
+async fn claim_at_two_banks(app: &TestApp, claimant: &reqwest::Client) -> String {
+    let key = app.start_draft(claimant).await;
+    app.post_ok(claimant, &format!("/claims/{key}/about"), &about_form())
+        .await;
+    let first = app
+        .post_ok(
+            claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form("1234567"),
+        )
+        .await;
+    app.post_ok(claimant, &first, &debit_form("2020-09-03", "100000"))
+        .await;
+    app.post_ok(claimant, &first, &debit_form("2020-09-04", "50000"))
+        .await;
+    let second = app
+        .post_ok(
+            claimant,
+            &format!("/claims/{key}/add-account"),
+            &[
+                ("bank", "9900"),
+                ("branch", "108"),
+                ("account_type", "ordinary"),
+                ("account_number", "7654321"),
+            ],
+        )
+        .await;
+    app.post_ok(claimant, &second, &debit_form("2020-09-05", "30000"))
+        .await;
+    for section in ["debits", "calls", "travel", "evidence/done"] {
+        app.post_ok(claimant, &format!("/claims/{key}/{section}"), &[])
+            .await;
+    }
+    app.send_draft(claimant, &key).await
+}
+
+/// The ids of the claim's lines at `bank`, in order.
+async fn lines_at(app: &TestApp, reference: &str, bank: &str) -> Vec<uuid::Uuid> {
+    app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, uuid::Uuid>(
+        "SELECT l.id FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE c.reference = $1 AND l.bank_code = $2 ORDER BY l.position",
+    ).bind(reference).bind(bank).fetch_all(p).await.unwrap())
+}
+
+async fn state_of(app: &TestApp, reference: &str) -> String {
+    app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>("SELECT state FROM claims WHERE reference = $1")
+        .bind(reference).fetch_one(p).await.unwrap())
+}
+
+fn confirm(amount: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("verdict", "confirmed"),
+        ("confirmed_amount", amount),
+        ("bank_date", "2020-09-03"),
+        ("bank_reference", "TX-0001"),
+        ("holder_kana", "スズキ イチロウ"),
+    ]
+}
+
+#[tokio::test]
+async fn banks_answer_their_own_lines_and_the_case_moves_on_by_itself() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let reference = claim_at_two_banks(&app, &claimant).await;
+    let [l1, l2] = lines_at(&app, &reference, "0125").await[..] else {
+        panic!("two lines at 0125")
+    };
+    let [y1] = lines_at(&app, &reference, "9900").await[..] else {
+        panic!("one line at 9900")
+    };
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+
+    // The queue, searched by reference: this bank's two lines, grouped, counted.
+    let queue = app
+        .get(&b77, &format!("/bank/queue?q={reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("1件の申請、2件の引き出し"), "{queue}");
+    assert!(!queue.contains("7654321"), "never another bank's line");
+    let queue = app
+        .get(&yucho, &format!("/bank/queue?q={reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("1件の申請、1件の引き出し"), "{queue}");
+    assert!(
+        !queue.contains("1234567"),
+        "{}",
+        &queue[queue.find("1234567").unwrap_or(0).saturating_sub(300)..]
+    );
+
+    // Bad input: messages, 422, nothing written.
+    let url = format!("/bank/claims/{reference}/lines/{l1}");
+    let res = app
+        .post_form(
+            &b77,
+            &url,
+            &[
+                ("verdict", "confirmed"),
+                ("confirmed_amount", "0"),
+                ("holder_kana", "すずき"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    for field in ["confirmed_amount", "bank_date", "holder_kana"] {
+        assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}");
+    }
+    let res = app
+        .post_form(&b77, &url, &[("verdict", "disputed"), ("reason", "other")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(app.count("line_answers").await, 0);
+
+    // Another bank reaches nothing of bank A: page, form post, server function.
+    assert_eq!(app.get(&yucho, &url).await.status(), 404);
+    assert_eq!(
+        app.post_form(&yucho, &url, &confirm("1")).await.status(),
+        404
+    );
+    assert_eq!(
+        app.post_form(
+            &yucho,
+            &format!("/bank/claims/{reference}/lines/{l1}"),
+            &confirm("1")
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(app.count("line_answers").await, 0);
+
+    // The first answer starts the bank review; the amount may differ.
+    assert_eq!(
+        app.post_ok(&b77, &url, &confirm("99,000")).await,
+        format!("/bank/claims/{reference}?answered=1")
+    );
+    assert_eq!(state_of(&app, &reference).await, "bank_review");
+    let line2 = format!("/bank/claims/{reference}/lines/{l2}");
+    app.post_ok(
+        &b77,
+        &line2,
+        &[("verdict", "disputed"), ("reason", "authorized_by_holder")],
+    )
+    .await;
+    // A correction: recorded beside the first answer, not over it.
+    app.post_ok(
+        &b77,
+        &line2,
+        &[
+            ("verdict", "disputed"),
+            ("reason", "other"),
+            ("note", "窓口で本人確認済み"),
+        ],
+    )
+    .await;
+    assert_eq!(app.count("line_answers").await, 3);
+    assert_eq!(
+        state_of(&app, &reference).await,
+        "bank_review",
+        "the other bank has not answered"
+    );
+    let page = app
+        .get(&b77, &format!("/bank/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("窓口で本人確認済み") && page.contains("bank.77@redress.example"),
+        "history with who"
+    );
+    assert!(page.contains("99,000円"));
+
+    // The last line answered: the case goes to the operator's review by itself.
+    app.post_ok(
+        &yucho,
+        &format!("/bank/claims/{reference}/lines/{y1}"),
+        &confirm("30000"),
+    )
+    .await;
+    assert_eq!(state_of(&app, &reference).await, "in_review");
+    let claim_page = app
+        .get(&claimant, &format!("/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        claim_page.contains("銀行が引き出しを確認しました"),
+        "timeline"
+    );
+    assert!(
+        !claim_page.contains("bank.77@") && !claim_page.contains("bank.yucho@"),
+        "no clerk names"
+    );
+    assert!(
+        claim_page.contains("99,000円"),
+        "the confirmed amount per line"
+    );
+    let actions: Vec<String> = app::on_db!(&app.state.db, p => sqlx::query_scalar(
+        "SELECT e.action FROM claim_events e JOIN claims c ON c.id = e.claim_id WHERE c.reference = $1 ORDER BY e.at, e.id",
+    ).bind(&reference).fetch_all(p).await.unwrap());
+    assert_eq!(actions, ["submit", "start_bank_review", "bank_checked"]);
+
+    // Corrections go on until approval, then stop.
+    app.post_ok(&b77, &url, &confirm("100000")).await;
+    app.exec(&format!(
+        "UPDATE claims SET state = 'approved' WHERE reference = '{reference}'"
+    ))
+    .await;
+    let res = app.post_form(&b77, &url, &confirm("1")).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(app.count("line_answers").await, 5);
+    // The history cannot be rewritten, even by the database's own users.
+    app::on_db!(&app.state.db, p => assert!(sqlx::query("DELETE FROM line_answers").execute(p).await.is_err()));
+}
+
+#[tokio::test]
+async fn the_payout_bank_checks_the_account_and_every_opening_is_recorded() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let reference = claim_at_two_banks(&app, &claimant).await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let check = format!("/bank/claims/{reference}/account-check");
+
+    // The payout account (the first debited one) is at 0125: its number in full there.
+    let page = app
+        .get(&b77, &format!("/bank/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("1234567 スズキ イチロウ"));
+    let res = app.post_form(&b77, &check, &[]).await;
+    assert_eq!(
+        res.status(),
+        422,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    app.post_ok(&b77, &check, &[("matches", "yes")]).await;
+    let page = app
+        .get(&b77, &format!("/bank/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("本人名義です"));
+    // Another bank on the claim does not hold it.
+    assert_eq!(
+        app.post_form(&yucho, &check, &[("matches", "no")])
+            .await
+            .status(),
+        409
+    );
+    assert!(
+        !app.get(&yucho, &format!("/bank/claims/{reference}"))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("1234567")
+    );
+
+    // Every opening by staff is recorded; an admin lists them; nobody else.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let staff_page = app
+        .get(&reviewer, &format!("/staff/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(staff_page.contains("****567"), "masked for the operator");
+    assert!(
+        !staff_page.contains("1234567"),
+        "{}",
+        &staff_page[staff_page.find("1234567").unwrap_or(0).saturating_sub(200)..][..400]
+    );
+    let views: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM case_views v JOIN claims c ON c.id = v.claim_id WHERE c.reference = $1",
+    ).bind(&reference).fetch_one(p).await.unwrap());
+    // One record per case page served: 0125 twice, 9900 once, the reviewer once.
+    let per_user: Vec<(String, i64)> = app::on_db!(&app.state.db, p => sqlx::query_as(
+        "SELECT u.email, COUNT(*) FROM case_views v JOIN users u ON u.id = v.user_id GROUP BY u.email ORDER BY u.email",
+    ).fetch_all(p).await.unwrap());
+    assert_eq!(views, 4, "{per_user:?}");
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let list = app.get(&admin, "/admin/views").await.text().await.unwrap();
+    assert!(
+        list.contains(&reference)
+            && list.contains("reviewer@redress.example")
+            && list.contains("bank.yucho@redress.example")
+    );
+    assert_eq!(app.get(&reviewer, "/admin/views").await.status(), 403);
+}
+
+#[tokio::test]
+async fn two_banks_answering_the_last_lines_at_once_still_move_the_case_on() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let reference = claim_at_two_banks(&app, &claimant).await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let l = lines_at(&app, &reference, "0125").await;
+    let y = lines_at(&app, &reference, "9900").await;
+    app.post_ok(
+        &b77,
+        &format!("/bank/claims/{reference}/lines/{}", l[0]),
+        &confirm("1000"),
+    )
+    .await;
+    let (u1, u2) = (
+        format!("/bank/claims/{reference}/lines/{}", l[1]),
+        format!("/bank/claims/{reference}/lines/{}", y[0]),
+    );
+    let form = confirm("1000");
+    let (a, b) = tokio::join!(
+        app.post_form(&b77, &u1, &form),
+        app.post_form(&yucho, &u2, &form),
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (303, 303));
+    assert_eq!(state_of(&app, &reference).await, "in_review");
+}
