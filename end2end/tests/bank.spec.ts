@@ -42,6 +42,26 @@ test("a bank clerk confirms two lines and disputes one; the case moves on by its
   await expect(page.locator(".claim-list")).toContainText("異議あり");
   await expectAccessible(page);
 
+  // The bank's own list: one probable match (a day off) and one debit no claim names.
+  await page.getByRole("link", { name: "一覧の取り込み" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("銀行の不正引き出し一覧を取り込む");
+  await expectAccessible(page);
+  const csv = [
+    "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号",
+    "100,普通,5550123,タカハシ カズコ,2020-09-08,200000,ドコモコウザ,E2E-1",
+    "100,普通,8887776,イトウ ジロウ,2020-09-09,45000,ドコモコウザ,E2E-2",
+    "100,普通,8887776,イトウ ジロウ,2020-09-31,45000,ドコモコウザ,E2E-3",
+  ].join("\n");
+  await page.locator("#file").setInputFiles({ name: "list.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByRole("button", { name: "アップロードする" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("取り込みの結果");
+  await expect(page.getByRole("status")).toContainText("3行：一致 0、要確認 1、申請なし 1、取り込み済み 0、不備 1");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: /一致を確定/ }).click();
+  await expect(page.getByText("確認が必要な一致").locator("xpath=following-sibling::p[2]")).toHaveText("なし");
+  await page.goto("/bank/claims/RD-000003");
+  await expect(page.locator(".claim-list")).toContainText("確認済み");
+
   // The answered lines, by the status filter.
   await page.goto("/bank/queue");
   await page.locator("#status").selectOption("answered");

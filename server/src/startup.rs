@@ -88,6 +88,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     // Uploads have their own, larger limit (one file and its form).
     let app = Router::new()
         .merge(journey_forms::upload_routes())
+        .merge(app::server::bank_forms::upload_routes())
         .merge(app)
         .with_state(state.clone())
         .layer(from_fn_with_state(

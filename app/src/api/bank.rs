@@ -210,3 +210,127 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
         account_check,
     })
 }
+
+/// One import of the bank's own list, with its counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub id: uuid::Uuid,
+    pub file_name: String,
+    pub at: String,
+    pub read: i64,
+    pub rejected: i64,
+    pub matched: i64,
+    pub probable: i64,
+    pub unmatched: i64,
+    pub known: i64,
+}
+
+/// A row of the bank's list as the report shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRow {
+    pub id: uuid::Uuid,
+    pub bank: String,
+    pub reference: String,
+    pub branch: String,
+    pub account: String,
+    pub holder_kana: String,
+    pub date: String,
+    pub amount: i64,
+    pub descriptor: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub summary: ImportSummary,
+    /// (line number in the file, reason key).
+    pub rejections: Vec<(usize, String)>,
+    pub probable: Vec<ListRow>,
+    pub unmatched: Vec<ListRow>,
+}
+
+#[cfg(feature = "ssr")]
+mod list_convert {
+    use super::*;
+    use crate::server::store::bank_debits::{DebitRow, ImportRow};
+
+    pub fn summary(r: &ImportRow) -> ImportSummary {
+        ImportSummary {
+            id: r.id,
+            file_name: r.file_name.clone(),
+            at: crate::api::claimant::convert::jst_time(r.created_at),
+            read: r.rows_read,
+            rejected: r.rows_rejected,
+            matched: r.rows_matched,
+            probable: r.rows_probable,
+            unmatched: r.rows_unmatched,
+            known: r.rows_known,
+        }
+    }
+
+    pub fn row(d: DebitRow) -> ListRow {
+        ListRow {
+            id: d.id,
+            bank: d.bank_code,
+            reference: d.bank_reference,
+            branch: d.branch_code,
+            account: d.account_number,
+            holder_kana: d.holder_kana,
+            date: d.debit_date.to_string(),
+            amount: d.amount,
+            descriptor: d.descriptor,
+        }
+    }
+}
+
+/// The bank's recent imports, newest first.
+#[server(endpoint = "bank_imports")]
+pub async fn bank_imports() -> Result<Vec<ImportSummary>, ApiError> {
+    use super::ctx;
+    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
+    let bank = user.bank().map_err(ctx::fail)?;
+    let rows = crate::server::store::bank_debits::imports_for(&state.db, bank)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    Ok(rows.iter().map(list_convert::summary).collect())
+}
+
+/// The report of one import of the user's bank (another bank's: NotFound).
+#[server(endpoint = "bank_import_report")]
+pub async fn bank_import_report(id: String) -> Result<ImportReport, ApiError> {
+    use super::ctx;
+    use crate::server::store::bank_debits;
+    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
+    let bank = user.bank().map_err(ctx::fail)?;
+    let id =
+        uuid::Uuid::parse_str(&id).map_err(|_| ctx::fail(crate::server::AppError::NotFound))?;
+    let import = bank_debits::import_by_id(&state.db, id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?
+        .filter(|i| i.bank_code == bank)
+        .ok_or_else(|| ctx::fail(crate::server::AppError::NotFound))?;
+    let fail = |e: sqlx::Error| ctx::fail(e.into());
+    let probable = bank_debits::debits_of_import(&state.db, id, "probable")
+        .await
+        .map_err(fail)?;
+    let unmatched = bank_debits::debits_of_import(&state.db, id, "unmatched")
+        .await
+        .map_err(fail)?;
+    Ok(ImportReport {
+        summary: list_convert::summary(&import),
+        rejections: serde_json::from_str(&import.rejections).unwrap_or_default(),
+        probable: probable.into_iter().map(list_convert::row).collect(),
+        unmatched: unmatched.into_iter().map(list_convert::row).collect(),
+    })
+}
+
+/// Bank-reported losses: debits banks found that no claim names (operator).
+#[server(endpoint = "reported_losses")]
+pub async fn reported_losses() -> Result<Vec<ListRow>, ApiError> {
+    use super::ctx;
+    use crate::domain::Role;
+    let (state, _) = ctx::require(&[Role::Reviewer, Role::Approver, Role::Admin]).await?;
+    let rows = crate::server::store::bank_debits::unmatched(&state.db, 1000)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    Ok(rows.into_iter().map(list_convert::row).collect())
+}

@@ -17,9 +17,21 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/login", "nav_login"),
         ],
         Some(Role::Claimant) => vec![("/claims", "nav_my_claims")],
-        Some(Role::BankStaff) => vec![("/bank/queue", "nav_bank_queue")],
-        Some(Role::Admin) => vec![("/staff/queue", "nav_queue"), ("/admin/banks", "nav_banks")],
-        Some(_) => vec![("/staff/queue", "nav_queue")],
+        Some(Role::BankStaff) => vec![
+            ("/bank/queue", "nav_bank_queue"),
+            ("/bank/import", "nav_bank_import"),
+        ],
+        Some(Role::Admin) => vec![
+            ("/staff/queue", "nav_queue"),
+            ("/staff/reported-losses", "nav_reported_losses"),
+            ("/admin/banks", "nav_banks"),
+            ("/admin/views", "nav_views"),
+        ],
+        Some(Role::Payments) => vec![("/staff/queue", "nav_queue")],
+        Some(_) => vec![
+            ("/staff/queue", "nav_queue"),
+            ("/staff/reported-losses", "nav_reported_losses"),
+        ],
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod answers;
+pub mod bank_list;
 pub mod claim;
 pub mod contact;
 pub mod errors;

@@ -440,3 +440,183 @@ pub fn BankLinePage() -> impl IntoView {
     };
     view! { <BankCaseFrame title="verify_debit_title" line=wanted body=body /> }
 }
+
+/// Upload the bank's own list of fraudulent debits; the recent imports.
+#[component]
+pub fn BankImportPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Layout title="import_title">
+            <ErrorSummary />
+            <h1>{lang.t("import_title")}</h1>
+            <p class="lead">{lang.t("import_lead")}</p>
+            <p class="hint">{lang.t("import_columns")}</p>
+            <crate::pages::journey::UploadForm
+                action="/bank/import".to_owned()
+                hint="import_file_hint"
+                accept=".csv,text/csv"
+                max_bytes=crate::domain::bank_list::MAX_LIST_BYTES as u64
+            />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let imports = crate::api::bank::bank_imports().await.unwrap_or_default();
+                    (!imports.is_empty())
+                        .then(|| {
+                            view! {
+                                <h2>{lang.t("imports_recent")}</h2>
+                                <ul class="claim-list">
+                                    {imports
+                                        .into_iter()
+                                        .map(|i| {
+                                            view! {
+                                                <li>
+                                                    <a href=format!("/bank/imports/{}", i.id)>{i.file_name.clone()}</a>
+                                                    <span>{i.at.clone()}</span>
+                                                    <span>{import_counts(lang, &i)}</span>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                        })
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+fn import_counts(lang: Lang, i: &crate::api::bank::ImportSummary) -> String {
+    lang.t("import_counts")
+        .replace("%{read}", &i.read.to_string())
+        .replace("%{rejected}", &i.rejected.to_string())
+        .replace("%{matched}", &i.matched.to_string())
+        .replace("%{probable}", &i.probable.to_string())
+        .replace("%{unmatched}", &i.unmatched.to_string())
+        .replace("%{known}", &i.known.to_string())
+}
+
+/// A table of rows of the bank's list; with `accept`, a button per row.
+#[component]
+pub fn ListTable(
+    rows: Vec<crate::api::bank::ListRow>,
+    accept: bool,
+    #[prop(optional)] with_bank: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("bank_list_rows")>
+            <table class="table">
+                <thead>
+                    <tr>
+                        {with_bank.then(|| view! { <th scope="col">{lang.t("bank")}</th> })}
+                        <th scope="col">{lang.t("bank_reference")}</th>
+                        <th scope="col">{lang.t("account_number")}</th>
+                        <th scope="col">{lang.t("holder_kana")}</th>
+                        <th scope="col">{lang.t("debit_date")}</th>
+                        <th scope="col" class="num">
+                            {lang.t("amount")}
+                        </th>
+                        <th scope="col">{lang.t("descriptor")}</th>
+                        {accept.then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("actions")}</span></th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <tr>
+                                    {with_bank.then(|| view! { <td>{r.bank.clone()}</td> })}
+                                    <td>{r.reference.clone()}</td>
+                                    <td>{format!("{} {}", r.branch, r.account)}</td>
+                                    <td>{r.holder_kana.clone()}</td>
+                                    <td>{r.date.clone()}</td>
+                                    <td class="num">{yen(lang, r.amount)}</td>
+                                    <td>{r.descriptor.clone()}</td>
+                                    {accept
+                                        .then(|| {
+                                            view! {
+                                                <td>
+                                                    <form method="post" action=format!("/bank/debits/{}/accept", r.id) class="inline-form">
+                                                        <button type="submit" class="button button-secondary">
+                                                            {lang.t("accept_match")}
+                                                            <span class="visually-hidden">{format!(" {}", r.reference)}</span>
+                                                        </button>
+                                                    </form>
+                                                </td>
+                                            }
+                                        })}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The report of one import: counts, rejected rows, probable matches to
+/// accept, and the rows no claim names.
+#[component]
+pub fn ImportReportPage() -> impl IntoView {
+    let lang = use_lang();
+    let id = path_param("id");
+    view! {
+        <Layout title="import_report_title">
+            <Suspense fallback=|| ()>
+                {move || {
+                    let id = id.clone();
+                    Suspend::new(async move {
+                        match crate::api::bank::bank_import_report(id).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(r) => {
+                                view! {
+                                    <ErrorSummary />
+                                    <h1>{lang.t("import_report_title")}</h1>
+                                    <p role="status">{import_counts(lang, &r.summary)}</p>
+                                    <h2>{lang.t("import_rejected")}</h2>
+                                    {if r.rejections.is_empty() {
+                                        view! { <p>{lang.t("none")}</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="list-bullet rejections">
+                                                {r
+                                                    .rejections
+                                                    .iter()
+                                                    .map(|(line, key)| {
+                                                        view! { <li>{format!("{} {}: {}", lang.t("row"), line, lang.t(key))}</li> }
+                                                    })
+                                                    .collect_view()}
+                                            </ul>
+                                        }
+                                            .into_any()
+                                    }}
+                                    <h2>{lang.t("import_probable")}</h2>
+                                    <p class="hint">{lang.t("import_probable_hint")}</p>
+                                    {if r.probable.is_empty() {
+                                        view! { <p>{lang.t("none")}</p> }.into_any()
+                                    } else {
+                                        view! { <ListTable rows=r.probable.clone() accept=true /> }.into_any()
+                                    }}
+                                    <h2>{lang.t("import_unmatched")}</h2>
+                                    <p class="hint">{lang.t("import_unmatched_hint")}</p>
+                                    {if r.unmatched.is_empty() {
+                                        view! { <p>{lang.t("none")}</p> }.into_any()
+                                    } else {
+                                        view! { <ListTable rows=r.unmatched.clone() accept=false /> }.into_any()
+                                    }}
+                                    <p>
+                                        <a href="/bank/import">{lang.t("import_another")}</a>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
+    }
+}

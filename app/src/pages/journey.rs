@@ -989,7 +989,16 @@ fn file_size(bytes: i64) -> String {
 /// The upload form (multipart; works without JavaScript; the island adds a
 /// progress bar when JavaScript runs).
 #[component]
-pub fn UploadForm(action: String) -> impl IntoView {
+pub fn UploadForm(
+    action: String,
+    /// The hint under the label (an i18n key).
+    #[prop(default = "upload_hint")]
+    hint: &'static str,
+    /// What the file picker offers.
+    #[prop(default = ".pdf,.jpg,.jpeg,.png,.heic,application/pdf,image/jpeg,image/png,image/heic")]
+    accept: &'static str,
+    #[prop(default = MAX_FILE_BYTES as u64)] max_bytes: u64,
+) -> impl IntoView {
     let lang = use_lang();
     let form = use_form();
     let error = form.errors.for_field("file").map(|e| lang.t(&e.key));
@@ -1001,7 +1010,7 @@ pub fn UploadForm(action: String) -> impl IntoView {
                 </label>
                 <p class="hint" id="file-hint">
                     {lang
-                        .t("upload_hint")
+                        .t(hint)
                         .replace("%{mb}", &(MAX_FILE_BYTES / 1024 / 1024).to_string())
                         .replace("%{count}", &MAX_FILES.to_string())}
                 </p>
@@ -1020,7 +1029,7 @@ pub fn UploadForm(action: String) -> impl IntoView {
                     id="file"
                     name="file"
                     type="file"
-                    accept=".pdf,.jpg,.jpeg,.png,.heic,application/pdf,image/jpeg,image/png,image/heic"
+                    accept=accept
                     aria-describedby=if error.is_some() { "file-hint file-error" } else { "file-hint" }
                 />
             </div>
@@ -1032,7 +1041,7 @@ pub fn UploadForm(action: String) -> impl IntoView {
                 sending_text=lang.t("upload_sending")
                 failed_text=lang.t("upload_failed")
                 too_large_text=lang.t("file_too_large")
-                max_bytes=MAX_FILE_BYTES as u64
+                max_bytes=max_bytes
             />
         </form>
     }

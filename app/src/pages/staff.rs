@@ -134,3 +134,30 @@ pub fn StaffCasePage() -> impl IntoView {
         </Layout>
     }
 }
+
+/// Debits banks found in their own records that no claim names: people who
+/// may not know they lost money.
+#[component]
+pub fn ReportedLossesPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Layout title="reported_losses_title">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match crate::api::bank::reported_losses().await {
+                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                        Ok(rows) => {
+                            view! {
+                                <h1>{lang.t("reported_losses_title")}</h1>
+                                <p class="lead">{lang.t("reported_losses_lead")}</p>
+                                <p role="status">{format!("{} {}", rows.len(), lang.t("count_total"))}</p>
+                                <crate::pages::bank::ListTable rows=rows accept=false with_bank=true />
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}

@@ -8,10 +8,12 @@ use axum::routing::post;
 use tower_sessions::Session;
 
 use super::auth;
+use super::error::AppError;
 use super::forms::{Submitted, see_other};
-use super::services::bank_review;
+use super::services::{bank_import, bank_review};
 use super::state::AppState;
 use crate::domain::Role;
+use axum::response::IntoResponse;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -20,6 +22,78 @@ pub fn routes() -> Router<AppState> {
             "/bank/claims/{reference}/account-check",
             post(account_check),
         )
+        .route("/bank/debits/{id}/accept", post(accept))
+}
+
+/// The upload of a bank's list: multipart, up to `MAX_LIST_BYTES`.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route("/bank/import", post(import))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            bank_import::MAX_LIST_BYTES + 64 * 1024,
+        ))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/bank/import".parse() {
+        form.parts.uri = uri;
+    }
+    let staff = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "file").await,
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return form.fail(&state, AppError::NotFound, "file").await;
+    };
+    match bank_import::accept(&state, &staff, id).await {
+        Ok(import) => see_other(&format!("/bank/imports/{import}?accepted=1")),
+        Err(e) => form.fail(&state, e, "file").await,
+    }
+}
+
+/// The bank's list as a file (field `file`); the report follows.
+async fn import(
+    State(state): State<AppState>,
+    session: Session,
+    req: axum::http::Request<axum::body::Body>,
+) -> Response {
+    use super::journey_forms::{page_with_file_error, read_file_field};
+    use axum::extract::FromRequest;
+    let (parts, body) = req.into_parts();
+    let staff = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
+        Ok(u) => u,
+        Err(AppError::Unauthorized) => return see_other("/login?notice=login"),
+        Err(e) => return e.into_response(),
+    };
+    let file = match axum::extract::Multipart::from_request(
+        axum::http::Request::from_parts(parts.clone(), body),
+        &(),
+    )
+    .await
+    {
+        Ok(mut m) => read_file_field(&mut m, bank_import::MAX_LIST_BYTES).await,
+        Err(_) => Err(("file_required", axum::http::StatusCode::BAD_REQUEST)),
+    };
+    let (name, bytes) = match file {
+        Ok(file) => file,
+        Err((key, status)) => {
+            return page_with_file_error(&state, parts, "/bank/import", key, status).await;
+        }
+    };
+    match bank_import::import(&state, &staff, &name, &bytes).await {
+        Ok(id) => see_other(&format!("/bank/imports/{id}")),
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.0.first().map(|e| e.key.clone()).unwrap_or_default();
+            let status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            page_with_file_error(&state, parts, "/bank/import", &key, status).await
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn verify(
@@ -33,9 +107,7 @@ async fn verify(
         Err(e) => return form.fail(&state, e, "verdict").await,
     };
     let Ok(line) = uuid::Uuid::parse_str(&line) else {
-        return form
-            .fail(&state, super::error::AppError::NotFound, "verdict")
-            .await;
+        return form.fail(&state, AppError::NotFound, "verdict").await;
     };
     match bank_review::verify(&state, &staff, &reference, line, &form.fields).await {
         Ok(_) => see_other(&format!("/bank/claims/{reference}?answered=1")),

@@ -376,7 +376,7 @@ async fn request_information(
 }
 
 /// Shows the page at `page` with one error on the file field.
-async fn upload_error(
+pub(crate) async fn page_with_file_error(
     state: &AppState,
     mut parts: Parts,
     page: &str,
@@ -401,6 +401,52 @@ async fn upload_error(
     .await
 }
 
+/// Reads the form's `file` field (name and bytes), reading the whole body
+/// so the browser gets the answer. Errors: (message key, status) — 413 when
+/// the file is larger than `max`, 422 when there is none.
+pub(crate) async fn read_file_field(
+    multipart: &mut Multipart,
+    max: usize,
+) -> Result<(String, Vec<u8>), (&'static str, StatusCode)> {
+    let failed = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ("file_too_large", status)
+        } else {
+            ("file_required", status)
+        }
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| failed(e.status()))?
+    {
+        let is_file = field.name() == Some("file") && file.is_none();
+        let name = field.file_name().unwrap_or("").to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| failed(e.status()))? {
+            if !is_file || too_large {
+                continue;
+            }
+            if bytes.len() + chunk.len() > max {
+                too_large = true;
+                bytes = Vec::new();
+            } else {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        if is_file {
+            file = Some((name, bytes));
+        }
+    }
+    if too_large {
+        return Err(("file_too_large", StatusCode::PAYLOAD_TOO_LARGE));
+    }
+    file.filter(|(_, b)| !b.is_empty())
+        .ok_or(("file_required", StatusCode::UNPROCESSABLE_ENTITY))
+}
+
 /// One evidence file, posted as `multipart/form-data` (field `file`). The
 /// whole body is read (so the browser gets the answer), at most one file
 /// plus the form around it.
@@ -423,7 +469,7 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_FILE_BYTES + MULTIPART_OVERHEAD) {
-        return upload_error(
+        return page_with_file_error(
             &state,
             parts,
             &page,
@@ -436,7 +482,7 @@ async fn upload(
         match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await {
             Ok(m) => m,
             Err(_) => {
-                return upload_error(
+                return page_with_file_error(
                     &state,
                     parts,
                     &page,
@@ -446,82 +492,18 @@ async fn upload(
                 .await;
             }
         };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut too_large = false;
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                let status = e.status();
-                let key = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    "file_too_large"
-                } else {
-                    "file_required"
-                };
-                return upload_error(&state, parts, &page, key, status).await;
-            }
-        };
-        let is_file = field.name() == Some("file") && file.is_none();
-        let name = field.file_name().unwrap_or("").to_owned();
-        let mut bytes = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if !is_file || too_large {
-                        continue;
-                    }
-                    if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                        too_large = true;
-                        bytes = Vec::new();
-                    } else {
-                        bytes.extend_from_slice(&chunk);
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    let status = e.status();
-                    let key = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                        "file_too_large"
-                    } else {
-                        "file_required"
-                    };
-                    return upload_error(&state, parts, &page, key, status).await;
-                }
-            }
-        }
-        if is_file {
-            file = Some((name, bytes));
-        }
-    }
-    if too_large {
-        return upload_error(
-            &state,
-            parts,
-            &page,
-            "file_too_large",
-            StatusCode::PAYLOAD_TOO_LARGE,
-        )
-        .await;
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return upload_error(
-            &state,
-            parts,
-            &page,
-            "file_required",
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let (name, bytes) = match read_file_field(&mut multipart, MAX_FILE_BYTES).await {
+        Ok(file) => file,
+        Err((key, status)) => return page_with_file_error(&state, parts, &page, key, status).await,
     };
     match evidence::upload(&state, &user, &key, &name, &bytes).await {
         Ok(_) => see_other(&page),
         Err(AppError::Invalid(errors)) => {
             let key = errors.0.first().map(|e| e.key.clone()).unwrap_or_default();
-            upload_error(&state, parts, &page, &key, StatusCode::UNPROCESSABLE_ENTITY).await
+            page_with_file_error(&state, parts, &page, &key, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(AppError::Conflict(key)) => {
-            upload_error(&state, parts, &page, key, StatusCode::CONFLICT).await
+            page_with_file_error(&state, parts, &page, key, StatusCode::CONFLICT).await
         }
         Err(e) => e.into_response(),
     }

@@ -334,3 +334,161 @@ async fn two_banks_answering_the_last_lines_at_once_still_move_the_case_on() {
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (303, 303));
     assert_eq!(state_of(&app, &reference).await, "in_review");
 }
+
+const LIST: &str = "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号
+100,普通,2223334,スズキ イチロウ,2020-09-03,100000,ドコモコウザ,TX-A
+100,普通,2223334,スズキ イチロウ,2020-09-05,50000,ドコモコウザ,TX-B
+100,普通,9998887,タナカ ジロウ,2020-09-06,20000,ドコモコウザ,TX-C
+100,普通,9998887,タナカ ジロウ,2020-02-30,20000,ドコモコウザ,TX-D
+100,普通,9998887,タナカ ジロウ,2020-09-06,-500,ドコモコウザ,TX-E
+999,普通,9998887,タナカ ジロウ,2020-09-06,20000,ドコモコウザ,TX-F
+100,普通,9998887,タナカ ジロウ,2020-09-07,20000,ドコモコウザ,TX-C
+";
+
+async fn upload_list(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    client
+        .post(app.url("/bank/import"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn verdict(app: &TestApp, line: uuid::Uuid) -> Option<String> {
+    app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, Option<String>>("SELECT bank_verdict FROM debit_lines WHERE id = $1")
+        .bind(line).fetch_one(p).await.unwrap())
+}
+
+#[tokio::test]
+async fn a_banks_list_is_matched_reported_and_imported_again_without_change() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    app.complete_draft(&claimant, &key, &[]).await;
+    // The claim's account: 2223334 at 0125 head office (branch 100), two debits.
+    let to = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form("2223334"),
+        )
+        .await;
+    app.post_ok(&claimant, &to, &debit_form("2020-09-03", "100000"))
+        .await;
+    app.post_ok(&claimant, &to, &debit_form("2020-09-04", "50000"))
+        .await;
+    app.post_ok(&claimant, &format!("/claims/{key}/debits"), &[])
+        .await;
+    let reference = app.send_draft(&claimant, &key).await;
+    let lines = lines_at(&app, &reference, "0125").await;
+    let (first, second) = (lines[1], lines[2]);
+
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let res = upload_list(&app, &b77, "list.csv", LIST.as_bytes().to_vec()).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let report_url = location(&res);
+    let report = app.get(&b77, &report_url).await.text().await.unwrap();
+    assert!(
+        report.contains("7行：一致 1、要確認 1、申請なし 1、取り込み済み 0、不備 4"),
+        "{report}"
+    );
+    for (line, why) in [
+        (5, "日付"),
+        (6, "円単位の数字"),
+        (7, "その支店は見つかりません"),
+        (8, "同じ取引番号"),
+    ] {
+        assert!(
+            report.contains(&format!("行 {line}: ")) && report.contains(why),
+            "row {line}: {why}"
+        );
+    }
+    // The exact match confirmed its line with the bank's data.
+    assert_eq!(verdict(&app, first).await.as_deref(), Some("confirmed"));
+    assert_eq!(verdict(&app, second).await, None);
+    assert_eq!(state_of(&app, &reference).await, "bank_review");
+
+    // Another bank reaches none of it.
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    assert_eq!(app.get(&yucho, &report_url).await.status(), 404);
+    let probable: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM bank_debits WHERE bank_reference = 'TX-B'").fetch_one(p).await.unwrap());
+    assert_eq!(
+        app.post_form(&yucho, &format!("/bank/debits/{probable}/accept"), &[])
+            .await
+            .status(),
+        404
+    );
+
+    // The claim's other line, answered by hand; then accepting the probable
+    // match confirms the last one and the case moves on.
+    app.post_ok(
+        &b77,
+        &format!("/bank/claims/{reference}/lines/{}", lines[0]),
+        &confirm("100000"),
+    )
+    .await;
+    app.post_ok(&b77, &format!("/bank/debits/{probable}/accept"), &[])
+        .await;
+    assert_eq!(verdict(&app, second).await.as_deref(), Some("confirmed"));
+    assert_eq!(state_of(&app, &reference).await, "in_review");
+    assert_eq!(
+        app.post_form(&b77, &format!("/bank/debits/{probable}/accept"), &[])
+            .await
+            .status(),
+        409
+    );
+
+    // The same list again changes nothing.
+    let answers = app.count("line_answers").await;
+    let res = upload_list(&app, &b77, "list.csv", LIST.as_bytes().to_vec()).await;
+    let again = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    assert!(again.contains("取り込み済み 3"), "{again}");
+    assert_eq!(app.count("bank_debits").await, 3);
+    assert_eq!(app.count("line_answers").await, answers);
+
+    // Shift_JIS is read; bytes that are neither UTF-8 nor Shift_JIS are refused.
+    let sjis_text = "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\n100,普通,5556667,サトウ ハナ,2020-09-08,7000,デイーバライ,TX-S\n";
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(sjis_text);
+    let res = upload_list(&app, &b77, "sjis.csv", sjis.into_owned()).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.count("bank_debits WHERE holder_kana = 'サトウ ハナ'")
+            .await,
+        1
+    );
+    let res = upload_list(
+        &app,
+        &b77,
+        "bad.csv",
+        b"a,b\n\x82\xa0\xff\xfe\x80\n".to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("文字コード"));
+
+    // The rows no claim names are bank-reported losses for the operator.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let losses = app
+        .get(&reviewer, "/staff/reported-losses")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(losses.contains("TX-C") && losses.contains("TX-S") && !losses.contains("TX-A"));
+    assert_eq!(
+        app.get(&claimant, "/staff/reported-losses").await.status(),
+        403
+    );
+    assert_eq!(app.get(&b77, "/staff/reported-losses").await.status(), 403);
+}

@@ -92,16 +92,31 @@ pub async fn verify(
 ) -> Result<CaseState, AppError> {
     let (claim, line) = own_line(state, staff, reference, line).await?;
     let answer = parse_verification(form, today_jst(Utc::now())).map_err(AppError::Invalid)?;
-    let bank = staff.bank()?;
-    let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    let (current, version) = bank_review::lock_claim(&mut tx, claim.id).await?;
+    let next = answer_line(&mut tx, staff, claim.id, line.id, &answer).await?;
+    tx.commit().await?;
+    tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
+    Ok(next)
+}
+
+/// Records `answer` on a line of the staff's bank inside `tx` and moves the
+/// case on as the answers allow. The claim row is locked first, so answers
+/// on one claim from several banks queue and the last one sees all others.
+pub async fn answer_line(
+    tx: &mut crate::server::db::Tx,
+    staff: &CurrentUser,
+    claim: Uuid,
+    line: Uuid,
+    answer: &Verification,
+) -> Result<CaseState, AppError> {
+    let bank = staff.bank()?;
+    let (current, mut version) = bank_review::lock_claim(tx, claim).await?;
     let mut current =
         CaseState::parse(&current).ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
     if !ANSWERABLE.contains(&current) {
         return Err(AppError::Conflict("answers_closed"));
     }
-    let (amount, date, reference, holder, reason, note) = match &answer {
+    let (amount, date, reference, holder, reason, note) = match answer {
         Verification::Confirmed {
             amount,
             bank_date,
@@ -125,10 +140,10 @@ pub async fn verify(
         ),
     };
     bank_review::insert_answer(
-        &mut tx,
+        tx,
         &bank_review::NewAnswer {
-            line_id: line.id,
-            claim_id: claim.id,
+            line_id: line,
+            claim_id: claim,
             bank_code: bank,
             verdict: answer.verdict(),
             confirmed_amount: amount,
@@ -138,38 +153,17 @@ pub async fn verify(
             reason,
             note,
             actor: staff.id,
-            at: now,
+            at: Utc::now(),
         },
     )
     .await?;
-    let mut version = version;
     if current == CaseState::Submitted {
-        current = step(
-            &mut tx,
-            claim.id,
-            version,
-            current,
-            Action::StartBankReview,
-            staff,
-        )
-        .await?;
+        current = step(tx, claim, version, current, Action::StartBankReview, staff).await?;
         version += 1;
     }
-    if current == CaseState::BankReview
-        && bank_review::unanswered_lines(&mut tx, claim.id).await? == 0
-    {
-        current = step(
-            &mut tx,
-            claim.id,
-            version,
-            current,
-            Action::BankChecked,
-            staff,
-        )
-        .await?;
+    if current == CaseState::BankReview && bank_review::unanswered_lines(tx, claim).await? == 0 {
+        current = step(tx, claim, version, current, Action::BankChecked, staff).await?;
     }
-    tx.commit().await?;
-    tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
     Ok(current)
 }
 

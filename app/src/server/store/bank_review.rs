@@ -217,3 +217,9 @@ pub async fn queue_page(
         Ok((rows, lines, claims))
     })
 }
+
+/// The claim a debit line belongs to.
+pub async fn claim_of_line(db: &Db, line: Uuid) -> Result<Uuid, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Uuid>("SELECT claim_id FROM debit_lines WHERE id = $1")
+        .bind(line).fetch_one(p).await)
+}

@@ -135,3 +135,9 @@ pub async fn search_branches(
     .bind(limit)
     .fetch_all(p).await)
 }
+
+/// Every branch code of a bank.
+pub async fn branch_codes(db: &Db, bank: &str) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, String>("SELECT code FROM branches WHERE bank_code = $1")
+        .bind(bank).fetch_all(p).await)
+}

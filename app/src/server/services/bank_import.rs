@@ -1,0 +1,238 @@
+//! A bank's own list of fraudulent debits: read (CSV, UTF-8 or Shift_JIS),
+//! matched to claimed lines, reported. Exact matches confirm the line;
+//! probable ones wait for a click; the rest are bank-reported losses.
+//! Importing the same list again changes nothing (rows are known by their
+//! bank reference).
+
+use chrono::Utc;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+use super::bank_review::answer_line;
+use crate::domain::bank_list::{BankDebitRow, Match, compare, parse_row};
+use crate::domain::verification::Verification;
+use crate::domain::{FieldErrors, Yen};
+use crate::server::auth::CurrentUser;
+use crate::server::error::AppError;
+use crate::server::services::drafts::today_jst;
+use crate::server::state::AppState;
+use crate::server::store::bank_debits::{self, NewDebit, NewImport};
+
+pub use crate::domain::bank_list::MAX_LIST_BYTES;
+
+/// The text of the file: UTF-8 (with or without a BOM), else Shift_JIS.
+/// Bytes that are neither are refused, not guessed at.
+pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        return Err(AppError::field("file", "list_encoding"));
+    }
+    Ok(text.into_owned())
+}
+
+/// One rejected row: its line number in the file and the reason (i18n key).
+pub type Rejection = (usize, String);
+
+/// Reads the rows of the list; the first line is the header.
+pub fn read_rows(
+    text: &str,
+    today: chrono::NaiveDate,
+) -> (Vec<(usize, BankDebitRow)>, Vec<Rejection>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+    let mut seen = HashSet::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(_) => {
+                rejected.push((line, "row_unreadable".to_owned()));
+                continue;
+            }
+        };
+        let fields: Vec<&str> = record.iter().collect();
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        match parse_row(&fields, today) {
+            Ok(row) if !seen.insert(row.reference.clone()) => {
+                rejected.push((line, "row_duplicate_reference".to_owned()));
+            }
+            Ok(row) => rows.push((line, row)),
+            Err(key) => rejected.push((line, key.to_owned())),
+        }
+    }
+    (rows, rejected)
+}
+
+fn confirmation(row: &BankDebitRow) -> Verification {
+    Verification::Confirmed {
+        amount: Yen::from_db(row.amount),
+        bank_date: row.date,
+        bank_reference: Some(row.reference.clone()),
+        holder_kana: row.holder_kana.clone(),
+    }
+}
+
+/// Imports a bank's list for the staff's own bank; returns the import's id.
+#[tracing::instrument(skip_all, fields(user = %staff.id, size = bytes.len()))]
+pub async fn import(
+    state: &AppState,
+    staff: &CurrentUser,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Uuid, AppError> {
+    let bank = staff.bank()?.to_owned();
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "file_required"));
+    }
+    let text = decode(bytes)?;
+    let now = Utc::now();
+    let (rows, mut rejected) = read_rows(&text, today_jst(now));
+    // A branch the bank does not have is a mistake in the row.
+    let branches: HashSet<String> = crate::server::store::banks::branch_codes(&state.db, &bank)
+        .await?
+        .into_iter()
+        .collect();
+    let (rows, unknown): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(_, r)| branches.contains(&r.branch));
+    rejected.extend(
+        unknown
+            .into_iter()
+            .map(|(line, _)| (line, "branch_not_found".to_owned())),
+    );
+    rejected.sort();
+    if rows.is_empty() && rejected.is_empty() {
+        let mut e = FieldErrors::new();
+        e.add("file", "list_empty");
+        return Err(AppError::Invalid(e));
+    }
+    let id = Uuid::new_v4();
+    let mut tx = state.db.begin().await?;
+    bank_debits::insert_import(
+        &mut tx,
+        &NewImport {
+            id,
+            bank: &bank,
+            actor: staff.id,
+            file_name: &crate::domain::answers::clean_file_name(file_name),
+            now,
+        },
+    )
+    .await?;
+    let known: HashSet<String> = bank_debits::known_references(&mut tx, &bank)
+        .await?
+        .into_iter()
+        .collect();
+    // Claimed lines by account, each usable by one row only.
+    let mut by_account: HashMap<(String, String), Vec<bank_debits::CandidateLine>> = HashMap::new();
+    for line in bank_debits::candidate_lines(&mut tx, &bank).await? {
+        by_account
+            .entry((line.branch_code.clone(), line.account_number.clone()))
+            .or_default()
+            .push(line);
+    }
+    let mut used: HashSet<Uuid> = HashSet::new();
+    let (mut matched, mut probable, mut unmatched, mut already) = (0i64, 0i64, 0i64, 0i64);
+    let mut new_rows: Vec<(&BankDebitRow, &'static str, Option<Uuid>)> = Vec::new();
+    for (_, row) in &rows {
+        if known.contains(&row.reference) {
+            already += 1;
+            continue;
+        }
+        let candidates = by_account
+            .get(&(row.branch.clone(), row.number.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let best = |kind: Match| {
+            candidates.iter().find(|l| {
+                !used.contains(&l.id) && compare(row, l.debit_date, l.amount, &l.descriptor) == kind
+            })
+        };
+        if let Some(line) = best(Match::Exact) {
+            used.insert(line.id);
+            answer_line(&mut tx, staff, line.claim_id, line.id, &confirmation(row)).await?;
+            new_rows.push((row, "matched", Some(line.id)));
+            matched += 1;
+        } else if let Some(line) = best(Match::Probable) {
+            used.insert(line.id);
+            new_rows.push((row, "probable", Some(line.id)));
+            probable += 1;
+        } else {
+            new_rows.push((row, "unmatched", None));
+            unmatched += 1;
+        }
+    }
+    let inserts: Vec<NewDebit<'_>> = new_rows
+        .iter()
+        .map(|(row, status, line)| NewDebit {
+            bank: &bank,
+            row,
+            status,
+            line_id: *line,
+            import_id: id,
+            now,
+        })
+        .collect();
+    bank_debits::insert_debits(&mut tx, &inserts).await?;
+    let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
+    bank_debits::finish_import(
+        &mut tx,
+        id,
+        (
+            (rows.len() + rejected.len()) as i64,
+            rejected.len() as i64,
+            matched,
+            probable,
+            unmatched,
+            already,
+        ),
+        &rejections,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        matched,
+        probable,
+        unmatched,
+        already,
+        rejected = rejected.len(),
+        "bank list imported"
+    );
+    Ok(id)
+}
+
+/// Accepts a probable match: the line is confirmed with the bank's data.
+pub async fn accept(state: &AppState, staff: &CurrentUser, debit: Uuid) -> Result<Uuid, AppError> {
+    let bank = staff.bank()?;
+    let row = bank_debits::debit_by_id(&state.db, debit)
+        .await?
+        .filter(|d| d.bank_code == bank)
+        .ok_or(AppError::NotFound)?;
+    let line = row
+        .line_id
+        .filter(|_| row.status == "probable")
+        .ok_or(AppError::Conflict("not_probable"))?;
+    let claim = crate::server::store::bank_review::claim_of_line(&state.db, line).await?;
+    let answer = Verification::Confirmed {
+        amount: Yen::from_db(row.amount),
+        bank_date: row.debit_date,
+        bank_reference: Some(row.bank_reference.clone()),
+        holder_kana: row.holder_kana.clone(),
+    };
+    let mut tx = state.db.begin().await?;
+    if !bank_debits::mark_matched(&mut tx, debit).await? {
+        return Err(AppError::Conflict("not_probable"));
+    }
+    answer_line(&mut tx, staff, claim, line, &answer).await?;
+    tx.commit().await?;
+    Ok(row.import_id)
+}
