@@ -127,6 +127,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bank/import") view=bank::BankImportPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/imports/:id") view=bank::ImportReportPage ssr=SsrMode::Async />
                 <Route path=path!("/staff/reported-losses") view=staff::ReportedLossesPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/invitations/:id") view=staff::LetterPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/banks") view=admin::AdminBanksPage ssr=SsrMode::Async />
             </Routes>
         </Router>

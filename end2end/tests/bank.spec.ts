@@ -70,6 +70,29 @@ test("a bank clerk confirms two lines and disputes one; the case moves on by its
   await expectAccessible(page);
   await logout(page);
 
+  // The operator sees the unmatched debit and writes a letter with a claim code.
+  await login(page, "reviewer@redress.example");
+  await page.getByRole("link", { name: "銀行が報告した被害" }).click();
+  await expect(page.locator("table")).toContainText("E2E-2");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: /案内状を作成 E2E-2/ }).click();
+  await expect(page.getByRole("status")).toContainText("この一度だけ");
+  await expectAccessible(page);
+  const letter = (await page.locator(".letter").textContent())!;
+  const code = /請求コード：([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/.exec(letter)![1];
+  await logout(page);
+
+  // The holder starts a claim with the code: the debit is already there.
+  await login(page, "claimant@redress.example");
+  await page.goto("/claims/new");
+  await page.locator("#claim_code").fill(code.toLowerCase());
+  await page.getByRole("button", { name: "コードで申請を始める" }).click();
+  await expect(page.locator(".task-list")).toBeVisible();
+  await page.locator('.task-list a[href$="/debits"]').click();
+  await expect(page.locator(".total")).toContainText("45,000円");
+  await expectAccessible(page);
+  await logout(page);
+
   // The claimant sees that the bank checked the debits, without names.
   await login(page, "claimant@redress.example");
   await page.goto("/claims/RD-000001");

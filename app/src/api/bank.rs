@@ -237,6 +237,8 @@ pub struct ListRow {
     pub date: String,
     pub amount: i64,
     pub descriptor: String,
+    /// An invitation letter has been written for this account.
+    pub invited: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,6 +280,7 @@ mod list_convert {
             date: d.debit_date.to_string(),
             amount: d.amount,
             descriptor: d.descriptor,
+            invited: d.invitation_id.is_some(),
         }
     }
 }
@@ -333,4 +336,57 @@ pub async fn reported_losses() -> Result<Vec<ListRow>, ApiError> {
         .await
         .map_err(|e| ctx::fail(e.into()))?;
     Ok(rows.into_iter().map(list_convert::row).collect())
+}
+
+/// An invitation letter: to whom, about which debits (the code is shown
+/// only when the letter is written, never again).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Letter {
+    pub id: uuid::Uuid,
+    pub bank_name: String,
+    pub branch: String,
+    pub account: String,
+    pub holder_kana: String,
+    pub written_on: String,
+    pub used: bool,
+    /// Where to claim (the service's public address).
+    pub site: String,
+    /// (date, amount, descriptor)
+    pub debits: Vec<(String, i64, String)>,
+}
+
+#[server(endpoint = "invitation_letter")]
+pub async fn invitation_letter(id: String) -> Result<Letter, ApiError> {
+    use super::ctx;
+    use crate::domain::Role;
+    use crate::server::store::{banks, invitations};
+    let (state, _) = ctx::require(&[Role::Reviewer, Role::Approver, Role::Admin]).await?;
+    let not_found = || ctx::fail(crate::server::AppError::NotFound);
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let fail = |e: sqlx::Error| ctx::fail(e.into());
+    let inv = invitations::by_id(&state.db, id)
+        .await
+        .map_err(fail)?
+        .ok_or_else(not_found)?;
+    let bank = banks::by_code(&state.db, &inv.bank_code)
+        .await
+        .map_err(fail)?
+        .ok_or_else(not_found)?;
+    let debits = invitations::debits(&state.db, id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|(d, a, t, _)| (d.to_string(), a, t))
+        .collect();
+    Ok(Letter {
+        id,
+        bank_name: bank.name,
+        branch: inv.branch_code,
+        account: crate::domain::account::mask_account(&inv.account_number),
+        holder_kana: inv.holder_kana,
+        written_on: crate::api::claimant::convert::jst_date(inv.created_at),
+        used: inv.used_at.is_some(),
+        site: state.settings.public_url.clone(),
+        debits,
+    })
 }

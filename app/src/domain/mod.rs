@@ -9,6 +9,7 @@ pub mod bank_list;
 pub mod claim;
 pub mod contact;
 pub mod errors;
+pub mod invite;
 pub mod kana;
 pub mod money;
 pub mod password;

@@ -502,6 +502,9 @@ pub fn ListTable(
     rows: Vec<crate::api::bank::ListRow>,
     accept: bool,
     #[prop(optional)] with_bank: bool,
+    /// A button per row to write an invitation letter (operator).
+    #[prop(optional)]
+    invite: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     view! {
@@ -518,7 +521,7 @@ pub fn ListTable(
                             {lang.t("amount")}
                         </th>
                         <th scope="col">{lang.t("descriptor")}</th>
-                        {accept.then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("actions")}</span></th> })}
+                        {(accept || invite).then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("actions")}</span></th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -534,6 +537,25 @@ pub fn ListTable(
                                     <td>{r.date.clone()}</td>
                                     <td class="num">{yen(lang, r.amount)}</td>
                                     <td>{r.descriptor.clone()}</td>
+                                    {invite
+                                        .then(|| {
+                                            if r.invited {
+                                                view! { <td>{lang.t("letter_written")}</td> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <td>
+                                                        <form method="post" action="/staff/invitations" class="inline-form">
+                                                            <input type="hidden" name="debit" value=r.id.to_string() />
+                                                            <button type="submit" class="button button-secondary">
+                                                                {lang.t("write_letter")}
+                                                                <span class="visually-hidden">{format!(" {}", r.reference)}</span>
+                                                            </button>
+                                                        </form>
+                                                    </td>
+                                                }
+                                                    .into_any()
+                                            }
+                                        })}
                                     {accept
                                         .then(|| {
                                             view! {

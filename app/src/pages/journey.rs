@@ -174,6 +174,19 @@ pub fn StartClaimPage() -> impl IntoView {
                     {lang.t("start_button")}
                 </button>
             </form>
+            <h2>{lang.t("letter_received_title")}</h2>
+            <form method="post" action="/claims/redeem" novalidate>
+                <TextField
+                    name="claim_code"
+                    label="claim_code"
+                    hint="claim_code_hint"
+                    autocomplete="off"
+                    width="w-20"
+                />
+                <button type="submit" class="button button-secondary">
+                    {lang.t("claim_code_button")}
+                </button>
+            </form>
             <DraftList />
         </Layout>
     }

@@ -151,7 +151,7 @@ pub fn ReportedLossesPage() -> impl IntoView {
                                 <h1>{lang.t("reported_losses_title")}</h1>
                                 <p class="lead">{lang.t("reported_losses_lead")}</p>
                                 <p role="status">{format!("{} {}", rows.len(), lang.t("count_total"))}</p>
-                                <crate::pages::bank::ListTable rows=rows accept=false with_bank=true />
+                                <crate::pages::bank::ListTable rows=rows accept=false with_bank=true invite=true />
                             }
                                 .into_any()
                         }
@@ -160,4 +160,68 @@ pub fn ReportedLossesPage() -> impl IntoView {
             </Suspense>
         </Layout>
     }
+}
+
+/// An invitation letter, to print (or save as PDF from the browser) or to
+/// download as text. The claim code appears only right after it is written.
+#[component]
+pub fn LetterPage() -> impl IntoView {
+    let lang = use_lang();
+    let id = super::path_param("id");
+    let code = crate::components::use_form().message;
+    view! {
+        <Layout title="letter_title">
+            <Suspense fallback=|| ()>
+                {move || {
+                    let (id, code) = (id.clone(), code.clone());
+                    Suspend::new(async move {
+                        match crate::api::bank::invitation_letter(id).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(l) => {
+                                let text = letter_text(lang, &l, code.as_deref());
+                                let href = format!(
+                                    "data:text/plain;charset=utf-8,{}",
+                                    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()
+                                );
+                                view! {
+                                    <h1 class="no-print">{lang.t("letter_title")}</h1>
+                                    {if code.is_some() {
+                                        view! { <p class="notice no-print" role="status">{lang.t("letter_code_once")}</p> }.into_any()
+                                    } else {
+                                        view! { <p class="no-print">{lang.t("letter_code_gone")}</p> }.into_any()
+                                    }}
+                                    <p class="no-print">
+                                        <a href=href download=format!("letter-{}.txt", l.id.simple())>{lang.t("letter_download")}</a>
+                                    </p>
+                                    <pre class="letter">{text}</pre>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// The letter in the reader's language, as plain text.
+fn letter_text(
+    lang: crate::i18n::Lang,
+    l: &crate::api::bank::Letter,
+    code: Option<&str>,
+) -> String {
+    let debits: Vec<String> = l
+        .debits
+        .iter()
+        .map(|(d, a, t)| format!("  {d}  {}  {t}", yen(lang, *a)))
+        .collect();
+    lang.t("letter_body")
+        .replace("%{holder}", &l.holder_kana)
+        .replace("%{date}", &l.written_on)
+        .replace("%{bank}", &l.bank_name)
+        .replace("%{account}", &format!("{} {}", l.branch, l.account))
+        .replace("%{debits}", &debits.join("\n"))
+        .replace("%{site}", &format!("{}/claims/new", l.site))
+        .replace("%{code}", code.unwrap_or("____-____-____"))
 }

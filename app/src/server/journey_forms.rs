@@ -56,6 +56,8 @@ pub fn routes() -> Router<AppState> {
             post(request_information),
         )
         .route("/files/{id}", get(download))
+        .route("/claims/redeem", post(redeem))
+        .route("/staff/invitations", post(write_letter))
 }
 
 /// Uploads: multipart, with a body limit of one file plus the form around it.
@@ -349,6 +351,61 @@ async fn reply(Path(key): Key, p: Posted) -> Response {
         Ok(format!("/claims/{reference}?replied=1"))
     })
     .await
+}
+
+/// A claim code from a letter: a draft that already holds the bank's debits.
+async fn redeem(mut p: Posted) -> Response {
+    let ip = p.state.settings.client_ip(&p.form.parts);
+    if let Ok(uri) = "/claims/new".parse() {
+        p.form.parts.uri = uri;
+    }
+    p.run(None, "claim_code", |state, user, f| async move {
+        let code = f.get("claim_code").cloned().unwrap_or_default();
+        let draft = super::services::invitations::redeem(&state, &user, &code, &ip).await?;
+        Ok(format!("/claims/{draft}"))
+    })
+    .await
+}
+
+/// The operator writes an invitation letter for a bank-reported debit; the
+/// letter (with the code, this once) is the answer.
+async fn write_letter(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    // Errors show on the list the button was on.
+    if let Ok(uri) = "/staff/reported-losses".parse() {
+        form.parts.uri = uri;
+    }
+    let roles = [Role::Reviewer, Role::Approver, Role::Admin];
+    let staff = match auth::require(&session, &state.db, &roles).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "debit").await,
+    };
+    let Ok(debit) = Uuid::parse_str(form.get("debit")) else {
+        return form.fail(&state, AppError::NotFound, "debit").await;
+    };
+    match super::services::invitations::create(&state, &staff, debit).await {
+        Ok((id, code)) => {
+            let mut parts = form.parts;
+            if let Ok(uri) = format!("/staff/invitations/{id}").parse() {
+                parts.uri = uri;
+            }
+            render(
+                &state,
+                parts,
+                FormState {
+                    values: Default::default(),
+                    errors: FieldErrors::new(),
+                    message: Some(code),
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => form.fail(&state, e, "debit").await,
+    }
 }
 
 /// Staff ask the claimant for information: the question and the sections

@@ -492,3 +492,118 @@ async fn a_banks_list_is_matched_reported_and_imported_again_without_change() {
     );
     assert_eq!(app.get(&b77, "/staff/reported-losses").await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_bank_reported_loss_becomes_a_letter_whose_code_starts_a_prefilled_claim() {
+    let app = TestApp::spawn().await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let list = "h1,h2,h3,h4,h5,h6,h7,h8\n\
+        100,普通,4445556,イトウ ジロウ,2020-09-09,45000,ドコモコウザ,INV-1\n\
+        100,普通,4445556,イトウ ジロウ,2020-09-10,5000,ドコモコウザ,INV-2\n";
+    assert_eq!(
+        upload_list(&app, &b77, "l.csv", list.as_bytes().to_vec())
+            .await
+            .status(),
+        303
+    );
+    let debit: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM bank_debits WHERE bank_reference = 'INV-1'").fetch_one(p).await.unwrap());
+
+    // Only operator staff write letters.
+    assert_eq!(
+        app.post_form(&b77, "/staff/invitations", &[("debit", &debit.to_string())])
+            .await
+            .status(),
+        403
+    );
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/invitations",
+            &[("debit", &debit.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let letter = res.text().await.unwrap();
+    assert!(
+        letter.contains("イトウ ジロウ 様")
+            && letter.contains("45,000円")
+            && letter.contains("5,000円")
+    );
+    assert!(
+        letter.contains("****556") && !letter.contains("4445556"),
+        "the account masked in the letter"
+    );
+    let start = letter.find("請求コード：").unwrap() + "請求コード：".len();
+    let code: String = letter[start..].chars().take(14).collect();
+    assert!(code.chars().filter(|c| *c == '-').count() == 2, "{code}");
+    // Only the hash is kept; the letter page does not show the code again.
+    let stored: String = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT code_hash FROM invitations").fetch_one(p).await.unwrap());
+    assert!(!stored.contains(&code.replace('-', "")));
+    let id: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM invitations").fetch_one(p).await.unwrap());
+    let again = app
+        .get(&reviewer, &format!("/staff/invitations/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&code) && again.contains("____-____-____"));
+    // One letter per account.
+    assert_eq!(
+        app.post_form(
+            &reviewer,
+            "/staff/invitations",
+            &[("debit", &debit.to_string())]
+        )
+        .await
+        .status(),
+        409
+    );
+
+    // The holder registers and types the code (any case, full-width is fine).
+    let holder = app
+        .register_claimant("ito@example.jp", "kamome-no-suiheisen")
+        .await;
+    let res = app
+        .post_form(
+            &holder,
+            "/claims/redeem",
+            &[("claim_code", "ACDE-FGHJ-KMNP")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("この請求コードは使えません")
+    );
+    let to = app
+        .post_ok(
+            &holder,
+            "/claims/redeem",
+            &[("claim_code", &code.to_lowercase())],
+        )
+        .await;
+    let key = to.trim_start_matches("/claims/");
+    let answers = crate::claims::draft_answers(&app, key).await;
+    let doc: serde_json::Value = serde_json::from_str(&answers).unwrap();
+    assert_eq!(doc["accounts"][0]["number"], "4445556");
+    assert_eq!(doc["accounts"][0]["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["accounts"][0]["lines"][0]["amount"], 45000);
+    let page = app
+        .get(&holder, &format!("{to}/debits"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("50,000円"),
+        "the running total of the filled-in debits"
+    );
+    // A code works once.
+    let res = app
+        .post_form(&holder, "/claims/redeem", &[("claim_code", &code)])
+        .await;
+    assert_eq!(res.status(), 422);
+}

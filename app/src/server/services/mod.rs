@@ -9,4 +9,5 @@ pub mod claims;
 pub mod demo;
 pub mod drafts;
 pub mod evidence;
+pub mod invitations;
 pub mod mails;

@@ -177,11 +177,12 @@ pub struct DebitRow {
     pub status: String,
     pub line_id: Option<Uuid>,
     pub import_id: Uuid,
+    pub invitation_id: Option<Uuid>,
 }
 
 const DEBIT_COLUMNS: &str =
     "id, bank_code, bank_reference, branch_code, account_type, account_number, holder_kana,
-    debit_date, amount, descriptor, status, line_id, import_id";
+    debit_date, amount, descriptor, status, line_id, import_id, invitation_id";
 
 /// The rows of an import with `status` (`probable`, `unmatched`...).
 pub async fn debits_of_import(

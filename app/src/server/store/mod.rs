@@ -8,6 +8,7 @@ pub mod banks;
 pub mod claims;
 pub mod drafts;
 pub mod evidence;
+pub mod invitations;
 pub mod outbox;
 pub mod requests;
 pub mod tokens;
