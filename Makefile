@@ -6,7 +6,7 @@ REDRESS_LISTEN ?= 127.0.0.1:3000
 REDRESS_DATA_DIR ?= ./data
 export REDRESS_LISTEN REDRESS_DATA_DIR
 
-.PHONY: run test build release dev lint clean-data
+.PHONY: run test build release dev lint clean-data bench
 
 ## Build (release) and serve on SQLite with the demo data.
 run: release
@@ -43,3 +43,7 @@ lint:
 ## Remove the local SQLite database, mails and uploads (the demo data comes back on the next run).
 clean-data:
 	rm -rf $(REDRESS_DATA_DIR)/redress.db* $(REDRESS_DATA_DIR)/mail
+
+## Speed targets, measured in a release build (see server/src/bin/bench.rs).
+bench:
+	cargo run -p server --release --bin bench

@@ -55,7 +55,14 @@ pub fn BankQueuePage() -> impl IntoView {
 fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl IntoView {
     let lang = use_lang();
     let values: HashMap<String, String> = [
-        ("status", query.status.clone()),
+        (
+            "status",
+            if query.status.is_empty() {
+                "open".to_owned()
+            } else {
+                query.status.clone()
+            },
+        ),
         ("date_from", query.date_from.clone()),
         ("date_to", query.date_to.clone()),
         ("amount_min", query.amount_min.clone()),
