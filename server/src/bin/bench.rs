@@ -87,6 +87,16 @@ async fn main() -> anyhow::Result<()> {
         ));
     }
     let t = Instant::now();
+    let (rows, _) = bank_import::read_rows(
+        &csv,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+    );
+    println!(
+        "  of which reading and checking {} rows: {:.2} s",
+        rows.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
     let id = bank_import::import(&state, &clerk, "bench.csv", csv.as_bytes()).await?;
     let took = t.elapsed().as_secs_f64();
     let report = app::server::store::bank_debits::import_by_id(&state.db, id)

@@ -607,3 +607,71 @@ async fn a_bank_reported_loss_becomes_a_letter_whose_code_starts_a_prefilled_cla
         .await;
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn the_bank_queue_filters_by_status_dates_amounts_branch_and_search() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let reference = claim_at_two_banks(&app, &claimant).await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let count = |html: &str| -> String {
+        let start = html.find("<p role=\"status\">").expect("counts") + "<p role=\"status\">".len();
+        html[start..].split('<').next().unwrap().to_owned()
+    };
+    let get = |q: &'static str| {
+        let (app, b77) = (&app, &b77);
+        async move {
+            app.get(b77, &format!("/bank/queue?{q}"))
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    // Open lines at 0125: the demo's three and this claim's two.
+    assert_eq!(count(&get("").await), "3件の申請、5件の引き出し");
+    assert_eq!(
+        count(&get("amount_min=60000").await),
+        "3件の申請、4件の引き出し"
+    );
+    assert_eq!(
+        count(&get("amount_max=60000").await),
+        "1件の申請、1件の引き出し"
+    );
+    assert_eq!(
+        count(&get("date_from=2020-09-04&date_to=2020-09-04").await),
+        "2件の申請、2件の引き出し"
+    );
+    assert_eq!(count(&get("branch=100").await), "3件の申請、5件の引き出し");
+    assert_eq!(count(&get("branch=101").await), "0件の申請、0件の引き出し");
+    assert_eq!(
+        count(
+            &app.get(&b77, &format!("/bank/queue?q={reference}"))
+                .await
+                .text()
+                .await
+                .unwrap()
+        ),
+        "1件の申請、2件の引き出し"
+    );
+    assert_eq!(count(&get("q=1234567").await), "2件の申請、4件の引き出し");
+    // Answered lines leave the open list and appear under "answered".
+    let line = lines_at(&app, &reference, "0125").await[0];
+    app.post_ok(
+        &b77,
+        &format!("/bank/claims/{reference}/lines/{line}"),
+        &confirm("100000"),
+    )
+    .await;
+    assert_eq!(count(&get("").await), "3件の申請、4件の引き出し");
+    assert_eq!(
+        count(&get("status=answered").await),
+        "1件の申請、1件の引き出し"
+    );
+    assert_eq!(count(&get("status=all").await), "3件の申請、5件の引き出し");
+    // A filter that cannot be read is named, not a 500, and the rest still apply.
+    let res = app.get(&b77, "/bank/queue?amount_min=abc&branch=1").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"amount_min-error\"") && html.contains("id=\"branch-error\""));
+}

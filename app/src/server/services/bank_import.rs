@@ -8,7 +8,7 @@ use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-use super::bank_review::answer_line;
+use super::bank_review::{answer_line, confirm_many};
 use crate::domain::bank_list::{BankDebitRow, Match, compare, parse_row};
 use crate::domain::verification::Verification;
 use crate::domain::{FieldErrors, Yen};
@@ -70,15 +70,6 @@ pub fn read_rows(
         }
     }
     (rows, rejected)
-}
-
-fn confirmation(row: &BankDebitRow) -> Verification {
-    Verification::Confirmed {
-        amount: Yen::from_db(row.amount),
-        bank_date: row.date,
-        bank_reference: Some(row.reference.clone()),
-        holder_kana: row.holder_kana.clone(),
-    }
 }
 
 /// Imports a bank's list for the staff's own bank; returns the import's id.
@@ -143,6 +134,7 @@ pub async fn import(
     let mut used: HashSet<Uuid> = HashSet::new();
     let (mut matched, mut probable, mut unmatched, mut already) = (0i64, 0i64, 0i64, 0i64);
     let mut new_rows: Vec<(&BankDebitRow, &'static str, Option<Uuid>)> = Vec::new();
+    let mut exact: Vec<(Uuid, Uuid, &BankDebitRow)> = Vec::new();
     for (_, row) in &rows {
         if known.contains(&row.reference) {
             already += 1;
@@ -159,7 +151,7 @@ pub async fn import(
         };
         if let Some(line) = best(Match::Exact) {
             used.insert(line.id);
-            answer_line(&mut tx, staff, line.claim_id, line.id, &confirmation(row)).await?;
+            exact.push((line.claim_id, line.id, row));
             new_rows.push((row, "matched", Some(line.id)));
             matched += 1;
         } else if let Some(line) = best(Match::Probable) {
@@ -171,6 +163,8 @@ pub async fn import(
             unmatched += 1;
         }
     }
+    // Exact matches confirm their lines with the bank's figures, in bulk.
+    confirm_many(&mut tx, staff, &exact).await?;
     let inserts: Vec<NewDebit<'_>> = new_rows
         .iter()
         .map(|(row, status, line)| NewDebit {

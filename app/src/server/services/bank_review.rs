@@ -257,3 +257,88 @@ pub async fn record_case_views(
     }
     res
 }
+
+/// Confirms many lines of the staff's bank at once (exact matches of the
+/// bank's own list), then moves each claim on as `answer_line` would: a
+/// submitted claim starts its bank review; a claim with no line left
+/// unanswered goes to the operator's review. All inside `tx`.
+pub async fn confirm_many(
+    tx: &mut crate::server::db::Tx,
+    staff: &CurrentUser,
+    matches: &[(Uuid, Uuid, &crate::domain::bank_list::BankDebitRow)],
+) -> Result<(), AppError> {
+    if matches.is_empty() {
+        return Ok(());
+    }
+    let bank = staff.bank()?;
+    let now = Utc::now();
+    let answers: Vec<bank_review::NewAnswer<'_>> = matches
+        .iter()
+        .map(|(claim, line, row)| bank_review::NewAnswer {
+            line_id: *line,
+            claim_id: *claim,
+            bank_code: bank,
+            verdict: "confirmed",
+            confirmed_amount: Some(row.amount),
+            bank_date: Some(row.date),
+            bank_reference: Some(row.reference.as_str()),
+            holder_kana: Some(row.holder_kana.as_str()),
+            reason: None,
+            note: None,
+            actor: staff.id,
+            at: now,
+        })
+        .collect();
+    bank_review::confirm_lines_bulk(tx, &answers, now).await?;
+    let mut claims: Vec<Uuid> = matches.iter().map(|(c, _, _)| *c).collect();
+    claims.sort();
+    claims.dedup();
+    let facts = CaseFacts {
+        all_lines_answered: true,
+        ..CaseFacts::default()
+    };
+    let states = bank_review::claims_states(tx, &claims).await?;
+    let mut start = Vec::new();
+    let mut checked = Vec::new();
+    for (id, state, _, open_lines) in &states {
+        let mut s = CaseState::parse(state).ok_or_else(|| anyhow::anyhow!("unknown state"))?;
+        if s == CaseState::Submitted {
+            s = next_state(s, Action::StartBankReview, Role::BankStaff, &facts)
+                .map_err(|_| AppError::Conflict("case_changed"))?;
+            start.push(*id);
+        }
+        if s == CaseState::BankReview && !open_lines {
+            next_state(s, Action::BankChecked, Role::BankStaff, &facts)
+                .map_err(|_| AppError::Conflict("case_changed"))?;
+            checked.push(*id);
+        }
+    }
+    let moved = bank_review::transition_bulk(
+        tx,
+        &start,
+        CaseState::Submitted.as_str(),
+        CaseState::BankReview.as_str(),
+        Action::StartBankReview.as_str(),
+        staff.id,
+        now,
+    )
+    .await?;
+    if moved != start.len() as u64 {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    let later = now + chrono::Duration::milliseconds(1);
+    let moved = bank_review::transition_bulk(
+        tx,
+        &checked,
+        CaseState::BankReview.as_str(),
+        CaseState::InReview.as_str(),
+        Action::BankChecked.as_str(),
+        staff.id,
+        later,
+    )
+    .await?;
+    if moved != checked.len() as u64 {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    Ok(())
+}

@@ -82,10 +82,14 @@ pub struct NewDebit<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Rows per statement. Small enough that binding stays cheap (SQLite
+/// looks numbered parameters up one by one), large enough to save round trips.
+const CHUNK: usize = 50;
+
 /// Many rows in one statement each (a bank's list can be long).
 pub async fn insert_debits(tx: &mut Tx, rows: &[NewDebit<'_>]) -> Result<(), sqlx::Error> {
     const COLS: usize = 14;
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(CHUNK) {
         let mut sql = String::from(
             "INSERT INTO bank_debits (id, bank_code, bank_reference, branch_code, account_type, account_number,
                                       holder_kana, debit_date, amount, descriptor, status, line_id, import_id, created_at) VALUES ",

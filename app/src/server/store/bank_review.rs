@@ -223,3 +223,157 @@ pub async fn claim_of_line(db: &Db, line: Uuid) -> Result<Uuid, sqlx::Error> {
     on_db!(db, p => sqlx::query_scalar::<_, Uuid>("SELECT claim_id FROM debit_lines WHERE id = $1")
         .bind(line).fetch_one(p).await)
 }
+
+/// `$from, $from+1, ...` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Confirms many lines at once with the bank's own figures (a bank's list
+/// matched exactly: the confirmed amount is the claimed one). One statement
+/// per 500 lines for the answers and one for the lines.
+pub async fn confirm_lines_bulk(
+    tx: &mut Tx,
+    answers: &[NewAnswer<'_>],
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    const COLS: usize = 13;
+    for chunk in answers.chunks(50) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO line_answers (id, line_id, claim_id, bank_code, verdict, confirmed_amount, bank_date,
+                                       bank_reference, holder_kana, reason, note, actor_id, at) VALUES {}",
+            values.join(",")
+        );
+        macro_rules! bind_all {
+            ($q:expr) => {{
+                let mut q = $q;
+                for a in chunk {
+                    q = q
+                        .bind(Uuid::new_v4())
+                        .bind(a.line_id)
+                        .bind(a.claim_id)
+                        .bind(a.bank_code)
+                        .bind(a.verdict)
+                        .bind(a.confirmed_amount)
+                        .bind(a.bank_date)
+                        .bind(a.bank_reference)
+                        .bind(a.holder_kana)
+                        .bind(a.reason)
+                        .bind(a.note)
+                        .bind(a.actor)
+                        .bind(a.at);
+                }
+                q
+            }};
+        }
+        on_tx!(tx, c => bind_all!(sqlx::query(&sql)).execute(c).await.map(|r| r.rows_affected()))?;
+        let sql = format!(
+            "UPDATE debit_lines SET bank_verdict = 'confirmed', confirmed_amount = amount, bank_answered_at = $1
+             WHERE id IN ({})",
+            placeholders(2, chunk.len())
+        );
+        macro_rules! bind_lines {
+            ($q:expr) => {{
+                let mut q = $q.bind(at);
+                for a in chunk {
+                    q = q.bind(a.line_id);
+                }
+                q
+            }};
+        }
+        on_tx!(tx, c => bind_lines!(sqlx::query(&sql)).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// (id, state, version) of each claim, and whether it still has a line
+/// without a bank answer.
+pub async fn claims_states(
+    tx: &mut Tx,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String, i64, bool)>, sqlx::Error> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT c.id, c.state, c.version,
+                    EXISTS (SELECT 1 FROM debit_lines l WHERE l.claim_id = c.id AND l.bank_verdict IS NULL)
+             FROM claims c WHERE c.id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        macro_rules! bind_ids {
+            ($q:expr) => {{
+                let mut q = $q;
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q
+            }};
+        }
+        let rows: Vec<(Uuid, String, i64, bool)> = on_tx!(tx, c => bind_ids!(sqlx::query_as::<_, (Uuid, String, i64, bool)>(&sql)).fetch_all(c).await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Moves many claims from `from` to `to` (each only if still in `from`),
+/// with one history event each. Returns how many moved.
+pub async fn transition_bulk(
+    tx: &mut Tx,
+    ids: &[Uuid],
+    from: &str,
+    to: &str,
+    action: &str,
+    actor: Uuid,
+    at: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let mut moved = 0;
+    for chunk in ids.chunks(100) {
+        let sql = format!(
+            "UPDATE claims SET state = $1, version = version + 1 WHERE state = $2 AND id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        macro_rules! bind_ids {
+            ($q:expr) => {{
+                let mut q = $q.bind(to).bind(from);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q
+            }};
+        }
+        moved += on_tx!(tx, c => bind_ids!(sqlx::query(&sql)).execute(c).await.map(|r| r.rows_affected()))?;
+        const COLS: usize = 8;
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO claim_events (id, claim_id, at, actor_id, from_state, to_state, action, note) VALUES {}",
+            values.join(",")
+        );
+        macro_rules! bind_events {
+            ($q:expr) => {{
+                let mut q = $q;
+                for id in chunk {
+                    q = q
+                        .bind(Uuid::new_v4())
+                        .bind(id)
+                        .bind(at)
+                        .bind(actor)
+                        .bind(from)
+                        .bind(to)
+                        .bind(action)
+                        .bind(None::<String>);
+                }
+                q
+            }};
+        }
+        on_tx!(tx, c => bind_events!(sqlx::query(&sql)).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(moved)
+}
