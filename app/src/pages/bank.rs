@@ -461,7 +461,7 @@ pub fn BankImportPage() -> impl IntoView {
             <crate::pages::journey::UploadForm
                 action="/bank/import".to_owned()
                 hint="import_file_hint"
-                accept=".csv,text/csv"
+                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 max_bytes=crate::domain::bank_list::MAX_LIST_BYTES as u64
             />
             <Suspense fallback=|| ()>

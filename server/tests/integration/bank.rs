@@ -675,3 +675,76 @@ async fn the_bank_queue_filters_by_status_dates_amounts_branch_and_search() {
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"amount_min-error\"") && html.contains("id=\"branch-error\""));
 }
+
+#[tokio::test]
+async fn a_banks_list_can_be_an_excel_sheet() {
+    let app = TestApp::spawn().await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let heading = [
+        "支店番号",
+        "預金種目",
+        "口座番号",
+        "口座名義",
+        "取引日",
+        "金額",
+        "摘要",
+        "取引番号",
+    ];
+    for (c, h) in heading.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    // Demo claim RD-000001's first debit (numbers as numbers, as Excel keeps them).
+    let rows: [(&str, f64, &str, &str, f64, &str); 2] = [
+        (
+            "普通",
+            1234567.0,
+            "ヤマダ ハナコ",
+            "2020-09-03",
+            100000.0,
+            "XL-1",
+        ),
+        (
+            "普通",
+            7778889.0,
+            "オカ ミチコ",
+            "2020-09-12",
+            3000.0,
+            "XL-2",
+        ),
+    ];
+    for (r, (kind, number, holder, date, amount, reference)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_number(r, 0, 100.0).unwrap();
+        sheet.write_string(r, 1, *kind).unwrap();
+        sheet.write_number(r, 2, *number).unwrap();
+        sheet.write_string(r, 3, *holder).unwrap();
+        sheet.write_string(r, 4, *date).unwrap();
+        sheet.write_number(r, 5, *amount).unwrap();
+        sheet.write_string(r, 6, "ドコモコウザ").unwrap();
+        sheet.write_string(r, 7, *reference).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let res = upload_list(&app, &b77, "list.xlsx", bytes).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    assert!(
+        report.contains("2行：一致 1、要確認 0、申請なし 1"),
+        "{report}"
+    );
+    // A zip that is not a workbook is refused with a message.
+    let res = upload_list(
+        &app,
+        &b77,
+        "broken.xlsx",
+        b"PK\x03\x04not a workbook".to_vec(),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+}

@@ -37,30 +37,27 @@ pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
 /// One rejected row: its line number in the file and the reason (i18n key).
 pub type Rejection = (usize, String);
 
-/// Reads the rows of the list; the first line is the header.
-pub fn read_rows(
-    text: &str,
+/// The rows that passed (with their line numbers) and the rejected ones.
+pub type Checked = (Vec<(usize, BankDebitRow)>, Vec<Rejection>);
+
+/// Checks rows (field lists, the header already skipped; `Err` for a row
+/// that could not be read). Line numbers count the header as line 1.
+fn check_records(
+    records: impl Iterator<Item = Result<Vec<String>, ()>>,
     today: chrono::NaiveDate,
-) -> (Vec<(usize, BankDebitRow)>, Vec<Rejection>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+) -> Checked {
     let (mut rows, mut rejected) = (Vec::new(), Vec::new());
     let mut seen = HashSet::new();
-    for (i, record) in reader.records().enumerate() {
+    for (i, record) in records.enumerate() {
         let line = i + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(_) => {
-                rejected.push((line, "row_unreadable".to_owned()));
-                continue;
-            }
+        let Ok(fields) = record else {
+            rejected.push((line, "row_unreadable".to_owned()));
+            continue;
         };
-        let fields: Vec<&str> = record.iter().collect();
         if fields.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         match parse_row(&fields, today) {
             Ok(row) if !seen.insert(row.reference.clone()) => {
                 rejected.push((line, "row_duplicate_reference".to_owned()));
@@ -70,6 +67,57 @@ pub fn read_rows(
         }
     }
     (rows, rejected)
+}
+
+/// Reads the rows of a CSV list; the first line is the header.
+pub fn read_rows(text: &str, today: chrono::NaiveDate) -> Checked {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let records = reader.records().map(|r| {
+        r.map(|r| r.iter().map(str::to_owned).collect())
+            .map_err(|_| ())
+    });
+    check_records(records, today)
+}
+
+/// An Excel workbook (xlsx) starts as a zip archive does.
+pub fn is_excel(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Reads the first sheet of an Excel list, header row first. Dates may be
+/// real Excel dates or text; numbers are written without decimals.
+pub fn read_sheet(bytes: &[u8], today: chrono::NaiveDate) -> Result<Checked, AppError> {
+    use calamine::{Data, Reader, Xlsx};
+    let unreadable = || AppError::field("file", "list_unreadable");
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(unreadable)?
+        .map_err(|_| unreadable())?;
+    let cell = |d: &Data| -> String {
+        match d {
+            Data::String(s) | Data::DateTimeIso(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::DateTime(dt) => dt
+                .as_datetime()
+                .map(|d| d.date().to_string())
+                .unwrap_or_default(),
+            Data::Bool(b) => b.to_string(),
+            _ => String::new(),
+        }
+    };
+    let records: Vec<Result<Vec<String>, ()>> = range
+        .rows()
+        .skip(1)
+        .map(|row| Ok(row.iter().map(cell).collect::<Vec<_>>()))
+        .collect();
+    Ok(check_records(records.into_iter(), today))
 }
 
 /// Imports a bank's list for the staff's own bank; returns the import's id.
@@ -84,9 +132,12 @@ pub async fn import(
     if bytes.is_empty() {
         return Err(AppError::field("file", "file_required"));
     }
-    let text = decode(bytes)?;
     let now = Utc::now();
-    let (rows, mut rejected) = read_rows(&text, today_jst(now));
+    let (rows, mut rejected) = if is_excel(bytes) {
+        read_sheet(bytes, today_jst(now))?
+    } else {
+        read_rows(&decode(bytes)?, today_jst(now))
+    };
     // A branch the bank does not have is a mistake in the row.
     let branches: HashSet<String> = crate::server::store::banks::branch_codes(&state.db, &bank)
         .await?
