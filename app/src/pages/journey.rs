@@ -718,76 +718,140 @@ pub fn DebitPage() -> impl IntoView {
     view! { <JourneyPage title="debit_title" section=Some(Section::Debits) prefill=debit_values body=body /> }
 }
 
+/// One line of a list page: its id, its cells (label key, text, a number?)
+/// and how a screen reader names it ("2020-09-07 ¥550").
+struct ListLine {
+    id: uuid::Uuid,
+    cells: Vec<(&'static str, String, bool)>,
+    what: String,
+}
+
+/// A list section (calls, journeys): its lines with change and remove, the
+/// total, "add", and "I have finished this section".
+#[component]
+fn LineList(
+    base: String,
+    /// The list's address part and its "add" page: `calls`, `add-call`.
+    list: &'static str,
+    add: &'static str,
+    title: &'static str,
+    lead: &'static str,
+    add_label: &'static str,
+    total_label: &'static str,
+    total: i64,
+    lines: Vec<ListLine>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let headers: Vec<(&'static str, bool)> = lines
+        .first()
+        .map(|l| l.cells.iter().map(|(k, _, n)| (*k, *n)).collect())
+        .unwrap_or_default();
+    view! {
+        <h1>{lang.t(title)}</h1>
+        <p class="lead">{lang.t(lead)}</p>
+        {if lines.is_empty() {
+            view! { <p class="hint">{lang.t("no_lines_yet")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t(title)>
+                    <table class="table stack">
+                        <thead>
+                            <tr>
+                                {headers
+                                    .iter()
+                                    .map(|(k, num)| view! { <th scope="col" class=num.then_some("num")>{lang.t(k)}</th> })
+                                    .collect_view()}
+                                <th scope="col">
+                                    <span class="visually-hidden">{lang.t("actions")}</span>
+                                </th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {lines
+                                .into_iter()
+                                .map(|l| {
+                                    view! {
+                                        <tr>
+                                            {l
+                                                .cells
+                                                .into_iter()
+                                                .map(|(k, text, num)| {
+                                                    view! { <td data-label=lang.t(k) class=num.then_some("num")>{text}</td> }
+                                                })
+                                                .collect_view()}
+                                            <td class="actions">
+                                                <a href=format!("{base}/{list}/{}", l.id)>
+                                                    {lang.t("change")}
+                                                    <span class="visually-hidden">{format!(" {}", l.what)}</span>
+                                                </a>
+                                                <PostButton
+                                                    action=format!("{base}/{list}/{}/remove", l.id)
+                                                    text=lang.t("remove")
+                                                    context=l.what.clone()
+                                                />
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+                .into_any()
+        }}
+        <p class="total">{format!("{}: {}", lang.t(total_label), yen(lang, total))}</p>
+        <p>
+            <a class="button button-secondary" href=format!("{base}/{add}")>
+                {lang.t(add_label)}
+            </a>
+        </p>
+        <FinishForm action=format!("{base}/{list}") />
+    }
+}
+
 #[component]
 pub fn CallsPage() -> impl IntoView {
     let lang = use_lang();
     let body = move |f: ClaimForm| {
-        let base = f.base();
+        let lines = f
+            .answers
+            .calls
+            .iter()
+            .map(|l| ListLine {
+                id: l.id,
+                what: format!("{} {}", l.date, yen(lang, l.cost)),
+                cells: vec![
+                    ("call_date", l.date.to_string(), false),
+                    ("callee", lang.t(&format!("callee_{}", l.callee)), false),
+                    ("minutes", l.minutes.to_string(), true),
+                    ("cost", yen(lang, l.cost), true),
+                    (
+                        "receipt_short",
+                        if l.receipt {
+                            lang.t("answer_yes")
+                        } else {
+                            lang.t("answer_no")
+                        },
+                        false,
+                    ),
+                ],
+            })
+            .collect();
         view! {
-            <h1>{lang.t("section_calls")}</h1>
-            <p class="lead">{lang.t("calls_lead")}</p>
-            {if f.answers.calls.is_empty() {
-                view! { <p class="hint">{lang.t("no_lines_yet")}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("section_calls")>
-                        <table class="table stack">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{lang.t("call_date")}</th>
-                                    <th scope="col">{lang.t("callee")}</th>
-                                    <th scope="col" class="num">{lang.t("minutes")}</th>
-                                    <th scope="col" class="num">{lang.t("cost")}</th>
-                                    <th scope="col">{lang.t("receipt_short")}</th>
-                                    <th scope="col">
-                                        <span class="visually-hidden">{lang.t("actions")}</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {f
-                                    .answers
-                                    .calls
-                                    .iter()
-                                    .map(|l| {
-                                        let what = format!("{} {}", l.date, yen(lang, l.cost));
-                                        view! {
-                                            <tr>
-                                                <td data-label=lang.t("call_date")>{l.date.to_string()}</td>
-                                                <td data-label=lang.t("callee")>{lang.t(&format!("callee_{}", l.callee))}</td>
-                                                <td data-label=lang.t("minutes") class="num">{l.minutes}</td>
-                                                <td data-label=lang.t("cost") class="num">{yen(lang, l.cost)}</td>
-                                                <td data-label=lang.t("receipt_short")>{if l.receipt { lang.t("answer_yes") } else { lang.t("answer_no") }}</td>
-                                                <td class="actions">
-                                                    <a href=format!("{base}/calls/{}", l.id)>
-                                                        {lang.t("change")}
-                                                        <span class="visually-hidden">{format!(" {what}")}</span>
-                                                    </a>
-                                                    <PostButton
-                                                        action=format!("{base}/calls/{}/remove", l.id)
-                                                        text=lang.t("remove")
-                                                        context=what.clone()
-                                                    />
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
-            <p class="total">{format!("{}: {}", lang.t("total_calls"), yen(lang, f.totals.calls.value()))}</p>
-            <p>
-                <a class="button button-secondary" href=format!("{base}/add-call")>
-                    {lang.t("add_call")}
-                </a>
-            </p>
-            <FinishForm action=format!("{base}/calls") />
+            <LineList
+                base=f.base()
+                list="calls"
+                add="add-call"
+                title="section_calls"
+                lead="calls_lead"
+                add_label="add_call"
+                total_label="total_calls"
+                total=f.totals.calls.value()
+                lines=lines
+            />
         }
-            .into_any()
+        .into_any()
     };
     view! { <JourneyPage title="section_calls" section=Some(Section::Calls) prefill=no_prefill body=body /> }
 }
@@ -843,72 +907,36 @@ pub fn CallPage() -> impl IntoView {
 pub fn TravelListPage() -> impl IntoView {
     let lang = use_lang();
     let body = move |f: ClaimForm| {
-        let base = f.base();
+        let lines = f
+            .answers
+            .travel
+            .iter()
+            .map(|l| ListLine {
+                id: l.id,
+                what: format!("{} {}", l.date, yen(lang, l.cost)),
+                cells: vec![
+                    ("travel_date", l.date.to_string(), false),
+                    ("journey", format!("{} → {}", l.from, l.to), false),
+                    ("means", lang.t(&format!("means_{}", l.means)), false),
+                    ("purpose", l.purpose.clone(), false),
+                    ("cost", yen(lang, l.cost), true),
+                ],
+            })
+            .collect();
         view! {
-            <h1>{lang.t("section_travel")}</h1>
-            <p class="lead">{lang.t("travel_lead")}</p>
-            {if f.answers.travel.is_empty() {
-                view! { <p class="hint">{lang.t("no_lines_yet")}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("section_travel")>
-                        <table class="table stack">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{lang.t("travel_date")}</th>
-                                    <th scope="col">{lang.t("journey")}</th>
-                                    <th scope="col">{lang.t("means")}</th>
-                                    <th scope="col">{lang.t("purpose")}</th>
-                                    <th scope="col" class="num">{lang.t("cost")}</th>
-                                    <th scope="col">
-                                        <span class="visually-hidden">{lang.t("actions")}</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {f
-                                    .answers
-                                    .travel
-                                    .iter()
-                                    .map(|l| {
-                                        let what = format!("{} {}", l.date, yen(lang, l.cost));
-                                        view! {
-                                            <tr>
-                                                <td data-label=lang.t("travel_date")>{l.date.to_string()}</td>
-                                                <td data-label=lang.t("journey")>{format!("{} → {}", l.from, l.to)}</td>
-                                                <td data-label=lang.t("means")>{lang.t(&format!("means_{}", l.means))}</td>
-                                                <td data-label=lang.t("purpose")>{l.purpose.clone()}</td>
-                                                <td data-label=lang.t("cost") class="num">{yen(lang, l.cost)}</td>
-                                                <td class="actions">
-                                                    <a href=format!("{base}/travel/{}", l.id)>
-                                                        {lang.t("change")}
-                                                        <span class="visually-hidden">{format!(" {what}")}</span>
-                                                    </a>
-                                                    <PostButton
-                                                        action=format!("{base}/travel/{}/remove", l.id)
-                                                        text=lang.t("remove")
-                                                        context=what.clone()
-                                                    />
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
-            <p class="total">{format!("{}: {}", lang.t("total_travel"), yen(lang, f.totals.travel.value()))}</p>
-            <p>
-                <a class="button button-secondary" href=format!("{base}/add-journey")>
-                    {lang.t("add_journey")}
-                </a>
-            </p>
-            <FinishForm action=format!("{base}/travel") />
+            <LineList
+                base=f.base()
+                list="travel"
+                add="add-journey"
+                title="section_travel"
+                lead="travel_lead"
+                add_label="add_journey"
+                total_label="total_travel"
+                total=f.totals.travel.value()
+                lines=lines
+            />
         }
-            .into_any()
+        .into_any()
     };
     view! { <JourneyPage title="section_travel" section=Some(Section::Travel) prefill=no_prefill body=body /> }
 }
