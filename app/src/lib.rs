@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bank/claims/:reference") view=bank::BankCasePage ssr=SsrMode::Async />
                 <Route path=path!("/bank/claims/:reference/lines/:line") view=bank::BankLinePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/views") view=admin::CaseViewsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/api-keys") view=admin::ApiKeysPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/import") view=bank::BankImportPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/imports/:id") view=bank::ImportReportPage ssr=SsrMode::Async />
                 <Route path=path!("/staff/reported-losses") view=staff::ReportedLossesPage ssr=SsrMode::Async />

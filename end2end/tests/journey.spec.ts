@@ -98,6 +98,17 @@ test("the admin's page and the other public pages are accessible in Japanese", a
   await expectAccessible(page);
   await page.goto("/staff/queue");
   await expectAccessible(page);
+  for (const path of ["/admin/views", "/admin/api-keys", "/staff/reported-losses"]) {
+    await page.goto(path);
+    await expectAccessible(page);
+  }
+  // An API key is shown once, on the page that creates it.
+  await page.goto("/admin/api-keys");
+  await page.locator("#bank_code").fill("0125");
+  await page.locator("#label").fill("勘定系");
+  await page.getByRole("button", { name: "キーを作成する" }).click();
+  await expect(page.locator(".api-key")).toHaveText(/^rdk_[0-9a-f]{64}$/);
+  await expectAccessible(page);
   await page.goto("/login");
   await page.getByRole("link", { name: "パスワードを忘れた方" }).click();
   await expectAccessible(page);

@@ -156,3 +156,35 @@ pub async fn case_views(page: i64) -> Result<(Vec<CaseView>, i64), ApiError> {
         total,
     ))
 }
+
+/// One API key as the admin page lists it (never the key itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: uuid::Uuid,
+    pub bank: String,
+    pub label: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub revoked: Option<String>,
+}
+
+#[server(endpoint = "api_key_list")]
+pub async fn api_key_list() -> Result<Vec<ApiKeyView>, ApiError> {
+    use super::ctx;
+    let (state, _) = ctx::require(&[Role::Admin]).await?;
+    let rows = crate::server::store::api_keys::all(&state.db)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let time = super::claimant::convert::jst_time;
+    Ok(rows
+        .into_iter()
+        .map(|k| ApiKeyView {
+            id: k.id,
+            bank: k.bank_code,
+            label: k.label,
+            created: time(k.created_at),
+            last_used: k.last_used_at.map(time),
+            revoked: k.revoked_at.map(time),
+        })
+        .collect())
+}

@@ -26,6 +26,7 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/staff/reported-losses", "nav_reported_losses"),
             ("/admin/banks", "nav_banks"),
             ("/admin/views", "nav_views"),
+            ("/admin/api-keys", "nav_api_keys"),
         ],
         Some(Role::Payments) => vec![("/staff/queue", "nav_queue")],
         Some(_) => vec![

@@ -132,3 +132,69 @@ pub fn CaseViewsPage() -> impl IntoView {
         </Layout>
     }
 }
+
+/// API keys of bank systems: create (the key is shown once), list, revoke.
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let lang = use_lang();
+    let fresh = crate::components::use_form().message;
+    view! {
+        <Layout title="api_keys_title">
+            <ErrorSummary />
+            <h1>{lang.t("api_keys_title")}</h1>
+            {fresh
+                .map(|key| {
+                    view! {
+                        <div class="notice" role="status">
+                            <p>{lang.t("api_key_once")}</p>
+                            <p>
+                                <code class="api-key">{key}</code>
+                            </p>
+                        </div>
+                    }
+                })}
+            <form method="post" action="/admin/api-keys" novalidate>
+                <TextField name="bank_code" label="bank_code" hint="bank_code_hint" inputmode="numeric" width="w-10" />
+                <TextField name="label" label="api_key_label" width="w-20" />
+                <button type="submit" class="button">
+                    {lang.t("api_key_create")}
+                </button>
+            </form>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let keys = crate::api::common::api_key_list().await.unwrap_or_default();
+                    view! {
+                        <ul class="claim-list">
+                            {keys
+                                .into_iter()
+                                .map(|k| {
+                                    view! {
+                                        <li>
+                                            <span>{format!("{} {}", k.bank, k.label)}</span>
+                                            <span>{k.created.clone()}</span>
+                                            <span>{k.last_used.clone().map(|t| format!("{} {t}", lang.t("api_key_last_used"))).unwrap_or_default()}</span>
+                                            {match k.revoked.clone() {
+                                                Some(t) => view! { <span class="tag tag-grey">{format!("{} {t}", lang.t("api_key_revoked"))}</span> }.into_any(),
+                                                None => {
+                                                    view! {
+                                                        <form method="post" action=format!("/admin/api-keys/{}/revoke", k.id) class="inline-form">
+                                                            <button type="submit" class="link-button">
+                                                                {lang.t("api_key_revoke")}
+                                                                <span class="visually-hidden">{format!(" {}", k.label)}</span>
+                                                            </button>
+                                                        </form>
+                                                    }
+                                                        .into_any()
+                                                }
+                                            }}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}

@@ -37,11 +37,14 @@ pub fn routes() -> Router<AppState> {
         .route("/password/reset", post(reset))
         .route("/claims/{reference}/withdraw", post(withdraw))
         .route("/admin/banks", post(admin_banks))
+        .route("/admin/api-keys", post(create_api_key))
+        .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
         .route("/genuine", post(genuine))
         .route("/lang", post(set_lang))
         .route("/healthz", get(healthz))
         .merge(super::journey_forms::routes())
         .merge(super::bank_forms::routes())
+        .merge(super::rest::routes())
 }
 
 /// A submitted form: the request without its body, and the fields.
@@ -262,6 +265,62 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
     let participating = form.get("participating") == "yes";
     match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
         Ok(()) => see_other("/admin/banks"),
+        Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+/// An admin creates an API key for a bank: the page shows it this once.
+async fn create_api_key(
+    State(state): State<AppState>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "bank_code").await,
+    };
+    match super::services::api_keys::create(
+        &state,
+        &admin,
+        form.get("bank_code"),
+        form.get("label"),
+    )
+    .await
+    {
+        Ok(key) => {
+            render(
+                &state,
+                form.parts,
+                FormState {
+                    values: HashMap::new(),
+                    errors: FieldErrors::new(),
+                    message: Some(key),
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+async fn revoke_api_key(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/admin/api-keys".parse() {
+        form.parts.uri = uri;
+    }
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return form.fail(&state, e, "bank_code").await;
+    }
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return form.fail(&state, AppError::NotFound, "bank_code").await;
+    };
+    match super::services::api_keys::revoke(&state, id).await {
+        Ok(()) => see_other("/admin/api-keys"),
         Err(e) => form.fail(&state, e, "bank_code").await,
     }
 }

@@ -2,6 +2,7 @@
 //! through the store and commits (or rolls back) as one unit.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod bank_import;
 pub mod bank_review;
 pub mod banks;

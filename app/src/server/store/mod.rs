@@ -1,6 +1,7 @@
 //! Database access: one SQL text per query, run on SQLite or PostgreSQL.
 //! No rules here: services decide, the store reads and writes.
 
+pub mod api_keys;
 pub mod attempts;
 pub mod bank_debits;
 pub mod bank_review;
