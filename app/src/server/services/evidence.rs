@@ -153,7 +153,7 @@ pub async fn download(
         .ok_or(AppError::NotFound)?;
     let allowed = if user.role.is_operator() {
         // Staff see files of sent claims only, not of drafts.
-        claims::answers(&state.db, row.case_id).await.is_ok()
+        claims::exists(&state.db, row.case_id).await?
     } else {
         row.owner_id == user.id
     };

@@ -70,11 +70,9 @@ pub async fn redeem(
     check_rate(state, &format!("redeem:ip:{ip}"), REDEEM_PER_IP).await?;
     let code = normalise_code(code).map_err(|k| AppError::field("claim_code", k))?;
     let hash = token_hash(&code);
-    // Look up outside the write: the names of the bank and the branch.
-    let mut probe = state.db.begin().await?;
-    let found = invitations::unused_by_code(&mut probe, &hash).await?;
-    drop(probe);
-    let Some(inv) = found else {
+    // Read outside the write; `mark_used` below settles a race between two
+    // redemptions of one code.
+    let Some(inv) = invitations::unused_by_code(&state.db, &hash).await? else {
         return Err(AppError::field("claim_code", "claim_code_unknown"));
     };
     let bank = banks::by_code(&state.db, &inv.bank_code)

@@ -247,10 +247,11 @@ pub async fn insert_travel_line(
     Ok(())
 }
 
-/// The claimant's answers as sent (or as last changed in reply to a request).
-pub async fn answers(db: &Db, claim_id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_scalar::<_, Option<String>>("SELECT answers FROM claims WHERE id = $1")
+/// Whether a sent claim has this id (a draft's id is not one until sent).
+pub async fn exists(db: &Db, claim_id: Uuid) -> Result<bool, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM claims WHERE id = $1")
         .bind(claim_id).fetch_one(p).await)
+    .map(|n| n > 0)
 }
 
 /// Changed answers (in reply to a request), compare-and-set on the version.

@@ -54,11 +54,11 @@ pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<InvitationRow>, sqlx::Err
 }
 
 pub async fn unused_by_code(
-    tx: &mut Tx,
+    db: &Db,
     code_hash: &str,
 ) -> Result<Option<InvitationRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM invitations WHERE code_hash = $1 AND used_at IS NULL");
-    on_tx!(tx, c => sqlx::query_as::<_, InvitationRow>(&sql).bind(code_hash).fetch_optional(c).await)
+    on_db!(db, p => sqlx::query_as::<_, InvitationRow>(&sql).bind(code_hash).fetch_optional(p).await)
 }
 
 /// Marks the code used (once: compare-and-set on `used_at`).
