@@ -163,6 +163,9 @@ export async function fileFullClaim(
     ["passbook.pdf", "application/pdf", PDF],
     ["receipt.png", "image/png", PNG],
   ] as const) {
+    // With JavaScript, wait until the island has taken over the form (it
+    // hydrates after the page loads); a click before that posts it plainly.
+    if (opts.js !== false) await expect(page.locator("#upload-form[data-enhanced]")).toHaveCount(1);
     await page.locator("#file").setInputFiles({ name, mimeType, buffer });
     const sent = page.waitForRequest((r) => r.url().endsWith("/evidence") && r.method() === "POST");
     await page.getByRole("button", { name: /^(Upload file|アップロードする)$/ }).click();

@@ -22,6 +22,10 @@ pub fn UploadProgress(
         use leptos::wasm_bindgen::JsCast;
         use leptos::wasm_bindgen::closure::Closure;
         let failed = failed_text.clone();
+        // Marks the form as enhanced: uploads from now on show progress.
+        if let Some(form) = document().get_element_by_id(&form_id) {
+            let _ = form.set_attribute("data-enhanced", "true");
+        }
         let handle = window_event_listener(leptos::ev::submit, move |ev| {
             let Some(form) = ev
                 .target()
