@@ -125,6 +125,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bank/claims/:reference/lines/:line") view=bank::BankLinePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/views") view=admin::CaseViewsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/api-keys") view=admin::ApiKeysPage ssr=SsrMode::Async />
+                <Route path=path!("/bank/api-keys") view=admin::BankApiKeysPage ssr=SsrMode::Async />
+                <Route path=path!("/api/docs") view=public::ApiDocsPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/import") view=bank::BankImportPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/imports/:id") view=bank::ImportReportPage ssr=SsrMode::Async />
                 <Route path=path!("/staff/reported-losses") view=staff::ReportedLossesPage ssr=SsrMode::Async />

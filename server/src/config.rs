@@ -33,6 +33,9 @@ pub enum Command {
         /// The 4-digit bank code (bank_staff only).
         #[arg(long)]
         bank: Option<String>,
+        /// Make the bank user the bank's lead user (manages its API keys).
+        #[arg(long)]
+        bank_lead: bool,
         /// The password; when absent a random one is generated and printed.
         #[arg(long, env = "REDRESS_NEW_PASSWORD", hide_env_values = true)]
         password: Option<String>,
@@ -122,6 +125,25 @@ pub struct Config {
         global = true
     )]
     pub mail_poll_ms: u64,
+    /// Requests per minute one API key may make (all server processes together).
+    #[arg(
+        long,
+        env = "REDRESS_API_RATE_PER_MINUTE",
+        value_name = "REDRESS_API_RATE_PER_MINUTE",
+        default_value_t = 120,
+        global = true
+    )]
+    pub api_rate_per_minute: i64,
+    /// How long an upload of a bank's list waits for its import before the
+    /// page shows progress instead, in milliseconds.
+    #[arg(
+        long,
+        env = "REDRESS_IMPORT_WAIT_MS",
+        value_name = "REDRESS_IMPORT_WAIT_MS",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub import_wait_ms: u64,
 }
 
 impl Config {
@@ -150,6 +172,9 @@ impl Config {
                 "REDRESS_MAIL_FROM is not a valid mail address: {:?}",
                 self.mail_from
             );
+        }
+        if !(1..=100_000).contains(&self.api_rate_per_minute) {
+            anyhow::bail!("REDRESS_API_RATE_PER_MINUTE must be 1 to 100000");
         }
         if let Some(smtp) = &self.smtp_url
             && !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://"))

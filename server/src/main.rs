@@ -57,14 +57,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             email,
             role,
             bank,
+            bank_lead,
             password,
         } => {
             let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("--role must be one of claimant, bank_staff, reviewer, approver, payments, admin"))?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(random_password);
-            accounts::create_user(&state, &email, &password, role, bank.as_deref())
+            let id = accounts::create_user(&state, &email, &password, role, bank.as_deref())
                 .await
                 .map_err(explain)?;
+            if bank_lead {
+                accounts::make_bank_lead(&state, id)
+                    .await
+                    .map_err(explain)?;
+            }
             println!("created {} ({})", email, role.as_str());
             if generated {
                 println!("password: {password}");
@@ -85,6 +91,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     bank.map(|b| format!(" (bank {b})")).unwrap_or_default()
                 );
             }
+            println!("  bank.77@redress.example is also the 77 Bank's lead user (its API keys)");
             Ok(())
         }
     }

@@ -35,6 +35,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         mail_from: config.mail_from.clone(),
         smtp_url: config.smtp_url.clone(),
         trust_forwarded_for: config.trust_forwarded_for,
+        api_rate_per_minute: config.api_rate_per_minute,
+        import_wait: std::time::Duration::from_millis(config.import_wait_ms),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("redress")
@@ -89,6 +91,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     let app = Router::new()
         .merge(journey_forms::upload_routes())
         .merge(app::server::bank_forms::upload_routes())
+        .merge(app::server::rest::upload_routes())
         .merge(app)
         .with_state(state.clone())
         .layer(from_fn_with_state(

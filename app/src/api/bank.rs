@@ -223,6 +223,11 @@ pub struct ImportSummary {
     pub probable: i64,
     pub unmatched: i64,
     pub known: i64,
+    /// `processing`, `done` or `failed`.
+    pub status: String,
+    /// Rows in the list, and how many are done.
+    pub total: i64,
+    pub done: i64,
 }
 
 /// A row of the bank's list as the report shows it.
@@ -256,7 +261,11 @@ mod list_convert {
     use crate::server::store::bank_debits::{DebitRow, ImportRow};
 
     pub fn summary(r: &ImportRow) -> ImportSummary {
+        let status = crate::server::services::bank_import::status_of(r);
         ImportSummary {
+            status: status.status,
+            total: status.total,
+            done: status.done,
             id: r.id,
             file_name: r.file_name.clone(),
             at: crate::api::claimant::convert::jst_time(r.created_at),
@@ -324,6 +333,22 @@ pub async fn bank_import_report(id: String) -> Result<ImportReport, ApiError> {
         probable: probable.into_iter().map(list_convert::row).collect(),
         unmatched: unmatched.into_iter().map(list_convert::row).collect(),
     })
+}
+
+/// How far an import of the user's bank has got (the progress display).
+#[server(endpoint = "poll_import")]
+pub async fn poll_import(id: String) -> Result<ImportSummary, ApiError> {
+    use super::ctx;
+    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
+    let bank = user.bank().map_err(ctx::fail)?;
+    let id =
+        uuid::Uuid::parse_str(&id).map_err(|_| ctx::fail(crate::server::AppError::NotFound))?;
+    let import = crate::server::store::bank_debits::import_by_id(&state.db, id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?
+        .filter(|i| i.bank_code == bank)
+        .ok_or_else(|| ctx::fail(crate::server::AppError::NotFound))?;
+    Ok(list_convert::summary(&import))
 }
 
 /// Bank-reported losses: debits banks found that no claim names (operator).

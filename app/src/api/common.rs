@@ -11,6 +11,8 @@ pub struct UserInfo {
     pub email: String,
     pub role: Role,
     pub bank_code: Option<String>,
+    /// A bank's lead user (manages the bank's API keys).
+    pub bank_lead: bool,
 }
 
 /// The logged-in user, or None. Open to all: it only tells you about yourself.
@@ -23,6 +25,7 @@ pub async fn whoami() -> Result<Option<UserInfo>, ApiError> {
         .await
         .map_err(ctx::fail)?;
     Ok(user.map(|u| UserInfo {
+        bank_lead: u.bank_lead,
         email: u.email,
         role: u.role,
         bank_code: u.bank_code,
@@ -171,10 +174,10 @@ pub struct ApiKeyView {
 #[server(endpoint = "api_key_list")]
 pub async fn api_key_list() -> Result<Vec<ApiKeyView>, ApiError> {
     use super::ctx;
-    let (state, _) = ctx::require(&[Role::Admin]).await?;
-    let rows = crate::server::store::api_keys::all(&state.db)
+    let (state, user) = ctx::require(&[Role::Admin, Role::BankStaff]).await?;
+    let rows = crate::server::services::api_keys::list(&state, &user)
         .await
-        .map_err(|e| ctx::fail(e.into()))?;
+        .map_err(ctx::fail)?;
     let time = super::claimant::convert::jst_time;
     Ok(rows
         .into_iter()
@@ -187,4 +190,51 @@ pub async fn api_key_list() -> Result<Vec<ApiKeyView>, ApiError> {
             revoked: k.revoked_at.map(time),
         })
         .collect())
+}
+
+/// The REST API's OpenAPI document, boiled down for the docs page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ApiDescription {
+    pub title: String,
+    pub version: String,
+    pub description: String,
+    pub endpoints: Vec<EndpointDoc>,
+    pub schemas: Vec<SchemaDoc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointDoc {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub description: String,
+    pub params: Vec<FieldDoc>,
+    /// The schema of the request body, if any.
+    pub body: Option<String>,
+    /// (status, description, schema).
+    pub responses: Vec<(String, String, String)>,
+}
+
+/// A parameter or a field of a schema.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldDoc {
+    pub name: String,
+    pub kind: String,
+    pub required: bool,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaDoc {
+    pub name: String,
+    /// For a schema without fields (an enumeration): its values.
+    pub kind: String,
+    pub description: String,
+    pub fields: Vec<FieldDoc>,
+}
+
+/// The API's documentation (public, as `/api/v1/openapi.json` is).
+#[server(endpoint = "api_description")]
+pub async fn load_api_description() -> Result<ApiDescription, ApiError> {
+    Ok(crate::server::rest::describe())
 }

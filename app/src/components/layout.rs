@@ -17,6 +17,11 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/login", "nav_login"),
         ],
         Some(Role::Claimant) => vec![("/claims", "nav_my_claims")],
+        Some(Role::BankStaff) if user.is_some_and(|u| u.bank_lead) => vec![
+            ("/bank/queue", "nav_bank_queue"),
+            ("/bank/import", "nav_bank_import"),
+            ("/bank/api-keys", "nav_api_keys"),
+        ],
         Some(Role::BankStaff) => vec![
             ("/bank/queue", "nav_bank_queue"),
             ("/bank/import", "nav_bank_import"),

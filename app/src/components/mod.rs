@@ -4,6 +4,7 @@
 pub mod branch_lookup;
 pub mod client_check;
 pub mod fields;
+pub mod import_watch;
 pub mod layout;
 pub mod upload_progress;
 

@@ -136,8 +136,19 @@ pub fn CaseViewsPage() -> impl IntoView {
 /// API keys of bank systems: create (the key is shown once), list, revoke.
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
+    view! { <KeysPage bank=false /> }
+}
+
+/// Admins manage every bank's keys; a bank's lead user (`bank`) their own.
+#[component]
+fn KeysPage(bank: bool) -> impl IntoView {
     let lang = use_lang();
     let fresh = crate::components::use_form().message;
+    let base = if bank {
+        "/bank/api-keys"
+    } else {
+        "/admin/api-keys"
+    };
     view! {
         <Layout title="api_keys_title">
             <ErrorSummary />
@@ -153,8 +164,16 @@ pub fn ApiKeysPage() -> impl IntoView {
                         </div>
                     }
                 })}
-            <form method="post" action="/admin/api-keys" novalidate>
-                <TextField name="bank_code" label="bank_code" hint="bank_code_hint" inputmode="numeric" width="w-10" />
+            <p>
+                <a href="/api/docs">{lang.t("api_docs_link")}</a>
+            </p>
+            <form method="post" action=base novalidate>
+                {(!bank)
+                    .then(|| {
+                        view! {
+                            <TextField name="bank_code" label="bank_code" hint="bank_code_hint" inputmode="numeric" width="w-10" />
+                        }
+                    })}
                 <TextField name="label" label="api_key_label" width="w-20" />
                 <button type="submit" class="button">
                     {lang.t("api_key_create")}
@@ -177,7 +196,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                                                 Some(t) => view! { <span class="tag tag-grey">{format!("{} {t}", lang.t("api_key_revoked"))}</span> }.into_any(),
                                                 None => {
                                                     view! {
-                                                        <form method="post" action=format!("/admin/api-keys/{}/revoke", k.id) class="inline-form">
+                                                        <form method="post" action=format!("{base}/{}/revoke", k.id) class="inline-form">
                                                             <button type="submit" class="link-button">
                                                                 {lang.t("api_key_revoke")}
                                                                 <span class="visually-hidden">{format!(" {}", k.label)}</span>
@@ -197,4 +216,10 @@ pub fn ApiKeysPage() -> impl IntoView {
             </Suspense>
         </Layout>
     }
+}
+
+/// A bank's lead user manages the bank's own API keys.
+#[component]
+pub fn BankApiKeysPage() -> impl IntoView {
+    view! { <KeysPage bank=true /> }
 }

@@ -479,7 +479,13 @@ pub fn BankImportPage() -> impl IntoView {
                                                 <li>
                                                     <a href=format!("/bank/imports/{}", i.id)>{i.file_name.clone()}</a>
                                                     <span>{i.at.clone()}</span>
-                                                    <span>{import_counts(lang, &i)}</span>
+                                                    <span>
+                                                        {match i.status.as_str() {
+                                                            "processing" => lang.t("import_processing_title"),
+                                                            "failed" => lang.t("import_failed_title"),
+                                                            _ => import_counts(lang, &i),
+                                                        }}
+                                                    </span>
                                                 </li>
                                             }
                                         })
@@ -600,6 +606,32 @@ pub fn ImportReportPage() -> impl IntoView {
                     Suspend::new(async move {
                         match crate::api::bank::bank_import_report(id).await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(r) if r.summary.status == "processing" => {
+                                view! {
+                                    <h1>{lang.t("import_processing_title")}</h1>
+                                    <p>{lang.t("import_processing_lead")}</p>
+                                    <crate::components::import_watch::ImportWatch
+                                        id=r.summary.id.to_string()
+                                        done=r.summary.done
+                                        total=r.summary.total
+                                        progress_text=lang.t("import_progress")
+                                    />
+                                    <p>
+                                        <a href=format!("/bank/imports/{}", r.summary.id)>{lang.t("import_check_again")}</a>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(r) if r.summary.status == "failed" => {
+                                view! {
+                                    <h1>{lang.t("import_failed_title")}</h1>
+                                    <p>{lang.t("import_failed_lead")}</p>
+                                    <p>
+                                        <a href="/bank/import">{lang.t("import_another")}</a>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
                             Ok(r) => {
                                 view! {
                                     <ErrorSummary />

@@ -63,6 +63,8 @@ pub struct CurrentUser {
     pub email: String,
     pub role: Role,
     pub bank_code: Option<String>,
+    /// A bank's lead user also manages the bank's API keys.
+    pub bank_lead: bool,
     pub lang: Lang,
 }
 
@@ -93,6 +95,7 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
         email: row.email,
         role,
         bank_code: row.bank_code,
+        bank_lead: row.bank_lead,
         lang: Lang::parse(&row.lang).unwrap_or_default(),
     }))
 }

@@ -39,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/banks", post(admin_banks))
         .route("/admin/api-keys", post(create_api_key))
         .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
+        .route("/bank/api-keys", post(create_api_key))
+        .route("/bank/api-keys/{id}/revoke", post(revoke_api_key))
         .route("/genuine", post(genuine))
         .route("/lang", post(set_lang))
         .route("/healthz", get(healthz))
@@ -269,23 +271,19 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
     }
 }
 
-/// An admin creates an API key for a bank: the page shows it this once.
+/// An admin (any bank) or a bank's lead user (their bank) creates an API
+/// key: the page shows it this once.
 async fn create_api_key(
     State(state): State<AppState>,
     session: Session,
     form: Submitted,
 ) -> Response {
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+    let user = match key_manager(&state, &session, &form.parts.uri).await {
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "bank_code").await,
     };
-    match super::services::api_keys::create(
-        &state,
-        &admin,
-        form.get("bank_code"),
-        form.get("label"),
-    )
-    .await
+    match super::services::api_keys::create(&state, &user, form.get("bank_code"), form.get("label"))
+        .await
     {
         Ok(key) => {
             render(
@@ -304,23 +302,50 @@ async fn create_api_key(
     }
 }
 
+/// The keys page a request came from: the admin's or the bank's.
+fn keys_page(uri: &axum::http::Uri) -> &'static str {
+    if uri.path().starts_with("/bank/") {
+        "/bank/api-keys"
+    } else {
+        "/admin/api-keys"
+    }
+}
+
+/// Admins manage keys on the admin page, a bank's lead user on the bank's.
+async fn key_manager(
+    state: &AppState,
+    session: &Session,
+    uri: &axum::http::Uri,
+) -> Result<auth::CurrentUser, AppError> {
+    let role = if keys_page(uri).starts_with("/bank/") {
+        Role::BankStaff
+    } else {
+        Role::Admin
+    };
+    let user = auth::require(session, &state.db, &[role]).await?;
+    super::services::api_keys::managed_bank(&user)?;
+    Ok(user)
+}
+
 async fn revoke_api_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
     session: Session,
     mut form: Submitted,
 ) -> Response {
-    if let Ok(uri) = "/admin/api-keys".parse() {
+    let page = keys_page(&form.parts.uri);
+    if let Ok(uri) = page.parse() {
         form.parts.uri = uri;
     }
-    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
-        return form.fail(&state, e, "bank_code").await;
-    }
+    let user = match key_manager(&state, &session, &form.parts.uri).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "bank_code").await,
+    };
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return form.fail(&state, AppError::NotFound, "bank_code").await;
     };
-    match super::services::api_keys::revoke(&state, id).await {
-        Ok(()) => see_other("/admin/api-keys"),
+    match super::services::api_keys::revoke(&state, &user, id).await {
+        Ok(()) => see_other(page),
         Err(e) => form.fail(&state, e, "bank_code").await,
     }
 }

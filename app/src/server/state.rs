@@ -18,6 +18,11 @@ pub struct Settings {
     /// Behind a load balancer: take the client's address from the last entry
     /// of `X-Forwarded-For` (the one the balancer added), not the socket.
     pub trust_forwarded_for: bool,
+    /// Requests per minute one API key may make.
+    pub api_rate_per_minute: i64,
+    /// How long a request waits for a bank list's import before it shows
+    /// progress instead (the import goes on in the background).
+    pub import_wait: std::time::Duration,
 }
 
 impl Settings {

@@ -33,6 +33,8 @@ async fn main() -> anyhow::Result<()> {
         site_root: "target/site".into(),
         mail_poll_ms: 1000,
         trust_forwarded_for: false,
+        api_rate_per_minute: 120,
+        import_wait_ms: 5000,
     };
     let state = startup::prepare(&config).await?;
     demo::seed(&state).await?;
@@ -44,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         email: clerk.email,
         role: Role::BankStaff,
         bank_code: clerk.bank_code,
+        bank_lead: false,
         lang: app::i18n::Lang::Ja,
     };
     let claimant = users::by_email(&state.db, "claimant@redress.example")
@@ -97,11 +100,25 @@ async fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let id = bank_import::import(&state, &clerk, "bench.csv", csv.as_bytes()).await?;
+    // The whole import, waited for to the end (the web page would show
+    // progress after 5 s).
+    let checked = bank_import::read_file(csv.as_bytes(), chrono::Utc::now().date_naive())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let id = bank_import::start(
+        &state,
+        &clerk,
+        "bench.csv",
+        "upload",
+        checked,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let took = t.elapsed().as_secs_f64();
     let report = app::server::store::bank_debits::import_by_id(&state.db, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("import missing"))?;
+    anyhow::ensure!(report.status == "done", "import ended {}", report.status);
     println!(
         "import of {ROWS} rows ({} KB): {took:.2} s; matched {}, unmatched {}, rejected {}; target < 10 s: {}",
         csv.len() / 1024,

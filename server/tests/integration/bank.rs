@@ -748,3 +748,45 @@ async fn a_banks_list_can_be_an_excel_sheet() {
     .await;
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn an_import_still_working_shows_its_progress_and_one_cut_off_says_to_send_again() {
+    let app = TestApp::spawn().await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let clerk: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM users WHERE email = 'bank.77@redress.example'").fetch_one(p).await.unwrap());
+    let (working, cut_off) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let now = chrono::Utc::now();
+    for (id, at) in [(working, now), (cut_off, now - chrono::Duration::hours(2))] {
+        app::on_db!(&app.state.db, p => sqlx::query(
+            "INSERT INTO bank_imports (id, bank_code, actor_id, file_name, rows_read, rows_rejected, rows_matched,
+                                       rows_probable, rows_unmatched, rows_known, rejections, created_at,
+                                       status, rows_total, source)
+             VALUES ($1, '0125', $2, 'big.csv', 0, 0, 0, 0, 0, 0, '[]', $3, 'processing', 100000, 'upload')",
+        ).bind(id).bind(clerk).bind(at).execute(p).await.unwrap().rows_affected());
+    }
+    // Still working (another process has it): progress, and a link to look again.
+    let res = app.get(&b77, &format!("/bank/imports/{working}")).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("一覧を処理しています"), "{html}");
+    assert!(html.contains("<progress"));
+    assert!(html.contains("100000 行のうち 0 行を処理しました"));
+    assert!(html.contains(&format!("href=\"/bank/imports/{working}\"")));
+    // Left processing for hours: it was cut off (what it did is kept; sending the list again does the rest).
+    let html = app
+        .get(&b77, &format!("/bank/imports/{cut_off}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("一覧を取り込めませんでした"));
+    assert!(!html.contains("<progress"));
+    // Another bank's import is not there.
+    assert_eq!(
+        app.get(&yucho, &format!("/bank/imports/{working}"))
+            .await
+            .status(),
+        404
+    );
+}

@@ -137,6 +137,19 @@ async fn old_rate_limit_attempts_are_pruned() {
         }
     });
     tx.commit().await.unwrap();
+    // Responses kept under an Idempotency-Key live a day.
+    let admin: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@redress.example'").fetch_one(p).await.unwrap());
+    let key = uuid::Uuid::new_v4();
+    let mut tx = app.state.db.begin().await.unwrap();
+    app::on_tx!(&mut tx, c => {
+        sqlx::query("INSERT INTO api_keys (id, bank_code, label, key_hash, created_by, created_at) VALUES ($1, '0125', 'x', 'h', $2, $3)")
+            .bind(key).bind(admin).bind(fresh).execute(&mut *c).await.unwrap();
+        for (name, at) in [("old", old), ("fresh", fresh)] {
+            sqlx::query("INSERT INTO idempotency_keys (api_key_id, key, fingerprint, status, body, created_at) VALUES ($1, $2, 'f', 200, '{}', $3)")
+                .bind(key).bind(name).bind(at).execute(&mut *c).await.unwrap();
+        }
+    });
+    tx.commit().await.unwrap();
     app::server::security::prune_attempts(&app.state.db)
         .await
         .unwrap();
@@ -145,4 +158,5 @@ async fn old_rate_limit_attempts_are_pruned() {
         1,
         "only the fresh attempt is left"
     );
+    assert_eq!(app.count("idempotency_keys").await, 1);
 }

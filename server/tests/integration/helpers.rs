@@ -100,6 +100,26 @@ pub struct TestApp {
     _db: TestDb,
 }
 
+/// Settings a test may change (the rest are the defaults).
+pub struct Options {
+    pub smtp_url: Option<String>,
+    pub public_url: Option<String>,
+    pub trust_forwarded_for: bool,
+    /// How long an import request waits before answering "processing".
+    pub import_wait_ms: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            smtp_url: None,
+            public_url: None,
+            trust_forwarded_for: false,
+            import_wait_ms: 5000,
+        }
+    }
+}
+
 impl TestApp {
     /// Starts the server with the demo data (banks, one login per role, two
     /// claims); mail goes to `.eml` files in its data folder.
@@ -118,6 +138,23 @@ impl TestApp {
         public_url: Option<String>,
         trust_forwarded_for: bool,
     ) -> TestApp {
+        Self::spawn_with(Options {
+            smtp_url,
+            public_url,
+            trust_forwarded_for,
+            ..Options::default()
+        })
+        .await
+    }
+
+    /// The server with any of the settings tests vary.
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let Options {
+            smtp_url,
+            public_url,
+            trust_forwarded_for,
+            import_wait_ms,
+        } = options;
         // Server errors show in a failing test's output (RUST_LOG to see more).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -139,6 +176,8 @@ impl TestApp {
             site_root: "target/site".into(),
             mail_poll_ms: 100,
             trust_forwarded_for,
+            api_rate_per_minute: 120,
+            import_wait_ms,
         };
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
@@ -168,6 +207,8 @@ impl TestApp {
             site_root: "target/site".into(),
             mail_poll_ms: 100,
             trust_forwarded_for: false,
+            api_rate_per_minute: 120,
+            import_wait_ms: 5000,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         tokio::spawn(async move {

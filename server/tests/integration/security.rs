@@ -23,6 +23,11 @@ fn write_paths() -> Vec<String> {
         "/claims/00000000-0000-0000-0000-000000000000/check",
         "/claims/00000000-0000-0000-0000-000000000000/payout",
         "/staff/claims/RD-000001/request",
+        "/admin/api-keys",
+        "/bank/api-keys",
+        "/bank/import",
+        "/api/v1/imports",
+        "/api/v1/lines/00000000-0000-0000-0000-000000000000/verification",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -225,6 +225,16 @@ pub async fn create_user(
     Ok(id)
 }
 
+/// Makes a bank user their bank's lead user (who manages its API keys).
+pub async fn make_bank_lead(state: &AppState, user: Uuid) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    if !users::set_bank_lead(&mut tx, user, true).await? {
+        return Err(AppError::field("role", "bank_lead_needs_bank"));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Stores the language a user chose (their mails follow it).
 pub async fn set_language(state: &AppState, user: Uuid, lang: Lang) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;

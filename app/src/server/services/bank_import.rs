@@ -2,10 +2,14 @@
 //! matched to claimed lines, reported. Exact matches confirm the line;
 //! probable ones wait for a click; the rest are bank-reported losses.
 //! Importing the same list again changes nothing (rows are known by their
-//! bank reference).
+//! bank reference). The same rows may come from the REST API.
+//!
+//! A list is checked at once; its rows are then worked through in the
+//! background (one transaction: all or nothing), with progress to watch.
 
 use chrono::Utc;
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 use uuid::Uuid;
 
 use super::bank_review::{answer_line, confirm_many};
@@ -44,12 +48,13 @@ pub type Checked = (Vec<(usize, BankDebitRow)>, Vec<Rejection>);
 /// that could not be read). Line numbers count the header as line 1.
 fn check_records(
     records: impl Iterator<Item = Result<Vec<String>, ()>>,
+    first: usize,
     today: chrono::NaiveDate,
 ) -> Checked {
     let (mut rows, mut rejected) = (Vec::new(), Vec::new());
     let mut seen = HashSet::new();
     for (i, record) in records.enumerate() {
-        let line = i + 2;
+        let line = i + first;
         let Ok(fields) = record else {
             rejected.push((line, "row_unreadable".to_owned()));
             continue;
@@ -79,7 +84,13 @@ pub fn read_rows(text: &str, today: chrono::NaiveDate) -> Checked {
         r.map(|r| r.iter().map(str::to_owned).collect())
             .map_err(|_| ())
     });
-    check_records(records, today)
+    check_records(records, 2, today)
+}
+
+/// Checks rows sent to the API (the eight columns of the list, as text);
+/// rows are numbered from 1.
+pub fn read_api_rows(rows: Vec<Vec<String>>, today: chrono::NaiveDate) -> Checked {
+    check_records(rows.into_iter().map(Ok), 1, today)
 }
 
 /// An Excel workbook (xlsx) starts as a zip archive does.
@@ -117,10 +128,56 @@ pub fn read_sheet(bytes: &[u8], today: chrono::NaiveDate) -> Result<Checked, App
         .skip(1)
         .map(|row| Ok(row.iter().map(cell).collect::<Vec<_>>()))
         .collect();
-    Ok(check_records(records.into_iter(), today))
+    Ok(check_records(records.into_iter(), 2, today))
 }
 
-/// Imports a bank's list for the staff's own bank; returns the import's id.
+/// The rows of an uploaded file: an Excel workbook or CSV text.
+pub fn read_file(bytes: &[u8], today: chrono::NaiveDate) -> Result<Checked, AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "file_required"));
+    }
+    if is_excel(bytes) {
+        read_sheet(bytes, today)
+    } else {
+        Ok(read_rows(&decode(bytes)?, today))
+    }
+}
+
+/// Rows per transaction: each commits its rows and the progress, so a long
+/// list never holds the database (SQLite's one writer) for long.
+const CHUNK_ROWS: usize = 5000;
+
+/// An import left `processing` this long was cut off (the process stopped).
+/// The rows done so far are kept; sending the list again imports the rest.
+pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(30);
+
+/// Where an import stands, for the progress display and the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportStatus {
+    /// `processing`, `done` or `failed`.
+    pub status: String,
+    pub total: i64,
+    pub done: i64,
+}
+
+/// Where an import stands (read from the database, so any server process
+/// can tell).
+pub fn status_of(row: &bank_debits::ImportRow) -> ImportStatus {
+    let status = if row.status == "processing" && Utc::now() - row.created_at > STALE_AFTER {
+        "failed".to_owned()
+    } else {
+        row.status.clone()
+    };
+    ImportStatus {
+        status,
+        total: row.rows_total,
+        done: row.rows_done,
+    }
+}
+
+/// Imports a bank's list file for the staff's own bank; returns the
+/// import's id once it is done or after the configured wait (then it goes
+/// on in the background and its page shows the progress).
 #[tracing::instrument(skip_all, fields(user = %staff.id, size = bytes.len()))]
 pub async fn import(
     state: &AppState,
@@ -128,16 +185,31 @@ pub async fn import(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Uuid, AppError> {
+    staff.bank()?;
+    let checked = read_file(bytes, today_jst(Utc::now()))?;
+    start(
+        state,
+        staff,
+        file_name,
+        "upload",
+        checked,
+        state.settings.import_wait,
+    )
+    .await
+}
+
+/// Starts the import of checked rows (`source`: `upload` or `api`) and
+/// waits up to `wait` for it to finish.
+pub async fn start(
+    state: &AppState,
+    staff: &CurrentUser,
+    name: &str,
+    source: &'static str,
+    checked: Checked,
+    wait: Duration,
+) -> Result<Uuid, AppError> {
     let bank = staff.bank()?.to_owned();
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "file_required"));
-    }
-    let now = Utc::now();
-    let (rows, mut rejected) = if is_excel(bytes) {
-        read_sheet(bytes, today_jst(now))?
-    } else {
-        read_rows(&decode(bytes)?, today_jst(now))
-    };
+    let (rows, mut rejected) = checked;
     // A branch the bank does not have is a mistake in the row.
     let branches: HashSet<String> = crate::server::store::banks::branch_codes(&state.db, &bank)
         .await?
@@ -165,85 +237,132 @@ pub async fn import(
             id,
             bank: &bank,
             actor: staff.id,
-            file_name: &crate::domain::answers::clean_file_name(file_name),
-            now,
+            file_name: &crate::domain::answers::clean_file_name(name),
+            source,
+            total: (rows.len() + rejected.len()) as i64,
+            now: Utc::now(),
         },
     )
     .await?;
-    let known: HashSet<String> = bank_debits::known_references(&mut tx, &bank)
+    tx.commit().await?;
+    let task = tokio::spawn({
+        let (state, staff) = (state.clone(), staff.clone());
+        async move {
+            let rows: Vec<BankDebitRow> = rows.into_iter().map(|(_, r)| r).collect();
+            if let Err(e) = work(&state, &staff, id, &bank, &rows, &rejected).await {
+                tracing::error!(error = ?e, import = %id, "a bank list import failed");
+                if let Ok(mut tx) = state.db.begin().await
+                    && bank_debits::fail_import(&mut tx, id).await.is_ok()
+                {
+                    let _ = tx.commit().await;
+                }
+            }
+        }
+    });
+    // Past the wait the import goes on by itself; its page shows progress.
+    let _ = tokio::time::timeout(wait, task).await;
+    Ok(id)
+}
+
+/// Matches and saves the rows of an import, `CHUNK_ROWS` per transaction,
+/// recording the counts and the rows done with each.
+async fn work(
+    state: &AppState,
+    staff: &CurrentUser,
+    id: Uuid,
+    bank: &str,
+    rows: &[BankDebitRow],
+    rejected: &[Rejection],
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
+    let total = (rows.len() + rejected.len()) as i64;
+    let mut done = rejected.len() as i64;
+    let (mut matched, mut probable, mut unmatched, mut already) = (0i64, 0i64, 0i64, 0i64);
+    let mut known: HashSet<String> = bank_debits::known_references(&state.db, bank)
         .await?
         .into_iter()
         .collect();
-    // Claimed lines by account, each usable by one row only.
-    let mut by_account: HashMap<(String, String), Vec<bank_debits::CandidateLine>> = HashMap::new();
-    for line in bank_debits::candidate_lines(&mut tx, &bank).await? {
-        by_account
-            .entry((line.branch_code.clone(), line.account_number.clone()))
-            .or_default()
-            .push(line);
-    }
+    // Lines an earlier chunk matched as probable wait for a click: not again.
     let mut used: HashSet<Uuid> = HashSet::new();
-    let (mut matched, mut probable, mut unmatched, mut already) = (0i64, 0i64, 0i64, 0i64);
-    let mut new_rows: Vec<(&BankDebitRow, &'static str, Option<Uuid>)> = Vec::new();
-    let mut exact: Vec<(Uuid, Uuid, &BankDebitRow)> = Vec::new();
-    for (_, row) in &rows {
-        if known.contains(&row.reference) {
-            already += 1;
-            continue;
+    let chunks: Vec<&[BankDebitRow]> = if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(CHUNK_ROWS).collect()
+    };
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let mut tx = state.db.begin().await?;
+        // Claimed lines by account, read in this transaction (a claim
+        // withdrawn meanwhile is not there), each usable by one row only.
+        let mut by_account: HashMap<(String, String), Vec<bank_debits::CandidateLine>> =
+            HashMap::new();
+        for line in bank_debits::candidate_lines(&mut tx, bank).await? {
+            if !used.contains(&line.id) {
+                by_account
+                    .entry((line.branch_code.clone(), line.account_number.clone()))
+                    .or_default()
+                    .push(line);
+            }
         }
-        let candidates = by_account
-            .get(&(row.branch.clone(), row.number.clone()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let best = |kind: Match| {
-            candidates.iter().find(|l| {
-                !used.contains(&l.id) && compare(row, l.debit_date, l.amount, &l.descriptor) == kind
+        let mut new_rows: Vec<(&BankDebitRow, &'static str, Option<Uuid>)> = Vec::new();
+        let mut exact: Vec<(Uuid, Uuid, &BankDebitRow)> = Vec::new();
+        for row in chunk {
+            if !known.insert(row.reference.clone()) {
+                already += 1;
+                continue;
+            }
+            let candidates = by_account
+                .get(&(row.branch.clone(), row.number.clone()))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let best = |kind: Match| {
+                candidates.iter().find(|l| {
+                    !used.contains(&l.id)
+                        && compare(row, l.debit_date, l.amount, &l.descriptor) == kind
+                })
+            };
+            if let Some(line) = best(Match::Exact) {
+                used.insert(line.id);
+                exact.push((line.claim_id, line.id, row));
+                new_rows.push((row, "matched", Some(line.id)));
+                matched += 1;
+            } else if let Some(line) = best(Match::Probable) {
+                used.insert(line.id);
+                new_rows.push((row, "probable", Some(line.id)));
+                probable += 1;
+            } else {
+                new_rows.push((row, "unmatched", None));
+                unmatched += 1;
+            }
+        }
+        // Exact matches confirm their lines with the bank's figures, in bulk.
+        confirm_many(&mut tx, staff, &exact).await?;
+        let inserts: Vec<NewDebit<'_>> = new_rows
+            .iter()
+            .map(|(row, status, line)| NewDebit {
+                bank,
+                row,
+                status,
+                line_id: *line,
+                import_id: id,
+                now,
             })
-        };
-        if let Some(line) = best(Match::Exact) {
-            used.insert(line.id);
-            exact.push((line.claim_id, line.id, row));
-            new_rows.push((row, "matched", Some(line.id)));
-            matched += 1;
-        } else if let Some(line) = best(Match::Probable) {
-            used.insert(line.id);
-            new_rows.push((row, "probable", Some(line.id)));
-            probable += 1;
-        } else {
-            new_rows.push((row, "unmatched", None));
-            unmatched += 1;
-        }
-    }
-    // Exact matches confirm their lines with the bank's figures, in bulk.
-    confirm_many(&mut tx, staff, &exact).await?;
-    let inserts: Vec<NewDebit<'_>> = new_rows
-        .iter()
-        .map(|(row, status, line)| NewDebit {
-            bank: &bank,
-            row,
-            status,
-            line_id: *line,
-            import_id: id,
-            now,
-        })
-        .collect();
-    bank_debits::insert_debits(&mut tx, &inserts).await?;
-    let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
-    bank_debits::finish_import(
-        &mut tx,
-        id,
-        (
-            (rows.len() + rejected.len()) as i64,
+            .collect();
+        bank_debits::insert_debits(&mut tx, &inserts).await?;
+        done += chunk.len() as i64;
+        let counts = (
+            total,
             rejected.len() as i64,
             matched,
             probable,
             unmatched,
             already,
-        ),
-        &rejections,
-    )
-    .await?;
-    tx.commit().await?;
+        );
+        let status = if i == last { "done" } else { "processing" };
+        bank_debits::save_progress(&mut tx, id, counts, &rejections, done, status).await?;
+        tx.commit().await?;
+    }
     tracing::info!(
         matched,
         probable,
@@ -252,7 +371,7 @@ pub async fn import(
         rejected = rejected.len(),
         "bank list imported"
     );
-    Ok(id)
+    Ok(())
 }
 
 /// Accepts a probable match: the line is confirmed with the bank's data.

@@ -79,6 +79,26 @@ async fn step(
     Ok(to)
 }
 
+/// Answers one debit line known by its id (the REST API): the line must
+/// be at the staff's bank on a claim the bank sees, else NotFound.
+pub async fn verify_line(
+    state: &AppState,
+    staff: &CurrentUser,
+    line: Uuid,
+    form: &Form,
+) -> Result<CaseState, AppError> {
+    let bank = staff.bank()?;
+    let line = crate::server::store::api_keys::line_at_bank(&state.db, bank, line)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let answer = parse_verification(form, today_jst(Utc::now())).map_err(AppError::Invalid)?;
+    let mut tx = state.db.begin().await?;
+    let next = answer_line(&mut tx, staff, line.claim_id, line.id, &answer).await?;
+    tx.commit().await?;
+    tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
+    Ok(next)
+}
+
 /// Answers (or corrects the answer on) one debit line. The first answer on
 /// a submitted claim starts the bank review; the answer that leaves no line
 /// without one sends the case to the operator's review.

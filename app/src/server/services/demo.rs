@@ -45,9 +45,16 @@ pub async fn seed(state: &AppState) -> Result<(), AppError> {
                 email: email.to_owned(),
                 role,
                 bank_code: None,
+                bank_lead: false,
                 lang: Lang::Ja,
             });
         }
+    }
+    // The 77 Bank's demo clerk is also its lead user (manages its API keys).
+    if let Some(lead) = users::by_email(&state.db, "bank.77@redress.example").await? {
+        let mut tx = state.db.begin().await?;
+        users::set_bank_lead(&mut tx, lead.id, true).await?;
+        tx.commit().await?;
     }
     if let Some(claimant) = fresh_claimant {
         let mut last = None;
@@ -114,6 +121,7 @@ async fn awaiting_claimant(state: &AppState, reference: &CaseRef) -> Result<(), 
         email: reviewer.email,
         role: Role::Reviewer,
         bank_code: None,
+        bank_lead: false,
         lang: Lang::Ja,
     };
     drafts::request_information(

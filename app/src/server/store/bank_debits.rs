@@ -32,9 +32,9 @@ pub async fn candidate_lines(tx: &mut Tx, bank: &str) -> Result<Vec<CandidateLin
 }
 
 /// The bank references this bank has already reported.
-pub async fn known_references(tx: &mut Tx, bank: &str) -> Result<Vec<String>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar::<_, String>("SELECT bank_reference FROM bank_debits WHERE bank_code = $1")
-        .bind(bank).fetch_all(c).await)
+pub async fn known_references(db: &Db, bank: &str) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, String>("SELECT bank_reference FROM bank_debits WHERE bank_code = $1")
+        .bind(bank).fetch_all(p).await)
 }
 
 pub struct NewImport<'a> {
@@ -42,33 +42,51 @@ pub struct NewImport<'a> {
     pub bank: &'a str,
     pub actor: Uuid,
     pub file_name: &'a str,
+    /// `upload` or `api`.
+    pub source: &'a str,
+    /// Rows in the list (rejected ones included).
+    pub total: i64,
     pub now: DateTime<Utc>,
 }
 
+/// An import about to be worked through (`processing`).
 pub async fn insert_import(tx: &mut Tx, i: &NewImport<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO bank_imports (id, bank_code, actor_id, file_name, rows_read, rows_rejected, rows_matched,
-                                   rows_probable, rows_unmatched, rows_known, rejections, created_at)
-         VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, '[]', $5)",
-    ).bind(i.id).bind(i.bank).bind(i.actor).bind(i.file_name).bind(i.now)
+                                   rows_probable, rows_unmatched, rows_known, rejections, created_at,
+                                   status, rows_total, source)
+         VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, '[]', $5, 'processing', $6, $7)",
+    ).bind(i.id).bind(i.bank).bind(i.actor).bind(i.file_name).bind(i.now).bind(i.total).bind(i.source)
     .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An import that could not be finished (the rows done so far are kept).
+pub async fn fail_import(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE bank_imports SET status = 'failed' WHERE id = $1 AND status = 'processing'")
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The counts of an import: read, rejected, matched, probable, unmatched, known.
 pub type Counts = (i64, i64, i64, i64, i64, i64);
 
-pub async fn finish_import(
+/// Where an import has got: its counts so far, the rows done, and whether
+/// it is finished (`done`) or still `processing`.
+pub async fn save_progress(
     tx: &mut Tx,
     id: Uuid,
     counts: Counts,
     rejections: &str,
+    rows_done: i64,
+    status: &str,
 ) -> Result<(), sqlx::Error> {
     let (read, rejected, matched, probable, unmatched, known) = counts;
     on_tx!(tx, c => sqlx::query(
         "UPDATE bank_imports SET rows_read = $2, rows_rejected = $3, rows_matched = $4, rows_probable = $5,
-                rows_unmatched = $6, rows_known = $7, rejections = $8 WHERE id = $1",
+                rows_unmatched = $6, rows_known = $7, rejections = $8, rows_done = $9, status = $10 WHERE id = $1",
     ).bind(id).bind(read).bind(rejected).bind(matched).bind(probable).bind(unmatched).bind(known).bind(rejections)
+    .bind(rows_done).bind(status)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -148,11 +166,16 @@ pub struct ImportRow {
     pub rows_known: i64,
     pub rejections: String,
     pub created_at: DateTime<Utc>,
+    /// `processing`, `done` or `failed`.
+    pub status: String,
+    pub rows_total: i64,
+    pub rows_done: i64,
+    pub source: String,
 }
 
 const IMPORT_COLUMNS: &str =
     "id, bank_code, file_name, rows_read, rows_rejected, rows_matched, rows_probable,
-    rows_unmatched, rows_known, rejections, created_at";
+    rows_unmatched, rows_known, rejections, created_at, status, rows_total, rows_done, source";
 
 pub async fn import_by_id(db: &Db, id: Uuid) -> Result<Option<ImportRow>, sqlx::Error> {
     let sql = format!("SELECT {IMPORT_COLUMNS} FROM bank_imports WHERE id = $1");

@@ -16,6 +16,8 @@ pub struct UserRow {
     pub lang: String,
     pub email_verified_at: Option<DateTime<Utc>>,
     pub disabled_at: Option<DateTime<Utc>>,
+    /// A bank's lead user manages the bank's API keys.
+    pub bank_lead: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -28,7 +30,7 @@ impl std::fmt::Debug for UserRow {
 }
 
 const COLUMNS: &str =
-    "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at";
+    "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at, bank_lead";
 
 pub struct NewUser<'a> {
     pub id: Uuid,
@@ -91,4 +93,11 @@ pub async fn set_lang(tx: &mut Tx, id: Uuid, lang: &str) -> Result<(), sqlx::Err
     on_tx!(tx, c => sqlx::query("UPDATE users SET lang = $2 WHERE id = $1")
         .bind(id).bind(lang).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Makes a bank user the bank's lead user (or not).
+pub async fn set_bank_lead(tx: &mut Tx, id: Uuid, lead: bool) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query("UPDATE users SET bank_lead = $2 WHERE id = $1 AND role = 'bank_staff'")
+        .bind(id).bind(lead).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
