@@ -36,20 +36,49 @@ pub const MAX_IMPORT_ROWS: usize = 100_000;
 /// Reads and small writes (under the app's 1 MiB body limit).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/lines", get(list_lines))
-        .route("/api/v1/lines/{id}", get(get_line))
-        .route("/api/v1/lines/{id}/verification", post(verify_line))
-        .route("/api/v1/imports/{id}", get(get_import))
+        .route("/api/v1/lines", get(list_lines).fallback(wrong_method))
+        .route("/api/v1/lines/{id}", get(get_line).fallback(wrong_method))
+        .route(
+            "/api/v1/lines/{id}/verification",
+            post(verify_line).fallback(wrong_method),
+        )
+        .route(
+            "/api/v1/imports/{id}",
+            get(get_import).fallback(wrong_method),
+        )
         .route("/api/v1/openapi.json", get(openapi_json))
+        // Anything else under the API is a problem document too, not a page.
+        .route("/api/v1/{*rest}", axum::routing::any(no_such_endpoint))
 }
 
 /// An import's rows may be many: its own, larger body limit.
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/imports", post(create_import))
+        .route(
+            "/api/v1/imports",
+            post(create_import).fallback(wrong_method),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(
             bank_import::MAX_LIST_BYTES,
         ))
+}
+
+async fn no_such_endpoint() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "no-such-endpoint",
+        "There is no such endpoint",
+        "See /api/v1/openapi.json for the endpoints.",
+    )
+}
+
+async fn wrong_method() -> Response {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "This endpoint does not take that method",
+        "See /api/v1/openapi.json for the methods each endpoint takes.",
+    )
 }
 
 #[derive(OpenApi)]

@@ -113,6 +113,24 @@ async fn bank_keys_list_only_their_banks_pending_lines_and_revocation_is_immedia
         );
     }
 
+    // Unknown endpoints and methods: problems too, not pages.
+    let res = http
+        .get(app.url("/api/v1/accounts"))
+        .bearer_auth(&key_a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = http
+        .delete(app.url("/api/v1/lines"))
+        .bearer_auth(&key_a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+
     // Use is recorded; revocation takes effect at once.
     let used: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE last_used_at IS NOT NULL").fetch_one(p).await.unwrap());
     assert_eq!(used, 2);

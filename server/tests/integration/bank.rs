@@ -789,4 +789,20 @@ async fn an_import_still_working_shows_its_progress_and_one_cut_off_says_to_send
             .status(),
         404
     );
+    // Nor through the progress server function.
+    let res = yucho
+        .post(app.url("/api/poll_import"))
+        .form(&[("id", working.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = b77
+        .post(app.url("/api/poll_import"))
+        .form(&[("id", working.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("processing"));
 }
