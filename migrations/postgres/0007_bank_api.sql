@@ -29,3 +29,6 @@ ALTER TABLE bank_imports ADD COLUMN rows_total BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE bank_imports ADD COLUMN rows_done BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE bank_imports ADD COLUMN source TEXT NOT NULL DEFAULT 'upload'
     CHECK (source IN ('upload', 'api'));
+
+-- Each chunk of an import asks which claimed lines a row already matched.
+CREATE INDEX bank_debits_line ON bank_debits (line_id);
