@@ -6,6 +6,7 @@
 pub mod account;
 pub mod answers;
 pub mod bank_list;
+pub mod calendar;
 pub mod claim;
 pub mod contact;
 pub mod errors;
@@ -13,6 +14,7 @@ pub mod invite;
 pub mod kana;
 pub mod money;
 pub mod password;
+pub mod policy;
 pub mod reference;
 pub mod role;
 pub mod text;
