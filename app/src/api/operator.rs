@@ -67,3 +67,83 @@ pub async fn operator_case(reference: String) -> Result<ClaimDetail, ApiError> {
     detail.travel = travel;
     Ok(detail)
 }
+
+/// One automatic flag on a case, with what it is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    /// The flag's kind: an i18n key and the queue filter.
+    pub kind: String,
+    pub line: Option<i64>,
+    pub amount: Option<i64>,
+    pub month: Option<String>,
+    /// Other claims it concerns.
+    pub claims: Vec<String>,
+}
+
+/// The policy's view of a case: its flags and its SLA clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseChecksView {
+    pub policy_version: i64,
+    pub flags: Vec<FlagView>,
+    /// Business days on the clock (waiting for the claimant not counted).
+    pub sla_days: i64,
+    /// `sla_on_track`, `sla_near` or `sla_past`.
+    pub sla: String,
+}
+
+#[cfg(feature = "ssr")]
+fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
+    use crate::domain::policy::Flag as F;
+    let mut v = FlagView {
+        kind: flag.kind().to_owned(),
+        line: None,
+        amount: None,
+        month: None,
+        claims: Vec::new(),
+    };
+    match flag {
+        F::OverChargeLimit { line, amount } => {
+            v.line = Some(line);
+            v.amount = Some(amount);
+        }
+        F::OverMonthlyLimit { month, total, .. } => {
+            v.month = Some(month);
+            v.amount = Some(total);
+        }
+        F::OutsideWindow { line } | F::NotConfirmed { line } => v.line = Some(line),
+        F::ReceiptMissing { line, .. } => v.line = Some(line),
+        F::CallsOverCap { line } | F::TravelOverCap { line } => v.line = line,
+        F::CompensatedElsewhere { amount } => v.amount = Some(amount),
+        F::SameAccountElsewhere { claims } | F::SameContactElsewhere { claims } => {
+            v.claims = claims
+        }
+        F::SameDebitElsewhere { line, claims } => {
+            v.line = Some(line);
+            v.claims = claims;
+        }
+    }
+    v
+}
+
+/// A case's flags against the policy and its SLA clock (operator staff).
+#[server(endpoint = "operator_checks")]
+pub async fn operator_checks(reference: String) -> Result<CaseChecksView, ApiError> {
+    use super::ctx;
+    use crate::server::AppError;
+    let (state, _user) = ctx::require(&OPERATORS).await?;
+    let reference =
+        crate::domain::CaseRef::parse(&reference).map_err(|_| ctx::fail(AppError::NotFound))?;
+    let claim = crate::server::store::claims::by_reference(&state.db, &reference.to_string())
+        .await
+        .map_err(|e| ctx::fail(e.into()))?
+        .ok_or_else(|| ctx::fail(AppError::NotFound))?;
+    let checks = crate::server::services::assessment::checks(&state.db, &claim)
+        .await
+        .map_err(ctx::fail)?;
+    Ok(CaseChecksView {
+        policy_version: checks.policy.version,
+        flags: checks.flags.into_iter().map(flag_view).collect(),
+        sla_days: checks.sla_days,
+        sla: checks.sla.as_str().to_owned(),
+    })
+}

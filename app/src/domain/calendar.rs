@@ -232,7 +232,12 @@ mod tests {
     fn business_days_skip_the_year_end_closure() {
         let wed = day(2026, 12, 30);
         assert!(is_business_day(wed));
-        for d in [day(2026, 12, 31), day(2027, 1, 1), day(2027, 1, 2), day(2027, 1, 3)] {
+        for d in [
+            day(2026, 12, 31),
+            day(2027, 1, 1),
+            day(2027, 1, 2),
+            day(2027, 1, 3),
+        ] {
             assert!(!is_business_day(d), "{d}");
         }
         assert_eq!(add_business_days(wed, 1), day(2027, 1, 4));

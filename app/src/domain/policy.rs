@@ -103,17 +103,44 @@ pub struct Elsewhere {
 /// Something the reviewer must look at and acknowledge.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Flag {
-    OverChargeLimit { line: i64, amount: i64 },
-    OverMonthlyLimit { wallet: String, month: String, total: i64 },
-    OutsideWindow { line: i64 },
-    CompensatedElsewhere { amount: i64 },
-    SameAccountElsewhere { claims: Vec<String> },
-    SameDebitElsewhere { line: i64, claims: Vec<String> },
-    SameContactElsewhere { claims: Vec<String> },
-    NotConfirmed { line: i64 },
-    CallsOverCap { line: Option<i64> },
-    TravelOverCap { line: Option<i64> },
-    ReceiptMissing { calls: bool, line: i64 },
+    OverChargeLimit {
+        line: i64,
+        amount: i64,
+    },
+    OverMonthlyLimit {
+        wallet: String,
+        month: String,
+        total: i64,
+    },
+    OutsideWindow {
+        line: i64,
+    },
+    CompensatedElsewhere {
+        amount: i64,
+    },
+    SameAccountElsewhere {
+        claims: Vec<String>,
+    },
+    SameDebitElsewhere {
+        line: i64,
+        claims: Vec<String>,
+    },
+    SameContactElsewhere {
+        claims: Vec<String>,
+    },
+    NotConfirmed {
+        line: i64,
+    },
+    CallsOverCap {
+        line: Option<i64>,
+    },
+    TravelOverCap {
+        line: Option<i64>,
+    },
+    ReceiptMissing {
+        calls: bool,
+        line: i64,
+    },
 }
 
 impl Flag {
@@ -148,7 +175,10 @@ impl Flag {
             Flag::CallsOverCap { line } => format!("calls_over_cap:{}", opt(line)),
             Flag::TravelOverCap { line } => format!("travel_over_cap:{}", opt(line)),
             Flag::ReceiptMissing { calls, line } => {
-                format!("receipt_missing:{}:{line}", if *calls { "call" } else { "travel" })
+                format!(
+                    "receipt_missing:{}:{line}",
+                    if *calls { "call" } else { "travel" }
+                )
             }
         }
     }
@@ -392,10 +422,7 @@ mod tests {
             &Elsewhere::default(),
         );
         assert_eq!(f, [Flag::OutsideWindow { line: 2 }]);
-        let s = suggested_amounts(
-            &p,
-            &claim(vec![debit(2, sent - Duration::days(91), 1000)]),
-        );
+        let s = suggested_amounts(&p, &claim(vec![debit(2, sent - Duration::days(91), 1000)]));
         assert_eq!(s.debits, [(2, 0)]);
     }
 

@@ -88,6 +88,7 @@ pub fn StaffCasePage() -> impl IntoView {
                 {move || {
                     let reference = reference.clone();
                     Suspend::new(async move {
+                        let checks = crate::api::operator::operator_checks(reference.clone()).await;
                         match operator_case(reference).await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(claim) => {
@@ -96,6 +97,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                 view! {
                                     <ErrorSummary />
                                     <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
+                                    {checks.ok().map(|c| view! { <CaseChecks checks=c /> })}
                                     <ClaimDetailView claim=claim />
                                     {in_review
                                         .then(|| {
@@ -224,4 +226,54 @@ fn letter_text(
         .replace("%{debits}", &debits.join("\n"))
         .replace("%{site}", &format!("{}/claims/new", l.site))
         .replace("%{code}", code.unwrap_or("____-____-____"))
+}
+
+/// The policy's flags on a case and its SLA clock.
+#[component]
+fn CaseChecks(checks: crate::api::operator::CaseChecksView) -> impl IntoView {
+    let lang = use_lang();
+    let tag = match checks.sla.as_str() {
+        "sla_past" => "tag tag-red",
+        "sla_near" => "tag tag-yellow",
+        _ => "tag tag-green",
+    };
+    view! {
+        <section class="checks" aria-labelledby="checks-title">
+            <h2 id="checks-title">{lang.t("checks_title")}</h2>
+            <p>
+                <span class=tag>{lang.t(&checks.sla)}</span>
+                {format!(" {}", lang.t("sla_used").replace("%{days}", &checks.sla_days.to_string()))}
+            </p>
+            {if checks.flags.is_empty() {
+                view! { <p>{lang.t("flags_none")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="list-bullet flags">
+                        {checks
+                            .flags
+                            .iter()
+                            .map(|f| {
+                                let mut text = lang.t(&f.kind);
+                                if let Some(line) = f.line {
+                                    text.push_str(&format!(" ({})", lang.t("flag_line").replace("%{n}", &line.to_string())));
+                                }
+                                if let Some(month) = &f.month {
+                                    text.push_str(&format!(" {month}"));
+                                }
+                                if let Some(amount) = f.amount {
+                                    text.push_str(&format!(" {}", crate::components::yen(lang, amount)));
+                                }
+                                if !f.claims.is_empty() {
+                                    text.push_str(&format!(" ({})", f.claims.join(" ")));
+                                }
+                                view! { <li>{text}</li> }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            <p class="hint">{lang.t("policy_version").replace("%{v}", &checks.policy_version.to_string())}</p>
+        </section>
+    }
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod assessment;
 mod bank;
 mod claims;
 mod database;

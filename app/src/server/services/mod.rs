@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod assessment;
 pub mod bank_import;
 pub mod bank_review;
 pub mod banks;

@@ -2,6 +2,7 @@
 //! No rules here: services decide, the store reads and writes.
 
 pub mod api_keys;
+pub mod assessment;
 pub mod attempts;
 pub mod bank_debits;
 pub mod bank_review;
