@@ -42,7 +42,7 @@ export default defineConfig({
     // A fresh data folder and database for every run, with the demo data.
     command:
       `rm -rf '${dataDir}' && export ${dbEnv}REDRESS_DATA_DIR='${dataDir}' REDRESS_LISTEN=127.0.0.1:${port} ` +
-      `REDRESS_SITE_ROOT='${path.join(root, "target", "site")}' REDRESS_MAIL_POLL_MS=200 REDRESS_IMPORT_WAIT_MS=0 && ` +
+      `REDRESS_SITE_ROOT='${path.join(root, "target", "site")}' REDRESS_MAIL_POLL_MS=200 REDRESS_IMPORT_WAIT_MS=0 REDRESS_SECOND_APPROVAL_ABOVE=100000 && ` +
       `'${binary}' seed-demo && exec '${binary}' serve`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

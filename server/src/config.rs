@@ -144,6 +144,15 @@ pub struct Config {
         global = true
     )]
     pub import_wait_ms: u64,
+    /// Cases approved for more than this many yen need a second approver.
+    #[arg(
+        long,
+        env = "REDRESS_SECOND_APPROVAL_ABOVE",
+        value_name = "REDRESS_SECOND_APPROVAL_ABOVE",
+        default_value_t = 1_000_000,
+        global = true
+    )]
+    pub second_approval_above: i64,
 }
 
 impl Config {

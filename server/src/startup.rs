@@ -37,6 +37,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         trust_forwarded_for: config.trust_forwarded_for,
         api_rate_per_minute: config.api_rate_per_minute,
         import_wait: std::time::Duration::from_millis(config.import_wait_ms),
+        second_approval_above: config.second_approval_above,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("redress")

@@ -147,3 +147,137 @@ pub async fn operator_checks(reference: String) -> Result<CaseChecksView, ApiErr
         sla: checks.sla.as_str().to_owned(),
     })
 }
+
+/// One line of the assessment form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountView {
+    /// The form field of the approved amount (its reason: `{field}_note`).
+    pub field: String,
+    /// `line_debit`, `line_call` or `line_travel` (i18n keys).
+    pub kind: String,
+    pub position: i64,
+    pub claimed: i64,
+    /// The approved amount, or the policy's suggestion before assessment.
+    pub value: i64,
+    pub note: Option<String>,
+}
+
+/// A flag with its acknowledgement, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckView {
+    pub field: String,
+    pub kind: String,
+    pub line: Option<i64>,
+    /// (note, who) once acknowledged.
+    pub ack: Option<(String, String)>,
+}
+
+/// One event of the history, as staff see it (with names).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub at: String,
+    pub who: Option<String>,
+    pub action: String,
+    pub to: String,
+    pub note: Option<String>,
+}
+
+/// The decision steps of a case for the viewing staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub version: i64,
+    pub state: String,
+    pub amounts: Vec<AmountView>,
+    pub total: i64,
+    pub flags: Vec<AckView>,
+    pub can_assess: bool,
+    pub can_approve: bool,
+    pub can_send_back: bool,
+    pub approvals: usize,
+    pub needs_two: bool,
+    pub history: Vec<HistoryView>,
+    /// (when, who, text).
+    pub notes: Vec<(String, String, String)>,
+}
+
+/// What a staff member may decide on a case now, and its history and notes.
+#[server(endpoint = "operator_decision")]
+pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiError> {
+    use super::claimant::convert::jst_time;
+    use super::ctx;
+    use crate::domain::workflow::Action;
+    use crate::server::services::decisions::{ack_field, amount_field, decision};
+    use crate::server::store::decisions::LineTable;
+    let (state, user) = ctx::require(&OPERATORS).await?;
+    let d = decision(&state, &user, &reference)
+        .await
+        .map_err(ctx::fail)?;
+    let assessed = d.claim.state != "in_review";
+    let amounts: Vec<AmountView> = d
+        .lines
+        .iter()
+        .map(|l| AmountView {
+            field: amount_field(l.table, l.position),
+            kind: match l.table {
+                LineTable::Debit => "line_debit",
+                LineTable::Call => "line_call",
+                LineTable::Travel => "line_travel",
+            }
+            .to_owned(),
+            position: l.position,
+            claimed: l.claimed,
+            value: if assessed {
+                l.approved.unwrap_or(l.suggested)
+            } else {
+                l.suggested
+            },
+            note: l.note.clone(),
+        })
+        .collect();
+    Ok(DecisionView {
+        version: d.claim.version,
+        state: d.claim.state.clone(),
+        total: amounts.iter().map(|a| a.value).sum(),
+        amounts,
+        flags: d
+            .checks
+            .flags
+            .iter()
+            .map(|f| {
+                let key = f.key();
+                let view = flag_view(f.clone());
+                AckView {
+                    field: ack_field(&key),
+                    kind: view.kind,
+                    line: view.line,
+                    ack: d
+                        .acks
+                        .iter()
+                        .find(|(k, _, _)| *k == key)
+                        .map(|(_, note, who)| (note.clone(), who.clone())),
+                }
+            })
+            .collect(),
+        can_assess: d.allowed.contains(&Action::Assess),
+        can_approve: d.allowed.contains(&Action::Approve),
+        can_send_back: d.allowed.contains(&Action::SendBack),
+        approvals: d.approvals,
+        needs_two: d.needs_two,
+        history: d
+            .events
+            .iter()
+            .map(|e| HistoryView {
+                at: jst_time(e.at),
+                who: e.actor_email.clone(),
+                action: format!("action_{}", e.action),
+                to: e.to_state.clone(),
+                note: e.note.clone(),
+            })
+            .collect(),
+        notes: d
+            .notes
+            .iter()
+            .map(|(at, who, body)| (jst_time(*at), who.clone(), body.clone()))
+            .collect(),
+    })
+}

@@ -40,6 +40,8 @@ pub enum Action {
     SchedulePayout,
     MarkPaid,
     MarkPayoutFailed,
+    /// An approver returns an assessed case to the reviewer, with a reason.
+    SendBack,
 }
 
 /// What the rules need to know about a case beyond its state.
@@ -55,6 +57,12 @@ pub struct CaseFacts {
     pub days_since_rejection: i64,
     /// Every debit line has a bank answer.
     pub all_lines_answered: bool,
+    /// Some automatic flag has not been acknowledged with a note.
+    pub flags_open: bool,
+    /// The acting user approved this assessment already (or edited its amounts).
+    pub actor_approved: bool,
+    /// The amount needs two approvers, and this would be the first approval.
+    pub first_of_two: bool,
 }
 
 /// Why an action is refused, in words the page can show.
@@ -72,6 +80,8 @@ pub enum Refusal {
     AppealClosed,
     /// The bank has not answered every debit line yet.
     BankNotDone,
+    /// Every automatic flag must be acknowledged with a note first.
+    FlagsOpen,
 }
 
 pub const APPEAL_DAYS: i64 = 30;
@@ -125,7 +135,7 @@ impl CaseState {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::Submit,
         Action::StartBankReview,
         Action::BankChecked,
@@ -140,6 +150,7 @@ impl Action {
         Action::SchedulePayout,
         Action::MarkPaid,
         Action::MarkPayoutFailed,
+        Action::SendBack,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -158,6 +169,7 @@ impl Action {
             Action::SchedulePayout => "schedule_payout",
             Action::MarkPaid => "mark_paid",
             Action::MarkPayoutFailed => "mark_payout_failed",
+            Action::SendBack => "send_back",
         }
     }
 
@@ -171,7 +183,7 @@ impl Action {
             }
             Action::StartBankReview | Action::BankChecked => &[Admin, BankStaff],
             Action::RequestInfo | Action::Assess => &[Reviewer, Admin],
-            Action::Approve => &[Approver, Admin],
+            Action::Approve | Action::SendBack => &[Approver, Admin],
             Action::Reject => &[Reviewer, Approver, Admin],
             Action::CloseDuplicate => &[Reviewer, Admin],
             Action::SchedulePayout | Action::MarkPaid | Action::MarkPayoutFailed => &[Payments],
@@ -194,7 +206,9 @@ pub fn next_state(
         (Action::RequestInfo, S::InReview) => S::AwaitingClaimant,
         (Action::AnswerRequest, S::AwaitingClaimant) => S::InReview,
         (Action::Assess, S::InReview) => S::Assessed,
+        (Action::Approve, S::Assessed) if facts.first_of_two => S::Assessed,
         (Action::Approve, S::Assessed) => S::Approved,
+        (Action::SendBack, S::Assessed) => S::InReview,
         (Action::Reject, S::InReview | S::Assessed) => S::Rejected,
         (Action::Appeal, S::Rejected) => S::InReview,
         (
@@ -217,7 +231,10 @@ pub fn next_state(
         return Err(Refusal::NotYourCase);
     }
     match action {
-        Action::Approve if facts.actor_assessed => Err(Refusal::FourEyes),
+        Action::Approve | Action::SendBack if facts.actor_assessed || facts.actor_approved => {
+            Err(Refusal::FourEyes)
+        }
+        Action::Assess if facts.flags_open => Err(Refusal::FlagsOpen),
         Action::Appeal if facts.appealed_before || facts.days_since_rejection > APPEAL_DAYS => {
             Err(Refusal::AppealClosed)
         }
@@ -265,6 +282,7 @@ mod tests {
             (S::AwaitingClaimant, A::AnswerRequest) if ok(&[R::Claimant]) => Some(S::InReview),
             (S::InReview, A::Assess) if ok(&[R::Reviewer, R::Admin]) => Some(S::Assessed),
             (S::Assessed, A::Approve) if ok(&[R::Approver, R::Admin]) => Some(S::Approved),
+            (S::Assessed, A::SendBack) if ok(&[R::Approver, R::Admin]) => Some(S::InReview),
             (S::InReview | S::Assessed, A::Reject) if ok(&[R::Reviewer, R::Approver, R::Admin]) => {
                 Some(S::Rejected)
             }
@@ -305,7 +323,7 @@ mod tests {
             }
         }
         assert_eq!(
-            allowed, 36,
+            allowed, 38,
             "the number of allowed (state, action, role) triples"
         );
     }
@@ -363,6 +381,34 @@ mod tests {
             next_state(CaseState::Rejected, Action::Appeal, Role::Claimant, &again),
             Err(Refusal::AppealClosed)
         );
+        // Whoever approved once, or edited the amounts, cannot approve again
+        // or send back; a large case's first approval keeps it assessed.
+        let approved = CaseFacts {
+            actor_approved: true,
+            ..f
+        };
+        for action in [Action::Approve, Action::SendBack] {
+            assert_eq!(
+                next_state(CaseState::Assessed, action, Role::Approver, &approved),
+                Err(Refusal::FourEyes)
+            );
+        }
+        let first = CaseFacts {
+            first_of_two: true,
+            ..f
+        };
+        assert_eq!(
+            next_state(CaseState::Assessed, Action::Approve, Role::Approver, &first),
+            Ok(CaseState::Assessed)
+        );
+        let open = CaseFacts {
+            flags_open: true,
+            ..f
+        };
+        assert_eq!(
+            next_state(CaseState::InReview, Action::Assess, Role::Reviewer, &open),
+            Err(Refusal::FlagsOpen)
+        );
         let pending = CaseFacts {
             all_lines_answered: false,
             ..f
@@ -402,18 +448,19 @@ mod tests {
     }
     fn any_facts() -> impl Strategy<Value = CaseFacts> {
         (
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
+            (any::<bool>(), any::<bool>(), any::<bool>()),
             0i64..400,
-            any::<bool>(),
+            (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
         )
-            .prop_map(|(a, c, p, d, l)| CaseFacts {
+            .prop_map(|((a, c, p), d, (l, o, r, f))| CaseFacts {
                 actor_assessed: a,
                 actor_is_claimant: c,
                 appealed_before: p,
                 days_since_rejection: d,
                 all_lines_answered: l,
+                flags_open: o,
+                actor_approved: r,
+                first_of_two: f,
             })
     }
 
@@ -429,6 +476,11 @@ mod tests {
                     if next == CaseState::Approved {
                         prop_assert_eq!(state, CaseState::Assessed);
                         prop_assert!(!facts.actor_assessed, "approved by its assessor");
+                        prop_assert!(!facts.actor_approved, "approved twice by one person");
+                        prop_assert!(!facts.first_of_two, "approved by one of two");
+                    }
+                    if next == CaseState::Assessed && state == CaseState::InReview {
+                        prop_assert!(!facts.flags_open, "assessed with flags open");
                     }
                     if next == CaseState::Paid {
                         prop_assert!(seen.contains(&CaseState::Approved), "paid without approval");

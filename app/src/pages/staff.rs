@@ -89,6 +89,7 @@ pub fn StaffCasePage() -> impl IntoView {
                     let reference = reference.clone();
                     Suspend::new(async move {
                         let checks = crate::api::operator::operator_checks(reference.clone()).await;
+                        let decision = crate::api::operator::operator_decision(reference.clone()).await;
                         match operator_case(reference).await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(claim) => {
@@ -96,9 +97,11 @@ pub fn StaffCasePage() -> impl IntoView {
                                 let action = format!("/staff/claims/{}/request", claim.reference);
                                 view! {
                                     <ErrorSummary />
+                                    {super::query_param("done").map(|d| view! { <crate::components::Notice key=format!("done_{d}") /> })}
                                     <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
                                     {checks.ok().map(|c| view! { <CaseChecks checks=c /> })}
-                                    <ClaimDetailView claim=claim />
+                                    <ClaimDetailView claim=claim.clone() />
+                                    {decision.ok().map(|d| view! { <DecisionPanel reference=claim.reference.clone() d=d /> })}
                                     {in_review
                                         .then(|| {
                                             view! {
@@ -274,6 +277,174 @@ fn CaseChecks(checks: crate::api::operator::CaseChecksView) -> impl IntoView {
                     .into_any()
             }}
             <p class="hint">{lang.t("policy_version").replace("%{v}", &checks.policy_version.to_string())}</p>
+        </section>
+    }
+}
+
+/// The decision steps the viewer may take now (assess; approve or send
+/// back), the history with names, and the internal notes.
+#[component]
+fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> impl IntoView {
+    let lang = use_lang();
+    let form = crate::components::use_form();
+    let value =
+        move |name: &str, default: String| form.values.get(name).cloned().unwrap_or(default);
+    let version = d.version.to_string();
+    let assess = d.can_assess.then(|| {
+        let version = version.clone();
+        view! {
+            <section aria-labelledby="assess-title">
+                <h2 id="assess-title">{lang.t("assess_title")}</h2>
+                <p>{lang.t("assess_lead")}</p>
+                <form method="post" action=format!("/staff/claims/{reference}/assess") novalidate>
+                    <input type="hidden" name="version" value=version />
+                    {d
+                        .amounts
+                        .iter()
+                        .map(|a| {
+                            let label = format!(
+                                "{} {} ({} {})",
+                                lang.t(&a.kind),
+                                a.position,
+                                lang.t("claimed_amount"),
+                                yen(lang, a.claimed),
+                            );
+                            view! {
+                                <fieldset class="fieldset amount-line">
+                                    <legend class="legend-s">{label}</legend>
+                                    <crate::components::TextField
+                                        name=a.field.clone()
+                                        label="approved_amount"
+                                        inputmode="numeric"
+                                        width="w-10"
+                                        value=value(&a.field, a.value.to_string())
+                                    />
+                                    <crate::components::TextField
+                                        name=format!("{}_note", a.field)
+                                        label="approved_reason"
+                                        value=value(&format!("{}_note", a.field), a.note.clone().unwrap_or_default())
+                                    />
+                                </fieldset>
+                            }
+                        })
+                        .collect_view()}
+                    {d
+                        .flags
+                        .iter()
+                        .map(|f| {
+                            let mut title = lang.t(&f.kind);
+                            if let Some(line) = f.line {
+                                title.push_str(&format!(" ({})", lang.t("flag_line").replace("%{n}", &line.to_string())));
+                            }
+                            view! {
+                                <fieldset class="fieldset flag-ack">
+                                    <legend class="legend-s">{title}</legend>
+                                    {f.ack.clone().map(|(note, who)| view! { <p class="hint">{format!("{} {who}: {note}", lang.t("acked_by"))}</p> })}
+                                    <TextArea name=f.field.clone() label="ack_note" />
+                                </fieldset>
+                            }
+                        })
+                        .collect_view()}
+                    <button type="submit" class="button">{lang.t("assess_send")}</button>
+                </form>
+            </section>
+        }
+    });
+    let approval = (d.can_approve || d.can_send_back).then(|| {
+        let version = version.clone();
+        view! {
+            <section aria-labelledby="approval-title">
+                <h2 id="approval-title">{lang.t("approval_title")}</h2>
+                <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("approval_title")>
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{lang.t("line_debit")}</th>
+                                <th scope="col" class="num">{lang.t("claimed_amount")}</th>
+                                <th scope="col" class="num">{lang.t("approved_amount")}</th>
+                                <th scope="col">{lang.t("approved_reason")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {d
+                                .amounts
+                                .iter()
+                                .map(|a| {
+                                    view! {
+                                        <tr>
+                                            <td>{format!("{} {}", lang.t(&a.kind), a.position)}</td>
+                                            <td class="num">{yen(lang, a.claimed)}</td>
+                                            <td class="num">{yen(lang, a.value)}</td>
+                                            <td>{a.note.clone().unwrap_or_default()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <p class="approval-total">{format!("{}: {}", lang.t("approval_total"), yen(lang, d.total))}</p>
+                {d
+                    .flags
+                    .iter()
+                    .filter_map(|f| f.ack.clone().map(|(note, who)| (lang.t(&f.kind), note, who)))
+                    .map(|(kind, note, who)| view! { <p class="hint">{format!("{kind}: {note} ({who})")}</p> })
+                    .collect_view()}
+                {d.needs_two.then(|| view! { <p>{lang.t("approval_two_needed").replace("%{n}", &d.approvals.to_string())}</p> })}
+                {d
+                    .can_approve
+                    .then(|| {
+                        view! {
+                            <form method="post" action=format!("/staff/claims/{reference}/approve") class="inline-form">
+                                <input type="hidden" name="version" value=version.clone() />
+                                <button type="submit" class="button">{lang.t("approve_send")}</button>
+                            </form>
+                        }
+                    })}
+                {d
+                    .can_send_back
+                    .then(|| {
+                        view! {
+                            <form method="post" action=format!("/staff/claims/{reference}/send-back") novalidate>
+                                <input type="hidden" name="version" value=version.clone() />
+                                <TextArea name="reason".to_owned() label="send_back_reason" />
+                                <button type="submit" class="button button-secondary">{lang.t("send_back_send")}</button>
+                            </form>
+                        }
+                    })}
+            </section>
+        }
+    });
+    view! {
+        {assess}
+        {approval}
+        <section aria-labelledby="history-title">
+            <h2 id="history-title">{lang.t("history_title")}</h2>
+            <ol class="timeline staff-history">
+                {d
+                    .history
+                    .iter()
+                    .map(|h| {
+                        let who = h.who.clone().map(|w| format!(" ({w})")).unwrap_or_default();
+                        let note = h.note.clone().map(|n| format!(": {n}")).unwrap_or_default();
+                        view! { <li>{format!("{} {}{who}{note}", h.at, lang.t(&h.action))}</li> }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+        <section aria-labelledby="notes-title">
+            <h2 id="notes-title">{lang.t("notes_title")}</h2>
+            <ul class="list-bullet case-notes">
+                {d
+                    .notes
+                    .iter()
+                    .map(|(at, who, body)| view! { <li>{format!("{at} {who}: {body}")}</li> })
+                    .collect_view()}
+            </ul>
+            <form method="post" action=format!("/staff/claims/{reference}/notes") novalidate>
+                <TextArea name="note_body".to_owned() label="note_body" />
+                <button type="submit" class="button button-secondary">{lang.t("note_add")}</button>
+            </form>
         </section>
     }
 }

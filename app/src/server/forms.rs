@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .merge(super::journey_forms::routes())
         .merge(super::bank_forms::routes())
+        .merge(super::staff_forms::routes())
         .merge(super::rest::routes())
 }
 

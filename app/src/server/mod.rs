@@ -13,6 +13,7 @@ pub mod mail;
 pub mod rest;
 pub mod security;
 pub mod services;
+pub mod staff_forms;
 pub mod state;
 pub mod store;
 

@@ -23,6 +23,8 @@ pub struct Settings {
     /// How long a request waits for a bank list's import before it shows
     /// progress instead (the import goes on in the background).
     pub import_wait: std::time::Duration,
+    /// Cases approved for more than this (yen) need a second approver.
+    pub second_approval_above: i64,
 }
 
 impl Settings {

@@ -35,6 +35,7 @@ async fn main() -> anyhow::Result<()> {
         trust_forwarded_for: false,
         api_rate_per_minute: 120,
         import_wait_ms: 5000,
+        second_approval_above: 1_000_000,
     };
     let state = startup::prepare(&config).await?;
     demo::seed(&state).await?;

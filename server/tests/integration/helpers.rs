@@ -178,6 +178,7 @@ impl TestApp {
             trust_forwarded_for,
             api_rate_per_minute: 120,
             import_wait_ms,
+            second_approval_above: 1_000_000,
         };
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
@@ -209,6 +210,7 @@ impl TestApp {
             trust_forwarded_for: false,
             api_rate_per_minute: 120,
             import_wait_ms: 5000,
+            second_approval_above: 1_000_000,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         tokio::spawn(async move {

@@ -9,6 +9,7 @@ mod assessment;
 mod bank;
 mod claims;
 mod database;
+mod decisions;
 mod journey;
 mod mail;
 mod security;

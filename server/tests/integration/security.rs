@@ -27,6 +27,10 @@ fn write_paths() -> Vec<String> {
         "/bank/api-keys",
         "/bank/import",
         "/api/v1/imports",
+        "/staff/claims/RD-000001/assess",
+        "/staff/claims/RD-000001/approve",
+        "/staff/claims/RD-000001/send-back",
+        "/staff/claims/RD-000001/notes",
         "/api/v1/lines/00000000-0000-0000-0000-000000000000/verification",
     ]
     .iter()

@@ -5,7 +5,9 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::domain::calendar::{SlaState, sla_elapsed, sla_state};
-use crate::domain::policy::{ClaimFacts, CostFacts, DebitFacts, Elsewhere, Flag, Policy, flags};
+use crate::domain::policy::{
+    ClaimFacts, CostFacts, DebitFacts, Elsewhere, Flag, Policy, Suggested, flags, suggested_amounts,
+};
 use crate::server::db::Db;
 use crate::server::error::AppError;
 use crate::server::services::drafts::today_jst;
@@ -16,6 +18,8 @@ use crate::server::store::{assessment, claims};
 pub struct CaseChecks {
     pub policy: Policy,
     pub flags: Vec<Flag>,
+    /// The amounts an assessment starts from.
+    pub suggested: Suggested,
     /// Business days on the clock, and where that stands against the target.
     pub sla_days: i64,
     pub sla: SlaState,
@@ -39,6 +43,7 @@ pub async fn checks(db: &Db, claim: &claims::ClaimRow) -> Result<CaseChecks, App
     let sla_days = clock(db, claim.id, claim.submitted_at).await?;
     Ok(CaseChecks {
         flags: flags(&policy, &facts, &elsewhere),
+        suggested: suggested_amounts(&policy, &facts),
         policy,
         sla_days,
         sla: sla_state(sla_days),

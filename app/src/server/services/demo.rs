@@ -18,12 +18,13 @@ pub const DEMO_BANKS: [&str; 11] = [
 pub const DEMO_PASSWORD: &str = "redress-demo-2020";
 
 /// (e-mail, role, bank) of every demo login.
-pub const DEMO_USERS: [(&str, Role, Option<&str>); 7] = [
+pub const DEMO_USERS: [(&str, Role, Option<&str>); 8] = [
     ("claimant@redress.example", Role::Claimant, None),
     ("bank.77@redress.example", Role::BankStaff, Some("0125")),
     ("bank.yucho@redress.example", Role::BankStaff, Some("9900")),
     ("reviewer@redress.example", Role::Reviewer, None),
     ("approver@redress.example", Role::Approver, None),
+    ("approver2@redress.example", Role::Approver, None),
     ("payments@redress.example", Role::Payments, None),
     ("admin@redress.example", Role::Admin, None),
 ];

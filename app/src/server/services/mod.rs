@@ -8,6 +8,7 @@ pub mod bank_import;
 pub mod bank_review;
 pub mod banks;
 pub mod claims;
+pub mod decisions;
 pub mod demo;
 pub mod drafts;
 pub mod evidence;

@@ -1,0 +1,346 @@
+//! Deciding a case: the reviewer's assessment (an approved amount per line,
+//! a reason where it differs from the claim, every flag acknowledged), the
+//! approver's approval (never by the assessor; two approvers above the
+//! configured amount) or sending it back, and internal notes. Each step is
+//! one transaction: compare-and-set on the case's state and version, the
+//! event row, and the writes it carries.
+
+use chrono::Utc;
+
+use super::assessment;
+use crate::domain::answers::{Form, parse_text};
+use crate::domain::workflow::{Action, CaseFacts, CaseState, Refusal, next_state};
+use crate::domain::{CaseRef, FieldErrors};
+use crate::server::auth::CurrentUser;
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+use crate::server::store::claims::{self, ClaimRow};
+use crate::server::store::decisions::{self, LineTable};
+
+fn field<'a>(form: &'a Form, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or("")
+}
+
+async fn case(state: &AppState, reference: &str) -> Result<ClaimRow, AppError> {
+    let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
+    claims::by_reference(&state.db, &reference.to_string())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The version of the case the form was written against (compare-and-set).
+fn version(form: &Form) -> Result<i64, AppError> {
+    field(form, "version")
+        .parse()
+        .map_err(|_| AppError::Conflict("case_changed"))
+}
+
+fn refusal(r: Refusal) -> AppError {
+    AppError::Conflict(match r {
+        Refusal::FourEyes => "four_eyes",
+        Refusal::FlagsOpen => "flags_open",
+        Refusal::NotYourRole => "action_not_yours",
+        _ => "case_changed",
+    })
+}
+
+/// The name of the form field of a line's approved amount (and `_note`).
+pub fn amount_field(table: LineTable, position: i64) -> String {
+    let kind = match table {
+        LineTable::Debit => "debit",
+        LineTable::Call => "call",
+        LineTable::Travel => "travel",
+    };
+    format!("approved_{kind}_{position}")
+}
+
+/// The name of the form field acknowledging a flag.
+pub fn ack_field(flag_key: &str) -> String {
+    format!("ack_{}", flag_key.replace(':', "_"))
+}
+
+/// Who did what on a case so far, for the four-eyes rule: whether `actor`
+/// assessed it (ever), approved the current assessment, and how many
+/// approvals the current assessment has.
+async fn approvals(
+    state: &AppState,
+    claim: &ClaimRow,
+    actor: &CurrentUser,
+) -> Result<(bool, bool, usize), AppError> {
+    let events = decisions::events(&state.db, claim.id).await?;
+    let assessed = events
+        .iter()
+        .any(|e| e.action == Action::Assess.as_str() && e.actor_id == Some(actor.id));
+    let since = events
+        .iter()
+        .rposition(|e| e.action == Action::Assess.as_str())
+        .map(|i| i + 1)
+        .unwrap_or(events.len());
+    let current: Vec<_> = events[since..]
+        .iter()
+        .filter(|e| e.action == Action::Approve.as_str())
+        .collect();
+    let approved = current.iter().any(|e| e.actor_id == Some(actor.id));
+    Ok((assessed, approved, current.len()))
+}
+
+/// The reviewer's assessment: amounts, reasons, acknowledgements.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn assess(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let claim = case(state, reference).await?;
+    let version = version(form)?;
+    let checks = assessment::checks(&state.db, &claim).await?;
+    let mut errors = FieldErrors::new();
+    // Every flag acknowledged, now or before, with a note.
+    let known: Vec<String> = decisions::acks(&state.db, claim.id)
+        .await?
+        .into_iter()
+        .map(|(k, _, _)| k)
+        .collect();
+    let mut acks = Vec::new();
+    for flag in &checks.flags {
+        let key = flag.key();
+        let name = ack_field(&key);
+        match parse_text(field(form, &name), false, 1000, "ack") {
+            Ok(Some(note)) => acks.push((key, note)),
+            Ok(None) if known.contains(&key) => {}
+            Ok(None) => errors.add(name, "ack_required"),
+            Err(k) => errors.add(name, k),
+        }
+    }
+    // An amount per line, from 0 to the claimed amount; a reason when it differs.
+    let mut amounts = Vec::new();
+    for table in [LineTable::Debit, LineTable::Call, LineTable::Travel] {
+        for (position, claimed, _, _) in decisions::amounts(&state.db, table, claim.id).await? {
+            let name = amount_field(table, position);
+            let amount = match crate::domain::Yen::parse_in_range(field(form, &name), 0, claimed) {
+                Ok(y) => y.value(),
+                Err("amount_out_of_range") => {
+                    errors.add(name.clone(), "approved_over_claimed");
+                    continue;
+                }
+                Err(k) => {
+                    errors.add(name.clone(), k);
+                    continue;
+                }
+            };
+            let note_name = format!("{name}_note");
+            let note = match parse_text(field(form, &note_name), false, 500, "note") {
+                Ok(n) => n,
+                Err(k) => {
+                    errors.add(note_name, k);
+                    continue;
+                }
+            };
+            if amount != claimed && note.is_none() {
+                errors.add(note_name, "approved_reason_required");
+                continue;
+            }
+            amounts.push((table, position, amount, note));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
+    let to =
+        next_state(from, Action::Assess, staff.role, &CaseFacts::default()).map_err(refusal)?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    if !claims::set_state(&mut tx, claim.id, version, from.as_str(), to.as_str()).await? {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    for (table, position, amount, note) in &amounts {
+        decisions::set_approved(
+            &mut tx,
+            *table,
+            claim.id,
+            *position,
+            *amount,
+            note.as_deref(),
+        )
+        .await?;
+    }
+    for (key, note) in &acks {
+        decisions::ack_flag(&mut tx, claim.id, key, note, staff.id, now).await?;
+    }
+    decisions::set_policy_version(&mut tx, claim.id, checks.policy.version).await?;
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: claim.id,
+            actor: Some(staff.id),
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            action: Action::Assess.as_str(),
+            note: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(reference, "case assessed");
+    Ok(())
+}
+
+/// An approver approves the assessment (or gives the first of two
+/// approvals), or sends it back to the reviewer with a reason.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn decide(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    action: Action,
+    form: &Form,
+) -> Result<CaseState, AppError> {
+    let claim = case(state, reference).await?;
+    let version = version(form)?;
+    let note = match action {
+        Action::SendBack => Some(
+            parse_text(field(form, "reason"), true, 1000, "reason")
+                .map_err(|k| AppError::field("reason", k))?
+                .unwrap_or_default(),
+        ),
+        _ => None,
+    };
+    let (assessed, approved, count) = approvals(state, &claim, staff).await?;
+    let total = decisions::approved_total(&state.db, claim.id).await?;
+    let facts = CaseFacts {
+        actor_assessed: assessed,
+        actor_approved: approved,
+        first_of_two: total > state.settings.second_approval_above && count == 0,
+        ..CaseFacts::default()
+    };
+    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
+    let to = next_state(from, action, staff.role, &facts).map_err(refusal)?;
+    let mut tx = state.db.begin().await?;
+    if !claims::set_state(&mut tx, claim.id, version, from.as_str(), to.as_str()).await? {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: claim.id,
+            actor: Some(staff.id),
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            action: action.as_str(),
+            note: note.as_deref(),
+            at: Utc::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        reference,
+        action = action.as_str(),
+        to = to.as_str(),
+        "case decided"
+    );
+    Ok(to)
+}
+
+/// An internal note on a case (staff only; never shown outside).
+pub async fn add_note(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let claim = case(state, reference).await?;
+    let body = parse_text(field(form, "note_body"), true, 2000, "note_body")
+        .map_err(|k| AppError::field("note_body", k))?
+        .unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    decisions::insert_note(&mut tx, claim.id, staff.id, &body, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Everything the case page needs to offer the decision steps.
+pub struct Decision {
+    pub claim: ClaimRow,
+    pub checks: assessment::CaseChecks,
+    /// (flag key, note, who) of acknowledged flags.
+    pub acks: Vec<(String, String, String)>,
+    pub lines: Vec<DecisionLine>,
+    /// What the viewing user may do now (the workflow's own answer).
+    pub allowed: Vec<Action>,
+    pub approvals: usize,
+    pub needs_two: bool,
+    pub events: Vec<decisions::EventRow>,
+    pub notes: Vec<(chrono::DateTime<Utc>, String, String)>,
+}
+
+pub struct DecisionLine {
+    pub table: LineTable,
+    pub position: i64,
+    pub claimed: i64,
+    pub approved: Option<i64>,
+    pub note: Option<String>,
+    pub suggested: i64,
+}
+
+pub async fn decision(
+    state: &AppState,
+    viewer: &CurrentUser,
+    reference: &str,
+) -> Result<Decision, AppError> {
+    let claim = case(state, reference).await?;
+    let checks = assessment::checks(&state.db, &claim).await?;
+    let acks = decisions::acks(&state.db, claim.id).await?;
+    let mut lines = Vec::new();
+    for table in [LineTable::Debit, LineTable::Call, LineTable::Travel] {
+        let suggested = match table {
+            LineTable::Debit => &checks.suggested.debits,
+            LineTable::Call => &checks.suggested.calls,
+            LineTable::Travel => &checks.suggested.travel,
+        };
+        for (position, claimed, approved, note) in
+            decisions::amounts(&state.db, table, claim.id).await?
+        {
+            lines.push(DecisionLine {
+                table,
+                position,
+                claimed,
+                approved,
+                note,
+                suggested: suggested
+                    .iter()
+                    .find(|(p, _)| *p == position)
+                    .map(|(_, a)| *a)
+                    .unwrap_or(0),
+            });
+        }
+    }
+    let (assessed, approved, approvals) = approvals(state, &claim, viewer).await?;
+    let total = decisions::approved_total(&state.db, claim.id).await?;
+    let needs_two = total > state.settings.second_approval_above;
+    let facts = CaseFacts {
+        actor_assessed: assessed,
+        actor_approved: approved,
+        first_of_two: needs_two && approvals == 0,
+        // The assessment form acknowledges flags itself: it is offered.
+        flags_open: false,
+        ..CaseFacts::default()
+    };
+    let allowed = CaseState::parse(&claim.state)
+        .map(|s| crate::domain::workflow::allowed_actions(s, viewer.role, &facts))
+        .unwrap_or_default();
+    Ok(Decision {
+        events: decisions::events(&state.db, claim.id).await?,
+        notes: decisions::notes(&state.db, claim.id).await?,
+        claim,
+        checks,
+        acks,
+        lines,
+        allowed,
+        approvals,
+        needs_two,
+    })
+}

@@ -1,0 +1,115 @@
+//! The operator's form posts on a case: assess, approve, send back, note.
+//! Guarded by role; the four-eyes rule and the case's version are checked
+//! by the service, whatever the page showed. Errors are shown on the case
+//! page, where the forms are.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::post;
+use tower_sessions::Session;
+
+use super::auth;
+use super::forms::{Submitted, see_other};
+use super::services::decisions;
+use super::state::AppState;
+use crate::domain::Role;
+use crate::domain::workflow::Action;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/claims/{reference}/assess", post(assess))
+        .route("/staff/claims/{reference}/approve", post(approve))
+        .route("/staff/claims/{reference}/send-back", post(send_back))
+        .route("/staff/claims/{reference}/notes", post(note))
+}
+
+/// The form's errors belong on the case page.
+fn on_case_page(form: &mut Submitted, reference: &str) {
+    if let Ok(uri) = format!("/staff/claims/{reference}").parse() {
+        form.parts.uri = uri;
+    }
+}
+
+async fn assess(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_case_page(&mut form, &reference);
+    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "version").await,
+    };
+    match decisions::assess(&state, &staff, &reference, &form.fields).await {
+        Ok(()) => see_other(&format!("/staff/claims/{reference}?done=assessed")),
+        Err(e) => form.fail(&state, e, "version").await,
+    }
+}
+
+async fn decide(
+    state: AppState,
+    session: Session,
+    mut form: Submitted,
+    reference: String,
+    action: Action,
+) -> Response {
+    on_case_page(&mut form, &reference);
+    let staff = match auth::require(&session, &state.db, &[Role::Approver, Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "decision").await,
+    };
+    match decisions::decide(&state, &staff, &reference, action, &form.fields).await {
+        Ok(to) => {
+            let done = match (action, to) {
+                (Action::Approve, crate::domain::workflow::CaseState::Assessed) => "first_approval",
+                (Action::Approve, _) => "approved",
+                _ => "sent_back",
+            };
+            see_other(&format!("/staff/claims/{reference}?done={done}"))
+        }
+        Err(e) => form.fail(&state, e, "decision").await,
+    }
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    decide(state, session, form, reference, Action::Approve).await
+}
+
+async fn send_back(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    decide(state, session, form, reference, Action::SendBack).await
+}
+
+async fn note(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_case_page(&mut form, &reference);
+    let staff = match auth::require(
+        &session,
+        &state.db,
+        &[Role::Reviewer, Role::Approver, Role::Payments, Role::Admin],
+    )
+    .await
+    {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "note_body").await,
+    };
+    match decisions::add_note(&state, &staff, &reference, &form.fields).await {
+        Ok(()) => see_other(&format!("/staff/claims/{reference}?done=note")),
+        Err(e) => form.fail(&state, e, "note_body").await,
+    }
+}

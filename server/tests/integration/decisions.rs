@@ -1,0 +1,365 @@
+//! Deciding a case: assessment with every flag acknowledged, approval by
+//! someone else (two approvers for large amounts), sending back, notes.
+
+use crate::helpers::*;
+
+async fn state_of(app: &TestApp, reference: &str) -> String {
+    app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>("SELECT state FROM claims WHERE reference = $1")
+        .bind(reference).fetch_one(p).await.unwrap())
+}
+
+async fn version_of(app: &TestApp, reference: &str) -> String {
+    let v: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>("SELECT version FROM claims WHERE reference = $1")
+        .bind(reference).fetch_one(p).await.unwrap());
+    v.to_string()
+}
+
+/// The bank confirms every line of the claim at 0125: the case reaches review.
+async fn bank_confirms(app: &TestApp, reference: &str) {
+    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    let lines: Vec<(uuid::Uuid, i64)> = app::on_db!(&app.state.db, p => sqlx::query_as::<_, (uuid::Uuid, i64)>(
+        "SELECT l.id, l.amount FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE c.reference = $1 ORDER BY l.position",
+    ).bind(reference).fetch_all(p).await.unwrap());
+    for (line, amount) in lines {
+        let amount = amount.to_string();
+        app.post_ok(
+            &clerk,
+            &format!("/bank/claims/{reference}/lines/{line}"),
+            &[
+                ("verdict", "confirmed"),
+                ("confirmed_amount", amount.as_str()),
+                ("bank_date", "2020-09-03"),
+                ("bank_reference", "TX-0001"),
+                ("holder_kana", "ヤマダ ハナコ"),
+            ],
+        )
+        .await;
+    }
+    assert_eq!(state_of(app, reference).await, "in_review");
+}
+
+/// The form fields of the case page's assessment: (name, value).
+async fn assessment_form(
+    app: &TestApp,
+    staff: &reqwest::Client,
+    reference: &str,
+) -> Vec<(String, String)> {
+    let html = app
+        .get(staff, &format!("/staff/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("/assess\"").expect("an assessment form");
+    let form = &html[start..start + html[start..].find("</form>").unwrap()];
+    let mut fields = Vec::new();
+    for part in form.split("name=\"").skip(1) {
+        let name = &part[..part.find('"').unwrap()];
+        let value = part
+            .find("value=\"")
+            .filter(|i| *i < part.find('>').unwrap_or(0))
+            .map(|i| {
+                let rest = &part[i + 7..];
+                rest[..rest.find('"').unwrap()].to_owned()
+            })
+            .unwrap_or_default();
+        fields.push((name.to_owned(), value));
+    }
+    fields
+}
+
+fn as_pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_case_is_assessed_with_every_flag_acknowledged_and_approved_by_another_person() {
+    let app = TestApp::spawn().await;
+    bank_confirms(&app, "RD-000001").await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+
+    // Without the acknowledgements: refused, next to each flag, nothing written.
+    let fields = assessment_form(&app, &reviewer, "RD-000001").await;
+    let acks: Vec<&String> = fields
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("ack_"))
+        .collect();
+    assert!(
+        !acks.is_empty(),
+        "2020 debits are outside the window: {fields:?}"
+    );
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/claims/RD-000001/assess",
+            &as_pairs(&fields),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("この注意事項を確認したことをメモに書いてください。"));
+    assert_eq!(state_of(&app, "RD-000001").await, "in_review");
+    assert_eq!(app.count("flag_acks").await, 0);
+
+    // A lower amount needs a reason.
+    let mut lowered = fields.clone();
+    for (k, v) in lowered.iter_mut() {
+        if k.starts_with("ack_") {
+            *v = "Checked with the bank's statement".into();
+        }
+        // The 2020 debits are outside the window: the policy suggests 0.
+        if k == "approved_debit_1" {
+            *v = "100,000".into();
+        }
+        if k == "approved_debit_2" {
+            *v = "90,000".into();
+        }
+    }
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/claims/RD-000001/assess",
+            &as_pairs(&lowered),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("申請額と異なる理由を書いてください。")
+    );
+    lowered.push((
+        "approved_debit_2_note".into(),
+        "10,000 yen refunded by the shop".into(),
+    ));
+    lowered.retain(|(k, v)| k != "approved_debit_2_note" || !v.is_empty());
+    app.post_ok(
+        &reviewer,
+        "/staff/claims/RD-000001/assess",
+        &as_pairs(&lowered),
+    )
+    .await;
+    assert_eq!(state_of(&app, "RD-000001").await, "assessed");
+    assert_eq!(app.count("flag_acks").await, acks.len() as i64);
+    let approved: Vec<Option<i64>> = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT l.approved_amount FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE c.reference = 'RD-000001' ORDER BY l.position",
+    ).fetch_all(p).await.unwrap());
+    assert!(approved.last().unwrap() == &Some(90_000));
+
+    // The reviewer cannot approve (role); the approver can.
+    let version = version_of(&app, "RD-000001").await;
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/claims/RD-000001/approve",
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    app.post_ok(
+        &approver,
+        "/staff/claims/RD-000001/approve",
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(state_of(&app, "RD-000001").await, "approved");
+
+    // The history names who did what; notes stay with staff.
+    app.post_ok(
+        &approver,
+        "/staff/claims/RD-000001/notes",
+        &[("note_body", "Holder phoned on 2 Oct")],
+    )
+    .await;
+    let page = app
+        .get(&reviewer, "/staff/claims/RD-000001")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("reviewer@redress.example") && page.contains("approver@redress.example"));
+    assert!(page.contains("Holder phoned on 2 Oct"));
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let own = app
+        .get(&claimant, "/claims/RD-000001")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!own.contains("Holder phoned") && !own.contains("reviewer@redress.example"));
+    // Notes, like events, cannot be changed.
+    let changed = app::on_db!(&app.state.db, p => sqlx::query("UPDATE case_notes SET body = 'x'").execute(p).await.map(|r| r.rows_affected()));
+    assert!(changed.is_err(), "the database refuses to change a note");
+}
+
+#[tokio::test]
+async fn whoever_assessed_cannot_approve_and_large_cases_need_two_approvers() {
+    let app = TestApp::spawn().await;
+    // A claim of 1,500,000 yen, confirmed by the bank.
+    let claimant = app
+        .register_claimant("big@example.jp", "kamome-no-suiheisen")
+        .await;
+    let key = app.start_draft(&claimant).await;
+    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about_form())
+        .await;
+    let add = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form("5556667"),
+        )
+        .await;
+    app.post_ok(&claimant, &add, &debit_form("2020-09-04", "1,500,000"))
+        .await;
+    for section in ["debits", "calls", "travel", "evidence/done"] {
+        app.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
+            .await;
+    }
+    let big = app.send_draft(&claimant, &key).await;
+    bank_confirms(&app, &big).await;
+
+    // An admin may assess and approve, but not the same case.
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let mut fields = assessment_form(&app, &admin, &big).await;
+    for (k, v) in fields.iter_mut() {
+        if k.starts_with("ack_") {
+            *v = "Seen".into();
+        }
+        if k == "approved_debit_1" {
+            *v = "1,500,000".into();
+        }
+    }
+    app.post_ok(
+        &admin,
+        &format!("/staff/claims/{big}/assess"),
+        &as_pairs(&fields),
+    )
+    .await;
+    let version = version_of(&app, &big).await;
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/staff/claims/{big}/approve"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("二人の目の原則"));
+    // The page offers the admin no approval either.
+    let page = app
+        .get(&admin, &format!("/staff/claims/{big}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(&format!("/staff/claims/{big}/approve")));
+
+    // Over 1,000,000 yen: the first approval keeps it assessed; the same
+    // approver cannot give the second; another approver can.
+    let first = app.login("approver@redress.example", PASSWORD).await;
+    let second = app.login("approver2@redress.example", PASSWORD).await;
+    let to = app
+        .post_ok(
+            &first,
+            &format!("/staff/claims/{big}/approve"),
+            &[("version", &version)],
+        )
+        .await;
+    assert!(to.ends_with("done=first_approval"), "{to}");
+    assert_eq!(state_of(&app, &big).await, "assessed");
+    let version = version_of(&app, &big).await;
+    let res = app
+        .post_form(
+            &first,
+            &format!("/staff/claims/{big}/approve"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    app.post_ok(
+        &second,
+        &format!("/staff/claims/{big}/approve"),
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(state_of(&app, &big).await, "approved");
+}
+
+#[tokio::test]
+async fn fifty_approvers_acting_at_once_on_one_version_one_wins() {
+    let app = TestApp::spawn().await;
+    bank_confirms(&app, "RD-000001").await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let mut fields = assessment_form(&app, &reviewer, "RD-000001").await;
+    for (k, v) in fields.iter_mut() {
+        if k.starts_with("ack_") {
+            *v = "Seen".into();
+        }
+        if k.starts_with("approved_debit_") && !k.ends_with("_note") {
+            *v = "100,000".into();
+        }
+    }
+    app.post_ok(
+        &reviewer,
+        "/staff/claims/RD-000001/assess",
+        &as_pairs(&fields),
+    )
+    .await;
+    let version = version_of(&app, "RD-000001").await;
+    // Fifty requests at once from two approvers' sessions: approvals and
+    // sendings back, all against the version the page showed.
+    let one = app.login("approver@redress.example", PASSWORD).await;
+    let two = app.login("approver2@redress.example", PASSWORD).await;
+    let clients: Vec<(usize, reqwest::Client)> = (0..50)
+        .map(|i| (i, if i % 2 == 0 { one.clone() } else { two.clone() }))
+        .collect();
+    let mut tasks = Vec::new();
+    for (i, client) in clients {
+        let (version, base) = (version.clone(), app.address.clone());
+        tasks.push(tokio::spawn(async move {
+            let (path, form): (&str, Vec<(&str, &str)>) = if i % 3 == 0 {
+                (
+                    "send-back",
+                    vec![
+                        ("version", version.as_str()),
+                        ("reason", "Check line 2 again"),
+                    ],
+                )
+            } else {
+                ("approve", vec![("version", version.as_str())])
+            };
+            client
+                .post(format!("{base}/staff/claims/RD-000001/{path}"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 409),
+        "{statuses:?}"
+    );
+    let decisions: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM claim_events e JOIN claims c ON c.id = e.claim_id
+         WHERE c.reference = 'RD-000001' AND e.action IN ('approve', 'send_back')",
+    ).fetch_one(p).await.unwrap());
+    assert_eq!(decisions, 1);
+}
