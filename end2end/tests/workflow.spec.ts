@@ -1,13 +1,11 @@
-import { expect, test } from "@playwright/test";
+import { expect, Page, test } from "@playwright/test";
 import { expectAccessible, fileFullClaim, login, logout } from "./helpers";
 
-// The server runs with REDRESS_SECOND_APPROVAL_ABOVE=100000 (playwright.config):
-// this claim of 180,990 yen needs two approvers.
-test("a reviewer assesses with every flag acknowledged; two approvers approve", async ({ page }) => {
+/** A claim filed by the demo claimant and confirmed by the bank: in review. */
+async function claimInReview(page: Page, name: string, kana: string): Promise<string> {
   await login(page, "claimant@redress.example");
-  const reference = await fileFullClaim(page, { axe: false, name: "佐々木 実", kana: "ササキ ミノル" });
+  const reference = await fileFullClaim(page, { axe: false, name, kana });
   await logout(page);
-
   // The bank confirms the three debits: the case reaches review by itself.
   await login(page, "bank.77@redress.example");
   for (const n of [1, 2, 3]) {
@@ -19,6 +17,13 @@ test("a reviewer assesses with every flag acknowledged; two approvers approve", 
   }
   await expect(page.locator(".summary-list").first()).toContainText("審査中");
   await logout(page);
+  return reference;
+}
+
+// The server runs with REDRESS_SECOND_APPROVAL_ABOVE=100000 (playwright.config):
+// this claim of 180,990 yen needs two approvers.
+test("a reviewer assesses with every flag acknowledged; two approvers approve", async ({ page }) => {
+  const reference = await claimInReview(page, "佐々木 実", "ササキ ミノル");
 
   // The reviewer sees the flags; assessing without acknowledging them fails.
   await login(page, "reviewer@redress.example");
@@ -60,5 +65,41 @@ test("a reviewer assesses with every flag acknowledged; two approvers approve", 
   await page.getByRole("button", { name: "承認する" }).click();
   await expect(page.getByRole("status").first()).toContainText("承認しました。");
   await expect(page.locator(".summary-list").first()).toContainText("承認済み");
+  await expectAccessible(page);
+});
+
+test("a rejection is proposed, confirmed by an approver, and appealed by the claimant", async ({ page }) => {
+  const reference = await claimInReview(page, "村上 誠", "ムラカミ マコト");
+  await login(page, "reviewer@redress.example");
+  await page.goto(`/staff/claims/${reference}`);
+  const acks = page.locator('textarea[name^="ack_"]');
+  for (let i = 0; i < (await acks.count()); i++) await acks.nth(i).fill("確認しました");
+  await page.getByLabel("申請を認めない(承認者が確認します)").check();
+  await page.getByLabel("認めない理由").selectOption("insufficient_evidence");
+  await page.getByLabel("申請者への説明(申請者が読みます)").fill("引き出しを確認できる通帳の写しが見つかりませんでした。");
+  await page.getByRole("button", { name: "査定して承認者に回す" }).click();
+  await expect(page.getByRole("status").first()).toContainText("査定を保存し");
+  await logout(page);
+
+  await login(page, "approver@redress.example");
+  await page.goto(`/staff/claims/${reference}`);
+  await expect(page.locator(".rejection-box")).toContainText("被害を確認できる資料がありません");
+  await expect(page.getByRole("button", { name: "承認する" })).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "不承認を確定する" }).click();
+  await expect(page.getByRole("status").first()).toContainText("不承認を確定しました");
+  await logout(page);
+
+  // The claimant reads why, in plain words, and appeals.
+  await login(page, "claimant@redress.example");
+  await page.goto(`/claims/${reference}`);
+  await expect(page.locator(".rejection-box")).toContainText("被害を確認できる資料がありません");
+  await expect(page.locator(".rejection-box")).toContainText("通帳の写し");
+  await expect(page.locator(".rejection-box")).not.toContainText("reviewer@");
+  await expectAccessible(page);
+  await page.getByLabel("納得できない理由").fill("通帳の写しを追加で送ります。");
+  await page.getByRole("button", { name: "不服を申し立てる" }).click();
+  await expect(page.getByRole("status").first()).toContainText("不服申し立てを受け付けました");
+  await expect(page.locator(".summary-list").first()).toContainText("審査中");
   await expectAccessible(page);
 });

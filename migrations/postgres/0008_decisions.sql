@@ -8,6 +8,11 @@ ALTER TABLE travel_lines ADD COLUMN approved_note TEXT;
 -- The policy version a case was assessed under.
 ALTER TABLE claims ADD COLUMN policy_version BIGINT;
 
+-- An assessment that proposes to reject the claim: the reason (from the
+-- list) and the explanation the claimant will read. An approver confirms it.
+ALTER TABLE claims ADD COLUMN rejection_reason TEXT;
+ALTER TABLE claims ADD COLUMN rejection_note TEXT;
+
 -- A reviewer's acknowledgement of one automatic flag, with a note.
 CREATE TABLE flag_acks (
     claim_id UUID NOT NULL REFERENCES claims (id),
@@ -34,3 +39,7 @@ END;
 $$;
 CREATE TRIGGER case_notes_no_change BEFORE UPDATE OR DELETE ON case_notes
     FOR EACH ROW EXECUTE FUNCTION case_notes_append_only();
+
+-- Who works on a case (a reviewer takes it, releases it; an admin reassigns).
+ALTER TABLE claims ADD COLUMN assignee_id UUID REFERENCES users (id);
+CREATE INDEX claims_assignee ON claims (assignee_id);

@@ -42,6 +42,17 @@ pub struct ClaimDetail {
     pub travel: Vec<ExpenseView>,
     /// An open request for information (the claimant's view only).
     pub request: Option<RequestView>,
+    /// Why the claim was rejected and how to appeal (the claimant's view only).
+    pub rejection: Option<RejectionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectionView {
+    /// An i18n key: `reject_reason_...`.
+    pub reason_key: String,
+    pub explanation: String,
+    pub appeal_until: String,
+    pub can_appeal: bool,
 }
 
 /// A call or a journey: what it was, what was claimed, what was approved.
@@ -147,6 +158,7 @@ pub(crate) mod convert {
             submitted_on: jst_date(c.submitted_at),
             timeline: Vec::new(),
             can_withdraw: false,
+            rejection: None,
             calls: Vec::new(),
             travel: Vec::new(),
             request: None,
@@ -224,7 +236,17 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
     };
     let can_withdraw = CaseState::parse(&claim.state)
         .is_some_and(|s| allowed_actions(s, Role::Claimant, &facts).contains(&Action::Withdraw));
+    let rejection = crate::server::services::decisions::rejection_for_claimant(&state, &claim)
+        .await
+        .map_err(ctx::fail)?
+        .map(|(reason, explanation, until, can_appeal)| RejectionView {
+            reason_key: format!("reject_reason_{reason}"),
+            explanation,
+            appeal_until: until.to_string(),
+            can_appeal,
+        });
     let mut detail = convert::detail(claim, lines, true, true);
+    detail.rejection = rejection;
     detail.timeline = events
         .into_iter()
         .map(|e| TimelineEntry {

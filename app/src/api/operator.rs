@@ -193,6 +193,9 @@ pub struct DecisionView {
     pub can_assess: bool,
     pub can_approve: bool,
     pub can_send_back: bool,
+    pub can_reject: bool,
+    /// The proposed rejection: (reason's i18n key, explanation).
+    pub rejection: Option<(String, String)>,
     pub approvals: usize,
     pub needs_two: bool,
     pub history: Vec<HistoryView>,
@@ -261,6 +264,11 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
         can_assess: d.allowed.contains(&Action::Assess),
         can_approve: d.allowed.contains(&Action::Approve),
         can_send_back: d.allowed.contains(&Action::SendBack),
+        can_reject: d.allowed.contains(&Action::Reject),
+        rejection: d
+            .rejection
+            .clone()
+            .map(|(r, n)| (format!("reject_reason_{r}"), n)),
         approvals: d.approvals,
         needs_two: d.needs_two,
         history: d

@@ -63,6 +63,8 @@ pub struct CaseFacts {
     pub actor_approved: bool,
     /// The amount needs two approvers, and this would be the first approval.
     pub first_of_two: bool,
+    /// The reviewer's assessment proposes to reject the claim.
+    pub rejection_proposed: bool,
 }
 
 /// Why an action is refused, in words the page can show.
@@ -82,9 +84,24 @@ pub enum Refusal {
     BankNotDone,
     /// Every automatic flag must be acknowledged with a note first.
     FlagsOpen,
+    /// The assessment proposes a rejection: it can be confirmed, not approved.
+    RejectionProposed,
+    /// Only a rejection the reviewer proposed can be confirmed.
+    NoRejectionProposed,
 }
 
 pub const APPEAL_DAYS: i64 = 30;
+
+/// Why an assessment may propose to reject a claim, in the form's order.
+pub const REJECTION_REASONS: [&str; 7] = [
+    "not_covered",
+    "authorized_by_holder",
+    "no_loss",
+    "duplicate_claim",
+    "insufficient_evidence",
+    "compensated_elsewhere",
+    "other",
+];
 
 impl CaseState {
     pub const ALL: [CaseState; 13] = [
@@ -183,8 +200,7 @@ impl Action {
             }
             Action::StartBankReview | Action::BankChecked => &[Admin, BankStaff],
             Action::RequestInfo | Action::Assess => &[Reviewer, Admin],
-            Action::Approve | Action::SendBack => &[Approver, Admin],
-            Action::Reject => &[Reviewer, Approver, Admin],
+            Action::Approve | Action::SendBack | Action::Reject => &[Approver, Admin],
             Action::CloseDuplicate => &[Reviewer, Admin],
             Action::SchedulePayout | Action::MarkPaid | Action::MarkPayoutFailed => &[Payments],
         }
@@ -209,7 +225,7 @@ pub fn next_state(
         (Action::Approve, S::Assessed) if facts.first_of_two => S::Assessed,
         (Action::Approve, S::Assessed) => S::Approved,
         (Action::SendBack, S::Assessed) => S::InReview,
-        (Action::Reject, S::InReview | S::Assessed) => S::Rejected,
+        (Action::Reject, S::Assessed) => S::Rejected,
         (Action::Appeal, S::Rejected) => S::InReview,
         (
             Action::Withdraw,
@@ -231,9 +247,13 @@ pub fn next_state(
         return Err(Refusal::NotYourCase);
     }
     match action {
-        Action::Approve | Action::SendBack if facts.actor_assessed || facts.actor_approved => {
+        Action::Approve | Action::SendBack | Action::Reject
+            if facts.actor_assessed || facts.actor_approved =>
+        {
             Err(Refusal::FourEyes)
         }
+        Action::Approve if facts.rejection_proposed => Err(Refusal::RejectionProposed),
+        Action::Reject if !facts.rejection_proposed => Err(Refusal::NoRejectionProposed),
         Action::Assess if facts.flags_open => Err(Refusal::FlagsOpen),
         Action::Appeal if facts.appealed_before || facts.days_since_rejection > APPEAL_DAYS => {
             Err(Refusal::AppealClosed)
@@ -283,9 +303,6 @@ mod tests {
             (S::InReview, A::Assess) if ok(&[R::Reviewer, R::Admin]) => Some(S::Assessed),
             (S::Assessed, A::Approve) if ok(&[R::Approver, R::Admin]) => Some(S::Approved),
             (S::Assessed, A::SendBack) if ok(&[R::Approver, R::Admin]) => Some(S::InReview),
-            (S::InReview | S::Assessed, A::Reject) if ok(&[R::Reviewer, R::Approver, R::Admin]) => {
-                Some(S::Rejected)
-            }
             (S::Rejected, A::Appeal) if ok(&[R::Claimant]) => Some(S::InReview),
             (
                 S::Submitted | S::BankReview | S::InReview | S::AwaitingClaimant | S::Assessed,
@@ -323,7 +340,7 @@ mod tests {
             }
         }
         assert_eq!(
-            allowed, 38,
+            allowed, 32,
             "the number of allowed (state, action, role) triples"
         );
     }
@@ -401,6 +418,56 @@ mod tests {
             next_state(CaseState::Assessed, Action::Approve, Role::Approver, &first),
             Ok(CaseState::Assessed)
         );
+        // A rejection is proposed by the assessment and confirmed by an
+        // approver: never approved, never rejected without a proposal.
+        let proposed = CaseFacts {
+            rejection_proposed: true,
+            ..f
+        };
+        assert_eq!(
+            next_state(
+                CaseState::Assessed,
+                Action::Reject,
+                Role::Approver,
+                &proposed
+            ),
+            Ok(CaseState::Rejected)
+        );
+        assert_eq!(
+            next_state(
+                CaseState::Assessed,
+                Action::Approve,
+                Role::Approver,
+                &proposed
+            ),
+            Err(Refusal::RejectionProposed)
+        );
+        assert_eq!(
+            next_state(CaseState::Assessed, Action::Reject, Role::Approver, &f),
+            Err(Refusal::NoRejectionProposed)
+        );
+        assert_eq!(
+            next_state(
+                CaseState::InReview,
+                Action::Reject,
+                Role::Reviewer,
+                &proposed
+            ),
+            Err(Refusal::NotInThisState)
+        );
+        let assessor_rejects = CaseFacts {
+            actor_assessed: true,
+            ..proposed
+        };
+        assert_eq!(
+            next_state(
+                CaseState::Assessed,
+                Action::Reject,
+                Role::Admin,
+                &assessor_rejects
+            ),
+            Err(Refusal::FourEyes)
+        );
         let open = CaseFacts {
             flags_open: true,
             ..f
@@ -451,8 +518,9 @@ mod tests {
             (any::<bool>(), any::<bool>(), any::<bool>()),
             0i64..400,
             (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+            any::<bool>(),
         )
-            .prop_map(|((a, c, p), d, (l, o, r, f))| CaseFacts {
+            .prop_map(|((a, c, p), d, (l, o, r, f), j)| CaseFacts {
                 actor_assessed: a,
                 actor_is_claimant: c,
                 appealed_before: p,
@@ -461,6 +529,7 @@ mod tests {
                 flags_open: o,
                 actor_approved: r,
                 first_of_two: f,
+                rejection_proposed: j,
             })
     }
 
@@ -478,6 +547,10 @@ mod tests {
                         prop_assert!(!facts.actor_assessed, "approved by its assessor");
                         prop_assert!(!facts.actor_approved, "approved twice by one person");
                         prop_assert!(!facts.first_of_two, "approved by one of two");
+                    }
+                    if next == CaseState::Rejected {
+                        prop_assert!(facts.rejection_proposed, "rejected without a proposal");
+                        prop_assert!(!facts.actor_assessed, "rejected by its assessor");
                     }
                     if next == CaseState::Assessed && state == CaseState::InReview {
                         prop_assert!(!facts.flags_open, "assessed with flags open");

@@ -103,7 +103,9 @@ fn ClaimForClaimant(
     let timeline = claim.timeline.clone();
     let can_withdraw = claim.can_withdraw;
     view! {
+        <crate::components::ErrorSummary />
         {withdrawn.then(|| view! { <Notice key="withdrawn_notice" /> })}
+        {query_param("appealed").map(|_| view! { <Notice key="appealed_notice" /> })}
         {replied.then(|| view! { <Notice key="replied_notice" /> })}
         {sent
             .then(|| {
@@ -133,6 +135,30 @@ fn ClaimForClaimant(
                                 {lang.t("reply_link")}
                             </a>
                         </p>
+                    </div>
+                }
+            })}
+        {claim
+            .rejection
+            .clone()
+            .map(|r| {
+                view! {
+                    <div class="inset rejection-box">
+                        <h2>{lang.t("rejected_title")}</h2>
+                        <p>{lang.t(&r.reason_key)}</p>
+                        <p class="pre-line">{r.explanation}</p>
+                        {if r.can_appeal {
+                            view! {
+                                <p>{lang.t("appeal_how").replace("%{date}", &r.appeal_until)}</p>
+                                <form method="post" action=format!("/claims/{}/appeal", reference) novalidate>
+                                    <crate::components::TextArea name="appeal_text" label="appeal_text" />
+                                    <button type="submit" class="button">{lang.t("appeal_send")}</button>
+                                </form>
+                            }
+                                .into_any()
+                        } else {
+                            view! { <p>{lang.t("appeal_closed")}</p> }.into_any()
+                        }}
                     </div>
                 }
             })}

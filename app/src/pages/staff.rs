@@ -345,12 +345,29 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                             }
                         })
                         .collect_view()}
+                    <crate::components::Radios
+                        name="outcome"
+                        legend="outcome_label"
+                        options=vec![
+                            ("pay".to_owned(), lang.t("outcome_pay")),
+                            ("reject".to_owned(), lang.t("outcome_reject")),
+                        ]
+                    />
+                    <crate::components::SelectField
+                        name="rejection_reason"
+                        label="rejection_reason_label"
+                        options=crate::domain::workflow::REJECTION_REASONS
+                            .iter()
+                            .map(|r| (r.to_string(), lang.t(&format!("reject_reason_{r}"))))
+                            .collect()
+                    />
+                    <TextArea name="rejection_note" label="rejection_note_label" />
                     <button type="submit" class="button">{lang.t("assess_send")}</button>
                 </form>
             </section>
         }
     });
-    let approval = (d.can_approve || d.can_send_back).then(|| {
+    let approval = (d.can_approve || d.can_send_back || d.can_reject).then(|| {
         let version = version.clone();
         view! {
             <section aria-labelledby="approval-title">
@@ -390,7 +407,29 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                     .filter_map(|f| f.ack.clone().map(|(note, who)| (lang.t(&f.kind), note, who)))
                     .map(|(kind, note, who)| view! { <p class="hint">{format!("{kind}: {note} ({who})")}</p> })
                     .collect_view()}
-                {d.needs_two.then(|| view! { <p>{lang.t("approval_two_needed").replace("%{n}", &d.approvals.to_string())}</p> })}
+                {d
+                    .rejection
+                    .clone()
+                    .map(|(reason, note)| {
+                        view! {
+                            <div class="inset rejection-box">
+                                <h3>{lang.t("rejection_proposed_title")}</h3>
+                                <p>{lang.t(&reason)}</p>
+                                <p class="pre-line">{note}</p>
+                            </div>
+                        }
+                    })}
+                {d
+                    .can_reject
+                    .then(|| {
+                        view! {
+                            <form method="post" action=format!("/staff/claims/{reference}/reject") class="inline-form">
+                                <input type="hidden" name="version" value=version.clone() />
+                                <button type="submit" class="button button-warning">{lang.t("reject_confirm")}</button>
+                            </form>
+                        }
+                    })}
+                {(d.needs_two && d.rejection.is_none()).then(|| view! { <p>{lang.t("approval_two_needed").replace("%{n}", &d.approvals.to_string())}</p> })}
                 {d
                     .can_approve
                     .then(|| {

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/password/forgot", post(forgot))
         .route("/password/reset", post(reset))
         .route("/claims/{reference}/withdraw", post(withdraw))
+        .route("/claims/{reference}/appeal", post(appeal))
         .route("/admin/banks", post(admin_banks))
         .route("/admin/api-keys", post(create_api_key))
         .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
@@ -258,6 +259,26 @@ async fn withdraw(
     match claims::withdraw(&state, &user, &reference, form.get("reason")).await {
         Ok(reference) => see_other(&format!("/claims/{reference}?withdrawn=1")),
         Err(e) => form.fail(&state, e, "reason").await,
+    }
+}
+
+/// The claimant appeals a rejection (errors shown on the claim's page).
+async fn appeal(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = format!("/claims/{reference}").parse() {
+        form.parts.uri = uri;
+    }
+    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "appeal_text").await,
+    };
+    match super::services::decisions::appeal(&state, &user, &reference, &form.fields).await {
+        Ok(()) => see_other(&format!("/claims/{reference}?appealed=1")),
+        Err(e) => form.fail(&state, e, "appeal_text").await,
     }
 }
 

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/claims/{reference}/assess", post(assess))
         .route("/staff/claims/{reference}/approve", post(approve))
         .route("/staff/claims/{reference}/send-back", post(send_back))
+        .route("/staff/claims/{reference}/reject", post(reject))
         .route("/staff/claims/{reference}/notes", post(note))
 }
 
@@ -65,6 +66,7 @@ async fn decide(
             let done = match (action, to) {
                 (Action::Approve, crate::domain::workflow::CaseState::Assessed) => "first_approval",
                 (Action::Approve, _) => "approved",
+                (Action::Reject, _) => "rejected",
                 _ => "sent_back",
             };
             see_other(&format!("/staff/claims/{reference}?done={done}"))
@@ -89,6 +91,15 @@ async fn send_back(
     form: Submitted,
 ) -> Response {
     decide(state, session, form, reference, Action::SendBack).await
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    decide(state, session, form, reference, Action::Reject).await
 }
 
 async fn note(

@@ -65,6 +65,8 @@ async fn assessment_form(
             .unwrap_or_default();
         fields.push((name.to_owned(), value));
     }
+    // Radios: none is checked at first (to pay is the default).
+    fields.retain(|(k, _)| k != "outcome");
     fields
 }
 
@@ -362,4 +364,150 @@ async fn fifty_approvers_acting_at_once_on_one_version_one_wins() {
          WHERE c.reference = 'RD-000001' AND e.action IN ('approve', 'send_back')",
     ).fetch_one(p).await.unwrap());
     assert_eq!(decisions, 1);
+}
+
+#[tokio::test]
+async fn a_rejection_is_proposed_confirmed_by_an_approver_and_appealed_once() {
+    let app = TestApp::spawn().await;
+    bank_confirms(&app, "RD-000001").await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let mut fields = assessment_form(&app, &reviewer, "RD-000001").await;
+    for (k, v) in fields.iter_mut() {
+        if k.starts_with("ack_") {
+            *v = "Seen".into();
+        }
+    }
+    fields
+        .retain(|(k, _)| !["outcome", "rejection_reason", "rejection_note"].contains(&k.as_str()));
+    // A rejection needs a reason from the list and an explanation.
+    let mut proposal = fields.clone();
+    proposal.push(("outcome".into(), "reject".into()));
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/claims/RD-000001/assess",
+            &as_pairs(&proposal),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("理由を一覧から選んでください。"));
+    assert_eq!(state_of(&app, "RD-000001").await, "in_review");
+    proposal.push(("rejection_reason".into(), "authorized_by_holder".into()));
+    proposal.push((
+        "rejection_note".into(),
+        "The bank's records show the payments were made from your own phone.".into(),
+    ));
+    app.post_ok(
+        &reviewer,
+        "/staff/claims/RD-000001/assess",
+        &as_pairs(&proposal),
+    )
+    .await;
+    assert_eq!(state_of(&app, "RD-000001").await, "assessed");
+
+    // A proposed rejection cannot be approved, only confirmed (by someone else).
+    let version = version_of(&app, "RD-000001").await;
+    let res = app
+        .post_form(
+            &approver,
+            "/staff/claims/RD-000001/approve",
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/claims/RD-000001/reject",
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    app.post_ok(
+        &approver,
+        "/staff/claims/RD-000001/reject",
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(state_of(&app, "RD-000001").await, "rejected");
+
+    // The claimant reads the reason in plain words and how to appeal.
+    let page = app
+        .get(&claimant, "/claims/RD-000001")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("口座名義人ご本人の取引であることが確認されました"));
+    assert!(page.contains("made from your own phone"));
+    assert!(page.contains("1回だけ不服を申し立てられます"));
+    // Another claimant cannot appeal it; the claimant can, once.
+    let stranger = app
+        .register_claimant("other@example.jp", "kamome-no-suiheisen")
+        .await;
+    let res = app
+        .post_form(
+            &stranger,
+            "/claims/RD-000001/appeal",
+            &[("appeal_text", "x")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let to = app
+        .post_ok(
+            &claimant,
+            "/claims/RD-000001/appeal",
+            &[("appeal_text", "I never used d払い; the phone was stolen.")],
+        )
+        .await;
+    assert!(to.ends_with("?appealed=1"));
+    assert_eq!(state_of(&app, "RD-000001").await, "in_review");
+
+    // Rejected again: no second appeal.
+    let mut again = assessment_form(&app, &reviewer, "RD-000001").await;
+    for (k, v) in again.iter_mut() {
+        if k.starts_with("ack_") {
+            *v = "Seen again".into();
+        }
+    }
+    again.retain(|(k, _)| !["rejection_reason", "rejection_note"].contains(&k.as_str()));
+    again.push(("outcome".into(), "reject".into()));
+    again.push(("rejection_reason".into(), "insufficient_evidence".into()));
+    again.push((
+        "rejection_note".into(),
+        "No police report was given.".into(),
+    ));
+    app.post_ok(
+        &reviewer,
+        "/staff/claims/RD-000001/assess",
+        &as_pairs(&again),
+    )
+    .await;
+    let version = version_of(&app, "RD-000001").await;
+    let second = app.login("approver2@redress.example", PASSWORD).await;
+    app.post_ok(
+        &second,
+        "/staff/claims/RD-000001/reject",
+        &[("version", &version)],
+    )
+    .await;
+    let page = app
+        .get(&claimant, "/claims/RD-000001")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("すでに申し立てています"));
+    let res = app
+        .post_form(
+            &claimant,
+            "/claims/RD-000001/appeal",
+            &[("appeal_text", "Again")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(state_of(&app, "RD-000001").await, "rejected");
 }

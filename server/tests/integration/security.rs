@@ -31,6 +31,8 @@ fn write_paths() -> Vec<String> {
         "/staff/claims/RD-000001/approve",
         "/staff/claims/RD-000001/send-back",
         "/staff/claims/RD-000001/notes",
+        "/staff/claims/RD-000001/reject",
+        "/claims/RD-000001/appeal",
         "/api/v1/lines/00000000-0000-0000-0000-000000000000/verification",
     ]
     .iter()

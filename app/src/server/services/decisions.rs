@@ -9,7 +9,9 @@ use chrono::Utc;
 
 use super::assessment;
 use crate::domain::answers::{Form, parse_text};
-use crate::domain::workflow::{Action, CaseFacts, CaseState, Refusal, next_state};
+use crate::domain::workflow::{
+    Action, CaseFacts, CaseState, REJECTION_REASONS, Refusal, next_state,
+};
 use crate::domain::{CaseRef, FieldErrors};
 use crate::server::auth::CurrentUser;
 use crate::server::error::AppError;
@@ -40,6 +42,9 @@ fn refusal(r: Refusal) -> AppError {
         Refusal::FourEyes => "four_eyes",
         Refusal::FlagsOpen => "flags_open",
         Refusal::NotYourRole => "action_not_yours",
+        Refusal::RejectionProposed => "rejection_proposed_refusal",
+        Refusal::NoRejectionProposed => "rejection_not_proposed",
+        Refusal::AppealClosed => "appeal_closed",
         _ => "case_changed",
     })
 }
@@ -113,10 +118,30 @@ pub async fn assess(
             Err(k) => errors.add(name, k),
         }
     }
-    // An amount per line, from 0 to the claimed amount; a reason when it differs.
+    // Pay (an amount per line) or propose to reject (a reason and the
+    // explanation the claimant will read).
+    let reject = field(form, "outcome") == "reject";
+    let mut rejection = None;
+    if reject {
+        let reason = field(form, "rejection_reason");
+        if !REJECTION_REASONS.contains(&reason) {
+            errors.add("rejection_reason", "rejection_reason_required");
+        }
+        match parse_text(field(form, "rejection_note"), true, 2000, "rejection_note") {
+            Ok(Some(note)) => rejection = Some((reason.to_owned(), note)),
+            Ok(None) => {}
+            Err(k) => errors.add("rejection_note", k),
+        }
+    }
+    // An amount per line, from 0 to the claimed amount; a reason when it
+    // differs. A proposed rejection approves nothing.
     let mut amounts = Vec::new();
     for table in [LineTable::Debit, LineTable::Call, LineTable::Travel] {
         for (position, claimed, _, _) in decisions::amounts(&state.db, table, claim.id).await? {
+            if reject {
+                amounts.push((table, position, 0, None));
+                continue;
+            }
             let name = amount_field(table, position);
             let amount = match crate::domain::Yen::parse_in_range(field(form, &name), 0, claimed) {
                 Ok(y) => y.value(),
@@ -170,6 +195,12 @@ pub async fn assess(
         decisions::ack_flag(&mut tx, claim.id, key, note, staff.id, now).await?;
     }
     decisions::set_policy_version(&mut tx, claim.id, checks.policy.version).await?;
+    decisions::set_rejection(
+        &mut tx,
+        claim.id,
+        rejection.as_ref().map(|(r, n)| (r.as_str(), n.as_str())),
+    )
+    .await?;
     claims::insert_event(
         &mut tx,
         &claims::NewEvent {
@@ -200,12 +231,15 @@ pub async fn decide(
 ) -> Result<CaseState, AppError> {
     let claim = case(state, reference).await?;
     let version = version(form)?;
+    let proposed = decisions::rejection(&state.db, claim.id).await?;
+    // The event keeps the why: the reason sent back, or the rejection's.
     let note = match action {
         Action::SendBack => Some(
             parse_text(field(form, "reason"), true, 1000, "reason")
                 .map_err(|k| AppError::field("reason", k))?
                 .unwrap_or_default(),
         ),
+        Action::Reject => proposed.as_ref().map(|(r, n)| format!("{r}: {n}")),
         _ => None,
     };
     let (assessed, approved, count) = approvals(state, &claim, staff).await?;
@@ -214,6 +248,7 @@ pub async fn decide(
         actor_assessed: assessed,
         actor_approved: approved,
         first_of_two: total > state.settings.second_approval_above && count == 0,
+        rejection_proposed: proposed.is_some(),
         ..CaseFacts::default()
     };
     let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
@@ -221,6 +256,10 @@ pub async fn decide(
     let mut tx = state.db.begin().await?;
     if !claims::set_state(&mut tx, claim.id, version, from.as_str(), to.as_str()).await? {
         return Err(AppError::Conflict("case_changed"));
+    }
+    // Sent back, the proposal is gone; the reviewer assesses again.
+    if action == Action::SendBack {
+        decisions::set_rejection(&mut tx, claim.id, None).await?;
     }
     claims::insert_event(
         &mut tx,
@@ -273,6 +312,8 @@ pub struct Decision {
     pub allowed: Vec<Action>,
     pub approvals: usize,
     pub needs_two: bool,
+    /// The rejection the assessment proposes: reason and explanation.
+    pub rejection: Option<(String, String)>,
     pub events: Vec<decisions::EventRow>,
     pub notes: Vec<(chrono::DateTime<Utc>, String, String)>,
 }
@@ -321,10 +362,12 @@ pub async fn decision(
     let (assessed, approved, approvals) = approvals(state, &claim, viewer).await?;
     let total = decisions::approved_total(&state.db, claim.id).await?;
     let needs_two = total > state.settings.second_approval_above;
+    let rejection = decisions::rejection(&state.db, claim.id).await?;
     let facts = CaseFacts {
         actor_assessed: assessed,
         actor_approved: approved,
         first_of_two: needs_two && approvals == 0,
+        rejection_proposed: rejection.is_some(),
         // The assessment form acknowledges flags itself: it is offered.
         flags_open: false,
         ..CaseFacts::default()
@@ -342,5 +385,91 @@ pub async fn decision(
         allowed,
         approvals,
         needs_two,
+        rejection,
     })
+}
+
+/// The claimant appeals a rejection: once, within 30 days; the case goes
+/// back to review.
+pub async fn appeal(
+    state: &AppState,
+    claimant: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let claim = case(state, reference).await?;
+    if claim.claimant_id != claimant.id {
+        return Err(AppError::NotFound);
+    }
+    let text = parse_text(field(form, "appeal_text"), true, 2000, "appeal_text")
+        .map_err(|k| AppError::field("appeal_text", k))?
+        .unwrap_or_default();
+    let facts = appeal_facts(state, &claim).await?;
+    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
+    let to = next_state(from, Action::Appeal, claimant.role, &facts).map_err(refusal)?;
+    let mut tx = state.db.begin().await?;
+    if !claims::set_state(&mut tx, claim.id, claim.version, from.as_str(), to.as_str()).await? {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    decisions::set_rejection(&mut tx, claim.id, None).await?;
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: claim.id,
+            actor: Some(claimant.id),
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            action: Action::Appeal.as_str(),
+            note: Some(&text),
+            at: Utc::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the appeal rule needs: an earlier appeal, the days since rejection.
+pub async fn appeal_facts(state: &AppState, claim: &ClaimRow) -> Result<CaseFacts, AppError> {
+    let events = decisions::events(&state.db, claim.id).await?;
+    let rejected = events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Reject.as_str())
+        .map(|e| e.at);
+    let today = super::drafts::today_jst(Utc::now());
+    Ok(CaseFacts {
+        actor_is_claimant: true,
+        appealed_before: events.iter().any(|e| e.action == Action::Appeal.as_str()),
+        days_since_rejection: rejected
+            .map(|at| (today - super::drafts::today_jst(at)).num_days())
+            .unwrap_or(0),
+        ..CaseFacts::default()
+    })
+}
+
+/// The rejection as the claimant sees it: the reason, the explanation, the
+/// last day to appeal, and whether they still may.
+pub async fn rejection_for_claimant(
+    state: &AppState,
+    claim: &ClaimRow,
+) -> Result<Option<(String, String, chrono::NaiveDate, bool)>, AppError> {
+    if claim.state != CaseState::Rejected.as_str() {
+        return Ok(None);
+    }
+    let Some((reason, note)) = decisions::rejection(&state.db, claim.id).await? else {
+        return Ok(None);
+    };
+    let facts = appeal_facts(state, claim).await?;
+    let today = super::drafts::today_jst(Utc::now());
+    let until = today - chrono::Duration::days(facts.days_since_rejection)
+        + chrono::Duration::days(crate::domain::workflow::APPEAL_DAYS);
+    let open = next_state(
+        CaseState::Rejected,
+        Action::Appeal,
+        crate::domain::Role::Claimant,
+        &facts,
+    )
+    .is_ok();
+    Ok(Some((reason, note, until, open)))
 }

@@ -135,3 +135,26 @@ pub async fn events(db: &Db, claim: Uuid) -> Result<Vec<EventRow>, sqlx::Error> 
          WHERE e.claim_id = $1 ORDER BY e.at, e.id",
     ).bind(claim).fetch_all(p).await)
 }
+
+/// Records (or clears) the rejection an assessment proposes.
+pub async fn set_rejection(
+    tx: &mut Tx,
+    claim: Uuid,
+    rejection: Option<(&str, &str)>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE claims SET rejection_reason = $2, rejection_note = $3 WHERE id = $1")
+        .bind(claim).bind(rejection.map(|r| r.0)).bind(rejection.map(|r| r.1))
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The proposed (or confirmed) rejection: reason and explanation.
+pub async fn rejection(db: &Db, claim: Uuid) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = on_db!(db, p => sqlx::query_as::<_, (Option<String>, Option<String>)>(
+        "SELECT rejection_reason, rejection_note FROM claims WHERE id = $1",
+    ).bind(claim).fetch_one(p).await)?;
+    Ok(match row {
+        (Some(reason), note) => Some((reason, note.unwrap_or_default())),
+        _ => None,
+    })
+}
