@@ -4,15 +4,33 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use super::claimant::{ClaimDetail, ClaimSummary};
+use super::claimant::ClaimDetail;
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// One case in a queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    pub reference: String,
+    pub state: String,
+    pub full_name: String,
+    pub total: i64,
+    pub submitted_on: String,
+    pub assignee: Option<String>,
+    /// Business days on the clock and where that stands (`sla_...`).
+    pub sla_days: i64,
+    pub sla: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuePage {
-    pub rows: Vec<ClaimSummary>,
+    pub rows: Vec<QueueEntry>,
     pub page: i64,
     pub total: i64,
+    /// (state, cases) for every queue.
+    pub counts: Vec<(String, i64)>,
+    /// Filters that could not be read (ignored), as field errors.
+    pub errors: crate::domain::FieldErrors,
 }
 
 impl QueuePage {
@@ -20,6 +38,34 @@ impl QueuePage {
         ((self.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
     }
 }
+
+/// What a queue page asks for (every field may be left out).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaseQuery {
+    pub state: Option<String>,
+    pub bank: Option<String>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub age: Option<String>,
+    pub assignee: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+}
+
+/// The queues staff work, in the order of the workflow.
+pub const QUEUES: [&str; 9] = [
+    "submitted",
+    "bank_review",
+    "in_review",
+    "awaiting_claimant",
+    "assessed",
+    "approved",
+    "rejected",
+    "withdrawn",
+    "closed_duplicate",
+];
 
 #[cfg(feature = "ssr")]
 const OPERATORS: [crate::domain::Role; 4] = [
@@ -29,24 +75,137 @@ const OPERATORS: [crate::domain::Role; 4] = [
     crate::domain::Role::Admin,
 ];
 
-/// Submitted claims, newest first, 50 a page.
+/// A queue: the cases in one state, filtered (bank, amount range, age in
+/// days, assignee: `me`, `none` or anyone), searched (reference, name,
+/// account number), sorted (`newest` by default, `oldest` for the SLA,
+/// `largest`), 50 a page, with
+/// the count of every queue. Bad filter values are a 422 with the fields.
 #[server(endpoint = "operator_queue")]
-pub async fn operator_queue(page: i64) -> Result<QueuePage, ApiError> {
+pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
+    let CaseQuery {
+        state,
+        bank,
+        min,
+        max,
+        age,
+        assignee,
+        q,
+        sort,
+        page,
+    } = query;
     use super::{claimant::convert, ctx};
-    let (state, _user) = ctx::require(&OPERATORS).await?;
-    let page = page.max(1);
-    let (rows, total) = crate::server::store::claims::queue_page(
-        &state.db,
-        "submitted",
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await
-    .map_err(|e| ctx::fail(e.into()))?;
+    use crate::domain::{FieldErrors, Yen};
+    use crate::server::store::queue::{self, Assignee, QueueFilter, Sort};
+    let (app, user) = ctx::require(&OPERATORS).await?;
+    let (state, bank, min, max, age) = (
+        state.unwrap_or_default(),
+        bank.unwrap_or_default(),
+        min.unwrap_or_default(),
+        max.unwrap_or_default(),
+        age.unwrap_or_default(),
+    );
+    let (assignee, q, sort) = (
+        assignee.unwrap_or_default(),
+        q.unwrap_or_default(),
+        sort.unwrap_or_default(),
+    );
+    let mut errors = FieldErrors::new();
+    let queue_state = if QUEUES.contains(&state.as_str()) {
+        state
+    } else {
+        if !state.is_empty() {
+            errors.add("state", "queue_unknown");
+        }
+        "submitted".to_owned()
+    };
+    let amount = |name: &str, text: &str, errors: &mut FieldErrors| {
+        if text.trim().is_empty() {
+            return None;
+        }
+        match Yen::parse_in_range(text, 0, 10_000_000_000) {
+            Ok(y) => Some(y.value()),
+            Err(k) => {
+                errors.add(name, k);
+                None
+            }
+        }
+    };
+    let min = amount("min", &min, &mut errors);
+    let max = amount("max", &max, &mut errors);
+    let age = if age.trim().is_empty() {
+        None
+    } else {
+        match age.trim().parse::<i64>() {
+            Ok(d) if (0..=3650).contains(&d) => Some(d),
+            _ => {
+                errors.add("age", "age_invalid");
+                None
+            }
+        }
+    };
+    let mut bank = bank.trim().to_owned();
+    if !bank.is_empty() && crate::domain::BankCode::parse(&bank).is_err() {
+        errors.add("bank", "bank_code_invalid");
+        bank.clear();
+    }
+    // Bad filters are ignored and named beside their fields, with a 422.
+    if !errors.is_empty()
+        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        res.set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let page = page.unwrap_or(1).max(1);
+    let filter = QueueFilter {
+        state: queue_state,
+        bank: (!bank.is_empty()).then_some(bank),
+        min,
+        max,
+        sent_before: age.map(|d| chrono::Utc::now() - chrono::Duration::days(d)),
+        assignee: match assignee.as_str() {
+            "me" => Assignee::User(user.id),
+            "none" => Assignee::Unassigned,
+            _ => Assignee::Anyone,
+        },
+        search: Some(q.trim().to_owned()).filter(|q| !q.is_empty()),
+        sort: match sort.as_str() {
+            "oldest" => Sort::Oldest,
+            "largest" => Sort::Largest,
+            _ => Sort::Newest,
+        },
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let fail = |e: sqlx::Error| ctx::fail(e.into());
+    let (rows, total) = queue::page(&app.db, &filter).await.map_err(fail)?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let waits = queue::waits(&app.db, &ids).await.map_err(fail)?;
+    let counts = queue::counts(&app.db).await.map_err(fail)?;
     Ok(QueuePage {
-        rows: rows.into_iter().map(convert::summary).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let mine: Vec<_> = waits
+                    .iter()
+                    .filter(|(id, _, _)| *id == r.id)
+                    .map(|(_, at, into)| (*at, *into))
+                    .collect();
+                let days = crate::server::services::assessment::clock_from(&mine, r.submitted_at);
+                QueueEntry {
+                    sla: crate::domain::calendar::sla_state(days).as_str().to_owned(),
+                    sla_days: days,
+                    reference: r.reference,
+                    state: r.state,
+                    full_name: r.full_name,
+                    total: r.total_claimed,
+                    submitted_on: convert::jst_date(r.submitted_at),
+                    assignee: r.assignee,
+                }
+            })
+            .collect(),
         page,
         total,
+        counts,
+        errors,
     })
 }
 
@@ -198,6 +357,11 @@ pub struct DecisionView {
     pub rejection: Option<(String, String)>,
     pub approvals: usize,
     pub needs_two: bool,
+    /// Who works on the case, and what the viewer may do about it.
+    pub assignee: Option<String>,
+    pub can_take: bool,
+    pub can_release: bool,
+    pub can_reassign: bool,
     pub history: Vec<HistoryView>,
     /// (when, who, text).
     pub notes: Vec<(String, String, String)>,
@@ -216,6 +380,14 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
         .await
         .map_err(ctx::fail)?;
     let assessed = d.claim.state != "in_review";
+    let assignee = crate::server::store::queue::assignee(&state.db, d.claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let reviewer = matches!(
+        user.role,
+        crate::domain::Role::Reviewer | crate::domain::Role::Admin
+    );
+    let is_admin = user.role == crate::domain::Role::Admin;
     let amounts: Vec<AmountView> = d
         .lines
         .iter()
@@ -271,6 +443,12 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .map(|(r, n)| (format!("reject_reason_{r}"), n)),
         approvals: d.approvals,
         needs_two: d.needs_two,
+        can_take: reviewer && assignee.is_none(),
+        can_release: assignee
+            .as_ref()
+            .is_some_and(|(id, _)| *id == user.id || is_admin),
+        can_reassign: is_admin,
+        assignee: assignee.map(|(_, email)| email),
         history: d
             .events
             .iter()

@@ -177,14 +177,20 @@ pub fn ErrorPage(error: ApiError) -> impl IntoView {
 
 /// Previous / next links for a paged list.
 #[component]
-pub fn Pager(base: &'static str, page: i64, pages: i64) -> impl IntoView {
+pub fn Pager(#[prop(into)] base: String, page: i64, pages: i64) -> impl IntoView {
     let lang = use_lang();
+    // The base may carry filters already.
+    let base = if base.contains('?') {
+        format!("{base}&")
+    } else {
+        format!("{base}?")
+    };
     view! {
         <nav class="pager" aria-label=lang.t("pagination")>
             {(page > 1)
                 .then(|| {
                     view! {
-                        <a href=format!("{base}?page={}", page - 1) rel="prev">
+                        <a href=format!("{base}page={}", page - 1) rel="prev">
                             {lang.t("page_prev")}
                         </a>
                     }
@@ -193,7 +199,7 @@ pub fn Pager(base: &'static str, page: i64, pages: i64) -> impl IntoView {
             {(page < pages)
                 .then(|| {
                     view! {
-                        <a href=format!("{base}?page={}", page + 1) rel="next">
+                        <a href=format!("{base}page={}", page + 1) rel="next">
                             {lang.t("page_next")}
                         </a>
                     }

@@ -9,71 +9,197 @@ use crate::components::{
 };
 use crate::domain::answers::Section;
 
+/// The operator's queues: one per state (with counts), filters, search,
+/// sorting, pages; each case with its SLA clock and who works on it.
 #[component]
 pub fn StaffQueuePage() -> impl IntoView {
-    let lang = use_lang();
+    let q = |name: &str| super::query_param(name).unwrap_or_default();
+    let params: Vec<(String, String)> = [
+        "state", "bank", "min", "max", "age", "assignee", "q", "sort",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), q(k)))
+    .collect();
     let page = page_param();
     view! {
         <Layout title="queue_title">
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match operator_queue(page).await {
-                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                        Ok(q) => {
-                            let pages = q.pages();
-                            view! {
-                                <h1>{lang.t("queue_title")}</h1>
-                                <p>{format!("{} {}", q.total, lang.t("count_total"))}</p>
-                                {if q.rows.is_empty() {
-                                    view! { <p>{lang.t("queue_empty")}</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("queue_title")>
-                                            <table class="table">
-                                                <thead>
-                                                    <tr>
-                                                        <th scope="col">{lang.t("reference")}</th>
-                                                        <th scope="col">{lang.t("claimant")}</th>
-                                                        <th scope="col" class="num">
-                                                            {lang.t("total_claimed")}
-                                                        </th>
-                                                        <th scope="col">{lang.t("submitted_at")}</th>
-                                                        <th scope="col">{lang.t("status")}</th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {q
-                                                        .rows
-                                                        .into_iter()
-                                                        .map(|c| {
-                                                            view! {
-                                                                <tr>
-                                                                    <td>
-                                                                        <a href=format!("/staff/claims/{}", c.reference)>{c.reference.clone()}</a>
-                                                                    </td>
-                                                                    <td>{c.full_name}</td>
-                                                                    <td class="num">{yen(lang, c.total)}</td>
-                                                                    <td>{c.submitted_on}</td>
-                                                                    <td>{state_label(lang, &c.state)}</td>
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }}
-                                <Pager base="/staff/queue" page=q.page pages=pages />
-                            }
-                                .into_any()
+                {move || {
+                    let params = params.clone();
+                    Suspend::new(async move {
+                        let p = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                        let p = |k: &str| Some(p(k));
+                        let query = crate::api::operator::CaseQuery {
+                            state: p("state"),
+                            bank: p("bank"),
+                            min: p("min"),
+                            max: p("max"),
+                            age: p("age"),
+                            assignee: p("assignee"),
+                            q: p("q"),
+                            sort: p("sort"),
+                            page: Some(page),
+                        };
+                        match operator_queue(query).await {
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            Ok(queue) => view! { <StaffQueue params queue /> }.into_any(),
                         }
-                    }
-                })}
+                    })
+                }}
             </Suspense>
         </Layout>
     }
+}
+
+#[component]
+fn StaffQueue(
+    params: Vec<(String, String)>,
+    queue: crate::api::operator::QueuePage,
+) -> impl IntoView {
+    let lang = use_lang();
+    let value = |k: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let current = Some(value("state"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "submitted".to_owned());
+    let values: std::collections::HashMap<String, String> = params.iter().cloned().collect();
+    provide_context(crate::components::FormState {
+        values,
+        errors: queue.errors.clone(),
+        message: None,
+    });
+    // The pager keeps the filters.
+    let base = {
+        let query: Vec<String> = params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", form_urlencoded_value(v)))
+            .collect();
+        if query.is_empty() {
+            "/staff/queue".to_owned()
+        } else {
+            format!("/staff/queue?{}", query.join("&"))
+        }
+    };
+    let pages = queue.pages();
+    view! {
+        <ErrorSummary />
+        <h1>{lang.t("queue_title")}</h1>
+        <nav aria-label=lang.t("queue_tabs")>
+            <ul class="queue-tabs">
+                {crate::api::operator::QUEUES
+                    .iter()
+                    .map(|s| {
+                        let count = queue.counts.iter().find(|(n, _)| n == s).map(|(_, c)| *c).unwrap_or(0);
+                        let here = *s == current;
+                        view! {
+                            <li>
+                                <a href=format!("/staff/queue?state={s}") aria-current=here.then_some("page")>
+                                    {format!("{} ({count})", state_label(lang, s))}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <form method="get" action="/staff/queue" class="filters">
+            <input type="hidden" name="state" value=current.clone() />
+            <div class="filter-row">
+                <crate::components::TextField name="bank" label="bank_code" hint="bank_code_hint" inputmode="numeric" width="w-10" />
+                <crate::components::TextField name="min" label="filter_amount_min" inputmode="numeric" width="w-10" />
+                <crate::components::TextField name="max" label="filter_amount_max" inputmode="numeric" width="w-10" />
+                <crate::components::TextField name="age" label="filter_age" hint="filter_age_hint" inputmode="numeric" width="w-5" />
+            </div>
+            <div class="filter-row">
+                <crate::components::SelectField
+                    name="assignee"
+                    label="filter_assignee"
+                    options=vec![("me".to_owned(), lang.t("assignee_me")), ("none".to_owned(), lang.t("assignee_none"))]
+                />
+                <crate::components::SelectField
+                    name="sort"
+                    label="sort_label"
+                    options=vec![
+                        ("newest".to_owned(), lang.t("sort_newest")),
+                        ("oldest".to_owned(), lang.t("sort_oldest")),
+                        ("largest".to_owned(), lang.t("sort_largest")),
+                    ]
+                />
+                <crate::components::TextField name="q" label="queue_search" hint="queue_search_hint" width="w-20" />
+            </div>
+            <button type="submit" class="button button-secondary">{lang.t("filter_apply")}</button>
+        </form>
+        <p role="status">{format!("{} {}", queue.total, lang.t("count_total"))}</p>
+        {if queue.rows.is_empty() {
+            view! { <p>{lang.t("queue_empty")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("queue_title")>
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{lang.t("reference")}</th>
+                                <th scope="col">{lang.t("claimant")}</th>
+                                <th scope="col" class="num">{lang.t("total_claimed")}</th>
+                                <th scope="col">{lang.t("submitted_at")}</th>
+                                <th scope="col">{lang.t("col_sla")}</th>
+                                <th scope="col">{lang.t("col_assignee")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {queue
+                                .rows
+                                .iter()
+                                .map(|c| {
+                                    let tag = match c.sla.as_str() {
+                                        "sla_past" => "tag tag-red",
+                                        "sla_near" => "tag tag-yellow",
+                                        _ => "tag tag-green",
+                                    };
+                                    view! {
+                                        <tr>
+                                            <td>
+                                                <a href=format!("/staff/claims/{}", c.reference)>{c.reference.clone()}</a>
+                                            </td>
+                                            <td>{c.full_name.clone()}</td>
+                                            <td class="num">{yen(lang, c.total)}</td>
+                                            <td>{c.submitted_on.clone()}</td>
+                                            <td>
+                                                <span class=tag>{lang.t(&c.sla)}</span>
+                                                {format!(" {}", lang.t("sla_days_short").replace("%{days}", &c.sla_days.to_string()))}
+                                            </td>
+                                            <td>{c.assignee.clone().unwrap_or_else(|| lang.t("assignee_nobody"))}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+                .into_any()
+        }}
+        <Pager base=base page=queue.page pages=pages />
+    }
+}
+
+/// A query-string value: letters and digits as they are, the rest %-encoded.
+fn form_urlencoded_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// A claim as far as the operator may see it; in review, a reviewer can
@@ -454,7 +580,45 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
             </section>
         }
     });
+    let assignment = view! {
+        <section aria-labelledby="assign-title" class="assignment">
+            <h2 id="assign-title">{lang.t("col_assignee")}</h2>
+            <p>{d.assignee.clone().unwrap_or_else(|| lang.t("assignee_nobody"))}</p>
+            {d
+                .can_take
+                .then(|| {
+                    view! {
+                        <form method="post" action=format!("/staff/claims/{reference}/assign") class="inline-form">
+                            <input type="hidden" name="assign" value="take" />
+                            <button type="submit" class="button button-secondary">{lang.t("assign_take")}</button>
+                        </form>
+                    }
+                })}
+            {d
+                .can_release
+                .then(|| {
+                    view! {
+                        <form method="post" action=format!("/staff/claims/{reference}/assign") class="inline-form">
+                            <input type="hidden" name="assign" value="release" />
+                            <button type="submit" class="button button-secondary">{lang.t("assign_release")}</button>
+                        </form>
+                    }
+                })}
+            {d
+                .can_reassign
+                .then(|| {
+                    view! {
+                        <form method="post" action=format!("/staff/claims/{reference}/assign") novalidate>
+                            <input type="hidden" name="assign" value="to" />
+                            <crate::components::TextField name="assignee_email" label="assign_to_label" input_type="email" width="w-20" />
+                            <button type="submit" class="button button-secondary">{lang.t("assign_to")}</button>
+                        </form>
+                    }
+                })}
+        </section>
+    };
     view! {
+        {assignment}
         {assess}
         {approval}
         <section aria-labelledby="history-title">

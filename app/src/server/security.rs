@@ -99,7 +99,7 @@ pub struct Limit {
     pub window: Duration,
 }
 
-/// Per account: 5 failed logins in 15 minutes. Per IP address: 30 attempts in
+/// Per account: 5 failed logins in 15 minutes. Per IP address: 30 failed logins in
 /// 15 minutes (a household or office may share one address).
 pub const LOGIN_PER_ACCOUNT: Limit = Limit {
     max: 5,
@@ -142,6 +142,15 @@ pub async fn check_rate(state: &AppState, key: &str, limit: Limit) -> Result<(),
     Ok(())
 }
 
+/// Un-counts the attempt just made under `key`: it succeeded. (Unlike
+/// `clear_rate`, others' failures under the same key still count.)
+pub async fn forget_attempt(state: &AppState, key: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    attempts::forget_latest(&mut tx, key).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn clear_rate(state: &AppState, key: &str) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     attempts::clear(&mut tx, key).await?;
@@ -171,4 +180,24 @@ pub async fn run_housekeeping(db: super::db::Db, every: std::time::Duration) {
         }
         tokio::time::sleep(every).await;
     }
+}
+
+/// A server function whose arguments cannot be read answers 400, not the
+/// framework's 500: bad input is the caller's, and says so. (Errors of our
+/// own code come as `ApiError::Internal`, with the status already set.)
+pub async fn server_fn_bad_input(req: Request<Body>, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if bytes.starts_with(b"{\"Transport\"") {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

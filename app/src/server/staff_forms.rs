@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/claims/{reference}/send-back", post(send_back))
         .route("/staff/claims/{reference}/reject", post(reject))
         .route("/staff/claims/{reference}/notes", post(note))
+        .route("/staff/claims/{reference}/assign", post(assign))
 }
 
 /// The form's errors belong on the case page.
@@ -100,6 +101,23 @@ async fn reject(
     form: Submitted,
 ) -> Response {
     decide(state, session, form, reference, Action::Reject).await
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_case_page(&mut form, &reference);
+    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "assignee_email").await,
+    };
+    match decisions::assign(&state, &staff, &reference, &form.fields).await {
+        Ok(()) => see_other(&format!("/staff/claims/{reference}?done=assigned")),
+        Err(e) => form.fail(&state, e, "assignee_email").await,
+    }
 }
 
 async fn note(

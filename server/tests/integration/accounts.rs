@@ -553,3 +553,40 @@ async fn switching_language_from_a_page_with_japanese_in_its_address_works() {
     assert_eq!(res.status(), 303);
     assert!(!location(&res).contains('\n'));
 }
+
+#[tokio::test]
+async fn logins_that_work_do_not_count_against_a_shared_address_failures_do() {
+    let app = TestApp::spawn().await;
+    // An office of bank clerks behind one address: 35 good logins pass.
+    for i in 0..35 {
+        let res = app
+            .post_form(
+                &app.client(),
+                "/login",
+                &[("email", "bank.77@redress.example"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "login {i}");
+    }
+    // Thirty failures from the address (on several accounts) close it, for
+    // good passwords too, until the window passes.
+    for i in 0..30 {
+        let email = format!("nobody{}@example.jp", i % 6);
+        let res = app
+            .post_form(
+                &app.client(),
+                "/login",
+                &[("email", email.as_str()), ("password", "wrong-password-x")],
+            )
+            .await;
+        assert_eq!(res.status(), 422, "failure {i}");
+    }
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[("email", "bank.77@redress.example"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+}

@@ -12,4 +12,5 @@ mod database;
 mod decisions;
 mod journey;
 mod mail;
+mod queues;
 mod security;

@@ -12,6 +12,7 @@ use crate::server::db::{Tx, constraint_of};
 use crate::server::error::AppError;
 use crate::server::security::{
     LOGIN_PER_ACCOUNT, LOGIN_PER_IP, REGISTER_PER_IP, RESET_PER_ACCOUNT, check_rate, clear_rate,
+    forget_attempt,
 };
 use crate::server::state::AppState;
 use crate::server::store::{outbox, tokens, users};
@@ -127,7 +128,8 @@ pub async fn log_in(
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| email.trim().to_lowercase());
     let account_key = format!("login:acct:{email}");
-    check_rate(state, &format!("login:ip:{ip}"), LOGIN_PER_IP).await?;
+    let ip_key = format!("login:ip:{ip}");
+    check_rate(state, &ip_key, LOGIN_PER_IP).await?;
     check_rate(state, &account_key, LOGIN_PER_ACCOUNT).await?;
     let user = users::by_email(&state.db, &email).await?;
     let hash = user
@@ -141,7 +143,10 @@ pub async fn log_in(
     if user.email_verified_at.is_none() {
         return Err(AppError::field("email", "login_unverified"));
     }
+    // A login that works does not count against the address (an office
+    // of bank clerks shares one); failures keep counting.
     clear_rate(state, &account_key).await?;
+    forget_attempt(state, &ip_key).await?;
     let role = Role::parse(&user.role).map_err(|_| anyhow::anyhow!("unknown role"))?;
     Ok((user.id, role, Lang::parse(&user.lang).unwrap_or_default()))
 }

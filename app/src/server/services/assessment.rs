@@ -88,11 +88,19 @@ async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError
 /// Business days since the claim was sent, less the days spent waiting
 /// for the claimant.
 async fn clock(db: &Db, claim: Uuid, submitted: chrono::DateTime<Utc>) -> Result<i64, AppError> {
+    Ok(clock_from(&assessment::waits(db, claim).await?, submitted))
+}
+
+/// The clock from a case's moves into (true) and out of `awaiting_claimant`.
+pub fn clock_from(
+    waits: &[(chrono::DateTime<Utc>, bool)],
+    submitted: chrono::DateTime<Utc>,
+) -> i64 {
     let mut paused = Vec::new();
     let mut open = None;
-    for (at, into) in assessment::waits(db, claim).await? {
-        let day = today_jst(at);
-        match (into, open) {
+    for (at, into) in waits {
+        let day = today_jst(*at);
+        match (*into, open) {
             (true, None) => open = Some(day),
             (false, Some(from)) => {
                 paused.push((from, Some(day)));
@@ -104,9 +112,5 @@ async fn clock(db: &Db, claim: Uuid, submitted: chrono::DateTime<Utc>) -> Result
     if let Some(from) = open {
         paused.push((from, None));
     }
-    Ok(sla_elapsed(
-        today_jst(submitted),
-        &paused,
-        today_jst(Utc::now()),
-    ))
+    sla_elapsed(today_jst(submitted), &paused, today_jst(Utc::now()))
 }

@@ -473,3 +473,40 @@ pub async fn rejection_for_claimant(
     .is_ok();
     Ok(Some((reason, note, until, open)))
 }
+
+/// Takes a case (reviewer or admin, when nobody has it), releases it (its
+/// assignee, or an admin), or assigns it to a reviewer (admin).
+pub async fn assign(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::store::{queue, users};
+    let claim = case(state, reference).await?;
+    let mut tx = state.db.begin().await?;
+    let done = match field(form, "assign") {
+        "take" if matches!(staff.role, Role::Reviewer | Role::Admin) => {
+            queue::assign(&mut tx, claim.id, Some(staff.id), Some(None)).await?
+        }
+        "release" if staff.role == Role::Admin => {
+            queue::assign(&mut tx, claim.id, None, None).await?
+        }
+        "release" => queue::assign(&mut tx, claim.id, None, Some(Some(staff.id))).await?,
+        "to" if staff.role == Role::Admin => {
+            let email = field(form, "assignee_email").trim().to_lowercase();
+            let target = users::by_email(&state.db, &email)
+                .await?
+                .filter(|u| u.role == Role::Reviewer.as_str() || u.role == Role::Admin.as_str())
+                .ok_or_else(|| AppError::field("assignee_email", "assignee_not_reviewer"))?;
+            queue::assign(&mut tx, claim.id, Some(target.id), None).await?
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    if !done {
+        return Err(AppError::Conflict("assignment_changed"));
+    }
+    tx.commit().await?;
+    Ok(())
+}

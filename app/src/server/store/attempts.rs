@@ -31,6 +31,14 @@ pub async fn oldest_since(
         .bind(key).bind(since).fetch_optional(c).await)
 }
 
+/// Forgets the latest attempt under `key` (one that turned out fine).
+pub async fn forget_latest(tx: &mut Tx, key: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "DELETE FROM auth_attempts WHERE id = (SELECT id FROM auth_attempts WHERE key = $1 ORDER BY at DESC LIMIT 1)",
+    ).bind(key).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn clear(tx: &mut Tx, key: &str) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query("DELETE FROM auth_attempts WHERE key = $1").bind(key).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
