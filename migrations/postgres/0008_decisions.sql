@@ -43,3 +43,8 @@ CREATE TRIGGER case_notes_no_change BEFORE UPDATE OR DELETE ON case_notes
 -- Who works on a case (a reviewer takes it, releases it; an admin reassigns).
 ALTER TABLE claims ADD COLUMN assignee_id UUID REFERENCES users (id);
 CREATE INDEX claims_assignee ON claims (assignee_id);
+
+-- A request unanswered for 14 days is recalled to the claimant once; after
+-- 30 days the reviewer who asked is told.
+ALTER TABLE info_requests ADD COLUMN reminded_at TIMESTAMPTZ;
+ALTER TABLE info_requests ADD COLUMN escalated_at TIMESTAMPTZ;

@@ -40,3 +40,8 @@ BEGIN SELECT RAISE(ABORT, 'case_notes are append-only'); END;
 -- Who works on a case (a reviewer takes it, releases it; an admin reassigns).
 ALTER TABLE claims ADD COLUMN assignee_id BLOB REFERENCES users (id);
 CREATE INDEX claims_assignee ON claims (assignee_id);
+
+-- A request unanswered for 14 days is recalled to the claimant once; after
+-- 30 days the reviewer who asked is told.
+ALTER TABLE info_requests ADD COLUMN reminded_at TEXT;
+ALTER TABLE info_requests ADD COLUMN escalated_at TEXT;

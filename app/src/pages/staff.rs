@@ -623,6 +623,15 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
         {approval}
         <section aria-labelledby="history-title">
             <h2 id="history-title">{lang.t("history_title")}</h2>
+            {d
+                .can_reassign
+                .then(|| {
+                    view! {
+                        <p>
+                            <a href=format!("/admin/claims/{reference}/history.csv") download="">{lang.t("history_csv")}</a>
+                        </p>
+                    }
+                })}
             <ol class="timeline staff-history">
                 {d
                     .history

@@ -24,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/claims/{reference}/reject", post(reject))
         .route("/staff/claims/{reference}/notes", post(note))
         .route("/staff/claims/{reference}/assign", post(assign))
+        .route(
+            "/admin/claims/{reference}/history.csv",
+            axum::routing::get(history_csv),
+        )
 }
 
 /// The form's errors belong on the case page.
@@ -117,6 +121,38 @@ async fn assign(
     match decisions::assign(&state, &staff, &reference, &form.fields).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=assigned")),
         Err(e) => form.fail(&state, e, "assignee_email").await,
+    }
+}
+
+/// An admin downloads a case's whole history as CSV (UTF-8 with a BOM, so
+/// spreadsheet programs read the Japanese right).
+async fn history_csv(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+) -> Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return e.into_response();
+    }
+    match decisions::history_csv(&state, &reference).await {
+        Ok(csv) => {
+            let mut res = csv.into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("attachment; filename=\"{reference}-history.csv\""))
+            {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => e.into_response(),
     }
 }
 

@@ -195,6 +195,37 @@ async fn a_case_is_assessed_with_every_flag_acknowledged_and_approved_by_another
         .await
         .unwrap();
     assert!(!own.contains("Holder phoned") && !own.contains("reviewer@redress.example"));
+    // An admin exports the history as CSV; nobody else can.
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let res = app.get(&admin, "/admin/claims/RD-000001/history.csv").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = res.text().await.unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[0].ends_with("reference,at,actor,from,to,action,note"));
+    assert!(rows.iter().any(
+        |r| r.contains("reviewer@redress.example") && r.contains(",in_review,assessed,assess,")
+    ));
+    assert!(rows.iter().any(
+        |r| r.contains("approver@redress.example") && r.contains(",assessed,approved,approve,")
+    ));
+    assert_eq!(
+        app.get(&reviewer, "/admin/claims/RD-000001/history.csv")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.get(&admin, "/admin/claims/RD-999999/history.csv")
+            .await
+            .status(),
+        404
+    );
     // Notes, like events, cannot be changed.
     let changed = app::on_db!(&app.state.db, p => sqlx::query("UPDATE case_notes SET body = 'x'").execute(p).await.map(|r| r.rows_affected()));
     assert!(changed.is_err(), "the database refuses to change a note");
@@ -510,4 +541,49 @@ async fn a_rejection_is_proposed_confirmed_by_an_approver_and_appealed_once() {
         .await;
     assert_eq!(res.status(), 409);
     assert_eq!(state_of(&app, "RD-000001").await, "rejected");
+}
+
+#[tokio::test]
+async fn an_unanswered_request_is_recalled_after_14_days_and_the_reviewer_told_after_30() {
+    let app = TestApp::spawn().await;
+    // RD-000003 waits for the claimant (demo data): its request is aged.
+    let age = |days: i64| {
+        let at = chrono::Utc::now() - chrono::Duration::days(days);
+        let app = &app;
+        async move {
+            app::on_db!(&app.state.db, p => sqlx::query(
+                "UPDATE info_requests SET created_at = $1 WHERE claim_id = (SELECT id FROM claims WHERE reference = 'RD-000003')",
+            ).bind(at).execute(p).await.unwrap().rows_affected());
+        }
+    };
+    let run = || {
+        app::server::services::reminders::remind_requests(
+            &app.state.db,
+            "https://redress.example",
+            chrono::Utc::now(),
+        )
+    };
+    let mails = |kind: &'static str| {
+        let app = &app;
+        async move {
+            app::on_db!(&app.state.db, p => sqlx::query_as::<_, (String, String)>(
+                "SELECT to_addr, subject FROM outbox WHERE kind = $1",
+            ).bind(kind).fetch_all(p).await.unwrap())
+        }
+    };
+    age(13).await;
+    assert_eq!(run().await.unwrap(), (0, 0));
+    age(15).await;
+    assert_eq!(run().await.unwrap(), (1, 0));
+    assert_eq!(run().await.unwrap(), (0, 0), "once");
+    let sent = mails("request_reminder").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, "claimant@redress.example");
+    assert!(sent[0].1.contains("[RD-000003]"));
+    age(31).await;
+    assert_eq!(run().await.unwrap(), (0, 1));
+    assert_eq!(run().await.unwrap(), (0, 0), "once");
+    let told = mails("request_unanswered").await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].0, "reviewer@redress.example");
 }

@@ -868,7 +868,8 @@ pub async fn expire_drafts(
     Ok((reminded, deleted))
 }
 
-/// Runs the draft expiry every `every` until the process stops.
+/// Runs the draft expiry and the request reminders every `every` until the
+/// process stops.
 pub async fn run_expiry(state: AppState, every: std::time::Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
@@ -882,6 +883,12 @@ pub async fn run_expiry(state: AppState, every: std::time::Duration) {
         .await
         {
             tracing::warn!(error = %e, "draft expiry failed; will retry");
+        }
+        if let Err(e) =
+            super::reminders::remind_requests(&state.db, &state.settings.public_url, Utc::now())
+                .await
+        {
+            tracing::warn!(error = %e, "request reminders failed; will retry");
         }
     }
 }

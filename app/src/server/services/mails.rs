@@ -63,6 +63,40 @@ pub fn draft_expiring(
     )
 }
 
+/// The claimant has not answered a request for 14 days.
+pub fn request_reminder(
+    lang: Lang,
+    public_url: &str,
+    reference: &str,
+    asked_on: chrono::NaiveDate,
+) -> MailText {
+    let link = format!("{public_url}/claims/{reference}");
+    let date = asked_on.format("%Y-%m-%d").to_string();
+    mail(
+        lang,
+        "request_reminder",
+        public_url,
+        &[("reference", reference), ("date", &date), ("link", &link)],
+    )
+}
+
+/// The reviewer who asked: no answer for 30 days.
+pub fn request_unanswered(
+    lang: Lang,
+    public_url: &str,
+    reference: &str,
+    asked_on: chrono::NaiveDate,
+) -> MailText {
+    let link = format!("{public_url}/staff/claims/{reference}");
+    let date = asked_on.format("%Y-%m-%d").to_string();
+    mail(
+        lang,
+        "request_unanswered",
+        public_url,
+        &[("reference", reference), ("date", &date), ("link", &link)],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +112,18 @@ mod tests {
                     lang,
                     "https://r.example",
                     "x",
+                    chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+                ),
+                request_reminder(
+                    lang,
+                    "https://r.example",
+                    "RD-000001",
+                    chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+                ),
+                request_unanswered(
+                    lang,
+                    "https://r.example",
+                    "RD-000001",
                     chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
                 ),
             ] {

@@ -14,3 +14,4 @@ pub mod drafts;
 pub mod evidence;
 pub mod invitations;
 pub mod mails;
+pub mod reminders;

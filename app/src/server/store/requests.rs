@@ -55,3 +55,57 @@ pub async fn answer(
     ).bind(id).bind(answer).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// An open request old enough for a reminder or for telling the reviewer:
+/// the claim, and who to write to in which language.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DueRequest {
+    pub id: Uuid,
+    pub reference: String,
+    pub created_at: DateTime<Utc>,
+    pub email: String,
+    pub lang: String,
+}
+
+/// Open requests asked before `before` and not yet recalled to the claimant.
+pub async fn needing_reminder(
+    db: &Db,
+    before: DateTime<Utc>,
+) -> Result<Vec<DueRequest>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, DueRequest>(
+        "SELECT r.id, c.reference, r.created_at, u.email, u.lang
+         FROM info_requests r JOIN claims c ON c.id = r.claim_id JOIN users u ON u.id = c.claimant_id
+         WHERE r.answered_at IS NULL AND r.reminded_at IS NULL AND r.created_at < $1
+           AND c.state = 'awaiting_claimant'",
+    ).bind(before).fetch_all(p).await)
+}
+
+/// Open requests asked before `before` whose reviewer has not been told.
+pub async fn needing_escalation(
+    db: &Db,
+    before: DateTime<Utc>,
+) -> Result<Vec<DueRequest>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, DueRequest>(
+        "SELECT r.id, c.reference, r.created_at, u.email, u.lang
+         FROM info_requests r JOIN claims c ON c.id = r.claim_id JOIN users u ON u.id = r.asked_by
+         WHERE r.answered_at IS NULL AND r.escalated_at IS NULL AND r.created_at < $1
+           AND c.state = 'awaiting_claimant'",
+    ).bind(before).fetch_all(p).await)
+}
+
+/// Marks a request recalled (once: false if someone else did it first).
+pub async fn mark_reminded(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query("UPDATE info_requests SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
+        .bind(id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn mark_escalated(
+    tx: &mut Tx,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query("UPDATE info_requests SET escalated_at = $2 WHERE id = $1 AND escalated_at IS NULL")
+        .bind(id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
