@@ -49,6 +49,35 @@ fn refusal(r: Refusal) -> AppError {
     })
 }
 
+/// Moves a case from `from` to `to` if nobody changed it since `version`
+/// was read (compare-and-set), and records the event: who, what, why.
+async fn step(
+    tx: &mut crate::server::db::Tx,
+    claim: uuid::Uuid,
+    version: i64,
+    actor: uuid::Uuid,
+    (from, to, action): (CaseState, CaseState, Action),
+    note: Option<&str>,
+) -> Result<(), AppError> {
+    if !claims::set_state(tx, claim, version, from.as_str(), to.as_str()).await? {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    claims::insert_event(
+        tx,
+        &claims::NewEvent {
+            claim_id: claim,
+            actor: Some(actor),
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            action: action.as_str(),
+            note,
+            at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// The name of the form field of a line's approved amount (and `_note`).
 pub fn amount_field(table: LineTable, position: i64) -> String {
     let kind = match table {
@@ -177,9 +206,15 @@ pub async fn assess(
         next_state(from, Action::Assess, staff.role, &CaseFacts::default()).map_err(refusal)?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    if !claims::set_state(&mut tx, claim.id, version, from.as_str(), to.as_str()).await? {
-        return Err(AppError::Conflict("case_changed"));
-    }
+    step(
+        &mut tx,
+        claim.id,
+        version,
+        staff.id,
+        (from, to, Action::Assess),
+        None,
+    )
+    .await?;
     for (table, position, amount, note) in &amounts {
         decisions::set_approved(
             &mut tx,
@@ -199,19 +234,6 @@ pub async fn assess(
         &mut tx,
         claim.id,
         rejection.as_ref().map(|(r, n)| (r.as_str(), n.as_str())),
-    )
-    .await?;
-    claims::insert_event(
-        &mut tx,
-        &claims::NewEvent {
-            claim_id: claim.id,
-            actor: Some(staff.id),
-            from: Some(from.as_str()),
-            to: to.as_str(),
-            action: Action::Assess.as_str(),
-            note: None,
-            at: now,
-        },
     )
     .await?;
     tx.commit().await?;
@@ -254,26 +276,19 @@ pub async fn decide(
     let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
     let to = next_state(from, action, staff.role, &facts).map_err(refusal)?;
     let mut tx = state.db.begin().await?;
-    if !claims::set_state(&mut tx, claim.id, version, from.as_str(), to.as_str()).await? {
-        return Err(AppError::Conflict("case_changed"));
-    }
+    step(
+        &mut tx,
+        claim.id,
+        version,
+        staff.id,
+        (from, to, action),
+        note.as_deref(),
+    )
+    .await?;
     // Sent back, the proposal is gone; the reviewer assesses again.
     if action == Action::SendBack {
         decisions::set_rejection(&mut tx, claim.id, None).await?;
     }
-    claims::insert_event(
-        &mut tx,
-        &claims::NewEvent {
-            claim_id: claim.id,
-            actor: Some(staff.id),
-            from: Some(from.as_str()),
-            to: to.as_str(),
-            action: action.as_str(),
-            note: note.as_deref(),
-            at: Utc::now(),
-        },
-    )
-    .await?;
     tx.commit().await?;
     tracing::info!(
         reference,
@@ -408,23 +423,16 @@ pub async fn appeal(
     let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
     let to = next_state(from, Action::Appeal, claimant.role, &facts).map_err(refusal)?;
     let mut tx = state.db.begin().await?;
-    if !claims::set_state(&mut tx, claim.id, claim.version, from.as_str(), to.as_str()).await? {
-        return Err(AppError::Conflict("case_changed"));
-    }
-    decisions::set_rejection(&mut tx, claim.id, None).await?;
-    claims::insert_event(
+    step(
         &mut tx,
-        &claims::NewEvent {
-            claim_id: claim.id,
-            actor: Some(claimant.id),
-            from: Some(from.as_str()),
-            to: to.as_str(),
-            action: Action::Appeal.as_str(),
-            note: Some(&text),
-            at: Utc::now(),
-        },
+        claim.id,
+        claim.version,
+        claimant.id,
+        (from, to, Action::Appeal),
+        Some(&text),
     )
     .await?;
+    decisions::set_rejection(&mut tx, claim.id, None).await?;
     tx.commit().await?;
     Ok(())
 }

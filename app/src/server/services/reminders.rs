@@ -21,53 +21,65 @@ pub async fn remind_requests(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize), AppError> {
-    let mut reminded = 0;
-    for r in requests::needing_reminder(db, now - Duration::days(REMIND_AFTER_DAYS)).await? {
-        let lang = Lang::parse(&r.lang).unwrap_or_default();
-        let text = mails::request_reminder(lang, public_url, &r.reference, today_jst(r.created_at));
-        let mut tx = db.begin().await?;
-        if requests::mark_reminded(&mut tx, r.id, now).await? {
-            outbox::enqueue(
-                &mut tx,
-                &outbox::NewMail {
-                    kind: "request_reminder",
-                    to: &r.email,
-                    subject: &text.subject,
-                    body_text: &text.body,
-                },
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            reminded += 1;
-        }
-    }
-    let mut told = 0;
-    for r in
-        requests::needing_escalation(db, now - Duration::days(TELL_REVIEWER_AFTER_DAYS)).await?
-    {
-        let lang = Lang::parse(&r.lang).unwrap_or_default();
-        let text =
-            mails::request_unanswered(lang, public_url, &r.reference, today_jst(r.created_at));
-        let mut tx = db.begin().await?;
-        if requests::mark_escalated(&mut tx, r.id, now).await? {
-            outbox::enqueue(
-                &mut tx,
-                &outbox::NewMail {
-                    kind: "request_unanswered",
-                    to: &r.email,
-                    subject: &text.subject,
-                    body_text: &text.body,
-                },
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            told += 1;
-        }
-    }
+    let due = requests::needing_reminder(db, now - Duration::days(REMIND_AFTER_DAYS)).await?;
+    let reminded = follow_up(db, public_url, now, due, FollowUp::Remind).await?;
+    let due =
+        requests::needing_escalation(db, now - Duration::days(TELL_REVIEWER_AFTER_DAYS)).await?;
+    let told = follow_up(db, public_url, now, due, FollowUp::TellReviewer).await?;
     if reminded + told > 0 {
         tracing::info!(reminded, told, "unanswered requests followed up");
     }
     Ok((reminded, told))
+}
+
+#[derive(Clone, Copy)]
+enum FollowUp {
+    Remind,
+    TellReviewer,
+}
+
+/// Writes each due mail with its mark; returns how many went out.
+async fn follow_up(
+    db: &Db,
+    public_url: &str,
+    now: DateTime<Utc>,
+    due: Vec<requests::DueRequest>,
+    kind: FollowUp,
+) -> Result<usize, AppError> {
+    let mut sent = 0;
+    for r in due {
+        let lang = Lang::parse(&r.lang).unwrap_or_default();
+        let asked_on = today_jst(r.created_at);
+        let (text, mail_kind) = match kind {
+            FollowUp::Remind => (
+                mails::request_reminder(lang, public_url, &r.reference, asked_on),
+                "request_reminder",
+            ),
+            FollowUp::TellReviewer => (
+                mails::request_unanswered(lang, public_url, &r.reference, asked_on),
+                "request_unanswered",
+            ),
+        };
+        let mut tx = db.begin().await?;
+        let marked = match kind {
+            FollowUp::Remind => requests::mark_reminded(&mut tx, r.id, now).await?,
+            FollowUp::TellReviewer => requests::mark_escalated(&mut tx, r.id, now).await?,
+        };
+        if marked {
+            outbox::enqueue(
+                &mut tx,
+                &outbox::NewMail {
+                    kind: mail_kind,
+                    to: &r.email,
+                    subject: &text.subject,
+                    body_text: &text.body,
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
 }
