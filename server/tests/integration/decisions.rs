@@ -571,19 +571,22 @@ async fn an_unanswered_request_is_recalled_after_14_days_and_the_reviewer_told_a
             ).bind(kind).fetch_all(p).await.unwrap())
         }
     };
+    // (The server's own hourly job may get there first: count the mails.)
     age(13).await;
-    assert_eq!(run().await.unwrap(), (0, 0));
+    run().await.unwrap();
+    assert!(mails("request_reminder").await.is_empty());
     age(15).await;
-    assert_eq!(run().await.unwrap(), (1, 0));
-    assert_eq!(run().await.unwrap(), (0, 0), "once");
+    run().await.unwrap();
+    run().await.unwrap();
     let sent = mails("request_reminder").await;
-    assert_eq!(sent.len(), 1);
+    assert_eq!(sent.len(), 1, "once");
     assert_eq!(sent[0].0, "claimant@redress.example");
     assert!(sent[0].1.contains("[RD-000003]"));
+    assert!(mails("request_unanswered").await.is_empty());
     age(31).await;
-    assert_eq!(run().await.unwrap(), (0, 1));
-    assert_eq!(run().await.unwrap(), (0, 0), "once");
+    run().await.unwrap();
+    run().await.unwrap();
     let told = mails("request_unanswered").await;
-    assert_eq!(told.len(), 1);
+    assert_eq!(told.len(), 1, "once");
     assert_eq!(told[0].0, "reviewer@redress.example");
 }
