@@ -871,7 +871,9 @@ pub async fn expire_drafts(
 /// Runs the draft expiry and the request reminders every `every` until the
 /// process stops.
 pub async fn run_expiry(state: AppState, every: std::time::Duration) {
-    let mut tick = tokio::time::interval(every);
+    // The first round comes one period after start: a process that restarts
+    // often does not repeat the work, and nothing races a fresh start.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tick.tick().await;
         if let Err(e) = expire_drafts(
