@@ -91,6 +91,12 @@ pub async fn bank_queue(query: QueueQuery) -> Result<BankQueuePage, ApiError> {
         },
         search: Some(query.q.trim().to_uppercase()).filter(|q| !q.is_empty()),
     };
+    // Bad filters are ignored and named beside their fields, with a 422.
+    if !errors.is_empty()
+        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        res.set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let (rows, total, claims) =
         queue_page(&state.db, bank, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE)
             .await

@@ -669,9 +669,9 @@ async fn the_bank_queue_filters_by_status_dates_amounts_branch_and_search() {
         "1件の申請、1件の引き出し"
     );
     assert_eq!(count(&get("status=all").await), "3件の申請、5件の引き出し");
-    // A filter that cannot be read is named, not a 500, and the rest still apply.
+    // A filter that cannot be read is named (422, not a 500), and the rest still apply.
     let res = app.get(&b77, "/bank/queue?amount_min=abc&branch=1").await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"amount_min-error\"") && html.contains("id=\"branch-error\""));
 }
