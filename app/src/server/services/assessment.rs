@@ -88,7 +88,12 @@ async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError
 /// Business days since the claim was sent, less the days spent waiting
 /// for the claimant.
 async fn clock(db: &Db, claim: Uuid, submitted: chrono::DateTime<Utc>) -> Result<i64, AppError> {
-    Ok(clock_from(&assessment::waits(db, claim).await?, submitted))
+    let waits: Vec<_> = crate::server::store::queue::waits(db, &[claim])
+        .await?
+        .into_iter()
+        .map(|(_, at, into)| (at, into))
+        .collect();
+    Ok(clock_from(&waits, submitted))
 }
 
 /// The clock from a case's moves into (true) and out of `awaiting_claimant`.

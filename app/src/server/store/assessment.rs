@@ -101,13 +101,3 @@ pub async fn compensated(db: &Db, claim: Uuid) -> Result<Option<i64>, sqlx::Erro
     on_db!(db, p => sqlx::query_scalar::<_, Option<i64>>("SELECT compensated_amount FROM claims WHERE id = $1")
         .bind(claim).fetch_one(p).await)
 }
-
-/// The case's moves into and out of `awaiting_claimant`, oldest first:
-/// (when, true for into).
-pub async fn waits(db: &Db, claim: Uuid) -> Result<Vec<(DateTime<Utc>, bool)>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_as::<_, (DateTime<Utc>, bool)>(
-        "SELECT at, to_state = 'awaiting_claimant' FROM claim_events
-         WHERE claim_id = $1 AND (to_state = 'awaiting_claimant' OR from_state = 'awaiting_claimant')
-         ORDER BY at",
-    ).bind(claim).fetch_all(p).await)
-}

@@ -141,23 +141,6 @@ pub async fn for_claimant(db: &Db, claimant: Uuid) -> Result<Vec<ClaimSummaryRow
     on_db!(db, p => sqlx::query_as::<_, ClaimSummaryRow>(&sql).bind(claimant).fetch_all(p).await)
 }
 
-/// The operator's queue: newest first, a page at a time, with the total.
-pub async fn queue_page(
-    db: &Db,
-    state: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<ClaimSummaryRow>, i64), sqlx::Error> {
-    let sql = format!(
-        "{SUMMARY} WHERE state = $1 ORDER BY submitted_at DESC, seq DESC LIMIT $2 OFFSET $3"
-    );
-    on_db!(db, p => {
-        let rows = sqlx::query_as::<_, ClaimSummaryRow>(&sql).bind(state).bind(limit).bind(offset).fetch_all(p).await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM claims WHERE state = $1").bind(state).fetch_one(p).await?;
-        Ok((rows, total))
-    })
-}
-
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ClaimRow {
     pub id: Uuid,
