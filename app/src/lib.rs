@@ -132,6 +132,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/reported-losses") view=staff::ReportedLossesPage ssr=SsrMode::Async />
                 <Route path=path!("/staff/invitations/:id") view=staff::LetterPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/banks") view=admin::AdminBanksPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/policy") view=admin::PolicyPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

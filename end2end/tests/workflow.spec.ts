@@ -32,6 +32,10 @@ test("a reviewer assesses with every flag acknowledged; two approvers approve", 
   await expectAccessible(page);
   const amounts: Record<string, string> = { approved_debit_1: "100000", approved_debit_2: "50000", approved_debit_3: "30000" };
   for (const [name, value] of Object.entries(amounts)) await page.locator(`#${name}`).fill(value);
+  // Nothing is chosen for the reviewer.
+  await expect(page.getByLabel("認定額を支払う")).not.toBeChecked();
+  await expect(page.getByLabel("申請を認めない(承認者が確認します)")).not.toBeChecked();
+  await page.getByLabel("認定額を支払う").check();
   await page.getByRole("button", { name: "査定して承認者に回す" }).click();
   await expect(page.locator(".error-summary")).toContainText("この注意事項を確認したことをメモに書いてください。");
   await expectAccessible(page);
@@ -41,6 +45,7 @@ test("a reviewer assesses with every flag acknowledged; two approvers approve", 
   expect(count).toBeGreaterThan(0);
   for (let i = 0; i < count; i++) await acks.nth(i).fill("2020年の事件の被害として銀行が確認済み");
   for (const [name, value] of Object.entries(amounts)) await page.locator(`#${name}`).fill(value);
+  await page.getByLabel("認定額を支払う").check();
   await page.getByRole("button", { name: "査定して承認者に回す" }).click();
   await expect(page.getByRole("status").first()).toContainText("査定を保存し、承認者に回しました。");
   await expect(page.locator(".staff-history")).toContainText("reviewer@redress.example");
@@ -101,5 +106,29 @@ test("a rejection is proposed, confirmed by an approver, and appealed by the cla
   await page.getByRole("button", { name: "不服を申し立てる" }).click();
   await expect(page.getByRole("status").first()).toContainText("不服申し立てを受け付けました");
   await expect(page.locator(".summary-list").first()).toContainText("審査中");
+  await expectAccessible(page);
+});
+
+test("an admin writes a new policy version; the queue filters by flag and sorts by the clock", async ({ page }) => {
+  await login(page, "admin@redress.example");
+  await page.goto("/admin/policy");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("補償方針");
+  await expectAccessible(page);
+  // Without the reason for the change: named beside the field and above.
+  await page.getByLabel("1回の引き出しの上限").fill("100,000");
+  await page.getByRole("button", { name: "新しい版として保存" }).click();
+  await expect(page.locator(".error-summary")).toBeVisible();
+  await expect(page.locator("#policy_note-error")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("変更の理由").fill("委員会の決定(上限は変えず、記録のため)");
+  await page.getByRole("button", { name: "新しい版として保存" }).click();
+  await expect(page.getByRole("status").first()).toContainText("新しい版を保存しました");
+  await expect(page.locator("table")).toContainText("委員会の決定");
+  await expectAccessible(page);
+
+  // The queue: a flag filter, the flags of each case, the clock order.
+  await page.goto("/staff/queue?state=submitted&flag=flag_same_contact&sort=sla");
+  await expect(page.getByLabel("注意事項")).toHaveValue("flag_same_contact");
+  await expect(page.locator("tbody tr").first()).toContainText("同じ連絡先");
   await expectAccessible(page);
 });

@@ -106,7 +106,8 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     Ok(app)
 }
 
-/// Serves until the process is stopped; also runs the mail sender.
+/// Serves until the process is stopped; also runs the mail sender and the
+/// background jobs (housekeeping, flag sweep, draft expiry and reminders).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -120,6 +121,10 @@ pub async fn serve(
     tokio::spawn(run_housekeeping(
         state.db.clone(),
         std::time::Duration::from_secs(3600),
+    ));
+    tokio::spawn(services::assessment::run_flag_sweep(
+        state.db.clone(),
+        std::time::Duration::from_secs(5),
     ));
     tokio::spawn(services::drafts::run_expiry(
         state.clone(),

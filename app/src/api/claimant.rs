@@ -247,8 +247,13 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
         });
     let mut detail = convert::detail(claim, lines, true, true);
     detail.rejection = rejection;
+    // Who on the staff works on the case is not the claimant's business.
     detail.timeline = events
         .into_iter()
+        .filter(|e| {
+            !e.action
+                .starts_with(crate::server::services::decisions::ASSIGN_PREFIX)
+        })
         .map(|e| TimelineEntry {
             on: convert::jst_date(e.at),
             action: e.action,

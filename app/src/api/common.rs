@@ -55,6 +55,44 @@ pub async fn participating_banks() -> Result<Vec<BankOption>, ApiError> {
         .collect())
 }
 
+/// One version of the compensation policy, as the admin's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub policy: crate::domain::policy::Policy,
+    pub note: String,
+    /// Who wrote it (None: the first version, from the installation).
+    pub created_by: Option<String>,
+    /// When, in Japan time.
+    pub created_at: String,
+    /// Cases assessed under it.
+    pub cases: i64,
+}
+
+/// Every policy version, newest (the one in force) first; admin only.
+#[server(endpoint = "admin_policies")]
+pub async fn admin_policies() -> Result<Vec<PolicyVersion>, ApiError> {
+    use super::ctx;
+    let (state, _user) = ctx::require(&[Role::Admin]).await?;
+    let rows = crate::server::store::policies::list(&state.db)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
+    Ok(rows
+        .into_iter()
+        .map(|r| PolicyVersion {
+            policy: r.policy,
+            note: r.note,
+            created_by: r.created_by,
+            created_at: r
+                .created_at
+                .with_timezone(&jst)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            cases: r.cases,
+        })
+        .collect())
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankAdminRow {
     pub code: String,

@@ -20,6 +20,8 @@ pub struct QueueEntry {
     /// Business days on the clock and where that stands (`sla_...`).
     pub sla_days: i64,
     pub sla: String,
+    /// The kinds of flag it raises (`flag_...`).
+    pub flags: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +52,8 @@ pub struct CaseQuery {
     pub age: Option<String>,
     pub assignee: Option<String>,
     pub q: Option<String>,
+    /// A kind of flag (`flag_...`): only cases raising it.
+    pub flag: Option<String>,
     pub sort: Option<String>,
     pub page: Option<i64>,
 }
@@ -90,6 +94,7 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
         age,
         assignee,
         q,
+        flag,
         sort,
         page,
     } = query;
@@ -143,6 +148,15 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
             }
         }
     };
+    let flag = flag.unwrap_or_default();
+    let flag = if flag.is_empty() {
+        None
+    } else if crate::domain::policy::FLAG_KINDS.contains(&flag.as_str()) {
+        Some(flag)
+    } else {
+        errors.add("flag", "flag_unknown");
+        None
+    };
     let mut bank = bank.trim().to_owned();
     if !bank.is_empty() && crate::domain::BankCode::parse(&bank).is_err() {
         errors.add("bank", "bank_code_invalid");
@@ -167,8 +181,10 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
             _ => Assignee::Anyone,
         },
         search: Some(q.trim().to_owned()).filter(|q| !q.is_empty()),
+        flag,
         sort: match sort.as_str() {
             "oldest" => Sort::Oldest,
+            "sla" => Sort::Clock,
             "largest" => Sort::Largest,
             _ => Sort::Newest,
         },
@@ -179,6 +195,7 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
     let (rows, total) = queue::page(&app.db, &filter).await.map_err(fail)?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let waits = queue::waits(&app.db, &ids).await.map_err(fail)?;
+    let flags = queue::flags_of(&app.db, &ids).await.map_err(fail)?;
     let counts = queue::counts(&app.db).await.map_err(fail)?;
     Ok(QueuePage {
         rows: rows
@@ -198,6 +215,11 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
                     full_name: r.full_name,
                     total: r.total_claimed,
                     submitted_on: convert::jst_date(r.submitted_at),
+                    flags: flags
+                        .iter()
+                        .filter(|(id, _)| *id == r.id)
+                        .map(|(_, k)| k.clone())
+                        .collect(),
                     assignee: r.assignee,
                 }
             })

@@ -30,6 +30,7 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/staff/queue", "nav_queue"),
             ("/staff/reported-losses", "nav_reported_losses"),
             ("/admin/banks", "nav_banks"),
+            ("/admin/policy", "nav_policy"),
             ("/admin/views", "nav_views"),
             ("/admin/api-keys", "nav_api_keys"),
         ],

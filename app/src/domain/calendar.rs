@@ -158,6 +158,19 @@ pub fn sla_elapsed(
     (business_days_between(submitted, today) - waiting).max(0)
 }
 
+/// The day the clock of a case counts from: the day it was sent, moved on
+/// by the business days it waited for the claimant. Ordering cases by it is
+/// ordering them by their clocks.
+pub fn sla_start(
+    submitted: NaiveDate,
+    paused: &[(NaiveDate, Option<NaiveDate>)],
+    today: NaiveDate,
+) -> NaiveDate {
+    let elapsed_all = business_days_between(submitted, today);
+    let waiting = elapsed_all - sla_elapsed(submitted, paused, today);
+    add_business_days(submitted, u32::try_from(waiting.max(0)).unwrap_or(0))
+}
+
 pub fn sla_state(elapsed: i64) -> SlaState {
     if elapsed > SLA_TARGET_DAYS {
         SlaState::Past
@@ -262,6 +275,23 @@ mod tests {
         let waiting = [(day(2026, 5, 7), None)];
         assert_eq!(sla_elapsed(submitted, &waiting, today), 5);
         assert_eq!(sla_state(5), SlaState::OnTrack);
+    }
+
+    #[test]
+    fn the_clock_start_moves_by_the_days_waited() {
+        // Sent Friday 24 April 2026; waited 7 to 12 May (3 business days,
+        // across the end of Golden Week): the clock counts from 30 April,
+        // and from there to 15 May it shows the same 8 days as the clock.
+        let submitted = day(2026, 4, 24);
+        let today = day(2026, 5, 15);
+        let paused = [(day(2026, 5, 7), Some(day(2026, 5, 12)))];
+        let start = sla_start(submitted, &paused, today);
+        assert_eq!(start, day(2026, 4, 30));
+        assert_eq!(
+            business_days_between(start, today),
+            sla_elapsed(submitted, &paused, today)
+        );
+        assert_eq!(sla_start(submitted, &[], today), submitted);
     }
 
     proptest::proptest! {

@@ -21,6 +21,7 @@ pub mod text;
 pub mod verification;
 pub mod workflow;
 
+
 pub use account::{AccountNumber, AccountType, BankCode, BranchCode};
 pub use contact::{Email, PersonName, Phone};
 pub use errors::{FieldError, FieldErrors};

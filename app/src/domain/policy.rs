@@ -143,6 +143,19 @@ pub enum Flag {
     },
 }
 
+/// Every kind of flag (see [`Flag::kind`]), in the order pages list them.
+pub const FLAG_KINDS: [&str; 9] = [
+    "flag_over_limit",
+    "flag_outside_window",
+    "flag_compensated",
+    "flag_same_account",
+    "flag_same_debit",
+    "flag_same_contact",
+    "flag_not_confirmed",
+    "flag_cost_cap",
+    "flag_receipt_missing",
+];
+
 impl Flag {
     /// The kind of flag: the queue filter and the text's key.
     pub fn kind(&self) -> &'static str {
@@ -326,6 +339,95 @@ pub struct Suggested {
     pub travel: Vec<(i64, i64)>,
 }
 
+/// The amount fields of a policy, in the order an admin's form shows them:
+/// (field name, least allowed value).
+pub const POLICY_AMOUNTS: [(&str, i64); 7] = [
+    ("per_charge_limit", 1),
+    ("monthly_wallet_limit", 1),
+    ("call_cap_per_line", 0),
+    ("call_cap_per_claim", 0),
+    ("travel_cap_per_line", 0),
+    ("travel_cap_per_claim", 0),
+    ("receipt_above", 0),
+];
+
+impl Policy {
+    /// The value of an amount field by its name (see [`POLICY_AMOUNTS`]).
+    pub fn amount(&self, name: &str) -> Option<i64> {
+        Some(match name {
+            "per_charge_limit" => self.per_charge_limit,
+            "monthly_wallet_limit" => self.monthly_wallet_limit,
+            "call_cap_per_line" => self.call_cap_per_line,
+            "call_cap_per_claim" => self.call_cap_per_claim,
+            "travel_cap_per_line" => self.travel_cap_per_line,
+            "travel_cap_per_claim" => self.travel_cap_per_claim,
+            "receipt_above" => self.receipt_above,
+            _ => return None,
+        })
+    }
+}
+
+/// An admin's edit of the policy: the next version after `based_on`, and
+/// the note saying why. Every field is checked; the errors name them.
+pub fn parse_policy(
+    form: &crate::domain::answers::Form,
+    based_on: i64,
+) -> Result<(Policy, String), crate::domain::FieldErrors> {
+    let get = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
+    let mut errors = crate::domain::FieldErrors::new();
+    let mut amounts = BTreeMap::new();
+    for (name, least) in POLICY_AMOUNTS {
+        match crate::domain::Yen::parse_in_range(get(name), least, 100_000_000) {
+            Ok(y) => {
+                amounts.insert(name, y.value());
+            }
+            Err(k) => errors.add(name, k),
+        }
+    }
+    let window_days = match get("window_days").trim().parse::<i64>() {
+        Ok(d) if (1..=3650).contains(&d) => d,
+        _ => {
+            errors.add("window_days", "window_days_invalid");
+            0
+        }
+    };
+    let deduct_compensated = match get("deduct_compensated") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            errors.add("deduct_compensated", "deduct_choice_required");
+            false
+        }
+    };
+    let note =
+        match crate::domain::answers::parse_text(get("policy_note"), true, 500, "policy_note") {
+            Ok(n) => n.unwrap_or_default(),
+            Err(k) => {
+                errors.add("policy_note", k);
+                String::new()
+            }
+        };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let a = |name: &str| amounts.get(name).copied().unwrap_or(0);
+    Ok((
+        Policy {
+            version: based_on + 1,
+            per_charge_limit: a("per_charge_limit"),
+            monthly_wallet_limit: a("monthly_wallet_limit"),
+            window_days,
+            call_cap_per_line: a("call_cap_per_line"),
+            call_cap_per_claim: a("call_cap_per_claim"),
+            travel_cap_per_line: a("travel_cap_per_line"),
+            travel_cap_per_claim: a("travel_cap_per_claim"),
+            receipt_above: a("receipt_above"),
+            deduct_compensated,
+        },
+        note,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,5 +579,36 @@ mod tests {
         let s = suggested_amounts(&p, &c);
         assert_eq!(s.calls, [(1, 2000), (2, 0)]);
         assert_eq!(s.debits, [(1, 5000), (2, 0)]);
+    }
+
+    #[test]
+    fn an_admins_edit_is_the_next_version_and_every_field_is_checked() {
+        let mut form = crate::domain::answers::Form::new();
+        let base = Policy::default();
+        for (name, _) in POLICY_AMOUNTS {
+            form.insert(name.to_owned(), base.amount(name).unwrap().to_string());
+        }
+        form.insert("per_charge_limit".into(), "150,000".into());
+        form.insert("window_days".into(), "120".into());
+        form.insert("deduct_compensated".into(), "no".into());
+        form.insert("policy_note".into(), "Board decision 12".into());
+        let (p, note) = parse_policy(&form, 3).unwrap();
+        assert_eq!(p.version, 4);
+        assert_eq!(p.per_charge_limit, 150_000);
+        assert_eq!(p.window_days, 120);
+        assert!(!p.deduct_compensated);
+        assert_eq!(p.monthly_wallet_limit, base.monthly_wallet_limit);
+        assert_eq!(note, "Board decision 12");
+
+        form.insert("per_charge_limit".into(), "0".into());
+        form.insert("window_days".into(), "ninety".into());
+        form.remove("deduct_compensated");
+        form.insert("policy_note".into(), " ".into());
+        let errors = parse_policy(&form, 3).unwrap_err();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        let expected: Vec<&str> = "per_charge_limit window_days deduct_compensated policy_note"
+            .split(' ')
+            .collect();
+        assert_eq!(fields, expected);
     }
 }

@@ -1,9 +1,12 @@
-//! Administration: which banks take part.
+//! Administration: which banks take part, the compensation policy.
 
 use leptos::prelude::*;
 
-use crate::api::common::admin_banks;
-use crate::components::{ErrorPage, ErrorSummary, Layout, TextField, use_lang};
+use crate::api::common::{PolicyVersion, admin_banks, admin_policies};
+use crate::components::{
+    ErrorPage, ErrorSummary, Layout, Radios, TextField, provide_prefill, use_lang, yen,
+};
+use crate::domain::policy::POLICY_AMOUNTS;
 
 #[component]
 pub fn AdminBanksPage() -> impl IntoView {
@@ -222,4 +225,150 @@ fn KeysPage(bank: bool) -> impl IntoView {
 #[component]
 pub fn BankApiKeysPage() -> impl IntoView {
     view! { <KeysPage bank=true /> }
+}
+
+/// The compensation policy: the version in force as a form (saving writes
+/// the next version), and every version with the cases assessed under it.
+#[component]
+pub fn PolicyPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Layout title="policy_title">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match admin_policies().await {
+                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                        Ok(versions) => {
+                            let Some(current) = versions.first().cloned() else {
+                                return view! { <p>{lang.t("policy_none")}</p> }.into_any();
+                            };
+                            let p = current.policy.clone();
+                            provide_prefill(move || {
+                                let mut m: std::collections::HashMap<String, String> = POLICY_AMOUNTS
+                                    .iter()
+                                    .map(|(n, _)| ((*n).to_owned(), p.amount(n).unwrap_or(0).to_string()))
+                                    .collect();
+                                m.insert("window_days".into(), p.window_days.to_string());
+                                m.insert(
+                                    "deduct_compensated".into(),
+                                    if p.deduct_compensated { "yes" } else { "no" }.into(),
+                                );
+                                m
+                            });
+                            let saved = leptos_router::hooks::use_query_map()
+                                .with_untracked(|q| q.get("saved").is_some());
+                            view! {
+                                <ErrorSummary />
+                                <h1>{lang.t("policy_title")}</h1>
+                                {saved
+                                    .then(|| {
+                                        view! {
+                                            <p class="notice" role="status">
+                                                {lang.t("policy_saved")}
+                                            </p>
+                                        }
+                                    })}
+                                <p>
+                                    {lang
+                                        .t("policy_lead")
+                                        .replace("%{version}", &current.policy.version.to_string())}
+                                </p>
+                                <form method="post" action="/admin/policy" novalidate>
+                                    <input
+                                        type="hidden"
+                                        name="based_on"
+                                        value=current.policy.version.to_string()
+                                    />
+                                    {POLICY_AMOUNTS
+                                        .iter()
+                                        .map(|(name, _)| {
+                                            view! {
+                                                <TextField
+                                                    name=*name
+                                                    label=format!("policy_{name}")
+                                                    inputmode="numeric"
+                                                    width="w-10"
+                                                    hint="policy_yen_hint"
+                                                />
+                                            }
+                                        })
+                                        .collect_view()}
+                                    <TextField
+                                        name="window_days"
+                                        label="policy_window_days"
+                                        inputmode="numeric"
+                                        width="w-5"
+                                    />
+                                    <Radios
+                                        name="deduct_compensated"
+                                        legend="policy_deduct_compensated"
+                                        options=vec![
+                                            ("yes".to_owned(), lang.t("answer_yes")),
+                                            ("no".to_owned(), lang.t("answer_no")),
+                                        ]
+                                    />
+                                    <TextField name="policy_note" label="policy_note" hint="policy_note_hint" />
+                                    <button type="submit" class="button">
+                                        {lang.t("policy_save")}
+                                    </button>
+                                </form>
+                                <h2>{lang.t("policy_versions")}</h2>
+                                <VersionTable versions=versions />
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn VersionTable(versions: Vec<PolicyVersion>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("policy_versions")>
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">{lang.t("policy_version_col")}</th>
+                        <th scope="col">{lang.t("policy_written")}</th>
+                        <th scope="col">{lang.t("policy_limits")}</th>
+                        <th scope="col">{lang.t("policy_note")}</th>
+                        <th scope="col" class="num">{lang.t("policy_cases")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {versions
+                        .into_iter()
+                        .map(|v| {
+                            let p = &v.policy;
+                            let limits = format!(
+                                "{} {} / {} {} / {} {}",
+                                lang.t("policy_per_charge_limit"),
+                                yen(lang, p.per_charge_limit),
+                                lang.t("policy_monthly_wallet_limit"),
+                                yen(lang, p.monthly_wallet_limit),
+                                lang.t("policy_window_days"),
+                                p.window_days,
+                            );
+                            view! {
+                                <tr>
+                                    <th scope="row">{p.version}</th>
+                                    <td>
+                                        {v.created_at.clone()} <br />
+                                        {v.created_by.clone().unwrap_or_else(|| lang.t("policy_installed"))}
+                                    </td>
+                                    <td>{limits}</td>
+                                    <td>{v.note.clone()}</td>
+                                    <td class="num">{v.cases}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
 }

@@ -15,7 +15,7 @@ use crate::domain::answers::Section;
 pub fn StaffQueuePage() -> impl IntoView {
     let q = |name: &str| super::query_param(name).unwrap_or_default();
     let params: Vec<(String, String)> = [
-        "state", "bank", "min", "max", "age", "assignee", "q", "sort",
+        "state", "bank", "min", "max", "age", "assignee", "flag", "q", "sort",
     ]
     .iter()
     .map(|k| (k.to_string(), q(k)))
@@ -37,6 +37,7 @@ pub fn StaffQueuePage() -> impl IntoView {
                             age: p("age"),
                             assignee: p("assignee"),
                             q: p("q"),
+                            flag: p("flag"),
                             sort: p("sort"),
                             page: Some(page),
                         };
@@ -123,10 +124,16 @@ fn StaffQueue(
                     options=vec![("me".to_owned(), lang.t("assignee_me")), ("none".to_owned(), lang.t("assignee_none"))]
                 />
                 <crate::components::SelectField
+                    name="flag"
+                    label="filter_flag"
+                    options=crate::domain::policy::FLAG_KINDS.iter().map(|k| ((*k).to_owned(), lang.t(k))).collect()
+                />
+                <crate::components::SelectField
                     name="sort"
                     label="sort_label"
                     options=vec![
                         ("newest".to_owned(), lang.t("sort_newest")),
+                        ("sla".to_owned(), lang.t("sort_sla")),
                         ("oldest".to_owned(), lang.t("sort_oldest")),
                         ("largest".to_owned(), lang.t("sort_largest")),
                     ]
@@ -149,6 +156,7 @@ fn StaffQueue(
                                 <th scope="col" class="num">{lang.t("total_claimed")}</th>
                                 <th scope="col">{lang.t("submitted_at")}</th>
                                 <th scope="col">{lang.t("col_sla")}</th>
+                                <th scope="col">{lang.t("col_flags")}</th>
                                 <th scope="col">{lang.t("col_assignee")}</th>
                             </tr>
                         </thead>
@@ -173,6 +181,13 @@ fn StaffQueue(
                                             <td>
                                                 <span class=tag>{lang.t(&c.sla)}</span>
                                                 {format!(" {}", lang.t("sla_days_short").replace("%{days}", &c.sla_days.to_string()))}
+                                            </td>
+                                            <td>
+                                                {if c.flags.is_empty() {
+                                                    lang.t("flags_count_none")
+                                                } else {
+                                                    c.flags.iter().map(|k| lang.t(&format!("{k}_short"))).collect::<Vec<_>>().join(lang.t("list_separator").as_str())
+                                                }}
                                             </td>
                                             <td>{c.assignee.clone().unwrap_or_else(|| lang.t("assignee_nobody"))}</td>
                                         </tr>

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/claims/{reference}/withdraw", post(withdraw))
         .route("/claims/{reference}/appeal", post(appeal))
         .route("/admin/banks", post(admin_banks))
+        .route("/admin/policy", post(admin_policy))
         .route("/admin/api-keys", post(create_api_key))
         .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
         .route("/bank/api-keys", post(create_api_key))
@@ -290,6 +291,22 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
     match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
         Ok(()) => see_other("/admin/banks"),
         Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+/// An admin writes the next version of the compensation policy.
+async fn admin_policy(
+    State(state): State<AppState>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "per_charge_limit").await,
+    };
+    match super::services::policies::publish(&state, &admin, &form.fields).await {
+        Ok(_) => see_other("/admin/policy?saved=1"),
+        Err(e) => form.fail(&state, e, "per_charge_limit").await,
     }
 }
 

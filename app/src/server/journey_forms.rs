@@ -337,8 +337,9 @@ async fn payout(Path(key): Key, p: Posted) -> Response {
 /// Sends the claim. Only the declaration is read from the form: totals and
 /// answers come from what the server stored.
 async fn send(Path(key): Key, p: Posted) -> Response {
+    let ip = p.state.settings.client_ip(&p.form.parts);
     p.run(None, "declare_true", |state, user, f| async move {
-        let reference = drafts::send(&state, &user, &key, &f).await?;
+        let reference = drafts::send(&state, &user, &key, &f, &ip).await?;
         Ok(format!("/claims/{reference}?sent=1"))
     })
     .await

@@ -65,8 +65,9 @@ async fn assessment_form(
             .unwrap_or_default();
         fields.push((name.to_owned(), value));
     }
-    // Radios: none is checked at first (to pay is the default).
+    // Radios: none is checked at first; the reviewer chooses to pay.
     fields.retain(|(k, _)| k != "outcome");
+    fields.push(("outcome".into(), "pay".into()));
     fields
 }
 
@@ -164,6 +165,7 @@ async fn a_case_is_assessed_with_every_flag_acknowledged_and_approved_by_another
         )
         .await;
     assert_eq!(res.status(), 403);
+    let mails_before = app.count("outbox").await;
     app.post_ok(
         &approver,
         "/staff/claims/RD-000001/approve",
@@ -171,6 +173,23 @@ async fn a_case_is_assessed_with_every_flag_acknowledged_and_approved_by_another
     )
     .await;
     assert_eq!(state_of(&app, "RD-000001").await, "approved");
+    // The claimant is told, in the same transaction: the amount, no link
+    // but the service's address.
+    assert_eq!(app.count("outbox").await, mails_before + 1);
+    let mail = app.last_mail("claimant@redress.example").await;
+    assert_eq!(mail.kind, "approved");
+    assert!(mail.subject.contains("[RD-000001]"), "{}", mail.subject);
+    assert!(mail.body_text.contains("190,000"), "{}", mail.body_text);
+    // A second approval with the old version: refused, nothing mailed.
+    let res = app
+        .post_form(
+            &approver,
+            "/staff/claims/RD-000001/approve",
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(app.count("outbox").await, mails_before + 1);
 
     // The history names who did what; notes stay with staff.
     app.post_ok(
@@ -292,6 +311,27 @@ async fn whoever_assessed_cannot_approve_and_large_cases_need_two_approvers() {
         .await
         .unwrap();
     assert!(!page.contains(&format!("/staff/claims/{big}/approve")));
+    // No other door: there is no server function that decides a case (the
+    // operator's server functions only read), and the REST API is the
+    // banks' (it has no approval endpoint).
+    for path in [
+        "/api/approve".to_owned(),
+        "/api/operator_approve".to_owned(),
+        format!("/api/v1/claims/{big}/approve"),
+    ] {
+        let res = admin
+            .post(app.url(&path))
+            .form(&[("reference", big.as_str()), ("version", version.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(res.status().as_u16(), 401 | 404),
+            "{path}: {}",
+            res.status()
+        );
+    }
+    assert_eq!(state_of(&app, &big).await, "assessed");
 
     // Over 1,000,000 yen: the first approval keeps it assessed; the same
     // approver cannot give the second; another approver can.
@@ -464,6 +504,22 @@ async fn a_rejection_is_proposed_confirmed_by_an_approver_and_appealed_once() {
     )
     .await;
     assert_eq!(state_of(&app, "RD-000001").await, "rejected");
+    // The claimant is mailed the reason in plain words and the last day to
+    // appeal (not the staff's explanation: they read it after logging in).
+    let mail = app.last_mail("claimant@redress.example").await;
+    assert_eq!(mail.kind, "rejected");
+    assert!(mail.subject.contains("[RD-000001]"));
+    assert!(
+        mail.body_text
+            .contains("口座名義人ご本人の取引であることが確認されました")
+    );
+    let last_day =
+        app::server::services::drafts::today_jst(chrono::Utc::now()) + chrono::Duration::days(30);
+    assert!(
+        mail.body_text.contains(&last_day.to_string()),
+        "{}",
+        mail.body_text
+    );
 
     // The claimant reads the reason in plain words and how to appeal.
     let page = app
@@ -504,7 +560,7 @@ async fn a_rejection_is_proposed_confirmed_by_an_approver_and_appealed_once() {
             *v = "Seen again".into();
         }
     }
-    again.retain(|(k, _)| !["rejection_reason", "rejection_note"].contains(&k.as_str()));
+    again.retain(|(k, _)| !["outcome", "rejection_reason", "rejection_note"].contains(&k.as_str()));
     again.push(("outcome".into(), "reject".into()));
     again.push(("rejection_reason".into(), "insufficient_evidence".into()));
     again.push((

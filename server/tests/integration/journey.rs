@@ -567,6 +567,21 @@ async fn a_request_opens_only_the_requested_sections_and_the_reply_returns_the_c
     )
     .await;
     assert_eq!(scalar(&app, &format!("SELECT COUNT(*) FROM claims WHERE reference = '{reference}' AND state = 'awaiting_claimant'")).await, 1);
+    // The claimant is mailed what is asked and by when (14 days).
+    let mail = app.last_mail("claimant@redress.example").await;
+    assert_eq!(mail.kind, "info_requested");
+    assert!(mail.subject.contains(&format!("[{reference}]")));
+    assert!(
+        mail.body_text
+            .contains("電話代の請求書を添付してください。")
+    );
+    let by =
+        app::server::services::drafts::today_jst(chrono::Utc::now()) + chrono::Duration::days(14);
+    assert!(
+        mail.body_text.contains(&by.to_string()),
+        "{}",
+        mail.body_text
+    );
 
     // The claimant sees the question on the claim page.
     let page = app

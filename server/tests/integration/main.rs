@@ -12,5 +12,6 @@ mod database;
 mod decisions;
 mod journey;
 mod mail;
+mod policy;
 mod queues;
 mod security;

@@ -124,4 +124,26 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
     .await;
     let (_, page) = html(&app, &reviewer, "/staff/queue?assignee=none").await;
     assert_eq!(listed(&page), ["RD-000002", "RD-000001"]);
+
+    // The history keeps who took, handed on and released the case; the
+    // claimant's timeline does not show staff work.
+    let (_, page) = html(&app, &reviewer, "/staff/claims/RD-000001").await;
+    let history = &page[page.find("staff-history").expect("the history")..];
+    let take = history.find("担当者が引き受け").expect("taken");
+    let to = history.find("担当者を変更").expect("reassigned");
+    let release = history.find("担当を解除").expect("released");
+    assert!(take < to && to < release, "in order");
+    assert!(history.contains("admin@redress.example"));
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let (_, own) = html(&app, &claimant, "/claims/RD-000001").await;
+    assert!(!own.contains("担当者が引き受け") && !own.contains("担当を解除"));
+    let csv = app
+        .get(&admin, "/admin/claims/RD-000001/history.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("assign_take") && csv.contains("assign_to") && csv.contains("assign_release")
+    );
 }

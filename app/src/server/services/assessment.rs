@@ -1,17 +1,17 @@
 //! A case against the policy: its flags and its SLA clock, from what the
-//! database holds. (The policy is the first version until admins edit it.)
+//! database holds, and the stored kinds of flag the queues filter on.
 
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::domain::calendar::{SlaState, sla_elapsed, sla_state};
+use crate::domain::calendar::{SlaState, sla_elapsed, sla_start, sla_state};
 use crate::domain::policy::{
     ClaimFacts, CostFacts, DebitFacts, Elsewhere, Flag, Policy, Suggested, flags, suggested_amounts,
 };
 use crate::server::db::Db;
 use crate::server::error::AppError;
 use crate::server::services::drafts::today_jst;
-use crate::server::store::{assessment, claims};
+use crate::server::store::{assessment, claims, policies};
 
 /// What the reviewer sees beside a case.
 #[derive(Clone, Debug)]
@@ -25,21 +25,25 @@ pub struct CaseChecks {
     pub sla: SlaState,
 }
 
+/// The policy a case is judged under: the one in force while it is being
+/// reviewed, the one its assessment recorded after that.
+pub async fn policy_for(db: &Db, claim: &claims::ClaimRow) -> Result<Policy, AppError> {
+    let reviewing = matches!(
+        claim.state.as_str(),
+        "submitted" | "bank_review" | "in_review" | "awaiting_claimant"
+    );
+    if let (false, Some(v)) = (reviewing, claim.policy_version)
+        && let Some(p) = policies::by_version(db, v).await?
+    {
+        return Ok(p);
+    }
+    Ok(policies::current(db).await?)
+}
+
 pub async fn checks(db: &Db, claim: &claims::ClaimRow) -> Result<CaseChecks, AppError> {
-    let policy = Policy::default();
+    let policy = policy_for(db, claim).await?;
     let facts = facts(db, claim).await?;
-    let elsewhere = Elsewhere {
-        same_account: assessment::same_account(db, claim.id).await?,
-        same_debit: assessment::same_debit(db, claim.id).await?,
-        same_contact: assessment::same_contact(
-            db,
-            claim.id,
-            claim.claimant_id,
-            &claim.phone,
-            claim.submitted_at,
-        )
-        .await?,
-    };
+    let elsewhere = elsewhere(db, claim).await?;
     let sla_days = clock(db, claim.id, claim.submitted_at).await?;
     Ok(CaseChecks {
         flags: flags(&policy, &facts, &elsewhere),
@@ -48,6 +52,96 @@ pub async fn checks(db: &Db, claim: &claims::ClaimRow) -> Result<CaseChecks, App
         sla_days,
         sla: sla_state(sla_days),
     })
+}
+
+async fn elsewhere(db: &Db, claim: &claims::ClaimRow) -> Result<Elsewhere, AppError> {
+    Ok(Elsewhere {
+        same_account: assessment::same_account(db, claim.id).await?,
+        same_debit: assessment::same_debit(db, claim.id).await?,
+        same_contact: assessment::same_contact(db, claim).await?,
+    })
+}
+
+/// Computes a claim's flags again and stores their kinds (for the queue
+/// filters). Returns the other claims it touches (same account, debit or
+/// contact), whose flags a new claim changes too.
+pub async fn refresh_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, AppError> {
+    let mark = assessment::dirty_mark(db, claim).await?;
+    let Some(row) = claims::by_id(db, claim).await? else {
+        return Ok(Vec::new());
+    };
+    let policy = policy_for(db, &row).await?;
+    let facts = facts(db, &row).await?;
+    let elsewhere = elsewhere(db, &row).await?;
+    let mut kinds: Vec<&str> = flags(&policy, &facts, &elsewhere)
+        .iter()
+        .map(Flag::kind)
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let mut tx = db.begin().await?;
+    assessment::save_flags(&mut tx, claim, &kinds, mark).await?;
+    tx.commit().await?;
+    let mut others: Vec<String> = elsewhere
+        .same_account
+        .into_iter()
+        .chain(elsewhere.same_debit.into_iter().map(|(_, r)| r))
+        .chain(elsewhere.same_contact)
+        .collect();
+    others.sort();
+    others.dedup();
+    Ok(others)
+}
+
+/// After a new or changed claim: its flags, and those of the claims it
+/// matches (they now have a neighbour). Failures are logged; the sweep
+/// catches what is left dirty.
+pub async fn refresh_after_change(db: &Db, claim: Uuid) {
+    let others = match refresh_flags(db, claim).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "flags not computed; the sweep will");
+            return;
+        }
+    };
+    for reference in others {
+        let result = async {
+            if let Some(other) = claims::by_reference(db, &reference).await? {
+                refresh_flags(db, other.id).await?;
+            }
+            Ok::<_, AppError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "flags not computed; the sweep will");
+        }
+    }
+}
+
+/// Computes the flags of up to `limit` dirty claims; how many it did.
+pub async fn sweep(db: &Db, limit: i64) -> Result<usize, AppError> {
+    let dirty = assessment::dirty(db, limit).await?;
+    for (id, _) in &dirty {
+        refresh_flags(db, *id).await?;
+    }
+    Ok(dirty.len())
+}
+
+/// Keeps the stored flags current: every few seconds, the dirty claims.
+pub async fn run_flag_sweep(db: Db, every: std::time::Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        loop {
+            match sweep(&db, 200).await {
+                Ok(200) => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "flag sweep failed");
+                    break;
+                }
+            }
+        }
+    }
 }
 
 async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError> {
@@ -88,19 +182,37 @@ async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError
 /// Business days since the claim was sent, less the days spent waiting
 /// for the claimant.
 async fn clock(db: &Db, claim: Uuid, submitted: chrono::DateTime<Utc>) -> Result<i64, AppError> {
-    let waits: Vec<_> = crate::server::store::queue::waits(db, &[claim])
+    Ok(clock_from(&waits(db, claim).await?, submitted))
+}
+
+async fn waits(db: &Db, claim: Uuid) -> Result<Vec<(chrono::DateTime<Utc>, bool)>, AppError> {
+    Ok(crate::server::store::queue::waits(db, &[claim])
         .await?
         .into_iter()
         .map(|(_, at, into)| (at, into))
-        .collect();
-    Ok(clock_from(&waits, submitted))
+        .collect())
 }
 
-/// The clock from a case's moves into (true) and out of `awaiting_claimant`.
-pub fn clock_from(
-    waits: &[(chrono::DateTime<Utc>, bool)],
+/// The day a case's clock counts from once the claimant answers today: the
+/// day it was sent, moved on by the business days it waited.
+pub async fn sla_start_after_wait(
+    db: &Db,
+    claim: Uuid,
     submitted: chrono::DateTime<Utc>,
-) -> i64 {
+) -> Result<chrono::NaiveDate, AppError> {
+    let paused = pauses(&waits(db, claim).await?);
+    Ok(sla_start(
+        today_jst(submitted),
+        &paused,
+        today_jst(Utc::now()),
+    ))
+}
+
+/// The spans a case waited for the claimant, from its moves into (true) and
+/// out of `awaiting_claimant`.
+fn pauses(
+    waits: &[(chrono::DateTime<Utc>, bool)],
+) -> Vec<(chrono::NaiveDate, Option<chrono::NaiveDate>)> {
     let mut paused = Vec::new();
     let mut open = None;
     for (at, into) in waits {
@@ -117,5 +229,13 @@ pub fn clock_from(
     if let Some(from) = open {
         paused.push((from, None));
     }
-    sla_elapsed(today_jst(submitted), &paused, today_jst(Utc::now()))
+    paused
+}
+
+/// The clock from a case's moves into (true) and out of `awaiting_claimant`.
+pub fn clock_from(
+    waits: &[(chrono::DateTime<Utc>, bool)],
+    submitted: chrono::DateTime<Utc>,
+) -> i64 {
+    sla_elapsed(today_jst(submitted), &pauses(waits), today_jst(Utc::now()))
 }

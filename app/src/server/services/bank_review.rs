@@ -95,6 +95,7 @@ pub async fn verify_line(
     let mut tx = state.db.begin().await?;
     let next = answer_line(&mut tx, staff, line.claim_id, line.id, &answer).await?;
     tx.commit().await?;
+    super::assessment::refresh_after_change(&state.db, line.claim_id).await;
     tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
     Ok(next)
 }
@@ -115,6 +116,7 @@ pub async fn verify(
     let mut tx = state.db.begin().await?;
     let next = answer_line(&mut tx, staff, claim.id, line.id, &answer).await?;
     tx.commit().await?;
+    super::assessment::refresh_after_change(&state.db, claim.id).await;
     tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
     Ok(next)
 }
@@ -177,6 +179,7 @@ pub async fn answer_line(
         },
     )
     .await?;
+    crate::server::store::assessment::mark_dirty(tx, &[claim]).await?;
     if current == CaseState::Submitted {
         current = step(tx, claim, version, current, Action::StartBankReview, staff).await?;
         version += 1;
@@ -313,6 +316,8 @@ pub async fn confirm_many(
     let mut claims: Vec<Uuid> = matches.iter().map(|(c, _, _)| *c).collect();
     claims.sort();
     claims.dedup();
+    // Their flags change (debits confirmed); the sweep computes them.
+    crate::server::store::assessment::mark_dirty(tx, &claims).await?;
     let facts = CaseFacts {
         all_lines_answered: true,
         ..CaseFacts::default()

@@ -7,10 +7,10 @@
 
 use chrono::Utc;
 
-use super::assessment;
+use super::{assessment, mails};
 use crate::domain::answers::{Form, parse_text};
 use crate::domain::workflow::{
-    Action, CaseFacts, CaseState, REJECTION_REASONS, Refusal, next_state,
+    APPEAL_DAYS, Action, CaseFacts, CaseState, REJECTION_REASONS, Refusal, next_state,
 };
 use crate::domain::{CaseRef, FieldErrors};
 use crate::server::auth::CurrentUser;
@@ -18,6 +18,7 @@ use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::server::store::claims::{self, ClaimRow};
 use crate::server::store::decisions::{self, LineTable};
+use crate::server::store::outbox;
 
 fn field<'a>(form: &'a Form, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
@@ -149,7 +150,15 @@ pub async fn assess(
     }
     // Pay (an amount per line) or propose to reject (a reason and the
     // explanation the claimant will read).
-    let reject = field(form, "outcome") == "reject";
+    // Nothing is chosen for the reviewer: to pay or to reject is a choice.
+    let reject = match field(form, "outcome") {
+        "reject" => true,
+        "pay" => false,
+        _ => {
+            errors.add("outcome", "outcome_required");
+            false
+        }
+    };
     let mut rejection = None;
     if reject {
         let reason = field(form, "rejection_reason");
@@ -275,6 +284,28 @@ pub async fn decide(
     };
     let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
     let to = next_state(from, action, staff.role, &facts).map_err(refusal)?;
+    // The claimant is told of the decision, in the same transaction.
+    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
+    let lang = crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja);
+    let now = Utc::now();
+    let public_url = &state.settings.public_url;
+    let mail = match (to, &proposed) {
+        (CaseState::Approved, _) => Some((
+            "approved",
+            mails::approved(lang, public_url, &claim.reference, total),
+        )),
+        (CaseState::Rejected, Some((reason, _))) => Some((
+            "rejected",
+            mails::rejected(
+                lang,
+                public_url,
+                &claim.reference,
+                reason,
+                super::drafts::today_jst(now) + chrono::Duration::days(APPEAL_DAYS),
+            ),
+        )),
+        _ => None,
+    };
     let mut tx = state.db.begin().await?;
     step(
         &mut tx,
@@ -288,6 +319,19 @@ pub async fn decide(
     // Sent back, the proposal is gone; the reviewer assesses again.
     if action == Action::SendBack {
         decisions::set_rejection(&mut tx, claim.id, None).await?;
+    }
+    if let Some((kind, text)) = mail {
+        outbox::enqueue(
+            &mut tx,
+            &outbox::NewMail {
+                kind,
+                to: &email,
+                subject: &text.subject,
+                body_text: &text.body,
+            },
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     tracing::info!(
@@ -494,7 +538,9 @@ pub async fn assign(
     use crate::server::store::{queue, users};
     let claim = case(state, reference).await?;
     let mut tx = state.db.begin().await?;
-    let done = match field(form, "assign") {
+    let action = field(form, "assign");
+    let mut note = None;
+    let done = match action {
         "take" if matches!(staff.role, Role::Reviewer | Role::Admin) => {
             queue::assign(&mut tx, claim.id, Some(staff.id), Some(None)).await?
         }
@@ -508,6 +554,7 @@ pub async fn assign(
                 .await?
                 .filter(|u| u.role == Role::Reviewer.as_str() || u.role == Role::Admin.as_str())
                 .ok_or_else(|| AppError::field("assignee_email", "assignee_not_reviewer"))?;
+            note = Some(target.email);
             queue::assign(&mut tx, claim.id, Some(target.id), None).await?
         }
         _ => return Err(AppError::Forbidden),
@@ -515,9 +562,27 @@ pub async fn assign(
     if !done {
         return Err(AppError::Conflict("assignment_changed"));
     }
+    // The history says who worked on the case, and who handed it on.
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: claim.id,
+            actor: Some(staff.id),
+            from: Some(&claim.state),
+            to: &claim.state,
+            action: &format!("{ASSIGN_PREFIX}{action}"),
+            note: note.as_deref(),
+            at: Utc::now(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
+
+/// The actions of assignment events (`assign_take`, `assign_release`,
+/// `assign_to`): staff work, not shown on the claimant's timeline.
+pub const ASSIGN_PREFIX: &str = "assign_";
 
 /// A case's history as CSV: every event with who, when, the states and the
 /// note. A field that a spreadsheet would run as a formula is quoted with a

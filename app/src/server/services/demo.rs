@@ -232,6 +232,7 @@ async fn file_claim(
         user,
         &key,
         &form(&[("declare_true", "yes"), ("declare_share", "yes")]),
+        "192.0.2.1",
     )
     .await
 }

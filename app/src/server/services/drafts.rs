@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::mails;
+use super::{assessment, mails};
 use crate::domain::answers::{
     self, Account, Answers, Form, MAX_ACCOUNTS, MAX_LINES, Payout, PayoutAccount, Section,
 };
@@ -18,6 +18,7 @@ use crate::server::auth::CurrentUser;
 use crate::server::db::Db;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
+use crate::server::store::assessment as store_assessment;
 use crate::server::store::{bank_review, banks, claims, drafts, evidence, outbox, requests};
 
 /// A person may hold this many drafts at once.
@@ -559,6 +560,7 @@ pub async fn send(
     user: &CurrentUser,
     key: &str,
     form: &Form,
+    ip: &str,
 ) -> Result<CaseRef, AppError> {
     let doc = load(&state.db, user, key).await?;
     if !doc.is_draft() {
@@ -610,6 +612,10 @@ pub async fn send(
             compensated_amount: derived.about.compensated_amount,
             now,
         },
+        &claims::Sent {
+            ip,
+            day: today_jst(now),
+        },
     )
     .await?;
     write_lines(&mut tx, doc.id, &doc.answers, &[]).await?;
@@ -641,6 +647,7 @@ pub async fn send(
     .await?;
     tx.commit().await?;
     tracing::info!(reference = %reference_text, "claim submitted");
+    assessment::refresh_after_change(&state.db, doc.id).await;
     Ok(reference)
 }
 
@@ -667,6 +674,11 @@ pub async fn reply(
     let derived = derive(&doc.answers).map_err(|_| AppError::field("reply", "claim_incomplete"))?;
     let now = Utc::now();
     let json = doc.answers.to_json();
+    let submitted = claims::by_id(&state.db, doc.id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .submitted_at;
+    let clock_start = assessment::sla_start_after_wait(&state.db, doc.id, submitted).await?;
     let mut tx = state.db.begin().await?;
     if !claims::save_answers(
         &mut tx,
@@ -731,7 +743,10 @@ pub async fn reply(
         },
     )
     .await?;
+    store_assessment::set_sla_start(&mut tx, doc.id, clock_start).await?;
+    store_assessment::mark_dirty(&mut tx, &[doc.id]).await?;
     tx.commit().await?;
+    assessment::refresh_after_change(&state.db, doc.id).await;
     CaseRef::parse(&reference).map_err(|_| AppError::NotFound)
 }
 
@@ -805,6 +820,28 @@ pub async fn request_information(
             note: Some(&question),
             at: now,
         },
+    )
+    .await?;
+    // The claimant is told what is asked, and by when an answer keeps the
+    // claim moving.
+    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
+    let lang = Lang::parse(&lang).unwrap_or(Lang::Ja);
+    let text = mails::info_requested(
+        lang,
+        &state.settings.public_url,
+        &claim.reference,
+        &question,
+        today_jst(now) + Duration::days(super::reminders::REMIND_AFTER_DAYS),
+    );
+    outbox::enqueue(
+        &mut tx,
+        &outbox::NewMail {
+            kind: "info_requested",
+            to: &email,
+            subject: &text.subject,
+            body_text: &text.body,
+        },
+        now,
     )
     .await?;
     tx.commit().await?;

@@ -97,6 +97,67 @@ pub fn request_unanswered(
     )
 }
 
+/// Staff asked the claimant `question`; an answer is hoped for by `answer_by`.
+pub fn info_requested(
+    lang: Lang,
+    public_url: &str,
+    reference: &str,
+    question: &str,
+    answer_by: chrono::NaiveDate,
+) -> MailText {
+    let date = answer_by.format("%Y-%m-%d").to_string();
+    mail(
+        lang,
+        "info_requested",
+        public_url,
+        &[
+            ("reference", reference),
+            ("question", question),
+            ("date", &date),
+            ("public_url", public_url),
+        ],
+    )
+}
+
+/// The claim is approved for `amount` yen; the payment follows.
+pub fn approved(lang: Lang, public_url: &str, reference: &str, amount: i64) -> MailText {
+    let amount = crate::components::yen(lang, amount);
+    mail(
+        lang,
+        "approved",
+        public_url,
+        &[
+            ("reference", reference),
+            ("amount", &amount),
+            ("public_url", public_url),
+        ],
+    )
+}
+
+/// The claim is rejected: the reason in plain words, and until when the
+/// claimant may appeal.
+pub fn rejected(
+    lang: Lang,
+    public_url: &str,
+    reference: &str,
+    reason: &str,
+    appeal_until: chrono::NaiveDate,
+) -> MailText {
+    let reason = lang.t(&format!("reject_reason_{reason}"));
+    let date = appeal_until.format("%Y-%m-%d").to_string();
+    mail(
+        lang,
+        "rejected",
+        public_url,
+        &[
+            ("reference", reference),
+            ("reason", &reason),
+            ("date", &date),
+            ("public_url", public_url),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +187,21 @@ mod tests {
                     "RD-000001",
                     chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
                 ),
+                info_requested(
+                    lang,
+                    "https://r.example",
+                    "RD-000001",
+                    "Which card?",
+                    chrono::NaiveDate::from_ymd_opt(2021, 1, 15).unwrap(),
+                ),
+                approved(lang, "https://r.example", "RD-000001", 130_000),
+                rejected(
+                    lang,
+                    "https://r.example",
+                    "RD-000001",
+                    "no_loss",
+                    chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
+                ),
             ] {
                 assert!(
                     mail.body.contains("https://r.example/genuine"),
@@ -144,6 +220,29 @@ mod tests {
                 .subject
                 .contains("[RD-000001]")
         );
+        // The decisions say what was decided, with the reference, and link
+        // to nothing but the service's own address.
+        let ok = approved(Lang::En, "https://r.example", "RD-000007", 130_000);
+        assert!(ok.subject.contains("[RD-000007]"), "{}", ok.subject);
+        assert!(ok.body.contains("130,000"), "{}", ok.body);
+        let no = rejected(
+            Lang::Ja,
+            "https://r.example",
+            "RD-000007",
+            "no_loss",
+            chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
+        );
+        assert!(
+            no.body.contains("損害が確認できませんでした"),
+            "{}",
+            no.body
+        );
+        assert!(no.body.contains("2021-02-01"), "{}", no.body);
+        for m in [&ok, &no] {
+            let rest = m.body.replace("https://r.example/genuine", "");
+            assert!(rest.contains("https://r.example"), "{rest}");
+            assert!(!rest.contains("https://r.example/"), "a deep link: {rest}");
+        }
         assert!(
             verify_email(Lang::Ja, "https://r.example", "abc")
                 .body

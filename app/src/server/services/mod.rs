@@ -14,4 +14,5 @@ pub mod drafts;
 pub mod evidence;
 pub mod invitations;
 pub mod mails;
+pub mod policies;
 pub mod reminders;

@@ -1,10 +1,10 @@
 //! What the policy's rules need to know about a case and its neighbours.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::on_db;
-use crate::server::db::Db;
+use crate::server::db::{Db, Tx};
+use crate::{on_db, on_tx};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DebitFactRow {
@@ -76,24 +76,102 @@ pub async fn same_debit(db: &Db, claim: Uuid) -> Result<Vec<(i64, String)>, sqlx
     on_db!(db, p => sqlx::query_as::<_, (i64, String)>(&sql).bind(claim).fetch_all(p).await)
 }
 
-/// Other claims from the same account holder (e-mail) or phone number sent
-/// within a day either side of `at`.
+/// Other claims from the same account holder (e-mail), phone number or
+/// address sent within a day either side of `at`.
 pub async fn same_contact(
     db: &Db,
-    claim: Uuid,
-    claimant: Uuid,
-    phone: &str,
-    at: DateTime<Utc>,
+    claim: &crate::server::store::claims::ClaimRow,
 ) -> Result<Vec<String>, sqlx::Error> {
+    let at = claim.submitted_at;
     let (from, to) = (
         at - chrono::Duration::hours(24),
         at + chrono::Duration::hours(24),
     );
     on_db!(db, p => sqlx::query_scalar::<_, String>(
         "SELECT reference FROM claims
-         WHERE id <> $1 AND (claimant_id = $2 OR phone = $3) AND submitted_at BETWEEN $4 AND $5
+         WHERE id <> $1 AND (claimant_id = $2 OR phone = $3 OR submit_ip = $4) AND submitted_at BETWEEN $5 AND $6
          ORDER BY reference",
-    ).bind(claim).bind(claimant).bind(phone).bind(from).bind(to).fetch_all(p).await)
+    ).bind(claim.id).bind(claim.claimant_id).bind(&claim.phone).bind(claim.submit_ip.as_deref())
+    .bind(from).bind(to).fetch_all(p).await)
+}
+
+/// States whose flags can still change (under a new policy too).
+pub const OPEN: &str = "('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')";
+
+/// Marks the flags of these claims to be computed again.
+pub async fn mark_dirty(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(500) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!("UPDATE claims SET flags_dirty = flags_dirty + 1 WHERE id IN ({list})");
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Marks every open case's flags (a new policy applies to them all).
+pub async fn mark_open_dirty(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    let sql = format!("UPDATE claims SET flags_dirty = flags_dirty + 1 WHERE state IN {OPEN}");
+    on_tx!(tx, c => sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// Up to `limit` claims whose flags are to be computed, with their mark.
+pub async fn dirty(db: &Db, limit: i64) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (Uuid, i64)>(
+        "SELECT id, flags_dirty FROM claims WHERE flags_dirty > 0 LIMIT $1",
+    ).bind(limit).fetch_all(p).await)
+}
+
+pub async fn dirty_mark(db: &Db, claim: Uuid) -> Result<i64, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT flags_dirty FROM claims WHERE id = $1")
+        .bind(claim).fetch_one(p).await)
+}
+
+/// Stores the kinds of flag a claim raises; the claim is clean again only
+/// if its mark is still `mark` (nothing changed it while they were computed).
+pub async fn save_flags(
+    tx: &mut Tx,
+    claim: Uuid,
+    kinds: &[&str],
+    mark: i64,
+) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM claim_flags WHERE claim_id = $1")
+        .bind(claim).execute(c).await.map(|r| r.rows_affected()))?;
+    for kind in kinds {
+        on_tx!(tx, c => sqlx::query("INSERT INTO claim_flags (claim_id, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(claim).bind(*kind).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    let n = on_tx!(tx, c => sqlx::query("UPDATE claims SET flags_dirty = 0 WHERE id = $1 AND flags_dirty = $2")
+        .bind(claim).bind(mark).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The stored kinds of flag of a claim.
+pub async fn stored_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, String>(
+        "SELECT kind FROM claim_flags WHERE claim_id = $1 ORDER BY kind",
+    ).bind(claim).fetch_all(p).await)
+}
+
+/// The case waited for the claimant from `from` to today: its clock starts
+/// that many business days later.
+pub async fn set_sla_start(tx: &mut Tx, claim: Uuid, start: NaiveDate) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE claims SET sla_start = $2 WHERE id = $1")
+        .bind(claim).bind(start).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn sla_start(db: &Db, claim: Uuid) -> Result<Option<NaiveDate>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Option<NaiveDate>>("SELECT sla_start FROM claims WHERE id = $1")
+        .bind(claim).fetch_one(p).await)
 }
 
 /// The compensation the claimant says they already received.

@@ -27,18 +27,30 @@ pub struct NewClaimRow<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub async fn insert_submitted(tx: &mut Tx, r: &NewClaimRow<'_>) -> Result<(), sqlx::Error> {
+/// Where and when a claim was sent: the address, and the day its clock starts.
+pub struct Sent<'a> {
+    pub ip: &'a str,
+    pub day: NaiveDate,
+}
+
+pub async fn insert_submitted(
+    tx: &mut Tx,
+    r: &NewClaimRow<'_>,
+    sent: &Sent<'_>,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
                              total_claimed, declared_at, submitted_at, created_at, answers, payout_bank_code,
                              payout_branch_code, payout_account_type, payout_account_number, payout_holder_kana,
-                             compensated_amount)
-         VALUES ($1, $2, $3, $4, 'submitted', 1, $5, $6, $7, $8, $9, $9, $9, $10, $11, $12, $13, $14, $15, $16)",
+                             compensated_amount, submit_ip, sla_start)
+         VALUES ($1, $2, $3, $4, 'submitted', 1, $5, $6, $7, $8, $9, $9, $9, $10, $11, $12, $13, $14, $15, $16,
+                 $17, $18)",
     )
     .bind(r.id).bind(r.seq).bind(r.reference).bind(r.claimant_id)
     .bind(r.full_name).bind(r.name_kana).bind(r.phone).bind(r.total_claimed).bind(r.now)
     .bind(r.answers).bind(&r.payout.bank).bind(&r.payout.branch).bind(&r.payout.account_type)
     .bind(&r.payout.number).bind(&r.payout.holder_kana).bind(r.compensated_amount)
+    .bind(sent.ip).bind(sent.day)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -153,13 +165,23 @@ pub struct ClaimRow {
     pub phone: String,
     pub total_claimed: i64,
     pub submitted_at: DateTime<Utc>,
+    /// The policy version of the last assessment.
+    pub policy_version: Option<i64>,
+    pub submit_ip: Option<String>,
 }
 
+const CLAIM_COLUMNS: &str =
+    "id, reference, claimant_id, state, version, full_name, name_kana, phone,
+    total_claimed, submitted_at, policy_version, submit_ip";
+
 pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ClaimRow>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_as::<_, ClaimRow>(
-        "SELECT id, reference, claimant_id, state, version, full_name, name_kana, phone, total_claimed, submitted_at
-         FROM claims WHERE reference = $1",
-    ).bind(reference).fetch_optional(p).await)
+    let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE reference = $1");
+    on_db!(db, p => sqlx::query_as::<_, ClaimRow>(&sql).bind(reference).fetch_optional(p).await)
+}
+
+pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<ClaimRow>, sqlx::Error> {
+    let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE id = $1");
+    on_db!(db, p => sqlx::query_as::<_, ClaimRow>(&sql).bind(id).fetch_optional(p).await)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -365,4 +387,11 @@ pub async fn payout_account(
         (Some(b), Some(n), Some(k)) => Some((b, n, k)),
         _ => None,
     })
+}
+
+/// The claimant's address and language, for mails about a claim.
+pub async fn claimant_contact(db: &Db, claim: Uuid) -> Result<(String, String), sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (String, String)>(
+        "SELECT u.email, u.lang FROM claims c JOIN users u ON u.id = c.claimant_id WHERE c.id = $1",
+    ).bind(claim).fetch_one(p).await)
 }

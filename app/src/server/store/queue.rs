@@ -17,10 +17,12 @@ pub enum Assignee {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sort {
-    /// Oldest first: the SLA order.
+    /// Sent first.
     Oldest,
     Newest,
     Largest,
+    /// Longest on the SLA clock first (waits for the claimant not counted).
+    Clock,
 }
 
 #[derive(Clone, Debug)]
@@ -34,6 +36,8 @@ pub struct QueueFilter {
     pub assignee: Assignee,
     /// A reference, part of a name, or an account number.
     pub search: Option<String>,
+    /// A kind of flag the cases raise.
+    pub flag: Option<String>,
     pub sort: Sort,
     pub limit: i64,
     pub offset: i64,
@@ -108,6 +112,14 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Bind>) {
             &mut binds,
         ),
     }
+    if let Some(flag) = &f.flag {
+        next(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM claim_flags g WHERE g.claim_id = c.id AND g.kind = $?)",
+            Bind::Text(flag.clone()),
+            &mut binds,
+        );
+    }
     if let Some(q) = &f.search {
         binds.push(Bind::Text(q.clone()));
         let exact = binds.len();
@@ -143,6 +155,7 @@ pub async fn page(db: &Db, f: &QueueFilter) -> Result<(Vec<QueueRow>, i64), sqlx
         Sort::Oldest => "c.submitted_at, c.seq",
         Sort::Newest => "c.submitted_at DESC, c.seq DESC",
         Sort::Largest => "c.total_claimed DESC, c.seq",
+        Sort::Clock => "c.sla_start, c.seq",
     };
     let n = binds.len();
     let sql = format!(
@@ -186,6 +199,26 @@ pub async fn waits(
     );
     on_db!(db, p => {
         let mut q = sqlx::query_as::<_, (Uuid, DateTime<Utc>, bool)>(&sql);
+        for id in claims {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })
+}
+
+/// (claim, kind) of the stored flags of the given cases.
+pub async fn flags_of(db: &Db, claims: &[Uuid]) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (1..=claims.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql =
+        format!("SELECT claim_id, kind FROM claim_flags WHERE claim_id IN ({list}) ORDER BY kind");
+    on_db!(db, p => {
+        let mut q = sqlx::query_as::<_, (Uuid, String)>(&sql);
         for id in claims {
             q = q.bind(*id);
         }

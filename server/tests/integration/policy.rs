@@ -1,0 +1,260 @@
+//! The policy as data (versions an admin writes), the flags stored for the
+//! queues (several claims from one address among them), and the queue
+//! sorted by the SLA clock.
+
+use crate::helpers::*;
+
+async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let res = app.get(client, path).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// The references a queue page lists, in order.
+fn listed(page: &str) -> Vec<String> {
+    page.split("href=\"/staff/claims/")
+        .skip(1)
+        .map(|s| s[..9].to_owned())
+        .collect()
+}
+
+async fn stored_flags(app: &TestApp, reference: &str) -> Vec<String> {
+    let claim = app::server::store::claims::by_reference(&app.state.db, reference)
+        .await
+        .unwrap()
+        .unwrap();
+    app::server::store::assessment::stored_flags(&app.state.db, claim.id)
+        .await
+        .unwrap()
+}
+
+/// A policy form that passes: version 1's values, with `changes`.
+fn policy_form(
+    based_on: &str,
+    changes: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, String)> {
+    let mut form: Vec<(&'static str, String)> = vec![
+        ("per_charge_limit", "100000".into()),
+        ("monthly_wallet_limit", "300000".into()),
+        ("window_days", "90".into()),
+        ("call_cap_per_line", "3000".into()),
+        ("call_cap_per_claim", "20000".into()),
+        ("travel_cap_per_line", "10000".into()),
+        ("travel_cap_per_claim", "50000".into()),
+        ("receipt_above", "5000".into()),
+        ("deduct_compensated", "yes".into()),
+        ("policy_note", "Board meeting 12".into()),
+        ("based_on", based_on.into()),
+    ];
+    for (k, v) in changes {
+        form.retain(|(f, _)| f != k);
+        form.push((k, (*v).to_owned()));
+    }
+    form
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn an_admin_writes_a_new_policy_version_and_open_cases_are_flagged_under_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+
+    let (status, page) = html(&app, &admin, "/admin/policy").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("第1版"), "version 1 in force");
+    // Not for reviewers: refused on the server, nothing written.
+    let res = app
+        .post_form(&reviewer, "/admin/policy", &pairs(&policy_form("1", &[])))
+        .await;
+    assert_eq!(res.status(), 403);
+    // Bad values: named beside their fields, 422, nothing written.
+    let bad = policy_form(
+        "1",
+        &[
+            ("per_charge_limit", "0"),
+            ("window_days", "ninety"),
+            ("policy_note", ""),
+        ],
+    );
+    let res = app.post_form(&admin, "/admin/policy", &pairs(&bad)).await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    for id in [
+        "per_charge_limit-error",
+        "window_days-error",
+        "policy_note-error",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert_eq!(app.count("policies").await, 1);
+
+    // RD-000002 (demo) has one debit of 30,000 yen: within version 1.
+    assert!(
+        !stored_flags(&app, "RD-000002")
+            .await
+            .contains(&"flag_over_limit".to_owned())
+    );
+    // Version 2 lowers the limit per debit to 20,000 yen.
+    let v2 = policy_form("1", &[("per_charge_limit", "20,000")]);
+    let to = app.post_ok(&admin, "/admin/policy", &pairs(&v2)).await;
+    assert_eq!(to, "/admin/policy?saved=1");
+    assert_eq!(app.count("policies").await, 2);
+    // Another admin's form, written against version 1: refused, plainly.
+    let res = app.post_form(&admin, "/admin/policy", &pairs(&v2)).await;
+    assert_eq!(res.status(), 409);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("ほかの管理者が補償方針を変更しました")
+    );
+    assert_eq!(app.count("policies").await, 2);
+
+    // The open cases' flags are computed again under version 2 (by the
+    // background sweep) and the queue filters on them.
+    let mut flags = Vec::new();
+    for _ in 0..100 {
+        flags = stored_flags(&app, "RD-000002").await;
+        if flags.contains(&"flag_over_limit".to_owned()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(flags.contains(&"flag_over_limit".to_owned()), "{flags:?}");
+    let (_, page) = html(
+        &app,
+        &reviewer,
+        "/staff/queue?state=submitted&flag=flag_over_limit",
+    )
+    .await;
+    assert!(
+        listed(&page).contains(&"RD-000002".to_owned()),
+        "{:?}",
+        listed(&page)
+    );
+    let (_, page) = html(&app, &reviewer, "/staff/claims/RD-000002").await;
+    assert!(page.contains("補償方針 第2版"));
+    let (_, page) = html(&app, &admin, "/admin/policy").await;
+    assert!(page.contains("第2版") && page.contains("Board meeting 12"));
+
+    // A version is never changed or deleted: the database refuses.
+    let update = app::on_db!(&app.state.db, p => sqlx::query("UPDATE policies SET per_charge_limit = 1 WHERE version = 1")
+        .execute(p).await.map(|r| r.rows_affected()));
+    assert!(update.is_err(), "{update:?}");
+    let delete = app::on_db!(&app.state.db, p => sqlx::query("DELETE FROM policies WHERE version = 2")
+        .execute(p).await.map(|r| r.rows_affected()));
+    assert!(delete.is_err(), "{delete:?}");
+}
+
+/// Files a claim from `ip` (as the proxy reports it) with this phone number
+/// and account.
+async fn claim_from(
+    app: &TestApp,
+    email: &str,
+    ip: &str,
+    phone: &'static str,
+    account: &'static str,
+) -> String {
+    let claimant = app.register_claimant(email, "kamome-no-suiheisen").await;
+    let key = app.start_draft(&claimant).await;
+    let mut about = about_form();
+    about.retain(|(k, _)| *k != "phone");
+    about.push(("phone", phone));
+    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about)
+        .await;
+    let add = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form(account),
+        )
+        .await;
+    app.post_ok(&claimant, &add, &debit_form("2020-09-04", "10,000"))
+        .await;
+    for section in ["debits", "calls", "travel", "evidence/done"] {
+        app.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
+            .await;
+    }
+    let res = claimant
+        .post(app.url(&format!("/claims/{key}/check")))
+        .header("x-forwarded-for", ip)
+        .form(&[("declare_true", "yes"), ("declare_share", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    location(&res)
+        .trim_start_matches("/claims/")
+        .trim_end_matches("?sent=1")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_the_clock() {
+    let app = TestApp::spawn_configured(None, None, true).await;
+    let x = claim_from(
+        &app,
+        "x@example.jp",
+        "203.0.113.5",
+        "090-3000-0001",
+        "3000001",
+    )
+    .await;
+    let y = claim_from(
+        &app,
+        "y@example.jp",
+        "203.0.113.5",
+        "090-3000-0002",
+        "3000002",
+    )
+    .await;
+    let z = claim_from(
+        &app,
+        "z@example.jp",
+        "198.51.100.7",
+        "090-3000-0003",
+        "3000003",
+    )
+    .await;
+    // Stored on submit: X and Y name each other; Z, alone at its address
+    // with its own phone and account, raises no such flag.
+    let same = "flag_same_contact".to_owned();
+    assert!(
+        stored_flags(&app, &x).await.contains(&same),
+        "X is flagged when Y arrives"
+    );
+    assert!(stored_flags(&app, &y).await.contains(&same));
+    assert!(!stored_flags(&app, &z).await.contains(&same));
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let (status, page) = html(&app, &reviewer, "/staff/queue?flag=flag_same_contact").await;
+    assert_eq!(status, 200);
+    let refs = listed(&page);
+    assert!(
+        refs.contains(&x) && refs.contains(&y) && !refs.contains(&z),
+        "{refs:?}"
+    );
+    assert!(page.contains("同じ連絡先"), "the row shows its flags");
+    // Not a flag: 422, named beside the filter, never a 500.
+    let (status, page) = html(&app, &reviewer, "/staff/queue?flag=flag_nonsense").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"flag-error\""));
+
+    // Sorted by the clock: the case with the earliest clock start first,
+    // whatever the order in which they were sent.
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    for (reference, days) in [(&x, 5), (&y, 15), (&z, 10)] {
+        let start = today - chrono::Duration::days(days);
+        app::on_db!(&app.state.db, p => sqlx::query("UPDATE claims SET sla_start = $1 WHERE reference = $2")
+            .bind(start).bind(reference).execute(p).await.map(|r| r.rows_affected())).unwrap();
+    }
+    let (_, page) = html(&app, &reviewer, "/staff/queue?sort=sla").await;
+    let ours: Vec<String> = listed(&page)
+        .into_iter()
+        .filter(|r| [&x, &y, &z].contains(&r))
+        .collect();
+    assert_eq!(ours, [y.clone(), z.clone(), x.clone()]);
+}
