@@ -20,7 +20,7 @@ pub mod role;
 pub mod text;
 pub mod verification;
 pub mod workflow;
-
+pub mod zengin;
 
 pub use account::{AccountNumber, AccountType, BankCode, BranchCode};
 pub use contact::{Email, PersonName, Phone};
