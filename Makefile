@@ -6,7 +6,7 @@ REDRESS_LISTEN ?= 127.0.0.1:3000
 REDRESS_DATA_DIR ?= ./data
 export REDRESS_LISTEN REDRESS_DATA_DIR
 
-.PHONY: run test build release dev lint clean-data bench
+.PHONY: run test build release dev lint clean-data bench drills
 
 ## Build (release) and serve on SQLite with the demo data.
 run: release
@@ -47,3 +47,7 @@ clean-data:
 ## Speed targets, measured in a release build (see server/src/bin/bench.rs).
 bench:
 	cargo run -p server --release --bin bench
+
+## Fault drills: the payout steps killed many times (REDRESS_DRILL_CYCLES, default 100) on both databases.
+drills:
+	@scripts/drills.sh

@@ -16,7 +16,8 @@ const dbEnv = process.env.E2E_DATABASE_URL ? `DATABASE_URL='${process.env.E2E_DA
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 60_000,
+  // A whole journey takes about 50 s on 2 cores: room for a busy machine.
+  timeout: 180_000,
   fullyParallel: false,
   workers: 1,
   retries: 0,

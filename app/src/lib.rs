@@ -19,7 +19,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::i18n::Lang;
-use crate::pages::{admin, auth, bank, claimant, journey, public, staff};
+use crate::pages::{admin, auth, bank, claimant, journey, payments, public, staff};
 
 /// The language of this request: the `lang` cookie, else the browser's
 /// `Accept-Language`, else Japanese.
@@ -133,6 +133,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/invitations/:id") view=staff::LetterPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/banks") view=admin::AdminBanksPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/policy") view=admin::PolicyPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/ledger") view=payments::LedgerPage ssr=SsrMode::Async />
+                <Route path=path!("/payments") view=payments::PaymentsPage ssr=SsrMode::Async />
+                <Route path=path!("/payments/batches/:number") view=payments::BatchPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -132,3 +132,52 @@ test("an admin writes a new policy version; the queue filters by flag and sorts 
   await expect(page.locator("tbody tr").first()).toContainText("同じ連絡先");
   await expectAccessible(page);
 });
+
+// Runs after the two-approver test above, which leaves an approved case.
+test("payments staff make a batch, an approver releases it, the file is exported and the result recorded", async ({ page }) => {
+  await login(page, "payments@redress.example");
+  await page.goto("/payments");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("支払い");
+  await expectAccessible(page);
+  // A Sunday far ahead is refused beside the field.
+  await page.getByLabel("振込指定日").fill("2030-01-06");
+  await page.getByRole("button", { name: "バッチを作る" }).click();
+  await expect(page.locator("#transfer_date-error")).toContainText("銀行の営業日");
+  await expectAccessible(page);
+  await page.getByLabel("振込指定日").fill("2030-01-07");
+  await page.getByRole("button", { name: "バッチを作る" }).click();
+  await expect(page.getByRole("status").first()).toContainText("バッチを作りました");
+  const batchUrl = page.url().replace(/\?.*$/, "");
+  await expect(page.locator(".summary-list")).toContainText("承認待ち");
+  await expectAccessible(page);
+  await logout(page);
+
+  await login(page, "approver@redress.example");
+  await page.goto(batchUrl);
+  await page.getByRole("button", { name: "このバッチを承認する" }).click();
+  await expect(page.getByRole("status").first()).toContainText("バッチを承認しました");
+  await expectAccessible(page);
+  await logout(page);
+
+  await login(page, "payments@redress.example");
+  await page.goto(batchUrl);
+  const file = await page.request.get(`${batchUrl}/zengin.txt`);
+  expect(file.status()).toBe(200);
+  const bytes = await file.body();
+  expect(bytes.length % 122).toBe(0);
+  expect(bytes[0]).toBe("1".charCodeAt(0));
+  const reference = (await page.locator("tbody tr td").first().innerText()).trim();
+  await page.getByLabel("申請番号").fill(reference);
+  await page.getByLabel("振込済み").check();
+  await page.getByLabel("振込日").fill("2030-01-07");
+  await page.getByRole("button", { name: "結果を記録する" }).click();
+  await expect(page.getByRole("status").first()).toContainText("銀行の結果を記録しました");
+  await expect(page.locator("tbody")).toContainText("振込済み 2030-01-07");
+  await expectAccessible(page);
+  await logout(page);
+
+  await login(page, "admin@redress.example");
+  await page.goto("/admin/ledger");
+  await expect(page.getByRole("status").first()).toContainText("台帳はすべての検査に合格しています");
+  await expectAccessible(page);
+});

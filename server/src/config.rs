@@ -153,7 +153,28 @@ pub struct Config {
         global = true
     )]
     pub second_approval_above: i64,
+    /// The operator in the Zengin transfer file: `code,name,bank,branch,type,account`
+    /// (requester code from the paying bank, name in katakana, the paying account).
+    #[arg(
+        long,
+        env = "REDRESS_ZENGIN_REQUESTER",
+        value_name = "REDRESS_ZENGIN_REQUESTER",
+        default_value = DEMO_REQUESTER,
+        global = true
+    )]
+    pub zengin_requester: String,
+    /// Leave bank and branch names blank in the Zengin file.
+    #[arg(
+        long,
+        env = "REDRESS_ZENGIN_BLANK_NAMES",
+        value_name = "REDRESS_ZENGIN_BLANK_NAMES",
+        global = true
+    )]
+    pub zengin_blank_names: bool,
 }
+
+/// The demo operator's requester (not a real one).
+pub const DEMO_REQUESTER: &str = "0000012345,ﾚﾄﾞﾚｽ ﾎｼｮｳ ｼﾞﾑｷｮｸ,0001,001,1,1234567";
 
 impl Config {
     pub fn database_url(&self) -> String {

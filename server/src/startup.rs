@@ -38,6 +38,11 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         api_rate_per_minute: config.api_rate_per_minute,
         import_wait: std::time::Duration::from_millis(config.import_wait_ms),
         second_approval_above: config.second_approval_above,
+        zengin: app::server::state::ZenginSettings::parse(
+            &config.zengin_requester,
+            config.zengin_blank_names,
+        )
+        .map_err(anyhow::Error::msg)?,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("redress")
@@ -92,6 +97,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     let app = Router::new()
         .merge(journey_forms::upload_routes())
         .merge(app::server::bank_forms::upload_routes())
+        .merge(app::server::payments_forms::upload_routes())
         .merge(app::server::rest::upload_routes())
         .merge(app)
         .with_state(state.clone())

@@ -98,6 +98,8 @@ pub struct BankAdminRow {
     pub code: String,
     pub name: String,
     pub branches: i64,
+    /// The bank's share (percent) of the debits paid at its accounts.
+    pub share: i64,
 }
 
 /// The participating banks with their branch counts (admin only).
@@ -115,10 +117,17 @@ pub async fn admin_banks() -> Result<Vec<BankAdminRow>, ApiError> {
             .map_err(fail)?
             .into_iter()
             .collect();
+    let shares: std::collections::HashMap<String, i64> =
+        crate::server::store::banks::shares(&state.db)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .collect();
     Ok(banks
         .into_iter()
         .map(|b| BankAdminRow {
             branches: counts.get(&b.code).copied().unwrap_or(0),
+            share: shares.get(&b.code).copied().unwrap_or(50),
             code: b.code,
             name: b.name,
         })

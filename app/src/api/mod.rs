@@ -5,6 +5,7 @@ pub mod bank;
 pub mod claimant;
 pub mod common;
 pub mod operator;
+pub mod payments;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};

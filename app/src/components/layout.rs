@@ -31,10 +31,16 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/staff/reported-losses", "nav_reported_losses"),
             ("/admin/banks", "nav_banks"),
             ("/admin/policy", "nav_policy"),
+            ("/admin/ledger", "nav_ledger"),
             ("/admin/views", "nav_views"),
             ("/admin/api-keys", "nav_api_keys"),
         ],
-        Some(Role::Payments) => vec![("/staff/queue", "nav_queue")],
+        Some(Role::Payments) => vec![("/staff/queue", "nav_queue"), ("/payments", "nav_payments")],
+        Some(Role::Approver) => vec![
+            ("/staff/queue", "nav_queue"),
+            ("/staff/reported-losses", "nav_reported_losses"),
+            ("/payments", "nav_payments"),
+        ],
         Some(_) => vec![
             ("/staff/queue", "nav_queue"),
             ("/staff/reported-losses", "nav_reported_losses"),

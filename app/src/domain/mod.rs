@@ -14,6 +14,7 @@ pub mod invite;
 pub mod kana;
 pub mod money;
 pub mod password;
+pub mod payout;
 pub mod policy;
 pub mod reference;
 pub mod role;

@@ -31,6 +31,7 @@ pub fn AdminBanksPage() -> impl IntoView {
                                                 <th scope="col" class="num">
                                                     {lang.t("branches_count")}
                                                 </th>
+                                                <th scope="col">{lang.t("share_percent")}</th>
                                                 <th scope="col">
                                                     <span class="visually-hidden">{lang.t("remove_bank")}</span>
                                                 </th>
@@ -45,6 +46,25 @@ pub fn AdminBanksPage() -> impl IntoView {
                                                             <td>{b.code.clone()}</td>
                                                             <td>{b.name.clone()}</td>
                                                             <td class="num">{b.branches}</td>
+                                                            <td>
+                                                                <form method="post" action="/admin/banks/share" class="inline-form">
+                                                                    <input type="hidden" name="bank_code" value=b.code.clone() />
+                                                                    <label class="visually-hidden" for=format!("share-{}", b.code)>
+                                                                        {format!("{} {}", b.name, lang.t("share_percent"))}
+                                                                    </label>
+                                                                    <input
+                                                                        class="input w-5"
+                                                                        id=format!("share-{}", b.code)
+                                                                        name="share_percent"
+                                                                        inputmode="numeric"
+                                                                        value=b.share.to_string()
+                                                                    />
+                                                                    " % "
+                                                                    <button type="submit" class="link-button">
+                                                                        {lang.t("share_save")}
+                                                                    </button>
+                                                                </form>
+                                                            </td>
                                                             <td>
                                                                 <form method="post" action="/admin/banks" class="inline-form">
                                                                     <input type="hidden" name="bank_code" value=b.code.clone() />

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/claims/{reference}/withdraw", post(withdraw))
         .route("/claims/{reference}/appeal", post(appeal))
         .route("/admin/banks", post(admin_banks))
+        .route("/admin/banks/share", post(admin_bank_share))
         .route("/admin/policy", post(admin_policy))
         .route("/admin/api-keys", post(create_api_key))
         .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::journey_forms::routes())
         .merge(super::bank_forms::routes())
         .merge(super::staff_forms::routes())
+        .merge(super::payments_forms::routes())
         .merge(super::rest::routes())
 }
 
@@ -291,6 +293,24 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
     match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
         Ok(()) => see_other("/admin/banks"),
         Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+/// An admin sets a bank's share of the debits paid at its accounts.
+async fn admin_bank_share(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/admin/banks".parse() {
+        form.parts.uri = uri;
+    }
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return form.fail(&state, e, "bank_code").await;
+    }
+    match banks::set_share(&state.db, form.get("bank_code"), form.get("share_percent")).await {
+        Ok(()) => see_other("/admin/banks"),
+        Err(e) => form.fail(&state, e, "share_percent").await,
     }
 }
 

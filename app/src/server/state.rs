@@ -25,6 +25,65 @@ pub struct Settings {
     pub import_wait: std::time::Duration,
     /// Cases approved for more than this (yen) need a second approver.
     pub second_approval_above: i64,
+    /// The operator's side of the Zengin transfer file.
+    pub zengin: ZenginSettings,
+}
+
+/// Who pays, as the operator's bank knows it: the requester code it gave,
+/// the name, and the paying account. Bank and branch names come from the
+/// bank list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZenginSettings {
+    pub code: String,
+    pub name: String,
+    pub bank_code: String,
+    pub branch_code: String,
+    /// `1` ordinary, `2` current.
+    pub account_type: char,
+    pub account_number: String,
+    /// Leave bank and branch names blank in the file (some banks want that).
+    pub blank_names: bool,
+}
+
+impl ZenginSettings {
+    /// Reads `code,name,bank,branch,type,account` (type `1` ordinary or `2`
+    /// current), e.g. `0000012345,ﾚﾄﾞﾚｽ,0001,001,1,1234567`.
+    pub fn parse(text: &str, blank_names: bool) -> Result<ZenginSettings, String> {
+        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        let [code, name, bank, branch, kind, account] = parts[..] else {
+            return Err(
+                "REDRESS_ZENGIN_REQUESTER must be code,name,bank,branch,type,account".into(),
+            );
+        };
+        let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+        if !digits(code, 10) {
+            return Err("the Zengin requester code must be 10 digits".into());
+        }
+        if crate::domain::zengin::to_zengin(name).is_err() {
+            return Err(
+                "the Zengin requester name must be katakana, digits or capital letters".into(),
+            );
+        }
+        if !digits(bank, 4) || !digits(branch, 3) || !digits(account, 7) {
+            return Err(
+                "the paying bank (4 digits), branch (3) and account (7) are numbers".into(),
+            );
+        }
+        let account_type = match kind {
+            "1" => '1',
+            "2" => '2',
+            _ => return Err("the paying account's type is 1 (ordinary) or 2 (current)".into()),
+        };
+        Ok(ZenginSettings {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            bank_code: bank.to_owned(),
+            branch_code: branch.to_owned(),
+            account_type,
+            account_number: account.to_owned(),
+            blank_names,
+        })
+    }
 }
 
 impl Settings {

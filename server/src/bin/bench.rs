@@ -36,6 +36,8 @@ async fn main() -> anyhow::Result<()> {
         api_rate_per_minute: 120,
         import_wait_ms: 5000,
         second_approval_above: 1_000_000,
+        zengin_requester: server::config::DEMO_REQUESTER.into(),
+        zengin_blank_names: false,
     };
     let state = startup::prepare(&config).await?;
     demo::seed(&state).await?;

@@ -3,19 +3,19 @@
 
 use crate::helpers::*;
 
-async fn state_of(app: &TestApp, reference: &str) -> String {
+pub(crate) async fn state_of(app: &TestApp, reference: &str) -> String {
     app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>("SELECT state FROM claims WHERE reference = $1")
         .bind(reference).fetch_one(p).await.unwrap())
 }
 
-async fn version_of(app: &TestApp, reference: &str) -> String {
+pub(crate) async fn version_of(app: &TestApp, reference: &str) -> String {
     let v: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>("SELECT version FROM claims WHERE reference = $1")
         .bind(reference).fetch_one(p).await.unwrap());
     v.to_string()
 }
 
 /// The bank confirms every line of the claim at 0125: the case reaches review.
-async fn bank_confirms(app: &TestApp, reference: &str) {
+pub(crate) async fn bank_confirms(app: &TestApp, reference: &str) {
     let clerk = app.login("bank.77@redress.example", PASSWORD).await;
     let lines: Vec<(uuid::Uuid, i64)> = app::on_db!(&app.state.db, p => sqlx::query_as::<_, (uuid::Uuid, i64)>(
         "SELECT l.id, l.amount FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE c.reference = $1 ORDER BY l.position",
@@ -39,7 +39,7 @@ async fn bank_confirms(app: &TestApp, reference: &str) {
 }
 
 /// The form fields of the case page's assessment: (name, value).
-async fn assessment_form(
+pub(crate) async fn assessment_form(
     app: &TestApp,
     staff: &reqwest::Client,
     reference: &str,
@@ -71,7 +71,7 @@ async fn assessment_form(
     fields
 }
 
-fn as_pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(crate) fn as_pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

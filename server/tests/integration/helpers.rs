@@ -179,6 +179,8 @@ impl TestApp {
             api_rate_per_minute: 120,
             import_wait_ms,
             second_approval_above: 1_000_000,
+            zengin_requester: server::config::DEMO_REQUESTER.into(),
+            zengin_blank_names: false,
         };
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
@@ -211,6 +213,8 @@ impl TestApp {
             api_rate_per_minute: 120,
             import_wait_ms: 5000,
             second_approval_above: 1_000_000,
+            zengin_requester: server::config::DEMO_REQUESTER.into(),
+            zengin_blank_names: false,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         tokio::spawn(async move {
@@ -230,6 +234,15 @@ impl TestApp {
             .default_headers(headers)
             .build()
             .unwrap()
+    }
+
+    /// The database the server uses (another process may open it too).
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self._db.dir
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -38,3 +38,20 @@ pub async fn set_participating(db: &Db, code: &str, participating: bool) -> Resu
     tx.commit().await?;
     Ok(())
 }
+
+/// An admin sets a bank's share (0 to 100 percent) of the debits paid at
+/// its accounts; the operator pays the rest. Cases already paid keep the
+/// split recorded when they were paid.
+pub async fn set_share(db: &Db, code: &str, percent: &str) -> Result<(), AppError> {
+    let code = BankCode::parse(code).map_err(|k| AppError::field("bank_code", k))?;
+    let percent = match percent.trim().trim_end_matches('%').parse::<i64>() {
+        Ok(p) if (0..=100).contains(&p) => p,
+        _ => return Err(AppError::field("share_percent", "share_invalid")),
+    };
+    let mut tx = db.begin().await?;
+    if banks::set_share(&mut tx, code.as_str(), percent).await? == 0 {
+        return Err(AppError::field("bank_code", "bank_unknown"));
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -320,6 +320,18 @@ pub async fn decide(
     if action == Action::SendBack {
         decisions::set_rejection(&mut tx, claim.id, None).await?;
     }
+    // Approved: the operator owes the claimant the approved total.
+    if to == CaseState::Approved {
+        crate::server::store::payouts::post(
+            &mut tx,
+            claim.id,
+            None,
+            crate::domain::payout::Movement::Approve,
+            total,
+            now,
+        )
+        .await?;
+    }
     if let Some((kind, text)) = mail {
         outbox::enqueue(
             &mut tx,

@@ -788,6 +788,9 @@ pub async fn request_information(
         .map(|s| s.as_str())
         .collect();
     let now = Utc::now();
+    // Read before the transaction: inside it, only its own connection.
+    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
+    let lang = Lang::parse(&lang).unwrap_or(Lang::Ja);
     let mut tx = state.db.begin().await?;
     if !claims::set_state(
         &mut tx,
@@ -824,8 +827,6 @@ pub async fn request_information(
     .await?;
     // The claimant is told what is asked, and by when an answer keeps the
     // claim moving.
-    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
-    let lang = Lang::parse(&lang).unwrap_or(Lang::Ja);
     let text = mails::info_requested(
         lang,
         &state.settings.public_url,

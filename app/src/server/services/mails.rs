@@ -158,6 +158,43 @@ pub fn rejected(
     )
 }
 
+/// The transfer went out: the amount, the date and the last three digits
+/// of the account (nothing more of it).
+pub fn payment_sent(
+    lang: Lang,
+    public_url: &str,
+    reference: &str,
+    amount: i64,
+    paid_on: chrono::NaiveDate,
+    account_number: &str,
+) -> MailText {
+    let amount = crate::components::yen(lang, amount);
+    let date = paid_on.format("%Y-%m-%d").to_string();
+    let last3 = crate::domain::payout::last3(account_number);
+    mail(
+        lang,
+        "payment_sent",
+        public_url,
+        &[
+            ("reference", reference),
+            ("amount", &amount),
+            ("date", &date),
+            ("last3", &last3),
+            ("public_url", public_url),
+        ],
+    )
+}
+
+/// The bank could not pay: what the claimant should do.
+pub fn payment_failed(lang: Lang, public_url: &str, reference: &str) -> MailText {
+    mail(
+        lang,
+        "payment_failed",
+        public_url,
+        &[("reference", reference), ("public_url", public_url)],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +232,15 @@ mod tests {
                     chrono::NaiveDate::from_ymd_opt(2021, 1, 15).unwrap(),
                 ),
                 approved(lang, "https://r.example", "RD-000001", 130_000),
+                payment_sent(
+                    lang,
+                    "https://r.example",
+                    "RD-000001",
+                    130_000,
+                    chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
+                    "1234567",
+                ),
+                payment_failed(lang, "https://r.example", "RD-000001"),
                 rejected(
                     lang,
                     "https://r.example",
@@ -238,7 +284,20 @@ mod tests {
             no.body
         );
         assert!(no.body.contains("2021-02-01"), "{}", no.body);
-        for m in [&ok, &no] {
+        let paid = payment_sent(
+            Lang::En,
+            "https://r.example",
+            "RD-000007",
+            130_000,
+            chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
+            "7654321",
+        );
+        assert!(
+            paid.body.contains("321") && !paid.body.contains("7654321"),
+            "{}",
+            paid.body
+        );
+        for m in [&ok, &no, &paid] {
             let rest = m.body.replace("https://r.example/genuine", "");
             assert!(rest.contains("https://r.example"), "{rest}");
             assert!(!rest.contains("https://r.example/"), "a deep link: {rest}");

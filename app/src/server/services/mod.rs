@@ -14,5 +14,6 @@ pub mod drafts;
 pub mod evidence;
 pub mod invitations;
 pub mod mails;
+pub mod payouts;
 pub mod policies;
 pub mod reminders;

@@ -70,6 +70,25 @@ pub async fn by_code(db: &Db, code: &str) -> Result<Option<BankRow>, sqlx::Error
         .bind(code).fetch_optional(p).await)
 }
 
+/// Sets a bank's share (percent) of the debits paid at its accounts.
+pub async fn set_share(tx: &mut Tx, code: &str, percent: i64) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE banks SET cost_share_percent = $2 WHERE code = $1")
+        .bind(code).bind(percent).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// (bank, share percent) of the participating banks.
+pub async fn shares(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
+        "SELECT code, cost_share_percent FROM banks WHERE participating ORDER BY code",
+    ).fetch_all(p).await)
+}
+
+/// A branch's name in katakana.
+pub async fn branch_kana(db: &Db, bank: &str, branch: &str) -> Result<Option<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, String>("SELECT kana FROM branches WHERE bank_code = $1 AND code = $2")
+        .bind(bank).bind(branch).fetch_optional(p).await)
+}
+
 pub async fn set_participating(
     tx: &mut Tx,
     code: &str,

@@ -119,6 +119,22 @@ pub async fn set_state(
     Ok(n == 1)
 }
 
+/// Moves a case from `from` to `to` whatever its version (the caller
+/// holds another lock on the step, e.g. a payout line's result).
+pub async fn set_state_from(
+    tx: &mut Tx,
+    id: Uuid,
+    from: &str,
+    to: &str,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE claims SET state = $3, version = version + 1 WHERE id = $1 AND state = $2",
+    )
+    .bind(id).bind(from).bind(to)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
 /// One row of a case's history, as its claimant may see it (no actor).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct EventRow {

@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod evidence;
 pub mod invitations;
 pub mod outbox;
+pub mod payouts;
 pub mod policies;
 pub mod queue;
 pub mod requests;

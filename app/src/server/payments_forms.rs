@@ -1,0 +1,255 @@
+//! The payments staff's form posts and downloads: make a batch (payments),
+//! release it (an approver who did not make it), export the Zengin file and
+//! its CSV, record the bank's results by hand or from its file; the admin's
+//! settlement report. Guarded by role here; the four-eyes rule and every
+//! state are checked by the service.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_sessions::Session;
+
+use super::auth;
+use super::error::AppError;
+use super::forms::{Submitted, see_other};
+use super::services::payouts;
+use super::state::AppState;
+use crate::domain::Role;
+
+/// Who works payouts.
+const PAYMENTS: [Role; 2] = [Role::Payments, Role::Admin];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/payments/batches", post(create))
+        .route("/payments/batches/{number}/release", post(release))
+        .route("/payments/batches/{number}/results", post(result))
+        .route("/payments/batches/{number}/zengin.txt", get(zengin))
+        .route("/payments/batches/{number}/batch.csv", get(batch_csv))
+        .route("/admin/settlement.csv", get(settlement_csv))
+        .route("/admin/settlement.xlsx", get(settlement_xlsx))
+}
+
+/// The bank's result file (multipart, field `file`).
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/payments/batches/{number}/results-file",
+            post(results_file),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
+}
+
+fn number(text: &str) -> Result<i64, AppError> {
+    text.parse().map_err(|_| AppError::NotFound)
+}
+
+/// The form's errors belong on the batch page.
+fn on_batch_page(form: &mut Submitted, number: &str) {
+    if let Ok(uri) = format!("/payments/batches/{number}").parse() {
+        form.parts.uri = uri;
+    }
+}
+
+async fn create(State(state): State<AppState>, session: Session, mut form: Submitted) -> Response {
+    // Errors are shown on the payments page, where the form is.
+    if let Ok(uri) = "/payments".parse() {
+        form.parts.uri = uri;
+    }
+    let user = match auth::require(&session, &state.db, &[Role::Payments]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "transfer_date").await,
+    };
+    match payouts::create_batch(&state, &user, &form.fields).await {
+        Ok(n) => see_other(&format!("/payments/batches/{n}?made=1")),
+        Err(e) => form.fail(&state, e, "transfer_date").await,
+    }
+}
+
+async fn release(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_batch_page(&mut form, &n);
+    let user = match auth::require(&session, &state.db, &[Role::Approver]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "release").await,
+    };
+    let result = match number(&n) {
+        Ok(n) => payouts::release(&state, &user, n).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => see_other(&format!("/payments/batches/{n}?released=1")),
+        Err(e) => form.fail(&state, e, "release").await,
+    }
+}
+
+async fn result(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_batch_page(&mut form, &n);
+    let user = match auth::require(&session, &state.db, &[Role::Payments]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "result").await,
+    };
+    let result = match number(&n) {
+        Ok(n) => payouts::record_result(&state, &user, n, &form.fields).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => see_other(&format!("/payments/batches/{n}?recorded=1")),
+        Err(e) => form.fail(&state, e, "result").await,
+    }
+}
+
+async fn results_file(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    session: Session,
+    req: axum::http::Request<axum::body::Body>,
+) -> Response {
+    use super::journey_forms::{page_with_file_error, read_file_field};
+    use axum::extract::FromRequest;
+    let (parts, body) = req.into_parts();
+    let page = format!("/payments/batches/{n}");
+    let user = match auth::require(&session, &state.db, &[Role::Payments]).await {
+        Ok(u) => u,
+        Err(AppError::Unauthorized) => return see_other("/login?notice=login"),
+        Err(e) => return e.into_response(),
+    };
+    let Ok(batch) = number(&n) else {
+        return AppError::NotFound.into_response();
+    };
+    let file = match axum::extract::Multipart::from_request(
+        axum::http::Request::from_parts(parts.clone(), body),
+        &(),
+    )
+    .await
+    {
+        Ok(mut m) => read_file_field(&mut m, 8 * 1024 * 1024).await,
+        Err(_) => Err(("file_required", axum::http::StatusCode::BAD_REQUEST)),
+    };
+    let bytes = match file {
+        Ok((_, bytes)) => bytes,
+        Err((key, status)) => return page_with_file_error(&state, parts, &page, key, status).await,
+    };
+    match payouts::upload_results(&state, &user, batch, &bytes).await {
+        Ok(_) => see_other(&format!("{page}?recorded=1")),
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.0.first().map(|e| e.key.clone()).unwrap_or_default();
+            let status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            page_with_file_error(&state, parts, &page, &key, status).await
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            let key = match &e {
+                AppError::Conflict(k) => *k,
+                _ => "",
+            };
+            page_with_file_error(&state, parts, &page, key, e.status_code()).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+#[derive(serde::Deserialize)]
+struct Layout {
+    /// `0`: records run together; anything else: CR LF after each.
+    crlf: Option<String>,
+}
+
+async fn zengin(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    Query(layout): Query<Layout>,
+    session: Session,
+) -> Response {
+    let user = match auth::require(&session, &state.db, &PAYMENTS).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let crlf = layout.crlf.as_deref() != Some("0");
+    let n = match number(&n) {
+        Ok(n) => n,
+        Err(e) => return e.into_response(),
+    };
+    match payouts::export(&state, &user, n, crlf).await {
+        Ok(bytes) => {
+            let name = if crlf {
+                format!("redress-batch-{n}.txt")
+            } else {
+                format!("redress-batch-{n}-norecordbreaks.txt")
+            };
+            download(bytes, "text/plain; charset=shift_jis", &name)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn batch_csv(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    session: Session,
+) -> Response {
+    if let Err(e) = auth::require(&session, &state.db, &PAYMENTS).await {
+        return e.into_response();
+    }
+    let n = match number(&n) {
+        Ok(n) => n,
+        Err(e) => return e.into_response(),
+    };
+    match payouts::export_csv(&state, n).await {
+        Ok(csv) => download(
+            csv.into_bytes(),
+            "text/csv; charset=utf-8",
+            &format!("redress-batch-{n}.csv"),
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn settlement_csv(State(state): State<AppState>, session: Session) -> Response {
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return e.into_response();
+    }
+    match payouts::settlement_csv(&state).await {
+        Ok(csv) => download(
+            csv.into_bytes(),
+            "text/csv; charset=utf-8",
+            "redress-settlement.csv",
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn settlement_xlsx(State(state): State<AppState>, session: Session) -> Response {
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return e.into_response();
+    }
+    match payouts::settlement_xlsx(&state).await {
+        Ok(bytes) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "redress-settlement.xlsx",
+        ),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,510 @@
+//! Payouts: a batch made by payments staff and released by an approver,
+//! the Zengin file (validated, byte-identical on every export), the bank's
+//! results, the ledger's invariants, and a debit that is never paid twice.
+
+use crate::decisions::{as_pairs, assessment_form, bank_confirms, state_of, version_of};
+use crate::helpers::*;
+
+/// A claim by a new claimant for one debit of 100,000 yen on `account` at
+/// 0125, confirmed by the bank, assessed in full and approved.
+pub(crate) async fn approved_claim(app: &TestApp, email: &str, account: &'static str) -> String {
+    let claimant = app.register_claimant(email, "kamome-no-suiheisen").await;
+    let key = app.start_draft(&claimant).await;
+    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about_form())
+        .await;
+    let add = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form(account),
+        )
+        .await;
+    app.post_ok(&claimant, &add, &debit_form("2020-09-04", "100,000"))
+        .await;
+    for section in ["debits", "calls", "travel", "evidence/done"] {
+        app.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
+            .await;
+    }
+    let reference = app.send_draft(&claimant, &key).await;
+    bank_confirms(app, &reference).await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let mut fields = assessment_form(app, &reviewer, &reference).await;
+    for (k, v) in fields.iter_mut() {
+        if k.starts_with("ack_") {
+            *v = "Seen".into();
+        }
+        if k == "approved_debit_1" {
+            *v = "100,000".into();
+        }
+    }
+    app.post_ok(
+        &reviewer,
+        &format!("/staff/claims/{reference}/assess"),
+        &as_pairs(&fields),
+    )
+    .await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let version = version_of(app, &reference).await;
+    app.post_ok(
+        &approver,
+        &format!("/staff/claims/{reference}/approve"),
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(state_of(app, &reference).await, "approved");
+    reference
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap())
+}
+
+async fn multipart_post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    body: &str,
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(body.as_bytes().to_vec())
+        .file_name("results.csv")
+        .mime_str("text/csv")
+        .unwrap();
+    client
+        .post(app.url(path))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit_is_paid_twice() {
+    let app = TestApp::spawn().await;
+    let a = approved_claim(&app, "pa@example.jp", "4000001").await;
+    let b = approved_claim(&app, "pb@example.jp", "4000002").await;
+    // C claims the very debit A claims (same bank, account, date, amount).
+    let c = approved_claim(&app, "pc@example.jp", "4000001").await;
+    // Approval owes each claimant the approved amount, in balanced entries.
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'approve'"
+        )
+        .await,
+        6
+    );
+
+    let payments = app.login("payments@redress.example", PASSWORD).await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let (status, page) = {
+        let res = app.get(&payments, "/payments").await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert!(page.contains(&a) || page.contains("3件"), "{page}");
+    let request_id = page
+        .split("name=\"request_id\" value=\"")
+        .nth(1)
+        .map(|s| s[..36].to_owned())
+        .expect("the form's token");
+
+    // A Saturday, or today: refused next to the field, nothing written.
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    let earliest = app::domain::payout::earliest_transfer_date(today);
+    let mut weekend = today;
+    while chrono::Datelike::weekday(&weekend) != chrono::Weekday::Sat {
+        weekend += chrono::Duration::days(1);
+    }
+    for (date, key) in [
+        (weekend.to_string(), "transfer_date_not_business_day"),
+        (today.to_string(), "transfer_date_too_soon"),
+    ] {
+        let res = app
+            .post_form(
+                &payments,
+                "/payments/batches",
+                &[("request_id", &request_id), ("transfer_date", &date)],
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{key}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("id=\"transfer_date-error\"")
+        );
+    }
+    assert_eq!(app.count("payout_batches").await, 0);
+    // Only payments staff make batches.
+    let res = app
+        .post_form(
+            &approver,
+            "/payments/batches",
+            &[
+                ("request_id", &request_id),
+                ("transfer_date", &earliest.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+
+    // The batch: every approved case, scheduled; posting the form again
+    // finds the same batch.
+    let form = [
+        ("request_id", request_id.as_str()),
+        ("transfer_date", &earliest.to_string()),
+    ];
+    let to = app.post_ok(&payments, "/payments/batches", &form).await;
+    assert_eq!(to, "/payments/batches/1?made=1");
+    let again = app.post_ok(&payments, "/payments/batches", &form).await;
+    assert_eq!(again, "/payments/batches/1?made=1");
+    assert_eq!(app.count("payout_batches").await, 1);
+    for r in [&a, &b, &c] {
+        assert_eq!(state_of(&app, r).await, "payout_scheduled");
+    }
+    let page = app
+        .get(&payments, "/payments/batches/1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("同じ口座に同じ金額を振り込む行があります"),
+        "A and C warn"
+    );
+    assert!(
+        !page.contains("4000001") && page.contains("****001"),
+        "accounts masked"
+    );
+
+    // Not exported before release; released by an approver, once.
+    let res = app.get(&payments, "/payments/batches/1/zengin.txt").await;
+    assert_eq!(res.status(), 409);
+    let res = app
+        .post_form(
+            &payments,
+            "/payments/batches/1/release",
+            &[("release", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    app.post_ok(
+        &approver,
+        "/payments/batches/1/release",
+        &[("release", "yes")],
+    )
+    .await;
+    let approver2 = app.login("approver2@redress.example", PASSWORD).await;
+    let res = app
+        .post_form(
+            &approver2,
+            "/payments/batches/1/release",
+            &[("release", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+
+    // The file: valid, 120-byte records, the same bytes every time, its
+    // SHA-256 kept with the batch.
+    let first = app
+        .get(&payments, "/payments/batches/1/zengin.txt")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let second = app
+        .get(&payments, "/payments/batches/1/zengin.txt")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(first, second);
+    let summary = app::domain::zengin::validate(&first, true).unwrap();
+    assert_eq!(summary.count, 3);
+    assert_eq!(summary.total, 300_000);
+    let plain = app
+        .get(&payments, "/payments/batches/1/zengin.txt?crlf=0")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(plain.len(), 6 * 120);
+    assert!(app::domain::zengin::validate(&plain, false).is_ok());
+    let sha: String = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
+        "SELECT file_sha256 FROM payout_batches WHERE number = 1").fetch_one(p).await.unwrap());
+    use sha2::Digest;
+    assert_eq!(sha, hex::encode(sha2::Sha256::digest(&first)));
+    // The payee is the holder's name as the bank confirmed it.
+    let (record, _, _) = encoding_rs::SHIFT_JIS.decode(&first[122..242]);
+    assert!(record.contains("ﾔﾏﾀﾞ ﾊﾅｺ"), "{record}");
+    let csv = app
+        .get(&payments, "/payments/batches/1/batch.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for r in [&a, &b, &c] {
+        assert!(csv.contains(r.as_str()));
+    }
+
+    // Results from the bank's file: C would pay A's debit a second time, so
+    // the whole file is refused and nothing is recorded.
+    let entries = app.count("ledger_entries").await;
+    let file = format!(
+        "reference,result,date,reason,note\n{a},paid,{earliest},,\n{b},failed,,account_closed,\n{c},paid,{earliest},,\n"
+    );
+    let res = multipart_post(&app, &payments, "/payments/batches/1/results-file", &file).await;
+    assert_eq!(res.status(), 409);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("二重払いになるため記録できません")
+    );
+    assert_eq!(app.count("ledger_entries").await, entries);
+    assert_eq!(state_of(&app, &a).await, "payout_scheduled");
+    // Without C: recorded; the same file again changes nothing.
+    let file = format!(
+        "reference,result,date,reason,note\n{a},paid,{earliest},,\n{b},failed,,account_closed,\n"
+    );
+    let res = multipart_post(&app, &payments, "/payments/batches/1/results-file", &file).await;
+    assert_eq!(res.status(), 303);
+    let after = app.count("ledger_entries").await;
+    let res = multipart_post(&app, &payments, "/payments/batches/1/results-file", &file).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count("ledger_entries").await, after);
+    assert_eq!(state_of(&app, &a).await, "paid");
+    assert_eq!(state_of(&app, &b).await, "payout_failed");
+    // C by hand: paid is refused (the same money); failed is recorded.
+    let res = app
+        .post_form(
+            &payments,
+            "/payments/batches/1/results",
+            &[
+                ("reference", c.as_str()),
+                ("result", "paid"),
+                ("paid_on", &earliest.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    app.post_ok(
+        &payments,
+        "/payments/batches/1/results",
+        &[
+            ("reference", c.as_str()),
+            ("result", "failed"),
+            ("fail_reason", "other"),
+            ("fail_note", "same debit as A"),
+        ],
+    )
+    .await;
+    let batch_state: String = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
+        "SELECT state FROM payout_batches WHERE number = 1").fetch_one(p).await.unwrap());
+    assert_eq!(batch_state, "done");
+
+    // The claimants are told: the amount, the date, the last 3 digits only.
+    let paid = app.last_mail("pa@example.jp").await;
+    assert_eq!(paid.kind, "payment_sent");
+    assert!(paid.subject.contains(&format!("[{a}]")));
+    assert!(paid.body_text.contains("100,000") && paid.body_text.contains("001"));
+    assert!(!paid.body_text.contains("4000001"));
+    assert_eq!(app.last_mail("pb@example.jp").await.kind, "payment_failed");
+    // B waits on the payments page with the reason.
+    let page = app.get(&payments, "/payments").await.text().await.unwrap();
+    let failed = &page[page.find("振込できなかった案件").expect("the failed list")..];
+    assert!(failed.contains(&b) && failed.contains("口座が解約されている"));
+
+    // The ledger balances and its invariants hold; the database refuses a
+    // second payment of the same debit and any change of an entry.
+    let check = app::server::services::payouts::check_ledger(&app.state)
+        .await
+        .unwrap();
+    assert!(check.ok(), "{:?} {:?}", check.violations, check.bad_files);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM paid_debits").await, 1);
+    let twice = app::on_db!(&app.state.db, p => sqlx::query(
+        "INSERT INTO paid_debits (debit_line_id, claim_id, payout_line_id, bank_code, branch_code, account_number,
+                                  debit_date, amount, bank_reference)
+         SELECT l.id, l.claim_id, p.payout_line_id, p.bank_code, p.branch_code, p.account_number, p.debit_date,
+                p.amount, p.bank_reference
+         FROM paid_debits p JOIN debit_lines l ON l.claim_id = (SELECT id FROM claims WHERE reference = $1)",
+    ).bind(&c).execute(p).await.map(|r| r.rows_affected()));
+    assert!(twice.is_err(), "{twice:?}");
+    let change = app::on_db!(&app.state.db, p => sqlx::query("UPDATE ledger_entries SET amount = 0")
+        .execute(p).await.map(|r| r.rows_affected()));
+    assert!(change.is_err());
+    // The cost split: half of A's debit is the bank's (0125's default share).
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT CAST(SUM(bank_share) AS BIGINT) FROM cost_shares"
+        )
+        .await,
+        50_000
+    );
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let page = app.get(&admin, "/admin/ledger").await.text().await.unwrap();
+    assert!(
+        page.contains("台帳はすべての検査に合格しています"),
+        "{page}"
+    );
+    let csv = app
+        .get(&admin, "/admin/settlement.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with('\u{feff}') && csv.contains("0125") && csv.contains("50000"),
+        "{csv}"
+    );
+    let xlsx = app
+        .get(&admin, "/admin/settlement.xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(
+        sheet.get_value((1, 0)).map(|v| v.to_string()),
+        Some("0125".into())
+    );
+    assert_eq!(
+        sheet.get_value((1, 4)).map(|v| v.to_string()),
+        Some("50000".into())
+    );
+    // Not for payments staff.
+    assert_eq!(
+        app.get(&payments, "/admin/settlement.csv").await.status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn twenty_releases_and_result_recordings_at_once_have_one_effect_each() {
+    let app = TestApp::spawn().await;
+    let a = approved_claim(&app, "qa@example.jp", "4100001").await;
+    // An admin sets 0125's share to 30%: out of range is refused beside the
+    // field, nothing written.
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let res = app
+        .post_form(
+            &admin,
+            "/admin/banks/share",
+            &[("bank_code", "0125"), ("share_percent", "150")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("0から100までの数字を入力してください")
+    );
+    app.post_ok(
+        &admin,
+        "/admin/banks/share",
+        &[("bank_code", "0125"), ("share_percent", "30")],
+    )
+    .await;
+    let payments = app.login("payments@redress.example", PASSWORD).await;
+    let res = app
+        .post_form(
+            &payments,
+            "/admin/banks/share",
+            &[("bank_code", "0125"), ("share_percent", "0")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    let date = app::domain::payout::earliest_transfer_date(today).to_string();
+    let request = uuid::Uuid::new_v4().to_string();
+    app.post_ok(
+        &payments,
+        "/payments/batches",
+        &[("request_id", request.as_str()), ("transfer_date", &date)],
+    )
+    .await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (client, url) = (approver.clone(), app.url("/payments/batches/1/release"));
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[("release", "yes")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 409),
+        "{statuses:?}"
+    );
+
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (client, url) = (payments.clone(), app.url("/payments/batches/1/results"));
+        let (a, date) = (a.clone(), date.clone());
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[
+                    ("reference", a.as_str()),
+                    ("result", "paid"),
+                    ("paid_on", date.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    for t in tasks {
+        let s = t.await.unwrap();
+        assert!(s == 303 || s == 409, "{s}");
+    }
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'pay'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'payment_sent'"
+        )
+        .await,
+        1
+    );
+    let check = app::server::services::payouts::check_ledger(&app.state)
+        .await
+        .unwrap();
+    assert!(check.ok(), "{:?}", check.violations);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT CAST(SUM(bank_share) AS BIGINT) FROM cost_shares"
+        )
+        .await,
+        30_000
+    );
+}
