@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/claims/:key/check") view=journey::CheckPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/:key/reply") view=journey::ReplyPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/:reference/withdraw") view=claimant::WithdrawPage ssr=SsrMode::Async />
+                <Route path=path!("/claims/:reference/payout-account") view=claimant::PayoutAccountPage ssr=SsrMode::Async />
                 <Route path=path!("/staff/queue") view=staff::StaffQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/staff/claims/:reference") view=staff::StaffCasePage ssr=SsrMode::Async />
                 <Route path=path!("/bank/queue") view=bank::BankQueuePage ssr=SsrMode::Async />

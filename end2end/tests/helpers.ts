@@ -56,6 +56,8 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
   await page.getByLabel(/Email address|メールアドレス/).fill(email);
   await page.getByLabel(/^(Password|パスワード)$/).fill(password);
   await page.getByRole("button", { name: /^(Log in|ログイン)$/ }).click();
+  // Wait for the login to land before the next navigation cuts it off.
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
 
 export async function logout(page: Page) {

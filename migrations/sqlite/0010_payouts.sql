@@ -54,6 +54,10 @@ CREATE TABLE payout_lines (
 CREATE UNIQUE INDEX payout_lines_pending ON payout_lines (claim_id) WHERE result IS NULL;
 CREATE UNIQUE INDEX payout_lines_paid ON payout_lines (claim_id) WHERE result = 'paid';
 
+-- When the claimant last gave another payout account (after a failed
+-- transfer, a new batch may take the case again).
+ALTER TABLE claims ADD COLUMN payout_changed_at TEXT;
+
 -- Double entry: every movement is rows that sum to zero (debit positive,
 -- credit negative) under one txn_id. Accounts: compensation (the expense),
 -- owed_to_claimant, scheduled, paid_out (the money that left).

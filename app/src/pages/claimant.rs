@@ -162,6 +162,21 @@ fn ClaimForClaimant(
                     </div>
                 }
             })}
+        {(claim.state == "payout_failed")
+            .then(|| {
+                view! {
+                    <div class="inset request-box">
+                        <h2>{lang.t("payout_failed_title")}</h2>
+                        <p>{lang.t("payout_failed_lead")}</p>
+                        <p>
+                            <a class="button" href=format!("/claims/{}/payout-account", reference)>
+                                {lang.t("payout_change_link")}
+                            </a>
+                        </p>
+                    </div>
+                }
+            })}
+        {query_param("account_changed").map(|_| view! { <Notice key="payout_changed_notice" /> })}
         <ClaimDetailView claim=claim />
         <h2>{lang.t("timeline_title")}</h2>
         <ol class="timeline">
@@ -225,6 +240,25 @@ pub fn WithdrawPage() -> impl IntoView {
                     })
                 }}
             </Suspense>
+        </Layout>
+    }
+}
+
+/// After a failed transfer: the claimant gives another account.
+#[component]
+pub fn PayoutAccountPage() -> impl IntoView {
+    let lang = use_lang();
+    let reference = path_param("reference");
+    view! {
+        <Layout title="payout_change_title">
+            <crate::components::ErrorSummary />
+            <h1>{lang.t("payout_change_title")}</h1>
+            <p class="lead">{lang.t("payout_change_lead")}</p>
+            <form method="post" action=format!("/claims/{reference}/payout-account") novalidate>
+                <crate::pages::journey::AccountFields banks=Vec::new() bank_as_text=true />
+                <crate::components::TextField name="holder_kana" label="holder_kana" hint="name_kana_hint" width="w-30" />
+                <button type="submit" class="button">{lang.t("payout_change_send")}</button>
+            </form>
         </Layout>
     }
 }

@@ -586,7 +586,7 @@ fn account_values(f: &ClaimForm) -> Values {
 
 /// Bank, branch (with the lookup island), type and number.
 #[component]
-fn AccountFields(
+pub fn AccountFields(
     banks: Vec<(String, String)>,
     #[prop(optional)] bank_as_text: bool,
 ) -> impl IntoView {

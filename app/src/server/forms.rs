@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/claims/{reference}/appeal", post(appeal))
         .route("/admin/banks", post(admin_banks))
         .route("/admin/banks/share", post(admin_bank_share))
+        .route("/claims/{reference}/payout-account", post(payout_account))
         .route("/admin/policy", post(admin_policy))
         .route("/admin/api-keys", post(create_api_key))
         .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
@@ -293,6 +294,23 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
     match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
         Ok(()) => see_other("/admin/banks"),
         Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+/// After a failed transfer the claimant gives another account.
+async fn payout_account(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "bank").await,
+    };
+    match super::services::payouts::change_account(&state, &user, &reference, &form.fields).await {
+        Ok(()) => see_other(&format!("/claims/{reference}?account_changed=1")),
+        Err(e) => form.fail(&state, e, "bank").await,
     }
 }
 

@@ -314,6 +314,63 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
     let page = app.get(&payments, "/payments").await.text().await.unwrap();
     let failed = &page[page.find("振込できなかった案件").expect("the failed list")..];
     assert!(failed.contains(&b) && failed.contains("口座が解約されている"));
+    // B's claimant is asked for another account and gives one (a bad one
+    // first: refused beside the field, nothing written); a new batch takes B.
+    let claimant_b = app.login("pb@example.jp", "kamome-no-suiheisen").await;
+    let own = app
+        .get(&claimant_b, &format!("/claims/{b}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains(&format!("/claims/{b}/payout-account")));
+    let path = format!("/claims/{b}/payout-account");
+    let mut account = account_form("4000009");
+    account.push(("holder_kana", "ヤマダ ハナコ"));
+    let mut bad = account.clone();
+    bad.retain(|(k, _)| *k != "account_number");
+    bad.push(("account_number", "12345678"));
+    let res = app.post_form(&claimant_b, &path, &bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"account_number-error\"")
+    );
+    // Nobody else may change it.
+    let res = app
+        .post_form(
+            &app.login("pa@example.jp", "kamome-no-suiheisen").await,
+            &path,
+            &account,
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let to = app.post_ok(&claimant_b, &path, &account).await;
+    assert_eq!(to, format!("/claims/{b}?account_changed=1"));
+    let request2 = uuid::Uuid::new_v4().to_string();
+    let to = app
+        .post_ok(
+            &payments,
+            "/payments/batches",
+            &[
+                ("request_id", request2.as_str()),
+                ("transfer_date", &earliest.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(to, "/payments/batches/2?made=1");
+    assert_eq!(state_of(&app, &b).await, "payout_scheduled");
+    assert_eq!(
+        state_of(&app, &c).await,
+        "payout_failed",
+        "C gave no new account"
+    );
+    let account_now: String = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
+        "SELECT l.account_number FROM payout_lines l JOIN payout_batches b ON b.id = l.batch_id WHERE b.number = 2",
+    ).fetch_one(p).await.unwrap());
+    assert_eq!(account_now, "4000009");
 
     // The ledger balances and its invariants hold; the database refuses a
     // second payment of the same debit and any change of an entry.

@@ -183,7 +183,7 @@ pub async fn save_about(
 
 /// Checks the bank (must take part) and finds the branch (by code or name).
 /// Returns (bank name, branch code, branch name).
-async fn resolve_account(
+pub(crate) async fn resolve_account(
     db: &Db,
     input: &answers::AccountInput,
     must_participate: bool,

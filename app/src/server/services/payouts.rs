@@ -155,11 +155,12 @@ pub async fn create_batch(
     .await?;
     for (i, c) in cases.iter().enumerate() {
         // Cases are read outside the transaction: each must still be as read.
+        let from = CaseState::parse(&c.state).ok_or(AppError::Conflict("case_changed"))?;
         if !claims::set_state(
             &mut tx,
             c.id,
             c.version,
-            CaseState::Approved.as_str(),
+            from.as_str(),
             CaseState::PayoutScheduled.as_str(),
         )
         .await?
@@ -186,7 +187,7 @@ pub async fn create_batch(
             &mut tx,
             c.id,
             user.id,
-            (CaseState::Approved, CaseState::PayoutScheduled),
+            (from, CaseState::PayoutScheduled),
             Action::SchedulePayout,
             &format!("#{number} {date}"),
         )
@@ -739,3 +740,66 @@ pub async fn settlement_xlsx(state: &AppState) -> Result<Vec<u8>, AppError> {
     }
     book.save_to_buffer().map_err(fail)
 }
+
+/// After a failed transfer the claimant gives another account (any bank
+/// may receive the money); a new batch can then take the case.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn change_account(
+    state: &AppState,
+    user: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let reference = crate::domain::CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
+    let claim = claims::by_reference(&state.db, &reference.to_string())
+        .await?
+        .filter(|c| c.claimant_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    if claim.state != CaseState::PayoutFailed.as_str() {
+        return Err(AppError::Conflict("payout_account_not_asked"));
+    }
+    let (input, holder_kana) =
+        crate::domain::answers::parse_other_payout(form).map_err(AppError::Invalid)?;
+    // The branch may be given by code or name: the bank list says which.
+    let (_, branch, _) = super::drafts::resolve_account(&state.db, &input, false).await?;
+    if zengin::to_zengin(&holder_kana).is_err() {
+        return Err(AppError::field("holder_kana", "kana_invalid"));
+    }
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let changed = payouts::change_account(
+        &mut tx,
+        claim.id,
+        &payouts::NewAccount {
+            bank: input.bank.as_str(),
+            branch: &branch,
+            account_type: input.account_type.as_str(),
+            number: input.number.reveal(),
+            holder_kana: &holder_kana,
+        },
+        now,
+    )
+    .await?;
+    if !changed {
+        return Err(AppError::Conflict("case_changed"));
+    }
+    claims::insert_event(
+        &mut tx,
+        &claims::NewEvent {
+            claim_id: claim.id,
+            actor: Some(user.id),
+            from: Some(CaseState::PayoutFailed.as_str()),
+            to: CaseState::PayoutFailed.as_str(),
+            action: CHANGE_ACCOUNT,
+            note: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(reference = %reference, "payout account changed after a failed transfer");
+    Ok(())
+}
+
+/// The event of a new payout account.
+pub const CHANGE_ACCOUNT: &str = "change_payout_account";

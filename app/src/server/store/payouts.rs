@@ -53,7 +53,10 @@ pub async fn candidates(
                           AND d.branch_code = c.payout_branch_code AND d.account_number = c.payout_account_number
                         ORDER BY a.at DESC LIMIT 1) AS bank_holder_kana
                FROM claims c JOIN ledger_entries l ON l.claim_id = c.id AND l.account = 'owed_to_claimant'
-               WHERE c.state = 'approved'
+               WHERE (c.state = 'approved'
+                      OR (c.state = 'payout_failed' AND c.payout_changed_at >
+                            (SELECT MAX(f.recorded_at) FROM payout_lines f
+                              WHERE f.claim_id = c.id AND f.result = 'failed')))
                  AND ($1 IS NULL OR c.payout_bank_code = $1)
                  AND ($2 IS NULL OR EXISTS (SELECT 1 FROM claim_events e WHERE e.claim_id = c.id
                                             AND e.to_state = 'approved' AND e.at <= $2))
@@ -465,4 +468,31 @@ pub async fn failed(db: &Db) -> Result<Vec<(String, i64, String, Option<String>)
          JOIN claims c ON c.id = l.claim_id JOIN payout_batches b ON b.id = l.batch_id
          WHERE l.result = 'failed' AND c.state = 'payout_failed' ORDER BY c.seq",
     ).fetch_all(p).await)
+}
+
+/// The claimant's new payout account after a failed transfer.
+pub struct NewAccount<'a> {
+    pub bank: &'a str,
+    pub branch: &'a str,
+    pub account_type: &'a str,
+    pub number: &'a str,
+    pub holder_kana: &'a str,
+}
+
+/// Writes it on a case whose transfer failed; false if the case is not
+/// (or no longer) waiting for one.
+pub async fn change_account(
+    tx: &mut Tx,
+    claim: Uuid,
+    a: &NewAccount<'_>,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE claims SET payout_bank_code = $2, payout_branch_code = $3, payout_account_type = $4,
+                           payout_account_number = $5, payout_holder_kana = $6, payout_changed_at = $7,
+                           version = version + 1
+         WHERE id = $1 AND state = 'payout_failed'",
+    ).bind(claim).bind(a.bank).bind(a.branch).bind(a.account_type).bind(a.number).bind(a.holder_kana).bind(at)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
