@@ -255,6 +255,38 @@ mod tests {
         assert_eq!(balance[COMPENSATION], 100);
     }
 
+    proptest::proptest! {
+        /// Any run of the payout steps (schedule, then paid or failed, then
+        /// scheduled again...) keeps every movement balanced, the amounts
+        /// owed + scheduled + paid equal to the approval, and pays once.
+        #[test]
+        fn any_run_of_payout_steps_keeps_the_ledger_whole(
+            outcomes in proptest::collection::vec(proptest::bool::ANY, 0..20),
+            amount in 1i64..10_000_000,
+        ) {
+            let mut balance: std::collections::BTreeMap<&str, i64> = Default::default();
+            let post = |m: Movement, balance: &mut std::collections::BTreeMap<&str, i64>| {
+                for (account, value) in m.legs(amount) {
+                    *balance.entry(account).or_insert(0) += value;
+                }
+            };
+            post(Movement::Approve, &mut balance);
+            let mut paid = false;
+            for ok in outcomes {
+                if paid {
+                    break;
+                }
+                post(Movement::Schedule, &mut balance);
+                post(if ok { Movement::Pay } else { Movement::Fail }, &mut balance);
+                paid = ok;
+                let get = |a: &str| balance.get(a).copied().unwrap_or(0);
+                proptest::prop_assert_eq!(balance.values().sum::<i64>(), 0);
+                proptest::prop_assert_eq!(-(get(OWED) + get(SCHEDULED) + get(PAID_OUT)), amount);
+                proptest::prop_assert_eq!(-get(PAID_OUT), if paid { amount } else { 0 });
+            }
+        }
+    }
+
     #[test]
     fn the_bank_share_is_rounded_down_and_the_operator_pays_the_rest() {
         assert_eq!(split(100_001, 50), (50_000, 50_001));

@@ -570,6 +570,78 @@ mod tests {
         assert!(validate(&bad, false).is_err());
     }
 
+    #[test]
+    fn a_small_batch_matches_the_hand_checked_file() {
+        // Voiced kana, small kana, the long-vowel mark, and a name of 31
+        // characters whose last is a voicing mark: cut to 29 and a space.
+        let mut p = payee("ヤマダ ショウタロウ ガーデンブリッジ ジュニズ", 130_000);
+        p.customer_code = 42;
+        let text = build(
+            &requester(),
+            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            &[p],
+            Layout {
+                crlf: true,
+                blank_names: false,
+            },
+        )
+        .unwrap();
+        let sp = |n: usize| " ".repeat(n);
+        let header = [
+            "1",
+            "21",
+            "0",
+            "1234567890",
+            "ﾚﾄﾞﾚｽ ﾎｼﾖｳ ｼﾞﾑｷﾖｸ",
+            &sp(40 - 17),
+            "1201",
+            "0001",
+            "ﾐｽﾞﾎ",
+            &sp(15 - 4),
+            "001",
+            "ﾄｳｷﾖｳｴｲｷﾞﾖｳﾌﾞ",
+            &sp(15 - 13),
+            "1",
+            "1234567",
+            &sp(17),
+        ]
+        .concat();
+        let data = [
+            "2",
+            "0125",
+            "ｼﾁｼﾞﾕｳｼﾁ",
+            &sp(15 - 8),
+            "100",
+            "ﾎﾝﾃﾝ",
+            &sp(15 - 4),
+            "0000",
+            "1",
+            "1234567",
+            "ﾔﾏﾀﾞ ｼﾖｳﾀﾛｳ ｶﾞ-ﾃﾞﾝﾌﾞﾘﾂｼﾞ ｼﾞﾕﾆ",
+            " ",
+            "0000130000",
+            "0",
+            "0000000042",
+            &sp(10),
+            " ",
+            " ",
+            &sp(7),
+        ]
+        .concat();
+        let trailer = ["8", "000001", "000000130000", &sp(101)].concat();
+        let end = ["9", &sp(119)].concat();
+        let expected = [header, data, trailer, end]
+            .iter()
+            .map(|r| format!("{r}\r\n"))
+            .collect::<String>();
+        assert_eq!(text, expected);
+        let bytes = to_shift_jis(&text);
+        assert_eq!(bytes.len(), 4 * 122);
+        // ﾔ ﾏ ﾀ and the voicing mark ﾞ: one byte each (0xD4 0xCF 0xC0 0xDE).
+        let name_at = 122 + 50;
+        assert_eq!(&bytes[name_at..name_at + 4], &[0xD4, 0xCF, 0xC0, 0xDE]);
+    }
+
     proptest::proptest! {
         #[test]
         fn every_katakana_name_converts_to_the_set_or_names_its_character(

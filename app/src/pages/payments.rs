@@ -80,6 +80,7 @@ fn Payments(o: PaymentsView) -> impl IntoView {
                         <TextField name="bank" label="bank_code" hint="batch_bank_hint" inputmode="numeric" width="w-10" />
                         <TextField name="min" label="filter_amount_min" inputmode="numeric" width="w-10" />
                         <TextField name="max" label="filter_amount_max" inputmode="numeric" width="w-10" />
+                        <TextField name="approved_until" label="approved_until" hint="date_hint" width="w-10" />
                         <button type="submit" class="button">{lang.t("batch_create")}</button>
                     </form>
                 }

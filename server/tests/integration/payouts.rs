@@ -147,6 +147,27 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         )
         .await;
     assert_eq!(res.status(), 403);
+    // Only cases approved by yesterday: none, said plainly, nothing made.
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let res = app
+        .post_form(
+            &payments,
+            "/payments/batches",
+            &[
+                ("request_id", request_id.as_str()),
+                ("transfer_date", &earliest.to_string()),
+                ("approved_until", &yesterday),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("この条件で支払える承認済みの案件はありません")
+    );
+    assert_eq!(app.count("payout_batches").await, 0);
 
     // The batch: every approved case, scheduled; posting the form again
     // finds the same batch.
@@ -371,6 +392,24 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         "SELECT l.account_number FROM payout_lines l JOIN payout_batches b ON b.id = l.batch_id WHERE b.number = 2",
     ).fetch_one(p).await.unwrap());
     assert_eq!(account_now, "4000009");
+    // Released and paid: failed, rescheduled, paid.
+    app.post_ok(
+        &approver,
+        "/payments/batches/2/release",
+        &[("release", "yes")],
+    )
+    .await;
+    app.post_ok(
+        &payments,
+        "/payments/batches/2/results",
+        &[
+            ("reference", b.as_str()),
+            ("result", "paid"),
+            ("paid_on", &earliest.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(state_of(&app, &b).await, "paid");
 
     // The ledger balances and its invariants hold; the database refuses a
     // second payment of the same debit and any change of an entry.
@@ -378,7 +417,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         .await
         .unwrap();
     assert!(check.ok(), "{:?} {:?}", check.violations, check.bad_files);
-    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM paid_debits").await, 1);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM paid_debits").await, 2);
     let twice = app::on_db!(&app.state.db, p => sqlx::query(
         "INSERT INTO paid_debits (debit_line_id, claim_id, payout_line_id, bank_code, branch_code, account_number,
                                   debit_date, amount, bank_reference)
@@ -397,7 +436,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
             "SELECT CAST(SUM(bank_share) AS BIGINT) FROM cost_shares"
         )
         .await,
-        50_000
+        100_000
     );
     let admin = app.login("admin@redress.example", PASSWORD).await;
     let page = app.get(&admin, "/admin/ledger").await.text().await.unwrap();
@@ -412,7 +451,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         .await
         .unwrap();
     assert!(
-        csv.starts_with('\u{feff}') && csv.contains("0125") && csv.contains("50000"),
+        csv.starts_with('\u{feff}') && csv.contains("0125") && csv.contains("100000"),
         "{csv}"
     );
     let xlsx = app
@@ -430,7 +469,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
     );
     assert_eq!(
         sheet.get_value((1, 4)).map(|v| v.to_string()),
-        Some("50000".into())
+        Some("100000".into())
     );
     // Not for payments staff.
     assert_eq!(

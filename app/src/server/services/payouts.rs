@@ -82,12 +82,29 @@ pub fn parse_filter(form: &Form) -> Result<CandidateFilter, FieldErrors> {
             .map(Yen::value)
     };
     let (min, max) = (amount("min"), amount("max"));
+    // Approved on or before this day (Japan time).
+    let until = field(form, "approved_until").trim().replace('/', "-");
+    let approved_before = if until.is_empty() {
+        None
+    } else {
+        errors
+            .check(
+                "approved_until",
+                chrono::NaiveDate::parse_from_str(&until, "%Y-%m-%d").map_err(|_| "date_invalid"),
+            )
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .and_then(|t| {
+                t.and_local_timezone(chrono::FixedOffset::east_opt(9 * 3600)?)
+                    .single()
+            })
+            .map(|t| t.with_timezone(&Utc))
+    };
     if errors.is_empty() {
         Ok(CandidateFilter {
             bank,
             min,
             max,
-            approved_before: None,
+            approved_before,
         })
     } else {
         Err(errors)
