@@ -30,6 +30,29 @@ fn index(s: &str, c: char) -> Option<usize> {
     s.chars().position(|x| x == c)
 }
 
+/// Full-width (and small half-width) kana and what Zengin writes for each,
+/// built once from the tables above.
+fn kana_table() -> &'static std::collections::HashMap<char, String> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<char, String>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = std::collections::HashMap::new();
+        for (full, half) in FULL.chars().zip(HALF.chars()) {
+            t.insert(full, half.to_string());
+        }
+        for (marks, bases, mark) in [(VOICED, VOICED_BASE, 'ﾞ'), (SEMI, SEMI_BASE, 'ﾟ')] {
+            for (c, base) in marks.chars().zip(bases.chars()) {
+                let half = nth(HALF, index(FULL, base).unwrap_or(0));
+                t.insert(c, format!("{half}{mark}"));
+            }
+        }
+        for (small, large) in SMALL.chars().zip(SMALL_LARGE.chars()) {
+            t.insert(small, large.to_string());
+        }
+        t
+    })
+}
+
 /// Whether `c` is a character of the Zengin set for payee names: digits,
 /// upper-case letters, half-width katakana (ｱ-ﾝ), the voicing marks, space,
 /// and `( ) - .`.
@@ -46,18 +69,11 @@ pub fn is_zengin_name_char(c: char) -> bool {
 /// full-width spaces to spaces. The character that cannot be written is
 /// the error.
 pub fn to_zengin(name: &str) -> Result<String, char> {
+    let table = kana_table();
     let mut out = String::with_capacity(name.len());
     for c in name.trim().chars() {
-        if let Some(i) = index(FULL, c) {
-            out.push(nth(HALF, i));
-        } else if let Some(i) = index(VOICED, c) {
-            out.push(nth(HALF, index(FULL, nth(VOICED_BASE, i)).unwrap_or(0)));
-            out.push('ﾞ');
-        } else if let Some(i) = index(SEMI, c) {
-            out.push(nth(HALF, index(FULL, nth(SEMI_BASE, i)).unwrap_or(0)));
-            out.push('ﾟ');
-        } else if let Some(i) = index(SMALL, c) {
-            out.push(nth(SMALL_LARGE, i));
+        if let Some(z) = table.get(&c) {
+            out.push_str(z);
         } else {
             match c {
                 'ヴ' => out.push_str("ｳﾞ"),
@@ -102,9 +118,7 @@ pub fn fit(text: &str, width: usize) -> String {
         end -= 1;
     }
     let mut out: String = chars[..end].iter().collect();
-    while out.chars().count() < width {
-        out.push(' ');
-    }
+    out.extend(std::iter::repeat_n(' ', width - end));
     out
 }
 

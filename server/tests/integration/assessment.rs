@@ -11,33 +11,7 @@ async fn claim_with(
     account: &'static str,
     debits: &[(String, &str)],
 ) -> (String, reqwest::Client) {
-    let claimant = app.register_claimant(email, "kamome-no-suiheisen").await;
-    let key = app.start_draft(&claimant).await;
-    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about_form())
-        .await;
-    let add = app
-        .post_ok(
-            &claimant,
-            &format!("/claims/{key}/add-account"),
-            &account_form(account),
-        )
-        .await;
-    for (date, amount) in debits {
-        app.post_ok(
-            &claimant,
-            &add,
-            &[
-                ("date", date.as_str()),
-                ("amount", amount),
-                ("descriptor", "ドコモコウザ"),
-            ],
-        )
-        .await;
-    }
-    for section in ["debits", "calls", "travel", "evidence/done"] {
-        app.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
-            .await;
-    }
+    let (claimant, key) = app.draft_for(email, &[], account, debits).await;
     (app.send_draft(&claimant, &key).await, claimant)
 }
 

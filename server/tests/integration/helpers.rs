@@ -454,6 +454,58 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A new claimant (`email`) writes a whole claim: "About you" with
+    /// `about` overriding fields, one account at 0125 and these (date,
+    /// amount) debits; returns the claimant and the draft's key, unsent.
+    pub async fn draft_for(
+        &self,
+        email: &str,
+        about: &[(&'static str, &'static str)],
+        account: &'static str,
+        debits: &[(String, &str)],
+    ) -> (reqwest::Client, String) {
+        let claimant = self.register_claimant(email, "kamome-no-suiheisen").await;
+        let key = self.start_draft(&claimant).await;
+        let mut form = about_form();
+        for (k, v) in about {
+            form.retain(|(f, _)| f != k);
+            form.push((k, v));
+        }
+        self.post_ok(&claimant, &format!("/claims/{key}/about"), &form)
+            .await;
+        let add = self
+            .post_ok(
+                &claimant,
+                &format!("/claims/{key}/add-account"),
+                &account_form(account),
+            )
+            .await;
+        for (date, amount) in debits {
+            self.post_ok(
+                &claimant,
+                &add,
+                &[
+                    ("date", date.as_str()),
+                    ("amount", amount),
+                    ("descriptor", "ドコモコウザ"),
+                ],
+            )
+            .await;
+        }
+        for section in ["debits", "calls", "travel", "evidence/done"] {
+            self.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
+                .await;
+        }
+        (claimant, key)
+    }
+
+    /// A page's status and text.
+    pub async fn html(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
+        let res = self.get(client, path).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap())
+    }
+
     /// A whole claim, from start to sent; returns its reference.
     pub async fn file_claim(&self, client: &reqwest::Client) -> String {
         let key = self.start_draft(client).await;
@@ -485,4 +537,12 @@ impl TestApp {
     pub async fn exec(&self, sql: &str) {
         app::on_db!(&self.state.db, p => sqlx::query(sql).execute(p).await.unwrap().rows_affected());
     }
+}
+
+/// The references a queue page lists, in order.
+pub fn listed(page: &str) -> Vec<String> {
+    page.split("href=\"/staff/claims/")
+        .skip(1)
+        .map(|s| s[..9].to_owned())
+        .collect()
 }

@@ -4,20 +4,6 @@
 
 use crate::helpers::*;
 
-async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = app.get(client, path).await;
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-/// The references a queue page lists, in order.
-fn listed(page: &str) -> Vec<String> {
-    page.split("href=\"/staff/claims/")
-        .skip(1)
-        .map(|s| s[..9].to_owned())
-        .collect()
-}
-
 async fn stored_flags(app: &TestApp, reference: &str) -> Vec<String> {
     let claim = app::server::store::claims::by_reference(&app.state.db, reference)
         .await
@@ -63,7 +49,7 @@ async fn an_admin_writes_a_new_policy_version_and_open_cases_are_flagged_under_i
     let admin = app.login("admin@redress.example", PASSWORD).await;
     let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
 
-    let (status, page) = html(&app, &admin, "/admin/policy").await;
+    let (status, page) = app.html(&admin, "/admin/policy").await;
     assert_eq!(status, 200);
     assert!(page.contains("第1版"), "version 1 in force");
     // Not for reviewers: refused on the server, nothing written.
@@ -125,20 +111,20 @@ async fn an_admin_writes_a_new_policy_version_and_open_cases_are_flagged_under_i
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(flags.contains(&"flag_over_limit".to_owned()), "{flags:?}");
-    let (_, page) = html(
-        &app,
-        &reviewer,
-        "/staff/queue?state=submitted&flag=flag_over_limit",
-    )
-    .await;
+    let (_, page) = app
+        .html(
+            &reviewer,
+            "/staff/queue?state=submitted&flag=flag_over_limit",
+        )
+        .await;
     assert!(
         listed(&page).contains(&"RD-000002".to_owned()),
         "{:?}",
         listed(&page)
     );
-    let (_, page) = html(&app, &reviewer, "/staff/claims/RD-000002").await;
+    let (_, page) = app.html(&reviewer, "/staff/claims/RD-000002").await;
     assert!(page.contains("補償方針 第2版"));
-    let (_, page) = html(&app, &admin, "/admin/policy").await;
+    let (_, page) = app.html(&admin, "/admin/policy").await;
     assert!(page.contains("第2版") && page.contains("Board meeting 12"));
 
     // A version is never changed or deleted: the database refuses.
@@ -159,26 +145,14 @@ async fn claim_from(
     phone: &'static str,
     account: &'static str,
 ) -> String {
-    let claimant = app.register_claimant(email, "kamome-no-suiheisen").await;
-    let key = app.start_draft(&claimant).await;
-    let mut about = about_form();
-    about.retain(|(k, _)| *k != "phone");
-    about.push(("phone", phone));
-    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about)
-        .await;
-    let add = app
-        .post_ok(
-            &claimant,
-            &format!("/claims/{key}/add-account"),
-            &account_form(account),
+    let (claimant, key) = app
+        .draft_for(
+            email,
+            &[("phone", phone)],
+            account,
+            &[("2020-09-04".to_owned(), "10,000")],
         )
         .await;
-    app.post_ok(&claimant, &add, &debit_form("2020-09-04", "10,000"))
-        .await;
-    for section in ["debits", "calls", "travel", "evidence/done"] {
-        app.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
-            .await;
-    }
     let res = claimant
         .post(app.url(&format!("/claims/{key}/check")))
         .header("x-forwarded-for", ip)
@@ -230,7 +204,9 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
     assert!(stored_flags(&app, &y).await.contains(&same));
     assert!(!stored_flags(&app, &z).await.contains(&same));
     let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
-    let (status, page) = html(&app, &reviewer, "/staff/queue?flag=flag_same_contact").await;
+    let (status, page) = app
+        .html(&reviewer, "/staff/queue?flag=flag_same_contact")
+        .await;
     assert_eq!(status, 200);
     let refs = listed(&page);
     assert!(
@@ -239,7 +215,7 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
     );
     assert!(page.contains("同じ連絡先"), "the row shows its flags");
     // Not a flag: 422, named beside the filter, never a 500.
-    let (status, page) = html(&app, &reviewer, "/staff/queue?flag=flag_nonsense").await;
+    let (status, page) = app.html(&reviewer, "/staff/queue?flag=flag_nonsense").await;
     assert_eq!(status, 422);
     assert!(page.contains("id=\"flag-error\""));
 
@@ -251,7 +227,7 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
         app::on_db!(&app.state.db, p => sqlx::query("UPDATE claims SET sla_start = $1 WHERE reference = $2")
             .bind(start).bind(reference).execute(p).await.map(|r| r.rows_affected())).unwrap();
     }
-    let (_, page) = html(&app, &reviewer, "/staff/queue?sort=sla").await;
+    let (_, page) = app.html(&reviewer, "/staff/queue?sort=sla").await;
     let ours: Vec<String> = listed(&page)
         .into_iter()
         .filter(|r| [&x, &y, &z].contains(&r))

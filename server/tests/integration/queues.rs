@@ -3,20 +3,6 @@
 
 use crate::helpers::*;
 
-async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = app.get(client, path).await;
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-/// The references a queue page lists, in order.
-fn listed(page: &str) -> Vec<String> {
-    page.split("href=\"/staff/claims/")
-        .skip(1)
-        .map(|s| s[..9].to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() {
     let app = TestApp::spawn().await;
@@ -24,7 +10,7 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
     let admin = app.login("admin@redress.example", PASSWORD).await;
 
     // Submitted (newest first) with the count of every queue.
-    let (status, page) = html(&app, &reviewer, "/staff/queue").await;
+    let (status, page) = app.html(&reviewer, "/staff/queue").await;
     assert_eq!(status, 200);
     assert_eq!(listed(&page), ["RD-000002", "RD-000001"]);
     assert!(page.contains("aria-current=\"page\""));
@@ -32,7 +18,9 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
         page.contains("(2)") && page.contains("(1)"),
         "counts per queue"
     );
-    let (_, page) = html(&app, &reviewer, "/staff/queue?state=awaiting_claimant").await;
+    let (_, page) = app
+        .html(&reviewer, "/staff/queue?state=awaiting_claimant")
+        .await;
     assert_eq!(listed(&page), ["RD-000003"]);
 
     // Filters: bank, amount, search by account, name and reference; sorting.
@@ -47,12 +35,12 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
         ("sort=largest", vec!["RD-000001", "RD-000002"]),
         ("age=30", vec![]),
     ] {
-        let (status, page) = html(&app, &reviewer, &format!("/staff/queue?{query}")).await;
+        let (status, page) = app.html(&reviewer, &format!("/staff/queue?{query}")).await;
         assert_eq!(status, 200, "{query}");
         assert_eq!(listed(&page), expected, "{query}");
     }
     // Bad filter values: 422, named beside the field, never a 500.
-    let (status, page) = html(&app, &reviewer, "/staff/queue?min=lots&age=-3").await;
+    let (status, page) = app.html(&reviewer, "/staff/queue?min=lots&age=-3").await;
     assert_eq!(status, 422);
     assert!(page.contains("id=\"min-error\"") && page.contains("id=\"age-error\""));
 
@@ -71,10 +59,10 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
         )
         .await;
     assert_eq!(res.status(), 409);
-    let (_, page) = html(&app, &reviewer, "/staff/queue?assignee=me").await;
+    let (_, page) = app.html(&reviewer, "/staff/queue?assignee=me").await;
     assert_eq!(listed(&page), ["RD-000001"]);
     assert!(page.contains("reviewer@redress.example"));
-    let (_, page) = html(&app, &reviewer, "/staff/queue?assignee=none").await;
+    let (_, page) = app.html(&reviewer, "/staff/queue?assignee=none").await;
     assert_eq!(listed(&page), ["RD-000002"]);
     // An approver cannot take cases; a bank clerk cannot even try.
     let approver = app.login("approver@redress.example", PASSWORD).await;
@@ -122,12 +110,12 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
         &[("assign", "release")],
     )
     .await;
-    let (_, page) = html(&app, &reviewer, "/staff/queue?assignee=none").await;
+    let (_, page) = app.html(&reviewer, "/staff/queue?assignee=none").await;
     assert_eq!(listed(&page), ["RD-000002", "RD-000001"]);
 
     // The history keeps who took, handed on and released the case; the
     // claimant's timeline does not show staff work.
-    let (_, page) = html(&app, &reviewer, "/staff/claims/RD-000001").await;
+    let (_, page) = app.html(&reviewer, "/staff/claims/RD-000001").await;
     let history = &page[page.find("staff-history").expect("the history")..];
     let take = history.find("担当者が引き受け").expect("taken");
     let to = history.find("担当者を変更").expect("reassigned");
@@ -135,7 +123,7 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
     assert!(take < to && to < release, "in order");
     assert!(history.contains("admin@redress.example"));
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
-    let (_, own) = html(&app, &claimant, "/claims/RD-000001").await;
+    let (_, own) = app.html(&claimant, "/claims/RD-000001").await;
     assert!(!own.contains("担当者が引き受け") && !own.contains("担当を解除"));
     let csv = app
         .get(&admin, "/admin/claims/RD-000001/history.csv")
