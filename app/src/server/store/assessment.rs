@@ -169,11 +169,6 @@ pub async fn set_sla_start(tx: &mut Tx, claim: Uuid, start: NaiveDate) -> Result
     Ok(())
 }
 
-pub async fn sla_start(db: &Db, claim: Uuid) -> Result<Option<NaiveDate>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_scalar::<_, Option<NaiveDate>>("SELECT sla_start FROM claims WHERE id = $1")
-        .bind(claim).fetch_one(p).await)
-}
-
 /// The compensation the claimant says they already received.
 pub async fn compensated(db: &Db, claim: Uuid) -> Result<Option<i64>, sqlx::Error> {
     on_db!(db, p => sqlx::query_scalar::<_, Option<i64>>("SELECT compensated_amount FROM claims WHERE id = $1")
