@@ -31,13 +31,15 @@ smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0
 export REDRESS_TEST_MAILDIR="$PWD/target/test-maildir"
 rm -rf "$REDRESS_TEST_MAILDIR"
 mkdir -p "$(dirname "$REDRESS_TEST_MAILDIR")"
-.tools/venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$REDRESS_TEST_MAILDIR" &
+.tools/venv/bin/python scripts/smtp_sink.py "$smtp_port" "$REDRESS_TEST_MAILDIR" &
 smtp_pid=$!
 export REDRESS_TEST_SMTP="smtp://127.0.0.1:$smtp_port"
+# Tests that stop and start their own SMTP server run the same script.
+export REDRESS_TEST_SMTP_SINK="$PWD/.tools/venv/bin/python $PWD/scripts/smtp_sink.py"
 # Fail here, plainly, if the SMTP server did not come up.
 for _ in $(seq 1 50); do
   if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $smtp_port), 0.2)" 2>/dev/null; then break; fi
-  if ! kill -0 "$smtp_pid" 2>/dev/null; then echo "the test SMTP server (aiosmtpd) did not start" >&2; exit 1; fi
+  if ! kill -0 "$smtp_pid" 2>/dev/null; then echo "the test SMTP server (scripts/smtp_sink.py) did not start" >&2; exit 1; fi
   sleep 0.1
 done
 

@@ -19,7 +19,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::i18n::Lang;
-use crate::pages::{admin, auth, bank, claimant, journey, payments, public, staff};
+use crate::pages::{admin, auth, bank, claimant, journey, mail, payments, public, staff};
 
 /// The language of this request: the `lang` cookie, else the browser's
 /// `Accept-Language`, else Japanese.
@@ -127,6 +127,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/views") view=admin::CaseViewsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/api-keys") view=admin::ApiKeysPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/api-keys") view=admin::BankApiKeysPage ssr=SsrMode::Async />
+                <Route path=path!("/bank/notices") view=bank::BankNoticesPage ssr=SsrMode::Async />
                 <Route path=path!("/api/docs") view=public::ApiDocsPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/import") view=bank::BankImportPage ssr=SsrMode::Async />
                 <Route path=path!("/bank/imports/:id") view=bank::ImportReportPage ssr=SsrMode::Async />
@@ -135,6 +136,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/banks") view=admin::AdminBanksPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/policy") view=admin::PolicyPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/ledger") view=payments::LedgerPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/mail") view=mail::MailQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/payments") view=payments::PaymentsPage ssr=SsrMode::Async />
                 <Route path=path!("/payments/batches/:number") view=payments::BatchPage ssr=SsrMode::Async />
             </Routes>

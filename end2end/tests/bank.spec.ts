@@ -106,3 +106,21 @@ test("a bank clerk confirms two lines and disputes one; the case moves on by its
   await expect(page.locator("table")).toContainText("bank.77@redress.example");
   await expectAccessible(page);
 });
+
+test("a bank's lead user chooses where the bank's notices go", async ({ page }) => {
+  await login(page, "bank.77@redress.example");
+  await page.getByRole("link", { name: "お知らせの宛先" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("銀行へのお知らせの宛先");
+  await expectAccessible(page);
+  // Neither an address nor the users: refused beside the field.
+  await page.getByLabel("この銀行の担当者全員にも送る").uncheck();
+  await page.getByRole("button", { name: "宛先を保存" }).click();
+  await expect(page.locator(".error-summary")).toBeVisible();
+  await expect(page.locator("#notify_users-error")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("銀行の代表メールアドレス（任意）").fill("notices@bank0125.example");
+  await page.getByRole("button", { name: "宛先を保存" }).click();
+  await expect(page.getByRole("status").first()).toContainText("お知らせの宛先を保存しました");
+  await expect(page.getByLabel("銀行の代表メールアドレス（任意）")).toHaveValue("notices@bank0125.example");
+  await expectAccessible(page);
+});

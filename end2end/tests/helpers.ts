@@ -22,6 +22,12 @@ export async function expectAccessible(page: Page) {
 function decodeBody(raw: string): string {
   const [head, ...rest] = raw.split(/\r?\n\r?\n/);
   const body = rest.join("\n\n");
+  // Text and HTML: read the plain-text part.
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head)?.[1];
+  if (boundary) {
+    const parts = body.split(`--${boundary}`).filter((p) => /Content-Type:\s*text\/plain/i.test(p));
+    if (parts.length > 0) return decodeBody(parts[0].replace(/^\r?\n/, ""));
+  }
   const encoding = /Content-Transfer-Encoding:\s*([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
   if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
   if (encoding === "quoted-printable") {

@@ -206,4 +206,23 @@ test("payments staff make a batch, an approver releases it, the file is exported
   await page.goto("/admin/ledger");
   await expect(page.getByRole("status").first()).toContainText("台帳はすべての検査に合格しています");
   await expectAccessible(page);
+
+  // Where a bank's notices go; a bad address is named beside its field.
+  await page.goto("/admin/banks");
+  await expectAccessible(page);
+  await page.getByLabel("銀行の代表メールアドレス（任意）").fill("not an address");
+  await page.getByRole("button", { name: "宛先を保存" }).click();
+  await expect(page.locator(".error-summary")).toBeVisible();
+  await expect(page.locator("#notify_email-error")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("銀行名").selectOption("0125");
+  await page.getByLabel("銀行の代表メールアドレス（任意）").fill("notices@bank.example");
+  await page.getByRole("button", { name: "宛先を保存" }).click();
+  await expect(page.getByRole("status").first()).toContainText("お知らせの宛先を保存しました");
+  await expect(page.locator("table").first()).toContainText("notices@bank.example");
+  await expectAccessible(page);
+  // The mail that has not gone out yet.
+  await page.goto("/admin/mail");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("送信できていないメール");
+  await expectAccessible(page);
 });

@@ -99,6 +99,24 @@ pub struct Config {
         global = true
     )]
     pub mail_from: String,
+    /// Where replies to our mail go (e.g. the operator's help desk); unset: no Reply-To.
+    #[arg(
+        long,
+        env = "REDRESS_MAIL_REPLY_TO",
+        value_name = "REDRESS_MAIL_REPLY_TO",
+        global = true
+    )]
+    pub mail_reply_to: Option<String>,
+    /// The first wait before a mail that could not be sent is tried again, in
+    /// milliseconds (doubled per failure, at most an hour, with jitter).
+    #[arg(
+        long,
+        env = "REDRESS_MAIL_RETRY_MS",
+        value_name = "REDRESS_MAIL_RETRY_MS",
+        default_value_t = 60_000,
+        global = true
+    )]
+    pub mail_retry_ms: u64,
     /// Where the built stylesheet, JavaScript and WebAssembly are served from.
     #[arg(
         long,
@@ -202,6 +220,14 @@ impl Config {
                 "REDRESS_MAIL_FROM is not a valid mail address: {:?}",
                 self.mail_from
             );
+        }
+        if let Some(reply_to) = &self.mail_reply_to
+            && reply_to.parse::<lettre_address::Mailbox>().is_err()
+        {
+            anyhow::bail!("REDRESS_MAIL_REPLY_TO is not a valid mail address: {reply_to:?}");
+        }
+        if self.mail_retry_ms == 0 {
+            anyhow::bail!("REDRESS_MAIL_RETRY_MS must be at least 1");
         }
         if !(1..=100_000).contains(&self.api_rate_per_minute) {
             anyhow::bail!("REDRESS_API_RATE_PER_MINUTE must be 1 to 100000");

@@ -34,6 +34,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         public_url: config.public_url(),
         mail_from: config.mail_from.clone(),
         smtp_url: config.smtp_url.clone(),
+        mail_reply_to: config.mail_reply_to.clone(),
+        mail_retry_base: std::time::Duration::from_millis(config.mail_retry_ms),
         trust_forwarded_for: config.trust_forwarded_for,
         api_rate_per_minute: config.api_rate_per_minute,
         import_wait: std::time::Duration::from_millis(config.import_wait_ms),
@@ -131,6 +133,10 @@ pub async fn serve(
     tokio::spawn(services::assessment::run_flag_sweep(
         state.db.clone(),
         std::time::Duration::from_secs(5),
+    ));
+    tokio::spawn(services::notifications::run(
+        state.clone(),
+        std::time::Duration::from_secs(30),
     ));
     tokio::spawn(services::drafts::run_expiry(
         state.clone(),

@@ -421,3 +421,41 @@ pub async fn invitation_letter(id: String) -> Result<Letter, ApiError> {
         debits,
     })
 }
+
+/// Where the viewing lead user's bank wants its notices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeSettings {
+    pub bank_name: String,
+    pub notify_email: String,
+    pub notify_users: bool,
+}
+
+/// The bank's notice settings (its lead users only).
+#[server(endpoint = "bank_notices")]
+pub async fn bank_notices() -> Result<NoticeSettings, ApiError> {
+    use super::ctx;
+    use crate::server::store::banks;
+    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
+    let bank = match crate::server::services::api_keys::managed_bank(&user) {
+        Ok(Some(bank)) => bank.to_owned(),
+        _ => return Err(ctx::fail(crate::server::error::AppError::Forbidden)),
+    };
+    let fail = |e: sqlx::Error| ctx::fail(e.into());
+    let name = banks::by_code(&state.db, &bank)
+        .await
+        .map_err(fail)?
+        .map(|b| b.name)
+        .unwrap_or_else(|| bank.clone());
+    let (email, users) = banks::notify_settings(&state.db)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .find(|(code, _, _)| *code == bank)
+        .map(|(_, e, u)| (e.unwrap_or_default(), u))
+        .unwrap_or((String::new(), true));
+    Ok(NoticeSettings {
+        bank_name: name,
+        notify_email: email,
+        notify_users: users,
+    })
+}

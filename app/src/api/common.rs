@@ -100,6 +100,9 @@ pub struct BankAdminRow {
     pub branches: i64,
     /// The bank's share (percent) of the debits paid at its accounts.
     pub share: i64,
+    /// Where its notices go: its own address (may be empty), its users.
+    pub notify_email: String,
+    pub notify_users: bool,
 }
 
 /// The participating banks with their branch counts (admin only).
@@ -123,11 +126,23 @@ pub async fn admin_banks() -> Result<Vec<BankAdminRow>, ApiError> {
             .map_err(fail)?
             .into_iter()
             .collect();
+    let notify: std::collections::HashMap<String, (Option<String>, bool)> =
+        crate::server::store::banks::notify_settings(&state.db)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|(code, email, users)| (code, (email, users)))
+            .collect();
     Ok(banks
         .into_iter()
         .map(|b| BankAdminRow {
             branches: counts.get(&b.code).copied().unwrap_or(0),
             share: shares.get(&b.code).copied().unwrap_or(50),
+            notify_email: notify
+                .get(&b.code)
+                .and_then(|(e, _)| e.clone())
+                .unwrap_or_default(),
+            notify_users: notify.get(&b.code).is_none_or(|(_, u)| *u),
             code: b.code,
             name: b.name,
         })

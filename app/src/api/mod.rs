@@ -4,6 +4,7 @@
 pub mod bank;
 pub mod claimant;
 pub mod common;
+pub mod mail;
 pub mod operator;
 pub mod payments;
 

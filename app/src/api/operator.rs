@@ -387,6 +387,8 @@ pub struct DecisionView {
     pub history: Vec<HistoryView>,
     /// (when, who, text).
     pub notes: Vec<(String, String, String)>,
+    /// The mails about the case, newest first.
+    pub mails: Vec<super::mail::MailView>,
 }
 
 /// What a staff member may decide on a case now, and its history and notes.
@@ -403,6 +405,9 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
         .map_err(ctx::fail)?;
     let assessed = d.claim.state != "in_review";
     let assignee = crate::server::store::queue::assignee(&state.db, d.claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let mails = crate::server::store::outbox::for_claim(&state.db, d.claim.id)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
     let reviewer = matches!(
@@ -487,5 +492,6 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .iter()
             .map(|(at, who, body)| (jst_time(*at), who.clone(), body.clone()))
             .collect(),
+        mails: mails.iter().map(super::mail::mail_view).collect(),
     })
 }

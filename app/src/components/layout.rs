@@ -21,6 +21,7 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/bank/queue", "nav_bank_queue"),
             ("/bank/import", "nav_bank_import"),
             ("/bank/api-keys", "nav_api_keys"),
+            ("/bank/notices", "nav_bank_notices"),
         ],
         Some(Role::BankStaff) => vec![
             ("/bank/queue", "nav_bank_queue"),
@@ -32,6 +33,7 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/admin/banks", "nav_banks"),
             ("/admin/policy", "nav_policy"),
             ("/admin/ledger", "nav_ledger"),
+            ("/admin/mail", "nav_mail"),
             ("/admin/views", "nav_views"),
             ("/admin/api-keys", "nav_api_keys"),
         ],

@@ -4,13 +4,25 @@ use leptos::prelude::*;
 
 use crate::api::common::{PolicyVersion, admin_banks, admin_policies};
 use crate::components::{
-    ErrorPage, ErrorSummary, Layout, Radios, TextField, provide_prefill, use_lang, yen,
+    Checkbox, ErrorPage, ErrorSummary, Layout, Radios, SelectField, TextField, provide_prefill,
+    use_lang, yen,
 };
 use crate::domain::policy::POLICY_AMOUNTS;
+
+/// Where a bank's notices go, in words.
+fn notify_text(lang: crate::i18n::Lang, email: &str, users: bool) -> String {
+    match (email.is_empty(), users) {
+        (true, true) => lang.t("notify_to_users"),
+        (false, false) => email.to_owned(),
+        (false, true) => format!("{email}, {}", lang.t("notify_to_users")),
+        (true, false) => lang.t("notify_to_nobody"),
+    }
+}
 
 #[component]
 pub fn AdminBanksPage() -> impl IntoView {
     let lang = use_lang();
+    let notify_saved = super::query_param("notify").is_some();
     view! {
         <Layout title="banks_title">
             <Suspense fallback=|| ()>
@@ -18,6 +30,10 @@ pub fn AdminBanksPage() -> impl IntoView {
                     match admin_banks().await {
                         Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                         Ok(banks) => {
+                            let bank_options: Vec<(String, String)> = banks
+                                .iter()
+                                .map(|b| (b.code.clone(), format!("{} {}", b.code, b.name)))
+                                .collect();
                             view! {
                                 <ErrorSummary />
                                 <h1>{lang.t("banks_title")}</h1>
@@ -32,6 +48,7 @@ pub fn AdminBanksPage() -> impl IntoView {
                                                     {lang.t("branches_count")}
                                                 </th>
                                                 <th scope="col">{lang.t("share_percent")}</th>
+                                                <th scope="col">{lang.t("notify_title")}</th>
                                                 <th scope="col">
                                                     <span class="visually-hidden">{lang.t("remove_bank")}</span>
                                                 </th>
@@ -66,6 +83,9 @@ pub fn AdminBanksPage() -> impl IntoView {
                                                                 </form>
                                                             </td>
                                                             <td>
+                                                                {notify_text(lang, &b.notify_email, b.notify_users)}
+                                                            </td>
+                                                            <td>
                                                                 <form method="post" action="/admin/banks" class="inline-form">
                                                                     <input type="hidden" name="bank_code" value=b.code.clone() />
                                                                     <input type="hidden" name="participating" value="no" />
@@ -85,6 +105,16 @@ pub fn AdminBanksPage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
+                                <h2 id="notify-title">{lang.t("notify_title")}</h2>
+                                <p>{lang.t("notify_lead")}</p>
+                                {notify_saved.then(|| view! { <p class="notice" role="status">{lang.t("notify_saved")}</p> })}
+                                <form method="post" action="/admin/banks/notify" novalidate aria-labelledby="notify-title">
+                                    <SelectField name="notify_bank" label="bank_name" options=bank_options.clone() />
+                                    <TextField name="notify_email" label="notify_email" hint="notify_email_hint" input_type="email" width="w-30" />
+                                    <Checkbox name="notify_users" label="notify_users" />
+                                    <button type="submit" class="button">{lang.t("notify_save")}</button>
+                                </form>
+                                <h2>{lang.t("add_bank")}</h2>
                                 <form method="post" action="/admin/banks" novalidate>
                                     <input type="hidden" name="participating" value="yes" />
                                     <TextField name="bank_code" label="bank_code" inputmode="numeric" width="w-10" />

@@ -51,12 +51,24 @@ pub fn RegisterSentPage() -> impl IntoView {
         <Layout title="register_sent_title">
             <h1>{lang.t("register_sent_title")}</h1>
             <p>{lang.t("register_sent_body")}</p>
+            <form method="post" action="/verify" novalidate>
+                <TextField
+                    name="token"
+                    label="mail_code"
+                    hint="mail_code_hint"
+                    autocomplete="one-time-code"
+                    width="w-20"
+                />
+                <button type="submit" class="button">
+                    {lang.t("verify_button")}
+                </button>
+            </form>
         </Layout>
     }
 }
 
-/// The link from the mail lands here; confirming is a POST, so a mail
-/// scanner that follows links does not confirm anything.
+/// The code from the mail is typed here (our mails carry no links but the
+/// service's address); confirming is a POST.
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let lang = use_lang();
@@ -66,8 +78,16 @@ pub fn VerifyPage() -> impl IntoView {
         <Layout title="verify_title">
             <ErrorSummary />
             <h1>{lang.t("verify_title")}</h1>
+            <p>{lang.t("verify_lead")}</p>
             <form method="post" action="/verify" novalidate>
-                <input type="hidden" name="token" value=token.clone() />
+                <TextField
+                    name="token"
+                    label="mail_code"
+                    hint="mail_code_hint"
+                    autocomplete="one-time-code"
+                    width="w-20"
+                    value=token
+                />
                 <button type="submit" class="button">
                     {lang.t("verify_button")}
                 </button>
@@ -101,6 +121,9 @@ pub fn LoginPage() -> impl IntoView {
                 <a href="/password/forgot">{lang.t("forgot_link")}</a>
             </p>
             <p>
+                <a href="/verify">{lang.t("code_link")}</a>
+            </p>
+            <p>
                 <a href="/register">{lang.t("nav_register")}</a>
             </p>
         </Layout>
@@ -121,6 +144,9 @@ pub fn ForgotPage() -> impl IntoView {
                     {lang.t("forgot_button")}
                 </button>
             </form>
+            <p>
+                <a href="/password/reset">{lang.t("reset_have_code")}</a>
+            </p>
         </Layout>
     }
 }
@@ -132,10 +158,18 @@ pub fn ResetPage() -> impl IntoView {
         query_param("token").unwrap_or_else(|| crate::components::use_form().value("token"));
     view! {
         <Layout title="reset_title">
+            {notice_from_query().map(|k| view! { <Notice key=k /> })}
             <ErrorSummary />
             <h1>{lang.t("reset_title")}</h1>
             <form method="post" action="/password/reset" novalidate>
-                <input type="hidden" name="token" value=token.clone() />
+                <TextField
+                    name="token"
+                    label="mail_code"
+                    hint="reset_code_hint"
+                    autocomplete="one-time-code"
+                    width="w-20"
+                    value=token
+                />
                 <TextField
                     name="password"
                     label="new_password"

@@ -681,3 +681,47 @@ pub fn ImportReportPage() -> impl IntoView {
         </Layout>
     }
 }
+
+/// A bank's lead user chooses where the bank's notices go: its own address,
+/// its staff users, or both.
+#[component]
+pub fn BankNoticesPage() -> impl IntoView {
+    use crate::api::bank::bank_notices;
+    use crate::components::Checkbox;
+    let lang = use_lang();
+    let saved = query_param("saved").is_some();
+    view! {
+        <Layout title="notify_title">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match bank_notices().await {
+                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                        Ok(n) => {
+                            let (email, users) = (n.notify_email.clone(), n.notify_users);
+                            provide_prefill(move || {
+                                let mut m = HashMap::new();
+                                m.insert("notify_email".to_owned(), email);
+                                if users {
+                                    m.insert("notify_users".to_owned(), "yes".to_owned());
+                                }
+                                m
+                            });
+                            view! {
+                                <ErrorSummary />
+                                <h1>{format!("{}: {}", lang.t("notify_title"), n.bank_name)}</h1>
+                                {saved.then(|| view! { <p class="notice" role="status">{lang.t("notify_saved")}</p> })}
+                                <p>{lang.t("notify_lead")}</p>
+                                <form method="post" action="/bank/notices" novalidate>
+                                    <TextField name="notify_email" label="notify_email" hint="notify_email_hint" input_type="email" width="w-30" />
+                                    <Checkbox name="notify_users" label="notify_users" />
+                                    <button type="submit" class="button">{lang.t("notify_save")}</button>
+                                </form>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}

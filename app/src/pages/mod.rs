@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bank;
 pub mod claimant;
 pub mod journey;
+pub mod mail;
 pub mod payments;
 pub mod public;
 pub mod staff;

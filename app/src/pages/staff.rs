@@ -659,6 +659,14 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                     .collect_view()}
             </ol>
         </section>
+        <section aria-labelledby="mails-title">
+            <h2 id="mails-title">{lang.t("case_mails_title")}</h2>
+            {if d.mails.is_empty() {
+                view! { <p>{lang.t("case_mails_none")}</p> }.into_any()
+            } else {
+                view! { <crate::pages::mail::MailTable rows=d.mails.clone() label="case_mails_title" retry=false /> }.into_any()
+            }}
+        </section>
         <section aria-labelledby="notes-title">
             <h2 id="notes-title">{lang.t("notes_title")}</h2>
             <ul class="list-bullet case-notes">

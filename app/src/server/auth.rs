@@ -51,6 +51,28 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// A one-time code to type from a mail (the invitation letters' alphabet:
+/// twelve characters no one misreads, ~55 bits): the code as shown, and its
+/// hash (only the hash is stored).
+pub fn new_mail_code() -> (String, String) {
+    use crate::domain::invite::{ALPHABET, LENGTH, format_code};
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let raw: String = (0..LENGTH)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    (format_code(&raw), token_hash(&raw))
+}
+
+/// The hash of a code as someone typed it (any case, spaces, hyphens,
+/// full-width); anything not shaped like a code is hashed as it is.
+pub fn typed_code_hash(input: &str) -> String {
+    match crate::domain::invite::normalise_code(input) {
+        Ok(code) => token_hash(&code),
+        Err(_) => token_hash(input),
+    }
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
 }

@@ -41,6 +41,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/banks/share", post(admin_bank_share))
         .route("/claims/{reference}/payout-account", post(payout_account))
         .route("/admin/policy", post(admin_policy))
+        .route("/admin/mail/{id}/retry", post(retry_mail))
+        .route("/admin/banks/notify", post(admin_bank_notify))
+        .route("/bank/notices", post(bank_notices))
         .route("/admin/api-keys", post(create_api_key))
         .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
         .route("/bank/api-keys", post(create_api_key))
@@ -238,7 +241,7 @@ async fn logout(session: Session) -> Response {
 
 async fn forgot(State(state): State<AppState>, form: Submitted) -> Response {
     match accounts::request_reset(&state, form.get("email"), form.lang()).await {
-        Ok(()) => see_other("/password/forgot?notice=forgot"),
+        Ok(()) => see_other("/password/reset?notice=forgot"),
         Err(e) => form.fail(&state, e, "email").await,
     }
 }
@@ -329,6 +332,78 @@ async fn admin_bank_share(
     match banks::set_share(&state.db, form.get("bank_code"), form.get("share_percent")).await {
         Ok(()) => see_other("/admin/banks"),
         Err(e) => form.fail(&state, e, "share_percent").await,
+    }
+}
+
+/// An admin tries a failed or waiting mail again now.
+async fn retry_mail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/admin/mail".parse() {
+        form.parts.uri = uri;
+    }
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "mail").await,
+    };
+    match super::services::notifications::retry_mail(&state, &admin, &id).await {
+        Ok(()) => see_other("/admin/mail?retried=1"),
+        Err(e) => form.fail(&state, e, "mail").await,
+    }
+}
+
+/// An admin sets where a bank's notices go (its address and/or its users).
+async fn admin_bank_notify(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/admin/banks".parse() {
+        form.parts.uri = uri;
+    }
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return form.fail(&state, e, "notify_bank").await;
+    }
+    match banks::set_notify(
+        &state.db,
+        form.get("notify_bank"),
+        form.get("notify_email"),
+        form.get("notify_users") == "yes",
+    )
+    .await
+    {
+        Ok(()) => see_other("/admin/banks?notify=1"),
+        Err(e) => form.fail(&state, e, "notify_email").await,
+    }
+}
+
+/// A bank's lead user sets where the bank's own notices go.
+async fn bank_notices(
+    State(state): State<AppState>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let user = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "notify_email").await,
+    };
+    let bank = match super::services::api_keys::managed_bank(&user) {
+        Ok(Some(bank)) => bank.to_owned(),
+        _ => return form.fail(&state, AppError::Forbidden, "notify_email").await,
+    };
+    match banks::set_notify(
+        &state.db,
+        &bank,
+        form.get("notify_email"),
+        form.get("notify_users") == "yes",
+    )
+    .await
+    {
+        Ok(()) => see_other("/bank/notices?saved=1"),
+        Err(e) => form.fail(&state, e, "notify_email").await,
     }
 }
 

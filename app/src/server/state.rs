@@ -15,6 +15,10 @@ pub struct Settings {
     pub public_url: String,
     pub mail_from: String,
     pub smtp_url: Option<String>,
+    /// Where replies to our mail go (unset: no Reply-To header).
+    pub mail_reply_to: Option<String>,
+    /// The first wait before a mail is tried again (doubled per failure).
+    pub mail_retry_base: std::time::Duration,
     /// Behind a load balancer: take the client's address from the last entry
     /// of `X-Forwarded-For` (the one the balancer added), not the socket.
     pub trust_forwarded_for: bool,

@@ -30,6 +30,8 @@ async fn main() -> anyhow::Result<()> {
         public_url: None,
         smtp_url: None,
         mail_from: "Redress <no-reply@redress.example>".into(),
+        mail_reply_to: None,
+        mail_retry_ms: 60_000,
         site_root: "target/site".into(),
         mail_poll_ms: 1000,
         trust_forwarded_for: false,

@@ -36,6 +36,15 @@ pub(crate) async fn bank_confirms(app: &TestApp, reference: &str) {
         .await;
     }
     assert_eq!(state_of(app, reference).await, "in_review");
+    // The notices job tells the claimant every bank has answered (the
+    // server runs it every 30 s; here at once, before anyone decides).
+    app::server::services::notifications::bank_checked(
+        &app.state.db,
+        &app.state.settings.public_url,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
 }
 
 /// The form fields of the case page's assessment: (name, value).
@@ -508,6 +517,7 @@ async fn a_rejection_is_proposed_confirmed_by_an_approver_and_appealed_once() {
     // appeal (not the staff's explanation: they read it after logging in).
     let mail = app.last_mail("claimant@redress.example").await;
     assert_eq!(mail.kind, "rejected");
+    app.delivered(&mail).await;
     assert!(mail.subject.contains("[RD-000001]"));
     assert!(
         mail.body_text

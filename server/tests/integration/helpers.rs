@@ -124,7 +124,9 @@ impl TestApp {
     /// Starts the server with the demo data (banks, one login per role, two
     /// claims); mail goes to `.eml` files in its data folder.
     pub async fn spawn() -> TestApp {
-        Self::spawn_with_smtp(None).await
+        // `make test` runs a real SMTP server for every test; without it,
+        // mail goes to `.eml` files in the data folder.
+        Self::spawn_with_smtp(std::env::var("REDRESS_TEST_SMTP").ok()).await
     }
 
     /// The same, delivering mail to the SMTP server at `smtp_url`.
@@ -173,6 +175,8 @@ impl TestApp {
             public_url,
             smtp_url,
             mail_from: "Redress <no-reply@redress.example>".into(),
+            mail_reply_to: Some("Redress help desk <help@redress.example>".into()),
+            mail_retry_ms: 300,
             site_root: "target/site".into(),
             mail_poll_ms: 100,
             trust_forwarded_for,
@@ -207,6 +211,8 @@ impl TestApp {
             public_url: None,
             smtp_url: None,
             mail_from: "Redress <no-reply@redress.example>".into(),
+            mail_reply_to: Some("Redress help desk <help@redress.example>".into()),
+            mail_retry_ms: 300,
             site_root: "target/site".into(),
             mail_poll_ms: 100,
             trust_forwarded_for: false,
@@ -293,7 +299,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status(), 303, "registration of {email}");
-        let token = link_token(&self.last_mail(email).await.body_text, "/verify?token=");
+        let token = mail_code(&self.last_mail(email).await.body_text);
         let res = self
             .post_form(&client, "/verify", &[("token", &token)])
             .await;
@@ -312,16 +318,58 @@ impl TestApp {
             .expect("a mail")
     }
 
+    /// Waits until `mail` has left the outbox, then checks that the shared
+    /// test SMTP server (`make test`) received it once, to its address, with
+    /// its subject. Outside `make test` (no server) it checks nothing.
+    pub async fn delivered(&self, mail: &app::server::store::outbox::OutboxRow) {
+        let Ok(dir) = std::env::var("REDRESS_TEST_MAILDIR") else {
+            assert!(std::env::var("CI").is_err(), "CI runs a test SMTP server");
+            return;
+        };
+        let id = format!("{}@redress.example", mail.id);
+        for _ in 0..300 {
+            let found: Vec<Vec<u8>> = std::fs::read_dir(std::path::Path::new(&dir).join("new"))
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter_map(|f| std::fs::read(f.path()).ok())
+                .filter(|raw| String::from_utf8_lossy(raw).contains(&id))
+                .collect();
+            if let Some(raw) = found.first() {
+                assert_eq!(found.len(), 1, "{} delivered once", mail.kind);
+                let m = mail_parser::MessageParser::default().parse(raw).unwrap();
+                assert_eq!(m.subject(), Some(mail.subject.as_str()));
+                let to = m.to().and_then(|a| a.first()).and_then(|a| a.address());
+                assert_eq!(to, Some(mail.to_addr.as_str()));
+                assert_eq!(m.attachment_count(), 0);
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{} to {} never reached the SMTP server",
+            mail.kind, mail.to_addr
+        );
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         app::on_db!(&self.state.db, p => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await.unwrap())
     }
 }
 
-/// The token of the first link in a mail body that starts with `prefix`.
-pub fn link_token(body: &str, prefix: &str) -> String {
-    let start = body.find(prefix).expect("link in mail") + prefix.len();
-    body[start..].split_whitespace().next().unwrap().to_owned()
+/// The one-time code in a mail (a line of its own: `ACDE-FGHJ-KMNP`).
+pub fn mail_code(body: &str) -> String {
+    body.lines()
+        .map(str::trim)
+        .find(|l| {
+            l.len() == 14
+                && l.split('-').count() == 3
+                && l.split('-')
+                    .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()))
+        })
+        .unwrap_or_else(|| panic!("no code in the mail: {body}"))
+        .to_owned()
 }
 
 /// The session cookie a response sets, if any (other cookies, such as the

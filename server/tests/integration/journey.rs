@@ -570,6 +570,7 @@ async fn a_request_opens_only_the_requested_sections_and_the_reply_returns_the_c
     // The claimant is mailed what is asked and by when (14 days).
     let mail = app.last_mail("claimant@redress.example").await;
     assert_eq!(mail.kind, "info_requested");
+    app.delivered(&mail).await;
     assert!(mail.subject.contains(&format!("[{reference}]")));
     assert!(
         mail.body_text
@@ -726,13 +727,22 @@ async fn untouched_drafts_get_a_reminder_then_are_deleted_with_their_files() {
     // 82 days: nothing yet.
     set_updated(82).await;
     assert_eq!(run(now).await, (0, 0));
-    // 84 days: the reminder (once), with the deletion date and the link.
+    // 84 days: the reminder (once), with the deletion date and no link but
+    // the service's address.
     set_updated(84).await;
     assert_eq!(run(now).await, (1, 0));
     assert_eq!(run(now).await, (0, 0), "one reminder only");
     let mail = app.last_mail("claimant@redress.example").await;
     assert_eq!(mail.kind, "draft_expiring");
-    assert!(mail.body_text.contains(&format!("/claims/{old}")));
+    assert!(!mail.body_text.contains(&old.to_string()), "no deep link");
+    let deleted_on = (chrono::Utc::now() + chrono::Duration::hours(9) + chrono::Duration::days(6))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        mail.subject.contains(&deleted_on),
+        "{} {deleted_on}",
+        mail.subject
+    );
     // 90 days and the reminder a week old: deleted, files too; the fresh draft stays.
     set_updated(91).await;
     assert_eq!(run(now + chrono::Duration::days(7)).await, (0, 1));

@@ -313,10 +313,13 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
     // The claimants are told: the amount, the date, the last 3 digits only.
     let paid = app.last_mail("pa@example.jp").await;
     assert_eq!(paid.kind, "payment_sent");
+    app.delivered(&paid).await;
     assert!(paid.subject.contains(&format!("[{a}]")));
     assert!(paid.body_text.contains("100,000") && paid.body_text.contains("001"));
     assert!(!paid.body_text.contains("4000001"));
-    assert_eq!(app.last_mail("pb@example.jp").await.kind, "payment_failed");
+    let failed = app.last_mail("pb@example.jp").await;
+    assert_eq!(failed.kind, "payment_failed");
+    app.delivered(&failed).await;
     // B waits on the payments page with the reason.
     let page = app.get(&payments, "/payments").await.text().await.unwrap();
     let failed = &page[page.find("振込できなかった案件").expect("the failed list")..];

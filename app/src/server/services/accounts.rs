@@ -7,7 +7,9 @@ use super::mails;
 use crate::domain::password::check_new_password;
 use crate::domain::{Email, FieldErrors, Role};
 use crate::i18n::Lang;
-use crate::server::auth::{dummy_hash, hash_password, new_token, token_hash, verify_password};
+use crate::server::auth::{
+    dummy_hash, hash_password, new_mail_code, typed_code_hash, verify_password,
+};
 use crate::server::db::{Tx, constraint_of};
 use crate::server::error::AppError;
 use crate::server::security::{
@@ -15,7 +17,7 @@ use crate::server::security::{
     forget_attempt,
 };
 use crate::server::state::AppState;
-use crate::server::store::{outbox, tokens, users};
+use crate::server::store::{tokens, users};
 
 pub const VERIFY_TTL: Duration = Duration::hours(24);
 pub const RESET_TTL: Duration = Duration::minutes(30);
@@ -63,7 +65,8 @@ pub async fn register(
     Ok(id)
 }
 
-/// Writes a single-use link token and its mail in the caller's transaction.
+/// Writes a single-use code and its mail in the caller's transaction (the
+/// mail carries the code, never a link with it).
 async fn send_token(
     tx: &mut Tx,
     state: &AppState,
@@ -73,33 +76,27 @@ async fn send_token(
     lang: Lang,
 ) -> Result<(), AppError> {
     let now = Utc::now();
-    let (token, hash) = new_token();
+    let (code, hash) = new_mail_code();
     let (ttl, text) = match purpose {
         "verify" => (
             VERIFY_TTL,
-            mails::verify_email(lang, &state.settings.public_url, &token),
+            mails::verify_email(lang, &state.settings.public_url, &code),
         ),
         _ => (
             RESET_TTL,
-            mails::password_reset(lang, &state.settings.public_url, &token),
+            mails::password_reset(lang, &state.settings.public_url, &code),
         ),
     };
     tokens::void_open(tx, user, purpose, now).await?;
     tokens::insert(tx, &hash, user, purpose, now + ttl, now).await?;
-    let mail = outbox::NewMail {
-        kind: purpose,
-        to,
-        subject: &text.subject,
-        body_text: &text.body,
-    };
-    outbox::enqueue(tx, &mail, now).await?;
+    mails::queue(tx, to, None, &text, now).await?;
     Ok(())
 }
 
 /// Whether a link is still good (to show the confirm button or an apology).
 pub async fn token_usable(state: &AppState, token: &str, purpose: &str) -> Result<bool, AppError> {
     let mut tx = state.db.begin().await?;
-    let ok = tokens::is_usable(&mut tx, &token_hash(token), purpose, Utc::now()).await?;
+    let ok = tokens::is_usable(&mut tx, &typed_code_hash(token), purpose, Utc::now()).await?;
     tx.commit().await?;
     Ok(ok)
 }
@@ -107,9 +104,9 @@ pub async fn token_usable(state: &AppState, token: &str, purpose: &str) -> Resul
 pub async fn verify_email(state: &AppState, token: &str) -> Result<(), AppError> {
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    let user = tokens::consume(&mut tx, &token_hash(token), "verify", now)
+    let user = tokens::consume(&mut tx, &typed_code_hash(token), "verify", now)
         .await?
-        .ok_or_else(|| AppError::field("token", "verify_invalid"))?;
+        .ok_or_else(|| AppError::field("token", "code_invalid"))?;
     users::mark_verified(&mut tx, user, now).await?;
     tx.commit().await?;
     Ok(())
@@ -176,9 +173,9 @@ pub async fn request_reset(state: &AppState, email: &str, lang: Lang) -> Result<
 pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Result<(), AppError> {
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    let user_id = tokens::consume(&mut tx, &token_hash(token), "reset", now)
+    let user_id = tokens::consume(&mut tx, &typed_code_hash(token), "reset", now)
         .await?
-        .ok_or_else(|| AppError::field("password", "verify_invalid"))?;
+        .ok_or_else(|| AppError::field("token", "code_invalid"))?;
     let user = users::by_id_tx(&mut tx, user_id)
         .await?
         .ok_or(AppError::NotFound)?;

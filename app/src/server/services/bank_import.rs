@@ -230,6 +230,7 @@ pub async fn start(
         return Err(AppError::Invalid(e));
     }
     let id = Uuid::new_v4();
+    let file_name = crate::domain::answers::clean_file_name(name);
     let mut tx = state.db.begin().await?;
     bank_debits::insert_import(
         &mut tx,
@@ -237,7 +238,7 @@ pub async fn start(
             id,
             bank: &bank,
             actor: staff.id,
-            file_name: &crate::domain::answers::clean_file_name(name),
+            file_name: &file_name,
             source,
             total: (rows.len() + rejected.len()) as i64,
             now: Utc::now(),
@@ -249,7 +250,7 @@ pub async fn start(
         let (state, staff) = (state.clone(), staff.clone());
         async move {
             let rows: Vec<BankDebitRow> = rows.into_iter().map(|(_, r)| r).collect();
-            if let Err(e) = work(&state, &staff, id, &bank, &rows, &rejected).await {
+            if let Err(e) = work(&state, &staff, (id, &file_name), &bank, &rows, &rejected).await {
                 tracing::error!(error = ?e, import = %id, "a bank list import failed");
                 if let Ok(mut tx) = state.db.begin().await
                     && bank_debits::fail_import(&mut tx, id).await.is_ok()
@@ -269,12 +270,19 @@ pub async fn start(
 async fn work(
     state: &AppState,
     staff: &CurrentUser,
-    id: Uuid,
+    (id, file_name): (Uuid, &str),
     bank: &str,
     rows: &[BankDebitRow],
     rejected: &[Rejection],
 ) -> Result<(), AppError> {
     let now = Utc::now();
+    // The bank's recipients are told when the list is done, in the last
+    // chunk's transaction.
+    let recipients = crate::server::store::banks::notify_recipients(&state.db, bank).await?;
+    let bank_name = crate::server::store::banks::by_code(&state.db, bank)
+        .await?
+        .map(|b| b.name)
+        .unwrap_or_else(|| bank.to_owned());
     let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
     let total = (rows.len() + rejected.len()) as i64;
     let mut done = rejected.len() as i64;
@@ -361,6 +369,25 @@ async fn work(
         );
         let status = if i == last { "done" } else { "processing" };
         bank_debits::save_progress(&mut tx, id, counts, &rejections, done, status).await?;
+        if i == last {
+            let counts = super::mails::ImportCounts {
+                bank: bank_name.clone(),
+                file: file_name.to_owned(),
+                rows: total,
+                confirmed: matched,
+                waiting: probable,
+                unmatched,
+                rejected: rejected.len() as i64,
+            };
+            super::notifications::import_finished(
+                &mut tx,
+                &state.settings.public_url,
+                &recipients,
+                &counts,
+                Utc::now(),
+            )
+            .await?;
+        }
         tx.commit().await?;
     }
     tracing::info!(

@@ -39,6 +39,30 @@ pub async fn set_participating(db: &Db, code: &str, participating: bool) -> Resu
     Ok(())
 }
 
+/// An admin sets where a bank's notices go: an address of the bank's own
+/// (optional, checked) and/or its staff users.
+pub async fn set_notify(db: &Db, code: &str, email: &str, users: bool) -> Result<(), AppError> {
+    let mut errors = crate::domain::FieldErrors::new();
+    let code = errors.check("notify_bank", BankCode::parse(code));
+    let email = match email.trim() {
+        "" => None,
+        text => errors.check("notify_email", crate::domain::Email::parse(text)),
+    };
+    if email.is_none() && !users {
+        errors.add("notify_users", "notify_nobody");
+    }
+    let Some(code) = code.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let mut tx = db.begin().await?;
+    let email = email.as_ref().map(|e| e.as_str());
+    if banks::set_notify(&mut tx, code.as_str(), email, users).await? == 0 {
+        return Err(AppError::field("notify_bank", "bank_unknown"));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// An admin sets a bank's share (0 to 100 percent) of the debits paid at
 /// its accounts; the operator pays the rest. Cases already paid keep the
 /// split recorded when they were paid.

@@ -18,7 +18,6 @@ use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::server::store::claims::{self, ClaimRow};
 use crate::server::store::decisions::{self, LineTable};
-use crate::server::store::outbox;
 
 fn field<'a>(form: &'a Form, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
@@ -290,19 +289,15 @@ pub async fn decide(
     let now = Utc::now();
     let public_url = &state.settings.public_url;
     let mail = match (to, &proposed) {
-        (CaseState::Approved, _) => Some((
-            "approved",
-            mails::approved(lang, public_url, &claim.reference, total),
-        )),
-        (CaseState::Rejected, Some((reason, _))) => Some((
-            "rejected",
-            mails::rejected(
-                lang,
-                public_url,
-                &claim.reference,
-                reason,
-                super::drafts::today_jst(now) + chrono::Duration::days(APPEAL_DAYS),
-            ),
+        (CaseState::Approved, _) => {
+            Some(mails::approved(lang, public_url, &claim.reference, total))
+        }
+        (CaseState::Rejected, Some((reason, _))) => Some(mails::rejected(
+            lang,
+            public_url,
+            &claim.reference,
+            reason,
+            super::drafts::today_jst(now) + chrono::Duration::days(APPEAL_DAYS),
         )),
         _ => None,
     };
@@ -332,18 +327,8 @@ pub async fn decide(
         )
         .await?;
     }
-    if let Some((kind, text)) = mail {
-        outbox::enqueue(
-            &mut tx,
-            &outbox::NewMail {
-                kind,
-                to: &email,
-                subject: &text.subject,
-                body_text: &text.body,
-            },
-            now,
-        )
-        .await?;
+    if let Some(text) = mail {
+        mails::queue(&mut tx, &email, Some(claim.id), &text, now).await?;
     }
     tx.commit().await?;
     tracing::info!(

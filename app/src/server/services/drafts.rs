@@ -19,7 +19,7 @@ use crate::server::db::Db;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::server::store::assessment as store_assessment;
-use crate::server::store::{bank_review, banks, claims, drafts, evidence, outbox, requests};
+use crate::server::store::{bank_review, banks, claims, drafts, evidence, requests};
 
 /// A person may hold this many drafts at once.
 pub const MAX_DRAFTS: i64 = 10;
@@ -634,17 +634,7 @@ pub async fn send(
     .await?;
     let lang = Lang::parse(&derived.about.lang).unwrap_or(user.lang);
     let text = mails::claim_received(lang, &state.settings.public_url, &reference_text);
-    outbox::enqueue(
-        &mut tx,
-        &outbox::NewMail {
-            kind: "claim_received",
-            to: &user.email,
-            subject: &text.subject,
-            body_text: &text.body,
-        },
-        now,
-    )
-    .await?;
+    mails::queue(&mut tx, &user.email, Some(doc.id), &text, now).await?;
     tx.commit().await?;
     tracing::info!(reference = %reference_text, "claim submitted");
     assessment::refresh_after_change(&state.db, doc.id).await;
@@ -679,6 +669,8 @@ pub async fn reply(
         .ok_or(AppError::NotFound)?
         .submitted_at;
     let clock_start = assessment::sla_start_after_wait(&state.db, doc.id, submitted).await?;
+    // The case's owner is told it is back, in the answer's transaction.
+    let owner = claims::owner_contact(&state.db, doc.id, request.id).await?;
     let mut tx = state.db.begin().await?;
     if !claims::save_answers(
         &mut tx,
@@ -745,6 +737,11 @@ pub async fn reply(
     .await?;
     store_assessment::set_sla_start(&mut tx, doc.id, clock_start).await?;
     store_assessment::mark_dirty(&mut tx, &[doc.id]).await?;
+    if let Some((email, lang)) = owner {
+        let lang = Lang::parse(&lang).unwrap_or_default();
+        let text = mails::case_returned(lang, &state.settings.public_url, &reference);
+        mails::queue(&mut tx, &email, Some(doc.id), &text, now).await?;
+    }
     tx.commit().await?;
     assessment::refresh_after_change(&state.db, doc.id).await;
     CaseRef::parse(&reference).map_err(|_| AppError::NotFound)
@@ -834,17 +831,7 @@ pub async fn request_information(
         &question,
         today_jst(now) + Duration::days(super::reminders::REMIND_AFTER_DAYS),
     );
-    outbox::enqueue(
-        &mut tx,
-        &outbox::NewMail {
-            kind: "info_requested",
-            to: &email,
-            subject: &text.subject,
-            body_text: &text.body,
-        },
-        now,
-    )
-    .await?;
+    mails::queue(&mut tx, &email, Some(claim.id), &text, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -862,20 +849,10 @@ pub async fn expire_drafts(
     for d in drafts::needing_reminder(db, remind_before).await? {
         let lang = Lang::parse(&d.lang).unwrap_or_default();
         let deleted_on = today_jst(d.updated_at + Duration::days(DRAFT_DAYS));
-        let text = mails::draft_expiring(lang, public_url, &d.id.to_string(), deleted_on);
+        let text = mails::draft_expiring(lang, public_url, deleted_on);
         let mut tx = db.begin().await?;
         if drafts::mark_reminded(&mut tx, d.id, d.updated_at, now).await? {
-            outbox::enqueue(
-                &mut tx,
-                &outbox::NewMail {
-                    kind: "draft_expiring",
-                    to: &d.email,
-                    subject: &text.subject,
-                    body_text: &text.body,
-                },
-                now,
-            )
-            .await?;
+            mails::queue(&mut tx, &d.email, None, &text, now).await?;
             tx.commit().await?;
             reminded += 1;
         }

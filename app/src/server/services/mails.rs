@@ -1,65 +1,229 @@
-//! The text of every mail, in the recipient's language, from the same
-//! locale file as the pages (`mail_*` keys). Plain words, the reference where
-//! there is one, no personal data beyond that, and the same anti-phishing
-//! notice at the end of every message.
+//! The text of every mail, in the recipient's language. Each mail is a
+//! template file per language in `app/templates/mail/` (`<kind>.<lang>.txt`:
+//! a `Subject:` line, a blank line, the body), rendered with minijinja in
+//! strict mode, so a placeholder the code does not fill is an error, never a
+//! blank. Every mail gets the same footer (`_footer.<lang>.txt`) and a simple
+//! HTML part made from its text (`_layout.html`).
+//!
+//! The content rules: the reference where there is one, no personal data
+//! beyond it, never an account number (its last three digits where a payment
+//! is concerned), no link but the service's public address written out in
+//! full, and the notice that the service never asks for a PIN, a password,
+//! a card number or a payment.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use serde::Serialize;
+use std::sync::OnceLock;
+use uuid::Uuid;
 
 use crate::i18n::Lang;
+use crate::server::db::Tx;
+use crate::server::store::outbox;
 
+/// A rendered mail: what the outbox stores and the sender sends.
+#[derive(Clone, Debug)]
 pub struct MailText {
+    pub kind: &'static str,
     pub subject: String,
-    pub body: String,
+    pub text: String,
+    pub html: String,
 }
 
-/// Fills `%{name}` placeholders of a text.
-fn fill(text: String, args: &[(&str, &str)]) -> String {
-    args.iter().fold(text, |t, (name, value)| {
-        t.replace(&format!("%{{{name}}}"), value)
+macro_rules! templates {
+    ($($kind:literal),* $(,)?) => {
+        &[$(
+            (
+                $kind,
+                include_str!(concat!("../../../templates/mail/", $kind, ".ja.txt")),
+                include_str!(concat!("../../../templates/mail/", $kind, ".en.txt")),
+            )
+        ),*]
+    };
+}
+
+/// Every mail the product sends: (kind, Japanese, English). A kind without
+/// both files does not compile.
+pub const TEMPLATES: &[(&str, &str, &str)] = templates!(
+    "_footer",
+    "verify",
+    "reset",
+    "claim_received",
+    "info_requested",
+    "request_reminder",
+    "bank_checked",
+    "approved",
+    "rejected",
+    "payment_sent",
+    "payment_failed",
+    "draft_expiring",
+    "request_unanswered",
+    "case_returned",
+    "bank_digest",
+    "import_finished",
+    "operator_digest",
+);
+
+const LAYOUT: &str = include_str!("../../../templates/mail/_layout.html");
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (kind, ja, en) in TEMPLATES {
+            for (lang, source) in [("ja", ja), ("en", en)] {
+                env.add_template_owned(format!("{kind}.{lang}.txt"), *source)
+                    .expect("mail templates are checked by the unit tests");
+            }
+        }
+        env.add_template("_layout.html", LAYOUT)
+            .expect("the mail layout is checked by the unit tests");
+        env
     })
 }
 
-fn mail(lang: Lang, key: &str, public_url: &str, args: &[(&str, &str)]) -> MailText {
-    let subject = fill(lang.t(&format!("mail_{key}_subject")), args);
-    let body = fill(lang.t(&format!("mail_{key}_body")), args);
-    let footer = fill(lang.t("mail_footer"), &[("public_url", public_url)]);
-    MailText {
-        subject: format!("Redress: {subject}"),
-        body: format!("{body}\n\n--\n{footer}"),
-    }
+#[derive(Serialize)]
+struct Part<'a> {
+    text: &'a str,
+    link: bool,
 }
 
-pub fn verify_email(lang: Lang, public_url: &str, token: &str) -> MailText {
-    let link = format!("{public_url}/verify?token={token}");
-    mail(lang, "verify", public_url, &[("link", &link)])
+/// Renders one mail. Fails on an unknown kind, a template without its
+/// `Subject:` line, or a placeholder the context does not fill.
+pub fn render(
+    kind: &'static str,
+    lang: Lang,
+    public_url: &str,
+    ctx: Value,
+) -> Result<MailText, minijinja::Error> {
+    let env = env();
+    let ctx = context! { public_url => public_url, ..ctx };
+    let whole = env
+        .get_template(&format!("{kind}.{}.txt", lang.code()))?
+        .render(&ctx)?;
+    let (first, body) = whole.split_once("\n\n").unwrap_or((&whole, ""));
+    let Some(subject) = first.strip_prefix("Subject: ") else {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!(
+                "{kind}.{}: the first line must be `Subject: ...`",
+                lang.code()
+            ),
+        ));
+    };
+    let footer = env
+        .get_template(&format!("_footer.{}.txt", lang.code()))?
+        .render(&ctx)?;
+    let text = format!("{}\n\n{}\n", body.trim_end(), footer.trim_end());
+    let subject = format!("Redress: {}", subject.trim());
+    // The HTML part says the same as the text, paragraph by paragraph; the
+    // public address, wherever it stands, is the only link.
+    let paragraphs: Vec<Vec<Vec<Part>>> = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.lines()
+                .map(|line| {
+                    let mut parts = Vec::new();
+                    let mut rest = line;
+                    while let Some(at) = rest.find(public_url).filter(|_| !public_url.is_empty()) {
+                        parts.push(Part {
+                            text: &rest[..at],
+                            link: false,
+                        });
+                        parts.push(Part {
+                            text: public_url,
+                            link: true,
+                        });
+                        rest = &rest[at + public_url.len()..];
+                    }
+                    parts.push(Part {
+                        text: rest,
+                        link: false,
+                    });
+                    parts
+                })
+                .collect()
+        })
+        .collect();
+    // The address is configuration, escaped here by hand so that it reads
+    // as written (minijinja would also escape its slashes).
+    let url_html = public_url
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    let html = env.get_template("_layout.html")?.render(context! {
+        lang => lang.code(),
+        subject => &subject,
+        public_url => Value::from_safe_string(url_html),
+        paragraphs => paragraphs,
+    })?;
+    Ok(MailText {
+        kind,
+        subject,
+        text,
+        html,
+    })
 }
 
-pub fn password_reset(lang: Lang, public_url: &str, token: &str) -> MailText {
-    let link = format!("{public_url}/password/reset?token={token}");
-    mail(lang, "reset", public_url, &[("link", &link)])
+/// The typed mails below fill every placeholder of their template; the unit
+/// tests render each in both languages, so this cannot fail at run time.
+fn mail(kind: &'static str, lang: Lang, public_url: &str, ctx: Value) -> MailText {
+    render(kind, lang, public_url, ctx)
+        .unwrap_or_else(|e| panic!("mail template {kind}.{}: {e:#}", lang.code()))
+}
+
+/// Writes a mail into the outbox in the caller's transaction: it is sent
+/// only if that transaction commits.
+pub async fn queue(
+    tx: &mut Tx,
+    to: &str,
+    claim: Option<Uuid>,
+    mail: &MailText,
+    now: DateTime<Utc>,
+) -> Result<Uuid, sqlx::Error> {
+    outbox::enqueue(
+        tx,
+        &outbox::NewMail {
+            kind: mail.kind,
+            to,
+            claim_id: claim,
+            subject: &mail.subject,
+            body_text: &mail.text,
+            body_html: &mail.html,
+        },
+        now,
+    )
+    .await
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// The code that confirms a new account's address (typed on the site; the
+/// mail holds no link but the public address).
+pub fn verify_email(lang: Lang, public_url: &str, code: &str) -> MailText {
+    mail("verify", lang, public_url, context! { code })
+}
+
+pub fn password_reset(lang: Lang, public_url: &str, code: &str) -> MailText {
+    mail("reset", lang, public_url, context! { code })
 }
 
 pub fn claim_received(lang: Lang, public_url: &str, reference: &str) -> MailText {
-    mail(
-        lang,
-        "claim_received",
-        public_url,
-        &[("reference", reference)],
-    )
+    mail("claim_received", lang, public_url, context! { reference })
 }
 
 /// A draft will be deleted on `deleted_on` unless the claimant changes it.
-pub fn draft_expiring(
-    lang: Lang,
-    public_url: &str,
-    draft_id: &str,
-    deleted_on: chrono::NaiveDate,
-) -> MailText {
-    let link = format!("{public_url}/claims/{draft_id}");
-    let date = deleted_on.format("%Y-%m-%d").to_string();
+pub fn draft_expiring(lang: Lang, public_url: &str, deleted_on: NaiveDate) -> MailText {
     mail(
-        lang,
         "draft_expiring",
+        lang,
         public_url,
-        &[("link", &link), ("date", &date)],
+        context! { date => day(deleted_on) },
     )
 }
 
@@ -68,15 +232,13 @@ pub fn request_reminder(
     lang: Lang,
     public_url: &str,
     reference: &str,
-    asked_on: chrono::NaiveDate,
+    asked_on: NaiveDate,
 ) -> MailText {
-    let link = format!("{public_url}/claims/{reference}");
-    let date = asked_on.format("%Y-%m-%d").to_string();
     mail(
-        lang,
         "request_reminder",
+        lang,
         public_url,
-        &[("reference", reference), ("date", &date), ("link", &link)],
+        context! { reference, date => day(asked_on) },
     )
 }
 
@@ -85,15 +247,13 @@ pub fn request_unanswered(
     lang: Lang,
     public_url: &str,
     reference: &str,
-    asked_on: chrono::NaiveDate,
+    asked_on: NaiveDate,
 ) -> MailText {
-    let link = format!("{public_url}/staff/claims/{reference}");
-    let date = asked_on.format("%Y-%m-%d").to_string();
     mail(
-        lang,
         "request_unanswered",
+        lang,
         public_url,
-        &[("reference", reference), ("date", &date), ("link", &link)],
+        context! { reference, date => day(asked_on) },
     )
 }
 
@@ -103,35 +263,30 @@ pub fn info_requested(
     public_url: &str,
     reference: &str,
     question: &str,
-    answer_by: chrono::NaiveDate,
+    answer_by: NaiveDate,
 ) -> MailText {
-    let date = answer_by.format("%Y-%m-%d").to_string();
     mail(
-        lang,
         "info_requested",
+        lang,
         public_url,
-        &[
-            ("reference", reference),
-            ("question", question),
-            ("date", &date),
-            ("public_url", public_url),
-        ],
+        context! { reference, question, date => day(answer_by) },
     )
+}
+
+/// Every bank has answered on the claim's debits.
+pub fn bank_checked(lang: Lang, public_url: &str, reference: &str) -> MailText {
+    mail("bank_checked", lang, public_url, context! { reference })
+}
+
+/// The owner of a case: the claimant has answered and the case is back.
+pub fn case_returned(lang: Lang, public_url: &str, reference: &str) -> MailText {
+    mail("case_returned", lang, public_url, context! { reference })
 }
 
 /// The claim is approved for `amount` yen; the payment follows.
 pub fn approved(lang: Lang, public_url: &str, reference: &str, amount: i64) -> MailText {
     let amount = crate::components::yen(lang, amount);
-    mail(
-        lang,
-        "approved",
-        public_url,
-        &[
-            ("reference", reference),
-            ("amount", &amount),
-            ("public_url", public_url),
-        ],
-    )
+    mail("approved", lang, public_url, context! { reference, amount })
 }
 
 /// The claim is rejected: the reason in plain words, and until when the
@@ -141,20 +296,14 @@ pub fn rejected(
     public_url: &str,
     reference: &str,
     reason: &str,
-    appeal_until: chrono::NaiveDate,
+    appeal_until: NaiveDate,
 ) -> MailText {
     let reason = lang.t(&format!("reject_reason_{reason}"));
-    let date = appeal_until.format("%Y-%m-%d").to_string();
     mail(
-        lang,
         "rejected",
+        lang,
         public_url,
-        &[
-            ("reference", reference),
-            ("reason", &reason),
-            ("date", &date),
-            ("public_url", public_url),
-        ],
+        context! { reference, reason, date => day(appeal_until) },
     )
 }
 
@@ -165,152 +314,279 @@ pub fn payment_sent(
     public_url: &str,
     reference: &str,
     amount: i64,
-    paid_on: chrono::NaiveDate,
+    paid_on: NaiveDate,
     account_number: &str,
 ) -> MailText {
     let amount = crate::components::yen(lang, amount);
-    let date = paid_on.format("%Y-%m-%d").to_string();
     let last3 = crate::domain::payout::last3(account_number);
     mail(
-        lang,
         "payment_sent",
+        lang,
         public_url,
-        &[
-            ("reference", reference),
-            ("amount", &amount),
-            ("date", &date),
-            ("last3", &last3),
-            ("public_url", public_url),
-        ],
+        context! { reference, amount, last3, date => day(paid_on) },
     )
 }
 
 /// The bank could not pay: what the claimant should do.
 pub fn payment_failed(lang: Lang, public_url: &str, reference: &str) -> MailText {
+    mail("payment_failed", lang, public_url, context! { reference })
+}
+
+/// A bank's daily count of the lines waiting for it (counts only).
+#[derive(Clone, Debug, Serialize)]
+pub struct BankDigest {
+    pub bank: String,
+    pub day: String,
+    pub new_lines: i64,
+    pub open_lines: i64,
+    pub overdue_lines: i64,
+}
+
+pub fn bank_digest(lang: Lang, public_url: &str, digest: &BankDigest) -> MailText {
     mail(
+        "bank_digest",
         lang,
-        "payment_failed",
         public_url,
-        &[("reference", reference), ("public_url", public_url)],
+        Value::from_serialize(digest),
     )
+}
+
+/// What an import of a bank's list did (counts only).
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportCounts {
+    pub bank: String,
+    pub file: String,
+    pub rows: i64,
+    pub confirmed: i64,
+    pub waiting: i64,
+    pub unmatched: i64,
+    pub rejected: i64,
+}
+
+pub fn import_finished(lang: Lang, public_url: &str, counts: &ImportCounts) -> MailText {
+    mail(
+        "import_finished",
+        lang,
+        public_url,
+        Value::from_serialize(counts),
+    )
+}
+
+/// One queue in the operator's digest.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueCount {
+    pub name: String,
+    pub count: i64,
+    pub past_sla: i64,
+}
+
+pub fn operator_digest(
+    lang: Lang,
+    public_url: &str,
+    on: NaiveDate,
+    queues: &[QueueCount],
+) -> MailText {
+    mail(
+        "operator_digest",
+        lang,
+        public_url,
+        context! { day => day(on), queues },
+    )
+}
+
+/// A rejection reason for the samples.
+const SAMPLE_REASON: &str = "no_loss";
+
+/// One of every mail, with sample values, in `lang` (the tests check the
+/// content rules on each; the admin's mail page could preview them).
+pub fn samples(lang: Lang, public_url: &str) -> Vec<MailText> {
+    let d = NaiveDate::from_ymd_opt(2021, 2, 1).expect("a valid date");
+    vec![
+        verify_email(lang, public_url, "ACDE-FGHJ-KMNP"),
+        password_reset(lang, public_url, "ACDE-FGHJ-KMNP"),
+        claim_received(lang, public_url, "RD-000001"),
+        info_requested(lang, public_url, "RD-000001", "Which card?", d),
+        request_reminder(lang, public_url, "RD-000001", d),
+        bank_checked(lang, public_url, "RD-000001"),
+        approved(lang, public_url, "RD-000001", 130_000),
+        rejected(lang, public_url, "RD-000001", SAMPLE_REASON, d),
+        payment_sent(lang, public_url, "RD-000001", 130_000, d, "7654321"),
+        payment_failed(lang, public_url, "RD-000001"),
+        draft_expiring(lang, public_url, d),
+        request_unanswered(lang, public_url, "RD-000001", d),
+        case_returned(lang, public_url, "RD-000001"),
+        bank_digest(
+            lang,
+            public_url,
+            &BankDigest {
+                bank: "ゆうちょ銀行".into(),
+                day: day(d),
+                new_lines: 12,
+                open_lines: 40,
+                overdue_lines: 3,
+            },
+        ),
+        import_finished(
+            lang,
+            public_url,
+            &ImportCounts {
+                bank: "ゆうちょ銀行".into(),
+                file: "list.csv".into(),
+                rows: 100,
+                confirmed: 80,
+                waiting: 5,
+                unmatched: 14,
+                rejected: 1,
+            },
+        ),
+        operator_digest(
+            lang,
+            public_url,
+            d,
+            &[QueueCount {
+                name: "In review".into(),
+                count: 7,
+                past_sla: 2,
+            }],
+        ),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const URL: &str = "https://r.example";
+
     #[test]
-    fn every_mail_ends_with_the_notice_and_asks_for_nothing() {
+    fn every_template_file_is_listed_and_every_mail_has_both_languages() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/mail");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|f| f.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        let mut expected: Vec<String> = TEMPLATES
+            .iter()
+            .flat_map(|(k, _, _)| [format!("{k}.en.txt"), format!("{k}.ja.txt")])
+            .chain(["_layout.html".to_string()])
+            .collect();
+        expected.sort();
+        assert_eq!(
+            files, expected,
+            "a template file without its mail, or the reverse"
+        );
+        // Every kind (but the footer) has a typed mail, rendered in both
+        // languages by `samples`.
         for lang in [Lang::Ja, Lang::En] {
-            for mail in [
-                verify_email(lang, "https://r.example", "abc"),
-                password_reset(lang, "https://r.example", "abc"),
-                claim_received(lang, "https://r.example", "RD-000001"),
-                draft_expiring(
-                    lang,
-                    "https://r.example",
-                    "x",
-                    chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
-                ),
-                request_reminder(
-                    lang,
-                    "https://r.example",
-                    "RD-000001",
-                    chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
-                ),
-                request_unanswered(
-                    lang,
-                    "https://r.example",
-                    "RD-000001",
-                    chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
-                ),
-                info_requested(
-                    lang,
-                    "https://r.example",
-                    "RD-000001",
-                    "Which card?",
-                    chrono::NaiveDate::from_ymd_opt(2021, 1, 15).unwrap(),
-                ),
-                approved(lang, "https://r.example", "RD-000001", 130_000),
-                payment_sent(
-                    lang,
-                    "https://r.example",
-                    "RD-000001",
-                    130_000,
-                    chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
-                    "1234567",
-                ),
-                payment_failed(lang, "https://r.example", "RD-000001"),
-                rejected(
-                    lang,
-                    "https://r.example",
-                    "RD-000001",
-                    "no_loss",
-                    chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
-                ),
-            ] {
-                assert!(
-                    mail.body.contains("https://r.example/genuine"),
-                    "{}",
-                    mail.body
-                );
-                assert!(mail.subject.starts_with("Redress: "));
-                assert!(
-                    !mail.body.contains("%{") && !mail.subject.contains("%{"),
-                    "every placeholder filled"
-                );
+            let kinds: Vec<&str> = samples(lang, URL).iter().map(|m| m.kind).collect();
+            for (kind, _, _) in TEMPLATES.iter().filter(|(k, _, _)| *k != "_footer") {
+                assert!(kinds.contains(kind), "no sample of {kind}");
             }
         }
-        assert!(
-            claim_received(Lang::En, "u", "RD-000001")
-                .subject
-                .contains("[RD-000001]")
-        );
-        // The decisions say what was decided, with the reference, and link
-        // to nothing but the service's own address.
-        let ok = approved(Lang::En, "https://r.example", "RD-000007", 130_000);
-        assert!(ok.subject.contains("[RD-000007]"), "{}", ok.subject);
-        assert!(ok.body.contains("130,000"), "{}", ok.body);
-        let no = rejected(
-            Lang::Ja,
-            "https://r.example",
-            "RD-000007",
-            "no_loss",
-            chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
-        );
-        assert!(
-            no.body.contains("損害が確認できませんでした"),
-            "{}",
-            no.body
-        );
-        assert!(no.body.contains("2021-02-01"), "{}", no.body);
+    }
+
+    #[test]
+    fn a_placeholder_left_unfilled_is_an_error_not_a_blank() {
+        let err = render("claim_received", Lang::En, URL, context! {}).unwrap_err();
+        assert!(err.to_string().contains("undefined"), "{err}");
+        assert!(render("no_such_mail", Lang::Ja, URL, context! {}).is_err());
+    }
+
+    #[test]
+    fn every_mail_keeps_the_content_rules_in_both_languages() {
+        for lang in [Lang::Ja, Lang::En] {
+            for m in samples(lang, URL) {
+                let what = format!("{} ({})", m.kind, lang.code());
+                assert!(m.subject.starts_with("Redress: "), "{what}");
+                for part in [&m.subject, &m.text, &m.html] {
+                    assert!(
+                        !part.contains("{{") && !part.contains("{%"),
+                        "{what}: {part}"
+                    );
+                }
+                // The notice, in the recipient's language.
+                let notice = match lang {
+                    Lang::Ja => {
+                        "暗証番号、パスワード、カード番号、支払いを求めることは絶対にありません"
+                    }
+                    Lang::En => "never asks for a PIN, a password, a card number or a payment",
+                };
+                assert!(m.text.contains(notice), "{what}: {}", m.text);
+                assert!(m.html.contains(notice), "{what}");
+                // No link but the public address, written out in full.
+                let rest = m.text.replace(URL, "");
+                assert!(
+                    !rest.contains("http") && !rest.contains("www."),
+                    "{what}: {rest}"
+                );
+                assert!(
+                    !m.text.contains(&format!("{URL}/")) && !m.text.contains(&format!("{URL}?")),
+                    "{what}: a deep link"
+                );
+                let hrefs: Vec<&str> = m.html.split("href=\"").skip(1).collect();
+                assert!(!hrefs.is_empty(), "{what}: the address is a link in HTML");
+                for h in hrefs {
+                    assert!(h.starts_with(&format!("{URL}\"")), "{what}: href {h}");
+                }
+                // No account number: never seven digits in a row.
+                let digits = m.text.chars().fold((0, 0), |(run, max), c| {
+                    let run = if c.is_ascii_digit() { run + 1 } else { 0 };
+                    (run, std::cmp::max(run, max))
+                });
+                assert!(digits.1 < 7, "{what}: a long number in {}", m.text);
+                // The reference is in the subject of every mail about a case.
+                if m.text.contains("RD-000001") {
+                    assert!(m.subject.contains("[RD-000001]"), "{what}: {}", m.subject);
+                }
+            }
+        }
         let paid = payment_sent(
             Lang::En,
-            "https://r.example",
+            URL,
             "RD-000007",
             130_000,
-            chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
             "7654321",
         );
         assert!(
-            paid.body.contains("321") && !paid.body.contains("7654321"),
+            paid.text.contains("ending in 321") && !paid.text.contains("7654"),
             "{}",
-            paid.body
+            paid.text
         );
-        for m in [&ok, &no, &paid] {
-            let rest = m.body.replace("https://r.example/genuine", "");
-            assert!(rest.contains("https://r.example"), "{rest}");
-            assert!(!rest.contains("https://r.example/"), "a deep link: {rest}");
-        }
-        assert!(
-            verify_email(Lang::Ja, "https://r.example", "abc")
-                .body
-                .contains("https://r.example/verify?token=abc")
+        assert!(paid.text.contains("130,000"), "{}", paid.text);
+        let no = rejected(
+            Lang::Ja,
+            URL,
+            "RD-000007",
+            SAMPLE_REASON,
+            NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
         );
         assert!(
-            password_reset(Lang::En, "https://r.example", "t")
-                .body
-                .contains("never asks for a PIN")
+            no.text.contains("損害が確認できませんでした"),
+            "{}",
+            no.text
         );
+        assert!(no.text.contains("2021-02-01"), "{}", no.text);
+        let code = verify_email(Lang::Ja, URL, "ACDE-FGHJ-KMNP");
+        assert!(code.text.contains("ACDE-FGHJ-KMNP"), "{}", code.text);
+    }
+
+    #[test]
+    fn the_html_part_escapes_what_people_typed() {
+        let m = info_requested(
+            Lang::En,
+            URL,
+            "RD-000001",
+            "<script>alert(1)</script> & more",
+            NaiveDate::from_ymd_opt(2021, 1, 15).unwrap(),
+        );
+        assert!(m.html.contains("&lt;script&gt;"), "{}", m.html);
+        assert!(!m.html.contains("<script>"));
+        assert!(
+            m.text.contains("<script>alert(1)</script> & more"),
+            "the text part as typed"
+        );
+        assert!(m.html.contains("<html lang=\"en\">"));
     }
 }

@@ -14,6 +14,7 @@ pub mod drafts;
 pub mod evidence;
 pub mod invitations;
 pub mod mails;
+pub mod notifications;
 pub mod payouts;
 pub mod policies;
 pub mod reminders;

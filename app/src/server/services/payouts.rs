@@ -24,7 +24,7 @@ use crate::server::db::Tx;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::server::store::payouts::{self, Candidate, CandidateFilter};
-use crate::server::store::{banks, claims, outbox};
+use crate::server::store::{banks, claims};
 
 /// The most cases one batch takes.
 pub const MAX_BATCH: i64 = 100_000;
@@ -627,27 +627,11 @@ async fn apply(
                 )
                 .await?;
             }
-            (
-                "payment_sent",
-                mails::payment_sent(lang, public_url, &t.reference, amount, *on, &t.account),
-            )
+            mails::payment_sent(lang, public_url, &t.reference, amount, *on, &t.account)
         }
-        Outcome::Failed { .. } => (
-            "payment_failed",
-            mails::payment_failed(lang, public_url, &t.reference),
-        ),
+        Outcome::Failed { .. } => mails::payment_failed(lang, public_url, &t.reference),
     };
-    outbox::enqueue(
-        tx,
-        &outbox::NewMail {
-            kind: text.0,
-            to: &t.email,
-            subject: &text.1.subject,
-            body_text: &text.1.body,
-        },
-        now,
-    )
-    .await?;
+    mails::queue(tx, &t.email, Some(t.claim), &text, now).await?;
     Ok(true)
 }
 

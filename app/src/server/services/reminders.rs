@@ -10,7 +10,7 @@ use super::mails;
 use crate::i18n::Lang;
 use crate::server::db::Db;
 use crate::server::error::AppError;
-use crate::server::store::{outbox, requests};
+use crate::server::store::requests;
 
 pub const REMIND_AFTER_DAYS: i64 = 14;
 pub const TELL_REVIEWER_AFTER_DAYS: i64 = 30;
@@ -50,15 +50,11 @@ async fn follow_up(
     for r in due {
         let lang = Lang::parse(&r.lang).unwrap_or_default();
         let asked_on = today_jst(r.created_at);
-        let (text, mail_kind) = match kind {
-            FollowUp::Remind => (
-                mails::request_reminder(lang, public_url, &r.reference, asked_on),
-                "request_reminder",
-            ),
-            FollowUp::TellReviewer => (
-                mails::request_unanswered(lang, public_url, &r.reference, asked_on),
-                "request_unanswered",
-            ),
+        let text = match kind {
+            FollowUp::Remind => mails::request_reminder(lang, public_url, &r.reference, asked_on),
+            FollowUp::TellReviewer => {
+                mails::request_unanswered(lang, public_url, &r.reference, asked_on)
+            }
         };
         let mut tx = db.begin().await?;
         let marked = match kind {
@@ -66,17 +62,7 @@ async fn follow_up(
             FollowUp::TellReviewer => requests::mark_escalated(&mut tx, r.id, now).await?,
         };
         if marked {
-            outbox::enqueue(
-                &mut tx,
-                &outbox::NewMail {
-                    kind: mail_kind,
-                    to: &r.email,
-                    subject: &text.subject,
-                    body_text: &text.body,
-                },
-                now,
-            )
-            .await?;
+            mails::queue(&mut tx, &r.email, Some(r.claim_id), &text, now).await?;
             tx.commit().await?;
             sent += 1;
         }

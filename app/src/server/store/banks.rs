@@ -76,6 +76,37 @@ pub async fn set_share(tx: &mut Tx, code: &str, percent: i64) -> Result<u64, sql
         .bind(code).bind(percent).execute(c).await.map(|r| r.rows_affected()))
 }
 
+/// Where a bank wants its notices: its own address and/or its users.
+pub async fn set_notify(
+    tx: &mut Tx,
+    code: &str,
+    email: Option<&str>,
+    users: bool,
+) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE banks SET notify_email = $2, notify_users = $3 WHERE code = $1 AND participating")
+        .bind(code).bind(email).bind(users).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// (bank, notice address, to its users too) of the participating banks.
+pub async fn notify_settings(db: &Db) -> Result<Vec<(String, Option<String>, bool)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (String, Option<String>, bool)>(
+        "SELECT code, notify_email, notify_users FROM banks WHERE participating ORDER BY code",
+    ).fetch_all(p).await)
+}
+
+/// Who gets a bank's notices, with their language: the bank's address (in
+/// Japanese) if it gave one, and its active staff if it chose so.
+pub async fn notify_recipients(db: &Db, code: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (String, String)>(
+        "SELECT notify_email, 'ja' FROM banks WHERE code = $1 AND notify_email IS NOT NULL
+         UNION
+         SELECT u.email, u.lang FROM users u JOIN banks b ON b.code = u.bank_code
+          WHERE u.bank_code = $1 AND b.notify_users AND u.role = 'bank_staff'
+            AND u.disabled_at IS NULL AND u.email_verified_at IS NOT NULL
+         ORDER BY 1",
+    ).bind(code).fetch_all(p).await)
+}
+
 /// (bank, share percent) of the participating banks.
 pub async fn shares(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, (String, i64)>(

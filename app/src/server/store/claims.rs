@@ -406,6 +406,20 @@ pub async fn payout_account(
 }
 
 /// The claimant's address and language, for mails about a claim.
+/// Who owns a case waiting on the claimant: its assignee, or else the staff
+/// member who asked `request` (address and language; none if disabled).
+pub async fn owner_contact(
+    db: &Db,
+    claim: Uuid,
+    request: Uuid,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (String, String)>(
+        "SELECT u.email, u.lang FROM claims c
+           JOIN users u ON u.id = COALESCE(c.assignee_id, (SELECT r.asked_by FROM info_requests r WHERE r.id = $2))
+          WHERE c.id = $1 AND u.disabled_at IS NULL",
+    ).bind(claim).bind(request).fetch_optional(p).await)
+}
+
 pub async fn claimant_contact(db: &Db, claim: Uuid) -> Result<(String, String), sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, (String, String)>(
         "SELECT u.email, u.lang FROM claims c JOIN users u ON u.id = c.claimant_id WHERE c.id = $1",

@@ -61,6 +61,7 @@ pub async fn answer(
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DueRequest {
     pub id: Uuid,
+    pub claim_id: Uuid,
     pub reference: String,
     pub created_at: DateTime<Utc>,
     pub email: String,
@@ -73,7 +74,7 @@ pub async fn needing_reminder(
     before: DateTime<Utc>,
 ) -> Result<Vec<DueRequest>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, DueRequest>(
-        "SELECT r.id, c.reference, r.created_at, u.email, u.lang
+        "SELECT r.id, r.claim_id, c.reference, r.created_at, u.email, u.lang
          FROM info_requests r JOIN claims c ON c.id = r.claim_id JOIN users u ON u.id = c.claimant_id
          WHERE r.answered_at IS NULL AND r.reminded_at IS NULL AND r.created_at < $1
            AND c.state = 'awaiting_claimant'",
@@ -86,7 +87,7 @@ pub async fn needing_escalation(
     before: DateTime<Utc>,
 ) -> Result<Vec<DueRequest>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, DueRequest>(
-        "SELECT r.id, c.reference, r.created_at, u.email, u.lang
+        "SELECT r.id, r.claim_id, c.reference, r.created_at, u.email, u.lang
          FROM info_requests r JOIN claims c ON c.id = r.claim_id JOIN users u ON u.id = r.asked_by
          WHERE r.answered_at IS NULL AND r.escalated_at IS NULL AND r.created_at < $1
            AND c.state = 'awaiting_claimant'",

@@ -1,0 +1,221 @@
+//! The notices no single request causes: the claimant told when every bank
+//! has answered, and the daily digests for banks and operator staff. Each
+//! mail is written in one transaction with the mark that it was written, so
+//! several processes running these jobs write each one once.
+
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+
+use super::drafts::today_jst;
+use super::mails::{self, BankDigest, ImportCounts, QueueCount};
+use crate::domain::calendar::{SLA_TARGET_DAYS, business_days_between, is_business_day};
+use crate::i18n::Lang;
+use crate::server::db::{Db, Tx};
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+use crate::server::store::{banks, notifications as store};
+
+/// Digests go out once a day, from this hour (JST) on.
+pub const DIGEST_HOUR_JST: u32 = 8;
+
+/// Tells the claimants whose banks have all answered; returns how many.
+pub async fn bank_checked(
+    db: &Db,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let mut told = 0;
+    for c in store::bank_checked_due(db, 500).await? {
+        let lang = Lang::parse(&c.lang).unwrap_or_default();
+        let text = mails::bank_checked(lang, public_url, &c.reference);
+        let mut tx = db.begin().await?;
+        if store::mark_bank_checked(&mut tx, c.id, now).await? {
+            mails::queue(&mut tx, &c.email, Some(c.id), &text, now).await?;
+            tx.commit().await?;
+            told += 1;
+        }
+    }
+    Ok(told)
+}
+
+/// The latest day a case's clock may have started on and be past its target today.
+fn late_start(today: NaiveDate) -> NaiveDate {
+    let mut day = today;
+    while business_days_between(day, today) <= SLA_TARGET_DAYS {
+        day -= Duration::days(1);
+    }
+    day
+}
+
+/// The start of the fifth business day before `today` (lines sent before it
+/// are overdue for the bank).
+fn five_business_days_before(today: NaiveDate) -> NaiveDate {
+    let mut day = today;
+    let mut n = 0;
+    while n < 5 {
+        day -= Duration::days(1);
+        if is_business_day(day) {
+            n += 1;
+        }
+    }
+    day
+}
+
+fn jst_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(9)
+}
+
+/// Writes today's digests not yet written (from `DIGEST_HOUR_JST` on):
+/// one per participating bank to the bank's chosen recipients, and one to
+/// each operator staff member. Returns how many mails were written.
+pub async fn digests(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let jst = now + Duration::hours(9);
+    if jst.hour() < DIGEST_HOUR_JST {
+        return Ok(0);
+    }
+    let today = today_jst(now);
+    let day = today.format("%Y-%m-%d").to_string();
+    let mut written = 0;
+    for bank in banks::participating(db).await? {
+        if store::digest_written(db, "bank", &bank.code, today).await? {
+            continue;
+        }
+        let (open, new, overdue) = store::bank_waiting(
+            db,
+            &bank.code,
+            now - Duration::hours(24),
+            jst_midnight(five_business_days_before(today)),
+        )
+        .await?;
+        let recipients = banks::notify_recipients(db, &bank.code).await?;
+        let digest = BankDigest {
+            bank: bank.name.clone(),
+            day: day.clone(),
+            new_lines: new,
+            open_lines: open,
+            overdue_lines: overdue,
+        };
+        let mut tx = db.begin().await?;
+        if store::claim_digest(&mut tx, "bank", &bank.code, today, now).await? {
+            for (email, lang) in &recipients {
+                let lang = Lang::parse(lang).unwrap_or_default();
+                let text = mails::bank_digest(lang, public_url, &digest);
+                mails::queue(&mut tx, email, None, &text, now).await?;
+                written += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    if !store::digest_written(db, "operator", "all", today).await? {
+        let counts = store::queue_counts(db, late_start(today)).await?;
+        let recipients = store::operator_recipients(db).await?;
+        let mut tx = db.begin().await?;
+        if store::claim_digest(&mut tx, "operator", "all", today, now).await? {
+            for (email, lang) in &recipients {
+                let lang = Lang::parse(lang).unwrap_or_default();
+                let queues: Vec<QueueCount> = QUEUE_ORDER
+                    .iter()
+                    .map(|state| {
+                        let (count, past_sla) = counts
+                            .iter()
+                            .find(|(s, _, _)| s == state)
+                            .map(|(_, n, late)| (*n, *late))
+                            .unwrap_or((0, 0));
+                        QueueCount {
+                            name: lang.t(&format!("state_{state}")),
+                            count,
+                            past_sla,
+                        }
+                    })
+                    .collect();
+                let text = mails::operator_digest(lang, public_url, today, &queues);
+                mails::queue(&mut tx, email, None, &text, now).await?;
+                written += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(written)
+}
+
+const QUEUE_ORDER: [&str; 8] = [
+    "submitted",
+    "bank_review",
+    "in_review",
+    "awaiting_claimant",
+    "assessed",
+    "approved",
+    "payout_scheduled",
+    "payout_failed",
+];
+
+/// The bank is told an import of its list has finished, in the import's
+/// last transaction.
+pub async fn import_finished(
+    tx: &mut Tx,
+    public_url: &str,
+    recipients: &[(String, String)],
+    counts: &ImportCounts,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    for (email, lang) in recipients {
+        let lang = Lang::parse(lang).unwrap_or_default();
+        let text = mails::import_finished(lang, public_url, counts);
+        mails::queue(tx, email, None, &text, now).await?;
+    }
+    Ok(())
+}
+
+/// An admin asks for a failed or waiting mail to be tried at once.
+pub async fn retry_mail(
+    state: &AppState,
+    admin: &crate::server::auth::CurrentUser,
+    id: &str,
+) -> Result<(), AppError> {
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !crate::server::store::outbox::retry_now(&mut tx, id, Utc::now()).await? {
+        return Err(AppError::Conflict("mail_not_retryable"));
+    }
+    tx.commit().await?;
+    tracing::info!(mail = %id, admin = %admin.id, "mail retried by an admin");
+    Ok(())
+}
+
+/// Runs the notices every `every` (every process may run this).
+pub async fn run(state: AppState, every: std::time::Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let now = Utc::now();
+        let url = &state.settings.public_url;
+        if let Err(e) = bank_checked(&state.db, url, now).await {
+            tracing::warn!(error = ?e, "bank-checked notices failed");
+        }
+        if let Err(e) = digests(&state.db, url, now).await {
+            tracing::warn!(error = ?e, "daily digests failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_sla_and_overdue_cut_offs_count_business_days() {
+        // Thursday 2026-11-26: ten business days back passes 23 Nov (Labour
+        // Thanksgiving, a Monday) and two weekends.
+        let today = day(2026, 11, 26);
+        let late = late_start(today);
+        assert!(business_days_between(late, today) > SLA_TARGET_DAYS);
+        assert!(business_days_between(late + Duration::days(1), today) <= SLA_TARGET_DAYS);
+        assert_eq!(five_business_days_before(today), day(2026, 11, 18));
+        assert_eq!(
+            jst_midnight(today).to_rfc3339(),
+            "2026-11-25T15:00:00+00:00"
+        );
+    }
+}
