@@ -42,6 +42,19 @@ pub enum Command {
     },
     /// Load the demo data: participating banks, one login per role, a few claims.
     SeedDemo,
+    /// Copy the SQLite database, consistently, while the application runs
+    /// (on PostgreSQL use pg_dump).
+    Backup {
+        /// The new file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup made with `redress backup` into an empty data folder.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -134,6 +147,25 @@ pub struct Config {
         global = true
     )]
     pub trust_forwarded_for: bool,
+    /// Who may read `/metrics`: addresses or CIDR blocks, comma-separated.
+    #[arg(
+        long,
+        env = "REDRESS_METRICS_ALLOW",
+        value_name = "REDRESS_METRICS_ALLOW",
+        default_value = "127.0.0.1,::1",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub metrics_allow: Vec<String>,
+    /// Log lines for people (`text`) or one JSON object per line (`json`).
+    #[arg(
+        long,
+        env = "REDRESS_LOG_FORMAT",
+        value_name = "REDRESS_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: String,
     /// How often the mail sender looks at the outbox, in milliseconds.
     #[arg(
         long,
@@ -225,6 +257,18 @@ impl Config {
             && reply_to.parse::<lettre_address::Mailbox>().is_err()
         {
             anyhow::bail!("REDRESS_MAIL_REPLY_TO is not a valid mail address: {reply_to:?}");
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            anyhow::bail!(
+                "REDRESS_LOG_FORMAT must be text or json, not {:?}",
+                self.log_format
+            );
+        }
+        for rule in &self.metrics_allow {
+            let addr = rule.split('/').next().unwrap_or("").trim();
+            if addr.parse::<std::net::IpAddr>().is_err() {
+                anyhow::bail!("REDRESS_METRICS_ALLOW: {rule:?} is not an address or a CIDR block");
+            }
         }
         if self.mail_retry_ms == 0 {
             anyhow::bail!("REDRESS_MAIL_RETRY_MS must be at least 1");

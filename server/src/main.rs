@@ -1,4 +1,4 @@
-//! `redress`: serve, migrate, create-user, seed-demo.
+//! `redress`: serve, migrate, create-user, seed-demo, backup, restore.
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -11,13 +11,22 @@ use server::startup;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into())
+    };
+    // One JSON object per line for log collectors; lines for people by default.
+    if cli.settings.log_format == "json" {
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter())
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter()).init();
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -29,6 +38,37 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.settings;
+    // A restore comes before anything opens (and so creates) the database.
+    if let Some(Command::Restore { from }) = &cli.command {
+        let url = config.database_url();
+        let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        else {
+            anyhow::bail!("restore is for SQLite; on PostgreSQL use pg_restore (see the README)");
+        };
+        let path = std::path::PathBuf::from(path.split('?').next().unwrap_or(path));
+        app::server::db::Db::restore_sqlite_file(from, &path).await?;
+        let state = startup::prepare(&config).await?;
+        let cases = app::server::store::queue::counts(&state.db)
+            .await?
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<i64>();
+        println!(
+            "restored {} into {} ({cases} cases); migrations applied",
+            from.display(),
+            path.display()
+        );
+        return Ok(());
+    }
+    if let Some(Command::Backup { to }) = &cli.command {
+        config.validate()?;
+        let db = app::server::db::Db::connect(&config.database_url()).await?;
+        db.backup_to(to).await?;
+        println!("backed up the database into {}", to.display());
+        return Ok(());
+    }
     let state = startup::prepare(&config).await?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -94,6 +134,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("  bank.77@redress.example is also the 77 Bank's lead user (its API keys)");
             Ok(())
         }
+        Command::Backup { .. } | Command::Restore { .. } => Ok(()),
     }
 }
 

@@ -45,6 +45,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
             config.zengin_blank_names,
         )
         .map_err(anyhow::Error::msg)?,
+        metrics_allow: config.metrics_allow.clone(),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("redress")
@@ -59,6 +60,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         )),
         settings: Arc::new(settings),
         leptos_options,
+        metrics: Arc::new(app::server::ops::Metrics::default()),
     })
 }
 
@@ -85,6 +87,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         move || provide_context(state.clone())
     };
     let app = Router::new()
+        .route("/metrics", axum::routing::get(app::server::ops::metrics))
         .merge(forms::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -109,8 +112,12 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         ))
         .layer(sessions)
         .layer(from_fn(app::server::security::server_fn_bad_input))
-        .layer(from_fn_with_state(state, same_origin_writes))
-        .layer(from_fn(security_headers));
+        .layer(from_fn_with_state(state.clone(), same_origin_writes))
+        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(
+            state.clone(),
+            app::server::ops::request_context,
+        ));
     Ok(app)
 }
 

@@ -156,6 +156,28 @@ pub fn Notice(#[prop(into)] key: String) -> impl IntoView {
     }
 }
 
+/// "Quote this code": the id of the request being answered, which is in
+/// every log line written for it (shown on error pages; server side only).
+#[component]
+pub fn RequestCode() -> impl IntoView {
+    let lang = use_lang();
+    #[cfg(feature = "ssr")]
+    let code = use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<crate::server::ops::RequestId>()
+            .map(|r| r.0.clone())
+    });
+    #[cfg(not(feature = "ssr"))]
+    let code: Option<String> = None;
+    code.map(|code| {
+        view! {
+            <p class="hint request-code">
+                {lang.t("error_code")} " " <code>{code}</code>
+            </p>
+        }
+    })
+}
+
 /// The page shown for an error from a server function; the status was set by
 /// the server function.
 #[component]
@@ -171,6 +193,7 @@ pub fn ErrorPage(error: ApiError) -> impl IntoView {
     view! {
         <h1>{lang.t(title)}</h1>
         {body.map(|b| view! { <p>{lang.t(b)}</p> })}
+        {(!login).then(|| view! { <RequestCode /> })}
         {login
             .then(|| {
                 view! {

@@ -16,7 +16,7 @@ use crate::i18n::Lang;
 pub use fields::{
     Checkbox, ErrorSummary, Radios, SelectField, TextArea, TextField, provide_prefill,
 };
-pub use layout::{ErrorPage, Layout, Notice, Pager};
+pub use layout::{ErrorPage, Layout, Notice, Pager, RequestCode};
 
 /// What a submitted form left behind when it is shown again: what was typed
 /// and what was wrong. Provided by the form handlers; empty on a plain GET.

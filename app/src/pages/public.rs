@@ -78,6 +78,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <Layout title="not_found_title">
             <h1>{lang.t("not_found_title")}</h1>
             <p>{lang.t("not_found_body")}</p>
+            <crate::components::RequestCode />
         </Layout>
     }
 }

@@ -100,6 +100,92 @@ impl Db {
         Ok(Db::Sqlite { read, write })
     }
 
+    /// (pool, connections open, of which idle), for the metrics.
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
+        match self {
+            Db::Sqlite { read, write } => vec![
+                ("sqlite_read", read.size(), read.num_idle()),
+                ("sqlite_write", write.size(), write.num_idle()),
+            ],
+            Db::Postgres(pool) => vec![("postgres", pool.size(), pool.num_idle())],
+        }
+    }
+
+    /// A consistent copy of the whole SQLite database into a new file at
+    /// `to`, taken while the application keeps running (`VACUUM INTO`). On
+    /// PostgreSQL, `pg_dump` is the tool (see the README).
+    pub async fn backup_to(&self, to: &std::path::Path) -> anyhow::Result<()> {
+        let Db::Sqlite { read, .. } = self else {
+            anyhow::bail!(
+                "the database is PostgreSQL: back it up with pg_dump (e.g. pg_dump -Fc -f redress.dump \"$DATABASE_URL\"), restore with pg_restore"
+            );
+        };
+        if to.exists() {
+            anyhow::bail!("{} exists already: choose a new file", to.display());
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("the backup path must be valid UTF-8"))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(read)
+            .await
+            .map_err(|e| anyhow::anyhow!("backup to {} failed: {e}", to.display()))?;
+        Ok(())
+    }
+
+    /// Puts a backup made by `backup_to` in place at `target` (which must
+    /// not exist), after SQLite has checked the copy whole.
+    pub async fn restore_sqlite_file(
+        from: &std::path::Path,
+        target: &std::path::Path,
+    ) -> anyhow::Result<()> {
+        if !from.is_file() {
+            anyhow::bail!("{} is not a file", from.display());
+        }
+        let wal = target.with_extension("db-wal");
+        if target.exists() || wal.exists() {
+            anyhow::bail!(
+                "{} exists: restore only into an empty data folder",
+                target.display()
+            );
+        }
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let copy = target.with_extension("db.restoring");
+        std::fs::copy(from, &copy)?;
+        let checked = async {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(SqliteConnectOptions::new().filename(&copy).read_only(true))
+                .await?;
+            let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(&pool)
+                .await?;
+            pool.close().await;
+            anyhow::Ok(verdict)
+        }
+        .await;
+        match checked {
+            Ok(v) if v == "ok" => {
+                std::fs::rename(&copy, target)?;
+                Ok(())
+            }
+            Ok(v) => {
+                let _ = std::fs::remove_file(&copy);
+                anyhow::bail!("{} is damaged: {v}", from.display())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&copy);
+                anyhow::bail!(
+                    "{} is not a SQLite database made by redress backup: {e}",
+                    from.display()
+                )
+            }
+        }
+    }
+
     pub fn backend(&self) -> &'static str {
         match self {
             Db::Sqlite { .. } => "sqlite",

@@ -10,6 +10,7 @@ pub mod files;
 pub mod forms;
 pub mod journey_forms;
 pub mod mail;
+pub mod ops;
 pub mod payments_forms;
 pub mod rest;
 pub mod security;

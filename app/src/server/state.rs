@@ -31,6 +31,8 @@ pub struct Settings {
     pub second_approval_above: i64,
     /// The operator's side of the Zengin transfer file.
     pub zengin: ZenginSettings,
+    /// Addresses (or CIDR blocks) that may read `/metrics`.
+    pub metrics_allow: Vec<String>,
 }
 
 /// Who pays, as the operator's bank knows it: the requester code it gave,
@@ -136,6 +138,8 @@ pub struct AppState {
     /// Evidence files (a local folder by default).
     pub files: Arc<dyn super::files::FileStore>,
     pub leptos_options: LeptosOptions,
+    /// What this process counted (requests, latency) for `/metrics`.
+    pub metrics: Arc<super::ops::Metrics>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

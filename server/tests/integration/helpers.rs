@@ -107,6 +107,8 @@ pub struct Options {
     pub trust_forwarded_for: bool,
     /// How long an import request waits before answering "processing".
     pub import_wait_ms: u64,
+    /// Who may read `/metrics`.
+    pub metrics_allow: Vec<String>,
 }
 
 impl Default for Options {
@@ -116,6 +118,7 @@ impl Default for Options {
             public_url: None,
             trust_forwarded_for: false,
             import_wait_ms: 5000,
+            metrics_allow: vec!["127.0.0.1".into()],
         }
     }
 }
@@ -156,6 +159,7 @@ impl TestApp {
             public_url,
             trust_forwarded_for,
             import_wait_ms,
+            metrics_allow,
         } = options;
         // Server errors show in a failing test's output (RUST_LOG to see more).
         let _ = tracing_subscriber::fmt()
@@ -185,6 +189,8 @@ impl TestApp {
             second_approval_above: 1_000_000,
             zengin_requester: server::config::DEMO_REQUESTER.into(),
             zengin_blank_names: false,
+            metrics_allow,
+            log_format: "text".into(),
         };
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
@@ -221,6 +227,8 @@ impl TestApp {
             second_approval_above: 1_000_000,
             zengin_requester: server::config::DEMO_REQUESTER.into(),
             zengin_blank_names: false,
+            metrics_allow: vec!["127.0.0.1".into()],
+            log_format: "text".into(),
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         tokio::spawn(async move {

@@ -13,6 +13,7 @@ mod decisions;
 mod drills;
 mod journey;
 mod mail;
+mod ops;
 mod payouts;
 mod policy;
 mod queues;

@@ -1,0 +1,207 @@
+//! Operations: `/metrics` for allowed addresses only, the request id in the
+//! response, on error pages and in the JSON log lines, and a backup of the
+//! running database restored into an empty data folder.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_for_allowed_addresses_only() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    for _ in 0..3 {
+        assert_eq!(app.get(&client, "/login").await.status(), 200);
+    }
+    assert_eq!(app.get(&client, "/no-such-page-42").await.status(), 404);
+    let res = app.get(&client, "/metrics").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let body = res.text().await.unwrap();
+    for line in [
+        r#"redress_http_requests_total{route="/login",method="GET",status="200"} 3"#,
+        r#"redress_http_requests_total{route="unmatched",method="GET",status="404"} 1"#,
+        r#"redress_http_request_duration_seconds_count{route="/login"} 3"#,
+        r#"redress_http_request_duration_seconds_bucket{route="/login",le="+Inf"} 3"#,
+    ] {
+        assert!(body.contains(line), "{line} in {body}");
+    }
+    // Cases by state, as the database has them.
+    let states = app::server::store::queue::counts(&app.state.db)
+        .await
+        .unwrap();
+    assert!(!states.is_empty());
+    for (state, n) in states {
+        let line = format!("redress_cases{{state=\"{state}\"}} {n}");
+        assert!(body.contains(&line), "{line}");
+    }
+    for name in [
+        "redress_outbox_pending ",
+        "redress_outbox_failed ",
+        "redress_db_pool_connections{pool=",
+    ] {
+        assert!(body.contains(name), "{name}");
+    }
+    // Anyone not listed gets nothing.
+    let closed = TestApp::spawn_with(Options {
+        metrics_allow: vec!["10.9.8.0/24".into()],
+        ..Options::default()
+    })
+    .await;
+    let res = closed.get(&closed.client(), "/metrics").await;
+    assert_eq!(res.status(), 404);
+    assert!(!res.text().await.unwrap().contains("redress_"));
+}
+
+#[tokio::test]
+async fn every_answer_names_its_request_and_error_pages_show_the_code() {
+    let app = TestApp::spawn().await;
+    let res = app.get(&app.client(), "/no-such-page").await;
+    assert_eq!(res.status(), 404);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 12);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(&format!("<code>{id}")),
+        "{id} not in {}",
+        &page[page.find("request-code").unwrap_or(0)..]
+    );
+    let other = app.get(&app.client(), "/login").await;
+    assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
+    // A page whose server function refused shows its code too.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let res = app.get(&reviewer, "/admin/mail").await;
+    assert_eq!(res.status(), 403);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(res.text().await.unwrap().contains(&format!("<code>{id}")));
+}
+
+fn redress(args: &[&str], env: &[(&str, String)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_redress"));
+    cmd.args(args).env("RUST_LOG", "error");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the redress binary")
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_and_a_running_database_is_backed_up_and_restored() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let reference = app.file_claim(&claimant).await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_redress"))
+        .arg("serve")
+        .env("DATABASE_URL", app.database_url())
+        .env("REDRESS_DATA_DIR", app.data_dir())
+        .env("REDRESS_LISTEN", format!("127.0.0.1:{port}"))
+        .env("REDRESS_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,sqlx=warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the redress binary");
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server started");
+    let res = reqwest::get(format!("{base}/no-such-page")).await.unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+
+    let dir =
+        std::env::temp_dir().join(format!("redress-backup-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("backup.db");
+    let backup = redress(
+        &["backup", "--to", file.to_str().unwrap()],
+        &[("DATABASE_URL", app.database_url().to_owned())],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let mut out = String::new();
+    server
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    // The access-log line of that request, as JSON, with its id.
+    let line = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["span"]["request_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("no JSON log line with request_id {id}: {out}"));
+    assert_eq!(line["fields"]["message"], "answered");
+    assert_eq!(line["fields"]["status"], 404);
+    assert_eq!(line["span"]["path"], "/no-such-page");
+
+    if backend() == "postgres" {
+        // PostgreSQL has its own tools; the command says which.
+        assert!(!backup.status.success());
+        assert!(String::from_utf8_lossy(&backup.stderr).contains("pg_dump"));
+        return;
+    }
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    // The same file again is refused: a backup never overwrites.
+    let again = redress(
+        &["backup", "--to", file.to_str().unwrap()],
+        &[("DATABASE_URL", app.database_url().to_owned())],
+    );
+    assert!(!again.status.success());
+    // Restored into an empty data folder: every case is there.
+    let restored = dir.join("restored");
+    let data = [("REDRESS_DATA_DIR", restored.display().to_string())];
+    let run = redress(&["restore", "--from", file.to_str().unwrap()], &data);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let refs = |db: app::server::db::Db| async move {
+        app::on_db!(&db, p => sqlx::query_scalar::<_, String>("SELECT reference FROM claims ORDER BY reference")
+            .fetch_all(p).await.unwrap())
+    };
+    let before = refs(app.state.db.clone()).await;
+    let copy = app::server::db::Db::connect(&format!(
+        "sqlite://{}",
+        restored.join("redress.db").display()
+    ))
+    .await
+    .unwrap();
+    let after = refs(copy).await;
+    assert!(after.contains(&reference));
+    assert_eq!(before, after);
+    // A data folder that has a database is never overwritten.
+    let twice = redress(&["restore", "--from", file.to_str().unwrap()], &data);
+    assert!(!twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("empty data folder"));
+    // Nor is something else taken for a backup.
+    let junk = dir.join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let other = [("REDRESS_DATA_DIR", dir.join("other").display().to_string())];
+    let bad = redress(&["restore", "--from", junk.to_str().unwrap()], &other);
+    assert!(!bad.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
