@@ -19,7 +19,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::i18n::Lang;
-use crate::pages::{admin, auth, bank, claimant, journey, mail, payments, public, staff};
+use crate::pages::{admin, auth, bank, claimant, journey, mail, payments, public, reports, staff};
 
 /// The language of this request: the `lang` cookie, else the browser's
 /// `Accept-Language`, else Japanese.
@@ -137,6 +137,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/policy") view=admin::PolicyPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/ledger") view=payments::LedgerPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/mail") view=mail::MailQueuePage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard") view=reports::DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async />
+                <Route path=path!("/reports/:number") view=reports::FrozenReportPage ssr=SsrMode::Async />
                 <Route path=path!("/payments") view=payments::PaymentsPage ssr=SsrMode::Async />
                 <Route path=path!("/payments/batches/:number") view=payments::BatchPage ssr=SsrMode::Async />
             </Routes>

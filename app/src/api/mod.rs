@@ -7,6 +7,7 @@ pub mod common;
 pub mod mail;
 pub mod operator;
 pub mod payments;
+pub mod reports;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};

@@ -72,20 +72,23 @@ pub const QUEUES: [&str; 9] = [
 ];
 
 #[cfg(feature = "ssr")]
-const OPERATORS: [crate::domain::Role; 4] = [
+pub const OPERATORS: [crate::domain::Role; 4] = [
     crate::domain::Role::Reviewer,
     crate::domain::Role::Approver,
     crate::domain::Role::Payments,
     crate::domain::Role::Admin,
 ];
 
-/// A queue: the cases in one state, filtered (bank, amount range, age in
-/// days, assignee: `me`, `none` or anyone), searched (reference, name,
-/// account number), sorted (`newest` by default, `oldest` for the SLA,
-/// `largest`), 50 a page, with
-/// the count of every queue. Bad filter values are a 422 with the fields.
-#[server(endpoint = "operator_queue")]
-pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
+/// The queue's filter from what the page (or the CSV link) asks for, and
+/// the fields that were not understood (ignored and named beside them).
+#[cfg(feature = "ssr")]
+pub fn queue_filter(
+    query: CaseQuery,
+    user: &crate::server::auth::CurrentUser,
+) -> (
+    crate::server::store::queue::QueueFilter,
+    crate::domain::FieldErrors,
+) {
     let CaseQuery {
         state,
         bank,
@@ -98,10 +101,8 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
         sort,
         page,
     } = query;
-    use super::{claimant::convert, ctx};
     use crate::domain::{FieldErrors, Yen};
-    use crate::server::store::queue::{self, Assignee, QueueFilter, Sort};
-    let (app, user) = ctx::require(&OPERATORS).await?;
+    use crate::server::store::queue::{Assignee, QueueFilter, Sort};
     let (state, bank, min, max, age) = (
         state.unwrap_or_default(),
         bank.unwrap_or_default(),
@@ -162,12 +163,6 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
         errors.add("bank", "bank_code_invalid");
         bank.clear();
     }
-    // Bad filters are ignored and named beside their fields, with a 422.
-    if !errors.is_empty()
-        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
-    {
-        res.set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
     let page = page.unwrap_or(1).max(1);
     let filter = QueueFilter {
         state: queue_state,
@@ -191,6 +186,27 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
+    (filter, errors)
+}
+
+/// A queue: the cases in one state, filtered (bank, amount range, age in
+/// days, assignee: `me`, `none` or anyone), searched (reference, name,
+/// account number), sorted (`newest` by default, `oldest` for the SLA,
+/// `largest`), 50 a page, with
+/// the count of every queue. Bad filter values are a 422 with the fields.
+#[server(endpoint = "operator_queue")]
+pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
+    use super::{claimant::convert, ctx};
+    use crate::server::store::queue;
+    let (app, user) = ctx::require(&OPERATORS).await?;
+    let page = query.page.unwrap_or(1).max(1);
+    let (filter, errors) = queue_filter(query, &user);
+    // Bad filters are ignored and named beside their fields, with a 422.
+    if !errors.is_empty()
+        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        res.set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let fail = |e: sqlx::Error| ctx::fail(e.into());
     let (rows, total) = queue::page(&app.db, &filter).await.map_err(fail)?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();

@@ -22,13 +22,17 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/bank/import", "nav_bank_import"),
             ("/bank/api-keys", "nav_api_keys"),
             ("/bank/notices", "nav_bank_notices"),
+            ("/dashboard", "nav_dashboard"),
         ],
         Some(Role::BankStaff) => vec![
             ("/bank/queue", "nav_bank_queue"),
             ("/bank/import", "nav_bank_import"),
+            ("/dashboard", "nav_dashboard"),
         ],
         Some(Role::Admin) => vec![
             ("/staff/queue", "nav_queue"),
+            ("/dashboard", "nav_dashboard"),
+            ("/reports", "nav_reports"),
             ("/staff/reported-losses", "nav_reported_losses"),
             ("/admin/banks", "nav_banks"),
             ("/admin/policy", "nav_policy"),
@@ -37,15 +41,24 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/admin/views", "nav_views"),
             ("/admin/api-keys", "nav_api_keys"),
         ],
-        Some(Role::Payments) => vec![("/staff/queue", "nav_queue"), ("/payments", "nav_payments")],
+        Some(Role::Payments) => vec![
+            ("/staff/queue", "nav_queue"),
+            ("/payments", "nav_payments"),
+            ("/dashboard", "nav_dashboard"),
+            ("/reports", "nav_reports"),
+        ],
         Some(Role::Approver) => vec![
             ("/staff/queue", "nav_queue"),
             ("/staff/reported-losses", "nav_reported_losses"),
             ("/payments", "nav_payments"),
+            ("/dashboard", "nav_dashboard"),
+            ("/reports", "nav_reports"),
         ],
         Some(_) => vec![
             ("/staff/queue", "nav_queue"),
             ("/staff/reported-losses", "nav_reported_losses"),
+            ("/dashboard", "nav_dashboard"),
+            ("/reports", "nav_reports"),
         ],
     }
 }

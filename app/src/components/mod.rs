@@ -2,6 +2,7 @@
 //! the error summary, pagination.
 
 pub mod branch_lookup;
+pub mod charts;
 pub mod client_check;
 pub mod fields;
 pub mod import_watch;

@@ -17,6 +17,7 @@ pub mod password;
 pub mod payout;
 pub mod policy;
 pub mod reference;
+pub mod report;
 pub mod role;
 pub mod text;
 pub mod verification;

@@ -8,6 +8,7 @@ pub mod journey;
 pub mod mail;
 pub mod payments;
 pub mod public;
+pub mod reports;
 pub mod staff;
 
 use leptos::prelude::*;

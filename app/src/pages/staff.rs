@@ -200,7 +200,10 @@ fn StaffQueue(
             }
                 .into_any()
         }}
-        <Pager base=base page=queue.page pages=pages />
+        <Pager base=base.clone() page=queue.page pages=pages />
+        <p>
+            <a href=base.replacen("/staff/queue", "/staff/queue.csv", 1) download="">{lang.t("queue_csv")}</a>
+        </p>
     }
 }
 

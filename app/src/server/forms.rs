@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::bank_forms::routes())
         .merge(super::staff_forms::routes())
         .merge(super::payments_forms::routes())
+        .merge(super::report_forms::routes())
         .merge(super::rest::routes())
 }
 

@@ -12,6 +12,7 @@ pub mod journey_forms;
 pub mod mail;
 pub mod ops;
 pub mod payments_forms;
+pub mod report_forms;
 pub mod rest;
 pub mod security;
 pub mod services;

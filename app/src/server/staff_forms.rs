@@ -10,6 +10,7 @@ use axum::routing::post;
 use tower_sessions::Session;
 
 use super::auth;
+use super::error::AppError;
 use super::forms::{Submitted, see_other};
 use super::services::decisions;
 use super::state::AppState;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/claims/{reference}/history.csv",
             axum::routing::get(history_csv),
         )
+        .route("/staff/queue.csv", axum::routing::get(queue_csv))
 }
 
 /// The form's errors belong on the case page.
@@ -177,4 +179,75 @@ async fn note(
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=note")),
         Err(e) => form.fail(&state, e, "note_body").await,
     }
+}
+
+/// The queue as CSV (UTF-8 with a byte-order mark), with the page's
+/// filters applied and no page limit (at most 100,000 rows), for operator
+/// staff only.
+pub(crate) async fn queue_csv(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<crate::api::operator::CaseQuery>,
+    session: Session,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let user = match auth::require(&session, &state.db, &crate::api::operator::OPERATORS).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let (mut filter, errors) = crate::api::operator::queue_filter(query, &user);
+    if !errors.is_empty() {
+        return AppError::Invalid(errors).into_response();
+    }
+    filter.limit = 100_000;
+    filter.offset = 0;
+    let rows = match crate::server::store::queue::page(&state.db, &filter).await {
+        Ok((rows, _)) => rows,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = user.lang;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let header = [
+        "reference",
+        "col_state",
+        "claimant",
+        "total_claimed",
+        "submitted_at",
+        "col_assignee",
+    ]
+    .map(|k| lang.t(k));
+    let mut ok = w.write_record(&header).is_ok();
+    for r in rows {
+        let record = [
+            r.reference,
+            lang.t(&format!("state_{}", r.state)),
+            r.full_name,
+            r.total_claimed.to_string(),
+            crate::api::claimant::convert::jst_date(r.submitted_at),
+            r.assignee.unwrap_or_default(),
+        ];
+        ok &= w.write_record(&record).is_ok();
+    }
+    let Ok(body) = w.into_inner() else {
+        return AppError::Other(anyhow::anyhow!("csv")).into_response();
+    };
+    if !ok {
+        return AppError::Other(anyhow::anyhow!("csv")).into_response();
+    }
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        axum::http::HeaderValue::from_static("attachment; filename=\"queue.csv\""),
+    );
+    h.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
 }

@@ -17,4 +17,5 @@ mod ops;
 mod payouts;
 mod policy;
 mod queues;
+mod reports;
 mod security;

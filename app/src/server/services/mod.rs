@@ -18,3 +18,4 @@ pub mod notifications;
 pub mod payouts;
 pub mod policies;
 pub mod reminders;
+pub mod reports;

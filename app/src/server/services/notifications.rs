@@ -38,7 +38,7 @@ pub async fn bank_checked(
 }
 
 /// The latest day a case's clock may have started on and be past its target today.
-fn late_start(today: NaiveDate) -> NaiveDate {
+pub fn late_start(today: NaiveDate) -> NaiveDate {
     let mut day = today;
     while business_days_between(day, today) <= SLA_TARGET_DAYS {
         day -= Duration::days(1);

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod payouts;
 pub mod policies;
 pub mod queue;
+pub mod reports;
 pub mod requests;
 pub mod tokens;
 pub mod users;

@@ -1,0 +1,81 @@
+//! The regulator's report: freeze one (approvers and admins), download a
+//! frozen one as CSV or Excel (whoever may read reports).
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_sessions::Session;
+
+use super::auth;
+use super::error::AppError;
+use super::forms::{Submitted, see_other};
+use super::services::reports;
+use super::state::AppState;
+use crate::api::reports::{FREEZE_ROLES, REPORT_ROLES};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports", post(freeze))
+        .route("/reports/{number}/csv", get(csv))
+        .route("/reports/{number}/xlsx", get(xlsx))
+}
+
+async fn freeze(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
+    let user = match auth::require(&session, &state.db, &FREEZE_ROLES).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "as_of").await,
+    };
+    match reports::freeze(&state, &user, form.get("as_of"), form.get("request_id")).await {
+        Ok(n) => see_other(&format!("/reports/{n}")),
+        Err(e) => form.fail(&state, e, "as_of").await,
+    }
+}
+
+fn file(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn download(
+    state: &AppState,
+    session: &Session,
+    n: &str,
+    excel: bool,
+) -> Result<Response, AppError> {
+    let user = auth::require(session, &state.db, &REPORT_ROLES).await?;
+    let n: i64 = n.parse().map_err(|_| AppError::NotFound)?;
+    let (report, previous) = reports::frozen(state, n).await?;
+    Ok(if excel {
+        file(
+            reports::xlsx(user.lang, n, &report, previous.as_ref())?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("report-{n}.xlsx"),
+        )
+    } else {
+        file(
+            reports::csv(user.lang, n, &report, previous.as_ref())?,
+            "text/csv; charset=utf-8",
+            &format!("report-{n}.csv"),
+        )
+    })
+}
+
+async fn csv(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
+    download(&state, &session, &n, false)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn xlsx(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
+    download(&state, &session, &n, true)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}

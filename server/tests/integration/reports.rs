@@ -1,0 +1,298 @@
+//! The regulator's report (as of a moment, frozen, CSV and Excel) and the
+//! dashboard (the same figures, a bank user's restricted to their bank).
+
+use app::domain::report::{Figures, Report};
+use app::server::services::reports;
+use chrono::Utc;
+
+use crate::helpers::*;
+use crate::payouts::approved_claim;
+
+fn bank(r: &Report, code: &str) -> Figures {
+    r.banks
+        .iter()
+        .find(|b| b.bank_code == code)
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn bytes(app: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Vec<u8>) {
+    let res = app.get(client, path).await;
+    (res.status().as_u16(), res.bytes().await.unwrap().to_vec())
+}
+
+/// The CSV's rows (after the byte-order mark).
+fn csv_rows(body: &[u8]) -> Vec<Vec<String>> {
+    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&body[3..]);
+    r.records()
+        .map(|x| x.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_report_counts_each_bank_as_of_a_moment_and_once_frozen_never_changes() {
+    let app = TestApp::spawn().await;
+    let before = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let base = reports::compute(&app.state, Utc::now(), None)
+        .await
+        .unwrap();
+    // One claim at 0125: one debit of 100,000 yen, confirmed and approved in full.
+    approved_claim(&app, "rep-a@example.jp", "2000001").await;
+    let after = reports::compute(&app.state, Utc::now(), None)
+        .await
+        .unwrap();
+    let change = bank(&after, "0125").minus(&bank(&base, "0125"));
+    assert_eq!(
+        (change.cases, change.lines, change.claimed),
+        (1, 1, 100_000)
+    );
+    assert_eq!((change.confirmed_lines, change.confirmed), (1, 100_000));
+    assert_eq!((change.approved_lines, change.approved), (1, 100_000));
+    assert_eq!((change.paid_lines, change.paid), (0, 0));
+    assert_eq!(after.ledger_approved - base.ledger_approved, 100_000);
+    assert_eq!(after.cases_reported - base.cases_reported, 1);
+    assert_eq!(
+        bank(&after, "9900"),
+        bank(&base, "9900"),
+        "another bank's row is untouched"
+    );
+    // As of a moment before the claim, the figures are as they were then.
+    let past = reports::compute(&app.state, before, None).await.unwrap();
+    assert_eq!(past.banks, base.banks);
+    assert_eq!(past.total, base.total);
+
+    // An approver freezes it; the same form again finds the same report.
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let token = uuid::Uuid::new_v4().to_string();
+    let form = [("request_id", token.as_str()), ("as_of", "")];
+    let res = app.post_form(&approver, "/reports", &form).await;
+    assert_eq!(res.status(), 303);
+    let first = location(&res);
+    let res = app.post_form(&approver, "/reports", &form).await;
+    assert_eq!(location(&res), first, "one report per form");
+    let n: i64 = first.trim_start_matches("/reports/").parse().unwrap();
+    let (status, csv1) = bytes(&app, &approver, &format!("/reports/{n}/csv")).await;
+    assert_eq!(status, 200);
+    let rows = csv_rows(&csv1);
+    let row = rows
+        .iter()
+        .find(|r| r.first().map(String::as_str) == Some("0125"))
+        .unwrap();
+    let frozen_0125 = bank(&after, "0125");
+    assert_eq!(row[2], frozen_0125.cases.to_string());
+    assert_eq!(row[4], frozen_0125.claimed.to_string());
+    assert_eq!(row[8], frozen_0125.approved.to_string());
+    let (status, xlsx1) = bytes(&app, &approver, &format!("/reports/{n}/xlsx")).await;
+    assert_eq!(status, 200);
+    {
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx1.clone())).unwrap();
+        let sheet = book.worksheet_range(&format!("report-{n}")).unwrap();
+        let line = sheet
+            .rows()
+            .find(|r| r.first().map(|c| c.to_string()) == Some("0125".into()))
+            .expect("the 0125 row");
+        assert_eq!(line[8].to_string(), frozen_0125.approved.to_string());
+    }
+    let (status, page) = app.html(&approver, &format!("/reports/{n}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("#{n}")));
+
+    // New cases arrive: the frozen report is byte for byte what it was.
+    approved_claim(&app, "rep-b@example.jp", "2000002").await;
+    let (_, csv_again) = bytes(&app, &approver, &format!("/reports/{n}/csv")).await;
+    assert_eq!(csv_again, csv1);
+    let (_, xlsx_again) = bytes(&app, &approver, &format!("/reports/{n}/xlsx")).await;
+    let cells = |b: Vec<u8>| {
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(b)).unwrap();
+        let range = book.worksheet_range(&format!("report-{n}")).unwrap();
+        range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(cells(xlsx_again), cells(xlsx1));
+    // The next report shows the change since this one.
+    let token2 = uuid::Uuid::new_v4().to_string();
+    let res = app
+        .post_form(
+            &approver,
+            "/reports",
+            &[("request_id", token2.as_str()), ("as_of", "")],
+        )
+        .await;
+    let second = location(&res);
+    assert_ne!(second, first);
+    let (_, csv2) = bytes(&app, &approver, &format!("{second}/csv")).await;
+    let rows = csv_rows(&csv2);
+    let changes: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r.first().map(String::as_str) == Some("0125"))
+        .collect();
+    assert_eq!(changes.len(), 2, "the row, then its change");
+    assert_eq!(changes[1][2], "1", "one more case");
+    assert_eq!(changes[1][8], "100000", "approved since");
+
+    // Who may do what; a moment to come is refused beside its field.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(
+        bytes(&app, &reviewer, &format!("/reports/{n}/csv")).await.0,
+        200
+    );
+    let res = app
+        .post_form(
+            &reviewer,
+            "/reports",
+            &[
+                ("request_id", uuid::Uuid::new_v4().to_string().as_str()),
+                ("as_of", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    assert_eq!(
+        bytes(&app, &clerk, &format!("/reports/{n}/csv")).await.0,
+        403
+    );
+    assert_eq!(app.html(&clerk, "/reports").await.0, 403);
+    let frozen = app.count("reports").await;
+    let res = app
+        .post_form(
+            &approver,
+            "/reports",
+            &[
+                ("request_id", uuid::Uuid::new_v4().to_string().as_str()),
+                ("as_of", "2099-01-01T00:00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("as_of-error"));
+    assert_eq!(app.count("reports").await, frozen, "nothing written");
+    let (status, _) = app.html(&approver, "/reports?as_of=garbage").await;
+    assert_eq!(status, 422);
+    // A frozen report cannot be changed, even by the database's owner.
+    let tamper = app::on_db!(&app.state.db, p => sqlx::query("UPDATE reports SET figures = '{}'").execute(p).await.map(|r| r.rows_affected()));
+    assert!(tamper.is_err(), "reports are frozen in the database");
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_what_happened_and_a_bank_user_sees_only_their_bank() {
+    let app = TestApp::spawn().await;
+    let whole = reports::dashboard(&app.state, None).await.unwrap();
+    let at_yucho = reports::dashboard(&app.state, Some("9900")).await.unwrap();
+    // Two claims at 0125, each 100,000 yen, confirmed and approved today.
+    approved_claim(&app, "dash-a@example.jp", "3000001").await;
+    approved_claim(&app, "dash-b@example.jp", "3000002").await;
+    let now = reports::dashboard(&app.state, None).await.unwrap();
+    let count = |d: &reports::Dashboard, s: &str| {
+        d.states
+            .iter()
+            .find(|(x, _)| x == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    assert_eq!(count(&now, "approved") - count(&whole, "approved"), 2);
+    let total = |d: &reports::Dashboard| d.states.iter().map(|(_, n)| n).sum::<i64>();
+    assert_eq!(total(&now) - total(&whole), 2);
+    let today = now.daily.last().unwrap();
+    let today_before = whole.daily.last().unwrap();
+    assert_eq!(today.1 - today_before.1, 2, "two new claims today");
+    assert_eq!(today.2 - today_before.2, 2, "two decisions today");
+    assert_eq!(now.daily.len(), 90);
+    let c = bank(&now.report, "0125").minus(&bank(&whole.report, "0125"));
+    assert_eq!(
+        (c.cases, c.claimed, c.confirmed, c.approved, c.paid),
+        (2, 200_000, 200_000, 200_000, 0)
+    );
+    assert_eq!(now.days_to_payment, whole.days_to_payment, "nothing paid");
+    // The bank in Sendai sees its own figures, the other bank none of it.
+    let mine = reports::dashboard(&app.state, Some("0125")).await.unwrap();
+    assert_eq!(mine.report.banks.len(), 1);
+    assert_eq!(mine.report.banks[0].bank_code, "0125");
+    assert_eq!(mine.report.banks[0], bank(&now.report, "0125"));
+    let yucho = reports::dashboard(&app.state, Some("9900")).await.unwrap();
+    assert_eq!(
+        total(&yucho),
+        total(&at_yucho),
+        "another bank's cases are not counted"
+    );
+    assert!(yucho.report.banks.iter().all(|b| b.bank_code == "9900"));
+    // The page: charts as images with text, tables beside them.
+    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    let (status, page) = app.html(&clerk, "/dashboard").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("role=\"img\""));
+    assert!(page.contains("0125"));
+    assert!(
+        !page.contains("9900"),
+        "no other bank on a bank user's dashboard"
+    );
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let (status, page) = app.html(&reviewer, "/dashboard").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("9900") && page.contains("0125"));
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&claimant, "/dashboard").await.0, 403);
+}
+
+#[tokio::test]
+async fn a_queue_is_exported_as_csv_with_its_filters_for_operator_staff_only() {
+    let app = TestApp::spawn().await;
+    let a = approved_claim(&app, "csv-a@example.jp", "4000001").await;
+    let b = approved_claim(&app, "csv-b@example.jp", "4000002").await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let (status, page) = app
+        .html(&reviewer, "/staff/queue?state=approved&bank=0125")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("/staff/queue.csv?state=approved&amp;bank=0125"),
+        "the page links its CSV"
+    );
+    let (status, body) = bytes(&app, &reviewer, "/staff/queue.csv?state=approved&bank=0125").await;
+    assert_eq!(status, 200);
+    let rows = csv_rows(&body);
+    assert_eq!(rows[0][0], "申請番号", "a header in the user's language");
+    let refs: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert!(
+        refs.contains(&a.as_str()) && refs.contains(&b.as_str()),
+        "{refs:?}"
+    );
+    assert_eq!(
+        refs,
+        listed(&page).iter().map(String::as_str).collect::<Vec<_>>(),
+        "the same cases as the page"
+    );
+    // A search narrows it as on the page.
+    let (_, body) = bytes(
+        &app,
+        &reviewer,
+        &format!("/staff/queue.csv?state=approved&q={a}"),
+    )
+    .await;
+    let rows = csv_rows(&body);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][0], a);
+    // Bad filters: 422; bank staff and claimants: 403.
+    assert_eq!(
+        bytes(&app, &reviewer, "/staff/queue.csv?min=abc").await.0,
+        422
+    );
+    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    assert_eq!(
+        bytes(&app, &clerk, "/staff/queue.csv?state=approved")
+            .await
+            .0,
+        403
+    );
+    assert_eq!(bytes(&app, &app.client(), "/staff/queue.csv").await.0, 401);
+}
