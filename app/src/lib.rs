@@ -19,7 +19,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::i18n::Lang;
-use crate::pages::{admin, auth, bank, claimant, journey, mail, payments, public, reports, staff};
+use crate::pages::{
+    admin, auth, bank, claimant, journey, mail, payments, public, reports, staff, users,
+};
 
 /// The language of this request: the `lang` cookie, else the browser's
 /// `Accept-Language`, else Japanese.
@@ -138,6 +140,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/ledger") view=payments::LedgerPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/mail") view=mail::MailQueuePage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard") view=reports::DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/users") view=users::UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/users/:id") view=users::UserPage ssr=SsrMode::Async />
+                <Route path=path!("/invite") view=users::InvitePage ssr=SsrMode::Async />
                 <Route path=path!("/reports") view=reports::ReportsPage ssr=SsrMode::Async />
                 <Route path=path!("/reports/:number") view=reports::FrozenReportPage ssr=SsrMode::Async />
                 <Route path=path!("/payments") view=payments::PaymentsPage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ pub mod mail;
 pub mod operator;
 pub mod payments;
 pub mod reports;
+pub mod users;
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};

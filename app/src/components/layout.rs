@@ -34,6 +34,7 @@ fn nav_links(user: Option<&UserInfo>) -> Vec<(&'static str, &'static str)> {
             ("/dashboard", "nav_dashboard"),
             ("/reports", "nav_reports"),
             ("/staff/reported-losses", "nav_reported_losses"),
+            ("/admin/users", "nav_users"),
             ("/admin/banks", "nav_banks"),
             ("/admin/policy", "nav_policy"),
             ("/admin/ledger", "nav_ledger"),

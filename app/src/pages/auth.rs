@@ -11,6 +11,7 @@ fn notice_from_query() -> Option<&'static str> {
     match query_param("notice").as_deref() {
         Some("verified") => Some("verified_notice"),
         Some("reset") => Some("reset_done"),
+        Some("invite_done") => Some("invite_done_notice"),
         Some("logged_out") => Some("logged_out"),
         Some("forgot") => Some("forgot_sent"),
         Some("login") => Some("login_required"),
@@ -122,6 +123,9 @@ pub fn LoginPage() -> impl IntoView {
             </p>
             <p>
                 <a href="/verify">{lang.t("code_link")}</a>
+            </p>
+            <p>
+                <a href="/invite">{lang.t("invite_link")}</a>
             </p>
             <p>
                 <a href="/register">{lang.t("nav_register")}</a>

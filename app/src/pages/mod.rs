@@ -10,6 +10,7 @@ pub mod payments;
 pub mod public;
 pub mod reports;
 pub mod staff;
+pub mod users;
 
 use leptos::prelude::*;
 
@@ -21,6 +22,19 @@ use crate::components::{ErrorPage, Layout, state_label, use_lang, yen};
 pub fn query_param(name: &str) -> Option<String> {
     let map = leptos_router::hooks::use_query_map();
     map.with_untracked(|q| q.get(name))
+}
+
+/// A query-string value: letters and digits as they are, the rest %-encoded.
+pub fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 pub fn page_param() -> i64 {

@@ -79,7 +79,7 @@ fn StaffQueue(
         let query: Vec<String> = params
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", form_urlencoded_value(v)))
+            .map(|(k, v)| format!("{k}={}", super::encode(v)))
             .collect();
         if query.is_empty() {
             "/staff/queue".to_owned()
@@ -205,19 +205,6 @@ fn StaffQueue(
             <a href=base.replacen("/staff/queue", "/staff/queue.csv", 1) download="">{lang.t("queue_csv")}</a>
         </p>
     }
-}
-
-/// A query-string value: letters and digits as they are, the rest %-encoded.
-fn form_urlencoded_value(v: &str) -> String {
-    v.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// A claim as far as the operator may see it; in review, a reviewer can

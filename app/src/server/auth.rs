@@ -108,7 +108,12 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
     let Some(row) = users::by_id(db, id).await? else {
         return Ok(None);
     };
-    if row.disabled_at.is_some() || row.email_verified_at.is_none() {
+    if row.disabled_at.is_some() {
+        // A disabled account's session ends here, whatever it was doing.
+        let _ = session.flush().await;
+        return Ok(None);
+    }
+    if row.email_verified_at.is_none() {
         return Ok(None);
     }
     let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role in database"))?;

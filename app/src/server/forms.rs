@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::staff_forms::routes())
         .merge(super::payments_forms::routes())
         .merge(super::report_forms::routes())
+        .merge(super::admin_forms::routes())
         .merge(super::rest::routes())
 }
 

@@ -62,6 +62,7 @@ pub const TEMPLATES: &[(&str, &str, &str)] = templates!(
     "bank_digest",
     "import_finished",
     "operator_digest",
+    "staff_invite",
 );
 
 const LAYOUT: &str = include_str!("../../../templates/mail/_layout.html");
@@ -394,6 +395,13 @@ pub fn operator_digest(
     )
 }
 
+/// An admin invited this address to a staff account (`role`): the code
+/// sets the password.
+pub fn staff_invite(lang: Lang, public_url: &str, role: &str, code: &str) -> MailText {
+    let role = lang.t(&format!("role_{role}"));
+    mail("staff_invite", lang, public_url, context! { role, code })
+}
+
 /// A rejection reason for the samples.
 const SAMPLE_REASON: &str = "no_loss";
 
@@ -404,6 +412,7 @@ pub fn samples(lang: Lang, public_url: &str) -> Vec<MailText> {
     vec![
         verify_email(lang, public_url, "ACDE-FGHJ-KMNP"),
         password_reset(lang, public_url, "ACDE-FGHJ-KMNP"),
+        staff_invite(lang, public_url, "reviewer", "ACDE-FGHJ-KMNP"),
         claim_received(lang, public_url, "RD-000001"),
         info_requested(lang, public_url, "RD-000001", "Which card?", d),
         request_reminder(lang, public_url, "RD-000001", d),

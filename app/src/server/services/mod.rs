@@ -2,6 +2,7 @@
 //! through the store and commits (or rolls back) as one unit.
 
 pub mod accounts;
+pub mod admin_users;
 pub mod api_keys;
 pub mod assessment;
 pub mod bank_import;

@@ -101,3 +101,105 @@ pub async fn set_bank_lead(tx: &mut Tx, id: Uuid, lead: bool) -> Result<bool, sq
         .bind(id).bind(lead).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// A user in the admin's list (no secret in it).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ListedUser {
+    pub id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub bank_code: Option<String>,
+    pub lang: String,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub bank_lead: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const LISTED: &str =
+    "id, email, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, created_at";
+
+/// Users whose address contains `q` (any case), staff first, then by address;
+/// API keys' own users are left out. Returns a page and the count.
+pub async fn search(
+    db: &Db,
+    q: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ListedUser>, i64), sqlx::Error> {
+    let pattern = format!("%{}%", q.trim().to_lowercase());
+    let filter = "WHERE LOWER(email) LIKE $1 AND email NOT LIKE '%@keys.redress.invalid'";
+    let rows_sql = format!(
+        "SELECT {LISTED} FROM users {filter}
+          ORDER BY CASE WHEN role = 'claimant' THEN 1 ELSE 0 END, email LIMIT $2 OFFSET $3"
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM users {filter}");
+    on_db!(db, p => {
+        let rows = sqlx::query_as::<_, ListedUser>(&rows_sql).bind(&pattern).bind(limit).bind(offset).fetch_all(p).await?;
+        let n: i64 = sqlx::query_scalar(&count_sql).bind(&pattern).fetch_one(p).await?;
+        Ok((rows, n))
+    })
+}
+
+pub async fn listed(db: &Db, id: Uuid) -> Result<Option<ListedUser>, sqlx::Error> {
+    let sql = format!("SELECT {LISTED} FROM users WHERE id = $1");
+    on_db!(db, p => sqlx::query_as::<_, ListedUser>(&sql).bind(id).fetch_optional(p).await)
+}
+
+/// A staff member's role and bank (a bank's lead flag goes with its bank).
+pub async fn set_role(
+    tx: &mut Tx,
+    id: Uuid,
+    role: &str,
+    bank: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE users SET role = $2, bank_code = $3,
+                bank_lead = CASE WHEN $2 = 'bank_staff' AND bank_code = $3 THEN bank_lead ELSE FALSE END
+          WHERE id = $1 AND role <> 'claimant'")
+        .bind(id).bind(role).bind(bank).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Disables (`Some(at)`) or enables (`None`) an account.
+pub async fn set_disabled(
+    tx: &mut Tx,
+    id: Uuid,
+    at: Option<DateTime<Utc>>,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1")
+        .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// One admin action, in the action's transaction.
+pub async fn record_admin_action(
+    tx: &mut Tx,
+    actor: Uuid,
+    action: &str,
+    target: Uuid,
+    detail: &str,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO admin_actions (id, actor_id, action, target_id, detail, at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(Uuid::new_v4()).bind(actor).bind(action).bind(target).bind(detail).bind(at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// (when, by whom, action, on whom, detail) of the admin actions, newest
+/// first, those mentioning `q` (an address or a word of the detail).
+pub async fn admin_actions(
+    db: &Db,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<(DateTime<Utc>, String, String, String, String)>, sqlx::Error> {
+    let pattern = format!("%{}%", q.trim().to_lowercase());
+    on_db!(db, p => sqlx::query_as::<_, (DateTime<Utc>, String, String, String, String)>(
+        "SELECT a.at, actor.email, a.action, target.email, a.detail
+           FROM admin_actions a JOIN users actor ON actor.id = a.actor_id JOIN users target ON target.id = a.target_id
+          WHERE LOWER(actor.email) LIKE $1 OR LOWER(target.email) LIKE $1 OR LOWER(a.detail) LIKE $1 OR a.action LIKE $1
+          ORDER BY a.at DESC LIMIT $2",
+    ).bind(pattern).bind(limit).fetch_all(p).await)
+}

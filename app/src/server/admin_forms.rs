@@ -1,0 +1,173 @@
+//! An admin's form posts on accounts, the invitee's form, and the admin
+//! actions as CSV. Guarded here (admins only, but for the invitee's form);
+//! the rules are the service's.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_sessions::Session;
+
+use super::auth;
+use super::error::AppError;
+use super::forms::{Submitted, see_other};
+use super::services::admin_users;
+use super::state::AppState;
+use crate::domain::Role;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users/invite", post(invite))
+        .route("/admin/users/{id}/role", post(role))
+        .route("/admin/users/{id}/disable", post(disable))
+        .route("/admin/users/{id}/enable", post(enable))
+        .route("/admin/actions.csv", get(actions_csv))
+        .route("/invite", post(accept))
+}
+
+fn on_page(form: &mut Submitted, path: &str) {
+    if let Ok(uri) = path.parse() {
+        form.parts.uri = uri;
+    }
+}
+
+async fn invite(State(state): State<AppState>, session: Session, mut form: Submitted) -> Response {
+    on_page(&mut form, "/admin/users");
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "email").await,
+    };
+    match admin_users::invite(
+        &state,
+        &admin,
+        form.get("email"),
+        form.get("role"),
+        form.get("bank"),
+        form.get("lang"),
+    )
+    .await
+    {
+        Ok(_) => see_other("/admin/users?invited=1"),
+        Err(e) => form.fail(&state, e, "email").await,
+    }
+}
+
+async fn role(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_page(&mut form, &format!("/admin/users/{id}"));
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "role").await,
+    };
+    match admin_users::change_role(&state, &admin, &id, form.get("role"), form.get("bank")).await {
+        Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
+        Err(e) => form.fail(&state, e, "role").await,
+    }
+}
+
+async fn switch(
+    state: AppState,
+    id: String,
+    session: Session,
+    mut form: Submitted,
+    disabled: bool,
+) -> Response {
+    on_page(&mut form, &format!("/admin/users/{id}"));
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "role").await,
+    };
+    match admin_users::set_disabled(&state, &admin, &id, disabled).await {
+        Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
+        Err(e) => form.fail(&state, e, "role").await,
+    }
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    switch(state, id, session, form, true).await
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    switch(state, id, session, form, false).await
+}
+
+async fn accept(State(state): State<AppState>, form: Submitted) -> Response {
+    match admin_users::accept_invite(&state, form.get("token"), form.get("password")).await {
+        Ok(()) => see_other("/login?notice=invite_done"),
+        Err(e) => form.fail(&state, e, "token").await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Search {
+    q: Option<String>,
+}
+
+/// The admin actions (those the search finds) as CSV with a BOM.
+async fn actions_csv(
+    State(state): State<AppState>,
+    Query(s): Query<Search>,
+    session: Session,
+) -> Response {
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let rows =
+        match super::store::users::admin_actions(&state.db, s.q.as_deref().unwrap_or(""), 100_000)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return AppError::from(e).into_response(),
+        };
+    let lang = admin.lang;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let header = [
+        "admin_action_at",
+        "admin_action_by",
+        "admin_action_what",
+        "admin_action_whom",
+        "admin_action_detail",
+    ]
+    .map(|k| lang.t(k));
+    let mut ok = w.write_record(&header).is_ok();
+    for (at, who, what, whom, detail) in rows {
+        let at = crate::api::claimant::convert::jst_time(at);
+        let what = lang.t(&format!("admin_action_{what}"));
+        ok &= w.write_record([at, who, what, whom, detail]).is_ok();
+    }
+    match (ok, w.into_inner()) {
+        (true, Ok(body)) => {
+            let mut res = body.into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"admin-actions.csv\""),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        _ => AppError::Other(anyhow::anyhow!("csv")).into_response(),
+    }
+}

@@ -1,0 +1,277 @@
+//! Administration of accounts: invitation by mail with a code, roles,
+//! disabling (sessions end at once), the record of admin actions.
+
+use crate::helpers::*;
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    app::server::store::users::by_email(&app.state.db, email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_admin_invites_a_reviewer_who_sets_a_password_with_the_mailed_code() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    // Bad input: each named beside its field, nothing written.
+    let before = app.count("users").await;
+    for (fields, field) in [
+        (
+            vec![
+                ("email", "not-an-address"),
+                ("role", "reviewer"),
+                ("lang", "ja"),
+            ],
+            "email",
+        ),
+        (
+            vec![
+                ("email", "x@example.jp"),
+                ("role", "claimant"),
+                ("lang", "ja"),
+            ],
+            "role",
+        ),
+        (
+            vec![
+                ("email", "x@example.jp"),
+                ("role", "bank_staff"),
+                ("lang", "ja"),
+            ],
+            "bank",
+        ),
+        (
+            vec![
+                ("email", "x@example.jp"),
+                ("role", "reviewer"),
+                ("lang", "fr"),
+            ],
+            "lang",
+        ),
+        (
+            vec![
+                ("email", "reviewer@redress.example"),
+                ("role", "reviewer"),
+                ("lang", "ja"),
+            ],
+            "email",
+        ),
+    ] {
+        let res = app.post_form(&admin, "/admin/users/invite", &fields).await;
+        assert_eq!(res.status(), 422, "{field}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains(&format!("id=\"{field}-error\"")),
+            "{field}"
+        );
+    }
+    assert_eq!(app.count("users").await, before, "nothing half-written");
+    // Only admins invite.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let invite = [
+        ("email", "new.reviewer@example.jp"),
+        ("role", "reviewer"),
+        ("lang", "en"),
+    ];
+    assert_eq!(
+        app.post_form(&reviewer, "/admin/users/invite", &invite)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(app.html(&reviewer, "/admin/users").await.0, 403);
+
+    let res = app.post_form(&admin, "/admin/users/invite", &invite).await;
+    assert_eq!(res.status(), 303);
+    let mail = app.last_mail("new.reviewer@example.jp").await;
+    assert_eq!(mail.kind, "staff_invite");
+    assert_eq!(
+        mail.subject, "Redress: You are invited to a staff account",
+        "in the invitee's language"
+    );
+    app.delivered(&mail).await;
+    let code = mail_code(&mail.body_text);
+    // No password works before the invitee sets one.
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[("email", "new.reviewer@example.jp"), ("password", "")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_form(
+            &app.client(),
+            "/invite",
+            &[
+                ("token", "ACDE-FGHJ-KMNP"),
+                ("password", "hikari-no-umi-2020"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "a wrong code");
+    let res = app
+        .post_form(
+            &app.client(),
+            "/invite",
+            &[("token", code.as_str()), ("password", "password")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "a weak password");
+    let res = app
+        .post_form(
+            &app.client(),
+            "/invite",
+            &[("token", code.as_str()), ("password", "hikari-no-umi-2020")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/login?notice=invite_done");
+    let res = app
+        .post_form(
+            &app.client(),
+            "/invite",
+            &[("token", code.as_str()), ("password", "hikari-no-umi-2021")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "the code works once");
+    let newcomer = app
+        .login("new.reviewer@example.jp", "hikari-no-umi-2020")
+        .await;
+    assert_eq!(app.html(&newcomer, "/staff/queue").await.0, 200);
+    assert_eq!(app.html(&newcomer, "/admin/users").await.0, 403);
+    // The list finds the account; the record says who invited whom.
+    let (status, page) = app.html(&admin, "/admin/users?q=new.reviewer").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("new.reviewer@example.jp"));
+    assert!(
+        page.contains("admin@redress.example"),
+        "the admin action is listed"
+    );
+    let res = app.get(&admin, "/admin/actions.csv?q=new.reviewer").await;
+    assert_eq!(res.status(), 200);
+    let body = res.bytes().await.unwrap();
+    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let text = String::from_utf8_lossy(&body[3..]).to_string();
+    assert!(
+        text.contains("new.reviewer@example.jp") && text.contains("reviewer"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn roles_change_claimants_are_not_edited_and_a_disabled_account_stops_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let reviewer_id = user_id(&app, "reviewer@redress.example").await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&reviewer, "/staff/queue").await.0, 200);
+
+    // A reviewer becomes bank staff at 9900 (with the bank), then an approver.
+    let path = format!("/admin/users/{reviewer_id}/role");
+    let res = app
+        .post_form(&admin, &path, &[("role", "bank_staff"), ("bank", "")])
+        .await;
+    assert_eq!(res.status(), 422, "bank staff need a bank");
+    let res = app
+        .post_form(&admin, &path, &[("role", "bank_staff"), ("bank", "9900")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.html(&reviewer, "/bank/queue").await.0,
+        200,
+        "the new role applies at once"
+    );
+    assert_eq!(app.html(&reviewer, "/staff/queue").await.0, 403);
+    let res = app
+        .post_form(&admin, &path, &[("role", "approver"), ("bank", "")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let row = app::server::store::users::by_email(&app.state.db, "reviewer@redress.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.role.as_str(), row.bank_code.as_deref()),
+        ("approver", None)
+    );
+    // A claimant's account is not edited; one's own role is not changed.
+    let claimant_id = user_id(&app, "claimant@redress.example").await;
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/admin/users/{claimant_id}/role"),
+            &[("role", "admin")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let admin_id = user_id(&app, "admin@redress.example").await;
+    let res = app
+        .post_form(
+            &admin,
+            &format!("/admin/users/{admin_id}/role"),
+            &[("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        app.post_form(&admin, &format!("/admin/users/{admin_id}/disable"), &[])
+            .await
+            .status(),
+        409
+    );
+
+    // Disabled: the open session stops on its next request; login refused.
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&claimant, "/claims").await.0, 200);
+    let res = app
+        .post_form(&admin, &format!("/admin/users/{claimant_id}/disable"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.html(&claimant, "/claims").await.0,
+        401,
+        "the session is dead"
+    );
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[
+                ("email", "claimant@redress.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "no login while disabled");
+    // Enabled again: it works again (with a new login: the old session is gone).
+    let res = app
+        .post_form(&admin, &format!("/admin/users/{claimant_id}/enable"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.html(&claimant, "/claims").await.0,
+        401,
+        "the old session stays ended"
+    );
+    let again = app.login("claimant@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&again, "/claims").await.0, 200);
+    // Non-admins may do none of it.
+    assert_eq!(
+        app.post_form(&again, &format!("/admin/users/{reviewer_id}/disable"), &[])
+            .await
+            .status(),
+        403
+    );
+    // Every action is on record, and the record cannot be changed.
+    let n: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM admin_actions").fetch_one(p).await.unwrap());
+    assert_eq!(n, 4, "two role changes, a disable and an enable");
+    let tamper = app::on_db!(&app.state.db, p => sqlx::query("DELETE FROM admin_actions").execute(p).await.map(|r| r.rows_affected()));
+    assert!(tamper.is_err());
+}
