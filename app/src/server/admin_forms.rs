@@ -4,12 +4,12 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
 use super::auth;
+use super::download;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
 use super::services::admin_users;
@@ -136,9 +136,6 @@ async fn actions_csv(
             Err(e) => return AppError::from(e).into_response(),
         };
     let lang = admin.lang;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
     let header = [
         "admin_action_at",
         "admin_action_by",
@@ -147,27 +144,17 @@ async fn actions_csv(
         "admin_action_detail",
     ]
     .map(|k| lang.t(k));
-    let mut ok = w.write_record(&header).is_ok();
-    for (at, who, what, whom, detail) in rows {
-        let at = crate::api::claimant::convert::jst_time(at);
-        let what = lang.t(&format!("admin_action_{what}"));
-        ok &= w.write_record([at, who, what, whom, detail]).is_ok();
-    }
-    match (ok, w.into_inner()) {
-        (true, Ok(body)) => {
-            let mut res = body.into_response();
-            let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            h.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"admin-actions.csv\""),
-            );
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
-        _ => AppError::Other(anyhow::anyhow!("csv")).into_response(),
+    let lines = rows.into_iter().map(|(at, who, what, whom, detail)| {
+        [
+            crate::api::claimant::convert::jst_time(at),
+            who,
+            lang.t(&format!("admin_action_{what}")),
+            whom,
+            detail,
+        ]
+    });
+    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => download::attachment(body, download::CSV, "admin-actions.csv"),
+        Err(e) => e.into_response(),
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bank_data;
 pub mod bank_forms;
 pub mod db;
+pub mod download;
 pub mod error;
 pub mod files;
 pub mod forms;

@@ -3,12 +3,12 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
 use super::auth;
+use super::download;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
 use super::services::reports;
@@ -33,17 +33,6 @@ async fn freeze(State(state): State<AppState>, session: Session, form: Submitted
     }
 }
 
-fn file(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 async fn download(
     state: &AppState,
     session: &Session,
@@ -54,15 +43,15 @@ async fn download(
     let n: i64 = n.parse().map_err(|_| AppError::NotFound)?;
     let (report, previous) = reports::frozen(state, n).await?;
     Ok(if excel {
-        file(
+        download::attachment(
             reports::xlsx(user.lang, n, &report, previous.as_ref())?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             &format!("report-{n}.xlsx"),
         )
     } else {
-        file(
+        download::attachment(
             reports::csv(user.lang, n, &report, previous.as_ref())?,
-            "text/csv; charset=utf-8",
+            download::CSV,
             &format!("report-{n}.csv"),
         )
     })

@@ -205,9 +205,6 @@ pub(crate) async fn queue_csv(
         Err(e) => return AppError::from(e).into_response(),
     };
     let lang = user.lang;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
     let header = [
         "reference",
         "col_state",
@@ -217,37 +214,18 @@ pub(crate) async fn queue_csv(
         "col_assignee",
     ]
     .map(|k| lang.t(k));
-    let mut ok = w.write_record(&header).is_ok();
-    for r in rows {
-        let record = [
+    let lines = rows.into_iter().map(|r| {
+        [
             r.reference,
             lang.t(&format!("state_{}", r.state)),
             r.full_name,
             r.total_claimed.to_string(),
             crate::api::claimant::convert::jst_date(r.submitted_at),
             r.assignee.unwrap_or_default(),
-        ];
-        ok &= w.write_record(&record).is_ok();
+        ]
+    });
+    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => super::download::attachment(body, super::download::CSV, "queue.csv"),
+        Err(e) => e.into_response(),
     }
-    let Ok(body) = w.into_inner() else {
-        return AppError::Other(anyhow::anyhow!("csv")).into_response();
-    };
-    if !ok {
-        return AppError::Other(anyhow::anyhow!("csv")).into_response();
-    }
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        axum::http::header::CONTENT_DISPOSITION,
-        axum::http::HeaderValue::from_static("attachment; filename=\"queue.csv\""),
-    );
-    h.insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    res
 }

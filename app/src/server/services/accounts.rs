@@ -171,9 +171,20 @@ pub async fn request_reset(state: &AppState, email: &str, lang: Lang) -> Result<
 }
 
 pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Result<(), AppError> {
+    set_password_with_code(state, "reset", token, password).await
+}
+
+/// Sets a password with a mailed code of `purpose` (a reset, or a staff
+/// invitation): the code is used once, and it proves the address too.
+pub async fn set_password_with_code(
+    state: &AppState,
+    purpose: &str,
+    token: &str,
+    password: &str,
+) -> Result<(), AppError> {
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    let user_id = tokens::consume(&mut tx, &typed_code_hash(token), "reset", now)
+    let user_id = tokens::consume(&mut tx, &typed_code_hash(token), purpose, now)
         .await?
         .ok_or_else(|| AppError::field("token", "code_invalid"))?;
     let user = users::by_id_tx(&mut tx, user_id)
@@ -181,7 +192,6 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
         .ok_or(AppError::NotFound)?;
     check_new_password(password, &user.email).map_err(|k| AppError::field("password", k))?;
     users::set_password(&mut tx, user_id, &hash_password(password)?).await?;
-    // Following the link proves the address, too.
     users::mark_verified(&mut tx, user_id, now).await?;
     tx.commit().await?;
     Ok(())

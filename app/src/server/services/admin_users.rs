@@ -8,10 +8,9 @@ use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use super::mails;
-use crate::domain::password::check_new_password;
 use crate::domain::{BankCode, Email, FieldErrors, Role};
 use crate::i18n::Lang;
-use crate::server::auth::{CurrentUser, hash_password, new_mail_code, new_token, typed_code_hash};
+use crate::server::auth::{CurrentUser, hash_password, new_mail_code, new_token};
 use crate::server::db::constraint_of;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
@@ -127,19 +126,7 @@ pub async fn invite(
 /// The invitee sets their password with the mailed code; the code proves
 /// the address too.
 pub async fn accept_invite(state: &AppState, code: &str, password: &str) -> Result<(), AppError> {
-    let now = Utc::now();
-    let mut tx = state.db.begin().await?;
-    let user_id = tokens::consume(&mut tx, &typed_code_hash(code), "invite", now)
-        .await?
-        .ok_or_else(|| AppError::field("token", "code_invalid"))?;
-    let user = users::by_id_tx(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check_new_password(password, &user.email).map_err(|k| AppError::field("password", k))?;
-    users::set_password(&mut tx, user_id, &hash_password(password)?).await?;
-    users::mark_verified(&mut tx, user_id, now).await?;
-    tx.commit().await?;
-    Ok(())
+    super::accounts::set_password_with_code(state, "invite", code, password).await
 }
 
 fn target_id(id: &str) -> Result<Uuid, AppError> {

@@ -163,16 +163,7 @@ pub fn csv(
     r: &Report,
     previous: Option<&Report>,
 ) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
-    for cells in table(lang, number, r, previous) {
-        w.write_record(&cells)
-            .map_err(|e| AppError::Other(e.into()))?;
-    }
-    w.into_inner()
-        .map_err(|e| AppError::Other(anyhow::anyhow!("{e}")))
+    crate::server::download::csv_with_bom(table(lang, number, r, previous))
 }
 
 /// The report as an Excel workbook (numbers as numbers).
