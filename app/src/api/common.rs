@@ -200,13 +200,13 @@ pub struct CaseView {
 
 /// Who opened which case when, newest first (admin only).
 #[server(endpoint = "case_views")]
-pub async fn case_views(page: i64) -> Result<(Vec<CaseView>, i64), ApiError> {
+pub async fn case_views(page: i64, q: String) -> Result<(Vec<CaseView>, i64), ApiError> {
     use super::ctx;
     use crate::domain::Role;
     let (state, _) = ctx::require(&[Role::Admin]).await?;
     let page = page.max(1);
     let (rows, total) =
-        crate::server::store::bank_review::views_page(&state.db, 100, (page - 1) * 100)
+        crate::server::store::bank_review::views_page(&state.db, &q, 100, (page - 1) * 100)
             .await
             .map_err(|e| ctx::fail(e.into()))?;
     Ok((

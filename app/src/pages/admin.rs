@@ -137,17 +137,26 @@ pub fn AdminBanksPage() -> impl IntoView {
 pub fn CaseViewsPage() -> impl IntoView {
     let lang = use_lang();
     let page = super::page_param();
+    let q = super::query_param("q").unwrap_or_default();
     view! {
         <Layout title="views_title">
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match crate::api::common::case_views(page).await {
+                {move || {
+                let q = q.clone();
+                Suspend::new(async move {
+                    match crate::api::common::case_views(page, q.clone()).await {
                         Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                         Ok((rows, total)) => {
                             let pages = ((total + 99) / 100).max(1);
+                            let query = super::encode(&q);
                             view! {
                                 <h1>{lang.t("views_title")}</h1>
-                                <p>{format!("{total} {}", lang.t("count_total"))}</p>
+                                <form method="get" action="/admin/views" class="filters" novalidate>
+                                    <TextField name="q" label="views_search" hint="views_search_hint" width="w-20" value=q.clone() />
+                                    <button type="submit" class="button button-secondary">{lang.t("search_button")}</button>
+                                </form>
+                                <p role="status">{format!("{total} {}", lang.t("count_total"))}</p>
+                                <p><a href=format!("/admin/views.csv?q={query}") download="">{lang.t("views_csv")}</a></p>
                                 <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("views_title")>
                                     <table class="table">
                                         <thead>
@@ -175,12 +184,13 @@ pub fn CaseViewsPage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
-                                <crate::components::Pager base="/admin/views" page=page pages=pages />
+                                <crate::components::Pager base=format!("/admin/views?q={query}") page=page pages=pages />
                             }
                                 .into_any()
                         }
                     }
-                })}
+                })
+                }}
             </Suspense>
         </Layout>
     }

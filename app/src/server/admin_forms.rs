@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(disable))
         .route("/admin/users/{id}/enable", post(enable))
         .route("/admin/actions.csv", get(actions_csv))
+        .route("/admin/views.csv", get(views_csv))
         .route("/invite", post(accept))
 }
 
@@ -155,6 +156,37 @@ async fn actions_csv(
     });
     match download::csv_with_bom(std::iter::once(header).chain(lines)) {
         Ok(body) => download::attachment(body, download::CSV, "admin-actions.csv"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Who opened which case when (those the search finds), as CSV with a BOM.
+async fn views_csv(
+    State(state): State<AppState>,
+    Query(s): Query<Search>,
+    session: Session,
+) -> Response {
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let q = s.q.as_deref().unwrap_or("");
+    let rows = match super::store::bank_review::views_page(&state.db, q, 1_000_000, 0).await {
+        Ok((rows, _)) => rows,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = admin.lang;
+    let header = ["date", "reference", "email", "role"].map(|k| lang.t(k));
+    let lines = rows.into_iter().map(|v| {
+        [
+            crate::api::claimant::convert::jst_time(v.at),
+            v.reference,
+            v.email,
+            lang.t(&format!("role_{}", v.role)),
+        ]
+    });
+    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => download::attachment(body, download::CSV, "case-views.csv"),
         Err(e) => e.into_response(),
     }
 }

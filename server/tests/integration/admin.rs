@@ -275,3 +275,33 @@ async fn roles_change_claimants_are_not_edited_and_a_disabled_account_stops_at_o
     let tamper = app::on_db!(&app.state.db, p => sqlx::query("DELETE FROM admin_actions").execute(p).await.map(|r| r.rows_affected()));
     assert!(tamper.is_err());
 }
+
+#[tokio::test]
+async fn the_case_views_are_searched_and_exported_as_csv() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&reviewer, "/staff/claims/RD-000001").await.0, 200);
+    assert_eq!(app.html(&reviewer, "/staff/claims/RD-000002").await.0, 200);
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let (status, page) = app.html(&admin, "/admin/views?q=RD-000001").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("RD-000001") && !page.contains("RD-000002"),
+        "the search narrows the record"
+    );
+    let res = app.get(&admin, "/admin/views.csv?q=reviewer@").await;
+    assert_eq!(res.status(), 200);
+    let body = res.bytes().await.unwrap();
+    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let text = String::from_utf8_lossy(&body[3..]).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and the two views: {text}");
+    assert!(
+        text.contains("RD-000001")
+            && text.contains("RD-000002")
+            && text.contains("reviewer@redress.example")
+    );
+    let (_, none) = app.html(&admin, "/admin/views?q=nobody-at-all").await;
+    assert!(!none.contains("RD-000001"));
+    assert_eq!(app.get(&reviewer, "/admin/views.csv").await.status(), 403);
+}

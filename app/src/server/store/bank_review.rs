@@ -133,19 +133,27 @@ pub struct ViewRow {
     pub at: DateTime<Utc>,
 }
 
-/// Case views, newest first, a page at a time, with the total.
+/// Case views, newest first, a page at a time, with the total; `q` (a
+/// reference or part of an address, any case) narrows them.
 pub async fn views_page(
     db: &Db,
+    q: &str,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ViewRow>, i64), sqlx::Error> {
+    let pattern = format!("%{}%", q.trim().to_lowercase());
     on_db!(db, p => {
         let rows = sqlx::query_as::<_, ViewRow>(
             "SELECT c.reference, u.email, u.role, v.at FROM case_views v
              JOIN claims c ON c.id = v.claim_id JOIN users u ON u.id = v.user_id
-             ORDER BY v.at DESC, v.id LIMIT $1 OFFSET $2",
-        ).bind(limit).bind(offset).fetch_all(p).await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_views").fetch_one(p).await?;
+             WHERE LOWER(u.email) LIKE $1 OR LOWER(c.reference) LIKE $1
+             ORDER BY v.at DESC, v.id LIMIT $2 OFFSET $3",
+        ).bind(&pattern).bind(limit).bind(offset).fetch_all(p).await?;
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM case_views v
+             JOIN claims c ON c.id = v.claim_id JOIN users u ON u.id = v.user_id
+             WHERE LOWER(u.email) LIKE $1 OR LOWER(c.reference) LIKE $1",
+        ).bind(&pattern).fetch_one(p).await?;
         Ok((rows, total))
     })
 }
