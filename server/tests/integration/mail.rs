@@ -536,7 +536,30 @@ async fn a_refused_address_is_marked_failed_shown_to_admins_and_can_be_retried()
         r.attempts == 2 && r.failed_at.is_some()
     })
     .await;
-    // A sent mail is never sent again.
+    // A mail that went out is never sent again; an unknown one is refused too.
+    wait_for("a mail delivered", 30, || async {
+        rows(&app).await.iter().any(|r| r.sent_at.is_some())
+    })
+    .await;
+    let sent = rows(&app)
+        .await
+        .into_iter()
+        .find(|r| r.sent_at.is_some())
+        .unwrap();
+    let res = app
+        .post_form(&admin, &format!("/admin/mail/{}/retry", sent.id), &[])
+        .await;
+    assert_eq!(res.status(), 409);
+    let after = rows(&app)
+        .await
+        .into_iter()
+        .find(|r| r.id == sent.id)
+        .unwrap();
+    assert_eq!(
+        (after.attempts, after.sent_at),
+        (sent.attempts, sent.sent_at),
+        "left as it was"
+    );
     let res = app
         .post_form(
             &admin,
