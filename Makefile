@@ -13,6 +13,7 @@ run: release
 	@./target/release/redress seed-demo
 	@echo
 	@echo "Redress: http://$(REDRESS_LISTEN)  (demo logins above, password redress-demo-2020)"
+	@echo "Staff logins ask for a code: ./target/release/redress demo-code EMAIL prints it."
 	@exec ./target/release/redress serve
 
 ## Install what the tests need and run every test.

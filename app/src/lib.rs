@@ -20,7 +20,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::i18n::Lang;
 use crate::pages::{
-    admin, auth, bank, claimant, journey, mail, payments, public, reports, staff, users,
+    admin, auth, bank, claimant, journey, mail, mfa, payments, public, reports, staff, users,
 };
 
 /// The language of this request: the `lang` cookie, else the browser's
@@ -98,6 +98,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/register/sent") view=auth::RegisterSentPage ssr=SsrMode::Async />
                 <Route path=path!("/verify") view=auth::VerifyPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/code") view=mfa::LoginCodePage ssr=SsrMode::Async />
+                <Route path=path!("/mfa/setup") view=mfa::MfaSetupPage ssr=SsrMode::Async />
+                <Route path=path!("/mfa/recovery-codes") view=mfa::RecoveryCodesPage ssr=SsrMode::Async />
                 <Route path=path!("/password/forgot") view=auth::ForgotPage ssr=SsrMode::Async />
                 <Route path=path!("/password/reset") view=auth::ResetPage ssr=SsrMode::Async />
                 <Route path=path!("/claims") view=claimant::MyClaimsPage ssr=SsrMode::Async />

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectAccessible, login, logout, readMail } from "./helpers";
+import { enrol, expectAccessible, login, logout, readMail, secondStep } from "./helpers";
 
 test("an admin invites a reviewer, who sets a password with the mailed code and logs in", async ({ page }) => {
   await login(page, "admin@redress.example");
@@ -31,7 +31,40 @@ test("an admin invites a reviewer, who sets a password with the mailed code and 
   await page.getByLabel("新しいパスワード").fill("hikari-no-umi-2020");
   await page.getByRole("button", { name: "パスワードを設定する" }).click();
   await expect(page.getByRole("status").first()).toContainText("パスワードを設定しました");
-  await login(page, "pw.reviewer@example.jp", "hikari-no-umi-2020");
+  // The first login: the password, then the two-step login is set up
+  // before anything else (QR code and key; the first code confirms it).
+  await page.getByLabel("メールアドレス").fill("pw.reviewer@example.jp");
+  await page.getByLabel("パスワード", { exact: true }).fill("hikari-no-umi-2020");
+  await page.getByRole("button", { name: "ログイン", exact: true }).click();
+  await expect(page).toHaveURL(/\/mfa\/setup$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("2段階認証の設定");
+  await expect(page.getByRole("img", { name: /QRコード/ })).toBeVisible();
+  await expect(page.locator("#mfa-key")).toHaveText(/^[A-Z2-7]{4}( [A-Z2-7]{4}){7}$/);
+  await expectAccessible(page);
+  // Nothing else opens before it is done.
+  await page.goto("/staff/queue");
+  await expect(page.getByRole("heading", { level: 1 })).not.toHaveText("審査キュー");
+  await page.goto("/mfa/setup");
+  // A wrong code first: named beside the field.
+  await page.getByLabel("確認コード").fill("000000");
+  await page.getByRole("button", { name: "設定を完了する" }).click();
+  await expect(page.locator("#code-error")).toBeVisible();
+  await expect(page.locator(".error-summary")).toBeVisible();
+  await expectAccessible(page);
+  const codes = await enrol(page, "pw.reviewer@example.jp");
+  expect(codes).toHaveLength(10);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "続ける" }).click();
   await expect(page).toHaveURL(/\/staff\/queue/);
   await expectAccessible(page);
+  // The next login asks for the code from the app.
+  await logout(page);
+  await page.goto("/login");
+  await page.getByLabel("メールアドレス").fill("pw.reviewer@example.jp");
+  await page.getByLabel("パスワード", { exact: true }).fill("hikari-no-umi-2020");
+  await page.getByRole("button", { name: "ログイン", exact: true }).click();
+  await expect(page).toHaveURL(/\/login\/code$/);
+  await expectAccessible(page);
+  await secondStep(page, "pw.reviewer@example.jp");
+  await expect(page).toHaveURL(/\/staff\/queue/);
 });

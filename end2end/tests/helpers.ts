@@ -2,6 +2,7 @@ import { expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { createHash, createHmac } from "node:crypto";
 import { dataDir } from "../playwright.config";
 
 export const DEMO_PASSWORD = "redress-demo-2020";
@@ -62,8 +63,118 @@ export async function login(page: Page, email: string, password = DEMO_PASSWORD)
   await page.getByLabel(/Email address|メールアドレス/).fill(email);
   await page.getByLabel(/^(Password|パスワード)$/).fill(password);
   await page.getByRole("button", { name: /^(Log in|ログイン)$/ }).click();
-  // Wait for the login to land before the next navigation cuts it off.
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  // Wait for the password step to land before the next navigation cuts it off.
+  await page.waitForURL((url) => url.pathname !== "/login");
+  await secondStep(page, email);
+}
+
+/**
+ * The second step of a login, if the page asks for one: the code from the
+ * account's app (staff, and claimants who chose it), or the enrolment of a
+ * new two-step login (staff who have none yet). Returns the recovery codes
+ * when it enrolled.
+ */
+export async function secondStep(page: Page, email: string): Promise<string[]> {
+  const where = new URL(page.url()).pathname;
+  if (where === "/login/code") {
+    await page.getByLabel(/^(Code|確認コード)$/).fill(await nextCode(email));
+    await page.getByRole("button", { name: /^(Log in|ログイン)$/ }).click();
+    await page.waitForURL((url) => url.pathname !== "/login/code");
+  } else if (where === "/mfa/setup") {
+    return await enrol(page, email);
+  }
+  return [];
+}
+
+/** Sets up a two-step login on the enrolment page (reading its key as a person would type it). */
+export async function enrol(page: Page, email: string): Promise<string[]> {
+  const key = (await page.locator("#mfa-key").innerText()).replace(/\s+/g, "");
+  const state = readSteps();
+  state.keys[email] = key;
+  writeSteps(state);
+  await page.getByLabel(/^(Code|確認コード)$/).fill(await nextCode(email));
+  await page.getByRole("button", { name: /^(Turn on two-step login|設定を完了する)$/ }).click();
+  await page.waitForURL((url) => url.pathname === "/mfa/recovery-codes");
+  return await page.locator(".recovery-codes code").allInnerTexts();
+}
+
+// TOTP (RFC 6238: HMAC-SHA-1, 6 digits, 30 s), as an authenticator app computes it.
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+function base32Encode(bytes: Buffer): string {
+  let bits = 0, value = 0, out = "";
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+function base32Decode(text: string): Buffer {
+  let bits = 0, value = 0;
+  const out: number[] = [];
+  for (const c of text.toUpperCase().replace(/[\s=]/g, "")) {
+    value = (value << 5) | BASE32.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The demo's staff keys are derived from the address (`redress demo-code` prints them). */
+export function demoKey(email: string): string {
+  return base32Encode(createHash("sha256").update(`redress-demo-mfa:${email}`).digest().subarray(0, 20));
+}
+
+export function totp(key: string, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32Decode(key)).update(counter).digest();
+  const offset = mac[19] & 0x0f;
+  const bin = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  return String(bin % 1_000_000).padStart(6, "0");
+}
+
+// The server accepts each step once per account: the steps this run used
+// (and the keys enrolled in it) are kept in the run's data folder, which
+// every run starts empty.
+type Steps = { used: Record<string, number>; keys: Record<string, string> };
+const stepsFile = () => path.join(dataDir, "e2e-mfa-steps.json");
+function readSteps(): Steps {
+  try {
+    return JSON.parse(fs.readFileSync(stepsFile(), "utf8"));
+  } catch {
+    return { used: {}, keys: {} };
+  }
+}
+function writeSteps(state: Steps) {
+  fs.writeFileSync(stepsFile(), JSON.stringify(state));
+}
+
+/** A code the server has not seen for this account: this step's or the next; else wait for the next step. */
+export async function nextCode(email: string): Promise<string> {
+  for (;;) {
+    const state = readSteps();
+    const key = state.keys[email] ?? demoKey(email);
+    const now = Date.now() / 1000;
+    const step = Math.floor(now / 30);
+    const last = state.used[email] ?? -1;
+    const fresh = [step, step + 1].find((s) => s > last);
+    if (fresh !== undefined) {
+      state.used[email] = fresh;
+      writeSteps(state);
+      return totp(key, fresh);
+    }
+    await new Promise((r) => setTimeout(r, ((step + 1) * 30 - now) * 1000 + 100));
+  }
 }
 
 export async function logout(page: Page) {

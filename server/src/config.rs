@@ -42,6 +42,12 @@ pub enum Command {
     },
     /// Load the demo data: participating banks, one login per role, a few claims.
     SeedDemo,
+    /// Print a demo staff login's two-step key and its code right now (the
+    /// demo's staff accounts start with a key derived from their address).
+    DemoCode {
+        /// A demo login's address, e.g. reviewer@redress.example.
+        email: String,
+    },
     /// Copy the SQLite database, consistently, while the application runs
     /// (on PostgreSQL use pg_dump).
     Backup {
@@ -221,6 +227,17 @@ pub struct Config {
         global = true
     )]
     pub zengin_blank_names: bool,
+    /// How old the dashboard's figures may be, in seconds: a view serves the
+    /// figures last computed and, when they are older, computes new ones in
+    /// the background (0: compute on every view).
+    #[arg(
+        long,
+        env = "REDRESS_DASHBOARD_REFRESH_SECONDS",
+        value_name = "REDRESS_DASHBOARD_REFRESH_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub dashboard_refresh_seconds: u64,
 }
 
 /// The demo operator's requester (not a real one).

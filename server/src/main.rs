@@ -62,6 +62,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    if let Some(Command::DemoCode { email }) = &cli.command {
+        if !demo::DEMO_USERS
+            .iter()
+            .any(|(e, role, _)| *e == email.as_str() && role.is_staff())
+        {
+            anyhow::bail!("{email} is not one of the demo's staff logins");
+        }
+        let key = app::server::services::mfa::demo_key(email);
+        let secret = app::domain::totp::base32_decode(&key).unwrap_or_default();
+        let step = app::domain::totp::step_at(chrono::Utc::now().timestamp());
+        println!("key:  {}", app::domain::totp::grouped(&key));
+        println!(
+            "code: {} (for about {} s more)",
+            app::domain::totp::format_code(app::domain::totp::code_at(&secret, step)),
+            30 - chrono::Utc::now().timestamp().rem_euclid(30)
+        );
+        return Ok(());
+    }
     if let Some(Command::Backup { to }) = &cli.command {
         config.validate()?;
         let db = app::server::db::Db::connect(&config.database_url()).await?;
@@ -132,9 +150,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             println!("  bank.77@redress.example is also the 77 Bank's lead user (its API keys)");
+            println!(
+                "  staff logins ask for a code after the password: `redress demo-code EMAIL` prints it\n  (and the key, for an authenticator app); the claimant's is optional"
+            );
             Ok(())
         }
-        Command::Backup { .. } | Command::Restore { .. } => Ok(()),
+        Command::Backup { .. } | Command::Restore { .. } | Command::DemoCode { .. } => Ok(()),
     }
 }
 

@@ -46,6 +46,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         )
         .map_err(anyhow::Error::msg)?,
         metrics_allow: config.metrics_allow.clone(),
+        dashboard_refresh: std::time::Duration::from_secs(config.dashboard_refresh_seconds),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("redress")
@@ -61,6 +62,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         leptos_options,
         metrics: Arc::new(app::server::ops::Metrics::default()),
+        dashboards: Arc::new(services::reports::DashboardCache::default()),
     })
 }
 
@@ -149,6 +151,16 @@ pub async fn serve(
         state.clone(),
         std::time::Duration::from_secs(3600),
     ));
+    if !state.settings.dashboard_refresh.is_zero() {
+        // The whole operation's figures, computed before an operator asks
+        // (at 1M cases this takes seconds; it runs beside the serving).
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = services::reports::refresh_dashboard(&state, None).await {
+                tracing::warn!("the dashboard's figures were not computed: {e}");
+            }
+        });
+    }
     let app = router(state).await?;
     axum::serve(
         listener,

@@ -24,6 +24,7 @@ pub struct BankLine {
 
 /// The queue's filters as typed (the page shows them back).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QueueQuery {
     pub page: i64,
     pub status: String,
@@ -52,17 +53,18 @@ impl BankQueuePage {
     }
 }
 
-/// Debit lines at the user's bank, grouped by claim, oldest first, filtered.
-/// Another bank's lines are never among them, nor in the counts.
-#[server(endpoint = "bank_queue")]
-pub async fn bank_queue(query: QueueQuery) -> Result<BankQueuePage, ApiError> {
-    use super::ctx;
+/// The queue's filters read from what was typed, and the ones that could
+/// not be read (the page and its CSV download share this).
+#[cfg(feature = "ssr")]
+pub(crate) fn queue_filter(
+    query: &QueueQuery,
+) -> (
+    crate::server::store::bank_review::QueueFilter,
+    crate::domain::FieldErrors,
+) {
     use crate::domain::claim::parse_date;
     use crate::domain::{FieldErrors, Yen};
-    use crate::server::store::bank_review::{QueueFilter, queue_page};
-    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
-    let bank = user.bank().map_err(ctx::fail)?;
-    let page = query.page.max(1);
+    use crate::server::store::bank_review::QueueFilter;
     let mut errors = FieldErrors::new();
     let far = chrono::NaiveDate::from_ymd_opt(2100, 1, 1).expect("date");
     let date = |errors: &mut FieldErrors, name: &str, text: &str| {
@@ -91,6 +93,19 @@ pub async fn bank_queue(query: QueueQuery) -> Result<BankQueuePage, ApiError> {
         },
         search: Some(query.q.trim().to_uppercase()).filter(|q| !q.is_empty()),
     };
+    (filter, errors)
+}
+
+/// Debit lines at the user's bank, grouped by claim, oldest first, filtered.
+/// Another bank's lines are never among them, nor in the counts.
+#[server(endpoint = "bank_queue")]
+pub async fn bank_queue(query: QueueQuery) -> Result<BankQueuePage, ApiError> {
+    use super::ctx;
+    use crate::server::store::bank_review::queue_page;
+    let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
+    let bank = user.bank().map_err(ctx::fail)?;
+    let page = query.page.max(1);
+    let (filter, errors) = queue_filter(&query);
     // Bad filters are ignored and named beside their fields, with a 422.
     if !errors.is_empty()
         && let Some(res) = use_context::<leptos_axum::ResponseOptions>()

@@ -5,6 +5,7 @@ pub mod bank;
 pub mod claimant;
 pub mod common;
 pub mod mail;
+pub mod mfa;
 pub mod operator;
 pub mod payments;
 pub mod reports;

@@ -21,6 +21,10 @@ pub const FREEZE_ROLES: [Role; 2] = [Role::Approver, Role::Admin];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DashboardData {
+    /// When the figures were computed (Japan time).
+    pub computed_at: String,
+    /// How old they may grow before they are computed again (0: every view).
+    pub refresh_seconds: u64,
     /// The bank the figures are restricted to (bank staff), by name.
     pub bank: Option<String>,
     pub states: Vec<(String, i64)>,
@@ -38,9 +42,10 @@ pub async fn get_dashboard() -> Result<DashboardData, ApiError> {
         Role::BankStaff => Some(user.bank().map_err(ctx::fail)?.to_owned()),
         _ => None,
     };
-    let d = crate::server::services::reports::dashboard(&state, bank.as_deref())
+    let d = crate::server::services::reports::dashboard_view(&state, bank.as_deref())
         .await
         .map_err(ctx::fail)?;
+    let d = (*d).clone();
     let bank_name = match &bank {
         Some(code) => crate::server::store::banks::by_code(&state.db, code)
             .await
@@ -49,6 +54,8 @@ pub async fn get_dashboard() -> Result<DashboardData, ApiError> {
         None => None,
     };
     Ok(DashboardData {
+        computed_at: crate::domain::report::jst_text(d.computed_at),
+        refresh_seconds: state.settings.dashboard_refresh.as_secs(),
         bank: bank_name,
         states: d.states,
         daily: d.daily,

@@ -103,6 +103,8 @@ pub struct UserDetail {
     pub role_code: String,
     pub is_self: bool,
     pub disabled: bool,
+    /// The account has a two-step login (an admin may reset it).
+    pub mfa_on: bool,
     pub banks: Vec<(String, String)>,
 }
 
@@ -121,6 +123,7 @@ pub async fn get_user(id: String) -> Result<UserDetail, ApiError> {
         role_code: u.role.clone(),
         is_self: u.id == admin.id,
         disabled: u.disabled_at.is_some(),
+        mfa_on: u.mfa_enrolled_at.is_some(),
         banks: bank_options(&state).await?,
     })
 }

@@ -20,6 +20,8 @@ pub mod reference;
 pub mod report;
 pub mod role;
 pub mod text;
+#[cfg(feature = "ssr")]
+pub mod totp;
 pub mod verification;
 pub mod workflow;
 pub mod zengin;

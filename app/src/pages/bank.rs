@@ -54,6 +54,29 @@ pub fn BankQueuePage() -> impl IntoView {
 #[component]
 fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl IntoView {
     let lang = use_lang();
+    // The filters as typed, for the pager and the CSV download.
+    let filters: String = [
+        ("status", &query.status),
+        ("date_from", &query.date_from),
+        ("date_to", &query.date_to),
+        ("amount_min", &query.amount_min),
+        ("amount_max", &query.amount_max),
+        ("branch", &query.branch),
+        ("q", &query.q),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| format!("{k}={}", super::encode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let with = |path: &str| {
+        if filters.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{filters}")
+        }
+    };
+    let (base, csv) = (with("/bank/queue"), with("/bank/queue.csv"));
     let values: HashMap<String, String> = [
         (
             "status",
@@ -177,7 +200,10 @@ fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl I
             }
                 .into_any()
         }}
-        <Pager base="/bank/queue" page=page.page pages=pages />
+        <Pager base=base page=page.page pages=pages />
+        <p>
+            <a href=csv download="">{lang.t("queue_csv")}</a>
+        </p>
     }
 }
 

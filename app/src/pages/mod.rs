@@ -6,6 +6,7 @@ pub mod bank;
 pub mod claimant;
 pub mod journey;
 pub mod mail;
+pub mod mfa;
 pub mod payments;
 pub mod public;
 pub mod reports;

@@ -104,6 +104,18 @@ pub fn DashboardPage() -> impl IntoView {
                             let days = d.days_to_payment.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into());
                             view! {
                                 <h1>{lang.t("dashboard_title")}</h1>
+                                <p class="hint">
+                                    {if d.refresh_seconds == 0 {
+                                        format!("{} {}", lang.t("dashboard_computed_at"), d.computed_at)
+                                    } else {
+                                        format!(
+                                            "{} {} ({})",
+                                            lang.t("dashboard_computed_at"),
+                                            d.computed_at,
+                                            lang.t("dashboard_refreshed").replace("%{n}", &d.refresh_seconds.to_string()),
+                                        )
+                                    }}
+                                </p>
                                 {d.bank.clone().map(|b| view! { <p class="notice" role="status">{format!("{}: {b}", lang.t("dashboard_bank_only"))}</p> })}
                                 <dl class="summary-list dashboard-keys">
                                     <div><dt>{lang.t("dashboard_cases")}</dt><dd>{total_cases}</dd></div>

@@ -142,6 +142,7 @@ pub fn UserPage() -> impl IntoView {
                                         <div><dt>{lang.t("bank_code")}</dt><dd>{u.bank.clone().unwrap_or_else(|| "—".into())}</dd></div>
                                         <div><dt>{lang.t("users_status")}</dt><dd>{lang.t(&u.status)}</dd></div>
                                         <div><dt>{lang.t("users_created")}</dt><dd>{u.created.clone()}</dd></div>
+                                        <div><dt>{lang.t("user_mfa")}</dt><dd>{lang.t(if d.mfa_on { "mfa_on" } else { "mfa_off" })}</dd></div>
                                     </dl>
                                     {if d.is_self {
                                         view! { <p>{lang.t("user_is_self")}</p> }.into_any()
@@ -156,6 +157,13 @@ pub fn UserPage() -> impl IntoView {
                                                 </form>
                                             })}
                                             {u.is_claimant.then(|| view! { <p>{lang.t("user_claimant_note")}</p> })}
+                                            {d.mfa_on.then(|| view! {
+                                                <h2>{lang.t("user_mfa_reset_title")}</h2>
+                                                <p>{lang.t("user_mfa_reset_lead")}</p>
+                                                <form method="post" action=format!("/admin/users/{}/mfa-reset", u.id)>
+                                                    <button type="submit" class="button button-warning">{lang.t("user_mfa_reset")}</button>
+                                                </form>
+                                            })}
                                             <h2>{lang.t(if d.disabled { "user_enable_title" } else { "user_disable_title" })}</h2>
                                             <p>{lang.t(if d.disabled { "user_enable_lead" } else { "user_disable_lead" })}</p>
                                             <form method="post" action=format!("/admin/users/{}/{}", u.id, if d.disabled { "enable" } else { "disable" })>

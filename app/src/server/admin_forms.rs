@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/role", post(role))
         .route("/admin/users/{id}/disable", post(disable))
         .route("/admin/users/{id}/enable", post(enable))
+        .route("/admin/users/{id}/mfa-reset", post(mfa_reset))
         .route("/admin/actions.csv", get(actions_csv))
         .route("/admin/views.csv", get(views_csv))
         .route("/invite", post(accept))
@@ -105,6 +106,24 @@ async fn enable(
     form: Submitted,
 ) -> Response {
     switch(state, id, session, form, false).await
+}
+
+/// An admin resets someone's two-step login (they enrol again).
+async fn mfa_reset(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_page(&mut form, &format!("/admin/users/{id}"));
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "role").await,
+    };
+    match super::services::mfa::reset(&state, &admin, &id).await {
+        Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
+        Err(e) => form.fail(&state, e, "role").await,
+    }
 }
 
 async fn accept(State(state): State<AppState>, form: Submitted) -> Response {

@@ -15,6 +15,15 @@ use crate::domain::Role;
 use crate::i18n::Lang;
 
 const SESSION_USER: &str = "uid";
+/// A password checked, the second step not yet: who, and since when.
+const SESSION_PENDING: &str = "mfa_uid";
+const SESSION_PENDING_AT: &str = "mfa_at";
+/// The key being enrolled, between the page that shows it and the code.
+const SESSION_NEW_KEY: &str = "mfa_key";
+/// Recovery codes waiting to be shown once.
+const SESSION_CODES: &str = "mfa_codes";
+/// How long the second step may wait after the password.
+const PENDING_SECONDS: i64 = 600;
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes): OWASP's minimum.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -108,15 +117,16 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
     let Some(row) = users::by_id(db, id).await? else {
         return Ok(None);
     };
-    if row.disabled_at.is_some() {
-        // A disabled account's session ends here, whatever it was doing.
+    let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role in database"))?;
+    // A disabled account's session ends here, whatever it was doing; so
+    // does a staff member's whose two-step login an admin has reset.
+    if row.disabled_at.is_some() || (role.is_staff() && row.mfa_enrolled_at.is_none()) {
         let _ = session.flush().await;
         return Ok(None);
     }
     if row.email_verified_at.is_none() {
         return Ok(None);
     }
-    let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role in database"))?;
     Ok(Some(CurrentUser {
         id: row.id,
         email: row.email,
@@ -152,10 +162,100 @@ pub async fn log_in(session: &Session, user_id: Uuid, role: Role) -> Result<(), 
         .insert(SESSION_USER, user_id)
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session
+        .remove_value(SESSION_PENDING)
+        .await
+        .map_err(session_err)?;
+    session
+        .remove_value(SESSION_PENDING_AT)
+        .await
+        .map_err(session_err)?;
     session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
         time::Duration::minutes(role.idle_timeout_minutes()),
     )));
     Ok(())
+}
+
+fn session_err(e: tower_sessions::session::Error) -> AppError {
+    anyhow::anyhow!("session: {e}").into()
+}
+
+/// The password was right and a second step is due: a new session id that
+/// holds only who is half-way in (the guard sees nobody yet).
+pub async fn begin_second_step(session: &Session, user_id: Uuid) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_err)?;
+    session
+        .remove_value(SESSION_USER)
+        .await
+        .map_err(session_err)?;
+    session
+        .insert(SESSION_PENDING, user_id)
+        .await
+        .map_err(session_err)?;
+    session
+        .insert(SESSION_PENDING_AT, chrono::Utc::now().timestamp())
+        .await
+        .map_err(session_err)?;
+    session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+        time::Duration::seconds(PENDING_SECONDS),
+    )));
+    Ok(())
+}
+
+/// Who typed their password in this session in the last ten minutes and
+/// still owes the second step.
+pub async fn pending_user(session: &Session) -> Result<Option<Uuid>, AppError> {
+    let at: Option<i64> = session.get(SESSION_PENDING_AT).await.map_err(session_err)?;
+    if at.is_none_or(|at| chrono::Utc::now().timestamp() - at > PENDING_SECONDS) {
+        return Ok(None);
+    }
+    session.get(SESSION_PENDING).await.map_err(session_err)
+}
+
+/// The key offered for enrolment in this session (a new one the first time).
+pub async fn enrolment_key(
+    session: &Session,
+    fresh: impl FnOnce() -> String,
+) -> Result<String, AppError> {
+    if let Some(key) = session
+        .get::<String>(SESSION_NEW_KEY)
+        .await
+        .map_err(session_err)?
+    {
+        return Ok(key);
+    }
+    let key = fresh();
+    session
+        .insert(SESSION_NEW_KEY, &key)
+        .await
+        .map_err(session_err)?;
+    Ok(key)
+}
+
+/// The key offered, if any (the enrolment form posts against it).
+pub async fn offered_key(session: &Session) -> Result<Option<String>, AppError> {
+    session.get(SESSION_NEW_KEY).await.map_err(session_err)
+}
+
+/// Keeps the recovery codes for the page that shows them once.
+pub async fn keep_codes(session: &Session, codes: &[String]) -> Result<(), AppError> {
+    session
+        .remove_value(SESSION_NEW_KEY)
+        .await
+        .map_err(session_err)?;
+    session
+        .insert(SESSION_CODES, codes)
+        .await
+        .map_err(session_err)
+}
+
+/// The recovery codes, taken out of the session: a second look finds none.
+pub async fn take_codes(session: &Session) -> Result<Vec<String>, AppError> {
+    Ok(session
+        .remove::<Vec<String>>(SESSION_CODES)
+        .await
+        .map_err(session_err)?
+        .unwrap_or_default())
 }
 
 /// Ends the session and deletes it on the server.

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .route("/bank/import", post(import))
+        .route("/bank/queue.csv", axum::routing::get(queue_csv))
         .layer(axum::extract::DefaultBodyLimit::max(
             bank_import::MAX_LIST_BYTES + 64 * 1024,
         ))
@@ -132,5 +133,62 @@ async fn account_check(
     match bank_review::check_account(&state, &staff, &reference, &form.fields).await {
         Ok(()) => see_other(&format!("/bank/claims/{reference}?checked=1")),
         Err(e) => form.fail(&state, e, "matches").await,
+    }
+}
+
+/// The bank's queue as CSV (UTF-8 with a BOM) with the page's filters
+/// applied, every page (at most 100,000 lines): only this bank's lines.
+async fn queue_csv(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<crate::api::bank::QueueQuery>,
+    session: Session,
+) -> Response {
+    let user = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let bank = match user.bank() {
+        Ok(b) => b.to_owned(),
+        Err(e) => return e.into_response(),
+    };
+    let (filter, errors) = crate::api::bank::queue_filter(&query);
+    if !errors.is_empty() {
+        return AppError::Invalid(errors).into_response();
+    }
+    let rows =
+        match super::store::bank_review::queue_page(&state.db, &bank, &filter, 100_000, 0).await {
+            Ok((rows, _, _)) => rows,
+            Err(e) => return AppError::from(e).into_response(),
+        };
+    let lang = user.lang;
+    let header = [
+        "reference",
+        "col_line",
+        "col_branch",
+        "account_number",
+        "debit_date",
+        "amount",
+        "descriptor",
+        "status",
+    ]
+    .map(|k| lang.t(k));
+    let lines = rows.into_iter().map(|r| {
+        [
+            r.reference,
+            r.position.to_string(),
+            r.branch_code,
+            r.account_number,
+            r.debit_date.format("%Y-%m-%d").to_string(),
+            r.amount.to_string(),
+            r.descriptor,
+            lang.t(&format!(
+                "verdict_{}",
+                r.bank_verdict.as_deref().unwrap_or("open")
+            )),
+        ]
+    });
+    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => super::download::attachment(body, super::download::CSV, "bank-queue.csv"),
+        Err(e) => e.into_response(),
     }
 }

@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::payments_forms::routes())
         .merge(super::report_forms::routes())
         .merge(super::admin_forms::routes())
+        .merge(super::mfa_forms::routes())
         .merge(super::rest::routes())
 }
 
@@ -219,19 +220,32 @@ async fn login(State(state): State<AppState>, session: Session, form: Submitted)
     )
     .await
     {
-        Ok((id, role, lang)) => match auth::log_in(&session, id, role).await {
-            Ok(()) => {
-                let mut res = see_other(role.home_path());
-                // The user's own language wins over the browser's from now on.
-                if !has_lang_cookie(&form.parts) {
-                    set_lang_cookie(&mut res, lang);
-                }
-                res
+        Ok(checked) => {
+            let step = match checked.second_step() {
+                Some(next) => auth::begin_second_step(&session, checked.id)
+                    .await
+                    .map(|()| next),
+                None => auth::log_in(&session, checked.id, checked.role)
+                    .await
+                    .map(|()| checked.role.home_path()),
+            };
+            match step {
+                Ok(next) => logged_in(&form.parts, next, checked.lang),
+                Err(e) => e.into_response(),
             }
-            Err(e) => e.into_response(),
-        },
+        }
         Err(e) => form.fail(&state, e, "email").await,
     }
+}
+
+/// The redirect after a login step; the user's own language wins over the
+/// browser's from now on.
+pub(crate) fn logged_in(parts: &Parts, to: &str, lang: Lang) -> Response {
+    let mut res = see_other(to);
+    if !has_lang_cookie(parts) {
+        set_lang_cookie(&mut res, lang);
+    }
+    res
 }
 
 async fn logout(session: Session) -> Response {

@@ -12,6 +12,7 @@ pub mod files;
 pub mod forms;
 pub mod journey_forms;
 pub mod mail;
+pub mod mfa_forms;
 pub mod ops;
 pub mod payments_forms;
 pub mod report_forms;

@@ -33,6 +33,9 @@ pub struct Settings {
     pub zengin: ZenginSettings,
     /// Addresses (or CIDR blocks) that may read `/metrics`.
     pub metrics_allow: Vec<String>,
+    /// How old the dashboard's figures may be before a view has them
+    /// computed again (zero: computed on every view).
+    pub dashboard_refresh: std::time::Duration,
 }
 
 /// Who pays, as the operator's bank knows it: the requester code it gave,
@@ -140,6 +143,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// What this process counted (requests, latency) for `/metrics`.
     pub metrics: Arc<super::ops::Metrics>,
+    /// The dashboard's figures as this process last computed them.
+    pub dashboards: Arc<super::services::reports::DashboardCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -159,12 +159,34 @@ async fn login_cycles_the_session_and_logout_ends_it_on_the_server() {
             ],
         )
         .await;
+    // The password alone: a new session that holds nobody yet.
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/login/code");
+    let half = session_cookie(&res).expect("a new session cookie after the password");
+    if let Some(b) = &cookie_before {
+        assert_ne!(
+            b.split(';').next(),
+            half.split(';').next(),
+            "session id changed"
+        );
+    }
+    assert_eq!(app.get(&client, "/staff/queue").await.status(), 401);
+    // The code: the session id changes again, and now it is a login.
+    let code = app.totp_code("reviewer@redress.example").await;
+    let res = app
+        .post_form(&client, "/login/code", &[("code", &code)])
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/staff/queue");
     let set_cookie = session_cookie(&res).expect("a new session cookie at login");
     assert!(set_cookie.starts_with("redress_session="));
     assert!(set_cookie.contains("HttpOnly"));
     assert!(set_cookie.contains("SameSite=Lax"));
+    assert_ne!(
+        half.split(';').next(),
+        set_cookie.split(';').next(),
+        "session id changed at the second step"
+    );
     if let Some(b) = cookie_before {
         assert_ne!(
             b.split(';').next(),
@@ -371,30 +393,39 @@ async fn registration_is_limited_per_address() {
 #[tokio::test]
 async fn staff_sessions_idle_out_sooner_than_claimants() {
     let app = TestApp::spawn().await;
-    let max_age = |email: &'static str| {
+    let minutes = |res: &reqwest::Response| -> i64 {
+        let cookie = session_cookie(res).unwrap();
+        let max_age: i64 = cookie
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("Max-Age="))
+            .expect("a Max-Age")
+            .parse()
+            .unwrap();
+        max_age / 60
+    };
+    let login = |email: &'static str, client: reqwest::Client| {
         let app = &app;
         async move {
-            let res = app
-                .post_form(
-                    &app.client(),
-                    "/login",
-                    &[("email", email), ("password", PASSWORD)],
-                )
-                .await;
-            let cookie = session_cookie(&res).unwrap();
-            let max_age: i64 = cookie
-                .split(';')
-                .find_map(|p| p.trim().strip_prefix("Max-Age="))
-                .expect("a Max-Age")
-                .parse()
-                .unwrap();
-            max_age / 60
+            app.post_form(
+                &client,
+                "/login",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await
         }
     };
-    let staff = max_age("reviewer@redress.example").await;
-    let claimant = max_age("claimant@redress.example").await;
-    assert_eq!(staff, 30, "staff idle timeout");
-    assert_eq!(claimant, 120, "claimant idle timeout");
+    // Staff: the password leaves ten minutes for the code; the login then
+    // idles out after 30 minutes.
+    let client = app.client();
+    let res = login("reviewer@redress.example", client.clone()).await;
+    assert_eq!(minutes(&res), 10, "the second step waits ten minutes");
+    let code = app.totp_code("reviewer@redress.example").await;
+    let res = app
+        .post_form(&client, "/login/code", &[("code", &code)])
+        .await;
+    assert_eq!(minutes(&res), 30, "staff idle timeout");
+    let res = login("claimant@redress.example", app.client()).await;
+    assert_eq!(minutes(&res), 120, "claimant idle timeout");
 }
 
 #[tokio::test]

@@ -52,32 +52,83 @@ impl Server {
         panic!("the server did not start");
     }
 
-    fn client(&self) -> reqwest::Client {
+    /// A client holding `email`'s session (one login, kept in the shared
+    /// database: a session outlives the process that was killed, as it
+    /// would for a person whose page reloads after a crash).
+    async fn login(&self, app: &TestApp, email: &str) -> reqwest::Client {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::ORIGIN,
             reqwest::header::HeaderValue::from_str(&self.base).unwrap(),
         );
+        headers.insert(
+            reqwest::header::COOKIE,
+            reqwest::header::HeaderValue::from_str(&session_of(app, email).await).unwrap(),
+        );
         reqwest::Client::builder()
-            .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers)
             .build()
             .unwrap()
     }
+}
 
-    async fn login(&self, email: &str) -> reqwest::Client {
-        let client = self.client();
-        let res = client
-            .post(format!("{}/login", self.base))
-            .form(&[("email", email), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303, "login {email}");
-        client
+/// The cookies of a session of `email` (password and two-step code, through
+/// the test's own server), logged in once per address for the whole test.
+async fn session_of(app: &TestApp, email: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static SESSIONS: OnceLock<Mutex<HashMap<(String, String), String>>> = OnceLock::new();
+    let key = (app.address.clone(), email.to_owned());
+    if let Some(cookie) = SESSIONS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .get(&key)
+    {
+        return cookie.clone();
     }
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(&app.address).unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            "/login",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "login {email}");
+    let code = app.totp_code(email).await;
+    let res = app
+        .post_form(&client, "/login/code", &[("code", &code)])
+        .await;
+    assert_eq!(res.status(), 303, "the code of {email}");
+    use reqwest::cookie::CookieStore;
+    let cookie = jar
+        .cookies(&app.address.parse().unwrap())
+        .expect("the session cookie")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    SESSIONS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .insert(key, cookie.clone());
+    cookie
+}
 
+impl Server {
     fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -150,7 +201,7 @@ where
         } else {
             "payments@redress.example"
         };
-        let client = server.login(who).await;
+        let client = server.login(app, who).await;
         let task = tokio::spawn(step(server.base.clone(), client));
         let wait = rand::random::<u64>() % 40;
         tokio::time::sleep(Duration::from_millis(wait)).await;
@@ -172,7 +223,7 @@ where
     } else {
         "payments@redress.example"
     };
-    let client = server.login(who).await;
+    let client = server.login(app, who).await;
     let status = step(server.base.clone(), client).await;
     assert!(
         matches!(status, Some(200 | 303)),
@@ -242,7 +293,7 @@ async fn killing_the_server_during_payout_steps_leaves_every_step_whole() {
     .await;
     // Every export after a kill hands out the bytes the first one kept.
     let server = Server::start(&app).await;
-    let client = server.login("payments@redress.example").await;
+    let client = server.login(&app, "payments@redress.example").await;
     let file = client
         .get(format!("{}/payments/batches/1/zengin.txt", server.base))
         .send()

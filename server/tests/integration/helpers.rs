@@ -109,6 +109,8 @@ pub struct Options {
     pub import_wait_ms: u64,
     /// Who may read `/metrics`.
     pub metrics_allow: Vec<String>,
+    /// How old the dashboard's figures may be (0, the tests' default: computed on every view).
+    pub dashboard_refresh_seconds: u64,
 }
 
 impl Default for Options {
@@ -119,6 +121,7 @@ impl Default for Options {
             trust_forwarded_for: false,
             import_wait_ms: 5000,
             metrics_allow: vec!["127.0.0.1".into()],
+            dashboard_refresh_seconds: 0,
         }
     }
 }
@@ -160,6 +163,7 @@ impl TestApp {
             trust_forwarded_for,
             import_wait_ms,
             metrics_allow,
+            dashboard_refresh_seconds,
         } = options;
         // Server errors show in a failing test's output (RUST_LOG to see more).
         let _ = tracing_subscriber::fmt()
@@ -189,6 +193,7 @@ impl TestApp {
             second_approval_above: 1_000_000,
             zengin_requester: server::config::DEMO_REQUESTER.into(),
             zengin_blank_names: false,
+            dashboard_refresh_seconds,
             metrics_allow,
             log_format: "text".into(),
         };
@@ -227,6 +232,7 @@ impl TestApp {
             second_approval_above: 1_000_000,
             zengin_requester: server::config::DEMO_REQUESTER.into(),
             zengin_blank_names: false,
+            dashboard_refresh_seconds: 0,
             metrics_allow: vec!["127.0.0.1".into()],
             log_format: "text".into(),
         };
@@ -276,7 +282,9 @@ impl TestApp {
         client.get(self.url(path)).send().await.unwrap()
     }
 
-    /// Logs in and returns the client holding the session.
+    /// Logs in and returns the client holding the session: the password,
+    /// then (staff, or anyone who has one) the two-step code, or the
+    /// enrolment of a two-step login for staff who have none yet.
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Client {
         let client = self.client();
         let res = self
@@ -286,13 +294,86 @@ impl TestApp {
                 &[("email", email), ("password", password)],
             )
             .await;
+        let next = location(&res);
         assert_eq!(
             res.status(),
             303,
             "login of {email} failed: {}",
             res.text().await.unwrap_or_default()
         );
+        match next.as_str() {
+            "/login/code" => {
+                let code = self.totp_code(email).await;
+                let res = self
+                    .post_form(&client, "/login/code", &[("code", &code)])
+                    .await;
+                assert_eq!(res.status(), 303, "the code of {email} was refused");
+            }
+            "/mfa/setup" => {
+                self.enrol_mfa(&client).await;
+            }
+            _ => {}
+        }
         client
+    }
+
+    /// Sets up a two-step login in this session (the page shows the key;
+    /// the first code confirms it); returns the recovery codes shown.
+    pub async fn enrol_mfa(&self, client: &reqwest::Client) -> Vec<String> {
+        let (status, page) = self.html(client, "/mfa/setup").await;
+        assert_eq!(status, 200, "the enrolment page: {page}");
+        let key = page_key(&page);
+        let secret = app::domain::totp::base32_decode(&key).expect("a base32 key");
+        let step = app::domain::totp::step_at(chrono::Utc::now().timestamp());
+        let code = app::domain::totp::format_code(app::domain::totp::code_at(&secret, step));
+        let res = self
+            .post_form(client, "/mfa/setup", &[("code", &code)])
+            .await;
+        assert_eq!(res.status(), 303, "enrolment refused");
+        assert_eq!(location(&res), "/mfa/recovery-codes");
+        let (status, page) = self.html(client, "/mfa/recovery-codes").await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("<code>"),
+            "no recovery codes shown: {}",
+            page.split("<main")
+                .nth(1)
+                .unwrap_or("")
+                .chars()
+                .take(800)
+                .collect::<String>()
+        );
+        page.split("<code>")
+            .skip(1)
+            .filter_map(|p| p.split("</code>").next())
+            .map(|c| c.replace("<!>", ""))
+            .collect()
+    }
+
+    /// A code from `email`'s app that the server has not seen yet: this
+    /// step's (or the next's, within the ±1 window); when both are spent,
+    /// it waits for the next step, as a person would.
+    pub async fn totp_code(&self, email: &str) -> String {
+        use app::domain::totp;
+        loop {
+            let user = app::server::store::users::by_email(&self.state.db, email)
+                .await
+                .unwrap()
+                .expect("the user exists");
+            let secret = app::server::store::mfa::secret(&self.state.db, user.id)
+                .await
+                .unwrap()
+                .expect("the user has a two-step login");
+            let key = totp::base32_decode(&secret.key).unwrap();
+            let now = chrono::Utc::now().timestamp();
+            let step = totp::step_at(now);
+            let fresh = |s: i64| secret.last_step.is_none_or(|last| s > last);
+            if let Some(s) = [step, step + 1].into_iter().find(|s| fresh(*s)) {
+                return totp::format_code(totp::code_at(&key, s));
+            }
+            let wait = totp::STEP_SECONDS - now.rem_euclid(totp::STEP_SECONDS);
+            tokio::time::sleep(std::time::Duration::from_millis(wait as u64 * 1000 + 50)).await;
+        }
     }
 
     /// A new claimant who registered, confirmed the address through the
@@ -364,6 +445,16 @@ impl TestApp {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         app::on_db!(&self.state.db, p => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await.unwrap())
     }
+}
+
+/// The two-step key an enrolment page shows (groups of four, spaces removed).
+pub fn page_key(page: &str) -> String {
+    page.split("id=\"mfa-key\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').nth(1))
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("no key on the page: {page}"))
+        .replace(' ', "")
 }
 
 /// The one-time code in a mail (a line of its own: `ACDE-FGHJ-KMNP`).

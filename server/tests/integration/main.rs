@@ -14,6 +14,7 @@ mod decisions;
 mod drills;
 mod journey;
 mod mail;
+mod mfa;
 mod ops;
 mod payouts;
 mod policy;

@@ -296,3 +296,140 @@ async fn a_queue_is_exported_as_csv_with_its_filters_for_operator_staff_only() {
     );
     assert_eq!(bytes(&app, &app.client(), "/staff/queue.csv").await.0, 401);
 }
+
+#[tokio::test]
+async fn a_banks_queue_is_exported_as_csv_with_its_filters_and_only_its_lines() {
+    let app = TestApp::spawn().await;
+    let (claimant, key) = app
+        .draft_for(
+            "bank-csv@example.jp",
+            &[],
+            "4000003",
+            &[
+                ("2020-09-04".to_owned(), "30,000"),
+                ("2020-09-05".to_owned(), "70,000"),
+            ],
+        )
+        .await;
+    let reference = app.send_draft(&claimant, &key).await;
+    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    let (status, page) = app
+        .html(&clerk, &format!("/bank/queue?status=all&q={reference}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("/bank/queue.csv?status=all&amp;q={reference}")),
+        "the page links its CSV with the filters"
+    );
+    let (status, body) = bytes(
+        &app,
+        &clerk,
+        &format!("/bank/queue.csv?status=all&q={reference}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = csv_rows(&body);
+    assert_eq!(rows[0][0], "申請番号", "a header in the user's language");
+    assert_eq!(rows.len(), 3, "the claim's two lines: {rows:?}");
+    assert!(rows[1..].iter().all(|r| r[0] == reference));
+    let amounts: Vec<&str> = rows[1..].iter().map(|r| r[5].as_str()).collect();
+    assert_eq!(amounts, ["30000", "70000"]);
+    // A filter narrows it as on the page.
+    let (_, body) = bytes(
+        &app,
+        &clerk,
+        &format!("/bank/queue.csv?status=all&q={reference}&amount_min=50000"),
+    )
+    .await;
+    let rows = csv_rows(&body);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][5], "70000");
+    // Another bank's clerk gets none of these lines; bad filters 422;
+    // operator staff and nobody 403 / 401.
+    let other = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let (status, body) = bytes(
+        &app,
+        &other,
+        &format!("/bank/queue.csv?status=all&q={reference}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(csv_rows(&body).len(), 1, "a header only");
+    assert_eq!(
+        bytes(&app, &clerk, "/bank/queue.csv?amount_min=abc")
+            .await
+            .0,
+        422
+    );
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(bytes(&app, &reviewer, "/bank/queue.csv").await.0, 403);
+    assert_eq!(bytes(&app, &app.client(), "/bank/queue.csv").await.0, 401);
+}
+
+/// The "cases" figure at the top of a dashboard page, and when it was counted.
+fn dashboard_cases(page: &str) -> (i64, String) {
+    let cases = page
+        .split("<dt>案件数")
+        .nth(1)
+        .and_then(|rest| rest.split("<dd>").nth(1))
+        .and_then(|rest| rest.split('<').next())
+        .expect("the cases figure")
+        .parse()
+        .expect("a number");
+    let at = page
+        .split("集計時刻（日本時間） ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').take(2).collect::<Vec<_>>().join(" ").into())
+        .expect("when it was counted");
+    (cases, at)
+}
+
+#[tokio::test]
+async fn the_dashboard_serves_figures_at_most_their_age_old_and_counts_again_in_the_background() {
+    let app = TestApp::spawn_with(Options {
+        dashboard_refresh_seconds: 1,
+        ..Options::default()
+    })
+    .await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let (status, page) = app.html(&reviewer, "/dashboard").await;
+    assert_eq!(status, 200);
+    let (before, at) = dashboard_cases(&page);
+    assert!(
+        page.contains("1秒より古くなると"),
+        "the page says how old figures may be"
+    );
+    // A new claim: the figures just computed are served as they are...
+    let (claimant, key) = app
+        .draft_for(
+            "cache@example.jp",
+            &[],
+            "4000009",
+            &[("2020-09-04".to_owned(), "10,000")],
+        )
+        .await;
+    app.send_draft(&claimant, &key).await;
+    let (now, again) = dashboard_cases(&app.html(&reviewer, "/dashboard").await.1);
+    if again == at {
+        assert_eq!(now, before, "unchanged figures within their age");
+    }
+    // ...and once they are older than a second a view starts a new count in
+    // the background; a later view has it.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let mut seen = before;
+    for _ in 0..100 {
+        seen = dashboard_cases(&app.html(&reviewer, "/dashboard").await.1).0;
+        if seen == before + 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, before + 1, "the new claim is counted");
+    // A bank's figures are kept apart from the whole operation's.
+    let clerk = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let (_, page) = app.html(&clerk, "/dashboard").await;
+    assert!(
+        !page.contains("0125"),
+        "no other bank on a bank user's dashboard"
+    );
+}

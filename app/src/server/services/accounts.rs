@@ -120,7 +120,7 @@ pub async fn log_in(
     email: &str,
     password: &str,
     ip: &str,
-) -> Result<(Uuid, Role, Lang), AppError> {
+) -> Result<PasswordChecked, AppError> {
     let email = Email::parse(email)
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| email.trim().to_lowercase());
@@ -145,7 +145,35 @@ pub async fn log_in(
     clear_rate(state, &account_key).await?;
     forget_attempt(state, &ip_key).await?;
     let role = Role::parse(&user.role).map_err(|_| anyhow::anyhow!("unknown role"))?;
-    Ok((user.id, role, Lang::parse(&user.lang).unwrap_or_default()))
+    Ok(PasswordChecked {
+        id: user.id,
+        role,
+        lang: Lang::parse(&user.lang).unwrap_or_default(),
+        mfa_enrolled: user.mfa_enrolled_at.is_some(),
+    })
+}
+
+/// A right password: who it is, and what the second step must be.
+pub struct PasswordChecked {
+    pub id: Uuid,
+    pub role: Role,
+    pub lang: Lang,
+    pub mfa_enrolled: bool,
+}
+
+impl PasswordChecked {
+    /// Where the login goes next: `None` when the password is enough (a
+    /// claimant without a two-step login); else the code page, or the
+    /// enrolment page for staff who have none yet.
+    pub fn second_step(&self) -> Option<&'static str> {
+        if self.mfa_enrolled {
+            Some("/login/code")
+        } else if self.role.is_staff() {
+            Some("/mfa/setup")
+        } else {
+            None
+        }
+    }
 }
 
 /// Mails a reset link if the account exists; says the same either way.

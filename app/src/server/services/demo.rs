@@ -40,6 +40,11 @@ pub async fn seed(state: &AppState) -> Result<(), AppError> {
             continue;
         }
         let id = accounts::create_user(state, email, DEMO_PASSWORD, role, bank).await?;
+        if role.is_staff() {
+            // Staff log in with a second step: the demo's keys are printed
+            // by `seed-demo` for an authenticator app.
+            super::mfa::enrol_demo(state, id, email).await?;
+        }
         if role == Role::Claimant {
             fresh_claimant = Some(CurrentUser {
                 id,

@@ -15,6 +15,7 @@ pub mod drafts;
 pub mod evidence;
 pub mod invitations;
 pub mod mails;
+pub mod mfa;
 pub mod notifications;
 pub mod payouts;
 pub mod policies;

@@ -191,7 +191,10 @@ pub fn xlsx(
 }
 
 /// The dashboard's numbers (restricted to `bank` for bank staff).
+#[derive(Clone, Debug)]
 pub struct Dashboard {
+    /// When these figures were computed.
+    pub computed_at: DateTime<Utc>,
     pub states: Vec<(String, i64)>,
     /// 90 days, oldest first: (day, new claims, decisions).
     pub daily: Vec<(String, i64, i64)>,
@@ -218,10 +221,88 @@ pub async fn dashboard(state: &AppState, bank: Option<&str>) -> Result<Dashboard
         })
         .collect();
     Ok(Dashboard {
+        computed_at: now,
         states: store::states(&state.db, bank).await?,
         daily,
         report: compute(state, now, bank).await?,
         past_sla: store::past_sla(&state.db, super::notifications::late_start(today), bank).await?,
         days_to_payment: store::days_to_payment(&state.db, bank).await?,
     })
+}
+
+/// The dashboards this process computed, by scope (`None`: the whole
+/// operation; else one bank). Each process keeps its own: nothing here is
+/// state another process needs.
+#[derive(Debug, Default)]
+pub struct DashboardCache {
+    entries: std::sync::Mutex<std::collections::HashMap<Option<String>, std::sync::Arc<Dashboard>>>,
+    refreshing: std::sync::Mutex<std::collections::HashSet<Option<String>>>,
+}
+
+impl DashboardCache {
+    fn get(&self, key: &Option<String>) -> Option<std::sync::Arc<Dashboard>> {
+        self.entries.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: Option<String>, d: std::sync::Arc<Dashboard>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(key, d);
+        }
+    }
+
+    /// True for the one caller that should compute `key` again now.
+    fn start_refresh(&self, key: &Option<String>) -> bool {
+        self.refreshing
+            .lock()
+            .map(|mut r| r.insert(key.clone()))
+            .unwrap_or(false)
+    }
+
+    fn end_refresh(&self, key: &Option<String>) {
+        if let Ok(mut r) = self.refreshing.lock() {
+            r.remove(key);
+        }
+    }
+}
+
+/// The dashboard as a view shows it: the figures last computed for this
+/// scope, at most `dashboard_refresh` old when nothing is slow (older ones
+/// are served once more while new ones are computed in the background).
+/// The first view of a scope in a process computes them while it waits;
+/// with a refresh of zero every view computes them.
+pub async fn dashboard_view(
+    state: &AppState,
+    bank: Option<&str>,
+) -> Result<std::sync::Arc<Dashboard>, AppError> {
+    let ttl = state.settings.dashboard_refresh;
+    if ttl.is_zero() {
+        return Ok(std::sync::Arc::new(dashboard(state, bank).await?));
+    }
+    let key = bank.map(str::to_owned);
+    match state.dashboards.get(&key) {
+        Some(d) => {
+            let age = (Utc::now() - d.computed_at).to_std().unwrap_or_default();
+            if age > ttl && state.dashboards.start_refresh(&key) {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = refresh_dashboard(&state, key.as_deref()).await {
+                        tracing::warn!("the dashboard's figures were not computed: {e}");
+                    }
+                    state.dashboards.end_refresh(&key);
+                });
+            }
+            Ok(d)
+        }
+        None => refresh_dashboard(state, bank).await,
+    }
+}
+
+/// Computes a scope's figures now and keeps them for the next views.
+pub async fn refresh_dashboard(
+    state: &AppState,
+    bank: Option<&str>,
+) -> Result<std::sync::Arc<Dashboard>, AppError> {
+    let d = std::sync::Arc::new(dashboard(state, bank).await?);
+    state.dashboards.put(bank.map(str::to_owned), d.clone());
+    Ok(d)
 }

@@ -18,6 +18,8 @@ pub struct UserRow {
     pub disabled_at: Option<DateTime<Utc>>,
     /// A bank's lead user manages the bank's API keys.
     pub bank_lead: bool,
+    /// When the account's two-step login was set up (none: not yet).
+    pub mfa_enrolled_at: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -29,8 +31,7 @@ impl std::fmt::Debug for UserRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at, bank_lead";
+const COLUMNS: &str = "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, mfa_enrolled_at";
 
 pub struct NewUser<'a> {
     pub id: Uuid,
@@ -114,10 +115,10 @@ pub struct ListedUser {
     pub disabled_at: Option<DateTime<Utc>>,
     pub bank_lead: bool,
     pub created_at: DateTime<Utc>,
+    pub mfa_enrolled_at: Option<DateTime<Utc>>,
 }
 
-const LISTED: &str =
-    "id, email, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, created_at";
+const LISTED: &str = "id, email, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, created_at, mfa_enrolled_at";
 
 /// Users whose address contains `q` (any case), staff first, then by address;
 /// API keys' own users are left out. Returns a page and the count.
