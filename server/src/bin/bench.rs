@@ -139,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
         if took < 10.0 { "met" } else { "MISSED" }
     );
     dashboard_at_scale(&state, clerk.id, claimant.id).await?;
+    startup_time(&config).await?;
     state.db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     zengin_export();
@@ -397,17 +398,18 @@ async fn dashboard_at_scale(
         let label = label.to_owned();
         move |mut s: Vec<f64>| {
             s.sort_by(|a, b| a.total_cmp(b));
+            // Only the dashboard has a target (200 ms); the rest is reported.
+            let verdict = match (label.starts_with("dashboard"), s[s.len() / 2] <= 0.2) {
+                (false, _) => String::new(),
+                (true, true) => "; target 200 ms: met".into(),
+                (true, false) => "; target 200 ms: MISSED".into(),
+            };
             println!(
-                "{label} at {cases} cases: median {:.0} ms (runs {:?} ms); target 200 ms: {}",
+                "{label} at {cases} cases: median {:.0} ms (runs {:?} ms){verdict}",
                 s[s.len() / 2] * 1000.0,
                 s.iter()
                     .map(|x| (x * 1000.0).round() as i64)
                     .collect::<Vec<_>>(),
-                if s[s.len() / 2] <= 0.2 {
-                    "met"
-                } else {
-                    "MISSED"
-                }
             );
         }
     };
@@ -425,6 +427,36 @@ async fn dashboard_at_scale(
         }
         runs(label)(secs);
     }
+    // The page as operators get it: the whole HTTP stack in this process
+    // (session, guard, SSR), the figures computed by the last refresh.
+    let t = Instant::now();
+    reports::refresh_dashboard(state, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let refresh = t.elapsed().as_secs_f64();
+    println!(
+        "dashboard figures computed (the background refresh, at most once a minute) at {cases} cases: {:.0} ms",
+        refresh * 1000.0
+    );
+    let router = startup::router(state.clone()).await?;
+    let cookie = staff_session(&router, state, "reviewer@redress.example").await?;
+    let mut secs = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let res = tower::ServiceExt::oneshot(
+            router.clone(),
+            axum::http::Request::get("/dashboard")
+                .header("cookie", &cookie)
+                .body(axum::body::Body::empty())?,
+        )
+        .await?;
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await?;
+        secs.push(t.elapsed().as_secs_f64());
+        anyhow::ensure!(status == 200, "the dashboard answered {status}");
+        anyhow::ensure!(body.len() > 10_000, "the dashboard page is whole");
+    }
+    runs("dashboard page (HTTP, figures cached)")(secs);
     let mut secs = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
@@ -433,6 +465,120 @@ async fn dashboard_at_scale(
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         secs.push(t.elapsed().as_secs_f64());
     }
-    runs("regulator's report")(secs);
+    runs("the regulator's report")(secs);
+    Ok(())
+}
+
+/// Logs a demo staff member in through the HTTP stack (password, then the
+/// code from their demo key) and returns the session cookie.
+async fn staff_session(
+    router: &axum::Router,
+    state: &app::server::AppState,
+    email: &str,
+) -> anyhow::Result<String> {
+    use app::domain::totp;
+    let origin = state.settings.public_origin();
+    let post = |path: &str, cookie: Option<&str>, body: String| {
+        let mut req = axum::http::Request::post(path)
+            .header("origin", &origin)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.body(axum::body::Body::from(body))
+    };
+    let session = |res: &axum::response::Response| -> anyhow::Result<String> {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("redress_session="))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("no session cookie"))
+    };
+    let res = tower::ServiceExt::oneshot(
+        router.clone(),
+        post(
+            "/login",
+            None,
+            format!("email={email}&password={}", demo::DEMO_PASSWORD),
+        )?,
+    )
+    .await?;
+    let half = session(&res)?;
+    let key = totp::base32_decode(&app::server::services::mfa::demo_key(email))
+        .ok_or_else(|| anyhow::anyhow!("demo key"))?;
+    let code = totp::format_code(totp::code_at(
+        &key,
+        totp::step_at(chrono::Utc::now().timestamp()),
+    ));
+    let res = tower::ServiceExt::oneshot(
+        router.clone(),
+        post("/login/code", Some(&half), format!("code={code}"))?,
+    )
+    .await?;
+    anyhow::ensure!(
+        res.status() == 303,
+        "the code was refused: {}",
+        res.status()
+    );
+    session(&res)
+}
+
+/// Start-up to ready: the release `redress` binary started on the data set
+/// just measured (migrations already applied) until `/healthz` answers 200,
+/// median of 3 starts.
+async fn startup_time(config: &Config) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let exe = std::env::current_exe()?.with_file_name("redress");
+    anyhow::ensure!(
+        exe.exists(),
+        "build the release binary first ({})",
+        exe.display()
+    );
+    let mut secs = Vec::new();
+    for _ in 0..3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let t = Instant::now();
+        let mut child = std::process::Command::new(&exe)
+            .arg("serve")
+            .env("DATABASE_URL", config.database_url())
+            .env("REDRESS_DATA_DIR", &config.data_dir)
+            .env("REDRESS_LISTEN", format!("127.0.0.1:{port}"))
+            .env("REDRESS_DASHBOARD_REFRESH_SECONDS", "0")
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let ready = loop {
+            if t.elapsed().as_secs() > 30 {
+                break None;
+            }
+            if let Ok(mut s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").await;
+                let mut buf = Vec::new();
+                let _ = s.read_to_end(&mut buf).await;
+                if buf.starts_with(b"HTTP/1.0 200") || buf.starts_with(b"HTTP/1.1 200") {
+                    break Some(t.elapsed().as_secs_f64());
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        secs.push(ready.ok_or_else(|| anyhow::anyhow!("the server did not become ready in 30 s"))?);
+    }
+    secs.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "start-up to ready (migrations applied): median {:.0} ms (runs {:?} ms); target 1 s: {}",
+        secs[1] * 1000.0,
+        secs.iter()
+            .map(|x| (x * 1000.0).round() as i64)
+            .collect::<Vec<_>>(),
+        if secs[1] <= 1.0 { "met" } else { "MISSED" }
+    );
     Ok(())
 }
