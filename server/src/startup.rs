@@ -113,6 +113,10 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
             services::bank_review::record_case_views,
         ))
         .layer(sessions)
+        .layer(from_fn_with_state(
+            state.clone(),
+            app::server::security::database_down,
+        ))
         .layer(from_fn(app::server::security::server_fn_bad_input))
         .layer(from_fn_with_state(state.clone(), same_origin_writes))
         .layer(from_fn(security_headers))

@@ -35,6 +35,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("internal error")]
     Internal,
+    #[error("the service cannot save now")]
+    Unavailable,
     #[error("transport: {0}")]
     Transport(String),
 }

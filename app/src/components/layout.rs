@@ -201,6 +201,7 @@ pub fn ErrorPage(error: ApiError) -> impl IntoView {
         ApiError::Unauthorized => ("login_required", None),
         ApiError::Forbidden => ("forbidden_title", None),
         ApiError::NotFound => ("not_found_title", Some("not_found_body")),
+        ApiError::Unavailable => ("unavailable_title", Some("unavailable_body")),
         _ => ("error_title", Some("error_body")),
     };
     let login = matches!(error, ApiError::Unauthorized);

@@ -209,15 +209,36 @@ impl Db {
             Db::Sqlite { write, .. } => {
                 use sqlx::TransactionManager;
                 type Manager = <Sqlite as sqlx::Database>::TransactionManager;
-                let mut conn = write.acquire().await?;
-                // A request cancelled in the middle of BEGIN can hand the
-                // connection back still inside that transaction (no
-                // `Transaction` was made to roll it back): end it first.
-                if Manager::get_transaction_depth(&conn) > 0 {
-                    tracing::warn!("writer connection returned inside a transaction; rolling back");
-                    Manager::rollback(&mut conn).await?;
+                // After a full disk or an I/O error SQLite ends the
+                // transaction itself; the rollback sqlx then owes the
+                // connection fails with "no transaction is active". That
+                // failure belongs to the request that already failed: try
+                // once more on a fresh connection.
+                let mut retried = false;
+                loop {
+                    let mut conn = write.acquire().await?;
+                    // A request cancelled in the middle of BEGIN can hand the
+                    // connection back still inside that transaction (no
+                    // `Transaction` was made to roll it back): end it first.
+                    if Manager::get_transaction_depth(&conn) > 0 {
+                        tracing::warn!(
+                            "writer connection returned inside a transaction; rolling back"
+                        );
+                        if let Err(e) = Manager::rollback(&mut conn).await {
+                            if retried || !ended_by_sqlite(&e) {
+                                return Err(e);
+                            }
+                            conn.close_on_drop();
+                            retried = true;
+                            continue;
+                        }
+                    }
+                    match Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await {
+                        Ok(tx) => break Tx::Sqlite(tx),
+                        Err(e) if !retried && ended_by_sqlite(&e) => retried = true,
+                        Err(e) => return Err(e),
+                    }
                 }
-                Tx::Sqlite(Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?)
             }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
@@ -260,4 +281,9 @@ pub fn constraint_of(err: &sqlx::Error) -> Option<String> {
             .or_else(|| db.is_unique_violation().then(|| db.message().to_owned())),
         _ => None,
     }
+}
+
+/// SQLite had already ended the transaction a rollback was for.
+fn ended_by_sqlite(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.message().contains("no transaction is active"))
 }

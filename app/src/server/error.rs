@@ -36,6 +36,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Database(e) if db_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +65,7 @@ impl From<AppError> for ApiError {
             AppError::Invalid(errors) => ApiError::Invalid(errors),
             AppError::TooManyAttempts(s) => ApiError::TooManyAttempts(s),
             AppError::Conflict(what) => ApiError::Conflict(what.to_owned()),
+            AppError::Database(e) if db_unavailable(&e) => ApiError::Unavailable,
             AppError::Database(_) | AppError::Other(_) => ApiError::Internal,
         }
     }
@@ -73,6 +75,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log_if_internal();
         let status = self.status_code();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            return unavailable();
+        }
         let mut res = (status, status.canonical_reason().unwrap_or("error")).into_response();
         if let AppError::TooManyAttempts(secs) = self {
             res.headers_mut()
@@ -80,4 +85,53 @@ impl IntoResponse for AppError {
         }
         res
     }
+}
+
+/// The database cannot take requests now: unreachable or shut down, out of
+/// connections, or out of disk. Such a request fails whole (its transaction
+/// rolls back) and may be tried again later: a 503, not a 500.
+pub fn db_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
+            if code.len() == 5 {
+                // PostgreSQL's SQLSTATE: connection exceptions, insufficient
+                // resources (disk full, out of memory), shutting down.
+                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+            } else {
+                // SQLite: SQLITE_FULL and the SQLITE_IOERR family.
+                code.parse::<i64>()
+                    .is_ok_and(|n| matches!(n & 0xff, 10 | 13))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// What a person sees when nothing can be saved now, in both languages
+/// (the request's language is not known this deep), with when to try again.
+pub fn unavailable() -> Response {
+    let body = "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>ただいま保存できません / We cannot save right now</title></head><body>\
+<main><h1>ただいま保存できません</h1>\
+<p>システムの一部が止まっています。送信した内容は保存されていません。数分後にもう一度お試しください。</p>\
+<h1 lang=\"en\">We cannot save anything right now</h1>\
+<p lang=\"en\">Part of the system is down. Nothing you sent was saved. Please try again in a few minutes.</p>\
+</main></body></html>";
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    res.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(30u32),
+    );
+    res
 }

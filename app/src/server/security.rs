@@ -201,3 +201,18 @@ pub async fn server_fn_bad_input(req: Request<Body>, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// A bare 500 from below (the session layer cannot load or save a session)
+/// while the database is down is the 503 page: the request failed whole and
+/// may be tried again.
+pub async fn database_down(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let res = next.run(req).await;
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR && !state.db.ping().await {
+        return super::error::unavailable();
+    }
+    res
+}

@@ -374,7 +374,7 @@ async fn whoever_assessed_cannot_approve_and_large_cases_need_two_approvers() {
 }
 
 #[tokio::test]
-async fn fifty_approvers_acting_at_once_on_one_version_one_wins() {
+async fn a_hundred_approvals_at_once_on_one_version_one_wins() {
     let app = TestApp::spawn().await;
     bank_confirms(&app, "RD-000001").await;
     let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
@@ -394,11 +394,11 @@ async fn fifty_approvers_acting_at_once_on_one_version_one_wins() {
     )
     .await;
     let version = version_of(&app, "RD-000001").await;
-    // Fifty requests at once from two approvers' sessions: approvals and
+    // A hundred requests at once from two approvers' sessions: approvals and
     // sendings back, all against the version the page showed.
     let one = app.login("approver@redress.example", PASSWORD).await;
     let two = app.login("approver2@redress.example", PASSWORD).await;
-    let clients: Vec<(usize, reqwest::Client)> = (0..50)
+    let clients: Vec<(usize, reqwest::Client)> = (0..100)
         .map(|i| (i, if i % 2 == 0 { one.clone() } else { two.clone() }))
         .collect();
     let mut tasks = Vec::new();

@@ -468,7 +468,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
 }
 
 #[tokio::test]
-async fn twenty_releases_and_result_recordings_at_once_have_one_effect_each() {
+async fn a_hundred_releases_and_result_recordings_at_once_have_one_effect_each() {
     let app = TestApp::spawn().await;
     let a = approved_claim(&app, "qa@example.jp", "4100001").await;
     // An admin sets 0125's share to 30%: out of range is refused beside the
@@ -535,7 +535,7 @@ async fn twenty_releases_and_result_recordings_at_once_have_one_effect_each() {
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM payout_lines").await, 1);
     let approver = app.login("approver@redress.example", PASSWORD).await;
     let mut tasks = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..100 {
         let (client, url) = (approver.clone(), app.url("/payments/batches/1/release"));
         tasks.push(tokio::spawn(async move {
             client
@@ -563,7 +563,7 @@ async fn twenty_releases_and_result_recordings_at_once_have_one_effect_each() {
     );
 
     let mut tasks = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..100 {
         let (client, url) = (payments.clone(), app.url("/payments/batches/1/results"));
         let (a, date) = (a.clone(), date.clone());
         tasks.push(tokio::spawn(async move {

@@ -14,6 +14,22 @@ async fn stored_flags(app: &TestApp, reference: &str) -> Vec<String> {
         .unwrap()
 }
 
+/// Waits until every claim's flags are computed (each submission computes
+/// them just after it answers).
+async fn flags_settled(app: &TestApp) {
+    for _ in 0..200 {
+        if app::server::store::assessment::dirty(&app.state.db, 1)
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("flags still not computed after 10 s");
+}
+
 /// A policy form that passes: version 1's values, with `changes`.
 fn policy_form(
     based_on: &str,
@@ -194,8 +210,10 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
         "3000003",
     )
     .await;
-    // Stored on submit: X and Y name each other; Z, alone at its address
-    // with its own phone and account, raises no such flag.
+    // Stored just after submit (beside the answer): X and Y name each other;
+    // Z, alone at its address with its own phone and account, raises no
+    // such flag.
+    flags_settled(&app).await;
     let same = "flag_same_contact".to_owned();
     assert!(
         stored_flags(&app, &x).await.contains(&same),

@@ -637,7 +637,13 @@ pub async fn send(
     mails::queue(&mut tx, &user.email, Some(doc.id), &text, now).await?;
     tx.commit().await?;
     tracing::info!(reference = %reference_text, "claim submitted");
-    assessment::refresh_after_change(&state.db, doc.id).await;
+    // The claim is durable: answer now. Its flags, and those of claims that
+    // share an account, a debit or a contact with it, are computed beside
+    // the answer (the sweep computes any a crash leaves undone): under a
+    // rush they queue on the single writer and must not hold the claimant.
+    let db = state.db.clone();
+    let id = doc.id;
+    tokio::spawn(async move { assessment::refresh_after_change(&db, id).await });
     Ok(reference)
 }
 
