@@ -78,7 +78,11 @@ pub fn MailQueuePage() -> impl IntoView {
                             {if q.rows.is_empty() {
                                 view! { <p>{lang.t("mail_queue_empty")}</p> }.into_any()
                             } else {
-                                view! { <MailTable rows=q.rows label="mail_queue_title" retry=true /> }.into_any()
+                                view! {
+                                    <MailTable rows=q.rows label="mail_queue_title" retry=true />
+                                    <p><a href="/admin/mail.csv" download="">{lang.t("mail_csv")}</a></p>
+                                }
+                                    .into_any()
                             }}
                         }
                         .into_any(),

@@ -73,6 +73,7 @@ pub fn UsersPage() -> impl IntoView {
                                             </tbody>
                                         </table>
                                     </div>
+                                    <p><a href=format!("/admin/users.csv?q={}", super::encode(&q)) download="">{lang.t("users_csv")}</a></p>
                                     <Pager base=base page=list.page pages=pages />
                                     <h2 id="invite-title">{lang.t("invite_title")}</h2>
                                     <p>{lang.t("invite_lead")}</p>

@@ -24,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(enable))
         .route("/admin/users/{id}/mfa-reset", post(mfa_reset))
         .route("/admin/actions.csv", get(actions_csv))
+        .route("/admin/users.csv", get(users_csv))
+        .route("/admin/mail.csv", get(mail_csv))
         .route("/admin/views.csv", get(views_csv))
         .route("/invite", post(accept))
 }
@@ -206,6 +208,96 @@ async fn views_csv(
     });
     match download::csv_with_bom(std::iter::once(header).chain(lines)) {
         Ok(body) => download::attachment(body, download::CSV, "case-views.csv"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The accounts the search finds (as on `/admin/users`), as CSV with a BOM.
+async fn users_csv(
+    State(state): State<AppState>,
+    Query(s): Query<Search>,
+    session: Session,
+) -> Response {
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let q = s.q.as_deref().unwrap_or("");
+    let rows = match super::store::users::search(&state.db, q, 100_000, 0).await {
+        Ok((rows, _)) => rows,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = admin.lang;
+    let header = [
+        "email",
+        "users_role",
+        "bank_code",
+        "users_status",
+        "users_created",
+        "user_mfa",
+    ]
+    .map(|k| lang.t(k));
+    let lines = rows.into_iter().map(|u| {
+        let status = if u.disabled_at.is_some() {
+            "user_disabled"
+        } else if u.email_verified_at.is_none() {
+            "user_invited"
+        } else {
+            "user_active"
+        };
+        [
+            u.email,
+            lang.t(&format!("role_{}", u.role)),
+            u.bank_code.unwrap_or_default(),
+            lang.t(status),
+            crate::api::claimant::convert::jst_date(u.created_at),
+            lang.t(if u.mfa_enrolled_at.is_some() {
+                "mfa_on"
+            } else {
+                "mfa_off"
+            }),
+        ]
+    });
+    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => download::attachment(body, download::CSV, "users.csv"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The mail queue as on `/admin/mail` (failed first, then waiting), as CSV
+/// with a BOM; never the mails' text.
+async fn mail_csv(State(state): State<AppState>, session: Session) -> Response {
+    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let rows = match super::store::outbox::unsent(&state.db, 100_000).await {
+        Ok(rows) => rows,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = admin.lang;
+    let header = [
+        "mail_col_written",
+        "mail_col_kind",
+        "mail_col_to",
+        "mail_col_status",
+        "mail_col_attempts",
+        "mail_col_error",
+    ]
+    .map(|k| lang.t(k));
+    let lines = rows.iter().map(|m| {
+        let v = crate::api::mail::mail_view(m);
+        [
+            v.at,
+            lang.t(&v.kind),
+            v.to,
+            format!("{} {}", lang.t(&v.status), v.when),
+            v.attempts.to_string(),
+            v.error.unwrap_or_default(),
+        ]
+    });
+    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => download::attachment(body, download::CSV, "mail-queue.csv"),
         Err(e) => e.into_response(),
     }
 }

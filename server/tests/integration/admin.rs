@@ -305,3 +305,93 @@ async fn the_case_views_are_searched_and_exported_as_csv() {
     assert!(!none.contains("RD-000001"));
     assert_eq!(app.get(&reviewer, "/admin/views.csv").await.status(), 403);
 }
+
+/// A CSV download's rows (after the byte-order mark).
+async fn csv_download(app: &TestApp, client: &reqwest::Client, path: &str) -> Vec<Vec<String>> {
+    let res = app.get(client, path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let body = res.bytes().await.unwrap();
+    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&body[3..])
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_account_search_and_the_mail_queue_are_exported_as_csv() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    // The accounts the search finds, with the page's search.
+    let (_, page) = app.html(&admin, "/admin/users?q=bank").await;
+    assert!(
+        page.contains("/admin/users.csv?q=bank"),
+        "the page links its CSV"
+    );
+    let rows = csv_download(&app, &admin, "/admin/users.csv?q=bank").await;
+    assert_eq!(
+        rows[0][0], "メールアドレス",
+        "a header in the admin's language"
+    );
+    let emails: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        emails,
+        ["bank.77@redress.example", "bank.yucho@redress.example"]
+    );
+    assert!(
+        rows[1..].iter().all(|r| r[5] == "設定済み"),
+        "the two-step login column"
+    );
+    assert_eq!(
+        csv_download(&app, &admin, "/admin/users.csv?q=nobody-here")
+            .await
+            .len(),
+        1
+    );
+
+    // The mail queue: a failed mail is listed with its reason, never its text.
+    let now = chrono::Utc::now();
+    let mut tx = app.state.db.begin().await.unwrap();
+    let id = app::server::store::outbox::enqueue(
+        &mut tx,
+        &app::server::store::outbox::NewMail {
+            kind: "claim_received",
+            to: "refused@example.jp",
+            claim_id: None,
+            subject: "件名",
+            body_text: "本文は出さない",
+            body_html: "<p>本文は出さない</p>",
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    app::on_tx!(&mut tx, c => sqlx::query("UPDATE outbox SET attempts = 1, failed_at = $2, last_error = '550 no such user' WHERE id = $1")
+        .bind(id).bind(now).execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    let (_, page) = app.html(&admin, "/admin/mail").await;
+    assert!(page.contains("/admin/mail.csv"), "the page links its CSV");
+    let rows = csv_download(&app, &admin, "/admin/mail.csv").await;
+    let row = rows
+        .iter()
+        .find(|r| r[2] == "refused@example.jp")
+        .expect("the failed mail");
+    assert!(row[3].starts_with("失敗"), "{row:?}");
+    assert_eq!(row[5], "550 no such user");
+    assert!(
+        rows.iter()
+            .flatten()
+            .all(|cell| !cell.contains("本文は出さない"))
+    );
+    // Admins only.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(app.get(&reviewer, "/admin/users.csv").await.status(), 403);
+    assert_eq!(app.get(&reviewer, "/admin/mail.csv").await.status(), 403);
+    assert_eq!(
+        app.get(&app.client(), "/admin/mail.csv").await.status(),
+        401
+    );
+}
