@@ -22,15 +22,21 @@ pub struct UserEntry {
     pub is_claimant: bool,
 }
 
+/// i18n key of an account's status: disabled, invited (no password yet) or active.
 #[cfg(feature = "ssr")]
-fn entry(u: &crate::server::store::users::ListedUser) -> UserEntry {
-    let status = if u.disabled_at.is_some() {
+pub(crate) fn status_key(u: &crate::server::store::users::ListedUser) -> &'static str {
+    if u.disabled_at.is_some() {
         "user_disabled"
     } else if u.email_verified_at.is_none() {
         "user_invited"
     } else {
         "user_active"
-    };
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn entry(u: &crate::server::store::users::ListedUser) -> UserEntry {
+    let status = status_key(u);
     UserEntry {
         id: u.id.to_string(),
         email: u.email.clone(),

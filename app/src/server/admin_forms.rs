@@ -238,13 +238,7 @@ async fn users_csv(
     ]
     .map(|k| lang.t(k));
     let lines = rows.into_iter().map(|u| {
-        let status = if u.disabled_at.is_some() {
-            "user_disabled"
-        } else if u.email_verified_at.is_none() {
-            "user_invited"
-        } else {
-            "user_active"
-        };
+        let status = crate::api::users::status_key(&u);
         [
             u.email,
             lang.t(&format!("role_{}", u.role)),

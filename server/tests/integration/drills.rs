@@ -18,47 +18,8 @@ struct Server {
 
 impl Server {
     async fn start(app: &TestApp) -> Server {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let base = format!("http://127.0.0.1:{port}");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_redress"))
-            .arg("serve")
-            .env("DATABASE_URL", app.database_url())
-            .env("REDRESS_DATA_DIR", app.data_dir())
-            .env("REDRESS_LISTEN", format!("127.0.0.1:{port}"))
-            .env("REDRESS_PUBLIC_URL", &base)
-            .env("REDRESS_MAIL_POLL_MS", "100000")
-            .env(
-                "RUST_LOG",
-                std::env::var("REDRESS_DRILL_LOG").unwrap_or_else(|_| "error".into()),
-            )
-            .stdout(
-                std::fs::File::create(
-                    std::env::temp_dir().join(format!("redress-drill-{port}.log")),
-                )
-                .map(Stdio::from)
-                .unwrap_or_else(|_| Stdio::null()),
-            )
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the redress binary");
-        let probe = reqwest::Client::new();
-        for _ in 0..200 {
-            if probe
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return Server { child, base };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the server did not start");
+        let (child, base) = start_own(app.database_url(), app.data_dir()).await;
+        Server { child, base }
     }
 
     /// A client holding `email`'s session (one login, kept in the shared
@@ -554,7 +515,8 @@ fn sh(cmd: &str) -> (bool, String) {
     )
 }
 
-/// A `redress serve` of its own on `database_url` and `data_dir`.
+/// A `redress serve` on `database_url` and `data_dir` (its log in the temp
+/// folder, `REDRESS_DRILL_LOG` for more than errors).
 async fn start_own(database_url: &str, data_dir: &std::path::Path) -> (Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -570,7 +532,10 @@ async fn start_own(database_url: &str, data_dir: &std::path::Path) -> (Child, St
         .env("REDRESS_PUBLIC_URL", &base)
         .env("REDRESS_MAIL_POLL_MS", "100000")
         .env("REDRESS_DASHBOARD_REFRESH_SECONDS", "0")
-        .env("RUST_LOG", "error")
+        .env(
+            "RUST_LOG",
+            std::env::var("REDRESS_DRILL_LOG").unwrap_or_else(|_| "error".into()),
+        )
         // Its errors, for a drill that fails (not in the data folder: that
         // may be the full disk).
         .stdout(
