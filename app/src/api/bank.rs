@@ -321,7 +321,7 @@ pub async fn bank_imports() -> Result<Vec<ImportSummary>, ApiError> {
     use super::ctx;
     let (state, user) = ctx::require(&[crate::domain::Role::BankStaff]).await?;
     let bank = user.bank().map_err(ctx::fail)?;
-    let rows = crate::server::store::bank_debits::imports_for(&state.db, bank)
+    let rows = crate::server::store::bank_debits::imports_for(&state.db, bank, 50)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
     Ok(rows.iter().map(list_convert::summary).collect())

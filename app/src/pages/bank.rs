@@ -497,6 +497,7 @@ pub fn BankImportPage() -> impl IntoView {
                         .then(|| {
                             view! {
                                 <h2>{lang.t("imports_recent")}</h2>
+                                <p><a href="/bank/imports.csv" download="">{lang.t("list_csv")}</a></p>
                                 <ul class="claim-list">
                                     {imports
                                         .into_iter()

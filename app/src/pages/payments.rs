@@ -107,6 +107,7 @@ fn Payments(o: PaymentsView) -> impl IntoView {
             view! { <p>{lang.t("batches_none")}</p> }.into_any()
         } else {
             view! {
+                <p><a href="/payments/batches.csv" download="">{lang.t("list_csv")}</a></p>
                 <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("batches_title")>
                     <table class="table">
                         <thead>

@@ -287,6 +287,7 @@ pub fn ReportedLossesPage() -> impl IntoView {
                                 <h1>{lang.t("reported_losses_title")}</h1>
                                 <p class="lead">{lang.t("reported_losses_lead")}</p>
                                 <p role="status">{format!("{} {}", rows.len(), lang.t("count_total"))}</p>
+                                <p><a href="/staff/reported-losses.csv" download="">{lang.t("list_csv")}</a></p>
                                 <crate::pages::bank::ListTable rows=rows accept=false with_bank=true invite=true />
                             }
                                 .into_any()

@@ -30,6 +30,7 @@ pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .route("/bank/import", post(import))
         .route("/bank/queue.csv", axum::routing::get(queue_csv))
+        .route("/bank/imports.csv", axum::routing::get(imports_csv))
         .layer(axum::extract::DefaultBodyLimit::max(
             bank_import::MAX_LIST_BYTES + 64 * 1024,
         ))
@@ -189,6 +190,54 @@ async fn queue_csv(
     });
     match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
         Ok(body) => super::download::attachment(body, super::download::CSV, "bank-queue.csv"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The bank's import history as CSV: every list this bank sent (at most
+/// 100,000), newest first, with what became of its rows.
+async fn imports_csv(State(state): State<AppState>, session: Session) -> Response {
+    let user = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let bank = match user.bank() {
+        Ok(b) => b.to_owned(),
+        Err(e) => return e.into_response(),
+    };
+    let rows = match super::store::bank_debits::imports_for(&state.db, &bank, 100_000).await {
+        Ok(rows) => rows,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = user.lang;
+    let header = [
+        "file",
+        "imported_at",
+        "status",
+        "csv_rows_read",
+        "csv_rows_matched",
+        "csv_rows_probable",
+        "csv_rows_unmatched",
+        "csv_rows_known",
+        "csv_rows_rejected",
+    ]
+    .map(|k| lang.t(k));
+    let lines = rows.iter().map(|r| {
+        let status = bank_import::status_of(r).status;
+        [
+            r.file_name.clone(),
+            crate::api::claimant::convert::jst_time(r.created_at),
+            lang.t(&format!("import_status_{status}")),
+            r.rows_read.to_string(),
+            r.rows_matched.to_string(),
+            r.rows_probable.to_string(),
+            r.rows_unmatched.to_string(),
+            r.rows_known.to_string(),
+            r.rows_rejected.to_string(),
+        ]
+    });
+    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => super::download::attachment(body, super::download::CSV, "bank-imports.csv"),
         Err(e) => e.into_response(),
     }
 }

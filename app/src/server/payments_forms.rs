@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/payments/batches/{number}/results", post(result))
         .route("/payments/batches/{number}/zengin.txt", get(zengin))
         .route("/payments/batches/{number}/batch.csv", get(batch_csv))
+        .route("/payments/batches.csv", get(batches_csv))
         .route("/admin/settlement.csv", get(settlement_csv))
         .route("/admin/settlement.xlsx", get(settlement_xlsx))
 }
@@ -250,6 +251,49 @@ async fn settlement_xlsx(State(state): State<AppState>, session: Session) -> Res
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "redress-settlement.xlsx",
         ),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Every payout batch as CSV (newest first): who made and released it,
+/// its transfer date, payees, total and the transfer file's SHA-256. Open to
+/// whoever sees the payments page.
+async fn batches_csv(State(state): State<AppState>, session: Session) -> Response {
+    let staff = [Role::Payments, Role::Approver, Role::Admin];
+    let user = match auth::require(&session, &state.db, &staff).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let rows = match super::store::payouts::batches(&state.db, 100_000).await {
+        Ok(rows) => rows,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = user.lang;
+    let header = [
+        "batch_number",
+        "batch_state",
+        "transfer_date",
+        "batch_lines",
+        "batch_total",
+        "batch_made_by",
+        "batch_released_by",
+        "batch_sha256",
+    ]
+    .map(|k| lang.t(k));
+    let lines = rows.into_iter().map(|b| {
+        [
+            b.number.to_string(),
+            lang.t(&format!("batch_state_{}", b.state)),
+            b.transfer_date.format("%Y-%m-%d").to_string(),
+            b.line_count.to_string(),
+            b.total.to_string(),
+            b.creator,
+            b.releaser.unwrap_or_default(),
+            b.file_sha256.unwrap_or_default(),
+        ]
+    });
+    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => super::download::attachment(body, super::download::CSV, "payout-batches.csv"),
         Err(e) => e.into_response(),
     }
 }

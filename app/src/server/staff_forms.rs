@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             axum::routing::get(history_csv),
         )
         .route("/staff/queue.csv", axum::routing::get(queue_csv))
+        .route("/staff/reported-losses.csv", axum::routing::get(losses_csv))
 }
 
 /// The form's errors belong on the case page.
@@ -226,6 +227,56 @@ pub(crate) async fn queue_csv(
     });
     match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
         Ok(body) => super::download::attachment(body, super::download::CSV, "queue.csv"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The reported losses as CSV: every debit a bank listed that no claim
+/// names (at most 100,000), with whether a letter has been written.
+async fn losses_csv(State(state): State<AppState>, session: Session) -> Response {
+    use axum::response::IntoResponse;
+    let staff = [Role::Reviewer, Role::Approver, Role::Admin];
+    let user = match auth::require(&session, &state.db, &staff).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let rows = match super::store::bank_debits::unmatched(&state.db, 100_000).await {
+        Ok(rows) => rows,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = user.lang;
+    let header = [
+        "bank",
+        "bank_reference",
+        "col_branch",
+        "account_number",
+        "holder_kana",
+        "debit_date",
+        "amount",
+        "descriptor",
+        "letter_written",
+    ]
+    .map(|k| lang.t(k));
+    let lines = rows.into_iter().map(|r| {
+        let letter = if r.invitation_id.is_some() {
+            "answer_yes"
+        } else {
+            "answer_no"
+        };
+        [
+            r.bank_code,
+            r.bank_reference,
+            r.branch_code,
+            r.account_number,
+            r.holder_kana,
+            r.debit_date.format("%Y-%m-%d").to_string(),
+            r.amount.to_string(),
+            r.descriptor,
+            lang.t(letter),
+        ]
+    });
+    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
+        Ok(body) => super::download::attachment(body, super::download::CSV, "reported-losses.csv"),
         Err(e) => e.into_response(),
     }
 }

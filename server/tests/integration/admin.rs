@@ -306,21 +306,6 @@ async fn the_case_views_are_searched_and_exported_as_csv() {
     assert_eq!(app.get(&reviewer, "/admin/views.csv").await.status(), 403);
 }
 
-/// A CSV download's rows (after the byte-order mark).
-async fn csv_download(app: &TestApp, client: &reqwest::Client, path: &str) -> Vec<Vec<String>> {
-    let res = app.get(client, path).await;
-    assert_eq!(res.status(), 200, "{path}");
-    let body = res.bytes().await.unwrap();
-    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&body[3..])
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect()
-}
-
 #[tokio::test]
 async fn the_account_search_and_the_mail_queue_are_exported_as_csv() {
     let app = TestApp::spawn().await;

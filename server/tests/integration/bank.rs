@@ -806,3 +806,120 @@ async fn an_import_still_working_shows_its_progress_and_one_cut_off_says_to_send
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("processing"));
 }
+
+#[tokio::test]
+async fn a_banks_import_history_and_the_reported_losses_download_as_csv() {
+    let app = TestApp::spawn().await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    for name in ["first.csv", "again.csv"] {
+        let res = upload_list(&app, &b77, name, LIST.as_bytes().to_vec()).await;
+        assert_eq!(res.status(), 303, "{name}");
+    }
+    // The import history, newest first, with what became of the rows.
+    let rows = csv_download(&app, &b77, "/bank/imports.csv").await;
+    assert_eq!(
+        rows[0],
+        [
+            "ファイル",
+            "取り込み日時",
+            "状況",
+            "読んだ行",
+            "一致",
+            "要確認",
+            "申請なし",
+            "取り込み済み",
+            "不備"
+        ]
+    );
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[1][0], "again.csv");
+    assert_eq!(rows[1][2..], ["完了", "7", "0", "0", "0", "3", "4"]);
+    assert_eq!(rows[2][0], "first.csv");
+    assert_eq!(rows[2][2..], ["完了", "7", "0", "0", "3", "0", "4"]);
+    // Another bank's clerk gets only their bank's imports: none.
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    assert_eq!(
+        csv_download(&app, &yucho, "/bank/imports.csv").await.len(),
+        1
+    );
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(app.get(&reviewer, "/bank/imports.csv").await.status(), 403);
+    assert_eq!(
+        app.get(&app.client(), "/bank/imports.csv").await.status(),
+        401
+    );
+    let page = app.get(&b77, "/bank/import").await.text().await.unwrap();
+    assert!(page.contains("href=\"/bank/imports.csv\""));
+
+    // The reported losses: every debit no claim names, whether a letter is
+    // written; for operator staff only.
+    let debit: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM bank_debits WHERE bank_reference = 'TX-C'").fetch_one(p).await.unwrap());
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/invitations",
+            &[("debit", &debit.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let rows = csv_download(&app, &reviewer, "/staff/reported-losses.csv").await;
+    assert_eq!(rows[0][0], "銀行");
+    assert_eq!(rows[0][8], "案内状作成済み");
+    let mut body: Vec<_> = rows[1..].to_vec();
+    body.sort_by(|a, b| a[1].cmp(&b[1]));
+    assert_eq!(
+        body,
+        [
+            [
+                "0125",
+                "TX-A",
+                "100",
+                "2223334",
+                "スズキ イチロウ",
+                "2020-09-03",
+                "100000",
+                "ドコモコウザ",
+                "いいえ"
+            ],
+            [
+                "0125",
+                "TX-B",
+                "100",
+                "2223334",
+                "スズキ イチロウ",
+                "2020-09-05",
+                "50000",
+                "ドコモコウザ",
+                "いいえ"
+            ],
+            [
+                "0125",
+                "TX-C",
+                "100",
+                "9998887",
+                "タナカ ジロウ",
+                "2020-09-06",
+                "20000",
+                "ドコモコウザ",
+                "はい"
+            ],
+        ]
+    );
+    assert_eq!(
+        app.get(&b77, "/staff/reported-losses.csv").await.status(),
+        403
+    );
+    assert_eq!(
+        app.get(&app.client(), "/staff/reported-losses.csv")
+            .await
+            .status(),
+        401
+    );
+    let page = app
+        .get(&reviewer, "/staff/reported-losses")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/staff/reported-losses.csv\""));
+}

@@ -693,3 +693,18 @@ pub fn listed(page: &str) -> Vec<String> {
         .map(|s| s[..9].to_owned())
         .collect()
 }
+
+/// A CSV download: 200, UTF-8 with a BOM, its rows (the header first).
+pub async fn csv_download(app: &TestApp, client: &reqwest::Client, path: &str) -> Vec<Vec<String>> {
+    let res = app.get(client, path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let body = res.bytes().await.unwrap();
+    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&body[3..])
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}

@@ -614,3 +614,97 @@ async fn a_hundred_releases_and_result_recordings_at_once_have_one_effect_each()
         30_000
     );
 }
+
+#[tokio::test]
+async fn the_payout_batches_download_as_csv_for_whoever_sees_the_payments_page() {
+    let app = TestApp::spawn().await;
+    approved_claim(&app, "pcsv-a@example.jp", "4100001").await;
+    approved_claim(&app, "pcsv-b@example.jp", "4100002").await;
+    let payments = app.login("payments@redress.example", PASSWORD).await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let page = app.get(&payments, "/payments").await.text().await.unwrap();
+    let request_id = page
+        .split("name=\"request_id\" value=\"")
+        .nth(1)
+        .map(|s| s[..36].to_owned())
+        .expect("the form's token");
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    let date = app::domain::payout::earliest_transfer_date(today).to_string();
+    app.post_ok(
+        &payments,
+        "/payments/batches",
+        &[
+            ("request_id", request_id.as_str()),
+            ("transfer_date", &date),
+        ],
+    )
+    .await;
+    let rows = csv_download(&app, &approver, "/payments/batches.csv").await;
+    assert_eq!(
+        rows,
+        [
+            vec![
+                "番号",
+                "状態",
+                "振込指定日",
+                "件",
+                "金額",
+                "作成者",
+                "承認者",
+                "振込データのSHA-256"
+            ],
+            vec![
+                "1",
+                "承認待ち",
+                &date,
+                "2",
+                "200000",
+                "payments@redress.example",
+                "",
+                ""
+            ],
+        ]
+    );
+    // Released and exported: the releaser and the file's hash appear.
+    app.post_ok(
+        &approver,
+        "/payments/batches/1/release",
+        &[("release", "yes")],
+    )
+    .await;
+    let file = app
+        .get(&payments, "/payments/batches/1/zengin.txt")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&file));
+    let rows = csv_download(&app, &payments, "/payments/batches.csv").await;
+    assert_eq!(
+        rows[1],
+        [
+            "1",
+            "承認済み(送金中)",
+            &date,
+            "2",
+            "200000",
+            "payments@redress.example",
+            "approver@redress.example",
+            &sha
+        ]
+    );
+    let page = app.get(&payments, "/payments").await.text().await.unwrap();
+    assert!(page.contains("href=\"/payments/batches.csv\""));
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(
+        app.get(&reviewer, "/payments/batches.csv").await.status(),
+        403
+    );
+    assert_eq!(
+        app.get(&app.client(), "/payments/batches.csv")
+            .await
+            .status(),
+        401
+    );
+}

@@ -182,11 +182,12 @@ pub async fn import_by_id(db: &Db, id: Uuid) -> Result<Option<ImportRow>, sqlx::
     on_db!(db, p => sqlx::query_as::<_, ImportRow>(&sql).bind(id).fetch_optional(p).await)
 }
 
-pub async fn imports_for(db: &Db, bank: &str) -> Result<Vec<ImportRow>, sqlx::Error> {
+/// A bank's imports, newest first, at most `limit`.
+pub async fn imports_for(db: &Db, bank: &str, limit: i64) -> Result<Vec<ImportRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {IMPORT_COLUMNS} FROM bank_imports WHERE bank_code = $1 ORDER BY created_at DESC LIMIT 50"
+        "SELECT {IMPORT_COLUMNS} FROM bank_imports WHERE bank_code = $1 ORDER BY created_at DESC LIMIT $2"
     );
-    on_db!(db, p => sqlx::query_as::<_, ImportRow>(&sql).bind(bank).fetch_all(p).await)
+    on_db!(db, p => sqlx::query_as::<_, ImportRow>(&sql).bind(bank).bind(limit).fetch_all(p).await)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
