@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools a build or the tests need, each only when missing or at
 # the wrong version. Only crates.io, npm and Debian are reachable here.
-# Usage: scripts/tools.sh build|release|test|dev
+# Usage: scripts/tools.sh build|release|test|bench|dev
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -85,10 +85,24 @@ need_cargo_leptos() {
   fi
 }
 
+# The bench's load generator (crates.io) and pgbench (Debian's postgresql-contrib
+# on older releases, the server package's bin otherwise).
+need_load_tools() {
+  if [ "$(oha --version 2>/dev/null | awk '{print $2}')" != "1.16.0" ]; then
+    say "installing oha 1.16.0 (load generator); about 6 minutes, once"
+    cargo install oha --version 1.16.0 --locked
+  fi
+  if ! command -v pgbench >/dev/null 2>&1; then
+    say "installing pgbench"
+    apt_install postgresql-contrib || apt_install postgresql
+  fi
+}
+
 case "${1:-build}" in
   build) need_wasm_target; need_wasm_bindgen ;;
   release) need_wasm_target; need_wasm_bindgen; need_wasm_opt ;;
   test) need_wasm_target; need_wasm_bindgen; need_chromium; need_playwright; need_psql; need_smtp_server ;;
+  bench) need_wasm_target; need_wasm_bindgen; need_wasm_opt; need_load_tools ;;
   dev) need_wasm_target; need_wasm_bindgen; need_cargo_leptos ;;
-  *) echo "usage: $0 build|release|test|dev" >&2; exit 2 ;;
+  *) echo "usage: $0 build|release|test|bench|dev" >&2; exit 2 ;;
 esac
