@@ -55,6 +55,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         .site_addr(config.listen)
         .build();
     Ok(AppState {
+        commits: app::server::group_commit::GroupCommit::start(&db),
         db,
         files: Arc::new(app::server::files::LocalFiles::new(
             config.data_dir.join("evidence"),

@@ -10,6 +10,7 @@ pub mod download;
 pub mod error;
 pub mod files;
 pub mod forms;
+pub mod group_commit;
 pub mod journey_forms;
 pub mod mail;
 pub mod mfa_forms;

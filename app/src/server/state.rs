@@ -145,6 +145,8 @@ pub struct AppState {
     pub metrics: Arc<super::ops::Metrics>,
     /// The dashboard's figures as this process last computed them.
     pub dashboards: Arc<super::services::reports::DashboardCache>,
+    /// SQLite's group commit (claim submissions go through it).
+    pub commits: Arc<super::group_commit::GroupCommit>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -160,3 +160,61 @@ async fn old_rate_limit_attempts_are_pruned() {
     );
     assert_eq!(app.count("idempotency_keys").await, 1);
 }
+
+#[tokio::test]
+async fn grouped_writes_are_answered_after_their_commit_and_a_failing_one_leaves_nothing() {
+    use app::server::error::AppError;
+    use app::server::group_commit::work;
+    let app = TestApp::spawn().await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    app::on_tx!(&mut tx, c => sqlx::query("CREATE TABLE group_probe (n BIGINT NOT NULL)").execute(&mut *c).await.map(|r| r.rows_affected()).unwrap());
+    tx.commit().await.unwrap();
+    let (commits_before, requests_before) = app.state.commits.counts();
+    // 60 writes at once; every third writes its row and then fails.
+    let mut tasks = Vec::new();
+    for i in 0..60i64 {
+        let state = app.state.clone();
+        tasks.push(tokio::spawn(async move {
+            let writes = work(move |tx| {
+                Box::pin(async move {
+                    app::on_tx!(tx, c => sqlx::query("INSERT INTO group_probe (n) VALUES ($1)").bind(i).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+                    if i % 3 == 0 {
+                        return Err(AppError::Conflict("probe"));
+                    }
+                    Ok(i * 10)
+                })
+            });
+            let answer = state.commits.run(&state.db, writes).await;
+            // Once answered, the row is there for any reader (committed).
+            let seen: i64 = app::on_db!(&state.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM group_probe WHERE n = $1")
+                .bind(i).fetch_one(p).await.unwrap());
+            (i, answer, seen)
+        }));
+    }
+    for task in tasks {
+        let (i, answer, seen) = task.await.unwrap();
+        if i % 3 == 0 {
+            assert!(matches!(answer, Err(AppError::Conflict("probe"))), "{i}");
+            assert_eq!(seen, 0, "a failed write leaves nothing ({i})");
+        } else {
+            assert_eq!(answer.unwrap(), i * 10);
+            assert_eq!(seen, 1, "answered only once durable ({i})");
+        }
+    }
+    assert_eq!(app.count("group_probe").await, 40);
+    let (commits, requests) = app.state.commits.counts();
+    if matches!(app.state.db, app::server::db::Db::Sqlite { .. }) {
+        // On SQLite the writer took waiting requests together.
+        assert!(
+            commits - commits_before < 40,
+            "{commits_before} → {commits}"
+        );
+        assert_eq!(requests - requests_before, 40);
+    } else {
+        assert_eq!(
+            (commits, requests),
+            (0, 0),
+            "PostgreSQL commits each on its own"
+        );
+    }
+}

@@ -587,62 +587,72 @@ pub async fn send(
         }
     }
     let now = Utc::now();
-    let mut tx = state.db.begin().await?;
-    // The draft row is the lock: two sends of one draft cannot both delete it.
-    if !drafts::delete(&mut tx, doc.id).await? {
-        return Err(AppError::Conflict("claim_already_sent"));
-    }
-    let seq = claims::next_reference_seq(&mut tx).await?;
-    let reference = CaseRef::from_seq(seq as u64);
-    let reference_text = reference.to_string();
-    let json = doc.answers.to_json();
-    claims::insert_submitted(
-        &mut tx,
-        &claims::NewClaimRow {
-            id: doc.id,
-            seq,
-            reference: &reference_text,
-            claimant_id: user.id,
-            full_name: &derived.about.full_name,
-            name_kana: &derived.about.name_kana,
-            phone: &derived.about.phone,
-            total_claimed: derived.total,
-            answers: &json,
-            payout: &derived.payout,
-            compensated_amount: derived.about.compensated_amount,
-            now,
-        },
-        &claims::Sent {
-            ip,
-            day: today_jst(now),
-        },
-    )
-    .await?;
-    write_lines(&mut tx, doc.id, &doc.answers, &[]).await?;
-    claims::insert_event(
-        &mut tx,
-        &claims::NewEvent {
-            claim_id: doc.id,
-            actor: Some(user.id),
-            from: Some(CaseState::Draft.as_str()),
-            to: CaseState::Submitted.as_str(),
-            action: Action::Submit.as_str(),
-            note: None,
-            at: now,
-        },
-    )
-    .await?;
+    let (id, claimant, email) = (doc.id, user.id, user.email.clone());
     let lang = Lang::parse(&derived.about.lang).unwrap_or(user.lang);
-    let text = mails::claim_received(lang, &state.settings.public_url, &reference_text);
-    mails::queue(&mut tx, &user.email, Some(doc.id), &text, now).await?;
-    tx.commit().await?;
+    let public_url = state.settings.public_url.clone();
+    let ip = ip.to_owned();
+    let answers = doc.answers.clone();
+    // One transaction, committed with the other submissions waiting for
+    // SQLite's writer (group commit); answered once it is durable.
+    let writes = crate::server::group_commit::work(move |tx| {
+        Box::pin(async move {
+            // The draft row is the lock: two sends of one draft cannot both delete it.
+            if !drafts::delete(tx, id).await? {
+                return Err(AppError::Conflict("claim_already_sent"));
+            }
+            let seq = claims::next_reference_seq(tx).await?;
+            let reference = CaseRef::from_seq(seq as u64);
+            let reference_text = reference.to_string();
+            let json = answers.to_json();
+            claims::insert_submitted(
+                tx,
+                &claims::NewClaimRow {
+                    id,
+                    seq,
+                    reference: &reference_text,
+                    claimant_id: claimant,
+                    full_name: &derived.about.full_name,
+                    name_kana: &derived.about.name_kana,
+                    phone: &derived.about.phone,
+                    total_claimed: derived.total,
+                    answers: &json,
+                    payout: &derived.payout,
+                    compensated_amount: derived.about.compensated_amount,
+                    now,
+                },
+                &claims::Sent {
+                    ip: &ip,
+                    day: today_jst(now),
+                },
+            )
+            .await?;
+            write_lines(tx, id, &answers, &[]).await?;
+            claims::insert_event(
+                tx,
+                &claims::NewEvent {
+                    claim_id: id,
+                    actor: Some(claimant),
+                    from: Some(CaseState::Draft.as_str()),
+                    to: CaseState::Submitted.as_str(),
+                    action: Action::Submit.as_str(),
+                    note: None,
+                    at: now,
+                },
+            )
+            .await?;
+            let text = mails::claim_received(lang, &public_url, &reference_text);
+            mails::queue(tx, &email, Some(id), &text, now).await?;
+            Ok(reference)
+        })
+    });
+    let reference = state.commits.run(&state.db, writes).await?;
+    let reference_text = reference.to_string();
     tracing::info!(reference = %reference_text, "claim submitted");
     // The claim is durable: answer now. Its flags, and those of claims that
     // share an account, a debit or a contact with it, are computed beside
     // the answer (the sweep computes any a crash leaves undone): under a
     // rush they queue on the single writer and must not hold the claimant.
     let db = state.db.clone();
-    let id = doc.id;
     tokio::spawn(async move { assessment::refresh_after_change(&db, id).await });
     Ok(reference)
 }
