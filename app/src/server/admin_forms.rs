@@ -175,10 +175,7 @@ async fn actions_csv(
             detail,
         ]
     });
-    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => download::attachment(body, download::CSV, "admin-actions.csv"),
-        Err(e) => e.into_response(),
-    }
+    download::csv_file(std::iter::once(header).chain(lines), "admin-actions.csv")
 }
 
 /// Who opened which case when (those the search finds), as CSV with a BOM.
@@ -206,10 +203,7 @@ async fn views_csv(
             lang.t(&format!("role_{}", v.role)),
         ]
     });
-    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => download::attachment(body, download::CSV, "case-views.csv"),
-        Err(e) => e.into_response(),
-    }
+    download::csv_file(std::iter::once(header).chain(lines), "case-views.csv")
 }
 
 /// The accounts the search finds (as on `/admin/users`), as CSV with a BOM.
@@ -252,10 +246,7 @@ async fn users_csv(
             }),
         ]
     });
-    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => download::attachment(body, download::CSV, "users.csv"),
-        Err(e) => e.into_response(),
-    }
+    download::csv_file(std::iter::once(header).chain(lines), "users.csv")
 }
 
 /// The mail queue as on `/admin/mail` (failed first, then waiting), as CSV
@@ -290,8 +281,5 @@ async fn mail_csv(State(state): State<AppState>, session: Session) -> Response {
             v.error.unwrap_or_default(),
         ]
     });
-    match download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => download::attachment(body, download::CSV, "mail-queue.csv"),
-        Err(e) => e.into_response(),
-    }
+    download::csv_file(std::iter::once(header).chain(lines), "mail-queue.csv")
 }

@@ -188,10 +188,7 @@ async fn queue_csv(
             )),
         ]
     });
-    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => super::download::attachment(body, super::download::CSV, "bank-queue.csv"),
-        Err(e) => e.into_response(),
-    }
+    super::download::csv_file(std::iter::once(header).chain(lines), "bank-queue.csv")
 }
 
 /// The bank's import history as CSV: every list this bank sent (at most
@@ -236,8 +233,5 @@ async fn imports_csv(State(state): State<AppState>, session: Session) -> Respons
             r.rows_rejected.to_string(),
         ]
     });
-    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => super::download::attachment(body, super::download::CSV, "bank-imports.csv"),
-        Err(e) => e.into_response(),
-    }
+    super::download::csv_file(std::iter::once(header).chain(lines), "bank-imports.csv")
 }

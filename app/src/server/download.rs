@@ -24,6 +24,19 @@ where
         .map_err(|e| AppError::Other(anyhow::anyhow!("{e}")))
 }
 
+/// Rows (the header first) as a CSV file named `name` (UTF-8 with a BOM).
+pub fn csv_file<I, R>(rows: I, name: &str) -> Response
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
+    match csv_with_bom(rows) {
+        Ok(body) => attachment(body, CSV, name),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `body` as a file named `name`, never cached.
 pub fn attachment(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut res = body.into_response();

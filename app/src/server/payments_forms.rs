@@ -292,8 +292,5 @@ async fn batches_csv(State(state): State<AppState>, session: Session) -> Respons
             b.file_sha256.unwrap_or_default(),
         ]
     });
-    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => super::download::attachment(body, super::download::CSV, "payout-batches.csv"),
-        Err(e) => e.into_response(),
-    }
+    super::download::csv_file(std::iter::once(header).chain(lines), "payout-batches.csv")
 }

@@ -225,10 +225,7 @@ pub(crate) async fn queue_csv(
             r.assignee.unwrap_or_default(),
         ]
     });
-    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => super::download::attachment(body, super::download::CSV, "queue.csv"),
-        Err(e) => e.into_response(),
-    }
+    super::download::csv_file(std::iter::once(header).chain(lines), "queue.csv")
 }
 
 /// The reported losses as CSV: every debit a bank listed that no claim
@@ -275,8 +272,5 @@ async fn losses_csv(State(state): State<AppState>, session: Session) -> Response
             lang.t(letter),
         ]
     });
-    match super::download::csv_with_bom(std::iter::once(header).chain(lines)) {
-        Ok(body) => super::download::attachment(body, super::download::CSV, "reported-losses.csv"),
-        Err(e) => e.into_response(),
-    }
+    super::download::csv_file(std::iter::once(header).chain(lines), "reported-losses.csv")
 }

@@ -41,6 +41,14 @@ pub(crate) async fn approved_claim(app: &TestApp, email: &str, account: &'static
     reference
 }
 
+/// The batch form's one-time token on the payments page.
+fn request_id_of(page: &str) -> String {
+    page.split("name=\"request_id\" value=\"")
+        .nth(1)
+        .map(|s| s[..36].to_owned())
+        .expect("the form's token")
+}
+
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
     app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await.unwrap())
 }
@@ -88,11 +96,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
     };
     assert_eq!(status, 200);
     assert!(page.contains(&a) || page.contains("3件"), "{page}");
-    let request_id = page
-        .split("name=\"request_id\" value=\"")
-        .nth(1)
-        .map(|s| s[..36].to_owned())
-        .expect("the form's token");
+    let request_id = request_id_of(&page);
 
     // A Saturday, or today: refused next to the field, nothing written.
     let today = app::server::services::drafts::today_jst(chrono::Utc::now());
@@ -623,11 +627,7 @@ async fn the_payout_batches_download_as_csv_for_whoever_sees_the_payments_page()
     let payments = app.login("payments@redress.example", PASSWORD).await;
     let approver = app.login("approver@redress.example", PASSWORD).await;
     let page = app.get(&payments, "/payments").await.text().await.unwrap();
-    let request_id = page
-        .split("name=\"request_id\" value=\"")
-        .nth(1)
-        .map(|s| s[..36].to_owned())
-        .expect("the form's token");
+    let request_id = request_id_of(&page);
     let today = app::server::services::drafts::today_jst(chrono::Utc::now());
     let date = app::domain::payout::earliest_transfer_date(today).to_string();
     app.post_ok(
