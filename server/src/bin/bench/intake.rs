@@ -22,12 +22,25 @@ pub async fn post(
     cookie: Option<&str>,
     fields: &[(&str, &str)],
 ) -> anyhow::Result<Response> {
+    post_from(router, state, path, cookie, fields, "127.0.0.1").await
+}
+
+/// The same from the client address `ip` (as a proxy would forward it).
+pub async fn post_from(
+    router: &Router,
+    state: &AppState,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+    ip: &str,
+) -> anyhow::Result<Response> {
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
         .finish();
     let mut req = axum::http::Request::post(path)
         .header("origin", state.settings.public_origin())
-        .header("content-type", "application/x-www-form-urlencoded");
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", ip);
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -247,7 +260,11 @@ pub async fn submissions(
             json = json.replace(old, &Uuid::new_v4().to_string());
         }
         app::server::store::drafts::insert(&mut tx, id, claimant, &json, now).await?;
-        keys.push((id, cookie));
+        keys.push((
+            id,
+            cookie,
+            format!("10.{}.{}.{}", i / 65_536 % 256, i / 256 % 256, i % 256),
+        ));
     }
     tx.commit().await?;
     let queue = Arc::new(std::sync::Mutex::new(keys));
@@ -258,15 +275,16 @@ pub async fn submissions(
         tasks.push(tokio::spawn(async move {
             let mut failed = 0usize;
             loop {
-                let Some((key, cookie)) = queue.lock().ok().and_then(|mut q| q.pop()) else {
+                let Some((key, cookie, ip)) = queue.lock().ok().and_then(|mut q| q.pop()) else {
                     return failed;
                 };
-                let res = post(
+                let res = post_from(
                     &router,
                     &state,
                     &format!("/claims/{key}/check"),
                     Some(&cookie),
                     &[("declare_true", "yes"), ("declare_share", "yes")],
+                    &ip,
                 )
                 .await;
                 let sent = res
