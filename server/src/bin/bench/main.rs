@@ -168,6 +168,10 @@ async fn main() -> anyhow::Result<()> {
     );
     let router = startup::router(state.clone()).await?;
     intake_throughput(&mut results, &state, &router, &config).await?;
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "intake") {
+        results.backend.push_str("-intake");
+        return results.write();
+    }
     let small = claim_count(&state).await?;
     let served = load::Served::start(&config).await?;
     let reviewer = intake::session(&router, &state, "reviewer@redress.example").await?;
@@ -243,13 +247,13 @@ async fn intake_throughput(
             state.commits.set_enabled(false);
             let (naive, failed) = intake::submissions(router, state, n, CLIENTS).await?;
             anyhow::ensure!(failed == 0, "{failed} of {n} naive submissions failed");
-            settle().await;
+            settle(state).await?;
             state.commits.set_enabled(true);
             let before = state.commits.counts();
             let (grouped, failed) = intake::submissions(router, state, n, CLIENTS).await?;
             anyhow::ensure!(failed == 0, "{failed} of {n} grouped submissions failed");
             let after = state.commits.counts();
-            settle().await;
+            settle(state).await?;
             let per_commit = (after.1 - before.1) as f64 / (after.0 - before.0).max(1) as f64;
             let limit = load::sqlite_commit_rate(&config.data_dir).await?;
             results.add(
@@ -270,7 +274,7 @@ async fn intake_throughput(
         Some(url) => {
             let (rate, failed) = intake::submissions(router, state, n, CLIENTS).await?;
             anyhow::ensure!(failed == 0, "{failed} of {n} submissions failed");
-            settle().await;
+            settle(state).await?;
             let limit = load::pgbench_insert_rate(url, CLIENTS as u32).await?;
             results.add(
                 "claim submission, PostgreSQL, 16 clients (3 debit lines, event + mail rows, one transaction)",
@@ -284,9 +288,22 @@ async fn intake_throughput(
     Ok(())
 }
 
-/// Lets the flag computations that submissions start finish.
-async fn settle() {
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+/// Waits (at most 10 minutes) until the flag computations that submissions
+/// start have finished, so that one phase's leftovers do not load the next.
+async fn settle(state: &app::server::AppState) -> anyhow::Result<()> {
+    let t = Instant::now();
+    loop {
+        let dirty: i64 = app::on_db!(&state.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM claims WHERE flags_dirty > 0")
+            .fetch_one(p).await)?;
+        if dirty == 0 || t.elapsed().as_secs() > 600 {
+            println!(
+                "  flags of the sent claims computed {:.0} s after the last answer ({dirty} left)",
+                t.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
 }
 
 /// The operator queue (in review, one bank, oldest first: 50 rows) and a
