@@ -54,10 +54,11 @@ const LIVE: &str = "('withdrawn', 'closed_duplicate')";
 /// Other live claims naming one of this claim's bank accounts.
 pub async fn same_account(db: &Db, claim: Uuid) -> Result<Vec<String>, sqlx::Error> {
     let sql = format!(
-        "SELECT DISTINCT c.reference FROM debit_lines l JOIN claims c ON c.id = l.claim_id
-         WHERE c.id <> $1 AND c.state NOT IN {LIVE}
-           AND EXISTS (SELECT 1 FROM debit_lines m WHERE m.claim_id = $1 AND m.bank_code = l.bank_code
-                       AND m.branch_code = l.branch_code AND m.account_number = l.account_number)
+        "SELECT DISTINCT c.reference FROM debit_lines m
+         JOIN debit_lines l ON l.bank_code = m.bank_code AND l.branch_code = m.branch_code
+              AND l.account_number = m.account_number
+         JOIN claims c ON c.id = l.claim_id
+         WHERE m.claim_id = $1 AND l.claim_id <> $1 AND c.state NOT IN {LIVE}
          ORDER BY c.reference"
     );
     on_db!(db, p => sqlx::query_scalar::<_, String>(&sql).bind(claim).fetch_all(p).await)
@@ -88,8 +89,10 @@ pub async fn same_contact(
         at + chrono::Duration::hours(24),
     );
     on_db!(db, p => sqlx::query_scalar::<_, String>(
-        "SELECT reference FROM claims
-         WHERE id <> $1 AND (claimant_id = $2 OR phone = $3 OR submit_ip = $4) AND submitted_at BETWEEN $5 AND $6
+        // Three lookups by index (claimant, phone, address), not one scan.
+        "SELECT reference FROM claims WHERE id <> $1 AND claimant_id = $2 AND submitted_at BETWEEN $5 AND $6
+         UNION SELECT reference FROM claims WHERE id <> $1 AND phone = $3 AND submitted_at BETWEEN $5 AND $6
+         UNION SELECT reference FROM claims WHERE id <> $1 AND submit_ip = $4 AND submitted_at BETWEEN $5 AND $6
          ORDER BY reference",
     ).bind(claim.id).bind(claim.claimant_id).bind(&claim.phone).bind(claim.submit_ip.as_deref())
     .bind(from).bind(to).fetch_all(p).await)
