@@ -127,6 +127,12 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
     if row.email_verified_at.is_none() {
         return Ok(None);
     }
+    // The idle timeout slides: every request of a logged-in user moves the
+    // session's end to a whole period from now (the store writes that at
+    // most once a minute; see `server::sessions`).
+    session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+        time::Duration::minutes(role.idle_timeout_minutes()),
+    )));
     Ok(Some(CurrentUser {
         id: row.id,
         email: row.email,

@@ -424,6 +424,48 @@ async fn staff_sessions_idle_out_sooner_than_claimants() {
         .post_form(&client, "/login/code", &[("code", &code)])
         .await;
     assert_eq!(minutes(&res), 30, "staff idle timeout");
+    // The timeout is of idleness: a page viewed 25 minutes into the 30
+    // moves the end to 30 minutes from then (in the database, for every
+    // server process, and in the cookie).
+    use server::sessions::DbSessionStore;
+    use tower_sessions::session_store::SessionStore;
+    let id: tower_sessions::session::Id = session_cookie(&res)
+        .unwrap()
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap();
+    let mut record = DbSessionStore::new(&app.state.db)
+        .await
+        .unwrap()
+        .load(&id)
+        .await
+        .unwrap()
+        .unwrap();
+    let idle_end = time::OffsetDateTime::now_utc() + time::Duration::minutes(5);
+    record.expiry_date = idle_end;
+    DbSessionStore::new(&app.state.db)
+        .await
+        .unwrap()
+        .save(&record)
+        .await
+        .unwrap();
+    let res = app.get(&client, "/staff/queue").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(minutes(&res), 30, "the cookie slides");
+    let stored = DbSessionStore::new(&app.state.db)
+        .await
+        .unwrap()
+        .load(&id)
+        .await
+        .unwrap()
+        .expect("still logged in");
+    assert!(
+        stored.expiry_date > idle_end + time::Duration::minutes(24),
+        "the stored end slides: {} vs {idle_end}",
+        stored.expiry_date
+    );
     let res = login("claimant@redress.example", app.client()).await;
     assert_eq!(minutes(&res), 120, "claimant idle timeout");
 }

@@ -218,3 +218,81 @@ async fn grouped_writes_are_answered_after_their_commit_and_a_failing_one_leaves
         );
     }
 }
+
+#[tokio::test]
+async fn a_session_is_written_again_only_when_its_data_changes_or_its_expiry_moves_a_minute() {
+    use server::sessions::DbSessionStore;
+    use time::Duration;
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::session_store::SessionStore;
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    // What another process would read: a store that has kept nothing.
+    let stored = |id: Id| async move {
+        DbSessionStore::new(db)
+            .await
+            .unwrap()
+            .load(&id)
+            .await
+            .unwrap()
+            .expect("the session is stored")
+    };
+    let store = DbSessionStore::new(db).await.unwrap();
+    let start = time::OffsetDateTime::now_utc() + Duration::minutes(120);
+    let mut record = Record {
+        id: Id::default(),
+        data: [("user".to_owned(), serde_json::json!("a"))].into(),
+        expiry_date: start,
+    };
+    store.create(&mut record).await.unwrap();
+    let id = record.id;
+    assert_eq!(
+        stored(id).await.expiry_date.unix_timestamp(),
+        start.unix_timestamp()
+    );
+    // A request 30 s later: the same data, the expiry 30 s on: not written.
+    record.expiry_date = start + Duration::seconds(30);
+    store.save(&record).await.unwrap();
+    assert_eq!(
+        stored(id).await.expiry_date.unix_timestamp(),
+        start.unix_timestamp()
+    );
+    // 90 s on: written.
+    record.expiry_date = start + Duration::seconds(90);
+    store.save(&record).await.unwrap();
+    let later = start + Duration::seconds(90);
+    assert_eq!(
+        stored(id).await.expiry_date.unix_timestamp(),
+        later.unix_timestamp()
+    );
+    // Changed data, whatever the expiry: written.
+    record
+        .data
+        .insert("user".to_owned(), serde_json::json!("b"));
+    record.expiry_date = later + Duration::seconds(1);
+    store.save(&record).await.unwrap();
+    assert_eq!(stored(id).await.data["user"], "b");
+    // A shorter expiry (a step of the login): written.
+    let short = time::OffsetDateTime::now_utc() + Duration::minutes(10);
+    record.expiry_date = short;
+    store.save(&record).await.unwrap();
+    assert_eq!(
+        stored(id).await.expiry_date.unix_timestamp(),
+        short.unix_timestamp()
+    );
+    // A store that has not read the session writes it.
+    record.expiry_date = short + Duration::seconds(5);
+    DbSessionStore::new(db)
+        .await
+        .unwrap()
+        .save(&record)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored(id).await.expiry_date.unix_timestamp(),
+        (short + Duration::seconds(5)).unix_timestamp()
+    );
+    // Deleted (a logout): gone for the next request.
+    store.delete(&id).await.unwrap();
+    assert!(store.load(&id).await.unwrap().is_none());
+}
