@@ -144,6 +144,11 @@ pub async fn serve(
         state.db.clone(),
         std::time::Duration::from_secs(3600),
     ));
+    // The queue tabs' counts are sums of appended rows: fold them often.
+    tokio::spawn(app::server::store::queue::run_count_compaction(
+        state.db.clone(),
+        std::time::Duration::from_secs(10),
+    ));
     tokio::spawn(services::assessment::run_flag_sweep(
         state.db.clone(),
         std::time::Duration::from_secs(5),

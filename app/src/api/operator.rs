@@ -29,6 +29,9 @@ pub struct QueuePage {
     pub rows: Vec<QueueEntry>,
     pub page: i64,
     pub total: i64,
+    /// More cases than `total` match (a filtered queue is counted only so
+    /// far past the page).
+    pub more: bool,
     /// (state, cases) for every queue.
     pub counts: Vec<(String, i64)>,
     /// Filters that could not be read (ignored), as field errors.
@@ -37,7 +40,7 @@ pub struct QueuePage {
 
 impl QueuePage {
     pub fn pages(&self) -> i64 {
-        ((self.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+        ((self.total + PAGE_SIZE - 1) / PAGE_SIZE + i64::from(self.more)).max(1)
     }
 }
 
@@ -208,7 +211,7 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
         res.set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
     let fail = |e: sqlx::Error| ctx::fail(e.into());
-    let (rows, total) = queue::page(&app.db, &filter).await.map_err(fail)?;
+    let (rows, total, more) = queue::page(&app.db, &filter).await.map_err(fail)?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let waits = queue::waits(&app.db, &ids).await.map_err(fail)?;
     let flags = queue::flags_of(&app.db, &ids).await.map_err(fail)?;
@@ -242,6 +245,7 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
             .collect(),
         page,
         total,
+        more,
         counts,
         errors,
     })
@@ -273,9 +277,14 @@ pub struct FlagView {
     pub line: Option<i64>,
     pub amount: Option<i64>,
     pub month: Option<String>,
-    /// Other claims it concerns.
+    /// Other claims it concerns (the first [`FLAG_CLAIMS_SHOWN`]).
     pub claims: Vec<String>,
+    /// How many more it concerns.
+    pub more: usize,
 }
+
+/// How many related claims a flag names on a case page (the rest counted).
+pub const FLAG_CLAIMS_SHOWN: usize = 20;
 
 /// The policy's view of a case: its flags and its SLA clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,6 +306,7 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
         amount: None,
         month: None,
         claims: Vec::new(),
+        more: 0,
     };
     match flag {
         F::OverChargeLimit { line, amount } => {
@@ -318,6 +328,10 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
             v.line = Some(line);
             v.claims = claims;
         }
+    }
+    if v.claims.len() > FLAG_CLAIMS_SHOWN {
+        v.more = v.claims.len() - FLAG_CLAIMS_SHOWN;
+        v.claims.truncate(FLAG_CLAIMS_SHOWN);
     }
     v
 }
@@ -510,4 +524,23 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .collect(),
         mails: mails.iter().map(super::mail::mail_view).collect(),
     })
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Flag;
+
+    #[test]
+    fn a_flag_names_twenty_related_claims_and_counts_the_rest() {
+        let refs = |n: usize| (1..=n).map(|i| format!("RD-{i:06}")).collect::<Vec<_>>();
+        let v = flag_view(Flag::SameContactElsewhere { claims: refs(25) });
+        assert_eq!(v.claims, refs(20));
+        assert_eq!(v.more, 5);
+        let v = flag_view(Flag::SameDebitElsewhere {
+            line: 2,
+            claims: refs(20),
+        });
+        assert_eq!((v.claims.len(), v.more, v.line), (20, 0, Some(2)));
+    }
 }

@@ -142,7 +142,13 @@ fn StaffQueue(
             </div>
             <button type="submit" class="button button-secondary">{lang.t("filter_apply")}</button>
         </form>
-        <p role="status">{format!("{} {}", queue.total, lang.t("count_total"))}</p>
+        <p role="status">
+            {if queue.more {
+                lang.t("count_more").replace("%{n}", &queue.total.to_string())
+            } else {
+                format!("{} {}", queue.total, lang.t("count_total"))
+            }}
+        </p>
         {if queue.rows.is_empty() {
             view! { <p>{lang.t("queue_empty")}</p> }.into_any()
         } else {
@@ -399,7 +405,12 @@ fn CaseChecks(checks: crate::api::operator::CaseChecksView) -> impl IntoView {
                                     text.push_str(&format!(" {}", crate::components::yen(lang, amount)));
                                 }
                                 if !f.claims.is_empty() {
-                                    text.push_str(&format!(" ({})", f.claims.join(" ")));
+                                    let mut others = f.claims.join(" ");
+                                    if f.more > 0 {
+                                        others.push(' ');
+                                        others.push_str(&lang.t("flag_claims_more").replace("%{n}", &f.more.to_string()));
+                                    }
+                                    text.push_str(&format!(" ({others})"));
                                 }
                                 view! { <li>{text}</li> }
                             })

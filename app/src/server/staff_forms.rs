@@ -202,7 +202,7 @@ pub(crate) async fn queue_csv(
     filter.limit = 100_000;
     filter.offset = 0;
     let rows = match crate::server::store::queue::page(&state.db, &filter).await {
-        Ok((rows, _)) => rows,
+        Ok((rows, _, _)) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
     let lang = user.lang;

@@ -135,3 +135,122 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
         csv.contains("assign_take") && csv.contains("assign_to") && csv.contains("assign_release")
     );
 }
+
+/// The cases per state as counted from the claims themselves.
+async fn counted(app: &TestApp) -> Vec<(String, i64)> {
+    app::on_db!(&app.state.db, p => sqlx::query_as::<_, (String, i64)>(
+        "SELECT state, COUNT(*) FROM claims GROUP BY state ORDER BY state")
+        .fetch_all(p).await.unwrap())
+}
+
+#[tokio::test]
+async fn the_queue_counts_follow_every_change_of_state_and_a_large_filtered_queue_says_more_than() {
+    use app::server::store::queue;
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let claimant = app::server::store::users::by_email(db, "claimant@redress.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    // 1,060 cases in review, each with a debit at bank 0125.
+    let mut tx = db.begin().await.unwrap();
+    let now = chrono::Utc::now();
+    for i in 0..1060i64 {
+        let id = uuid::Uuid::new_v4();
+        app::on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
+                                 total_claimed, declared_at, submitted_at, created_at, flags_dirty)
+             VALUES ($1, $2, $3, $4, 'in_review', 1, '多数 太郎', 'タスウ タロウ', '0900000000', 1000, $5, $5, $5, 0)",
+        ).bind(id).bind(500_000 + i).bind(format!("RD-{:06}", 500_000 + i)).bind(claimant)
+        .bind(now - chrono::Duration::seconds(i))
+        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
+        app::on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
+                                      debit_date, amount, descriptor)
+             VALUES ($1, $2, 1, '0125', '100', 'ordinary', $3, '2020-09-03', 1000, 'ドコモコウザ')",
+        ).bind(uuid::Uuid::new_v4()).bind(id).bind(format!("{:07}", 3_000_000 + i))
+        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(queue::counts(db).await.unwrap(), counted(&app).await);
+
+    // Moves one way and back, a deletion: the kept counts follow each.
+    app.exec("UPDATE claims SET state = 'assessed' WHERE reference IN ('RD-500000', 'RD-500001', 'RD-500002')")
+        .await;
+    app.exec("UPDATE claims SET state = 'in_review' WHERE reference = 'RD-500001'")
+        .await;
+    app.exec("UPDATE claims SET full_name = '多数 次郎' WHERE reference = 'RD-500003'")
+        .await;
+    app.exec("DELETE FROM debit_lines WHERE claim_id IN (SELECT id FROM claims WHERE reference = 'RD-500004')")
+        .await;
+    app.exec("DELETE FROM claims WHERE reference = 'RD-500004'")
+        .await;
+    let expected = counted(&app).await;
+    let in_review = expected.iter().find(|(s, _)| s == "in_review").unwrap().1;
+    let assessed = expected.iter().find(|(s, _)| s == "assessed").unwrap().1;
+    assert!(in_review >= 1057 && assessed >= 2, "{expected:?}");
+    assert_eq!(queue::counts(db).await.unwrap(), expected);
+    // Compaction folds the appended rows into one per state (the server
+    // also does every 10 s); the counts read the same.
+    queue::compact_counts(db).await.unwrap();
+    assert_eq!(app.count("claim_state_counts").await, expected.len() as i64);
+    assert_eq!(queue::counts(db).await.unwrap(), expected);
+    app.exec("UPDATE claims SET state = 'approved' WHERE reference = 'RD-500005'")
+        .await;
+    let expected = counted(&app).await;
+    assert_eq!(queue::counts(db).await.unwrap(), expected);
+    queue::compact_counts(db).await.unwrap();
+    assert_eq!(app.count("claim_state_counts").await, expected.len() as i64);
+    assert_eq!(queue::counts(db).await.unwrap(), expected);
+    // Nothing to fold: nothing written.
+    assert_eq!(queue::compact_counts(db).await.unwrap(), 0);
+
+    // The page: the tab and the whole queue's total are exact.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let in_review = expected.iter().find(|(s, _)| s == "in_review").unwrap().1;
+    let (status, page) = app.html(&reviewer, "/staff/queue?state=in_review").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("({in_review})")), "the tab's count");
+    assert!(
+        page.contains(&format!("{in_review} 件")),
+        "the queue's total"
+    );
+    // Filtered, it is counted only so far past the page.
+    let ahead = queue::COUNT_AHEAD;
+    let at_bank: i64 = app::on_db!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM claims c WHERE c.state = 'in_review'
+         AND EXISTS (SELECT 1 FROM debit_lines l WHERE l.claim_id = c.id AND l.bank_code = '0125')")
+        .fetch_one(p).await.unwrap());
+    assert!(at_bank > ahead + 50, "{at_bank}");
+    let (status, page) = app
+        .html(&reviewer, "/staff/queue?state=in_review&bank=0125")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("{ahead}件以上")),
+        "more than counted"
+    );
+    assert_eq!(listed(&page).len(), 50);
+    assert!(
+        page.contains(&format!(" 1 / {}<", ahead / 50 + 1)) && page.contains("rel=\"next\""),
+        "the pager reaches one page past the count"
+    );
+    let (_, page) = app
+        .html(&reviewer, "/staff/queue?state=in_review&bank=0125&page=2")
+        .await;
+    assert!(page.contains(&format!("{}件以上", ahead + 50)));
+    // The first page whose count reaches the end is exact.
+    let exact = (at_bank - ahead + 49) / 50 + 1;
+    let (_, page) = app
+        .html(
+            &reviewer,
+            &format!("/staff/queue?state=in_review&bank=0125&page={exact}"),
+        )
+        .await;
+    assert!(
+        page.contains(&format!("{at_bank} 件")),
+        "exact within reach"
+    );
+    assert!(!page.contains("件以上"));
+}

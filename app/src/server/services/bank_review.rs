@@ -244,10 +244,16 @@ pub async fn record_view(
     let claim = claims::by_reference(&state.db, &reference.to_string())
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    bank_review::insert_view(&mut tx, claim.id, user.id, Utc::now()).await?;
-    tx.commit().await?;
-    Ok(())
+    let (claim, user, at) = (claim.id, user.id, Utc::now());
+    // Committed with the other writes waiting for SQLite's writer: case
+    // pages viewed at once share one fsync.
+    let write = crate::server::group_commit::work(move |tx| {
+        Box::pin(async move {
+            bank_review::insert_view(tx, claim, user, at).await?;
+            Ok(())
+        })
+    });
+    state.commits.run(&state.db, write).await
 }
 
 /// Middleware: every case page a staff member or bank clerk is shown

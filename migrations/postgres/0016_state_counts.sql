@@ -1,0 +1,38 @@
+-- How many cases each state holds, without counting them: every change of a
+-- claim's state appends (state, +1) and (state, -1) rows here, by trigger,
+-- in the transaction that makes it. A count is the sum of a state's rows.
+-- Rows are only ever appended (no row every writer must lock); a periodic
+-- compaction folds them into one row per state. The operator's queue tabs
+-- and /metrics read this instead of a GROUP BY over every claim (at a
+-- million claims that is a tenth of a second per page view).
+CREATE TABLE claim_state_counts (
+    state TEXT NOT NULL,
+    n BIGINT NOT NULL
+);
+
+INSERT INTO claim_state_counts (state, n) SELECT state, COUNT(*) FROM claims GROUP BY state;
+
+CREATE FUNCTION claims_count_states() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO claim_state_counts (state, n) VALUES (NEW.state, 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO claim_state_counts (state, n) VALUES (OLD.state, -1);
+    ELSE
+        INSERT INTO claim_state_counts (state, n) VALUES (OLD.state, -1), (NEW.state, 1);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER claims_count_insert_delete AFTER INSERT OR DELETE ON claims
+    FOR EACH ROW EXECUTE FUNCTION claims_count_states();
+CREATE TRIGGER claims_count_update AFTER UPDATE OF state ON claims
+    FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION claims_count_states();
+
+-- The queue's page walks a state's cases in the order asked (ties on the
+-- sending time broken by seq) and looks up each one's lines by id: all
+-- four in the index, so neither the walk nor the bounded count of a
+-- filtered queue reads the claims themselves.
+DROP INDEX claims_queue;
+CREATE INDEX claims_queue ON claims (state, submitted_at, seq, id);
