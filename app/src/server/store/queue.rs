@@ -202,6 +202,9 @@ pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
         .fetch_all(p).await)
 }
 
+/// Folded rows past which PostgreSQL's table is vacuumed at once.
+const VACUUM_AFTER: i64 = 1000;
+
 /// Folds the appended (state, ±1) rows into one row per state; returns how
 /// many rows there were (0: already one per state, nothing written). A
 /// count reads the same before and after.
@@ -222,6 +225,12 @@ pub async fn compact_counts(db: &Db) -> Result<u64, sqlx::Error> {
         )
         .fetch_one(p)
         .await?;
+        if gone > VACUUM_AFTER {
+            // The deleted rows stay in the table's pages until vacuumed, and
+            // every count would read them: after a bulk change (an import, a
+            // batch) do not wait for autovacuum.
+            sqlx::query("VACUUM claim_state_counts").execute(p).await?;
+        }
         return Ok(gone as u64);
     }
     // SQLite's one writer: nothing is appended between the sum and the delete.
