@@ -88,11 +88,21 @@ impl Results {
             verdict,
             beside,
         });
+        self.keep();
     }
 
     pub fn note(&mut self, text: String) {
         println!("{text}");
         self.notes.push(text);
+        self.keep();
+    }
+
+    /// Writes the files as they stand (a run stopped half-way keeps what
+    /// it measured; the end of the run writes them whole).
+    fn keep(&self) {
+        if let Err(e) = self.files() {
+            eprintln!("bench: the results could not be written: {e}");
+        }
     }
 
     pub fn markdown(&self) -> String {
@@ -111,6 +121,12 @@ impl Results {
 
     /// Writes `bench/results/<date>-<backend>.json` and `.md`; prints the table.
     pub fn write(&self) -> anyhow::Result<()> {
+        self.files()?;
+        println!("\n{}", self.markdown());
+        Ok(())
+    }
+
+    fn files(&self) -> anyhow::Result<()> {
         let dir = std::path::Path::new("bench/results");
         std::fs::create_dir_all(dir)?;
         let stem = format!("{}-{}", &self.at[..10], self.backend);
@@ -118,9 +134,7 @@ impl Results {
             dir.join(format!("{stem}.json")),
             serde_json::to_string_pretty(self)?,
         )?;
-        let md = self.markdown();
-        std::fs::write(dir.join(format!("{stem}.md")), &md)?;
-        println!("\n{md}");
+        std::fs::write(dir.join(format!("{stem}.md")), self.markdown())?;
         Ok(())
     }
 }
