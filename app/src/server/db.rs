@@ -53,9 +53,6 @@ macro_rules! on_db {
     };
 }
 
-/// PostgreSQL's `plan_cache_mode` for the pool's connections.
-const CUSTOM_PLANS: &str = "force_custom_plan";
-
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -66,13 +63,7 @@ impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
-                .map_err(|e| anyhow::anyhow!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?
-                // Statements are prepared once per connection; after five runs
-                // PostgreSQL may plan them once for any value, and a queue's
-                // page ("this state, this bank, oldest first") planned without
-                // its values sorted a whole queue (280 ms at 12k cases in the
-                // bench). Plan each run for its values: these plans are cheap.
-                .options([("plan_cache_mode", CUSTOM_PLANS)]);
+                .map_err(|e| anyhow::anyhow!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))

@@ -296,19 +296,3 @@ async fn a_session_is_written_again_only_when_its_data_changes_or_its_expiry_mov
     store.delete(&id).await.unwrap();
     assert!(store.load(&id).await.unwrap().is_none());
 }
-
-#[tokio::test]
-async fn postgresql_plans_each_statement_for_its_values() {
-    let app = TestApp::spawn().await;
-    let Db::Postgres(pool) = &app.state.db else {
-        eprintln!("a PostgreSQL setting: checked in the PostgreSQL run");
-        return;
-    };
-    // A queue's page planned once for any state and bank sorted a whole
-    // queue; every connection of the pool plans each run for its values.
-    let mode: String = sqlx::query_scalar("SELECT current_setting('plan_cache_mode')")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_eq!(mode, "force_custom_plan");
-}

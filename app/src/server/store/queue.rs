@@ -182,13 +182,17 @@ pub async fn page(db: &Db, f: &QueueFilter) -> Result<(Vec<QueueRow>, i64, bool)
         )
     };
     let upto = f.offset + COUNT_AHEAD;
+    // Not kept prepared: PostgreSQL plans a kept statement once for any
+    // values after five runs, and "this state, this bank, oldest first"
+    // planned so sorted a whole queue (59 ms against 3 ms planned for its
+    // values at 1M cases). Planned for each run's values instead.
     on_db!(db, p => {
         let rows = bind_all!(sqlx::query_as::<_, QueueRow>(&sql), &binds)
-            .bind(f.limit).bind(f.offset).fetch_all(p).await?;
+            .bind(f.limit).bind(f.offset).persistent(false).fetch_all(p).await?;
         let total: i64 = if whole {
             bind_all!(sqlx::query_scalar(&count), &binds).fetch_one(p).await?
         } else {
-            bind_all!(sqlx::query_scalar(&count), &binds).bind(upto + 1).fetch_one(p).await?
+            bind_all!(sqlx::query_scalar(&count), &binds).bind(upto + 1).persistent(false).fetch_one(p).await?
         };
         Ok(if !whole && total > upto { (rows, upto, true) } else { (rows, total, false) })
     })
