@@ -5,11 +5,22 @@ use crate::server::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
 pub async fn next_reference_seq(tx: &mut Tx) -> Result<i64, sqlx::Error> {
-    // A counter row, not MAX(seq)+1: on PostgreSQL the row lock serialises
-    // concurrent submissions, so two claims never get one reference.
-    on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
-        "UPDATE counters SET value = value + 1 WHERE name = 'claim_reference' RETURNING value",
-    ).fetch_one(c).await)
+    // Never MAX(seq)+1: two concurrent submissions would take one number.
+    // SQLite: a counter row (one writer at a time, so it costs no waiting).
+    // PostgreSQL: a sequence (migration 0017); a counter row would be locked
+    // by each submission until its commit and queue all the others.
+    match tx {
+        Tx::Sqlite(c) => sqlx::query_scalar::<_, i64>(
+            "UPDATE counters SET value = value + 1 WHERE name = 'claim_reference' RETURNING value",
+        )
+        .fetch_one(&mut **c)
+        .await,
+        Tx::Postgres(c) => {
+            sqlx::query_scalar::<_, i64>("SELECT nextval('claim_reference_seq')")
+                .fetch_one(&mut **c)
+                .await
+        }
+    }
 }
 
 pub struct NewClaimRow<'a> {
