@@ -93,17 +93,21 @@ async fn main() -> anyhow::Result<()> {
         "setup: {CLAIMANTS} claimants in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    // 10,000 submitted claims with one line each at bank 0125, branch 100.
+    // 10,000 submitted claims with one line each at bank 0125, branch 100,
+    // sent 7 s apart over the last 20 hours as people send them (sent all at
+    // one instant, PostgreSQL sorted the whole queue on its ties to show 50:
+    // 25 ms a page view against 0.3 ms).
     let t = Instant::now();
     let mut tx = state.db.begin().await?;
     let now = chrono::Utc::now();
     for i in 0..CLAIMS {
         let id = Uuid::new_v4();
+        let sent = now - chrono::Duration::seconds(7 * (CLAIMS - i) as i64);
         app::on_tx!(&mut tx, c => sqlx::query(
             "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
                                  total_claimed, declared_at, submitted_at, created_at, flags_dirty)
              VALUES ($1, $2, $3, $4, 'submitted', 1, 'ベンチ', 'ベンチ', $6, 1000, $5, $5, $5, 0)",
-        ).bind(id).bind(1_000_000 + i as i64).bind(format!("RD-{:06}", 100_000 + i)).bind(people[i % CLAIMANTS]).bind(now)
+        ).bind(id).bind(1_000_000 + i as i64).bind(format!("RD-{:06}", 100_000 + i)).bind(people[i % CLAIMANTS]).bind(sent)
         .bind(phone(i % CLAIMANTS))
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         app::on_tx!(&mut tx, c => sqlx::query(
