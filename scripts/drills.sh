@@ -18,5 +18,5 @@ export REDRESS_INTAKE_CYCLES="${REDRESS_INTAKE_CYCLES:-1000}"
 for db in sqlite postgres; do
   printf '\n==> drills on %s: %s intake kills, %s kills per payout step\n' "$db" "$REDRESS_INTAKE_CYCLES" "$REDRESS_DRILL_CYCLES"
   REDRESS_TEST_DB=$db cargo test -p app -p server --features app/ssr --test integration -- drills --nocapture --test-threads 1 2>&1 |
-    grep -E "^drill |test result|panicked|FAILED"
+    grep -E "drill [a-z]+:|test result|panicked|FAILED"
 done
