@@ -50,7 +50,7 @@ pub async fn post_from(
 /// Sends `req` through the router in a task of its own, as a server runs
 /// each connection. Polled directly by the bench's main future instead
 /// (`#[tokio::main]`'s `block_on`), about one page view in 140 never
-/// answered (a lost wake-up; 0 in 600 in a task, 0 in 30,799 through
+/// answered (a lost wake-up; 0 in 900 in a task, 0 in 30,799 through
 /// `redress serve`).
 pub async fn send(
     router: &Router,
