@@ -18,6 +18,7 @@
 //! Results: a Markdown table (printed) and `bench/results/<date>-<backend>.json`
 //! and `.md`.
 
+mod dataset;
 mod intake;
 mod load;
 mod results;
@@ -191,7 +192,23 @@ async fn main() -> anyhow::Result<()> {
     // BENCH_ONLY=dashboard: the 1M set and the dashboard alone (with
     // BENCH_DASHBOARD_VIEWS, a quick way to look for stalled views).
     if only == "dashboard" {
-        dashboard_at_scale(&mut results, &state, &router, clerk.id, &people).await?;
+        let cookie = dashboard_at_scale(&mut results, &state, &router, clerk.id, &people).await?;
+        // The case page of the set's fullest case answers, once.
+        let path = format!("/staff/claims/{}", full_case(&state).await?);
+        let req = axum::http::Request::get(&path)
+            .header("cookie", &cookie)
+            .body(axum::body::Body::empty())?;
+        let res = within(30, intake::send(&router, req)).await??;
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await?;
+        let saved = std::env::temp_dir().join("redress-bench-case.html");
+        std::fs::write(&saved, &body)?;
+        println!(
+            "{path}: {status}, {} KB ({})",
+            body.len() / 1024,
+            saved.display()
+        );
+        anyhow::ensure!(status == 200, "the case page answered {status}");
         return results.write();
     }
     let only_intake = only == "intake";
@@ -416,8 +433,11 @@ async fn pages_under_load(
 ) -> anyhow::Result<f64> {
     let large = small.is_some();
     let mut queue_p99 = f64::NAN;
-    let reference: String = app::on_db!(&state.db, p => sqlx::query_scalar::<_, String>(
-        "SELECT reference FROM claims WHERE answers IS NOT NULL ORDER BY seq LIMIT 1").fetch_one(p).await)?;
+    let reference = if large {
+        Some(full_case(state).await?)
+    } else {
+        None
+    };
     // The fullest queue with cases at bank 0125, oldest first.
     let queue: String = app::on_db!(&state.db, p => sqlx::query_scalar::<_, String>(
         "SELECT c.state FROM claims c JOIN debit_lines l ON l.claim_id = c.id AND l.bank_code = '0125'
@@ -429,8 +449,8 @@ async fn pages_under_load(
             format!("/staff/queue?state={queue}&bank=0125&sort=oldest"),
         ),
         (
-            "case page (SSR, all lines, history, view record)",
-            format!("/staff/claims/{reference}"),
+            "case page (SSR, 5 debit lines, calls, travel, payout, history, view record)",
+            format!("/staff/claims/{}", reference.unwrap_or_default()),
         ),
     ];
     for (label, path) in pages {
@@ -480,6 +500,20 @@ async fn pages_under_load(
         );
     }
     Ok(queue_p99)
+}
+
+/// The case the case page shows: a paid case of the large set with 5 debit
+/// lines, calls and travel, and its whole history (the first such case).
+async fn full_case(state: &app::server::AppState) -> anyhow::Result<String> {
+    let reference: Option<String> = app::on_db!(&state.db, p => sqlx::query_scalar::<_, String>(
+        "SELECT c.reference FROM claims c WHERE c.state = 'paid'
+            AND (SELECT COUNT(*) FROM debit_lines l WHERE l.claim_id = c.id) = 5
+            AND EXISTS (SELECT 1 FROM call_lines k WHERE k.claim_id = c.id)
+            AND EXISTS (SELECT 1 FROM travel_lines t WHERE t.claim_id = c.id)
+          ORDER BY c.seq LIMIT 1").fetch_optional(p).await)?;
+    reference.ok_or_else(|| {
+        anyhow::anyhow!("the set holds no paid case with 5 debit lines, calls and travel")
+    })
 }
 
 /// The Zengin file of 100,000 payees: built, encoded, validated and hashed,
@@ -539,202 +573,58 @@ fn zengin_export(results: &mut Results) {
 }
 
 /// The dashboard and the regulator's report at `BENCH_CASES` claims
-/// (default 1,000,000): claims in every state over 120 days, 1 to 3 debit
-/// lines each over the 11 demo banks, the banks' confirmations (with their
-/// answer rows) and approvals in the ledger. Payments are not generated:
-/// the paid figures read empty tables.
+/// (default 1,000,000; the set is described in `dataset`).
 async fn dashboard_at_scale(
     results: &mut Results,
     state: &app::server::AppState,
     router: &axum::Router,
     clerk: Uuid,
     people: &[Uuid],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
     use app::server::services::reports;
-    const BANKS: [&str; 11] = [
-        "0125", "0126", "0152", "0157", "0158", "0163", "0166", "0168", "0174", "0040", "9900",
-    ];
-    const STATES: [(&str, u32); 8] = [
-        ("submitted", 15),
-        ("bank_review", 15),
-        ("in_review", 25),
-        ("awaiting_claimant", 5),
-        ("assessed", 10),
-        ("approved", 15),
-        ("payout_scheduled", 10),
-        ("rejected", 5),
-    ];
     let cases: usize = std::env::var("BENCH_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    // A branch every bank has (the first of its list).
-    let mut branch = std::collections::HashMap::new();
-    for b in BANKS {
-        let codes = app::server::store::banks::branch_codes(&state.db, b).await?;
-        branch.insert(b, codes.first().cloned().unwrap_or_else(|| "001".into()));
-    }
-    let pick = |i: usize| -> &'static str {
-        let mut n = (i * 7919 % 100) as u32;
-        for (s, share) in STATES {
-            if n < share {
-                return s;
-            }
-            n -= share;
-        }
-        "submitted"
+    let staff = |email: &'static str| async move {
+        users::by_email(&state.db, email)
+            .await?
+            .map(|u| u.id)
+            .ok_or_else(|| anyhow::anyhow!("demo user {email} missing"))
+    };
+    let actors = dataset::Actors {
+        clerk,
+        reviewer: staff("reviewer@redress.example").await?,
+        approver: staff("approver@redress.example").await?,
+        payments: staff("payments@redress.example").await?,
     };
     let t = Instant::now();
-    let now = chrono::Utc::now();
-    const CHUNK: usize = 200;
-    let (mut lines_total, mut answers_total) = (0usize, 0usize);
-    for start in (0..cases).step_by(CHUNK) {
-        let end = (start + CHUNK).min(cases);
-        let mut claims = Vec::new();
-        let mut lines = Vec::new();
-        let mut answers = Vec::new();
-        let mut ledger = Vec::new();
-        let mut events = Vec::new();
-        for i in start..end {
-            let id = Uuid::new_v4();
-            let st = pick(i);
-            let sent = now
-                - chrono::Duration::days((i % 120) as i64)
-                - chrono::Duration::minutes((i % 1440) as i64);
-            let n = 1 + i % 3;
-            let mut total = 0i64;
-            let answered = !matches!(st, "submitted" | "bank_review");
-            let approved = matches!(st, "approved" | "payout_scheduled");
-            for k in 0..n {
-                let bank = BANKS[(i * 7 + k) % BANKS.len()];
-                let amount = 10_000 + ((i * 37 + k) % 90) as i64 * 1000;
-                total += amount;
-                let line = Uuid::new_v4();
-                lines.push((line, id, k as i64 + 1, bank, amount, answered, approved));
-                if answered {
-                    answers.push((
-                        Uuid::new_v4(),
-                        line,
-                        id,
-                        bank,
-                        amount,
-                        sent + chrono::Duration::days(1),
-                    ));
-                }
-            }
-            if approved {
-                let txn = Uuid::new_v4();
-                let at = sent + chrono::Duration::days(3);
-                ledger.push((txn, id, "compensation", total, at));
-                ledger.push((txn, id, "owed_to_claimant", -total, at));
-                events.push((id, at));
-            }
-            claims.push((
-                id,
-                2_000_000 + i as i64,
-                format!("RB-{:07}", i),
-                st,
-                total,
-                sent,
-            ));
-        }
-        lines_total += lines.len();
-        answers_total += answers.len();
-        let mut tx = state.db.begin().await?;
-        let values = |cols: usize, rows: usize| {
-            (0..rows)
-                .map(|r| {
-                    let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-                    format!("({})", p.join(", "))
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let sql = format!(
-            "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
-                                 total_claimed, declared_at, submitted_at, created_at, sla_start, flags_dirty)
-             VALUES {}",
-            values(15, claims.len())
-        );
-        app::on_tx!(&mut tx, c => {
-            let mut q = sqlx::query(&sql);
-            for (id, seq, reference, st, total, sent) in &claims {
-                let who = (*seq as usize) % people.len();
-                q = q.bind(*id).bind(*seq).bind(reference.clone()).bind(people[who]).bind(*st).bind(1i64)
-                    .bind("ベンチ タロウ").bind("ベンチ タロウ").bind(phone(who)).bind(*total)
-                    .bind(*sent).bind(*sent).bind(*sent).bind(sent.date_naive()).bind(0i64);
-            }
-            q.execute(&mut *c).await.map(|r| r.rows_affected())
-        })?;
-        let sql = format!(
-            "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
-                                      debit_date, amount, descriptor, bank_verdict, confirmed_amount, approved_amount)
-             VALUES {}",
-            values(13, lines.len())
-        );
-        app::on_tx!(&mut tx, c => {
-            let mut q = sqlx::query(&sql);
-            for (line, claim, pos, bank, amount, answered, approved) in &lines {
-                q = q.bind(*line).bind(*claim).bind(*pos).bind(*bank).bind(branch[bank].clone())
-                    .bind("ordinary").bind(format!("{:07}", pos * 1_000_000 + amount))
-                    .bind(chrono::NaiveDate::from_ymd_opt(2020, 9, 3)).bind(*amount)
-                    .bind("ドコモコウザ")
-                    .bind(answered.then_some("confirmed"))
-                    .bind(answered.then_some(*amount))
-                    .bind(approved.then_some(*amount));
-            }
-            q.execute(&mut *c).await.map(|r| r.rows_affected())
-        })?;
-        if !answers.is_empty() {
-            let sql = format!(
-                "INSERT INTO line_answers (id, line_id, claim_id, bank_code, verdict, confirmed_amount, bank_date,
-                                           holder_kana, actor_id, at)
-                 VALUES {}",
-                values(10, answers.len())
-            );
-            app::on_tx!(&mut tx, c => {
-                let mut q = sqlx::query(&sql);
-                for (id, line, claim, bank, amount, at) in &answers {
-                    q = q.bind(*id).bind(*line).bind(*claim).bind(*bank).bind("confirmed").bind(*amount)
-                        .bind(chrono::NaiveDate::from_ymd_opt(2020, 9, 3)).bind("ベンチ タロウ")
-                        .bind(clerk).bind(*at);
-                }
-                q.execute(&mut *c).await.map(|r| r.rows_affected())
-            })?;
-        }
-        if !ledger.is_empty() {
-            let sql = format!(
-                "INSERT INTO ledger_entries (id, txn_id, claim_id, account, amount, kind, at)
-                 VALUES {}",
-                values(7, ledger.len())
-            );
-            app::on_tx!(&mut tx, c => {
-                let mut q = sqlx::query(&sql);
-                for (txn, claim, account, amount, at) in &ledger {
-                    q = q.bind(Uuid::new_v4()).bind(*txn).bind(*claim).bind(*account).bind(*amount)
-                        .bind("approve").bind(*at);
-                }
-                q.execute(&mut *c).await.map(|r| r.rows_affected())
-            })?;
-            let sql = format!(
-                "INSERT INTO claim_events (id, claim_id, at, actor_id, from_state, to_state, action, note)
-                 VALUES {}",
-                values(8, events.len())
-            );
-            app::on_tx!(&mut tx, c => {
-                let mut q = sqlx::query(&sql);
-                for (claim, at) in &events {
-                    q = q.bind(Uuid::new_v4()).bind(*claim).bind(*at).bind(clerk).bind("assessed")
-                        .bind("approved").bind("approve").bind(None::<String>);
-                }
-                q.execute(&mut *c).await.map(|r| r.rows_affected())
-            })?;
-        }
-        tx.commit().await?;
-    }
+    let summary = dataset::build(state, &actors, people, phone, cases).await?;
     println!(
-        "setup: {cases} claims, {lines_total} debit lines, {answers_total} bank answers in {:.0} s",
+        "setup: {cases} claims in {:.0} s",
         t.elapsed().as_secs_f64()
+    );
+    let rows = |list: &[(&str, usize)]| {
+        list.iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    results.note(format!(
+        "the {cases}-case set: {}; by state: {}",
+        rows(&summary.by_table),
+        rows(&summary.by_state)
+    ));
+    // The set is whole: the ledger balances, nothing is paid twice.
+    let v = app::server::store::payouts::violations(&state.db).await?;
+    anyhow::ensure!(
+        v.unbalanced_txns == 0
+            && v.ledger_sum == 0
+            && v.overpaid_cases == 0
+            && v.debits_paid_twice == 0
+            && v.cases_paid_twice == 0
+            && v.paid_mismatch == 0,
+        "the set's ledger is not whole: {v:?}"
     );
     // The queue counts' appended rows folded, as the server does every 10 s.
     let t = Instant::now();
@@ -838,7 +728,7 @@ async fn dashboard_at_scale(
     results.note(format!(
         "the regulator's report at {cases} cases: median {m:.0} ms (runs {runs:?} ms)"
     ));
-    Ok(())
+    Ok(cookie)
 }
 
 /// Start-up to ready: the release `redress` binary started on the data set
