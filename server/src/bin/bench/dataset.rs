@@ -5,7 +5,7 @@
 //! approved case, and payout batches with their lines, the debits paid and
 //! the banks' cost shares for the cases scheduled, paid or failed. The rows
 //! are those the services would have written (the ledger balances, no debit
-//! is paid twice: `store::payouts::violations` is checked after the set-up).
+//! is paid twice: `services::payouts::check_ledger` runs after the set-up).
 //!
 //! Claims are written in the order they were sent, with time-ordered ids (as
 //! UUID version 7 would give): a live system's claims also arrive in time
