@@ -187,10 +187,18 @@ test("payments staff make a batch, an approver releases it, the file is exported
   const reference = (await page.locator("tbody tr td").first().innerText()).trim();
   await page.getByLabel("申請番号").fill(reference);
   await page.getByLabel("振込済み").check();
-  await page.getByLabel("振込日").fill("2030-01-07");
+  // Paid today (Japan time): a later date, or one before the release, is refused.
+  const today = new Date(Date.now() + 9 * 3600 * 1000).toISOString().slice(0, 10);
+  await page.getByLabel("振込日").fill("2030-01-08");
+  await page.getByRole("button", { name: "結果を記録する" }).click();
+  await expect(page.locator("#paid_on-error")).toContainText("今日(日本時間)より後");
+  await expectAccessible(page);
+  await page.getByLabel("申請番号").fill(reference);
+  await page.getByLabel("振込済み").check();
+  await page.getByLabel("振込日").fill(today);
   await page.getByRole("button", { name: "結果を記録する" }).click();
   await expect(page.getByRole("status").first()).toContainText("銀行の結果を記録しました");
-  await expect(page.locator("tbody")).toContainText("振込済み 2030-01-07");
+  await expect(page.locator("tbody")).toContainText(`振込済み ${today}`);
   await expectAccessible(page);
   await logout(page);
 

@@ -405,6 +405,7 @@ pub struct DecisionView {
     pub can_approve: bool,
     pub can_send_back: bool,
     pub can_reject: bool,
+    pub can_close_duplicate: bool,
     /// The proposed rejection: (reason's i18n key, explanation).
     pub rejection: Option<(String, String)>,
     pub approvals: usize,
@@ -419,6 +420,9 @@ pub struct DecisionView {
     pub notes: Vec<(String, String, String)>,
     /// The mails about the case, newest first.
     pub mails: Vec<super::mail::MailView>,
+    /// (line, other case, its state's i18n key) for each debit of this case
+    /// that another case holds (approved, scheduled or paid there).
+    pub held_elsewhere: Vec<(i64, String, String)>,
 }
 
 /// What a staff member may decide on a case now, and its history and notes.
@@ -494,6 +498,7 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
         can_approve: d.allowed.contains(&Action::Approve),
         can_send_back: d.allowed.contains(&Action::SendBack),
         can_reject: d.allowed.contains(&Action::Reject),
+        can_close_duplicate: d.allowed.contains(&Action::CloseDuplicate),
         rejection: d
             .rejection
             .clone()
@@ -523,6 +528,17 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .map(|(at, who, body)| (jst_time(*at), who.clone(), body.clone()))
             .collect(),
         mails: mails.iter().map(super::mail::mail_view).collect(),
+        held_elsewhere: d
+            .held_elsewhere
+            .iter()
+            .map(|h| {
+                (
+                    h.position,
+                    h.reference.clone(),
+                    format!("state_{}", h.state),
+                )
+            })
+            .collect(),
     })
 }
 

@@ -120,6 +120,9 @@ pub struct BatchView {
     pub can_release: bool,
     pub can_export: bool,
     pub can_record: bool,
+    /// Lines that would pay a debit their case does not hold, or twice:
+    /// (reference, debit line, the other case paying the same debit).
+    pub conflicts: Vec<(String, i64, Option<String>)>,
 }
 
 #[server(endpoint = "payout_batch")]
@@ -143,8 +146,22 @@ pub async fn payout_batch(number: i64) -> Result<BatchView, ApiError> {
         )
     };
     let open = b.state == "open";
+    let conflicts: Vec<(String, i64, Option<String>)> = if open {
+        crate::server::store::reservations::batch_conflicts(&state.db, b.id)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|c| (c.reference, c.position, c.other))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(BatchView {
-        can_release: open && user.role == Role::Approver && user.id != b.created_by,
+        can_release: open
+            && user.role == Role::Approver
+            && user.id != b.created_by
+            && conflicts.is_empty(),
+        conflicts,
         can_export: !open && matches!(user.role, Role::Payments | Role::Admin),
         can_record: b.state == "released" && user.role == Role::Payments,
         releaser: b.releaser.clone(),
@@ -210,6 +227,20 @@ pub async fn ledger_report() -> Result<LedgerView, ApiError> {
             ("ledger_sum".into(), v.ledger_sum),
             ("ledger_overpaid".into(), v.overpaid_cases),
             ("ledger_debits_twice".into(), v.debits_paid_twice),
+            (
+                "ledger_debits_reserved_twice".into(),
+                v.debits_reserved_twice,
+            ),
+            (
+                "ledger_debits_scheduled_twice".into(),
+                v.debits_scheduled_twice,
+            ),
+            (
+                "ledger_debits_scheduled_while_paid".into(),
+                v.debits_scheduled_while_paid,
+            ),
+            ("ledger_debits_unreserved".into(), v.debits_unreserved),
+            ("ledger_debits_over_amount".into(), v.debits_over_amount),
             ("ledger_cases_twice".into(), v.cases_paid_twice),
             ("ledger_paid_mismatch".into(), v.paid_mismatch),
         ],

@@ -210,6 +210,26 @@ fn Batch(b: BatchView) -> impl IntoView {
             })}
         </dl>
         {any_duplicate.then(|| view! { <p class="inset">{lang.t("batch_duplicate_warning")}</p> })}
+        {(!b.conflicts.is_empty()).then(|| view! {
+            <section class="inset batch-conflicts" aria-labelledby="conflicts-title">
+                <h2 id="conflicts-title">{lang.t("batch_conflicts_title")}</h2>
+                <p>{lang.t("batch_reservation_conflict")}</p>
+                <ul class="list-bullet">
+                    {b.conflicts.iter().map(|(reference, line, other)| {
+                        let why = match other {
+                            Some(o) => format!("{}: {o}", lang.t("batch_conflict_twice")),
+                            None => lang.t("batch_conflict_unreserved"),
+                        };
+                        view! {
+                            <li>
+                                <a href=format!("/staff/claims/{reference}")>{reference.clone()}</a>
+                                {format!(" {} {line}: {why}", lang.t("reservations_line"))}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         {b.can_release.then(|| view! {
             <form method="post" action=format!("/payments/batches/{n}/release") novalidate>
                 <input type="hidden" name="release" value="yes" />

@@ -634,8 +634,48 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                 })}
         </section>
     };
+    // Another case holds a debit of this one: named, with a link, before
+    // anything can be decided.
+    let held = (!d.held_elsewhere.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="held-title" class="inset held-elsewhere">
+                <h2 id="held-title">{lang.t("reservations_held_elsewhere")}</h2>
+                <ul class="list-bullet">
+                    {d
+                        .held_elsewhere
+                        .iter()
+                        .map(|(line, other, state)| {
+                            view! {
+                                <li>
+                                    {format!("{} {line}: ", lang.t("reservations_line"))}
+                                    <a href=format!("/staff/claims/{other}")>{other.clone()}</a>
+                                    {format!(" ({})", lang.t(state))}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    });
+    let close = d.can_close_duplicate.then(|| {
+        let version = version.clone();
+        view! {
+            <section aria-labelledby="duplicate-title">
+                <h2 id="duplicate-title">{lang.t("close_duplicate_title")}</h2>
+                <form method="post" action=format!("/staff/claims/{reference}/close-duplicate") novalidate>
+                    <input type="hidden" name="version" value=version />
+                    <crate::components::TextField name="duplicate_of" label="duplicate_of_label" width="w-10" />
+                    <TextArea name="duplicate_note".to_owned() label="duplicate_note_label" />
+                    <button type="submit" class="button button-secondary">{lang.t("close_duplicate_send")}</button>
+                </form>
+            </section>
+        }
+    });
     view! {
         {assignment}
+        {held}
+        {close}
         {assess}
         {approval}
         <section aria-labelledby="history-title">

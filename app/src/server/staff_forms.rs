@@ -24,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/claims/{reference}/send-back", post(send_back))
         .route("/staff/claims/{reference}/reject", post(reject))
         .route("/staff/claims/{reference}/notes", post(note))
+        .route(
+            "/staff/claims/{reference}/close-duplicate",
+            post(close_duplicate),
+        )
         .route("/staff/claims/{reference}/assign", post(assign))
         .route(
             "/admin/claims/{reference}/history.csv",
@@ -80,6 +84,23 @@ async fn decide(
             see_other(&format!("/staff/claims/{reference}?done={done}"))
         }
         Err(e) => form.fail(&state, e, "decision").await,
+    }
+}
+
+async fn close_duplicate(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_case_page(&mut form, &reference);
+    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "duplicate_of").await,
+    };
+    match decisions::close_duplicate(&state, &staff, &reference, &form.fields).await {
+        Ok(()) => see_other(&format!("/staff/claims/{reference}?done=closed_duplicate")),
+        Err(e) => form.fail(&state, e, "duplicate_of").await,
     }
 }
 

@@ -14,14 +14,27 @@ pub(crate) async fn version_of(app: &TestApp, reference: &str) -> String {
     v.to_string()
 }
 
-/// The bank confirms every line of the claim at 0125: the case reaches review.
+/// The bank confirms every line of the claim at 0125: the case reaches review
+/// (and the claimant is mailed that the bank has checked).
 pub(crate) async fn bank_confirms(app: &TestApp, reference: &str) {
+    bank_confirms_with(app, reference, "TX-0001").await;
+}
+
+/// The same, with the bank's transaction reference given (blank: none).
+pub(crate) async fn bank_confirms_with(app: &TestApp, reference: &str, bank_reference: &str) {
     let clerk = app.login("bank.77@redress.example", PASSWORD).await;
     let lines: Vec<(uuid::Uuid, i64)> = app::on_db!(&app.state.db, p => sqlx::query_as::<_, (uuid::Uuid, i64)>(
         "SELECT l.id, l.amount FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE c.reference = $1 ORDER BY l.position",
     ).bind(reference).fetch_all(p).await.unwrap());
-    for (line, amount) in lines {
+    for (i, (line, amount)) in lines.into_iter().enumerate() {
         let amount = amount.to_string();
+        // Each debit its own reference, as a bank gives (the first the one
+        // named): one reference on two debits would make them one debit.
+        let bank_reference = match i {
+            0 => bank_reference.to_owned(),
+            _ if bank_reference.is_empty() => String::new(),
+            _ => format!("{bank_reference}-{}", i + 1),
+        };
         app.post_ok(
             &clerk,
             &format!("/bank/claims/{reference}/lines/{line}"),
@@ -29,22 +42,15 @@ pub(crate) async fn bank_confirms(app: &TestApp, reference: &str) {
                 ("verdict", "confirmed"),
                 ("confirmed_amount", amount.as_str()),
                 ("bank_date", "2020-09-03"),
-                ("bank_reference", "TX-0001"),
+                ("bank_reference", bank_reference.as_str()),
                 ("holder_kana", "ヤマダ ハナコ"),
             ],
         )
         .await;
     }
     assert_eq!(state_of(app, reference).await, "in_review");
-    // The notices job tells the claimant every bank has answered (the
-    // server runs it every 30 s; here at once, before anyone decides).
-    app::server::services::notifications::bank_checked(
-        &app.state.db,
-        &app.state.settings.public_url,
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    // (The last answer told the claimant every bank has answered, in its
+    // own transaction: no job to wait for.)
 }
 
 /// The form fields of the case page's assessment: (name, value).

@@ -398,6 +398,43 @@ async fn every_mail_reaches_a_real_smtp_server_on_its_event_in_the_recipients_la
 }
 
 #[tokio::test]
+async fn a_case_moved_on_quickly_still_gets_the_bank_checked_mail_once() {
+    let app = TestApp::spawn().await;
+    // The bank answers the last line; a reviewer assesses and an approver
+    // approves at once, long before any periodic job could look at the case.
+    let payee = format!("quick-{}@example.jp", uuid::Uuid::new_v4().simple());
+    let reference = crate::payouts::approved_claim(&app, &payee, "1234567").await;
+    let mails: Vec<(String, String, chrono::DateTime<chrono::Utc>)> = app::on_db!(&app.state.db, p => sqlx::query_as::<_, (String, String, chrono::DateTime<chrono::Utc>)>(
+        "SELECT o.kind, o.to_addr, o.created_at FROM outbox o JOIN claims c ON c.id = o.claim_id
+          WHERE c.reference = $1 ORDER BY o.created_at",
+    ).bind(reference.as_str()).fetch_all(p).await.unwrap());
+    let checked: Vec<_> = mails
+        .iter()
+        .filter(|(kind, _, _)| kind == "bank_checked")
+        .collect();
+    assert_eq!(checked.len(), 1, "told once: {mails:?}");
+    assert_eq!(checked[0].1, payee, "to the claimant");
+    let approved = mails
+        .iter()
+        .find(|(kind, _, _)| kind == "approved")
+        .unwrap_or_else(|| panic!("no approval mail: {mails:?}"));
+    assert!(
+        checked[0].2 < approved.2,
+        "written with the bank's last answer, before the approval: {mails:?}"
+    );
+    // The periodic job writes digests only: running it now adds no bank mail.
+    let url = &app.state.settings.public_url;
+    notifications::digests(&app.state.db, url, chrono::Utc::now())
+        .await
+        .unwrap();
+    let again: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM outbox o JOIN claims c ON c.id = o.claim_id
+          WHERE c.reference = $1 AND o.kind = 'bank_checked'",
+    ).bind(reference.as_str()).fetch_one(p).await.unwrap());
+    assert_eq!(again, 1, "still once");
+}
+
+#[tokio::test]
 async fn with_the_smtp_server_down_mail_waits_and_is_delivered_once_when_it_is_back() {
     let Some(mut sink) = Sink::new() else { return };
     // Nothing listens on the sink's port yet: connections are refused.

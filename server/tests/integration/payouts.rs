@@ -1,20 +1,52 @@
 //! Payouts: a batch made by payments staff and released by an approver,
 //! the Zengin file (validated, byte-identical on every export), the bank's
-//! results, the ledger's invariants, and a debit that is never paid twice.
+//! results, the ledger's invariants, and a debit that is never paid twice:
+//! reserved by one case at its approval, refused to any other.
 
 use crate::decisions::{as_pairs, assessment_form, bank_confirms, state_of, version_of};
 use crate::helpers::*;
 
 /// A claim by a new claimant for one debit of 100,000 yen on `account` at
-/// 0125, confirmed by the bank, assessed in full and approved.
-pub(crate) async fn approved_claim(app: &TestApp, email: &str, account: &'static str) -> String {
+/// 0125, confirmed by the bank and assessed in full (not yet approved).
+pub(crate) async fn assessed_claim(app: &TestApp, email: &str, account: &'static str) -> String {
     let (claimant, key) = app
         .draft_for(email, &[], account, &[("2020-09-04".to_owned(), "100,000")])
         .await;
     let reference = app.send_draft(&claimant, &key).await;
     bank_confirms(app, &reference).await;
     let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
-    let mut fields = assessment_form(app, &reviewer, &reference).await;
+    let res = assess_in_full(app, &reviewer, &reference).await;
+    assert_eq!(res.status(), 303, "assessed");
+    reference
+}
+
+/// `assessed_claim` with the bank's reference for the debit given (blank:
+/// the bank gave none).
+pub(crate) async fn assessed_claim_with(
+    app: &TestApp,
+    email: &str,
+    account: &'static str,
+    bank_reference: &str,
+) -> String {
+    let (claimant, key) = app
+        .draft_for(email, &[], account, &[("2020-09-04".to_owned(), "100,000")])
+        .await;
+    let reference = app.send_draft(&claimant, &key).await;
+    crate::decisions::bank_confirms_with(app, &reference, bank_reference).await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let res = assess_in_full(app, &reviewer, &reference).await;
+    assert_eq!(res.status(), 303, "assessed");
+    reference
+}
+
+/// The reviewer assesses a case: every flag acknowledged ("Seen"), the
+/// debit approved in full.
+pub(crate) async fn assess_in_full(
+    app: &TestApp,
+    reviewer: &reqwest::Client,
+    reference: &str,
+) -> reqwest::Response {
+    let mut fields = assessment_form(app, reviewer, reference).await;
     for (k, v) in fields.iter_mut() {
         if k.starts_with("ack_") {
             *v = "Seen".into();
@@ -22,21 +54,35 @@ pub(crate) async fn approved_claim(app: &TestApp, email: &str, account: &'static
         if k == "approved_debit_1" {
             *v = "100,000".into();
         }
+        if k == "outcome" {
+            *v = "pay".into();
+        }
     }
-    app.post_ok(
-        &reviewer,
+    app.post_form(
+        reviewer,
         &format!("/staff/claims/{reference}/assess"),
         &as_pairs(&fields),
     )
-    .await;
+    .await
+}
+
+/// An approver approves the assessed case (the response, not followed).
+pub(crate) async fn approve(app: &TestApp, reference: &str) -> reqwest::Response {
     let approver = app.login("approver@redress.example", PASSWORD).await;
-    let version = version_of(app, &reference).await;
-    app.post_ok(
+    let version = version_of(app, reference).await;
+    app.post_form(
         &approver,
         &format!("/staff/claims/{reference}/approve"),
         &[("version", &version)],
     )
-    .await;
+    .await
+}
+
+/// `assessed_claim`, then approved.
+pub(crate) async fn approved_claim(app: &TestApp, email: &str, account: &'static str) -> String {
+    let reference = assessed_claim(app, email, account).await;
+    let res = approve(app, &reference).await;
+    assert_eq!(res.status(), 303, "approved");
     assert_eq!(state_of(app, &reference).await, "approved");
     reference
 }
@@ -74,28 +120,75 @@ async fn multipart_post(
 #[tokio::test]
 async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit_is_paid_twice() {
     let app = TestApp::spawn().await;
-    let a = approved_claim(&app, "pa@example.jp", "4000001").await;
+    let a = assessed_claim(&app, "pa@example.jp", "4000001").await;
     let b = approved_claim(&app, "pb@example.jp", "4000002").await;
-    // C claims the very debit A claims (same bank, account, date, amount).
-    let c = approved_claim(&app, "pc@example.jp", "4000001").await;
-    // Approval owes each claimant the approved amount, in balanced entries.
+    // C (a relative) claims the very debit A claims: same bank, account,
+    // date and amount, and the bank confirms it with the same reference.
+    // Assessed while A waits for its approval (the flag acknowledged).
+    let c = assessed_claim(&app, "pc@example.jp", "4000001").await;
+    assert_eq!(approve(&app, &a).await.status(), 303);
+    // C's approval is refused, naming A with a link; nothing is written.
+    let entries = app.count("ledger_entries").await;
+    let res = approve(&app, &c).await;
+    assert_eq!(res.status(), 409);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(&format!("href=\"/staff/claims/{a}\"")),
+        "a link to the case holding the debit: {page}"
+    );
+    assert!(
+        page.contains("この引き出しは別の案件ですでに承認"),
+        "{page}"
+    );
+    assert_eq!(state_of(&app, &c).await, "assessed");
+    assert_eq!(app.count("ledger_entries").await, entries);
+    // The database itself refuses a second active reservation of A's debit,
+    // with the same reference or with none (which cannot tell them apart).
+    for bank_reference in ["TX-0001", ""] {
+        let twice = app::on_db!(&app.state.db, p => sqlx::query(
+            "INSERT INTO debit_reservations (id, debit_line_id, claim_id, bank_code, branch_code, account_number,
+                                             debit_date, amount, bank_reference, reserved, reserved_at)
+             SELECT $1, l.id, l.claim_id, r.bank_code, r.branch_code, r.account_number, r.debit_date, r.amount,
+                    $2, r.reserved, r.reserved_at
+             FROM debit_reservations r JOIN debit_lines l ON l.claim_id = (SELECT id FROM claims WHERE reference = $3)",
+        ).bind(uuid::Uuid::new_v4()).bind(bank_reference).bind(&c).execute(p).await.map(|r| r.rows_affected()));
+        assert!(twice.is_err(), "{bank_reference:?}: {twice:?}");
+    }
+    // Sent back, C cannot be assessed to pay that debit either: refused
+    // beside the line's amount.
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let version = version_of(&app, &c).await;
+    app.post_ok(
+        &approver,
+        &format!("/staff/claims/{c}/send-back"),
+        &[("version", version.as_str()), ("reason", "Same debit as A")],
+    )
+    .await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let res = assess_in_full(&app, &reviewer, &c).await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"approved_debit_1-error\""), "{page}");
+    assert!(page.contains(&format!("href=\"/staff/claims/{a}\"")));
+    assert_eq!(state_of(&app, &c).await, "in_review");
+    // Approval owes each approved claimant the approved amount, in balanced
+    // entries: A and B only.
     assert_eq!(
         scalar(
             &app,
             "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'approve'"
         )
         .await,
-        6
+        4
     );
 
     let payments = app.login("payments@redress.example", PASSWORD).await;
-    let approver = app.login("approver@redress.example", PASSWORD).await;
     let (status, page) = {
         let res = app.get(&payments, "/payments").await;
         (res.status().as_u16(), res.text().await.unwrap())
     };
     assert_eq!(status, 200);
-    assert!(page.contains(&a) || page.contains("3件"), "{page}");
+    assert!(page.contains(&a) || page.contains("2件"), "{page}");
     let request_id = request_id_of(&page);
 
     // A Saturday, or today: refused next to the field, nothing written.
@@ -170,18 +263,19 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
     let again = app.post_ok(&payments, "/payments/batches", &form).await;
     assert_eq!(again, "/payments/batches/1?made=1");
     assert_eq!(app.count("payout_batches").await, 1);
-    for r in [&a, &b, &c] {
+    for r in [&a, &b] {
         assert_eq!(state_of(&app, r).await, "payout_scheduled");
     }
+    assert_eq!(state_of(&app, &c).await, "in_review");
     let page = app
-        .get(&payments, "/payments/batches/1")
+        .get(&approver, "/payments/batches/1")
         .await
         .text()
         .await
         .unwrap();
     assert!(
-        page.contains("同じ口座に同じ金額を振り込む行があります"),
-        "A and C warn"
+        !page.contains("batch-conflicts") && page.contains("/payments/batches/1/release"),
+        "nothing in the way of the release: {page}"
     );
     assert!(
         !page.contains("4000001") && page.contains("****001"),
@@ -214,9 +308,14 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         )
         .await;
     assert_eq!(res.status(), 409);
+    // The release tells each claimant the transfer date (the approval
+    // promised it), with the account's last three digits only.
+    let told = app.last_mail("pa@example.jp").await;
+    assert_eq!(told.kind, "transfer_scheduled");
+    assert!(told.body_text.contains("001") && !told.body_text.contains("4000001"));
 
     // The file: valid, 120-byte records, the same bytes every time, its
-    // SHA-256 kept with the batch.
+    // SHA-256 kept with the batch; A's debit once.
     let first = app
         .get(&payments, "/payments/batches/1/zengin.txt")
         .await
@@ -231,15 +330,15 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         .unwrap();
     assert_eq!(first, second);
     let summary = app::domain::zengin::validate(&first, true).unwrap();
-    assert_eq!(summary.count, 3);
-    assert_eq!(summary.total, 300_000);
+    assert_eq!(summary.count, 2);
+    assert_eq!(summary.total, 200_000);
     let plain = app
         .get(&payments, "/payments/batches/1/zengin.txt?crlf=0")
         .await
         .bytes()
         .await
         .unwrap();
-    assert_eq!(plain.len(), 6 * 120);
+    assert_eq!(plain.len(), 5 * 120);
     assert!(app::domain::zengin::validate(&plain, false).is_ok());
     let sha: String = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
         "SELECT file_sha256 FROM payout_batches WHERE number = 1").fetch_one(p).await.unwrap());
@@ -254,29 +353,46 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         .text()
         .await
         .unwrap();
-    for r in [&a, &b, &c] {
+    for r in [&a, &b] {
         assert!(csv.contains(r.as_str()));
     }
+    assert!(!csv.contains(c.as_str()));
 
-    // Results from the bank's file: C would pay A's debit a second time, so
-    // the whole file is refused and nothing is recorded.
+    // Results recorded truthfully: a payment date after today (Japan time)
+    // or before the batch's release is refused beside the field (or the
+    // file), nothing recorded.
     let entries = app.count("ledger_entries").await;
-    let file = format!(
-        "reference,result,date,reason,note\n{a},paid,{earliest},,\n{b},failed,,account_closed,\n{c},paid,{earliest},,\n"
-    );
-    let res = multipart_post(&app, &payments, "/payments/batches/1/results-file", &file).await;
-    assert_eq!(res.status(), 409);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("二重払いになるため記録できません")
-    );
+    let tomorrow = (today + chrono::Duration::days(1)).to_string();
+    for (date, key) in [
+        (&tomorrow, "後になっています"),
+        (&yesterday, "承認日より前"),
+    ] {
+        let res = app
+            .post_form(
+                &payments,
+                "/payments/batches/1/results",
+                &[
+                    ("reference", a.as_str()),
+                    ("result", "paid"),
+                    ("paid_on", date.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{date}");
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("id=\"paid_on-error\"") && page.contains(key),
+            "{page}"
+        );
+        let file = format!("reference,result,date,reason,note\n{a},paid,{date},,\n");
+        let res = multipart_post(&app, &payments, "/payments/batches/1/results-file", &file).await;
+        assert_eq!(res.status(), 422, "{date}");
+    }
     assert_eq!(app.count("ledger_entries").await, entries);
     assert_eq!(state_of(&app, &a).await, "payout_scheduled");
-    // Without C: recorded; the same file again changes nothing.
+    // Recorded; the same file again changes nothing.
     let file = format!(
-        "reference,result,date,reason,note\n{a},paid,{earliest},,\n{b},failed,,account_closed,\n"
+        "reference,result,date,reason,note\n{a},paid,{today},,\n{b},failed,,account_closed,\n"
     );
     let res = multipart_post(&app, &payments, "/payments/batches/1/results-file", &file).await;
     assert_eq!(res.status(), 303);
@@ -286,30 +402,6 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
     assert_eq!(app.count("ledger_entries").await, after);
     assert_eq!(state_of(&app, &a).await, "paid");
     assert_eq!(state_of(&app, &b).await, "payout_failed");
-    // C by hand: paid is refused (the same money); failed is recorded.
-    let res = app
-        .post_form(
-            &payments,
-            "/payments/batches/1/results",
-            &[
-                ("reference", c.as_str()),
-                ("result", "paid"),
-                ("paid_on", &earliest.to_string()),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 409);
-    app.post_ok(
-        &payments,
-        "/payments/batches/1/results",
-        &[
-            ("reference", c.as_str()),
-            ("result", "failed"),
-            ("fail_reason", "other"),
-            ("fail_note", "same debit as A"),
-        ],
-    )
-    .await;
     let batch_state: String = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
         "SELECT state FROM payout_batches WHERE number = 1").fetch_one(p).await.unwrap());
     assert_eq!(batch_state, "done");
@@ -376,11 +468,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         .await;
     assert_eq!(to, "/payments/batches/2?made=1");
     assert_eq!(state_of(&app, &b).await, "payout_scheduled");
-    assert_eq!(
-        state_of(&app, &c).await,
-        "payout_failed",
-        "C gave no new account"
-    );
+    assert_eq!(state_of(&app, &c).await, "in_review", "C is never paid");
     let account_now: String = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
         "SELECT l.account_number FROM payout_lines l JOIN payout_batches b ON b.id = l.batch_id WHERE b.number = 2",
     ).fetch_one(p).await.unwrap());
@@ -398,7 +486,7 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         &[
             ("reference", b.as_str()),
             ("result", "paid"),
-            ("paid_on", &earliest.to_string()),
+            ("paid_on", &today.to_string()),
         ],
     )
     .await;
@@ -569,7 +657,8 @@ async fn a_hundred_releases_and_result_recordings_at_once_have_one_effect_each()
     let mut tasks = Vec::new();
     for _ in 0..100 {
         let (client, url) = (payments.clone(), app.url("/payments/batches/1/results"));
-        let (a, date) = (a.clone(), date.clone());
+        // Paid today: the release was today, and a later date is refused.
+        let (a, date) = (a.clone(), today.to_string());
         tasks.push(tokio::spawn(async move {
             client
                 .post(url)
@@ -707,4 +796,58 @@ async fn the_payout_batches_download_as_csv_for_whoever_sees_the_payments_page()
             .status(),
         401
     );
+}
+
+/// Two approvers approve, at the same moment, two cases naming one debit:
+/// with the same bank reference, and with none on one side (a blank
+/// reference cannot tell two debits apart). The database lets one win; the
+/// other is refused whole, and the debit is reserved once.
+#[tokio::test]
+async fn two_approvals_of_one_debit_at_once_reserve_it_once() {
+    let app = TestApp::spawn().await;
+    let first = app.login("approver@redress.example", PASSWORD).await;
+    let second = app.login("approver2@redress.example", PASSWORD).await;
+    let rounds: [(&'static str, &str, &str); 3] = [
+        ("4300001", "TX-0001", "TX-0001"),
+        ("4300002", "", "TX-0002"),
+        ("4300003", "TX-0003", ""),
+    ];
+    for (i, (account, ref_x, ref_y)) in rounds.into_iter().enumerate() {
+        let x = assessed_claim_with(&app, &format!("race{i}x@example.jp"), account, ref_x).await;
+        let y = assessed_claim_with(&app, &format!("race{i}y@example.jp"), account, ref_y).await;
+        let (vx, vy) = (version_of(&app, &x).await, version_of(&app, &y).await);
+        let post = |client: &reqwest::Client, reference: &str, version: String| {
+            client
+                .post(app.url(&format!("/staff/claims/{reference}/approve")))
+                .form(&[("version", version)])
+                .send()
+        };
+        let (rx, ry) = tokio::join!(post(&first, &x, vx), post(&second, &y, vy));
+        let mut statuses = [rx.unwrap().status().as_u16(), ry.unwrap().status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [303, 409], "round {i}");
+        let states = [state_of(&app, &x).await, state_of(&app, &y).await];
+        assert_eq!(
+            states.iter().filter(|s| *s == "approved").count(),
+            1,
+            "round {i}: {states:?}"
+        );
+        let held: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM debit_reservations WHERE account_number = $1 AND released_at IS NULL",
+        ).bind(account).fetch_one(p).await.unwrap());
+        assert_eq!(held, 1, "round {i}");
+    }
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM ledger_entries WHERE kind = 'approve'"
+        )
+        .await,
+        6,
+        "three approvals, two legs each"
+    );
+    let check = app::server::services::payouts::check_ledger(&app.state)
+        .await
+        .unwrap();
+    assert!(check.ok(), "{:?}", check.violations);
 }

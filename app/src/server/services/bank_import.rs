@@ -345,7 +345,7 @@ async fn work(
             }
         }
         // Exact matches confirm their lines with the bank's figures, in bulk.
-        confirm_many(&mut tx, staff, &exact).await?;
+        confirm_many(&mut tx, &state.settings.public_url, staff, &exact).await?;
         let inserts: Vec<NewDebit<'_>> = new_rows
             .iter()
             .map(|(row, status, line)| NewDebit {
@@ -423,7 +423,15 @@ pub async fn accept(state: &AppState, staff: &CurrentUser, debit: Uuid) -> Resul
     if !bank_debits::mark_matched(&mut tx, debit).await? {
         return Err(AppError::Conflict("not_probable"));
     }
-    answer_line(&mut tx, staff, claim, line, &answer).await?;
+    answer_line(
+        &mut tx,
+        &state.settings.public_url,
+        staff,
+        claim,
+        line,
+        &answer,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row.import_id)
 }

@@ -93,7 +93,15 @@ pub async fn verify_line(
         .ok_or(AppError::NotFound)?;
     let answer = parse_verification(form, today_jst(Utc::now())).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
-    let next = answer_line(&mut tx, staff, line.claim_id, line.id, &answer).await?;
+    let next = answer_line(
+        &mut tx,
+        &state.settings.public_url,
+        staff,
+        line.claim_id,
+        line.id,
+        &answer,
+    )
+    .await?;
     tx.commit().await?;
     super::assessment::refresh_after_change(&state.db, line.claim_id).await;
     tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
@@ -114,7 +122,15 @@ pub async fn verify(
     let (claim, line) = own_line(state, staff, reference, line).await?;
     let answer = parse_verification(form, today_jst(Utc::now())).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
-    let next = answer_line(&mut tx, staff, claim.id, line.id, &answer).await?;
+    let next = answer_line(
+        &mut tx,
+        &state.settings.public_url,
+        staff,
+        claim.id,
+        line.id,
+        &answer,
+    )
+    .await?;
     tx.commit().await?;
     super::assessment::refresh_after_change(&state.db, claim.id).await;
     tracing::info!(verdict = answer.verdict(), "bank answered a debit line");
@@ -124,8 +140,11 @@ pub async fn verify(
 /// Records `answer` on a line of the staff's bank inside `tx` and moves the
 /// case on as the answers allow. The claim row is locked first, so answers
 /// on one claim from several banks queue and the last one sees all others.
+/// The answer that sends the case to review also writes the claimant's
+/// "the bank has checked" mail, in `tx` (links to `public_url`).
 pub async fn answer_line(
     tx: &mut crate::server::db::Tx,
+    public_url: &str,
     staff: &CurrentUser,
     claim: Uuid,
     line: Uuid,
@@ -186,6 +205,7 @@ pub async fn answer_line(
     }
     if current == CaseState::BankReview && bank_review::unanswered_lines(tx, claim).await? == 0 {
         current = step(tx, claim, version, current, Action::BankChecked, staff).await?;
+        super::notifications::tell_bank_checked(tx, public_url, claim, Utc::now()).await?;
     }
     Ok(current)
 }
@@ -290,9 +310,11 @@ pub async fn record_case_views(
 /// Confirms many lines of the staff's bank at once (exact matches of the
 /// bank's own list), then moves each claim on as `answer_line` would: a
 /// submitted claim starts its bank review; a claim with no line left
-/// unanswered goes to the operator's review. All inside `tx`.
+/// unanswered goes to the operator's review and its claimant is mailed
+/// (links to `public_url`). All inside `tx`.
 pub async fn confirm_many(
     tx: &mut crate::server::db::Tx,
+    public_url: &str,
     staff: &CurrentUser,
     matches: &[(Uuid, Uuid, &crate::domain::bank_list::BankDebitRow)],
 ) -> Result<(), AppError> {
@@ -370,6 +392,9 @@ pub async fn confirm_many(
     .await?;
     if moved != checked.len() as u64 {
         return Err(AppError::Conflict("case_changed"));
+    }
+    for claim in &checked {
+        super::notifications::tell_bank_checked(tx, public_url, *claim, later).await?;
     }
     Ok(())
 }

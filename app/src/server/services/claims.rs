@@ -125,6 +125,14 @@ pub async fn withdraw(
         at: now,
     };
     claims::insert_event(&mut tx, &event).await?;
+    crate::server::store::reservations::release_claim(
+        &mut tx,
+        claim.id,
+        Some(user.id),
+        "withdrawn",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(reference = %claim.reference, "claim withdrawn");
     CaseRef::parse(&claim.reference).map_err(|_| AppError::NotFound)

@@ -18,6 +18,7 @@ use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::server::store::claims::{self, ClaimRow};
 use crate::server::store::decisions::{self, LineTable};
+use crate::server::store::reservations;
 
 fn field<'a>(form: &'a Form, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
@@ -206,6 +207,24 @@ pub async fn assess(
             amounts.push((table, position, amount, note));
         }
     }
+    // A debit another case holds is not paid here; nor more than the bank
+    // confirmed of it. Said beside the line now, not at the approval.
+    let held = reservations::held_elsewhere(&state.db, claim.id).await?;
+    let keyed = reservations::lines(&state.db, claim.id).await?;
+    for (table, position, amount, _) in &amounts {
+        if *table != LineTable::Debit || *amount == 0 {
+            continue;
+        }
+        let name = amount_field(*table, *position);
+        if held.iter().any(|h| h.position == *position) {
+            errors.add(name, "debit_reserved_elsewhere");
+        } else if keyed
+            .iter()
+            .any(|k| k.position == *position && *amount > k.amount)
+        {
+            errors.add(name, "approved_over_confirmed");
+        }
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -283,6 +302,21 @@ pub async fn decide(
     };
     let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
     let to = next_state(from, action, staff.role, &facts).map_err(refusal)?;
+    // A debit another case holds refuses the approval, the first of two
+    // too; the case page names the other case. The reservation written
+    // below is what the database enforces when two approvals race.
+    if action == Action::Approve {
+        let approved: Vec<i64> = decisions::amounts(&state.db, LineTable::Debit, claim.id)
+            .await?
+            .into_iter()
+            .filter(|(_, _, a, _)| a.unwrap_or(0) > 0)
+            .map(|(p, ..)| p)
+            .collect();
+        let held = reservations::held_elsewhere(&state.db, claim.id).await?;
+        if held.iter().any(|h| approved.contains(&h.position)) {
+            return Err(AppError::Conflict("debit_reserved_elsewhere"));
+        }
+    }
     // The claimant is told of the decision, in the same transaction.
     let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
     let lang = crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja);
@@ -315,6 +349,15 @@ pub async fn decide(
     if action == Action::SendBack {
         decisions::set_rejection(&mut tx, claim.id, None).await?;
     }
+    // Approved: each debit paid is reserved for this case, once in the
+    // whole system (the database refuses a second active reservation).
+    if to == CaseState::Approved {
+        reserve_debits(&mut tx, claim.id, staff.id, now).await?;
+    }
+    // Rejected: the case holds no debit any more.
+    if to == CaseState::Rejected {
+        reservations::release_claim(&mut tx, claim.id, Some(staff.id), "rejected", now).await?;
+    }
     // Approved: the operator owes the claimant the approved total.
     if to == CaseState::Approved {
         crate::server::store::payouts::post(
@@ -338,6 +381,88 @@ pub async fn decide(
         "case decided"
     );
     Ok(to)
+}
+
+/// Reserves every debit the approval pays (approved above 0), inside the
+/// approval's transaction. Another case holding one refuses the whole
+/// approval; so does an approved amount above what the bank confirmed.
+pub(crate) async fn reserve_debits(
+    tx: &mut crate::server::db::Tx,
+    claim: uuid::Uuid,
+    by: uuid::Uuid,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    for line in reservations::lines_tx(tx, claim).await? {
+        if line.approved <= 0 {
+            continue;
+        }
+        if line.approved > line.amount {
+            return Err(AppError::Conflict("approved_over_confirmed"));
+        }
+        reservations::reserve(tx, &line, by, now)
+            .await
+            .map_err(|e| {
+                if reservations::is_conflict(&e) {
+                    AppError::Conflict("debit_reserved_elsewhere")
+                } else {
+                    e.into()
+                }
+            })?;
+    }
+    Ok(())
+}
+
+/// A reviewer closes a case as a duplicate of another case (named, with an
+/// optional note): the case holds no debit afterwards and its claimant is
+/// told, in the same transaction.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn close_duplicate(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let claim = case(state, reference).await?;
+    let version = version(form)?;
+    let other = CaseRef::parse(field(form, "duplicate_of").trim())
+        .map_err(|_| AppError::field("duplicate_of", "duplicate_of_invalid"))?;
+    let other = claims::by_reference(&state.db, &other.to_string())
+        .await?
+        .filter(|o| o.id != claim.id)
+        .ok_or_else(|| AppError::field("duplicate_of", "duplicate_of_unknown"))?;
+    let note = parse_text(field(form, "duplicate_note"), false, 1000, "duplicate_note")
+        .map_err(|k| AppError::field("duplicate_note", k))?;
+    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
+    let to = next_state(
+        from,
+        Action::CloseDuplicate,
+        staff.role,
+        &CaseFacts::default(),
+    )
+    .map_err(refusal)?;
+    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
+    let lang = crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja);
+    let text = mails::closed_duplicate(lang, &state.settings.public_url, &claim.reference);
+    let why = match &note {
+        Some(n) => format!("{}: {n}", other.reference),
+        None => other.reference.clone(),
+    };
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    step(
+        &mut tx,
+        claim.id,
+        version,
+        staff.id,
+        (from, to, Action::CloseDuplicate),
+        Some(&why),
+    )
+    .await?;
+    reservations::release_claim(&mut tx, claim.id, Some(staff.id), "closed_duplicate", now).await?;
+    mails::queue(&mut tx, &email, Some(claim.id), &text, now).await?;
+    tx.commit().await?;
+    tracing::info!(reference, duplicate_of = %other.reference, "case closed as a duplicate");
+    Ok(())
 }
 
 /// An internal note on a case (staff only; never shown outside).
@@ -372,6 +497,8 @@ pub struct Decision {
     pub rejection: Option<(String, String)>,
     pub events: Vec<decisions::EventRow>,
     pub notes: Vec<(chrono::DateTime<Utc>, String, String)>,
+    /// This case's debits that other cases hold.
+    pub held_elsewhere: Vec<reservations::HeldElsewhere>,
 }
 
 pub struct DecisionLine {
@@ -432,6 +559,7 @@ pub async fn decision(
         .map(|s| crate::domain::workflow::allowed_actions(s, viewer.role, &facts))
         .unwrap_or_default();
     Ok(Decision {
+        held_elsewhere: reservations::held_elsewhere(&state.db, claim.id).await?,
         events: decisions::events(&state.db, claim.id).await?,
         notes: decisions::notes(&state.db, claim.id).await?,
         claim,

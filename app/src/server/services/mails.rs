@@ -56,6 +56,8 @@ pub const TEMPLATES: &[(&str, &str, &str)] = templates!(
     "rejected",
     "payment_sent",
     "payment_failed",
+    "transfer_scheduled",
+    "closed_duplicate",
     "draft_expiring",
     "request_unanswered",
     "case_returned",
@@ -328,6 +330,32 @@ pub fn payment_sent(
     )
 }
 
+/// The batch holding the case is released: the transfer date, the amount
+/// and the last three digits of the account (what the approval promised).
+pub fn transfer_scheduled(
+    lang: Lang,
+    public_url: &str,
+    reference: &str,
+    amount: i64,
+    transfer_date: NaiveDate,
+    account_number: &str,
+) -> MailText {
+    let amount = crate::components::yen(lang, amount);
+    let last3 = crate::domain::payout::last3(account_number);
+    mail(
+        "transfer_scheduled",
+        lang,
+        public_url,
+        context! { reference, amount, last3, date => day(transfer_date) },
+    )
+}
+
+/// The case was closed as a duplicate of another (never named: it may be
+/// someone else's).
+pub fn closed_duplicate(lang: Lang, public_url: &str, reference: &str) -> MailText {
+    mail("closed_duplicate", lang, public_url, context! { reference })
+}
+
 /// The bank could not pay: what the claimant should do.
 pub fn payment_failed(lang: Lang, public_url: &str, reference: &str) -> MailText {
     mail("payment_failed", lang, public_url, context! { reference })
@@ -420,6 +448,8 @@ pub fn samples(lang: Lang, public_url: &str) -> Vec<MailText> {
         approved(lang, public_url, "RD-000001", 130_000),
         rejected(lang, public_url, "RD-000001", SAMPLE_REASON, d),
         payment_sent(lang, public_url, "RD-000001", 130_000, d, "7654321"),
+        transfer_scheduled(lang, public_url, "RD-000001", 130_000, d, "7654321"),
+        closed_duplicate(lang, public_url, "RD-000001"),
         payment_failed(lang, public_url, "RD-000001"),
         draft_expiring(lang, public_url, d),
         request_unanswered(lang, public_url, "RD-000001", d),

@@ -1,9 +1,12 @@
-//! The notices no single request causes: the claimant told when every bank
-//! has answered, and the daily digests for banks and operator staff. Each
-//! mail is written in one transaction with the mark that it was written, so
-//! several processes running these jobs write each one once.
+//! Notices: the claimant told when every bank has answered (written in the
+//! transaction of the last answer, never derived later from the case's
+//! state, which may have moved on), the bank told an import has finished,
+//! and the daily digests for banks and operator staff. Each mail is written
+//! in one transaction with the mark that it was written, so it is written
+//! once however many processes run.
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use uuid::Uuid;
 
 use super::drafts::today_jst;
 use super::mails::{self, BankDigest, ImportCounts, QueueCount};
@@ -17,24 +20,25 @@ use crate::server::store::{banks, notifications as store};
 /// Digests go out once a day, from this hour (JST) on.
 pub const DIGEST_HOUR_JST: u32 = 8;
 
-/// Tells the claimants whose banks have all answered; returns how many.
-pub async fn bank_checked(
-    db: &Db,
+/// Tells the claimant every bank has answered, inside `tx`: the transaction
+/// of the last answer, which moves the case to review. The claim is marked
+/// first, so the mail is written once however the answers arrive; a case
+/// moved on at once (assessed, approved) has already been told.
+pub async fn tell_bank_checked(
+    tx: &mut Tx,
     public_url: &str,
+    claim: Uuid,
     now: DateTime<Utc>,
-) -> Result<usize, AppError> {
-    let mut told = 0;
-    for c in store::bank_checked_due(db, 500).await? {
-        let lang = Lang::parse(&c.lang).unwrap_or_default();
-        let text = mails::bank_checked(lang, public_url, &c.reference);
-        let mut tx = db.begin().await?;
-        if store::mark_bank_checked(&mut tx, c.id, now).await? {
-            mails::queue(&mut tx, &c.email, Some(c.id), &text, now).await?;
-            tx.commit().await?;
-            told += 1;
-        }
+) -> Result<(), sqlx::Error> {
+    if !store::mark_bank_checked(tx, claim, now).await? {
+        return Ok(());
     }
-    Ok(told)
+    if let Some((reference, email, lang)) = store::claimant_contact(tx, claim).await? {
+        let lang = Lang::parse(&lang).unwrap_or_default();
+        let text = mails::bank_checked(lang, public_url, &reference);
+        mails::queue(tx, &email, Some(claim), &text, now).await?;
+    }
+    Ok(())
 }
 
 /// The latest day a case's clock may have started on and be past its target today.
@@ -181,15 +185,14 @@ pub async fn retry_mail(
     Ok(())
 }
 
-/// Runs the notices every `every` (every process may run this).
+/// Writes the daily digests due, every `every` (every process may run this).
 pub async fn run(state: AppState, every: std::time::Duration) {
     loop {
         tokio::time::sleep(every).await;
         let now = Utc::now();
         let url = &state.settings.public_url;
-        if let Err(e) = bank_checked(&state.db, url, now).await {
-            tracing::warn!(error = ?e, "bank-checked notices failed");
-        }
+        // (The claimant's "the bank has checked" mail is not here: it is
+        // written with the last bank answer, see `tell_bank_checked`.)
         if let Err(e) = digests(&state.db, url, now).await {
             tracing::warn!(error = ?e, "daily digests failed");
         }

@@ -24,7 +24,7 @@ use crate::server::db::Tx;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::server::store::payouts::{self, Candidate, CandidateFilter};
-use crate::server::store::{banks, claims};
+use crate::server::store::{banks, claims, reservations};
 
 /// The most cases one batch takes.
 pub const MAX_BATCH: i64 = 100_000;
@@ -211,6 +211,14 @@ pub async fn create_batch(
         .await?;
         payouts::post(&mut tx, c.id, Some(batch), Movement::Schedule, c.owed, now).await?;
     }
+    // Checked against the reservations as made: every debit paid is held by
+    // its own case, and none twice in the batch.
+    if !reservations::batch_conflicts_tx(&mut tx, batch)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::Conflict("batch_reservation_conflict"));
+    }
     tx.commit().await?;
     tracing::info!(number, cases = cases.len(), total, "payout batch made");
     Ok(number)
@@ -257,9 +265,34 @@ pub async fn release(
     if b.created_by == approver.id {
         return Err(AppError::Conflict("four_eyes"));
     }
+    // A batch's lines never change once made: read before the transaction.
+    let payees = payouts::payees(&state.db, b.id).await?;
+    let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    if !payouts::release(&mut tx, b.id, approver.id, Utc::now()).await? {
+    if !payouts::release(&mut tx, b.id, approver.id, now).await? {
         return Err(AppError::Conflict("batch_changed"));
+    }
+    // Checked again at release: a batch that would pay a debit its case no
+    // longer holds, or twice, is never released (the page lists why).
+    if !reservations::batch_conflicts_tx(&mut tx, b.id)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::Conflict("batch_reservation_conflict"));
+    }
+    // The approval promised the transfer date: each claimant is told now,
+    // in the release's transaction.
+    for p in &payees {
+        let lang = Lang::parse(&p.lang).unwrap_or(Lang::Ja);
+        let text = mails::transfer_scheduled(
+            lang,
+            &state.settings.public_url,
+            &p.reference,
+            p.amount,
+            b.transfer_date,
+            &p.account_number,
+        );
+        mails::queue(&mut tx, &p.email, Some(p.claim_id), &text, now).await?;
     }
     tx.commit().await?;
     tracing::info!(number, "payout batch released");
@@ -443,6 +476,7 @@ pub async fn record_result(
         field(form, "fail_note"),
     )
     .map_err(|(f, k)| AppError::field(f, k))?;
+    paid_on_possible(&b, &outcome, Utc::now()).map_err(|k| AppError::field("paid_on", k))?;
     let target = target(state, &b, field(form, "reference")).await?;
     let mut tx = state.db.begin().await?;
     apply(state, &mut tx, &b, &target, &outcome, user).await?;
@@ -472,6 +506,10 @@ pub async fn upload_results(
         }
         AppError::Invalid(e)
     })?;
+    let now = Utc::now();
+    for row in &rows {
+        paid_on_possible(&b, &row.outcome, now).map_err(|k| AppError::field("results", k))?;
+    }
     // Everything read first: inside the transaction only its own connection
     // is used (waiting for a second one while holding the first can starve
     // the pool when many results arrive at once).
@@ -495,6 +533,25 @@ pub async fn upload_results(
         "bank results recorded"
     );
     Ok(done)
+}
+
+/// A transfer cannot have been paid after today (Japan time) nor before
+/// its batch was released.
+fn paid_on_possible(
+    b: &payouts::BatchRow,
+    outcome: &Outcome,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), &'static str> {
+    let Outcome::Paid { on } = outcome else {
+        return Ok(());
+    };
+    if *on > today_jst(now) {
+        return Err("paid_on_future");
+    }
+    match b.released_at {
+        Some(at) if *on < today_jst(at) => Err("paid_on_before_release"),
+        _ => Ok(()),
+    }
 }
 
 /// A line of a batch, found by its case reference, and whom to tell.

@@ -20,5 +20,6 @@ pub mod policies;
 pub mod queue;
 pub mod reports;
 pub mod requests;
+pub mod reservations;
 pub mod tokens;
 pub mod users;

@@ -1,5 +1,6 @@
-//! What the notification jobs read and mark: claims whose banks have all
-//! answered, the counts of the daily digests, and the digests written.
+//! What the notices read and mark: the claimant told every bank has
+//! answered (in the transaction of the last answer), the counts of the
+//! daily digests, and the digests written.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -7,25 +8,17 @@ use uuid::Uuid;
 use crate::server::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
-/// A claim every bank has answered on whose claimant has not been told.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Checked {
-    pub id: Uuid,
-    pub reference: String,
-    pub email: String,
-    pub lang: String,
-}
-
-pub async fn bank_checked_due(db: &Db, limit: i64) -> Result<Vec<Checked>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_as::<_, Checked>(
-        "SELECT c.id, c.reference, u.email, u.lang
+/// (reference, claimant's address, claimant's language) of a claim, read in
+/// `tx`: the transaction that moves the case on writes the mail.
+pub async fn claimant_contact(
+    tx: &mut Tx,
+    claim: Uuid,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, (String, String, String)>(
+        "SELECT c.reference, u.email, u.lang
            FROM claims c JOIN users u ON u.id = c.claimant_id
-          WHERE c.bank_checked_at IS NULL
-            AND c.state IN ('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')
-            AND EXISTS (SELECT 1 FROM debit_lines d WHERE d.claim_id = c.id)
-            AND NOT EXISTS (SELECT 1 FROM debit_lines d WHERE d.claim_id = c.id AND d.bank_verdict IS NULL)
-          ORDER BY c.submitted_at LIMIT $1",
-    ).bind(limit).fetch_all(p).await)
+          WHERE c.id = $1",
+    ).bind(claim).fetch_optional(c).await)
 }
 
 /// Marks the claimant told (once: false if another process did it first).

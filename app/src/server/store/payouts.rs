@@ -58,6 +58,11 @@ pub async fn candidates(
                             (SELECT MAX(f.recorded_at) FROM payout_lines f
                               WHERE f.claim_id = c.id AND f.result = 'failed')))
                  AND ($1 IS NULL OR c.payout_bank_code = $1)
+                 -- Every debit it pays is held by the case itself.
+                 AND NOT EXISTS (SELECT 1 FROM debit_lines d WHERE d.claim_id = c.id AND d.approved_amount > 0
+                                   AND NOT EXISTS (SELECT 1 FROM debit_reservations r
+                                                    WHERE r.debit_line_id = d.id AND r.claim_id = c.id
+                                                      AND r.released_at IS NULL))
                  AND ($2 IS NULL OR EXISTS (SELECT 1 FROM claim_events e WHERE e.claim_id = c.id
                                             AND e.to_state = 'approved' AND e.at <= $2))
                GROUP BY c.id, c.reference, c.seq, c.version, c.state, c.payout_bank_code, c.payout_branch_code,
@@ -209,6 +214,27 @@ pub async fn lines(db: &Db, batch: Uuid) -> Result<Vec<LineRow>, sqlx::Error> {
          FROM payout_lines l JOIN claims c ON c.id = l.claim_id
          LEFT JOIN banks b ON b.code = l.bank_code
          LEFT JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code
+         WHERE l.batch_id = $1 ORDER BY l.position",
+    ).bind(batch).fetch_all(p).await)
+}
+
+/// Whom to tell of a batch's transfer date: per line, the case, its
+/// reference, the amount, the account number, the claimant's e-mail and
+/// language.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Payee {
+    pub claim_id: Uuid,
+    pub reference: String,
+    pub amount: i64,
+    pub account_number: String,
+    pub email: String,
+    pub lang: String,
+}
+
+pub async fn payees(db: &Db, batch: Uuid) -> Result<Vec<Payee>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, Payee>(
+        "SELECT l.claim_id, c.reference, l.amount, l.account_number, u.email, u.lang
+         FROM payout_lines l JOIN claims c ON c.id = l.claim_id JOIN users u ON u.id = c.claimant_id
          WHERE l.batch_id = $1 ORDER BY l.position",
     ).bind(batch).fetch_all(p).await)
 }
@@ -395,8 +421,20 @@ pub struct Violations {
     pub ledger_sum: i64,
     /// Cases paid out more than approved.
     pub overpaid_cases: i64,
-    /// Debit lines paid more than once (the unique constraints forbid it).
+    /// Debits paid more than once, keyed by the real-world debit (bank,
+    /// branch, account, date, amount, reference), not by a claim's line.
     pub debits_paid_twice: i64,
+    /// Debits actively reserved by more than one case.
+    pub debits_reserved_twice: i64,
+    /// Debits waiting in more than one transfer.
+    pub debits_scheduled_twice: i64,
+    /// Debits waiting in a transfer while paid in another.
+    pub debits_scheduled_while_paid: i64,
+    /// Approved debits of approved, scheduled or paid cases that their case
+    /// does not hold.
+    pub debits_unreserved: i64,
+    /// Debits scheduled and paid for more than their amount.
+    pub debits_over_amount: i64,
     /// Cases with more than one paid transfer.
     pub cases_paid_twice: i64,
     /// Paid cases whose ledger shows no payment, or payments without a paid line.
@@ -407,7 +445,13 @@ pub async fn violations(db: &Db) -> Result<Violations, sqlx::Error> {
     let q = |sql: &'static str| async move {
         on_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await)
     };
+    let debits = super::reservations::violations(db).await?;
     Ok(Violations {
+        debits_reserved_twice: debits.reserved_twice,
+        debits_scheduled_twice: debits.scheduled_twice,
+        debits_scheduled_while_paid: debits.scheduled_while_paid,
+        debits_unreserved: debits.unreserved,
+        debits_over_amount: debits.over_amount,
         unbalanced_txns: q("SELECT COUNT(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id
                                                  HAVING SUM(amount) <> 0) t")
         .await?,
@@ -416,9 +460,10 @@ pub async fn violations(db: &Db) -> Result<Violations, sqlx::Error> {
                    HAVING -SUM(CASE WHEN account = 'paid_out' THEN amount ELSE 0 END)
                         > SUM(CASE WHEN account = 'compensation' THEN amount ELSE 0 END)) t")
         .await?,
-        debits_paid_twice: q("SELECT COUNT(*) FROM (SELECT debit_line_id FROM paid_debits GROUP BY debit_line_id
-                                                    HAVING COUNT(*) > 1) t")
-        .await?,
+        debits_paid_twice: debits.paid_twice
+            + q("SELECT COUNT(*) FROM (SELECT debit_line_id FROM paid_debits GROUP BY debit_line_id
+                                       HAVING COUNT(*) > 1) t")
+            .await?,
         cases_paid_twice: q("SELECT COUNT(*) FROM (SELECT claim_id FROM payout_lines WHERE result = 'paid'
                                                    GROUP BY claim_id HAVING COUNT(*) > 1) t")
         .await?,

@@ -94,19 +94,22 @@ pub async fn needing_escalation(
     ).bind(before).fetch_all(p).await)
 }
 
-/// Marks a request recalled (once: false if someone else did it first).
+/// Marks a request recalled (once: false if someone else did it first, or
+/// the claimant has answered meanwhile: an answered request is not recalled).
 pub async fn mark_reminded(tx: &mut Tx, id: Uuid, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, c => sqlx::query("UPDATE info_requests SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
+    let n = on_tx!(tx, c => sqlx::query("UPDATE info_requests SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL AND answered_at IS NULL")
         .bind(id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
+/// Marks the reviewer told of a request left unanswered (once: false if
+/// someone else did it first, or the claimant has answered meanwhile).
 pub async fn mark_escalated(
     tx: &mut Tx,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, c => sqlx::query("UPDATE info_requests SET escalated_at = $2 WHERE id = $1 AND escalated_at IS NULL")
+    let n = on_tx!(tx, c => sqlx::query("UPDATE info_requests SET escalated_at = $2 WHERE id = $1 AND escalated_at IS NULL AND answered_at IS NULL")
         .bind(id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }

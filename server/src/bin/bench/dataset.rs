@@ -438,6 +438,23 @@ pub async fn build(
             "bank_reference",
         ],
     );
+    let mut reserved = Table::new(
+        "debit_reservations",
+        &[
+            "id",
+            "debit_line_id",
+            "claim_id",
+            "bank_code",
+            "branch_code",
+            "account_number",
+            "debit_date",
+            "amount",
+            "bank_reference",
+            "reserved",
+            "reserved_by",
+            "reserved_at",
+        ],
+    );
     let mut shares = Table::new(
         "cost_shares",
         &[
@@ -549,6 +566,23 @@ pub async fn build(
                         },
                         V::U(actors.clerk),
                         V::Ts(when - gap / 2),
+                    ]);
+                }
+                // An approved case holds its debits from its approval on.
+                if let Some(when) = approved_at {
+                    reserved.push(vec![
+                        V::U(ids.next()),
+                        V::U(line),
+                        V::U(id),
+                        V::S(bank),
+                        V::T(branch[bank].clone()),
+                        V::T(account.clone()),
+                        V::D(debit_date),
+                        V::I(amount),
+                        V::S(""),
+                        V::I(amount),
+                        V::U(actors.approver),
+                        V::Ts(when),
                     ]);
                 }
                 lines.push((line, bank, account, amount));
@@ -800,6 +834,7 @@ pub async fn build(
             &mut payouts,
             &mut ledger,
             &mut paid,
+            &mut reserved,
             &mut shares,
         ] {
             table.flush(&mut tx).await?;
@@ -811,7 +846,7 @@ pub async fn build(
         .bind(batch_number).execute(p).await.map(|r| r.rows_affected()))?;
     let by_table = [
         &claims, &debits, &calls, &travels, &answers, &events, &batches, &payouts, &ledger, &paid,
-        &shares,
+        &reserved, &shares,
     ]
     .iter()
     .map(|t| (t.name, t.total))
