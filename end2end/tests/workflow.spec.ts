@@ -16,6 +16,11 @@ async function claimInReview(page: Page, name: string, kana: string): Promise<st
     await expect(page.getByRole("status")).toContainText("回答を保存しました");
   }
   await expect(page.locator(".summary-list").first()).toContainText("審査中");
+  // The payout account's bank says the account is the claimant's (approval needs it).
+  await page.goto(`/bank/claims/${reference}`);
+  await page.getByLabel("本人名義です").check();
+  await page.locator('form[action$="/account-check"] button').click();
+  await expect(page.getByRole("status").first()).toContainText("口座の確認結果を保存しました");
   await logout(page);
   return reference;
 }

@@ -74,6 +74,10 @@ $$;
 CREATE TRIGGER debit_reservations_release_only BEFORE UPDATE OR DELETE ON debit_reservations
     FOR EACH ROW EXECUTE FUNCTION debit_reservations_release_only();
 
+-- The bank's confirmations looked up by its reference (a debit it already
+-- confirmed on another claim is shown to the clerk and flagged on both).
+CREATE INDEX line_answers_reference ON line_answers (bank_code, bank_reference) WHERE verdict = 'confirmed';
+
 -- The cases whose money is already approved, scheduled or paid hold their
 -- debits from now on; where two name one debit, the first by case number
 -- keeps it (see the SQLite migration).
@@ -107,3 +111,9 @@ SELECT gen_random_uuid(), line_id, claim_id, bank_code, branch_code, account_num
        LEAST(approved, amount), NULL, at
 FROM ranked
 WHERE first_of_debit = 1 OR (least_ref <> '' AND first_of_ref = 1);
+
+-- An approver may take an approval back before any money moved (the case
+-- is reviewed again and its debits released): the ledger's movement
+-- 'revoke' (owed to the claimant back to compensation).
+ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_kind_check,
+    ADD CONSTRAINT ledger_entries_kind_check CHECK (kind IN ('approve', 'schedule', 'pay', 'fail', 'revoke'));

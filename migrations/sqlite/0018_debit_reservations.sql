@@ -56,6 +56,10 @@ BEGIN SELECT RAISE(ABORT, 'debit_reservations are released, never changed'); END
 CREATE TRIGGER debit_reservations_no_delete BEFORE DELETE ON debit_reservations
 BEGIN SELECT RAISE(ABORT, 'debit_reservations are never deleted'); END;
 
+-- The bank's confirmations looked up by its reference (a debit it already
+-- confirmed on another claim is shown to the clerk and flagged on both).
+CREATE INDEX line_answers_reference ON line_answers (bank_code, bank_reference) WHERE verdict = 'confirmed';
+
 -- The cases whose money is already approved, scheduled or paid hold their
 -- debits from now on. Where two of them name one debit (what this table now
 -- forbids), the first by case number keeps it; the other stays unreserved,
@@ -90,3 +94,32 @@ SELECT randomblob(16), line_id, claim_id, bank_code, branch_code, account_number
        MIN(approved, amount), NULL, at
 FROM ranked
 WHERE first_of_debit = 1 OR (least_ref <> '' AND first_of_ref = 1);
+
+-- An approver may take an approval back before any money moved (the case
+-- is reviewed again and its debits released): the ledger's movement
+-- 'revoke' (owed to the claimant back to compensation). SQLite cannot
+-- change a CHECK, so the append-only table is rebuilt with its indexes and
+-- triggers.
+CREATE TABLE ledger_entries_new (
+    id       BLOB PRIMARY KEY,
+    txn_id   BLOB NOT NULL,
+    claim_id BLOB NOT NULL REFERENCES claims (id),
+    batch_id BLOB REFERENCES payout_batches (id),
+    account  TEXT NOT NULL CHECK (account IN ('compensation', 'owed_to_claimant', 'scheduled', 'paid_out')),
+    amount   BIGINT NOT NULL,
+    kind     TEXT NOT NULL CHECK (kind IN ('approve', 'schedule', 'pay', 'fail', 'revoke')),
+    at       TEXT NOT NULL
+);
+INSERT INTO ledger_entries_new (id, txn_id, claim_id, batch_id, account, amount, kind, at)
+    SELECT id, txn_id, claim_id, batch_id, account, amount, kind, at FROM ledger_entries;
+DROP TRIGGER ledger_entries_no_update;
+DROP TRIGGER ledger_entries_no_delete;
+DROP TABLE ledger_entries;
+ALTER TABLE ledger_entries_new RENAME TO ledger_entries;
+CREATE INDEX ledger_entries_claim ON ledger_entries (claim_id);
+CREATE INDEX ledger_entries_txn ON ledger_entries (txn_id);
+CREATE INDEX ledger_entries_kind_at ON ledger_entries (kind, at);
+CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+BEGIN SELECT RAISE(ABORT, 'ledger_entries are append-only'); END;
+CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+BEGIN SELECT RAISE(ABORT, 'ledger_entries are append-only'); END;

@@ -168,6 +168,9 @@ pub struct BankCaseView {
     pub payout: Option<(String, String)>,
     /// The newest account check: (matches, note, when).
     pub account_check: Option<(bool, Option<String>, String)>,
+    /// This bank's lines it confirmed on another claim too: (line, the
+    /// other claim, the reference the bank gave there).
+    pub confirmed_elsewhere: Vec<(i64, String, String)>,
 }
 
 /// A claim as the bank sees it: only its own lines (in full); NotFound when
@@ -215,6 +218,19 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
         .await
         .map_err(fail)?
         .map(|(m, note, at)| (m, note, convert::jst_time(at)));
+    // Only this bank's lines, and claims that hold a line at this bank.
+    let confirmed_elsewhere = store::confirmed_elsewhere(&state.db, claim.id, Some(&bank))
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|c| {
+            (
+                c.position,
+                c.reference,
+                c.bank_reference.unwrap_or_default(),
+            )
+        })
+        .collect();
     let open = matches!(
         claim.state.as_str(),
         "submitted" | "bank_review" | "in_review" | "awaiting_claimant" | "assessed"
@@ -229,6 +245,7 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
         open,
         payout,
         account_check,
+        confirmed_elsewhere,
     })
 }
 

@@ -324,7 +324,7 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
         F::SameAccountElsewhere { claims } | F::SameContactElsewhere { claims } => {
             v.claims = claims
         }
-        F::SameDebitElsewhere { line, claims } => {
+        F::SameDebitElsewhere { line, claims } | F::ConfirmedElsewhere { line, claims } => {
             v.line = Some(line);
             v.claims = claims;
         }
@@ -406,6 +406,7 @@ pub struct DecisionView {
     pub can_send_back: bool,
     pub can_reject: bool,
     pub can_close_duplicate: bool,
+    pub can_reopen: bool,
     /// The proposed rejection: (reason's i18n key, explanation).
     pub rejection: Option<(String, String)>,
     pub approvals: usize,
@@ -423,6 +424,9 @@ pub struct DecisionView {
     /// (line, other case, its state's i18n key) for each debit of this case
     /// that another case holds (approved, scheduled or paid there).
     pub held_elsewhere: Vec<(i64, String, String)>,
+    /// The payout account's bank's check: (it is the claimant's, when, JST);
+    /// without a "yes", an approval needs a reason.
+    pub account_check: Option<(bool, String)>,
 }
 
 /// What a staff member may decide on a case now, and its history and notes.
@@ -499,6 +503,7 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
         can_send_back: d.allowed.contains(&Action::SendBack),
         can_reject: d.allowed.contains(&Action::Reject),
         can_close_duplicate: d.allowed.contains(&Action::CloseDuplicate),
+        can_reopen: d.allowed.contains(&Action::Reopen),
         rejection: d
             .rejection
             .clone()
@@ -528,6 +533,7 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .map(|(at, who, body)| (jst_time(*at), who.clone(), body.clone()))
             .collect(),
         mails: mails.iter().map(super::mail::mail_view).collect(),
+        account_check: d.account_check.map(|(m, at)| (m, jst_time(at))),
         held_elsewhere: d
             .held_elsewhere
             .iter()

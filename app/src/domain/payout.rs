@@ -46,6 +46,8 @@ pub enum Movement {
     Pay,
     /// The bank could not: owed again.
     Fail,
+    /// The approval is taken back before any money moved: owed no more.
+    Revoke,
 }
 
 impl Movement {
@@ -55,6 +57,7 @@ impl Movement {
             Movement::Schedule => "schedule",
             Movement::Pay => "pay",
             Movement::Fail => "fail",
+            Movement::Revoke => "revoke",
         }
     }
 
@@ -66,6 +69,7 @@ impl Movement {
             Movement::Schedule => (OWED, SCHEDULED),
             Movement::Pay => (SCHEDULED, PAID_OUT),
             Movement::Fail => (SCHEDULED, OWED),
+            Movement::Revoke => (OWED, COMPENSATION),
         };
         [(debit, amount), (credit, -amount)]
     }

@@ -98,6 +98,9 @@ pub struct Elsewhere {
     pub same_debit: Vec<(i64, String)>,
     /// Claims from the same e-mail, phone or IP address within 24 hours.
     pub same_contact: Vec<String>,
+    /// Other claims on which the bank confirmed the same debit (its
+    /// reference, or account, date and amount), by line.
+    pub confirmed_elsewhere: Vec<(i64, String)>,
 }
 
 /// Something the reviewer must look at and acknowledge.
@@ -128,6 +131,11 @@ pub enum Flag {
     SameContactElsewhere {
         claims: Vec<String>,
     },
+    /// The bank confirmed this very debit on another claim too.
+    ConfirmedElsewhere {
+        line: i64,
+        claims: Vec<String>,
+    },
     NotConfirmed {
         line: i64,
     },
@@ -144,12 +152,13 @@ pub enum Flag {
 }
 
 /// Every kind of flag (see [`Flag::kind`]), in the order pages list them.
-pub const FLAG_KINDS: [&str; 9] = [
+pub const FLAG_KINDS: [&str; 10] = [
     "flag_over_limit",
     "flag_outside_window",
     "flag_compensated",
     "flag_same_account",
     "flag_same_debit",
+    "flag_confirmed_elsewhere",
     "flag_same_contact",
     "flag_not_confirmed",
     "flag_cost_cap",
@@ -166,6 +175,7 @@ impl Flag {
             Flag::SameAccountElsewhere { .. } => "flag_same_account",
             Flag::SameDebitElsewhere { .. } => "flag_same_debit",
             Flag::SameContactElsewhere { .. } => "flag_same_contact",
+            Flag::ConfirmedElsewhere { .. } => "flag_confirmed_elsewhere",
             Flag::NotConfirmed { .. } => "flag_not_confirmed",
             Flag::CallsOverCap { .. } | Flag::TravelOverCap { .. } => "flag_cost_cap",
             Flag::ReceiptMissing { .. } => "flag_receipt_missing",
@@ -184,6 +194,7 @@ impl Flag {
             Flag::SameAccountElsewhere { .. } => "same_account".to_owned(),
             Flag::SameDebitElsewhere { line, .. } => format!("same_debit:{line}"),
             Flag::SameContactElsewhere { .. } => "same_contact".to_owned(),
+            Flag::ConfirmedElsewhere { line, .. } => format!("confirmed_elsewhere:{line}"),
             Flag::NotConfirmed { line } => format!("not_confirmed:{line}"),
             Flag::CallsOverCap { line } => format!("calls_over_cap:{}", opt(line)),
             Flag::TravelOverCap { line } => format!("travel_over_cap:{}", opt(line)),
@@ -291,6 +302,16 @@ pub fn flags(policy: &Policy, claim: &ClaimFacts, elsewhere: &Elsewhere) -> Vec<
         out.push(Flag::SameContactElsewhere {
             claims: elsewhere.same_contact.clone(),
         });
+    }
+    let mut by_line: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (line, reference) in &elsewhere.confirmed_elsewhere {
+        let claims = by_line.entry(*line).or_default();
+        if !claims.contains(reference) {
+            claims.push(reference.clone());
+        }
+    }
+    for (line, claims) in by_line {
+        out.push(Flag::ConfirmedElsewhere { line, claims });
     }
     out
 }
@@ -552,6 +573,7 @@ mod tests {
             same_account: vec!["RD-000009".into()],
             same_debit: vec![(1, "RD-000009".into())],
             same_contact: vec!["RD-000010".into()],
+            confirmed_elsewhere: vec![(1, "RD-000009".into()), (1, "RD-000009".into())],
         };
         let f = flags(&p, &c, &elsewhere);
         assert_eq!(
@@ -564,8 +586,14 @@ mod tests {
                 "flag_same_account",
                 "flag_same_debit",
                 "flag_same_contact",
+                "flag_confirmed_elsewhere",
             ]
         );
+        // The same other claim named once, however the bank's answers match.
+        assert!(f.contains(&Flag::ConfirmedElsewhere {
+            line: 1,
+            claims: vec!["RD-000009".into()]
+        }));
         assert!(f.contains(&Flag::SameDebitElsewhere {
             line: 1,
             claims: vec!["RD-000009".into()]

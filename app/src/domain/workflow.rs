@@ -42,6 +42,10 @@ pub enum Action {
     MarkPayoutFailed,
     /// An approver returns an assessed case to the reviewer, with a reason.
     SendBack,
+    /// An approver takes an approval back before any money moved (approved,
+    /// or a failed transfer that will not be retried), with a reason: the
+    /// case's debits are released and it is reviewed again.
+    Reopen,
 }
 
 /// What the rules need to know about a case beyond its state.
@@ -152,7 +156,7 @@ impl CaseState {
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Submit,
         Action::StartBankReview,
         Action::BankChecked,
@@ -168,6 +172,7 @@ impl Action {
         Action::MarkPaid,
         Action::MarkPayoutFailed,
         Action::SendBack,
+        Action::Reopen,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -187,6 +192,7 @@ impl Action {
             Action::MarkPaid => "mark_paid",
             Action::MarkPayoutFailed => "mark_payout_failed",
             Action::SendBack => "send_back",
+            Action::Reopen => "reopen",
         }
     }
 
@@ -200,7 +206,9 @@ impl Action {
             }
             Action::StartBankReview | Action::BankChecked => &[Admin, BankStaff],
             Action::RequestInfo | Action::Assess => &[Reviewer, Admin],
-            Action::Approve | Action::SendBack | Action::Reject => &[Approver, Admin],
+            Action::Approve | Action::SendBack | Action::Reject | Action::Reopen => {
+                &[Approver, Admin]
+            }
             Action::CloseDuplicate => &[Reviewer, Admin],
             Action::SchedulePayout | Action::MarkPaid | Action::MarkPayoutFailed => &[Payments],
         }
@@ -238,6 +246,7 @@ pub fn next_state(
         (Action::SchedulePayout, S::Approved | S::PayoutFailed) => S::PayoutScheduled,
         (Action::MarkPaid, S::PayoutScheduled) => S::Paid,
         (Action::MarkPayoutFailed, S::PayoutScheduled) => S::PayoutFailed,
+        (Action::Reopen, S::Approved | S::PayoutFailed) => S::InReview,
         _ => return Err(Refusal::NotInThisState),
     };
     if !action.roles().contains(&actor) {
@@ -319,6 +328,9 @@ mod tests {
             (S::PayoutScheduled, A::MarkPayoutFailed) if ok(&[R::Payments]) => {
                 Some(S::PayoutFailed)
             }
+            (S::Approved | S::PayoutFailed, A::Reopen) if ok(&[R::Approver, R::Admin]) => {
+                Some(S::InReview)
+            }
             _ => None,
         }
     }
@@ -340,7 +352,7 @@ mod tests {
             }
         }
         assert_eq!(
-            allowed, 32,
+            allowed, 36,
             "the number of allowed (state, action, role) triples"
         );
     }

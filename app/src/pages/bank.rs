@@ -254,6 +254,28 @@ pub fn BankCasePage() -> impl IntoView {
             {answered.then(|| view! { <Notice key="answer_saved" /> })}
             {checked.then(|| view! { <Notice key="account_check_saved" /> })}
             <h1>{format!("{} {}", lang.t("claim_title"), reference)}</h1>
+            {(!case.confirmed_elsewhere.is_empty()).then(|| view! {
+                <section class="inset confirmed-elsewhere" aria-labelledby="confirmed-elsewhere-title">
+                    <h2 id="confirmed-elsewhere-title">{lang.t("bank_confirmed_elsewhere_title")}</h2>
+                    <p>{lang.t("bank_confirmed_elsewhere_lead")}</p>
+                    <ul class="list-bullet">
+                        {case.confirmed_elsewhere.iter().map(|(line, other, bank_reference)| {
+                            let said = if bank_reference.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({} {bank_reference})", lang.t("bank_reference_short"))
+                            };
+                            view! {
+                                <li>
+                                    {format!("#{line}: ")}
+                                    <a href=format!("/bank/claims/{other}")>{other.clone()}</a>
+                                    {said}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
             <ClaimDetailView claim=case.detail.clone() />
             <h2>{lang.t("bank_answers_title")}</h2>
             <ul class="claim-list">

@@ -573,16 +573,27 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                         }
                     })}
                 {(d.needs_two && d.rejection.is_none()).then(|| view! { <p>{lang.t("approval_two_needed").replace("%{n}", &d.approvals.to_string())}</p> })}
-                {d
-                    .can_approve
-                    .then(|| {
-                        view! {
-                            <form method="post" action=format!("/staff/claims/{reference}/approve") class="inline-form">
-                                <input type="hidden" name="version" value=version.clone() />
-                                <button type="submit" class="button">{lang.t("approve_send")}</button>
-                            </form>
-                        }
-                    })}
+                {
+                    let (checked, says) = match &d.account_check {
+                        Some((true, at)) => (true, lang.t("payout_check_ok").replace("%{at}", at)),
+                        Some((false, at)) => (false, lang.t("payout_check_mismatch").replace("%{at}", at)),
+                        None => (false, lang.t("payout_check_missing")),
+                    };
+                    view! {
+                        <p class=if checked { "payout-check" } else { "payout-check inset" }>{says}</p>
+                        {d
+                            .can_approve
+                            .then(|| {
+                                view! {
+                                    <form method="post" action=format!("/staff/claims/{reference}/approve") class="inline-form" novalidate>
+                                        <input type="hidden" name="version" value=version.clone() />
+                                        {(!checked).then(|| view! { <TextArea name="account_override".to_owned() label="account_override_label" /> })}
+                                        <button type="submit" class="button">{lang.t("approve_send")}</button>
+                                    </form>
+                                }
+                            })}
+                    }
+                }
                 {d
                     .can_send_back
                     .then(|| {
@@ -640,6 +651,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
         view! {
             <section aria-labelledby="held-title" class="inset held-elsewhere">
                 <h2 id="held-title">{lang.t("reservations_held_elsewhere")}</h2>
+                <p>{lang.t("reservations_held_hint")}</p>
                 <ul class="list-bullet">
                     {d
                         .held_elsewhere
@@ -672,9 +684,24 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
             </section>
         }
     });
+    let reopen = d.can_reopen.then(|| {
+        let version = version.clone();
+        view! {
+            <section aria-labelledby="reopen-title">
+                <h2 id="reopen-title">{lang.t("reopen_title")}</h2>
+                <p>{lang.t("reopen_lead")}</p>
+                <form method="post" action=format!("/staff/claims/{reference}/reopen") novalidate>
+                    <input type="hidden" name="version" value=version />
+                    <TextArea name="reopen_reason".to_owned() label="reopen_reason_label" />
+                    <button type="submit" class="button button-warning">{lang.t("reopen_send")}</button>
+                </form>
+            </section>
+        }
+    });
     view! {
         {assignment}
         {held}
+        {reopen}
         {close}
         {assess}
         {approval}

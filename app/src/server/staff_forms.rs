@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             "/staff/claims/{reference}/close-duplicate",
             post(close_duplicate),
         )
+        .route("/staff/claims/{reference}/reopen", post(reopen))
         .route("/staff/claims/{reference}/assign", post(assign))
         .route(
             "/admin/claims/{reference}/history.csv",
@@ -101,6 +102,23 @@ async fn close_duplicate(
     match decisions::close_duplicate(&state, &staff, &reference, &form.fields).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=closed_duplicate")),
         Err(e) => form.fail(&state, e, "duplicate_of").await,
+    }
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    on_case_page(&mut form, &reference);
+    let staff = match auth::require(&session, &state.db, &[Role::Approver, Role::Admin]).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "reopen_reason").await,
+    };
+    match decisions::reopen(&state, &staff, &reference, &form.fields).await {
+        Ok(()) => see_other(&format!("/staff/claims/{reference}?done=reopened")),
+        Err(e) => form.fail(&state, e, "reopen_reason").await,
     }
 }
 

@@ -22,6 +22,17 @@ pub(crate) async fn bank_confirms(app: &TestApp, reference: &str) {
 
 /// The same, with the bank's transaction reference given (blank: none).
 pub(crate) async fn bank_confirms_with(app: &TestApp, reference: &str, bank_reference: &str) {
+    bank_answers(app, reference, bank_reference, Some("yes")).await;
+}
+
+/// The bank confirms every line; its answer on the payout account (`yes`,
+/// `no`), if any.
+pub(crate) async fn bank_answers(
+    app: &TestApp,
+    reference: &str,
+    bank_reference: &str,
+    account_check: Option<&str>,
+) {
     let clerk = app.login("bank.77@redress.example", PASSWORD).await;
     let lines: Vec<(uuid::Uuid, i64)> = app::on_db!(&app.state.db, p => sqlx::query_as::<_, (uuid::Uuid, i64)>(
         "SELECT l.id, l.amount FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE c.reference = $1 ORDER BY l.position",
@@ -49,6 +60,19 @@ pub(crate) async fn bank_confirms_with(app: &TestApp, reference: &str, bank_refe
         .await;
     }
     assert_eq!(state_of(app, reference).await, "in_review");
+    // The payout account's bank (0125 here, by default the debited
+    // account's) says the account is the claimant's: approval needs it.
+    let payout: Option<String> = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, Option<String>>(
+        "SELECT payout_bank_code FROM claims WHERE reference = $1",
+    ).bind(reference).fetch_one(p).await.unwrap());
+    if let (Some("0125"), Some(matches)) = (payout.as_deref(), account_check) {
+        app.post_ok(
+            &clerk,
+            &format!("/bank/claims/{reference}/account-check"),
+            &[("matches", matches)],
+        )
+        .await;
+    }
     // (The last answer told the claimant every bank has answered, in its
     // own transaction: no job to wait for.)
 }
@@ -661,4 +685,90 @@ async fn an_unanswered_request_is_recalled_after_14_days_and_the_reviewer_told_a
     let told = mails("request_unanswered").await;
     assert_eq!(told.len(), 1, "once");
     assert_eq!(told[0].0, "reviewer@redress.example");
+}
+
+/// Approval needs the payout account's bank to have said the account is
+/// the claimant's, or an approver's reason for going ahead; the case page
+/// says which, and the refusal writes nothing.
+#[tokio::test]
+async fn approval_needs_the_payout_accounts_check_or_a_reason() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    for (i, check) in [None, Some("no")].into_iter().enumerate() {
+        let (claimant, key) = app
+            .draft_for(
+                &format!("acct{i}@example.jp"),
+                &[],
+                ["4400001", "4400002"][i],
+                &[("2020-09-04".to_owned(), "100,000")],
+            )
+            .await;
+        let reference = app.send_draft(&claimant, &key).await;
+        bank_answers(&app, &reference, "TX-0001", check).await;
+        let res = crate::payouts::assess_in_full(&app, &reviewer, &reference).await;
+        assert_eq!(res.status(), 303);
+        let page = app
+            .get(&approver, &format!("/staff/claims/{reference}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let says = match check {
+            None => "口座のある銀行がまだ確認していません",
+            _ => "本人の名義ではないと、口座のある銀行が回答しました",
+        };
+        assert!(page.contains(says), "{page}");
+        assert!(page.contains("name=\"account_override\""));
+        // Without a reason: refused beside the field, nothing written.
+        let entries = app.count("ledger_entries").await;
+        let version = version_of(&app, &reference).await;
+        let path = format!("/staff/claims/{reference}/approve");
+        let res = app
+            .post_form(&approver, &path, &[("version", version.as_str())])
+            .await;
+        assert_eq!(res.status(), 422);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("id=\"account_override-error\"")
+        );
+        assert_eq!(state_of(&app, &reference).await, "assessed");
+        assert_eq!(app.count("ledger_entries").await, entries);
+        // With one: approved, and the history keeps the reason.
+        app.post_ok(
+            &approver,
+            &path,
+            &[
+                ("version", version.as_str()),
+                (
+                    "account_override",
+                    "The claimant showed the passbook at the counter",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(state_of(&app, &reference).await, "approved");
+        let note: Option<String> = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, Option<String>>(
+            "SELECT e.note FROM claim_events e JOIN claims c ON c.id = e.claim_id
+             WHERE c.reference = $1 AND e.action = 'approve'",
+        ).bind(&reference).fetch_one(p).await.unwrap());
+        let note = note.unwrap_or_default();
+        assert!(
+            note.starts_with(app::server::services::decisions::ACCOUNT_OVERRIDE)
+                && note.contains("passbook at the counter"),
+            "{note}"
+        );
+    }
+    // Checked by the bank: the page says so and asks for nothing.
+    let reference = crate::payouts::assessed_claim(&app, "acct9@example.jp", "4400009").await;
+    let page = app
+        .get(&approver, &format!("/staff/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("申請者本人の名義と確認しました"), "{page}");
+    assert!(!page.contains("name=\"account_override\""));
 }

@@ -612,24 +612,36 @@ impl TestApp {
         debits: &[(String, &str)],
     ) -> (reqwest::Client, String) {
         let claimant = self.register_claimant(email, "kamome-no-suiheisen").await;
-        let key = self.start_draft(&claimant).await;
+        let key = self.draft_by(&claimant, about, account, debits).await;
+        (claimant, key)
+    }
+
+    /// The same by a claimant already logged in; returns the draft's key.
+    pub async fn draft_by(
+        &self,
+        claimant: &reqwest::Client,
+        about: &[(&'static str, &'static str)],
+        account: &'static str,
+        debits: &[(String, &str)],
+    ) -> String {
+        let key = self.start_draft(claimant).await;
         let mut form = about_form();
         for (k, v) in about {
             form.retain(|(f, _)| f != k);
             form.push((k, v));
         }
-        self.post_ok(&claimant, &format!("/claims/{key}/about"), &form)
+        self.post_ok(claimant, &format!("/claims/{key}/about"), &form)
             .await;
         let add = self
             .post_ok(
-                &claimant,
+                claimant,
                 &format!("/claims/{key}/add-account"),
                 &account_form(account),
             )
             .await;
         for (date, amount) in debits {
             self.post_ok(
-                &claimant,
+                claimant,
                 &add,
                 &[
                     ("date", date.as_str()),
@@ -640,10 +652,10 @@ impl TestApp {
             .await;
         }
         for section in ["debits", "calls", "travel", "evidence/done"] {
-            self.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
+            self.post_ok(claimant, &format!("/claims/{key}/{section}"), &[])
                 .await;
         }
-        (claimant, key)
+        key
     }
 
     /// A page's status and text.

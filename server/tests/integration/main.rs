@@ -15,6 +15,7 @@ mod drills;
 mod journey;
 mod mail;
 mod mfa;
+mod model;
 mod ops;
 mod payouts;
 mod policy;

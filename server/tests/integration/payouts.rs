@@ -126,6 +126,43 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
     // date and amount, and the bank confirms it with the same reference.
     // Assessed while A waits for its approval (the flag acknowledged).
     let c = assessed_claim(&app, "pc@example.jp", "4000001").await;
+    // The bank sees what it already confirmed: C's page names A and the
+    // reference it gave there; both cases carry the flag (on the page, and
+    // stored for the queue's filter once the sweep has run).
+    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    let page = app
+        .get(&clerk, &format!("/bank/claims/{c}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("ほかの申請ですでに確認した引き出し")
+            && page.contains(&format!("href=\"/bank/claims/{a}\""))
+            && page.contains("TX-0001"),
+        "{page}"
+    );
+    app::server::services::assessment::sweep(&app.state.db, 100)
+        .await
+        .unwrap();
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    for r in [&a, &c] {
+        let page = app
+            .get(&reviewer, &format!("/staff/claims/{r}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("銀行が同じ引き出しをほかの申請でも確認しています"),
+            "{r}"
+        );
+        let stored: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM claim_flags f JOIN claims c ON c.id = f.claim_id
+             WHERE c.reference = $1 AND f.kind = 'flag_confirmed_elsewhere'",
+        ).bind(r).fetch_one(p).await.unwrap());
+        assert_eq!(stored, 1, "{r}");
+    }
     assert_eq!(approve(&app, &a).await.status(), 303);
     // C's approval is refused, naming A with a link; nothing is written.
     let entries = app.count("ledger_entries").await;
@@ -164,7 +201,6 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         &[("version", version.as_str()), ("reason", "Same debit as A")],
     )
     .await;
-    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
     let res = assess_in_full(&app, &reviewer, &c).await;
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
@@ -850,4 +886,139 @@ async fn two_approvals_of_one_debit_at_once_reserve_it_once() {
         .await
         .unwrap();
     assert!(check.ok(), "{:?}", check.violations);
+}
+
+/// An approver takes an approval back before any money moved: the case's
+/// debit is released (the other claim of it may then be approved), what the
+/// ledger owed is revoked, the claimant is told; a failed transfer that will
+/// not be retried is taken back the same way. A paid or scheduled case
+/// cannot be.
+#[tokio::test]
+async fn an_approval_taken_back_releases_its_debit_for_the_other_claim() {
+    let app = TestApp::spawn().await;
+    let a = assessed_claim(&app, "ra@example.jp", "4500001").await;
+    let c = assessed_claim(&app, "rc@example.jp", "4500001").await;
+    assert_eq!(approve(&app, &a).await.status(), 303);
+    assert_eq!(approve(&app, &c).await.status(), 409);
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let page = app
+        .get(&approver, &format!("/staff/claims/{a}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/staff/claims/{a}/reopen")));
+    // A reason is asked for; nothing is written without one.
+    let path = format!("/staff/claims/{a}/reopen");
+    let version = version_of(&app, &a).await;
+    let entries = app.count("ledger_entries").await;
+    let res = app
+        .post_form(&approver, &path, &[("version", version.as_str())])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"reopen_reason-error\"")
+    );
+    assert_eq!(app.count("ledger_entries").await, entries);
+    // Not for a reviewer.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let form = [
+        ("version", version.as_str()),
+        ("reopen_reason", "A is the relative's claim of C's debit"),
+    ];
+    assert_eq!(app.post_form(&reviewer, &path, &form).await.status(), 403);
+    app.post_ok(&approver, &path, &form).await;
+    assert_eq!(state_of(&app, &a).await, "in_review");
+    let owed_a: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(-SUM(l.amount), 0) AS BIGINT) FROM ledger_entries l JOIN claims c ON c.id = l.claim_id
+         WHERE c.reference = $1 AND l.account = 'owed_to_claimant'",
+    ).bind(&a).fetch_one(p).await.unwrap());
+    assert_eq!(owed_a, 0, "nothing is owed to A any more");
+    assert_eq!(app.last_mail("ra@example.jp").await.kind, "reopened");
+    // C can now be approved; A cannot be assessed to pay the debit again.
+    assert_eq!(approve(&app, &c).await.status(), 303);
+    let res = assess_in_full(&app, &reviewer, &a).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"approved_debit_1-error\"")
+    );
+
+    // C's transfer fails and will not be retried: taken back the same way.
+    let payments = app.login("payments@redress.example", PASSWORD).await;
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    let date = app::domain::payout::earliest_transfer_date(today).to_string();
+    let request = uuid::Uuid::new_v4().to_string();
+    app.post_ok(
+        &payments,
+        "/payments/batches",
+        &[("request_id", request.as_str()), ("transfer_date", &date)],
+    )
+    .await;
+    // Scheduled: cannot be taken back.
+    let version = version_of(&app, &c).await;
+    let form = [
+        ("version", version.as_str()),
+        ("reopen_reason", "The claimant asked us to wait"),
+    ];
+    let res = app
+        .post_form(&approver, &format!("/staff/claims/{c}/reopen"), &form)
+        .await;
+    assert_eq!(res.status(), 409);
+    app.post_ok(
+        &app.login("approver2@redress.example", PASSWORD).await,
+        "/payments/batches/1/release",
+        &[("release", "yes")],
+    )
+    .await;
+    app.post_ok(
+        &payments,
+        "/payments/batches/1/results",
+        &[
+            ("reference", c.as_str()),
+            ("result", "failed"),
+            ("fail_reason", "account_closed"),
+        ],
+    )
+    .await;
+    assert_eq!(state_of(&app, &c).await, "payout_failed");
+    let version = version_of(&app, &c).await;
+    app.post_ok(
+        &approver,
+        &format!("/staff/claims/{c}/reopen"),
+        &[
+            ("version", version.as_str()),
+            (
+                "reopen_reason",
+                "The account is closed; the claimant gives up the claim",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(state_of(&app, &c).await, "in_review");
+    let held: i64 = scalar(
+        &app,
+        "SELECT COUNT(*) FROM debit_reservations WHERE released_at IS NULL",
+    )
+    .await;
+    assert_eq!(held, 0);
+    let check = app::server::services::payouts::check_ledger(&app.state)
+        .await
+        .unwrap();
+    assert!(check.ok(), "{:?}", check.violations);
+    // Nothing is owed to either: a new batch finds nothing to pay.
+    let request = uuid::Uuid::new_v4().to_string();
+    let res = app
+        .post_form(
+            &payments,
+            "/payments/batches",
+            &[("request_id", request.as_str()), ("transfer_date", &date)],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
 }

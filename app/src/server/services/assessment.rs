@@ -59,6 +59,13 @@ async fn elsewhere(db: &Db, claim: &claims::ClaimRow) -> Result<Elsewhere, AppEr
         same_account: assessment::same_account(db, claim.id).await?,
         same_debit: assessment::same_debit(db, claim.id).await?,
         same_contact: assessment::same_contact(db, claim).await?,
+        confirmed_elsewhere: crate::server::store::bank_review::confirmed_elsewhere(
+            db, claim.id, None,
+        )
+        .await?
+        .into_iter()
+        .map(|c| (c.position, c.reference))
+        .collect(),
     })
 }
 
@@ -86,6 +93,7 @@ pub async fn refresh_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, AppError
         .same_account
         .into_iter()
         .chain(elsewhere.same_debit.into_iter().map(|(_, r)| r))
+        .chain(elsewhere.confirmed_elsewhere.into_iter().map(|(_, r)| r))
         .chain(elsewhere.same_contact)
         .collect();
     others.sort();

@@ -199,6 +199,13 @@ pub async fn answer_line(
     )
     .await?;
     crate::server::store::assessment::mark_dirty(tx, &[claim]).await?;
+    // A debit the bank confirmed on another claim too: both are flagged.
+    let others: Vec<uuid::Uuid> = bank_review::confirmed_elsewhere_tx(tx, claim)
+        .await?
+        .into_iter()
+        .map(|c| c.claim_id)
+        .collect();
+    crate::server::store::assessment::mark_dirty(tx, &others).await?;
     if current == CaseState::Submitted {
         current = step(tx, claim, version, current, Action::StartBankReview, staff).await?;
         version += 1;

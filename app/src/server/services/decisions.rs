@@ -281,8 +281,10 @@ pub async fn decide(
     let claim = case(state, reference).await?;
     let version = version(form)?;
     let proposed = decisions::rejection(&state.db, claim.id).await?;
-    // The event keeps the why: the reason sent back, or the rejection's.
+    // The event keeps the why: the reason sent back, or the rejection's, or
+    // why an approval went ahead without the bank's check of the account.
     let note = match action {
+        Action::Approve => payout_account_override(state, &claim, form).await?,
         Action::SendBack => Some(
             parse_text(field(form, "reason"), true, 1000, "reason")
                 .map_err(|k| AppError::field("reason", k))?
@@ -383,6 +385,42 @@ pub async fn decide(
     Ok(to)
 }
 
+/// What the approval needs of the payout account: the check of the bank
+/// that holds it ("it is the claimant's"), or an approver's reason for
+/// going ahead without (the event keeps it). Refused beside the field.
+async fn payout_account_override(
+    state: &AppState,
+    claim: &ClaimRow,
+    form: &Form,
+) -> Result<Option<String>, AppError> {
+    let check =
+        crate::server::store::bank_review::payout_account_check(&state.db, claim.id).await?;
+    let reason = parse_text(
+        field(form, "account_override"),
+        false,
+        1000,
+        "account_override",
+    )
+    .map_err(|k| AppError::field("account_override", k))?;
+    match (check, reason) {
+        (Some((true, _)), _) => Ok(None),
+        (_, Some(reason)) => Ok(Some(format!("{ACCOUNT_OVERRIDE} {reason}"))),
+        (None, None) => Err(AppError::field(
+            "account_override",
+            "payout_account_unchecked",
+        )),
+        (Some((false, _)), None) => Err(AppError::field(
+            "account_override",
+            "payout_account_mismatch",
+        )),
+    }
+}
+
+/// How an approval's event note begins when the payout account's bank had
+/// not confirmed the account.
+pub const ACCOUNT_OVERRIDE: &str =
+    "[口座確認なしで承認 / approved without the bank's account check]";
+
 /// Reserves every debit the approval pays (approved above 0), inside the
 /// approval's transaction. Another case holding one refuses the whole
 /// approval; so does an approved amount above what the bank confirmed.
@@ -465,6 +503,60 @@ pub async fn close_duplicate(
     Ok(())
 }
 
+/// An approver takes an approval back before any money moved (the case is
+/// approved, or its transfer failed and will not be retried), with a
+/// reason: the case's debits are released (another case may then hold
+/// them), what the ledger owes is revoked, the claimant is told, and the
+/// case is reviewed again. All in one transaction.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn reopen(
+    state: &AppState,
+    staff: &CurrentUser,
+    reference: &str,
+    form: &Form,
+) -> Result<(), AppError> {
+    let claim = case(state, reference).await?;
+    let version = version(form)?;
+    let reason = parse_text(field(form, "reopen_reason"), true, 1000, "reopen_reason")
+        .map_err(|k| AppError::field("reopen_reason", k))?
+        .unwrap_or_default();
+    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
+    let to =
+        next_state(from, Action::Reopen, staff.role, &CaseFacts::default()).map_err(refusal)?;
+    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
+    let lang = crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja);
+    let text = mails::reopened(lang, &state.settings.public_url, &claim.reference);
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    step(
+        &mut tx,
+        claim.id,
+        version,
+        staff.id,
+        (from, to, Action::Reopen),
+        Some(&reason),
+    )
+    .await?;
+    reservations::release_claim(&mut tx, claim.id, Some(staff.id), "reopened", now).await?;
+    let owed = crate::server::store::payouts::owed(&mut tx, claim.id).await?;
+    if owed > 0 {
+        crate::server::store::payouts::post(
+            &mut tx,
+            claim.id,
+            None,
+            crate::domain::payout::Movement::Revoke,
+            owed,
+            now,
+        )
+        .await?;
+    }
+    decisions::set_rejection(&mut tx, claim.id, None).await?;
+    mails::queue(&mut tx, &email, Some(claim.id), &text, now).await?;
+    tx.commit().await?;
+    tracing::info!(reference, revoked = owed, "approval taken back");
+    Ok(())
+}
+
 /// An internal note on a case (staff only; never shown outside).
 pub async fn add_note(
     state: &AppState,
@@ -499,6 +591,8 @@ pub struct Decision {
     pub notes: Vec<(chrono::DateTime<Utc>, String, String)>,
     /// This case's debits that other cases hold.
     pub held_elsewhere: Vec<reservations::HeldElsewhere>,
+    /// The payout account's bank's check: (it is the claimant's, when).
+    pub account_check: Option<(bool, chrono::DateTime<Utc>)>,
 }
 
 pub struct DecisionLine {
@@ -560,6 +654,8 @@ pub async fn decision(
         .unwrap_or_default();
     Ok(Decision {
         held_elsewhere: reservations::held_elsewhere(&state.db, claim.id).await?,
+        account_check: crate::server::store::bank_review::payout_account_check(&state.db, claim.id)
+            .await?,
         events: decisions::events(&state.db, claim.id).await?,
         notes: decisions::notes(&state.db, claim.id).await?,
         claim,

@@ -58,6 +58,7 @@ pub const TEMPLATES: &[(&str, &str, &str)] = templates!(
     "payment_failed",
     "transfer_scheduled",
     "closed_duplicate",
+    "reopened",
     "draft_expiring",
     "request_unanswered",
     "case_returned",
@@ -356,6 +357,11 @@ pub fn closed_duplicate(lang: Lang, public_url: &str, reference: &str) -> MailTe
     mail("closed_duplicate", lang, public_url, context! { reference })
 }
 
+/// The approval is taken back before any payment: reviewed again.
+pub fn reopened(lang: Lang, public_url: &str, reference: &str) -> MailText {
+    mail("reopened", lang, public_url, context! { reference })
+}
+
 /// The bank could not pay: what the claimant should do.
 pub fn payment_failed(lang: Lang, public_url: &str, reference: &str) -> MailText {
     mail("payment_failed", lang, public_url, context! { reference })
@@ -450,6 +456,7 @@ pub fn samples(lang: Lang, public_url: &str) -> Vec<MailText> {
         payment_sent(lang, public_url, "RD-000001", 130_000, d, "7654321"),
         transfer_scheduled(lang, public_url, "RD-000001", 130_000, d, "7654321"),
         closed_duplicate(lang, public_url, "RD-000001"),
+        reopened(lang, public_url, "RD-000001"),
         payment_failed(lang, public_url, "RD-000001"),
         draft_expiring(lang, public_url, d),
         request_unanswered(lang, public_url, "RD-000001", d),

@@ -113,6 +113,97 @@ pub async fn account_check(
     ).bind(claim_id).fetch_optional(p).await)
 }
 
+/// Another claim on which the bank confirmed the same debit as one of this
+/// claim's lines: the same transaction reference, or the same account,
+/// date and amount. `bank` limits it to one bank's lines (what that bank
+/// may see); None looks at every bank (operator staff, the flags).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ConfirmedElsewhere {
+    pub position: i64,
+    pub claim_id: Uuid,
+    pub reference: String,
+    pub bank_reference: Option<String>,
+}
+
+/// The latest answer of a line (`$alias.line_id` = the line's id).
+macro_rules! latest_confirmed {
+    ($answer:literal, $line:literal) => {
+        concat!(
+            $answer,
+            ".id = (SELECT x.id FROM line_answers x WHERE x.line_id = ",
+            $line,
+            ".id ORDER BY x.at DESC LIMIT 1) AND ",
+            $answer,
+            ".verdict = 'confirmed'"
+        )
+    };
+}
+
+const CONFIRMED_ELSEWHERE: &str = concat!(
+    "SELECT m.position, c.id AS claim_id, c.reference, la.bank_reference
+     FROM debit_lines m
+     JOIN line_answers ma ON ",
+    latest_confirmed!("ma", "m"),
+    "
+     JOIN debit_lines l ON l.bank_code = m.bank_code AND l.branch_code = m.branch_code
+                       AND l.account_number = m.account_number AND l.claim_id <> m.claim_id
+     JOIN line_answers la ON ",
+    latest_confirmed!("la", "l"),
+    "
+     JOIN claims c ON c.id = l.claim_id
+     WHERE m.claim_id = $1 AND ($2 IS NULL OR m.bank_code = $2)
+       AND c.state NOT IN ('withdrawn', 'closed_duplicate')
+       AND la.bank_date = ma.bank_date AND la.confirmed_amount = ma.confirmed_amount
+     UNION
+     SELECT m.position, c.id AS claim_id, c.reference, la.bank_reference
+     FROM debit_lines m
+     JOIN line_answers ma ON ",
+    latest_confirmed!("ma", "m"),
+    "
+     JOIN line_answers la ON la.bank_code = m.bank_code AND la.bank_reference = ma.bank_reference
+                          AND la.claim_id <> m.claim_id AND la.verdict = 'confirmed'
+     JOIN debit_lines l ON l.id = la.line_id AND ",
+    latest_confirmed!("la", "l"),
+    "
+     JOIN claims c ON c.id = l.claim_id
+     WHERE m.claim_id = $1 AND ($2 IS NULL OR m.bank_code = $2)
+       AND c.state NOT IN ('withdrawn', 'closed_duplicate')
+       AND TRIM(COALESCE(ma.bank_reference, '')) <> ''
+     ORDER BY 1, 3"
+);
+
+pub async fn confirmed_elsewhere(
+    db: &Db,
+    claim_id: Uuid,
+    bank: Option<&str>,
+) -> Result<Vec<ConfirmedElsewhere>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, ConfirmedElsewhere>(CONFIRMED_ELSEWHERE)
+        .bind(claim_id).bind(bank).fetch_all(p).await)
+}
+
+/// The same, as a transaction sees it (to mark the other claims' flags).
+pub async fn confirmed_elsewhere_tx(
+    tx: &mut Tx,
+    claim_id: Uuid,
+) -> Result<Vec<ConfirmedElsewhere>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, ConfirmedElsewhere>(CONFIRMED_ELSEWHERE)
+        .bind(claim_id).bind(None::<String>).fetch_all(c).await)
+}
+
+/// The newest check of the payout account by the bank that holds it,
+/// made since the account was last changed: (matches, when).
+pub async fn payout_account_check(
+    db: &Db,
+    claim_id: Uuid,
+) -> Result<Option<(bool, DateTime<Utc>)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (bool, DateTime<Utc>)>(
+        "SELECT a.matches, a.at FROM account_checks a JOIN claims c ON c.id = a.claim_id
+         WHERE a.claim_id = $1 AND a.bank_code = c.payout_bank_code
+           AND (c.payout_changed_at IS NULL OR a.at > c.payout_changed_at)
+         ORDER BY a.at DESC, a.id LIMIT 1",
+    ).bind(claim_id).fetch_optional(p).await)
+}
+
 pub async fn insert_view(
     tx: &mut Tx,
     claim_id: Uuid,

@@ -153,6 +153,15 @@ pub async fn post(
     Ok(())
 }
 
+/// What the ledger says the operator owes the claimant of a case now (the
+/// transaction's view).
+pub async fn owed(tx: &mut Tx, claim: Uuid) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(-SUM(amount), 0) AS BIGINT) FROM ledger_entries
+         WHERE claim_id = $1 AND account = 'owed_to_claimant'",
+    ).bind(claim).fetch_one(c).await)
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct BatchRow {
     pub id: Uuid,
