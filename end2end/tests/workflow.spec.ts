@@ -19,7 +19,7 @@ async function claimInReview(page: Page, name: string, kana: string): Promise<st
   // The payout account's bank says the account is the claimant's (approval needs it).
   await page.goto(`/bank/claims/${reference}`);
   await page.getByLabel("本人名義です").check();
-  await page.locator('form[action$="/account-check"] button').click();
+  await page.getByRole("button", { name: "保存する", exact: true }).click();
   await expect(page.getByRole("status").first()).toContainText("口座の確認結果を保存しました");
   await logout(page);
   return reference;

@@ -1022,3 +1022,72 @@ async fn an_approval_taken_back_releases_its_debit_for_the_other_claim() {
         .await;
     assert_eq!(res.status(), 422);
 }
+
+/// A batch whose case no longer holds a debit it pays (here its reservation
+/// was ended behind the product's back, as a bug or a bad migration would)
+/// is shown with the line at fault and cannot be released, on the page or
+/// by a post; the ledger check names it too.
+#[tokio::test]
+async fn a_batch_paying_a_debit_its_case_does_not_hold_is_never_released() {
+    let app = TestApp::spawn().await;
+    let a = approved_claim(&app, "ua@example.jp", "4600001").await;
+    let b = approved_claim(&app, "ub@example.jp", "4600002").await;
+    let payments = app.login("payments@redress.example", PASSWORD).await;
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    let date = app::domain::payout::earliest_transfer_date(today).to_string();
+    let request = uuid::Uuid::new_v4().to_string();
+    app.post_ok(
+        &payments,
+        "/payments/batches",
+        &[("request_id", request.as_str()), ("transfer_date", &date)],
+    )
+    .await;
+    app::on_db!(&app.state.db, p => sqlx::query(
+        "UPDATE debit_reservations SET released_at = reserved_at, release_reason = 'test'
+         WHERE claim_id = (SELECT id FROM claims WHERE reference = $1)",
+    ).bind(&b).execute(p).await.map(|r| r.rows_affected()))
+    .unwrap();
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let page = app
+        .get(&approver, "/payments/batches/1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let conflicts = &page[page.find("batch-conflicts").expect("the conflicts")..];
+    assert!(
+        conflicts.contains(&format!("href=\"/staff/claims/{b}\""))
+            && conflicts.contains("案件がこの引き出しを確保していません")
+            && !conflicts.contains(&format!("href=\"/staff/claims/{a}\"")),
+        "{conflicts}"
+    );
+    assert!(
+        !page.contains("/payments/batches/1/release"),
+        "no release offered"
+    );
+    let res = app
+        .post_form(
+            &approver,
+            "/payments/batches/1/release",
+            &[("release", "yes")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("案件が確保していない引き出し")
+    );
+    let state: String = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
+        "SELECT state FROM payout_batches WHERE number = 1").fetch_one(p).await.unwrap());
+    assert_eq!(state, "open");
+    let check = app::server::services::payouts::check_ledger(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        check.violations.debits_unreserved, 1,
+        "{:?}",
+        check.violations
+    );
+}
