@@ -66,6 +66,12 @@ test("a second claim of the same debit: its approval is refused with a link to t
   await expect(page.locator(".held-elsewhere").getByRole("link", { name: first })).toBeVisible();
   await expect(page.locator(".summary-list").first()).toContainText("審査済み");
   await expectAccessible(page);
+  // On a phone: the refusal and the other case's link fit the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.locator(".held-elsewhere").screenshot({ path: "test-results/duplicate-held-390.png" });
+  await page.screenshot({ path: "test-results/duplicate-refused-390.png" });
+  await page.setViewportSize({ width: 1280, height: 900 });
   // Sent back to the reviewer.
   await page.getByLabel("差し戻しの理由").fill("同じ引き出しが別の案件で承認済み");
   await page.getByRole("button", { name: "査定に差し戻す" }).click();
