@@ -219,7 +219,7 @@ async fn batch_csv(
     };
     match payouts::export_csv(&state, n).await {
         Ok(csv) => download(
-            csv.into_bytes(),
+            csv,
             "text/csv; charset=utf-8",
             &format!("redress-batch-{n}.csv"),
         ),
@@ -232,11 +232,7 @@ async fn settlement_csv(State(state): State<AppState>, session: Session) -> Resp
         return e.into_response();
     }
     match payouts::settlement_csv(&state).await {
-        Ok(csv) => download(
-            csv.into_bytes(),
-            "text/csv; charset=utf-8",
-            "redress-settlement.csv",
-        ),
+        Ok(csv) => download(csv, "text/csv; charset=utf-8", "redress-settlement.csv"),
         Err(e) => e.into_response(),
     }
 }

@@ -173,27 +173,16 @@ async fn history_csv(
     Path(reference): Path<String>,
     session: Session,
 ) -> Response {
-    use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
         return e.into_response();
     }
     match decisions::history_csv(&state, &reference).await {
-        Ok(csv) => {
-            let mut res = csv.into_response();
-            let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            if let Ok(v) =
-                HeaderValue::from_str(&format!("attachment; filename=\"{reference}-history.csv\""))
-            {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
+        Ok(csv) => super::download::attachment(
+            csv,
+            super::download::CSV,
+            &format!("{reference}-history.csv"),
+        ),
         Err(e) => e.into_response(),
     }
 }

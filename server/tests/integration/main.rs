@@ -12,6 +12,7 @@ mod claims;
 mod database;
 mod decisions;
 mod drills;
+mod exports;
 mod journey;
 mod mail;
 mod mfa;

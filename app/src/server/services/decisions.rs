@@ -806,36 +806,21 @@ pub async fn assign(
 pub const ASSIGN_PREFIX: &str = "assign_";
 
 /// A case's history as CSV: every event with who, when, the states and the
-/// note. A field that a spreadsheet would run as a formula is quoted with a
-/// leading apostrophe.
-pub async fn history_csv(state: &AppState, reference: &str) -> Result<String, AppError> {
+/// note (through the one CSV writer, which neutralises formulas).
+pub async fn history_csv(state: &AppState, reference: &str) -> Result<Vec<u8>, AppError> {
     let claim = case(state, reference).await?;
     let events = decisions::events(&state.db, claim.id).await?;
-    let mut out = Vec::new();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let safe = |s: &str| {
-            if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{s}")
-            } else {
-                s.to_owned()
-            }
-        };
-        w.write_record(["reference", "at", "actor", "from", "to", "action", "note"])
-            .map_err(anyhow::Error::from)?;
-        for e in events {
-            w.write_record([
-                claim.reference.clone(),
-                e.at.to_rfc3339(),
-                e.actor_email.unwrap_or_default(),
-                e.from_state.unwrap_or_default(),
-                e.to_state,
-                e.action,
-                safe(&e.note.unwrap_or_default()),
-            ])
-            .map_err(anyhow::Error::from)?;
-        }
-        w.flush().map_err(anyhow::Error::from)?;
-    }
-    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&out)))
+    let header = ["reference", "at", "actor", "from", "to", "action", "note"].map(String::from);
+    let rows = events.into_iter().map(|e| {
+        [
+            claim.reference.clone(),
+            e.at.to_rfc3339(),
+            e.actor_email.unwrap_or_default(),
+            e.from_state.unwrap_or_default(),
+            e.to_state,
+            e.action,
+            e.note.unwrap_or_default(),
+        ]
+    });
+    crate::server::download::csv_with_bom(std::iter::once(header).chain(rows))
 }

@@ -404,60 +404,45 @@ fn check(bytes: &[u8], crlf: bool, b: &payouts::BatchRow) -> Result<(), AppError
 }
 
 /// The same rows for people: CSV (UTF-8 with BOM, as Excel in Japan
-/// expects) with the case references and results.
-pub async fn export_csv(state: &AppState, number: i64) -> Result<String, AppError> {
+/// expects) with the case references and results, through the one CSV
+/// writer.
+pub async fn export_csv(state: &AppState, number: i64) -> Result<Vec<u8>, AppError> {
     let b = batch(state, number).await?;
     let lines = payouts::lines(&state.db, b.id).await?;
-    let mut out = Vec::new();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let row = |w: &mut csv::Writer<&mut Vec<u8>>, r: &[&str]| {
-            w.write_record(r).map_err(anyhow::Error::from)
-        };
-        row(
-            &mut w,
-            &[
-                "batch",
-                "transfer_date",
-                "position",
-                "reference",
-                "bank_code",
-                "branch_code",
-                "account_type",
-                "account_number",
-                "payee",
-                "amount",
-                "result",
-                "paid_on",
-                "fail_reason",
-            ],
-        )?;
-        for l in &lines {
-            row(
-                &mut w,
-                &[
-                    &b.number.to_string(),
-                    &b.transfer_date.to_string(),
-                    &l.position.to_string(),
-                    &l.reference,
-                    &l.bank_code,
-                    &l.branch_code,
-                    &l.account_type,
-                    &l.account_number,
-                    &l.payee_kana,
-                    &l.amount.to_string(),
-                    l.result.as_deref().unwrap_or(""),
-                    &l.paid_on.map(|d| d.to_string()).unwrap_or_default(),
-                    l.fail_reason.as_deref().unwrap_or(""),
-                ],
-            )?;
-        }
-        w.flush().map_err(anyhow::Error::from)?;
-    }
-    Ok(format!(
-        "\u{feff}{}",
-        String::from_utf8(out).map_err(anyhow::Error::from)?
-    ))
+    let header = [
+        "batch",
+        "transfer_date",
+        "position",
+        "reference",
+        "bank_code",
+        "branch_code",
+        "account_type",
+        "account_number",
+        "payee",
+        "amount",
+        "result",
+        "paid_on",
+        "fail_reason",
+    ]
+    .map(String::from);
+    let rows = lines.into_iter().map(|l| {
+        [
+            b.number.to_string(),
+            b.transfer_date.to_string(),
+            l.position.to_string(),
+            l.reference,
+            l.bank_code,
+            l.branch_code,
+            l.account_type,
+            l.account_number,
+            l.payee_kana,
+            l.amount.to_string(),
+            l.result.unwrap_or_default(),
+            l.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+            l.fail_reason.unwrap_or_default(),
+        ]
+    });
+    crate::server::download::csv_with_bom(std::iter::once(header).chain(rows))
 }
 
 /// Records the bank's result for one case of a released batch (a form).
@@ -731,38 +716,30 @@ pub async fn check_ledger(state: &AppState) -> Result<LedgerCheck, AppError> {
     })
 }
 
-/// The per-bank settlement: CSV (UTF-8 with BOM).
-pub async fn settlement_csv(state: &AppState) -> Result<String, AppError> {
+/// The per-bank settlement: CSV (UTF-8 with BOM), through the one CSV
+/// writer.
+pub async fn settlement_csv(state: &AppState) -> Result<Vec<u8>, AppError> {
     let rows = payouts::settlement(&state.db).await?;
-    let mut out = Vec::new();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record([
-            "bank_code",
-            "bank_name",
-            "cases",
-            "debits_paid",
-            "bank_share",
-            "operator_share",
-        ])
-        .map_err(anyhow::Error::from)?;
-        for r in &rows {
-            w.write_record([
-                r.bank_code.clone(),
-                r.bank_name.clone(),
-                r.cases.to_string(),
-                r.debits_paid.to_string(),
-                r.bank_share.to_string(),
-                r.operator_share.to_string(),
-            ])
-            .map_err(anyhow::Error::from)?;
-        }
-        w.flush().map_err(anyhow::Error::from)?;
-    }
-    Ok(format!(
-        "\u{feff}{}",
-        String::from_utf8(out).map_err(anyhow::Error::from)?
-    ))
+    let header = [
+        "bank_code",
+        "bank_name",
+        "cases",
+        "debits_paid",
+        "bank_share",
+        "operator_share",
+    ]
+    .map(String::from);
+    let rows = rows.into_iter().map(|r| {
+        [
+            r.bank_code,
+            r.bank_name,
+            r.cases.to_string(),
+            r.debits_paid.to_string(),
+            r.bank_share.to_string(),
+            r.operator_share.to_string(),
+        ]
+    });
+    crate::server::download::csv_with_bom(std::iter::once(header).chain(rows))
 }
 
 /// The per-bank settlement as an Excel workbook (numbers as numbers).
@@ -785,8 +762,13 @@ pub async fn settlement_xlsx(state: &AppState) -> Result<Vec<u8>, AppError> {
     }
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
-        sheet.write_string(row, 0, &r.bank_code).map_err(fail)?;
-        sheet.write_string(row, 1, &r.bank_name).map_err(fail)?;
+        let text = crate::server::download::safe_text;
+        sheet
+            .write_string(row, 0, text(&r.bank_code))
+            .map_err(fail)?;
+        sheet
+            .write_string(row, 1, text(&r.bank_name))
+            .map_err(fail)?;
         for (col, value) in [r.cases, r.debits_paid, r.bank_share, r.operator_share]
             .into_iter()
             .enumerate()

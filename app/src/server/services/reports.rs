@@ -183,7 +183,9 @@ pub fn xlsx(
             let (row, col) = (i as u32, j as u16);
             match cell.parse::<i64>() {
                 Ok(n) if j >= 1 => sheet.write_number(row, col, n as f64).map_err(fail)?,
-                _ => sheet.write_string(row, col, cell).map_err(fail)?,
+                _ => sheet
+                    .write_string(row, col, crate::server::download::safe_text(cell))
+                    .map_err(fail)?,
             };
         }
     }
