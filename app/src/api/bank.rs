@@ -214,7 +214,7 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
         .map_err(fail)?
         .filter(|(b, _, _)| *b == bank)
         .map(|(_, number, kana)| (number, kana));
-    let account_check = store::account_check(&state.db, claim.id)
+    let account_check = store::account_check(&state.db, claim.id, &bank)
         .await
         .map_err(fail)?
         .map(|(m, note, at)| (m, note, convert::jst_time(at)));
@@ -237,8 +237,13 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
     );
     let line_ids = lines.iter().map(|l| l.id).collect();
     let verdicts = lines.iter().map(|l| l.bank_verdict.clone()).collect();
+    // A bank sees the total of its own lines, never the claim's (other
+    // banks' debits, the claimant's costs).
+    let own_total = lines.iter().map(|l| l.amount).sum();
+    let mut detail = convert::detail(claim, lines, true, false);
+    detail.total = own_total;
     Ok(BankCaseView {
-        detail: convert::detail(claim, lines, true, false),
+        detail,
         line_ids,
         verdicts,
         history,

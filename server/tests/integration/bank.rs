@@ -923,3 +923,47 @@ async fn a_banks_import_history_and_the_reported_losses_download_as_csv() {
         .unwrap();
     assert!(page.contains("href=\"/staff/reported-losses.csv\""));
 }
+
+/// What one bank's server function returns for a claim it shares with
+/// another bank holds nothing of the other bank's: not its account check
+/// or the note with it, not its lines, and no total but the bank's own.
+#[tokio::test]
+async fn a_bank_reads_nothing_of_another_banks_side_of_a_shared_claim() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let reference = claim_at_two_banks(&app, &claimant).await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    // 0125 holds the payout account and checks it, with an internal note.
+    app.post_ok(
+        &b77,
+        &format!("/bank/claims/{reference}/account-check"),
+        &[("matches", "no"), ("note", "MARKER-0125-INTERNAL-NOTE")],
+    )
+    .await;
+    let json = |client: reqwest::Client| {
+        let url = app.url("/api/bank_case");
+        let reference = reference.clone();
+        async move {
+            let res = client
+                .post(url)
+                .form(&[("reference", reference.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+    let theirs = json(yucho).await;
+    for planted in ["MARKER-0125-INTERNAL-NOTE", "1234567", "100000", "50000"] {
+        assert!(!theirs.contains(planted), "9900 reads {planted}: {theirs}");
+    }
+    let value: serde_json::Value = serde_json::from_str(&theirs).unwrap();
+    assert_eq!(value["detail"]["total"], 30000, "9900's own line only");
+    assert!(value["account_check"].is_null(), "{theirs}");
+    // 0125 reads its own check and its own total.
+    let own: serde_json::Value = serde_json::from_str(&json(b77).await).unwrap();
+    assert_eq!(own["detail"]["total"], 150000);
+    assert_eq!(own["account_check"][1], "MARKER-0125-INTERNAL-NOTE");
+}

@@ -103,14 +103,17 @@ pub async fn insert_account_check(
     Ok(())
 }
 
-/// The newest account check of a claim: (matches, note, when).
+/// The newest account check of a claim by `bank`: (matches, note, when).
+/// Another bank's check (its answer, its internal note) is never read here.
 pub async fn account_check(
     db: &Db,
     claim_id: Uuid,
+    bank: &str,
 ) -> Result<Option<(bool, Option<String>, DateTime<Utc>)>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, (bool, Option<String>, DateTime<Utc>)>(
-        "SELECT matches, note, at FROM account_checks WHERE claim_id = $1 ORDER BY at DESC, id LIMIT 1",
-    ).bind(claim_id).fetch_optional(p).await)
+        "SELECT matches, note, at FROM account_checks WHERE claim_id = $1 AND bank_code = $2
+         ORDER BY at DESC, id LIMIT 1",
+    ).bind(claim_id).bind(bank).fetch_optional(p).await)
 }
 
 /// Another claim on which the bank confirmed the same debit as one of this
