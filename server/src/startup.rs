@@ -120,6 +120,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         ))
         .layer(from_fn(app::server::security::server_fn_bad_input))
         .layer(from_fn_with_state(state.clone(), same_origin_writes))
+        .layer(from_fn(app::server::security::control_characters_not_found))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(
             state.clone(),

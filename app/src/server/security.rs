@@ -57,8 +57,16 @@ pub async fn same_origin_writes(
 /// per-request nonce of their hydration script (see `shell`); everything else
 /// gets the strictest policy.
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+    // Every page carries its own nonce and most show personal data: nothing
+    // is stored by a browser or a proxy but the hashed assets and the few
+    // public files, which set their own caching.
+    let asset = is_asset(req.uri().path());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !asset {
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(
             "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -81,6 +89,50 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
     );
     res
+}
+
+/// The browser's files: the built site (`/pkg/`) and the public files.
+fn is_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/robots.txt")
+}
+
+/// A path with a control character (`%0A`, `%00`, …) names nothing: 404
+/// before any handler runs, so nothing is written for it and no redirect is
+/// built from it.
+pub async fn control_characters_not_found(req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path();
+    let decoded: Vec<u8> = percent_decode(path.as_bytes());
+    let bad = match std::str::from_utf8(&decoded) {
+        Ok(text) => text.chars().any(char::is_control),
+        Err(_) => true,
+    };
+    if bad {
+        return (axum::http::StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    next.run(req).await
+}
+
+fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(h * 16 + l);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The CSP of a rendered page: scripts only from us or with this request's

@@ -244,3 +244,72 @@ async fn a_wrong_setting_stops_startup_with_one_sentence() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("REDRESS_PUBLIC_URL"));
 }
+
+/// A control character in a path (here a line feed after the reference)
+/// is a 404 before anything runs: the note is not written, no redirect is
+/// built from the raw segment, nothing answers 500.
+#[tokio::test]
+async fn a_control_character_in_a_path_is_not_found_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    for path in [
+        "/staff/claims/RD-000001%0A/notes",
+        "/staff/claims/RD-000001%0D/notes",
+        "/staff/claims/RD-000001%00/notes",
+        "/staff/claims/%1BRD-000001/notes",
+    ] {
+        let res = app
+            .post_form(&admin, path, &[("note_body", "Should not be kept")])
+            .await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    assert_eq!(app.count("case_notes").await, 0);
+    // The same note on the real path is kept (the test can fail).
+    app.post_ok(
+        &admin,
+        "/staff/claims/RD-000001/notes",
+        &[("note_body", "Kept")],
+    )
+    .await;
+    assert_eq!(app.count("case_notes").await, 1);
+}
+
+/// Every response behind a login, server functions' answers included, is
+/// never stored by a browser or a proxy; so are the public pages (each
+/// carries its own nonce).
+#[tokio::test]
+async fn pages_and_server_function_answers_are_never_stored() {
+    let app = TestApp::spawn().await;
+    let no_store = |res: &reqwest::Response, what: &str| {
+        assert_eq!(
+            res.headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            Some("no-store".to_owned()),
+            "{what}"
+        );
+    };
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    for (client, path) in [
+        (&admin, "/staff/queue"),
+        (&admin, "/staff/claims/RD-000001"),
+        (&admin, "/admin/api-keys"),
+        (&clerk, "/bank/claims/RD-000001"),
+        (&claimant, "/claims/RD-000001"),
+        (&claimant, "/"),
+    ] {
+        let res = app.get(client, path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        no_store(&res, path);
+    }
+    let res = admin
+        .post(app.url("/api/operator_decision"))
+        .form(&[("reference", "RD-000001")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    no_store(&res, "/api/operator_decision");
+}
