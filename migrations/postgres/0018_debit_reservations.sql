@@ -117,3 +117,9 @@ WHERE first_of_debit = 1 OR (least_ref <> '' AND first_of_ref = 1);
 -- 'revoke' (owed to the claimant back to compensation).
 ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_kind_check,
     ADD CONSTRAINT ledger_entries_kind_check CHECK (kind IN ('approve', 'schedule', 'pay', 'fail', 'revoke'));
+
+-- Every session of an account ends when its credentials change (a password
+-- reset or change, an admin's reset of two-step login, a role change): the
+-- session keeps the account's epoch from its login, and the guard refuses a
+-- session whose epoch is older than the account's (on every process, at once).
+ALTER TABLE users ADD COLUMN session_epoch BIGINT NOT NULL DEFAULT 0;

@@ -123,3 +123,9 @@ CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
 BEGIN SELECT RAISE(ABORT, 'ledger_entries are append-only'); END;
 CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
 BEGIN SELECT RAISE(ABORT, 'ledger_entries are append-only'); END;
+
+-- Every session of an account ends when its credentials change (a password
+-- reset or change, an admin's reset of two-step login, a role change): the
+-- session keeps the account's epoch from its login, and the guard refuses a
+-- session whose epoch is older than the account's (on every process, at once).
+ALTER TABLE users ADD COLUMN session_epoch BIGINT NOT NULL DEFAULT 0;

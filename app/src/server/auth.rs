@@ -15,6 +15,8 @@ use crate::domain::Role;
 use crate::i18n::Lang;
 
 const SESSION_USER: &str = "uid";
+/// The account's session epoch when this session logged in.
+const SESSION_EPOCH: &str = "epoch";
 /// A password checked, the second step not yet: who, and since when.
 const SESSION_PENDING: &str = "mfa_uid";
 const SESSION_PENDING_AT: &str = "mfa_at";
@@ -120,7 +122,16 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
     let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role in database"))?;
     // A disabled account's session ends here, whatever it was doing; so
     // does a staff member's whose two-step login an admin has reset.
-    if row.disabled_at.is_some() || (role.is_staff() && row.mfa_enrolled_at.is_none()) {
+    // So does a session from before the account's credentials changed.
+    let epoch = session
+        .get::<i64>(SESSION_EPOCH)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?
+        .unwrap_or(0);
+    if row.disabled_at.is_some()
+        || (role.is_staff() && row.mfa_enrolled_at.is_none())
+        || epoch < row.session_epoch
+    {
         let _ = session.flush().await;
         return Ok(None);
     }
@@ -159,7 +170,12 @@ pub async fn require(session: &Session, db: &Db, roles: &[Role]) -> Result<Curre
 
 /// Starts an authenticated session: a new session id (so a planted id is
 /// worthless), the user's id, and the idle timeout of their role.
-pub async fn log_in(session: &Session, user_id: Uuid, role: Role) -> Result<(), AppError> {
+pub async fn log_in(
+    session: &Session,
+    user_id: Uuid,
+    role: Role,
+    epoch: i64,
+) -> Result<(), AppError> {
     session
         .cycle_id()
         .await
@@ -168,6 +184,10 @@ pub async fn log_in(session: &Session, user_id: Uuid, role: Role) -> Result<(), 
         .insert(SESSION_USER, user_id)
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session
+        .insert(SESSION_EPOCH, epoch)
+        .await
+        .map_err(session_err)?;
     session
         .remove_value(SESSION_PENDING)
         .await

@@ -225,7 +225,7 @@ async fn login(State(state): State<AppState>, session: Session, form: Submitted)
                 Some(next) => auth::begin_second_step(&session, checked.id)
                     .await
                     .map(|()| next),
-                None => auth::log_in(&session, checked.id, checked.role)
+                None => auth::log_in(&session, checked.id, checked.role, checked.session_epoch)
                     .await
                     .map(|()| checked.role.home_path()),
             };

@@ -673,3 +673,83 @@ async fn logins_that_work_do_not_count_against_a_shared_address_failures_do() {
         .await;
     assert_eq!(res.status(), 429);
 }
+
+/// Every credential event ends the account's other sessions at once (the
+/// client that held one gets 401 on its next request): a password reset, an
+/// admin's reset of two-step login, a role change, disabling. Re-enabling
+/// does not bring a session back.
+#[tokio::test]
+async fn every_credential_event_ends_the_accounts_other_sessions() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let id = |email: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            app::server::store::users::by_email(&db, email)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    // A password reset, from another browser.
+    let email = "matrix@example.jp";
+    let held = app.register_claimant(email, "kamome-no-suiheisen").await;
+    assert_eq!(app.html(&held, "/claims").await.0, 200);
+    let other = app.client();
+    app.post_form(&other, "/password/forgot", &[("email", email)])
+        .await;
+    let token = mail_code(&app.last_mail(email).await.body_text);
+    let res = app
+        .post_form(
+            &other,
+            "/password/reset",
+            &[("token", &token), ("password", "a-new-long-password")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.html(&held, "/claims").await.0, 401, "password reset");
+    let fresh = app.login(email, "a-new-long-password").await;
+    assert_eq!(app.html(&fresh, "/claims").await.0, 200);
+
+    // An admin resets a staff member's two-step login.
+    let held = app.login("approver2@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&held, "/staff/queue").await.0, 200);
+    let approver2 = id("approver2@redress.example").await;
+    app.post_ok(&admin, &format!("/admin/users/{approver2}/mfa-reset"), &[])
+        .await;
+    assert_eq!(
+        app.html(&held, "/staff/queue").await.0,
+        401,
+        "two-step reset"
+    );
+
+    // A role change.
+    let held = app.login("payments@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&held, "/payments").await.0, 200);
+    let payments = id("payments@redress.example").await;
+    app.post_ok(
+        &admin,
+        &format!("/admin/users/{payments}/role"),
+        &[("role", "reviewer"), ("bank", "")],
+    )
+    .await;
+    assert_eq!(app.html(&held, "/staff/queue").await.0, 401, "role change");
+
+    // Disabled, then enabled: the old session stays ended.
+    let held = app.login("reviewer@redress.example", PASSWORD).await;
+    assert_eq!(app.html(&held, "/staff/queue").await.0, 200);
+    let reviewer = id("reviewer@redress.example").await;
+    app.post_ok(&admin, &format!("/admin/users/{reviewer}/disable"), &[])
+        .await;
+    assert_eq!(app.html(&held, "/staff/queue").await.0, 401, "disabled");
+    app.post_ok(&admin, &format!("/admin/users/{reviewer}/enable"), &[])
+        .await;
+    assert_eq!(
+        app.html(&held, "/staff/queue").await.0,
+        401,
+        "enabled again"
+    );
+    // The admin's own session was never touched.
+    assert_eq!(app.html(&admin, "/admin/users").await.0, 200);
+}

@@ -183,10 +183,18 @@ async fn roles_change_claimants_are_not_edited_and_a_disabled_account_stops_at_o
         .post_form(&admin, &path, &[("role", "bank_staff"), ("bank", "9900")])
         .await;
     assert_eq!(res.status(), 303);
+    // The session opened under the old role ends at once; the next login
+    // has the new role.
+    assert_eq!(
+        app.html(&reviewer, "/staff/queue").await.0,
+        401,
+        "the old role's session ended"
+    );
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
     assert_eq!(
         app.html(&reviewer, "/bank/queue").await.0,
         200,
-        "the new role applies at once"
+        "the new role applies"
     );
     assert_eq!(app.html(&reviewer, "/staff/queue").await.0, 403);
     let res = app

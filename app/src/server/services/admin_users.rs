@@ -170,6 +170,8 @@ pub async fn change_role(
         bank.map(|b| format!(" {b}")).unwrap_or_default()
     );
     users::record_admin_action(&mut tx, admin.id, "role", id, &detail, now).await?;
+    // The sessions opened under the old role end.
+    users::end_sessions(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -194,6 +196,10 @@ pub async fn set_disabled(
     users::set_disabled(&mut tx, id, disabled.then_some(now)).await?;
     let action = if disabled { "disable" } else { "enable" };
     users::record_admin_action(&mut tx, admin.id, action, id, &target.role, now).await?;
+    // Enabled again, the account's old sessions stay ended.
+    if disabled {
+        users::end_sessions(&mut tx, id).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

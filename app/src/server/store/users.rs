@@ -20,6 +20,8 @@ pub struct UserRow {
     pub bank_lead: bool,
     /// When the account's two-step login was set up (none: not yet).
     pub mfa_enrolled_at: Option<DateTime<Utc>>,
+    /// Sessions logged in under an older epoch have ended.
+    pub session_epoch: i64,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -31,7 +33,7 @@ impl std::fmt::Debug for UserRow {
     }
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, mfa_enrolled_at";
+const COLUMNS: &str = "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, mfa_enrolled_at, session_epoch";
 
 pub struct NewUser<'a> {
     pub id: Uuid,
@@ -60,6 +62,15 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>) -> Result<(), sqlx::Error> {
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends every session of the account, on every process, at once: the one
+/// way sessions are revoked (password reset or change, two-step login
+/// reset, role change).
+pub async fn end_sessions(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
