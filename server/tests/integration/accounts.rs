@@ -101,12 +101,6 @@ async fn registration_refuses_bad_addresses_weak_passwords_and_duplicates() {
             "password",
             "よく使われるパスワード",
         ),
-        (
-            "claimant@redress.example",
-            "kamome-no-suiheisen",
-            "email",
-            "登録済み",
-        ),
     ] {
         let res = app
             .post_form(
@@ -752,4 +746,38 @@ async fn every_credential_event_ends_the_accounts_other_sessions() {
     );
     // The admin's own session was never touched.
     assert_eq!(app.html(&admin, "/admin/users").await.0, 200);
+}
+
+/// Registering with an address that has an account answers exactly as for
+/// a new address (nothing tells a stranger who has an account); the owner
+/// gets a mail instead, and no account is made.
+#[tokio::test]
+async fn registration_does_not_say_which_addresses_have_accounts() {
+    let app = TestApp::spawn().await;
+    let users = app.count("users").await;
+    let post = |email: &'static str| {
+        let client = app.client();
+        let url = app.url("/register");
+        async move {
+            client
+                .post(url)
+                .form(&[("email", email), ("password", "kamome-no-suiheisen")])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let known = post("claimant@redress.example").await;
+    let new = post("someone-new@example.jp").await;
+    assert_eq!(
+        (known.status(), new.status()),
+        (new.status(), known.status())
+    );
+    assert_eq!(known.status(), 303);
+    assert_eq!(location(&known), location(&new));
+    assert_eq!(app.count("users").await, users + 1, "only the new address");
+    let mail = app.last_mail("claimant@redress.example").await;
+    assert_eq!(mail.kind, "register_existing");
+    assert!(!mail.body_text.contains("kamome"), "no password in a mail");
+    app.delivered(&mail).await;
 }

@@ -55,10 +55,20 @@ pub async fn register(
         now,
     };
     if let Err(e) = users::insert(&mut tx, &new).await {
-        return Err(match constraint_of(&e) {
-            Some(c) if c.contains("email") => AppError::field("email", "email_taken"),
-            _ => e.into(),
-        });
+        return match constraint_of(&e) {
+            // The address has an account: the page answers as for a new
+            // one (it must not tell who has an account) and the owner is
+            // told instead.
+            Some(c) if c.contains("email") => {
+                drop(tx);
+                let mut tx = state.db.begin().await?;
+                let text = mails::register_existing(lang, &state.settings.public_url);
+                mails::queue(&mut tx, email.as_str(), None, &text, now).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+            _ => Err(e.into()),
+        };
     }
     send_token(&mut tx, state, id, email.as_str(), "verify", lang).await?;
     tx.commit().await?;

@@ -59,6 +59,7 @@ pub const TEMPLATES: &[(&str, &str, &str)] = templates!(
     "transfer_scheduled",
     "closed_duplicate",
     "reopened",
+    "register_existing",
     "draft_expiring",
     "request_unanswered",
     "case_returned",
@@ -362,6 +363,12 @@ pub fn reopened(lang: Lang, public_url: &str, reference: &str) -> MailText {
     mail("reopened", lang, public_url, context! { reference })
 }
 
+/// Someone registered with an address that has an account: its owner is
+/// told (the page answers as for a new address, so it tells nobody else).
+pub fn register_existing(lang: Lang, public_url: &str) -> MailText {
+    mail("register_existing", lang, public_url, context! {})
+}
+
 /// The bank could not pay: what the claimant should do.
 pub fn payment_failed(lang: Lang, public_url: &str, reference: &str) -> MailText {
     mail("payment_failed", lang, public_url, context! { reference })
@@ -457,6 +464,7 @@ pub fn samples(lang: Lang, public_url: &str) -> Vec<MailText> {
         transfer_scheduled(lang, public_url, "RD-000001", 130_000, d, "7654321"),
         closed_duplicate(lang, public_url, "RD-000001"),
         reopened(lang, public_url, "RD-000001"),
+        register_existing(lang, public_url),
         payment_failed(lang, public_url, "RD-000001"),
         draft_expiring(lang, public_url, d),
         request_unanswered(lang, public_url, "RD-000001", d),
