@@ -3,21 +3,13 @@
 //! results, the ledger's invariants, and a debit that is never paid twice:
 //! reserved by one case at its approval, refused to any other.
 
-use crate::decisions::{as_pairs, assessment_form, bank_confirms, state_of, version_of};
+use crate::decisions::{as_pairs, assessment_form, state_of, version_of};
 use crate::helpers::*;
 
 /// A claim by a new claimant for one debit of 100,000 yen on `account` at
 /// 0125, confirmed by the bank and assessed in full (not yet approved).
 pub(crate) async fn assessed_claim(app: &TestApp, email: &str, account: &'static str) -> String {
-    let (claimant, key) = app
-        .draft_for(email, &[], account, &[("2020-09-04".to_owned(), "100,000")])
-        .await;
-    let reference = app.send_draft(&claimant, &key).await;
-    bank_confirms(app, &reference).await;
-    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
-    let res = assess_in_full(app, &reviewer, &reference).await;
-    assert_eq!(res.status(), 303, "assessed");
-    reference
+    assessed_claim_with(app, email, account, "TX-0001").await
 }
 
 /// `assessed_claim` with the bank's reference for the debit given (blank:

@@ -320,8 +320,7 @@ pub async fn decide(
         }
     }
     // The claimant is told of the decision, in the same transaction.
-    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
-    let lang = crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja);
+    let (email, lang) = claimant_of(state, &claim).await?;
     let now = Utc::now();
     let public_url = &state.settings.public_url;
     let mail = match (to, &proposed) {
@@ -478,8 +477,7 @@ pub async fn close_duplicate(
         &CaseFacts::default(),
     )
     .map_err(refusal)?;
-    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
-    let lang = crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja);
+    let (email, lang) = claimant_of(state, &claim).await?;
     let text = mails::closed_duplicate(lang, &state.settings.public_url, &claim.reference);
     let why = match &note {
         Some(n) => format!("{}: {n}", other.reference),
@@ -487,17 +485,17 @@ pub async fn close_duplicate(
     };
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    step(
+    step_releasing(
         &mut tx,
-        claim.id,
+        &claim,
         version,
-        staff.id,
+        staff,
         (from, to, Action::CloseDuplicate),
-        Some(&why),
+        &why,
+        (&email, &text),
+        now,
     )
     .await?;
-    reservations::release_claim(&mut tx, claim.id, Some(staff.id), "closed_duplicate", now).await?;
-    mails::queue(&mut tx, &email, Some(claim.id), &text, now).await?;
     tx.commit().await?;
     tracing::info!(reference, duplicate_of = %other.reference, "case closed as a duplicate");
     Ok(())
@@ -523,21 +521,21 @@ pub async fn reopen(
     let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
     let to =
         next_state(from, Action::Reopen, staff.role, &CaseFacts::default()).map_err(refusal)?;
-    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
-    let lang = crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja);
+    let (email, lang) = claimant_of(state, &claim).await?;
     let text = mails::reopened(lang, &state.settings.public_url, &claim.reference);
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    step(
+    step_releasing(
         &mut tx,
-        claim.id,
+        &claim,
         version,
-        staff.id,
+        staff,
         (from, to, Action::Reopen),
-        Some(&reason),
+        &reason,
+        (&email, &text),
+        now,
     )
     .await?;
-    reservations::release_claim(&mut tx, claim.id, Some(staff.id), "reopened", now).await?;
     let owed = crate::server::store::payouts::owed(&mut tx, claim.id).await?;
     if owed > 0 {
         crate::server::store::payouts::post(
@@ -551,9 +549,47 @@ pub async fn reopen(
         .await?;
     }
     decisions::set_rejection(&mut tx, claim.id, None).await?;
-    mails::queue(&mut tx, &email, Some(claim.id), &text, now).await?;
     tx.commit().await?;
     tracing::info!(reference, revoked = owed, "approval taken back");
+    Ok(())
+}
+
+/// The claimant's address and language, to write a mail about the case.
+async fn claimant_of(
+    state: &AppState,
+    claim: &ClaimRow,
+) -> Result<(String, crate::i18n::Lang), AppError> {
+    let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
+    Ok((
+        email,
+        crate::i18n::Lang::parse(&lang).unwrap_or(crate::i18n::Lang::Ja),
+    ))
+}
+
+/// A case leaves the money's path (closed, or its approval taken back), in
+/// `tx`: the step with its note, its debits released, the claimant's mail.
+#[allow(clippy::too_many_arguments)]
+async fn step_releasing(
+    tx: &mut crate::server::db::Tx,
+    claim: &ClaimRow,
+    version: i64,
+    staff: &CurrentUser,
+    (from, to, action): (CaseState, CaseState, Action),
+    note: &str,
+    (email, text): (&str, &mails::MailText),
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    step(
+        tx,
+        claim.id,
+        version,
+        staff.id,
+        (from, to, action),
+        Some(note),
+    )
+    .await?;
+    reservations::release_claim(tx, claim.id, Some(staff.id), action.as_str(), now).await?;
+    mails::queue(tx, email, Some(claim.id), text, now).await?;
     Ok(())
 }
 
