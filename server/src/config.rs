@@ -238,6 +238,42 @@ pub struct Config {
         global = true
     )]
     pub dashboard_refresh_seconds: u64,
+    /// How many hours a staff or bank login lasts, whatever the activity.
+    #[arg(
+        long,
+        env = "REDRESS_STAFF_SESSION_HOURS",
+        value_name = "REDRESS_STAFF_SESSION_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub staff_session_hours: u64,
+    /// How many hours a claimant's login lasts, whatever the activity.
+    #[arg(
+        long,
+        env = "REDRESS_CLAIMANT_SESSION_HOURS",
+        value_name = "REDRESS_CLAIMANT_SESSION_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
+    pub claimant_session_hours: u64,
+    /// The most an uploaded Excel list may unpack to, in megabytes.
+    #[arg(
+        long,
+        env = "REDRESS_IMPORT_MAX_UNPACKED_MB",
+        value_name = "REDRESS_IMPORT_MAX_UNPACKED_MB",
+        default_value_t = 200,
+        global = true
+    )]
+    pub import_max_unpacked_mb: u64,
+    /// The most cells an uploaded Excel list may hold.
+    #[arg(
+        long,
+        env = "REDRESS_IMPORT_MAX_CELLS",
+        value_name = "REDRESS_IMPORT_MAX_CELLS",
+        default_value_t = 2_000_000,
+        global = true
+    )]
+    pub import_max_cells: u64,
 }
 
 /// The demo operator's requester (not a real one).
@@ -248,6 +284,20 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("redress.db").display()))
+    }
+
+    /// The origins a write may come from: exactly the configured public
+    /// origin; unset, the listen address (and `localhost` on a loopback one,
+    /// the address `make run` prints being opened either way).
+    pub fn allowed_origins(&self) -> Vec<String> {
+        if self.public_url.is_some() {
+            return vec![app::server::state::origin_of(&self.public_url())];
+        }
+        let mut origins = vec![format!("http://{}", self.listen)];
+        if self.listen.ip().is_loopback() {
+            origins.push(format!("http://localhost:{}", self.listen.port()));
+        }
+        origins
     }
 
     pub fn public_url(&self) -> String {
@@ -286,6 +336,18 @@ impl Config {
             if addr.parse::<std::net::IpAddr>().is_err() {
                 anyhow::bail!("REDRESS_METRICS_ALLOW: {rule:?} is not an address or a CIDR block");
             }
+        }
+        if !(1..=24 * 30).contains(&self.staff_session_hours)
+            || !(1..=24 * 90).contains(&self.claimant_session_hours)
+        {
+            anyhow::bail!(
+                "REDRESS_STAFF_SESSION_HOURS must be 1 to 720 and REDRESS_CLAIMANT_SESSION_HOURS 1 to 2160"
+            );
+        }
+        if self.import_max_unpacked_mb == 0 || self.import_max_cells == 0 {
+            anyhow::bail!(
+                "REDRESS_IMPORT_MAX_UNPACKED_MB and REDRESS_IMPORT_MAX_CELLS must be at least 1"
+            );
         }
         if self.mail_retry_ms == 0 {
             anyhow::bail!("REDRESS_MAIL_RETRY_MS must be at least 1");

@@ -32,6 +32,15 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let settings = Settings {
         data_dir: config.data_dir.clone(),
         public_url: config.public_url(),
+        allowed_origins: config.allowed_origins(),
+        staff_session_lifetime: std::time::Duration::from_secs(config.staff_session_hours * 3600),
+        claimant_session_lifetime: std::time::Duration::from_secs(
+            config.claimant_session_hours * 3600,
+        ),
+        sheet_limits: app::server::services::bank_import::SheetLimits {
+            max_unpacked_bytes: config.import_max_unpacked_mb * 1024 * 1024,
+            max_cells: config.import_max_cells,
+        },
         mail_from: config.mail_from.clone(),
         smtp_url: config.smtp_url.clone(),
         mail_reply_to: config.mail_reply_to.clone(),

@@ -10,13 +10,16 @@ use uuid::Uuid;
 
 use super::db::Db;
 use super::error::AppError;
-use super::store::users;
+use super::state::AppState;
+use super::store::login_sessions;
 use crate::domain::Role;
 use crate::i18n::Lang;
 
 const SESSION_USER: &str = "uid";
-/// The account's session epoch when this session logged in.
-const SESSION_EPOCH: &str = "epoch";
+/// This login's row in `login_sessions` (what ends it, and when it expires).
+const SESSION_LOGIN: &str = "login";
+/// How stale a login's "last seen" may get before a request writes it again.
+const TOUCH_AFTER_SECONDS: i64 = 300;
 /// A password checked, the second step not yet: who, and since when.
 const SESSION_PENDING: &str = "mfa_uid";
 const SESSION_PENDING_AT: &str = "mfa_at";
@@ -112,31 +115,44 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
     let Some(id) = session
         .get::<Uuid>(SESSION_USER)
         .await
-        .map_err(|e| anyhow::anyhow!("session: {e}"))?
+        .map_err(session_err)?
     else {
         return Ok(None);
     };
-    let Some(row) = users::by_id(db, id).await? else {
-        return Ok(None);
-    };
-    let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role in database"))?;
-    // A disabled account's session ends here, whatever it was doing; so
-    // does a staff member's whose two-step login an admin has reset.
-    // So does a session from before the account's credentials changed.
-    let epoch = session
-        .get::<i64>(SESSION_EPOCH)
+    // A session from before logins had rows (or a planted one) has no login.
+    let login = session
+        .get::<Uuid>(SESSION_LOGIN)
         .await
-        .map_err(|e| anyhow::anyhow!("session: {e}"))?
-        .unwrap_or(0);
-    if row.disabled_at.is_some()
-        || (role.is_staff() && row.mfa_enrolled_at.is_none())
-        || epoch < row.session_epoch
-    {
+        .map_err(session_err)?;
+    let held = match login {
+        Some(login) => login_sessions::held(db, id, login).await?,
+        None => None,
+    };
+    let now = chrono::Utc::now();
+    // The login ends here, whatever it was doing, when it was ended (log
+    // out, ended from the account page, a credential event) or has passed
+    // its absolute lifetime; so does a disabled account's, and a staff
+    // member's whose two-step login an admin has reset.
+    let Some(held) = held.filter(|h| {
+        h.live(now)
+            && h.user.disabled_at.is_none()
+            && Role::parse(&h.user.role)
+                .is_ok_and(|r| !r.is_staff() || h.user.mfa_enrolled_at.is_some())
+    }) else {
         let _ = session.flush().await;
         return Ok(None);
-    }
+    };
+    let row = held.user;
+    let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role in database"))?;
     if row.email_verified_at.is_none() {
         return Ok(None);
+    }
+    if let Some(login) = login
+        && (now - held.login_last_seen_at).num_seconds() > TOUCH_AFTER_SECONDS
+    {
+        let mut tx = db.begin().await?;
+        login_sessions::touch(&mut tx, login, now).await?;
+        tx.commit().await?;
     }
     // The idle timeout slides: every request of a logged-in user moves the
     // session's end to a whole period from now (the store writes that at
@@ -154,6 +170,14 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
     }))
 }
 
+/// This session's login, if it has one (the account page marks it).
+pub async fn login_id(session: &Session) -> Result<Option<Uuid>, AppError> {
+    session
+        .get::<Uuid>(SESSION_LOGIN)
+        .await
+        .map_err(session_err)
+}
+
 /// The guard: the logged-in user if their role is one of `roles`, else an
 /// error (401 when nobody is logged in, 403 for the wrong role). It returns;
 /// it never redirects.
@@ -169,23 +193,55 @@ pub async fn require(session: &Session, db: &Db, roles: &[Role]) -> Result<Curre
 }
 
 /// Starts an authenticated session: a new session id (so a planted id is
-/// worthless), the user's id, and the idle timeout of their role.
+/// worthless), a login row (what the account page lists and every
+/// revocation ends) expiring after the role's absolute lifetime, the user's
+/// id, and the idle timeout of their role.
 pub async fn log_in(
+    state: &AppState,
     session: &Session,
+    parts: &axum::http::request::Parts,
     user_id: Uuid,
     role: Role,
-    epoch: i64,
 ) -> Result<(), AppError> {
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session.cycle_id().await.map_err(session_err)?;
+    let now = chrono::Utc::now();
+    let lifetime = if role.is_staff() {
+        state.settings.staff_session_lifetime
+    } else {
+        state.settings.claimant_session_lifetime
+    };
+    let login = Uuid::new_v4();
+    let user_agent: String = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let mut tx = state.db.begin().await?;
+    login_sessions::insert(
+        &mut tx,
+        &login_sessions::NewLogin {
+            id: login,
+            user_id,
+            now,
+            expires_at: now
+                + chrono::Duration::from_std(lifetime)
+                    .map_err(|e| anyhow::anyhow!("session lifetime: {e}"))?,
+            user_agent: &user_agent,
+            ip: &state.settings.client_ip(parts),
+        },
+    )
+    .await?;
+    tx.commit().await?;
     session
         .insert(SESSION_USER, user_id)
         .await
-        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+        .map_err(session_err)?;
     session
-        .insert(SESSION_EPOCH, epoch)
+        .insert(SESSION_LOGIN, login)
         .await
         .map_err(session_err)?;
     session
@@ -284,12 +340,21 @@ pub async fn take_codes(session: &Session) -> Result<Vec<String>, AppError> {
         .unwrap_or_default())
 }
 
-/// Ends the session and deletes it on the server.
-pub async fn log_out(session: &Session) -> Result<(), AppError> {
-    session
-        .flush()
-        .await
-        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+/// Ends the session: its login row is ended (every process refuses it
+/// from now on) and the session deleted on the server.
+pub async fn log_out(session: &Session, db: &Db) -> Result<(), AppError> {
+    if let (Some(user), Some(login)) = (
+        session
+            .get::<Uuid>(SESSION_USER)
+            .await
+            .map_err(session_err)?,
+        login_id(session).await?,
+    ) {
+        let mut tx = db.begin().await?;
+        login_sessions::end_one(&mut tx, user, login, chrono::Utc::now()).await?;
+        tx.commit().await?;
+    }
+    session.flush().await.map_err(session_err)?;
     Ok(())
 }
 

@@ -225,7 +225,7 @@ async fn login(State(state): State<AppState>, session: Session, form: Submitted)
                 Some(next) => auth::begin_second_step(&session, checked.id)
                     .await
                     .map(|()| next),
-                None => auth::log_in(&session, checked.id, checked.role, checked.session_epoch)
+                None => auth::log_in(&state, &session, &form.parts, checked.id, checked.role)
                     .await
                     .map(|()| checked.role.home_path()),
             };
@@ -248,8 +248,8 @@ pub(crate) fn logged_in(parts: &Parts, to: &str, lang: Lang) -> Response {
     res
 }
 
-async fn logout(session: Session) -> Response {
-    match auth::log_out(&session).await {
+async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    match auth::log_out(&session, &state.db).await {
         Ok(()) => see_other("/login?notice=logged_out"),
         Err(e) => e.into_response(),
     }

@@ -35,7 +35,7 @@ async fn finish_login(
         .await?
         .ok_or(AppError::Unauthorized)?;
     let role = Role::parse(&row.role).map_err(|_| anyhow::anyhow!("unknown role"))?;
-    auth::log_in(session, user, role, row.session_epoch).await?;
+    auth::log_in(state, session, &form.parts, user, role).await?;
     Ok(logged_in(
         &form.parts,
         next.unwrap_or(role.home_path()),

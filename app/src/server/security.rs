@@ -15,8 +15,9 @@ use super::store::attempts;
 /// Refuses state-changing requests from another origin with 403. Leptos
 /// server functions do no origin check of their own, and neither do forms.
 ///
-/// A write is allowed when `Origin` is our public origin (or the address the
-/// request came to, for a server reached directly), or, without `Origin`,
+/// A write is allowed when `Origin` is exactly one of the allowed origins
+/// (the configured public origin; never one built from the request's own
+/// `Host`, which a proxy or an attacker's DNS controls), or, without `Origin`,
 /// when `Sec-Fetch-Site` says `same-origin` or `none`. A write with neither
 /// header is allowed only from non-browser clients (no cookies can ride on
 /// it without a browser sending `Sec-Fetch-Site`/`Origin`).
@@ -34,14 +35,8 @@ pub async fn same_origin_writes(
     let headers = req.headers();
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let allowed = match (origin, fetch_site) {
-        (Some(origin), _) => {
-            origin == state.settings.public_origin()
-                || host.is_some_and(|h| {
-                    origin == format!("http://{h}") || origin == format!("https://{h}")
-                })
-        }
+        (Some(origin), _) => state.settings.allowed_origins.iter().any(|o| o == origin),
         (None, Some(site)) => site == "same-origin" || site == "none",
         (None, None) => true,
     };

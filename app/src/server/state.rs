@@ -13,6 +13,14 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The public address, e.g. `https://redress.example.jp` (no trailing slash).
     pub public_url: String,
+    /// The origins a write may come from: exactly the public origin when the
+    /// public address is configured; unset, the listen address (and
+    /// `localhost` for a loopback one, as `make run` is opened).
+    pub allowed_origins: Vec<String>,
+    /// How long a login lasts whatever the activity (ASVS 7.3.2): staff
+    /// and bank users, and claimants.
+    pub staff_session_lifetime: std::time::Duration,
+    pub claimant_session_lifetime: std::time::Duration,
     pub mail_from: String,
     pub smtp_url: Option<String>,
     /// Where replies to our mail go (unset: no Reply-To header).
@@ -27,6 +35,8 @@ pub struct Settings {
     /// How long a request waits for a bank list's import before it shows
     /// progress instead (the import goes on in the background).
     pub import_wait: std::time::Duration,
+    /// What an uploaded Excel list may unpack to.
+    pub sheet_limits: crate::server::services::bank_import::SheetLimits,
     /// Cases approved for more than this (yen) need a second approver.
     pub second_approval_above: i64,
     /// The operator's side of the Zengin transfer file.
@@ -123,14 +133,7 @@ impl Settings {
 
     /// `scheme://host[:port]` of the public URL: the only origin allowed to write.
     pub fn public_origin(&self) -> String {
-        let url = self.public_url.trim_end_matches('/');
-        match url.find("://") {
-            Some(i) => match url[i + 3..].find('/') {
-                Some(j) => url[..i + 3 + j].to_owned(),
-                None => url.to_owned(),
-            },
-            None => url.to_owned(),
-        }
+        origin_of(&self.public_url)
     }
 }
 
@@ -152,5 +155,17 @@ pub struct AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+/// `scheme://host[:port]` of a URL (no path, no trailing slash).
+pub fn origin_of(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    match url.find("://") {
+        Some(i) => match url[i + 3..].find('/') {
+            Some(j) => url[..i + 3 + j].to_owned(),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }

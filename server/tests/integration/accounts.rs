@@ -467,9 +467,10 @@ async fn staff_sessions_idle_out_sooner_than_claimants() {
 #[tokio::test]
 async fn cookies_are_secure_when_the_public_address_is_https() {
     let app = TestApp::spawn_configured(None, Some("https://redress.example".into()), false).await;
+    let browser = app.client_from("https://redress.example");
     let res = app
         .post_form(
-            &app.client(),
+            &browser,
             "/login",
             &[
                 ("email", "claimant@redress.example"),
@@ -482,7 +483,7 @@ async fn cookies_are_secure_when_the_public_address_is_https() {
     assert!(cookie.contains("; Secure"), "{cookie}");
     // Mail names the public address, and links nowhere else.
     app.post_form(
-        &app.client(),
+        &browser,
         "/password/forgot",
         &[("email", "claimant@redress.example")],
     )

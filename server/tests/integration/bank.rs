@@ -749,6 +749,97 @@ async fn a_banks_list_can_be_an_excel_sheet() {
     assert_eq!(res.status(), 422);
 }
 
+/// A workbook rebuilt with one more part of `pad` zero bytes: a few
+/// kilobytes on the wire, `pad` bytes once unpacked (a zip bomb).
+fn with_padding(workbook: &[u8], pad: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(workbook)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..source.len() {
+        let mut part = source.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        out.start_file(part.name().to_owned(), options).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.start_file("xl/media/pad.bin", options).unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..pad / zeros.len() {
+        out.write_all(&zeros).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// A list sheet of `rows` rows of the eight columns (the heading first).
+fn list_workbook(rows: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for c in 0..8u16 {
+        sheet.write_string(0, c, format!("h{c}")).unwrap();
+    }
+    for r in 1..=rows {
+        sheet.write_number(r, 0, 100.0).unwrap();
+        sheet.write_string(r, 1, "普通").unwrap();
+        sheet.write_number(r, 2, 1234567.0).unwrap();
+        sheet.write_string(r, 3, "ヤマダ ハナコ").unwrap();
+        sheet.write_string(r, 4, "2020-09-03").unwrap();
+        sheet.write_number(r, 5, 100000.0).unwrap();
+        sheet.write_string(r, 6, "ドコモコウザ").unwrap();
+        sheet.write_string(r, 7, format!("XB-{r}")).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// An Excel list that unpacks past the configured size, or holds more
+/// cells than the configured count, is refused with a message before it is
+/// read whole; nothing is imported. One within both limits is imported.
+#[tokio::test]
+async fn an_excel_list_past_the_unpacked_limits_is_refused_before_it_is_read() {
+    let app = TestApp::spawn_with(Options {
+        import_max_unpacked_mb: 4,
+        import_max_cells: 2_000,
+        ..Options::default()
+    })
+    .await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let bomb = with_padding(&list_workbook(2), 64 * 1024 * 1024);
+    assert!(
+        bomb.len() < 200 * 1024,
+        "a small file: {} bytes",
+        bomb.len()
+    );
+    let many_cells = list_workbook(300); // 2,408 cells
+    for (name, bytes) in [("bomb.xlsx", bomb), ("cells.xlsx", many_cells)] {
+        let res = upload_list(&app, &b77, name, bytes).await;
+        assert_eq!(res.status(), 422, "{name}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("このExcelファイルは展開すると大きすぎます"),
+            "{name}: {html}"
+        );
+        assert!(html.contains("error-summary"), "{name}: in the summary too");
+    }
+    assert_eq!(app.count("bank_imports").await, 0);
+    assert_eq!(app.count("bank_debits").await, 0);
+    // Within both limits (padding of 2 MB, 200 rows = 1,608 cells): imported.
+    let res = upload_list(
+        &app,
+        &b77,
+        "ok.xlsx",
+        with_padding(&list_workbook(200), 2 * 1024 * 1024),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    assert_eq!(app.count("bank_imports").await, 1);
+}
+
 #[tokio::test]
 async fn an_import_still_working_shows_its_progress_and_one_cut_off_says_to_send_again() {
     let app = TestApp::spawn().await;

@@ -111,7 +111,13 @@ pub struct Options {
     pub metrics_allow: Vec<String>,
     /// How old the dashboard's figures may be (0, the tests' default: computed on every view).
     pub dashboard_refresh_seconds: u64,
+    /// What an uploaded Excel list may unpack to (megabytes, cells).
+    pub import_max_unpacked_mb: u64,
+    pub import_max_cells: u64,
 }
+
+const IMPORT_MAX_UNPACKED_MB: u64 = 200;
+const IMPORT_MAX_CELLS: u64 = 2_000_000;
 
 impl Default for Options {
     fn default() -> Options {
@@ -122,6 +128,8 @@ impl Default for Options {
             import_wait_ms: 5000,
             metrics_allow: vec!["127.0.0.1".into()],
             dashboard_refresh_seconds: 0,
+            import_max_unpacked_mb: IMPORT_MAX_UNPACKED_MB,
+            import_max_cells: IMPORT_MAX_CELLS,
         }
     }
 }
@@ -164,6 +172,8 @@ impl TestApp {
             import_wait_ms,
             metrics_allow,
             dashboard_refresh_seconds,
+            import_max_unpacked_mb,
+            import_max_cells,
         } = options;
         // Server errors show in a failing test's output (RUST_LOG to see more).
         let _ = tracing_subscriber::fmt()
@@ -196,6 +206,10 @@ impl TestApp {
             dashboard_refresh_seconds,
             metrics_allow,
             log_format: "text".into(),
+            staff_session_hours: 12,
+            claimant_session_hours: 168,
+            import_max_unpacked_mb,
+            import_max_cells,
         };
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
@@ -235,6 +249,10 @@ impl TestApp {
             dashboard_refresh_seconds: 0,
             metrics_allow: vec!["127.0.0.1".into()],
             log_format: "text".into(),
+            staff_session_hours: 12,
+            claimant_session_hours: 168,
+            import_max_unpacked_mb: IMPORT_MAX_UNPACKED_MB,
+            import_max_cells: IMPORT_MAX_CELLS,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         tokio::spawn(async move {
@@ -246,8 +264,13 @@ impl TestApp {
     /// A browser-like client: keeps cookies, does not follow redirects, and
     /// sends our own `Origin` (as browsers do on every POST).
     pub fn client(&self) -> reqwest::Client {
+        self.client_from(&self.address)
+    }
+
+    /// A browser-like client whose pages come from `origin`.
+    pub fn client_from(&self, origin: &str) -> reqwest::Client {
         let mut headers = HeaderMap::new();
-        headers.insert(ORIGIN, HeaderValue::from_str(&self.address).unwrap());
+        headers.insert(ORIGIN, HeaderValue::from_str(origin).unwrap());
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())

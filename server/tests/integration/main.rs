@@ -22,4 +22,5 @@ mod payouts;
 mod policy;
 mod queues;
 mod reports;
+mod routes;
 mod security;

@@ -160,7 +160,6 @@ pub async fn log_in(
         role,
         lang: Lang::parse(&user.lang).unwrap_or_default(),
         mfa_enrolled: user.mfa_enrolled_at.is_some(),
-        session_epoch: user.session_epoch,
     })
 }
 
@@ -170,8 +169,6 @@ pub struct PasswordChecked {
     pub role: Role,
     pub lang: Lang,
     pub mfa_enrolled: bool,
-    /// The account's session epoch (the session keeps it).
-    pub session_epoch: i64,
 }
 
 impl PasswordChecked {
@@ -235,7 +232,7 @@ pub async fn set_password_with_code(
     users::set_password(&mut tx, user_id, &hash_password(password)?).await?;
     users::mark_verified(&mut tx, user_id, now).await?;
     // Whoever held a session with the old password is logged out.
-    users::end_sessions(&mut tx, user_id).await?;
+    users::end_sessions(&mut tx, user_id, None).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -171,7 +171,7 @@ pub async fn change_role(
     );
     users::record_admin_action(&mut tx, admin.id, "role", id, &detail, now).await?;
     // The sessions opened under the old role end.
-    users::end_sessions(&mut tx, id).await?;
+    users::end_sessions(&mut tx, id, None).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -198,7 +198,7 @@ pub async fn set_disabled(
     users::record_admin_action(&mut tx, admin.id, action, id, &target.role, now).await?;
     // Enabled again, the account's old sessions stay ended.
     if disabled {
-        users::end_sessions(&mut tx, id).await?;
+        users::end_sessions(&mut tx, id, None).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -98,11 +98,83 @@ pub fn is_excel(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
+/// What a workbook may hold once unpacked (an `.xlsx` is a zip: a few
+/// kilobytes can expand to gigabytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SheetLimits {
+    /// Bytes of all the workbook's parts together, uncompressed.
+    pub max_unpacked_bytes: u64,
+    /// Cells of all its sheets together.
+    pub max_cells: u64,
+}
+
+impl Default for SheetLimits {
+    fn default() -> Self {
+        SheetLimits {
+            max_unpacked_bytes: 200 * 1024 * 1024,
+            max_cells: 2_000_000,
+        }
+    }
+}
+
+/// Measures a workbook before anything reads it whole: every part is
+/// inflated into a counter (never into memory), stopping as soon as the
+/// total passes the limit; the sheets' cells (`<c` elements) are counted
+/// on the way. The sizes the zip's directory declares are not trusted.
+pub fn check_unpacked(bytes: &[u8], limits: SheetLimits) -> Result<(), AppError> {
+    use std::io::Read;
+    let unreadable = || AppError::field("file", "list_unreadable");
+    let too_big = || AppError::field("file", "list_too_big");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let mut total: u64 = 0;
+    let mut cells: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| unreadable())?;
+        let sheet = part.name().starts_with("xl/worksheets/");
+        // The last two bytes of the previous chunk, so a `<c ` cut in two
+        // is counted once (when its third byte arrives).
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let n = part.read(&mut buf).map_err(|_| unreadable())?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limits.max_unpacked_bytes {
+                return Err(too_big());
+            }
+            if sheet {
+                carry.extend_from_slice(&buf[..n]);
+                cells += count_cells(&carry);
+                carry = carry.split_off(carry.len().saturating_sub(2));
+                if cells > limits.max_cells {
+                    return Err(too_big());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `<c ` and `<c>` (a cell), not `<col`, `<cols` or `<cfRule`.
+fn count_cells(xml: &[u8]) -> u64 {
+    xml.windows(3)
+        .filter(|w| w[0] == b'<' && w[1] == b'c' && matches!(w[2], b' ' | b'>' | b'/'))
+        .count() as u64
+}
+
 /// Reads the first sheet of an Excel list, header row first. Dates may be
-/// real Excel dates or text; numbers are written without decimals.
-pub fn read_sheet(bytes: &[u8], today: chrono::NaiveDate) -> Result<Checked, AppError> {
+/// real Excel dates or text; numbers are written without decimals. The
+/// workbook is measured first ([`check_unpacked`]).
+pub fn read_sheet(
+    bytes: &[u8],
+    today: chrono::NaiveDate,
+    limits: SheetLimits,
+) -> Result<Checked, AppError> {
     use calamine::{Data, Reader, Xlsx};
     let unreadable = || AppError::field("file", "list_unreadable");
+    check_unpacked(bytes, limits)?;
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
     let range = book
@@ -132,12 +204,16 @@ pub fn read_sheet(bytes: &[u8], today: chrono::NaiveDate) -> Result<Checked, App
 }
 
 /// The rows of an uploaded file: an Excel workbook or CSV text.
-pub fn read_file(bytes: &[u8], today: chrono::NaiveDate) -> Result<Checked, AppError> {
+pub fn read_file(
+    bytes: &[u8],
+    today: chrono::NaiveDate,
+    limits: SheetLimits,
+) -> Result<Checked, AppError> {
     if bytes.is_empty() {
         return Err(AppError::field("file", "file_required"));
     }
     if is_excel(bytes) {
-        read_sheet(bytes, today)
+        read_sheet(bytes, today, limits)
     } else {
         Ok(read_rows(&decode(bytes)?, today))
     }
@@ -186,7 +262,7 @@ pub async fn import(
     bytes: &[u8],
 ) -> Result<Uuid, AppError> {
     staff.bank()?;
-    let checked = read_file(bytes, today_jst(Utc::now()))?;
+    let checked = read_file(bytes, today_jst(Utc::now()), state.settings.sheet_limits)?;
     start(
         state,
         staff,
@@ -434,4 +510,32 @@ pub async fn accept(state: &AppState, staff: &CurrentUser, debit: Uuid) -> Resul
     .await?;
     tx.commit().await?;
     Ok(row.import_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_counted_and_nothing_else() {
+        let xml = br#"<cols><col min="1"/></cols><row><c r="A1"><v>1</v></c><c r="B1"/><c>x</c></row><cfRule/>"#;
+        assert_eq!(count_cells(xml), 3);
+    }
+
+    /// A `<c ` split between two chunks of the stream is counted once.
+    #[test]
+    fn a_cell_cut_between_chunks_is_counted_once() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for r in 0..3000u32 {
+            sheet.write_number(r, 0, r as f64).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let limits = |cells| SheetLimits {
+            max_unpacked_bytes: 10 * 1024 * 1024,
+            max_cells: cells,
+        };
+        assert!(check_unpacked(&bytes, limits(3000)).is_ok());
+        assert!(check_unpacked(&bytes, limits(2999)).is_err());
+    }
 }

@@ -168,7 +168,7 @@ pub async fn reset(state: &AppState, admin: &CurrentUser, id: &str) -> Result<()
         return Err(AppError::Conflict("mfa_not_on"));
     }
     users::record_admin_action(&mut tx, admin.id, "mfa_reset", id, &target.role, now).await?;
-    users::end_sessions(&mut tx, id).await?;
+    users::end_sessions(&mut tx, id, None).await?;
     tx.commit().await?;
     Ok(())
 }

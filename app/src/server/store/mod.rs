@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod drafts;
 pub mod evidence;
 pub mod invitations;
+pub mod login_sessions;
 pub mod mfa;
 pub mod notifications;
 pub mod outbox;

@@ -20,8 +20,6 @@ pub struct UserRow {
     pub bank_lead: bool,
     /// When the account's two-step login was set up (none: not yet).
     pub mfa_enrolled_at: Option<DateTime<Utc>>,
-    /// Sessions logged in under an older epoch have ended.
-    pub session_epoch: i64,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -33,7 +31,9 @@ impl std::fmt::Debug for UserRow {
     }
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, mfa_enrolled_at, session_epoch";
+const COLUMNS: &str = "id, email, password_hash, role, bank_code, lang, email_verified_at, disabled_at, bank_lead, mfa_enrolled_at";
+/// The same columns of `users u` (for a join).
+pub const COLUMNS_OF_U: &str = "u.id, u.email, u.password_hash, u.role, u.bank_code, u.lang, u.email_verified_at, u.disabled_at, u.bank_lead, u.mfa_enrolled_at";
 
 pub struct NewUser<'a> {
     pub id: Uuid,
@@ -65,12 +65,12 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Ends every session of the account, on every process, at once: the one
-/// way sessions are revoked (password reset or change, two-step login
-/// reset, role change).
-pub async fn end_sessions(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
-        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+/// Ends every session of the account but `keep` (the one changing its own
+/// password stays), on every process, at once: the one way sessions are
+/// revoked (password reset or change, two-step login reset, role change,
+/// disabling).
+pub async fn end_sessions(tx: &mut Tx, id: Uuid, keep: Option<Uuid>) -> Result<(), sqlx::Error> {
+    super::login_sessions::end_all(tx, id, keep, Utc::now()).await?;
     Ok(())
 }
 

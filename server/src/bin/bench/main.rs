@@ -64,6 +64,10 @@ async fn main() -> anyhow::Result<()> {
         dashboard_refresh_seconds: 60,
         metrics_allow: vec!["127.0.0.1".into()],
         log_format: "text".into(),
+        staff_session_hours: 12,
+        claimant_session_hours: 168,
+        import_max_unpacked_mb: 200,
+        import_max_cells: 2_000_000,
     };
     let backend = if config.database_url.is_some() {
         "postgres"
@@ -154,8 +158,12 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     // The whole import, waited for to the end (the web page would show
     // progress after 5 s).
-    let checked = bank_import::read_file(csv.as_bytes(), chrono::Utc::now().date_naive())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let checked = bank_import::read_file(
+        csv.as_bytes(),
+        chrono::Utc::now().date_naive(),
+        Default::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let id = bank_import::start(
         &state,
         &clerk,
