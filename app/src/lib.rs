@@ -20,7 +20,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::i18n::Lang;
 use crate::pages::{
-    admin, auth, bank, claimant, journey, mail, mfa, payments, public, reports, staff, users,
+    account, admin, auth, bank, claimant, journey, mail, mfa, payments, public, reports, staff,
+    users,
 };
 
 /// The language of this request: the `lang` cookie, else the browser's
@@ -103,6 +104,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/mfa/recovery-codes") view=mfa::RecoveryCodesPage ssr=SsrMode::Async />
                 <Route path=path!("/password/forgot") view=auth::ForgotPage ssr=SsrMode::Async />
                 <Route path=path!("/password/reset") view=auth::ResetPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/account/password") view=account::ChangePasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/claims") view=claimant::MyClaimsPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/new") view=journey::StartClaimPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/:key") view=claimant::ClaimPage ssr=SsrMode::Async />

@@ -81,3 +81,62 @@ pub async fn my_mfa() -> Result<(bool, i64), ApiError> {
         .await
         .map_err(ctx::fail)
 }
+
+/// A login of the account, as its owner sees it on the account page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginView {
+    pub id: String,
+    /// The browser, in a few words ("Chrome on Android").
+    pub device: String,
+    pub ip: String,
+    pub started: String,
+    pub last_seen: String,
+    /// The login of the page's own request.
+    pub current: bool,
+}
+
+/// The account page: who, the two-step login, and where it is logged in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOverview {
+    pub email: String,
+    pub staff: bool,
+    pub mfa_on: bool,
+    pub recovery_left: i64,
+    pub logins: Vec<LoginView>,
+}
+
+/// The logged-in account's own settings (every role; only its own rows).
+#[server(endpoint = "my_account")]
+pub async fn my_account() -> Result<AccountOverview, ApiError> {
+    use super::ctx;
+    use crate::api::claimant::convert::jst_time;
+    use crate::server::services::{account, mfa};
+    let (state, user) = ctx::require(&crate::domain::Role::ALL).await?;
+    let session = ctx::session().await?;
+    let current = crate::server::auth::login_id(&session)
+        .await
+        .map_err(ctx::fail)?;
+    let (mfa_on, recovery_left) = mfa::status(&state, user.id).await.map_err(ctx::fail)?;
+    let mut logins: Vec<LoginView> = account::logins(&state, &user)
+        .await
+        .map_err(ctx::fail)?
+        .into_iter()
+        .map(|l| LoginView {
+            id: l.id.to_string(),
+            device: crate::domain::device::describe(&l.user_agent),
+            ip: l.ip,
+            started: jst_time(l.started_at),
+            last_seen: jst_time(l.last_seen_at),
+            current: Some(l.id) == current,
+        })
+        .collect();
+    // This device first.
+    logins.sort_by_key(|l| !l.current);
+    Ok(AccountOverview {
+        email: user.email,
+        staff: user.role.is_staff(),
+        mfa_on,
+        recovery_left,
+        logins,
+    })
+}

@@ -112,7 +112,12 @@ fn Header(user: Option<UserInfo>) -> impl IntoView {
                         {user
                             .map(|u| {
                                 view! {
-                                    <li class="who">{u.email}</li>
+                                    <li class="who">
+                                        <a href="/account" aria-current=(here == "/account").then_some("page")>
+                                            <span class="visually-hidden">{lang.t("nav_account")} </span>
+                                            {u.email}
+                                        </a>
+                                    </li>
                                     <li>
                                         <form method="post" action="/logout" class="inline-form">
                                             <button type="submit" class="link-button">

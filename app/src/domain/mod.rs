@@ -9,6 +9,7 @@ pub mod bank_list;
 pub mod calendar;
 pub mod claim;
 pub mod contact;
+pub mod device;
 pub mod errors;
 pub mod invite;
 pub mod kana;

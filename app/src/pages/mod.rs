@@ -1,5 +1,6 @@
 //! Pages, one module per audience.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod bank;

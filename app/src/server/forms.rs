@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::report_forms::routes())
         .merge(super::admin_forms::routes())
         .merge(super::mfa_forms::routes())
+        .merge(super::account_forms::routes())
         .merge(super::rest::routes())
 }
 
@@ -116,7 +117,7 @@ impl Submitted {
         status: StatusCode,
     ) -> Response {
         let mut values = self.fields;
-        values.retain(|k, _| k != "password");
+        values.retain(|k, _| !k.contains("password"));
         render(
             state,
             self.parts,

@@ -1,6 +1,7 @@
 //! Server-only code (feature `ssr`): state, database access, services, mail,
 //! sessions and the HTTP edges that are not Leptos server functions.
 
+pub mod account_forms;
 pub mod admin_forms;
 pub mod auth;
 pub mod bank_data;

@@ -745,8 +745,224 @@ async fn every_credential_event_ends_the_accounts_other_sessions() {
         401,
         "enabled again"
     );
+    // A password change from the account page: the other login ends, the
+    // one that changed it stays.
+    let email = "changer@example.jp";
+    let changer = app.register_claimant(email, "kamome-no-suiheisen").await;
+    let held = app.login(email, "kamome-no-suiheisen").await;
+    assert_eq!(app.html(&held, "/claims").await.0, 200);
+    app.post_ok(
+        &changer,
+        "/account/password",
+        &[
+            ("current_password", "kamome-no-suiheisen"),
+            ("password", "a-new-long-password"),
+        ],
+    )
+    .await;
+    assert_eq!(app.html(&held, "/claims").await.0, 401, "password change");
+    assert_eq!(
+        app.html(&changer, "/claims").await.0,
+        200,
+        "the changer stays"
+    );
+
     // The admin's own session was never touched.
     assert_eq!(app.html(&admin, "/admin/users").await.0, 200);
+}
+
+/// The logins of `email`, oldest first: (id, started, expires).
+async fn logins_of(
+    app: &TestApp,
+    email: &str,
+) -> Vec<(
+    uuid::Uuid,
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::Utc>,
+)> {
+    app::on_db!(&app.state.db, p => sqlx::query_as(
+        "SELECT s.id, s.started_at, s.expires_at FROM login_sessions s JOIN users u ON u.id = s.user_id
+         WHERE u.email = $1 AND s.ended_at IS NULL ORDER BY s.started_at",
+    ).bind(email).fetch_all(p).await.unwrap())
+}
+
+/// Changing one's password while logged in: the current password is
+/// required (and wrong ones are limited), the new one follows the
+/// registration rules, nothing changes on a refusal, every other login
+/// ends and the owner is mailed.
+#[tokio::test]
+async fn a_logged_in_user_changes_their_password_on_the_account_page() {
+    let app = TestApp::spawn().await;
+    let email = "change@example.jp";
+    let me = app.register_claimant(email, "kamome-no-suiheisen").await;
+    let other = app.login(email, "kamome-no-suiheisen").await;
+    let (status, page) = app.html(&me, "/account").await;
+    assert_eq!(status, 200);
+    assert_eq!(page.matches("class=\"login\"").count(), 2, "{page}");
+    assert_eq!(page.matches("class=\"tag\">この端末").count(), 1, "{page}");
+    assert!(page.contains("href=\"/account/password\""));
+    // Wrong current password, weak new password: 422, a message by the
+    // field and in the summary, the password unchanged.
+    for (current, new, field, message) in [
+        (
+            "wrong-password-here",
+            "a-new-long-password",
+            "current_password",
+            "今のパスワードが違います",
+        ),
+        ("kamome-no-suiheisen", "zq9x", "password", "パスワード"),
+        (
+            "kamome-no-suiheisen",
+            "kamome-no-suiheisen",
+            "password",
+            "新しいパスワードが今のパスワードと同じです",
+        ),
+    ] {
+        let res = app
+            .post_form(
+                &me,
+                "/account/password",
+                &[("current_password", current), ("password", new)],
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{current} {new}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{html}");
+        assert!(html.contains("error-summary"));
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {html}"
+        );
+        assert!(
+            !html.contains(current) && !html.contains(new),
+            "no password echoed"
+        );
+    }
+    assert_eq!(
+        app.html(&other, "/claims").await.0,
+        200,
+        "nothing ended yet"
+    );
+    let res = app
+        .post_form(
+            &me,
+            "/account/password",
+            &[
+                ("current_password", "kamome-no-suiheisen"),
+                ("password", "a-new-long-password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/account?notice=password_changed");
+    assert_eq!(app.html(&other, "/claims").await.0, 401);
+    let (_, page) = app.html(&me, "/account").await;
+    assert_eq!(page.matches("class=\"login\"").count(), 1, "{page}");
+    let mail = app.last_mail(email).await;
+    assert_eq!(mail.kind, "password_changed");
+    app.delivered(&mail).await;
+    // The old password no longer logs in; the new one does.
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[("email", email), ("password", "kamome-no-suiheisen")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    app.login(email, "a-new-long-password").await;
+    // Wrong current passwords are limited (a stolen session is no oracle).
+    let mut last = 0;
+    for _ in 0..6 {
+        last = app
+            .post_form(
+                &me,
+                "/account/password",
+                &[
+                    ("current_password", "guess-guess-guess"),
+                    ("password", "another-long-one"),
+                ],
+            )
+            .await
+            .status()
+            .as_u16();
+    }
+    assert_eq!(last, 429);
+}
+
+/// A user sees where they are logged in and ends one of those logins (it
+/// stops working at once); ending someone else's login ends nothing.
+#[tokio::test]
+async fn a_user_ends_one_of_their_logins_and_not_anothers() {
+    let app = TestApp::spawn().await;
+    let me = app.login("claimant@redress.example", PASSWORD).await;
+    let phone = app.login("claimant@redress.example", PASSWORD).await;
+    let stranger = app.login("bank.77@redress.example", PASSWORD).await;
+    let logins = logins_of(&app, "claimant@redress.example").await;
+    assert_eq!(logins.len(), 2);
+    let phone_login = logins[1].0;
+    let (_, page) = app.html(&me, "/account").await;
+    assert!(
+        page.contains(&format!("/account/logins/{phone_login}/end")),
+        "{page}"
+    );
+    // Someone else's id: not found, nothing ended.
+    let res = app
+        .post_form(
+            &stranger,
+            &format!("/account/logins/{phone_login}/end"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(app.html(&phone, "/claims").await.0, 200);
+    // The owner ends it: the phone is logged out, this browser is not.
+    app.post_ok(&me, &format!("/account/logins/{phone_login}/end"), &[])
+        .await;
+    assert_eq!(app.html(&phone, "/claims").await.0, 401);
+    assert_eq!(app.html(&me, "/claims").await.0, 200);
+    // "Everywhere else" keeps only this one.
+    let again = app.login("claimant@redress.example", PASSWORD).await;
+    app.post_ok(&me, "/account/logins/end-others", &[]).await;
+    assert_eq!(app.html(&again, "/claims").await.0, 401);
+    assert_eq!(app.html(&me, "/claims").await.0, 200);
+    assert_eq!(app.html(&stranger, "/bank/queue").await.0, 200);
+    // Logging out ends the row too.
+    app.post_ok(&me, "/logout", &[]).await;
+    assert!(logins_of(&app, "claimant@redress.example").await.is_empty());
+}
+
+/// A login lasts 12 hours for staff and bank users and 7 days for
+/// claimants, whatever the activity: requests do not move that end, and
+/// past it the session is refused.
+#[tokio::test]
+async fn a_login_ends_after_its_absolute_lifetime_whatever_the_activity() {
+    let app = TestApp::spawn().await;
+    for (email, page, hours) in [
+        ("claimant@redress.example", "/claims", 168),
+        ("bank.77@redress.example", "/bank/queue", 12),
+        ("reviewer@redress.example", "/staff/queue", 12),
+    ] {
+        let client = app.login(email, PASSWORD).await;
+        let [(id, started, expires)] = logins_of(&app, email).await[..] else {
+            panic!("one login of {email}");
+        };
+        assert_eq!((expires - started).num_hours(), hours, "{email}");
+        for _ in 0..3 {
+            assert_eq!(app.html(&client, page).await.0, 200);
+        }
+        assert_eq!(
+            logins_of(&app, email).await[0].2,
+            expires,
+            "activity does not extend it"
+        );
+        // The lifetime has passed (as if the clock had moved on).
+        let past = chrono::Utc::now() - chrono::Duration::seconds(1);
+        app::on_db!(&app.state.db, p => sqlx::query(
+            "UPDATE login_sessions SET started_at = $2, expires_at = $3 WHERE id = $1",
+        ).bind(id).bind(past - chrono::Duration::hours(hours)).bind(past).execute(p).await.unwrap().rows_affected());
+        assert_eq!(app.html(&client, page).await.0, 401, "{email}");
+    }
 }
 
 /// Registering with an address that has an account answers exactly as for

@@ -60,6 +60,7 @@ pub const TEMPLATES: &[(&str, &str, &str)] = templates!(
     "closed_duplicate",
     "reopened",
     "register_existing",
+    "password_changed",
     "draft_expiring",
     "request_unanswered",
     "case_returned",
@@ -369,6 +370,11 @@ pub fn register_existing(lang: Lang, public_url: &str) -> MailText {
     mail("register_existing", lang, public_url, context! {})
 }
 
+/// To the owner, after their password was changed while logged in.
+pub fn password_changed(lang: Lang, public_url: &str) -> MailText {
+    mail("password_changed", lang, public_url, context! {})
+}
+
 /// The bank could not pay: what the claimant should do.
 pub fn payment_failed(lang: Lang, public_url: &str, reference: &str) -> MailText {
     mail("payment_failed", lang, public_url, context! { reference })
@@ -465,6 +471,7 @@ pub fn samples(lang: Lang, public_url: &str) -> Vec<MailText> {
         closed_duplicate(lang, public_url, "RD-000001"),
         reopened(lang, public_url, "RD-000001"),
         register_existing(lang, public_url),
+        password_changed(lang, public_url),
         payment_failed(lang, public_url, "RD-000001"),
         draft_expiring(lang, public_url, d),
         request_unanswered(lang, public_url, "RD-000001", d),

@@ -1,6 +1,7 @@
 //! Services own transactions: each public function checks the rules, writes
 //! through the store and commits (or rolls back) as one unit.
 
+pub mod account;
 pub mod accounts;
 pub mod admin_users;
 pub mod api_keys;

@@ -1,0 +1,128 @@
+//! The account page (every role): change the password, see and end the
+//! places the account is logged in, the two-step login.
+
+use leptos::prelude::*;
+
+use super::query_param;
+use crate::api::mfa::my_account;
+use crate::components::{ErrorPage, ErrorSummary, Layout, Notice, TextField, use_lang};
+
+fn notice_from_query() -> Option<&'static str> {
+    match query_param("notice").as_deref() {
+        Some("password_changed") => Some("password_changed_notice"),
+        Some("login_ended") => Some("login_ended_notice"),
+        Some("logins_ended") => Some("logins_ended_notice"),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Layout title="my_account_title">
+            {notice_from_query().map(|k| view! { <Notice key=k /> })}
+            <ErrorSummary />
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match my_account().await {
+                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                        Ok(me) => {
+                            let others = me.logins.iter().filter(|l| !l.current).count();
+                            view! {
+                                <h1>{lang.t("my_account_title")}</h1>
+                                <p>{format!("{}: {}", lang.t("email"), me.email)}</p>
+                                <section aria-labelledby="password-title">
+                                    <h2 id="password-title">{lang.t("password")}</h2>
+                                    <p><a href="/account/password">{lang.t("change_password_title")}</a></p>
+                                </section>
+                                <section aria-labelledby="logins-title">
+                                    <h2 id="logins-title">{lang.t("logins_title")}</h2>
+                                    <p>{lang.t("logins_lead")}</p>
+                                    <ul class="logins">
+                                        {me.logins.into_iter().map(|l| {
+                                            let action = format!("/account/logins/{}/end", l.id);
+                                            view! {
+                                                <li class="login">
+                                                    <p class="login-device">
+                                                        <strong>{if l.device == "?" { lang.t("device_unknown") } else { l.device }}</strong>
+                                                        {l.current.then(|| view! { " " <span class="tag">{lang.t("login_this_device")}</span> })}
+                                                    </p>
+                                                    <p class="hint">
+                                                        {format!("{} {} · {} {} · {}", lang.t("login_started"), l.started, lang.t("login_last_seen"), l.last_seen, l.ip)}
+                                                    </p>
+                                                    {(!l.current).then(|| view! {
+                                                        <form method="post" action=action class="inline-form">
+                                                            <button type="submit" class="button secondary">{lang.t("login_end")}</button>
+                                                        </form>
+                                                    })}
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                    {(others > 0).then(|| view! {
+                                        <form method="post" action="/account/logins/end-others">
+                                            <button type="submit" class="button secondary">{lang.t("logins_end_others")}</button>
+                                        </form>
+                                    })}
+                                </section>
+                                <section aria-labelledby="mfa-title">
+                                    <h2 id="mfa-title">{lang.t("my_mfa_title")}</h2>
+                                    {if me.mfa_on {
+                                        view! {
+                                            <p>{format!("{} {}: {}", lang.t("my_mfa_on"), lang.t("my_mfa_codes_left"), me.recovery_left)}</p>
+                                            <p>{lang.t(if me.staff { "my_mfa_lost_staff" } else { "my_mfa_lost" })}</p>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            <p>{lang.t("my_mfa_off")}</p>
+                                            <p><a href="/mfa/setup">{lang.t("my_mfa_start")}</a></p>
+                                        }
+                                            .into_any()
+                                    }}
+                                </section>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// Change the password: the current one, then the new one (the same rules
+/// as at registration). Every other login of the account ends.
+#[component]
+pub fn ChangePasswordPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Layout title="change_password_title">
+            <ErrorSummary />
+            <h1>{lang.t("change_password_title")}</h1>
+            <p>{lang.t("change_password_lead")}</p>
+            <form method="post" action="/account/password" novalidate>
+                <TextField
+                    name="current_password"
+                    label="current_password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    width="w-20"
+                />
+                <TextField
+                    name="password"
+                    label="new_password"
+                    hint="password_hint"
+                    input_type="password"
+                    autocomplete="new-password"
+                    width="w-20"
+                />
+                <button type="submit" class="button">
+                    {lang.t("change_password_button")}
+                </button>
+            </form>
+            <p><a href="/account">{lang.t("back_to_account")}</a></p>
+        </Layout>
+    }
+}

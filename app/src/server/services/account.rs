@@ -1,0 +1,93 @@
+//! The logged-in account's own settings: its password, where it is logged
+//! in, and its two-step login (see `/account`).
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::mails;
+use crate::domain::password::check_new_password;
+use crate::server::auth::{CurrentUser, hash_password, verify_password};
+use crate::server::error::AppError;
+use crate::server::security::{Limit, check_rate, forget_attempt};
+use crate::server::state::AppState;
+use crate::server::store::{login_sessions, users};
+
+/// Wrong current passwords on the account page: 5 in 15 minutes (a stolen
+/// session must not become a password-guessing oracle).
+pub const CHANGE_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window: chrono::Duration::minutes(15),
+};
+
+/// Changes the password of the logged-in account: the current one is
+/// required, the new one follows the registration rules, every other login
+/// of the account ends (this one stays) and the owner is mailed.
+pub async fn change_password(
+    state: &AppState,
+    user: &CurrentUser,
+    login: Option<Uuid>,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    let key = format!("password-change:{}", user.id);
+    check_rate(state, &key, CHANGE_PER_ACCOUNT).await?;
+    let row = users::by_id(&state.db, user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !verify_password(current, &row.password_hash) {
+        return Err(AppError::field(
+            "current_password",
+            "current_password_wrong",
+        ));
+    }
+    forget_attempt(state, &key).await?;
+    check_new_password(new, &row.email).map_err(|k| AppError::field("password", k))?;
+    if verify_password(new, &row.password_hash) {
+        return Err(AppError::field("password", "password_unchanged"));
+    }
+    let hash = hash_password(new)?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    users::set_password(&mut tx, user.id, &hash).await?;
+    users::end_sessions(&mut tx, user.id, login).await?;
+    let text = mails::password_changed(user.lang, &state.settings.public_url);
+    mails::queue(&mut tx, &row.email, None, &text, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends one of the account's own logins (another's id ends nothing).
+pub async fn end_login(state: &AppState, user: &CurrentUser, login: &str) -> Result<(), AppError> {
+    let login = Uuid::parse_str(login.trim()).map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    let ended = login_sessions::end_one(&mut tx, user.id, login, Utc::now()).await?;
+    tx.commit().await?;
+    if ended == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Ends every login of the account but this one.
+pub async fn end_other_logins(
+    state: &AppState,
+    user: &CurrentUser,
+    login: Option<Uuid>,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    users::end_sessions(&mut tx, user.id, login).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The account's logins that still hold, newest activity first.
+pub async fn logins(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<login_sessions::LoginRow>, AppError> {
+    let now = Utc::now();
+    // A login idle past the role's timeout has ended (its session is gone);
+    // "last seen" is written at most every five minutes.
+    let seen_since = now - chrono::Duration::minutes(user.role.idle_timeout_minutes() + 5);
+    Ok(login_sessions::live_of(&state.db, user.id, now, seen_since).await?)
+}
