@@ -2,6 +2,7 @@
 //! (`REDRESS_TEST_DB`). The same tests run on both; none is written twice.
 
 mod helpers;
+mod isolation;
 
 mod accounts;
 mod admin;

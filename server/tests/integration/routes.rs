@@ -7,8 +7,6 @@
 pub struct Route {
     pub pattern: String,
     pub methods: Vec<&'static str>,
-    /// The file that declares it (for messages).
-    pub file: String,
 }
 
 impl Route {
@@ -106,11 +104,7 @@ fn parse(text: &str, file: &str) -> Vec<Route> {
             !methods.is_empty(),
             "{file}: no method found for {pattern}: {handler}"
         );
-        routes.push(Route {
-            pattern,
-            methods,
-            file: file.to_owned(),
-        });
+        routes.push(Route { pattern, methods });
         rest = &rest[end..];
     }
     routes
