@@ -1,8 +1,12 @@
 //! Spreadsheet formulas planted through the real entry points (a claimant's
-//! name, a debit's passbook text, a bank's list, a withdrawal's reason) never
-//! reach an export as a formula: every CSV goes through the one writer,
-//! which neutralises a cell beginning with `= + - @`, a tab or a carriage
-//! return (OWASP), and every Excel text cell likewise.
+//! name and address, a debit's passbook text, a bank's list and its file
+//! name, a withdrawal's reason, an invited member's address) never reach an
+//! export as a formula: every CSV goes through the one writer, which
+//! neutralises a cell beginning with `= + - @`, a tab or a carriage return
+//! (OWASP), and every Excel text cell likewise. The downloads walked are
+//! every CSV and Excel route of the router; the table below must name each.
+
+use std::collections::BTreeMap;
 
 use crate::helpers::*;
 
@@ -10,6 +14,69 @@ const NAME: &str = "-SUM(A:A)";
 const DESCRIPTOR: &str = "=HYPERLINK(\"//evil.example\",\"x\")";
 const LISTED: &str = "+cmd|' /C calc'!A0";
 const REASON: &str = "@SUM(1+1)";
+/// A valid address (its local part may hold `= | ' !`), lower-cased as kept.
+const EMAIL: &str = "=cmd|'/c'!a0@example.jp";
+const INVITED: &str = "-2+3@example.jp";
+const FILE_NAME: &str = "=1+2.csv";
+
+/// Every download of the router: who fetches it, its query, and the planted
+/// value it must carry (neutralised), or `None` where no free text reaches
+/// it (figures, codes, katakana payee names): those are still checked for
+/// any cell that would run.
+fn downloads() -> BTreeMap<&'static str, (&'static str, &'static str, Option<&'static str>)> {
+    BTreeMap::from([
+        (
+            "/admin/claims/{reference}/history.csv",
+            ("admin", "", Some(REASON)),
+        ),
+        (
+            "/staff/queue.csv",
+            ("admin", "?state=submitted", Some(NAME)),
+        ),
+        ("/staff/reported-losses.csv", ("admin", "", Some(LISTED))),
+        (
+            "/bank/queue.csv",
+            ("bank", "?status=all&q=5100007", Some(DESCRIPTOR)),
+        ),
+        ("/bank/imports.csv", ("bank", "", Some(FILE_NAME))),
+        ("/admin/actions.csv", ("admin", "", Some(INVITED))),
+        ("/admin/users.csv", ("admin", "", Some(EMAIL))),
+        ("/admin/mail.csv", ("admin", "", Some(EMAIL))),
+        ("/admin/views.csv", ("admin", "", Some(INVITED))),
+        (
+            "/payments/batches/{number}/batch.csv",
+            ("payments", "", None),
+        ),
+        ("/payments/batches.csv", ("payments", "", None)),
+        ("/admin/settlement.csv", ("admin", "", None)),
+        ("/admin/settlement.xlsx", ("admin", "", None)),
+        ("/reports/{number}/csv", ("approver", "", None)),
+        ("/reports/{number}/xlsx", ("approver", "", None)),
+    ])
+}
+
+/// The text cells of an Excel download, and whether any cell is a formula.
+async fn xlsx_cells(app: &TestApp, client: &reqwest::Client, path: &str) -> Vec<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let res = app.get(client, path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    for name in book.sheet_names() {
+        let formulas = book.worksheet_formula(&name).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "{path}: a formula in {name}"
+        );
+        let range = book.worksheet_range(&name).unwrap();
+        out.extend(range.used_cells().filter_map(|(_, _, d)| match d {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        }));
+    }
+    out
+}
 
 /// The cells of a CSV download (the BOM dropped).
 async fn cells(app: &TestApp, client: &reqwest::Client, path: &str) -> Vec<String> {
@@ -29,8 +96,9 @@ async fn cells(app: &TestApp, client: &reqwest::Client, path: &str) -> Vec<Strin
     out
 }
 
-/// No cell would run as a formula, and the planted value arrived, quoted.
-fn neutralised(path: &str, cells: &[String], planted: &str) {
+/// No cell would run as a formula, and the planted value (if any) arrived,
+/// quoted.
+fn neutralised(path: &str, cells: &[String], planted: Option<&str>) {
     for c in cells {
         let number = c.trim_start_matches(['-', '+']).parse::<f64>().is_ok();
         assert!(
@@ -38,19 +106,20 @@ fn neutralised(path: &str, cells: &[String], planted: &str) {
             "{path}: the cell {c:?} would run as a formula"
         );
     }
-    assert!(
-        cells.iter().any(|c| *c == format!("'{planted}")),
-        "{path}: {planted:?} is not in the file: {cells:?}"
-    );
+    if let Some(planted) = planted {
+        assert!(
+            cells.iter().any(|c| *c == format!("'{planted}")),
+            "{path}: {planted:?} is not in the file: {cells:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn formulas_planted_through_every_entry_point_never_run_in_an_export() {
     let app = TestApp::spawn().await;
-    // A claimant's name and passbook text.
-    let claimant = app
-        .register_claimant("formula@example.jp", "kamome-no-suiheisen")
-        .await;
+    // A claimant (a formula for an address) with a formula for a name and
+    // for a debit's passbook text.
+    let claimant = app.register_claimant(EMAIL, "kamome-no-suiheisen").await;
     let key = app.start_draft(&claimant).await;
     let mut about = about_form();
     about.retain(|(k, _)| *k != "full_name");
@@ -79,13 +148,18 @@ async fn formulas_planted_through_every_entry_point_never_run_in_an_export() {
             .await;
     }
     let reference = app.send_draft(&claimant, &key).await;
-    // A bank's list with a debit no claim names.
+    // The mail server refused the mails to that address (they stay in the
+    // mail queue's export).
+    app::on_db!(&app.state.db, p => sqlx::query(
+        "UPDATE outbox SET sent_at = NULL, failed_at = $2, last_error = '550 5.1.1 mailbox refused' WHERE to_addr = $1",
+    ).bind(EMAIL).bind(chrono::Utc::now()).execute(p).await.unwrap().rows_affected());
+    // A bank's list (a formula for its file name) with a debit no claim names.
     let clerk = app.login("bank.77@redress.example", PASSWORD).await;
     let list = format!(
         "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\n\
          100,普通,7776665,スズキ イチロウ,2020-09-03,12000,{LISTED},TX-Z\n"
     );
-    let part = reqwest::multipart::Part::bytes(list.into_bytes()).file_name("list.csv");
+    let part = reqwest::multipart::Part::bytes(list.into_bytes()).file_name(FILE_NAME);
     let res = clerk
         .post(app.url("/bank/import"))
         .multipart(reqwest::multipart::Form::new().part("file", part))
@@ -93,21 +167,90 @@ async fn formulas_planted_through_every_entry_point_never_run_in_an_export() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-
-    let admin = app.login("admin@redress.example", PASSWORD).await;
-    let path = "/staff/queue.csv?state=submitted";
-    neutralised(path, &cells(&app, &admin, path).await, NAME);
-    let path = format!("/bank/queue.csv?status=all&q={reference}");
-    neutralised(&path, &cells(&app, &clerk, &path).await, DESCRIPTOR);
-    let path = "/staff/reported-losses.csv";
-    neutralised(path, &cells(&app, &admin, path).await, LISTED);
-    // A withdrawal's reason, in the case's history.
+    // The claimant withdraws another claim, with a formula for a reason.
+    let withdrawn = app.file_claim(&claimant).await;
     app.post_ok(
         &claimant,
-        &format!("/claims/{reference}/withdraw"),
+        &format!("/claims/{withdrawn}/withdraw"),
         &[("reason", REASON)],
     )
     .await;
-    let path = format!("/admin/claims/{reference}/history.csv");
-    neutralised(&path, &cells(&app, &admin, &path).await, REASON);
+    // An admin invites a member (a formula for an address), who opens the case.
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    app.post_ok(
+        &admin,
+        "/admin/users/invite",
+        &[("email", INVITED), ("role", "reviewer"), ("lang", "ja")],
+    )
+    .await;
+    let code = mail_code(&app.last_mail(INVITED).await.body_text);
+    app.post_ok(
+        &app.client(),
+        "/invite",
+        &[("token", code.as_str()), ("password", "hikari-no-umi-2020")],
+    )
+    .await;
+    let invited = app.login(INVITED, "hikari-no-umi-2020").await;
+    assert_eq!(
+        app.html(&invited, &format!("/staff/claims/{reference}"))
+            .await
+            .0,
+        200
+    );
+    // A batch paid out (figures and katakana), and a frozen report.
+    crate::payouts::approved_claim(&app, "exports-paid@example.jp", "4000009").await;
+    let payments = app.login("payments@redress.example", PASSWORD).await;
+    let page = app.html(&payments, "/payments").await.1;
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    let date = app::domain::payout::earliest_transfer_date(today).to_string();
+    app.post_ok(
+        &payments,
+        "/payments/batches",
+        &[
+            ("request_id", crate::payouts::request_id_of(&page).as_str()),
+            ("transfer_date", date.as_str()),
+        ],
+    )
+    .await;
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let token = uuid::Uuid::new_v4().to_string();
+    app.post_ok(
+        &approver,
+        "/reports",
+        &[("request_id", token.as_str()), ("as_of", "")],
+    )
+    .await;
+
+    let clients = BTreeMap::from([
+        ("admin", admin),
+        ("bank", clerk),
+        ("payments", payments),
+        ("approver", approver),
+    ]);
+    let table = downloads();
+    let routes: Vec<String> = crate::routes::all()
+        .into_iter()
+        .filter(|r| r.reads() && (r.pattern.ends_with("csv") || r.pattern.ends_with("xlsx")))
+        .map(|r| r.pattern)
+        .collect();
+    assert_eq!(
+        routes,
+        table.keys().map(|k| k.to_string()).collect::<Vec<_>>(),
+        "every download of the router is in the table, and only those"
+    );
+    for (pattern, (who, query, planted)) in table {
+        let path = format!(
+            "{}{query}",
+            pattern
+                .replace("{reference}", &withdrawn)
+                .replace("{number}", "1")
+        );
+        let client = &clients[who];
+        let found = if pattern.ends_with("xlsx") {
+            xlsx_cells(&app, client, &path).await
+        } else {
+            cells(&app, client, &path).await
+        };
+        neutralised(&path, &found, planted);
+    }
 }

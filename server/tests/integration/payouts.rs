@@ -80,7 +80,7 @@ pub(crate) async fn approved_claim(app: &TestApp, email: &str, account: &'static
 }
 
 /// The batch form's one-time token on the payments page.
-fn request_id_of(page: &str) -> String {
+pub(crate) fn request_id_of(page: &str) -> String {
     page.split("name=\"request_id\" value=\"")
         .nth(1)
         .map(|s| s[..36].to_owned())
