@@ -578,6 +578,28 @@ async fn a_bank_reported_loss_becomes_a_letter_whose_code_starts_a_prefilled_cla
             .unwrap()
             .contains("この請求コードは使えません")
     );
+    // With ten drafts open, a code is refused as a new claim is, and stays
+    // unused.
+    for _ in 0..10 {
+        app.start_draft(&holder).await;
+    }
+    let res = app
+        .post_form(&holder, "/claims/redeem", &[("claim_code", &code)])
+        .await;
+    assert_eq!(res.status(), 409);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("作成中の申請が多すぎます")
+    );
+    let holders = "SELECT id FROM users WHERE email = 'ito@example.jp'";
+    let open: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM drafts WHERE claimant_id IN ({holders})")).fetch_one(p).await.unwrap());
+    assert_eq!(open, 10, "no draft was made");
+    app.exec(&format!(
+        "DELETE FROM drafts WHERE claimant_id IN ({holders})"
+    ))
+    .await;
     let to = app
         .post_ok(
             &holder,

@@ -15,7 +15,7 @@ use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
 use crate::domain::{CaseRef, FieldErrors, Role};
 use crate::i18n::Lang;
 use crate::server::auth::CurrentUser;
-use crate::server::db::Db;
+use crate::server::db::{Db, Tx};
 use crate::server::error::AppError;
 use crate::server::state::AppState;
 use crate::server::store::assessment as store_assessment;
@@ -110,15 +110,27 @@ pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, Ap
 
 /// Starts a new, empty draft.
 pub async fn create(state: &AppState, user: &CurrentUser) -> Result<Uuid, AppError> {
-    let now = Utc::now();
     let id = Uuid::new_v4();
     let mut tx = state.db.begin().await?;
-    if drafts::count_for(&mut tx, user.id).await? >= MAX_DRAFTS {
-        return Err(AppError::Conflict("too_many_drafts"));
-    }
-    drafts::insert(&mut tx, id, user.id, &Answers::default().to_json(), now).await?;
+    open_draft(&mut tx, id, user.id, &Answers::default(), Utc::now()).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The one way a draft comes to exist (a new claim, a redeemed claim code):
+/// refused while the claimant has [`MAX_DRAFTS`] open.
+pub async fn open_draft(
+    tx: &mut Tx,
+    id: Uuid,
+    user: Uuid,
+    answers: &Answers,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    if drafts::count_for(tx, user).await? >= MAX_DRAFTS {
+        return Err(AppError::Conflict("too_many_drafts"));
+    }
+    drafts::insert(tx, id, user, &answers.to_json(), now).await?;
+    Ok(())
 }
 
 /// Changes one section: `change` gets the answers so far and either changes

@@ -113,7 +113,9 @@ pub async fn redeem(
     if !invitations::mark_used(&mut tx, inv.id, user.id, draft, now).await? {
         return Err(AppError::field("claim_code", "claim_code_unknown"));
     }
-    drafts::insert(&mut tx, draft, user.id, &answers.to_json(), now).await?;
+    // Within the limit of open drafts, like any new claim (refused, the
+    // code stays unused: nothing of this transaction is kept).
+    super::drafts::open_draft(&mut tx, draft, user.id, &answers, now).await?;
     tx.commit().await?;
     Ok(draft)
 }
