@@ -129,7 +129,14 @@ async fn mfa_reset(
 }
 
 async fn accept(State(state): State<AppState>, form: Submitted) -> Response {
-    match admin_users::accept_invite(&state, form.get("token"), form.get("password")).await {
+    match admin_users::accept_invite(
+        &state,
+        form.get("token"),
+        form.get("password"),
+        &form.ip(&state),
+    )
+    .await
+    {
         Ok(()) => see_other("/login?notice=invite_done"),
         Err(e) => form.fail(&state, e, "token").await,
     }

@@ -87,6 +87,18 @@ pub fn typed_code_hash(input: &str) -> String {
     }
 }
 
+/// How many leading characters of a mailed code select its token (not
+/// secret: the rest, ~37 bits, is what proves it).
+pub const SELECTOR_CHARS: usize = 4;
+
+/// The selector of a code as shown or as typed ("" when it is not shaped
+/// like a code).
+pub fn code_selector(input: &str) -> String {
+    crate::domain::invite::normalise_code(input)
+        .map(|c| c.chars().take(SELECTOR_CHARS).collect())
+        .unwrap_or_default()
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
 }

@@ -104,7 +104,7 @@ impl Submitted {
         crate::request_lang(&self.parts)
     }
 
-    fn ip(&self, state: &AppState) -> String {
+    pub(crate) fn ip(&self, state: &AppState) -> String {
         state.settings.client_ip(&self.parts)
     }
 
@@ -206,7 +206,7 @@ async fn register(State(state): State<AppState>, form: Submitted) -> Response {
 }
 
 async fn verify(State(state): State<AppState>, form: Submitted) -> Response {
-    match accounts::verify_email(&state, form.get("token")).await {
+    match accounts::verify_email(&state, form.get("token"), &form.ip(&state)).await {
         Ok(()) => see_other("/login?notice=verified"),
         Err(e) => form.fail(&state, e, "token").await,
     }
@@ -264,7 +264,14 @@ async fn forgot(State(state): State<AppState>, form: Submitted) -> Response {
 }
 
 async fn reset(State(state): State<AppState>, form: Submitted) -> Response {
-    match accounts::reset_password(&state, form.get("token"), form.get("password")).await {
+    match accounts::reset_password(
+        &state,
+        form.get("token"),
+        form.get("password"),
+        &form.ip(&state),
+    )
+    .await
+    {
         Ok(()) => see_other("/login?notice=reset"),
         Err(e) => form.fail(&state, e, "password").await,
     }

@@ -998,3 +998,117 @@ async fn registration_does_not_say_which_addresses_have_accounts() {
     assert!(!mail.body_text.contains("kamome"), "no password in a mail");
     app.delivered(&mail).await;
 }
+
+/// `code` with its secret part changed (the same selector, the first four
+/// characters): a wrong code aimed at that code.
+fn wrong_code_like(code: &str, n: usize) -> String {
+    let plain: String = code.chars().filter(|c| *c != '-').collect();
+    let alphabet = "ACDEFGHJKMNPQRTUVWXY34679";
+    let mut secret: Vec<char> = plain[4..].chars().collect();
+    // Change the last character to another letter of the alphabet.
+    let last = secret.pop().unwrap();
+    let other = alphabet.chars().filter(|c| *c != last).nth(n).unwrap();
+    secret.push(other);
+    format!("{}{}", &plain[..4], secret.into_iter().collect::<String>())
+}
+
+/// A mailed code stops working after five wrong codes aimed at it (the
+/// same first characters), even the right one; a new code works.
+#[tokio::test]
+async fn a_mailed_code_stops_working_after_five_wrong_tries() {
+    let app = TestApp::spawn().await;
+    let email = "tries@example.jp";
+    app.register_claimant(email, "kamome-no-suiheisen").await;
+    let browser = app.client();
+    let forgot = |app: &TestApp| {
+        let browser = browser.clone();
+        let url = app.url("/password/forgot");
+        async move {
+            browser
+                .post(url)
+                .form(&[("email", email)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    forgot(&app).await;
+    let code = mail_code(&app.last_mail(email).await.body_text);
+    let reset = |token: String| {
+        let browser = browser.clone();
+        let url = app.url("/password/reset");
+        async move {
+            browser
+                .post(url)
+                .form(&[
+                    ("token", token.as_str()),
+                    ("password", "a-new-long-password"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for n in 0..5 {
+        assert_eq!(reset(wrong_code_like(&code, n)).await, 422);
+    }
+    assert_eq!(
+        reset(code.clone()).await,
+        422,
+        "the right code no longer works"
+    );
+    // The password did not change; a new code does the reset.
+    forgot(&app).await;
+    let fresh = mail_code(&app.last_mail(email).await.body_text);
+    assert_ne!(fresh, code);
+    assert_eq!(reset(fresh).await, 303);
+    app.login(email, "a-new-long-password").await;
+}
+
+/// One address may type 10 mailed codes in 15 minutes (verify, reset and
+/// invitation codes together); another address is not held back.
+#[tokio::test]
+async fn mailed_codes_are_limited_per_address() {
+    let app = TestApp::spawn_configured(None, None, true).await;
+    let email = "per-ip@example.jp";
+    app.register_claimant(email, "kamome-no-suiheisen").await;
+    let post = |path: &'static str, ip: &'static str, token: &'static str| {
+        let url = app.url(path);
+        let client = app.client();
+        async move {
+            client
+                .post(url)
+                .header("x-forwarded-for", ip)
+                .form(&[("token", token), ("password", "a-new-long-password")])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let paths = ["/verify", "/password/reset", "/invite"];
+    for n in 0..10 {
+        let res = post(paths[n % 3], "198.51.100.7", "ACDE-FGHJ-KMNP").await;
+        assert_eq!(res.status(), 422, "attempt {n}");
+    }
+    let res = post("/password/reset", "198.51.100.7", "ACDE-FGHJ-KMNP").await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    // Another address: a right code still works.
+    app.post_form(&app.client(), "/password/forgot", &[("email", email)])
+        .await;
+    let code = mail_code(&app.last_mail(email).await.body_text);
+    let res = app
+        .client()
+        .post(app.url("/password/reset"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .form(&[
+            ("token", code.as_str()),
+            ("password", "a-new-long-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}

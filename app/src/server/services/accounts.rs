@@ -8,7 +8,7 @@ use crate::domain::password::check_new_password;
 use crate::domain::{Email, FieldErrors, Role};
 use crate::i18n::Lang;
 use crate::server::auth::{
-    dummy_hash, hash_password, new_mail_code, typed_code_hash, verify_password,
+    code_selector, dummy_hash, hash_password, new_mail_code, typed_code_hash, verify_password,
 };
 use crate::server::db::{Tx, constraint_of};
 use crate::server::error::AppError;
@@ -98,7 +98,12 @@ async fn send_token(
         ),
     };
     tokens::void_open(tx, user, purpose, now).await?;
-    tokens::insert(tx, &hash, user, purpose, now + ttl, now).await?;
+    let selector = crate::server::auth::code_selector(&code);
+    let stored = tokens::Code {
+        hash: &hash,
+        selector: &selector,
+    };
+    tokens::insert(tx, &stored, user, purpose, now + ttl, now).await?;
     mails::queue(tx, to, None, &text, now).await?;
     Ok(())
 }
@@ -111,15 +116,50 @@ pub async fn token_usable(state: &AppState, token: &str, purpose: &str) -> Resul
     Ok(ok)
 }
 
-pub async fn verify_email(state: &AppState, token: &str) -> Result<(), AppError> {
+pub async fn verify_email(state: &AppState, token: &str, ip: &str) -> Result<(), AppError> {
     let now = Utc::now();
+    let ip_key = code_attempts(state, ip).await?;
     let mut tx = state.db.begin().await?;
-    let user = tokens::consume(&mut tx, &typed_code_hash(token), "verify", now)
-        .await?
-        .ok_or_else(|| AppError::field("token", "code_invalid"))?;
+    let Some(user) = tokens::consume(&mut tx, &typed_code_hash(token), "verify", now).await? else {
+        drop(tx);
+        return Err(wrong_code(state, token, "verify").await);
+    };
     users::mark_verified(&mut tx, user, now).await?;
     tx.commit().await?;
+    forget_attempt(state, &ip_key).await?;
     Ok(())
+}
+
+/// Mailed codes typed from one address: 10 in 15 minutes (each wrong one
+/// also counts against the code its selector names; see `tokens`).
+pub const CODE_PER_IP: crate::server::security::Limit = crate::server::security::Limit {
+    max: 10,
+    window: Duration::minutes(15),
+};
+
+/// Counts a typed code against the address's limit; returns the key (a
+/// right code is un-counted).
+async fn code_attempts(state: &AppState, ip: &str) -> Result<String, AppError> {
+    let key = format!("code:ip:{ip}");
+    check_rate(state, &key, CODE_PER_IP).await?;
+    Ok(key)
+}
+
+/// A wrong code: counted against the token its selector names (in a
+/// transaction of its own, so the refusal does not undo it); the answer is
+/// the same whatever the code was.
+async fn wrong_code(state: &AppState, typed: &str, purpose: &str) -> AppError {
+    let counted = async {
+        let mut tx = state.db.begin().await?;
+        tokens::count_failure(&mut tx, &code_selector(typed), purpose, Utc::now()).await?;
+        tx.commit().await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    match counted {
+        Ok(()) => AppError::field("token", "code_invalid"),
+        Err(e) => e,
+    }
 }
 
 /// Checks a login. Refuses with the same message whether the address is
@@ -208,8 +248,13 @@ pub async fn request_reset(state: &AppState, email: &str, lang: Lang) -> Result<
     Ok(())
 }
 
-pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Result<(), AppError> {
-    set_password_with_code(state, "reset", token, password).await
+pub async fn reset_password(
+    state: &AppState,
+    token: &str,
+    password: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    set_password_with_code(state, "reset", token, password, ip).await
 }
 
 /// Sets a password with a mailed code of `purpose` (a reset, or a staff
@@ -219,12 +264,16 @@ pub async fn set_password_with_code(
     purpose: &str,
     token: &str,
     password: &str,
+    ip: &str,
 ) -> Result<(), AppError> {
     let now = Utc::now();
+    let ip_key = code_attempts(state, ip).await?;
     let mut tx = state.db.begin().await?;
-    let user_id = tokens::consume(&mut tx, &typed_code_hash(token), purpose, now)
-        .await?
-        .ok_or_else(|| AppError::field("token", "code_invalid"))?;
+    let Some(user_id) = tokens::consume(&mut tx, &typed_code_hash(token), purpose, now).await?
+    else {
+        drop(tx);
+        return Err(wrong_code(state, token, purpose).await);
+    };
     let user = users::by_id_tx(&mut tx, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -234,6 +283,7 @@ pub async fn set_password_with_code(
     // Whoever held a session with the old password is logged out.
     users::end_sessions(&mut tx, user_id, None).await?;
     tx.commit().await?;
+    forget_attempt(state, &ip_key).await?;
     Ok(())
 }
 

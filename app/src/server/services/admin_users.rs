@@ -111,7 +111,12 @@ pub async fn invite(
             _ => e.into(),
         });
     }
-    tokens::insert(&mut tx, &code_hash, id, "invite", now + INVITE_TTL, now).await?;
+    let selector = crate::server::auth::code_selector(&code);
+    let stored = tokens::Code {
+        hash: &code_hash,
+        selector: &selector,
+    };
+    tokens::insert(&mut tx, &stored, id, "invite", now + INVITE_TTL, now).await?;
     mails::queue(&mut tx, email.as_str(), None, &text, now).await?;
     let detail = format!(
         "{}{}",
@@ -125,8 +130,13 @@ pub async fn invite(
 
 /// The invitee sets their password with the mailed code; the code proves
 /// the address too.
-pub async fn accept_invite(state: &AppState, code: &str, password: &str) -> Result<(), AppError> {
-    super::accounts::set_password_with_code(state, "invite", code, password).await
+pub async fn accept_invite(
+    state: &AppState,
+    code: &str,
+    password: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    super::accounts::set_password_with_code(state, "invite", code, password, ip).await
 }
 
 fn target_id(id: &str) -> Result<Uuid, AppError> {

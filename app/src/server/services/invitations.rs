@@ -12,7 +12,7 @@ use crate::server::auth::{CurrentUser, token_hash};
 use crate::server::error::AppError;
 use crate::server::security::{Limit, check_rate};
 use crate::server::state::AppState;
-use crate::server::store::{bank_debits, banks, drafts, invitations};
+use crate::server::store::{bank_debits, banks, invitations};
 
 /// Guessing codes: 10 tries per 10 minutes per address.
 pub const REDEEM_PER_IP: Limit = Limit {

@@ -1,5 +1,5 @@
 //! Logins: one row per session that logged in, read by the guard on every
-//! request (see migrations/*/0019_login_sessions.sql).
+//! request (see migrations/*/0019_sessions_and_codes.sql).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
