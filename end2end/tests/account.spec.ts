@@ -56,7 +56,7 @@ test.describe("the account page on a phone", () => {
     await page.getByLabel("新しいパスワード").fill("a-new-long-password");
     await page.getByRole("button", { name: "パスワードを変更する" }).click();
     await expect(page.getByRole("status")).toContainText("パスワードを変更しました");
-    expect(await readMail(email, "パスワードが変更されました")).toContain("暗証番号");
+    expect(await readMail(email, "先ほど変更されました")).toContain("暗証番号");
     await phone.close();
   });
 });

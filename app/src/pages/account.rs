@@ -53,7 +53,7 @@ pub fn AccountPage() -> impl IntoView {
                                                     </p>
                                                     {(!l.current).then(|| view! {
                                                         <form method="post" action=action class="inline-form">
-                                                            <button type="submit" class="button secondary">{lang.t("login_end")}</button>
+                                                            <button type="submit" class="button button-secondary">{lang.t("login_end")}</button>
                                                         </form>
                                                     })}
                                                 </li>
@@ -62,7 +62,7 @@ pub fn AccountPage() -> impl IntoView {
                                     </ul>
                                     {(others > 0).then(|| view! {
                                         <form method="post" action="/account/logins/end-others">
-                                            <button type="submit" class="button secondary">{lang.t("logins_end_others")}</button>
+                                            <button type="submit" class="button button-secondary">{lang.t("logins_end_others")}</button>
                                         </form>
                                     })}
                                 </section>
