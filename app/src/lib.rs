@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/password/reset") view=auth::ResetPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/account/password") view=account::ChangePasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/account/recovery-codes") view=account::NewRecoveryCodesPage ssr=SsrMode::Async />
                 <Route path=path!("/claims") view=claimant::MyClaimsPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/new") view=journey::StartClaimPage ssr=SsrMode::Async />
                 <Route path=path!("/claims/:key") view=claimant::ClaimPage ssr=SsrMode::Async />

@@ -28,7 +28,7 @@ test.describe("the account page on a phone", () => {
 
     // The address in the header leads to the account page.
     await page.getByRole("link", { name: email }).click();
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("アカウント");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("アカウント設定");
     await expect(page.locator("li.login")).toHaveCount(2);
     await expect(page.locator("li.login").first()).toContainText("この端末");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
@@ -66,5 +66,8 @@ test("a reviewer's account page shows the two-step login and passes axe", async 
   await page.goto("/account");
   await expect(page.getByRole("heading", { name: "ログインの安全" })).toBeVisible();
   await expect(page.getByText("管理者に2段階認証のリセットを依頼")).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "回復コードを作り直す" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("回復コードを作り直す");
   await expectAccessible(page);
 });

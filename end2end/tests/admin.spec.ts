@@ -3,7 +3,7 @@ import { enrol, expectAccessible, login, logout, readMail, secondStep } from "./
 
 test("an admin invites a reviewer, who sets a password with the mailed code and logs in", async ({ page }) => {
   await login(page, "admin@redress.example");
-  await page.getByRole("link", { name: "アカウント" }).click();
+  await page.getByRole("link", { name: "アカウント", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("アカウント");
   await expectAccessible(page);
   // A claimant cannot be invited: named beside the field.

@@ -72,6 +72,7 @@ pub fn AccountPage() -> impl IntoView {
                                         view! {
                                             <p>{format!("{} {}: {}", lang.t("my_mfa_on"), lang.t("my_mfa_codes_left"), me.recovery_left)}</p>
                                             <p>{lang.t(if me.staff { "my_mfa_lost_staff" } else { "my_mfa_lost" })}</p>
+                                            <p><a href="/account/recovery-codes">{lang.t("new_codes_title")}</a></p>
                                         }
                                             .into_any()
                                     } else {
@@ -120,6 +121,33 @@ pub fn ChangePasswordPage() -> impl IntoView {
                 />
                 <button type="submit" class="button">
                     {lang.t("change_password_button")}
+                </button>
+            </form>
+            <p><a href="/account">{lang.t("back_to_account")}</a></p>
+        </Layout>
+    }
+}
+
+/// New recovery codes (the old ones stop working), after the current
+/// password.
+#[component]
+pub fn NewRecoveryCodesPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Layout title="new_codes_title">
+            <ErrorSummary />
+            <h1>{lang.t("new_codes_title")}</h1>
+            <p>{lang.t("new_codes_lead")}</p>
+            <form method="post" action="/account/recovery-codes" novalidate>
+                <TextField
+                    name="current_password"
+                    label="current_password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    width="w-20"
+                />
+                <button type="submit" class="button">
+                    {lang.t("new_codes_button")}
                 </button>
             </form>
             <p><a href="/account">{lang.t("back_to_account")}</a></p>

@@ -20,6 +20,28 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/logins/{id}/end", post(end_login))
         .route("/account/logins/end-others", post(end_others))
+        .route("/account/recovery-codes", post(recovery_codes))
+}
+
+/// New recovery codes: shown once on the page that shows them.
+async fn recovery_codes(
+    State(state): State<AppState>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let user = match auth::require(&session, &state.db, &Role::ALL).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "current_password").await,
+    };
+    let codes = match account::new_recovery_codes(&state, &user, form.get("current_password")).await
+    {
+        Ok(codes) => codes,
+        Err(e) => return form.fail(&state, e, "current_password").await,
+    };
+    match auth::keep_codes(&session, &codes).await {
+        Ok(()) => see_other("/mfa/recovery-codes"),
+        Err(e) => form.fail(&state, e, "current_password").await,
+    }
 }
 
 async fn change_password(

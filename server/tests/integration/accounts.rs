@@ -1112,3 +1112,67 @@ async fn mailed_codes_are_limited_per_address() {
         .unwrap();
     assert_eq!(res.status(), 303);
 }
+
+/// A user with a two-step login makes new recovery codes from the account
+/// page (the current password first): shown once, the old ones stop
+/// working, the new ones log in.
+#[tokio::test]
+async fn new_recovery_codes_replace_the_old_ones() {
+    let app = TestApp::spawn().await;
+    let email = "codes@example.jp";
+    let me = app.register_claimant(email, "kamome-no-suiheisen").await;
+    let old = app.enrol_mfa(&me).await;
+    assert_eq!(old.len(), 10);
+    let (_, page) = app.html(&me, "/account").await;
+    assert!(page.contains("href=\"/account/recovery-codes\""), "{page}");
+    let res = app
+        .post_form(
+            &me,
+            "/account/recovery-codes",
+            &[("current_password", "wrong-password-here")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let to = app
+        .post_ok(
+            &me,
+            "/account/recovery-codes",
+            &[("current_password", "kamome-no-suiheisen")],
+        )
+        .await;
+    assert_eq!(to, "/mfa/recovery-codes");
+    let (_, page) = app.html(&me, &to).await;
+    let new: Vec<String> = page
+        .split("<code>")
+        .skip(1)
+        .filter_map(|p| p.split("</code>").next())
+        .map(|c| c.replace("<!>", ""))
+        .collect();
+    assert_eq!(new.len(), 10, "{page}");
+    assert!(new.iter().all(|c| !old.contains(c)));
+    // An old code no longer logs in; a new one does.
+    let second_step = |code: String| {
+        let client = app.client();
+        let login = app.url("/login");
+        let step = app.url("/login/code");
+        async move {
+            let res = client
+                .post(login)
+                .form(&[("email", email), ("password", "kamome-no-suiheisen")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(location(&res), "/login/code");
+            client
+                .post(step)
+                .form(&[("code", code.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(second_step(old[0].clone()).await, 422);
+    assert_eq!(second_step(new[0].clone()).await, 303);
+}

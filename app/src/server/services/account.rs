@@ -56,6 +56,39 @@ pub async fn change_password(
     Ok(())
 }
 
+/// The account's row, once its current password is typed right (wrong
+/// ones count against [`CHANGE_PER_ACCOUNT`]).
+async fn check_current_password(
+    state: &AppState,
+    user: &CurrentUser,
+    current: &str,
+) -> Result<users::UserRow, AppError> {
+    let key = format!("current-password:{}", user.id);
+    check_rate(state, &key, CHANGE_PER_ACCOUNT).await?;
+    let row = users::by_id(&state.db, user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !verify_password(current, &row.password_hash) {
+        return Err(AppError::field(
+            "current_password",
+            "current_password_wrong",
+        ));
+    }
+    forget_attempt(state, &key).await?;
+    Ok(row)
+}
+
+/// New recovery codes for the account's two-step login (the old ones stop
+/// working), once the current password is typed: returned to be shown once.
+pub async fn new_recovery_codes(
+    state: &AppState,
+    user: &CurrentUser,
+    current: &str,
+) -> Result<Vec<String>, AppError> {
+    check_current_password(state, user, current).await?;
+    super::mfa::replace_recovery_codes(state, user.id).await
+}
+
 /// Ends one of the account's own logins (another's id ends nothing).
 pub async fn end_login(state: &AppState, user: &CurrentUser, login: &str) -> Result<(), AppError> {
     let login = Uuid::parse_str(login.trim()).map_err(|_| AppError::NotFound)?;

@@ -109,6 +109,20 @@ pub async fn enrol(
     Ok(codes.into_iter().map(|(shown, _)| shown).collect())
 }
 
+/// New recovery codes for an account with a two-step login (the old ones
+/// stop working); returned to be shown once.
+pub async fn replace_recovery_codes(state: &AppState, user: Uuid) -> Result<Vec<String>, AppError> {
+    if mfa::secret(&state.db, user).await?.is_none() {
+        return Err(AppError::Conflict("no_recovery_codes"));
+    }
+    let codes: Vec<(String, String)> = (0..RECOVERY_CODES).map(|_| new_mail_code()).collect();
+    let hashes: Vec<String> = codes.iter().map(|(_, h)| h.clone()).collect();
+    let mut tx = state.db.begin().await?;
+    mfa::replace_recovery(&mut tx, user, &hashes, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(codes.into_iter().map(|(shown, _)| shown).collect())
+}
+
 /// Checks the second step of a login: a code from the app (accepted once)
 /// or an unused recovery code (then spent).
 #[tracing::instrument(skip_all, fields(user = %user))]
