@@ -372,7 +372,9 @@ pub async fn bank_import_report(id: String) -> Result<ImportReport, ApiError> {
         .map_err(fail)?;
     Ok(ImportReport {
         summary: list_convert::summary(&import),
-        rejections: serde_json::from_str(&import.rejections).unwrap_or_default(),
+        rejections: serde_json::from_str(&import.rejections).map_err(|e| {
+            ctx::fail(anyhow::anyhow!("import {id}: its rejections cannot be read: {e}").into())
+        })?,
         probable: probable.into_iter().map(list_convert::row).collect(),
         unmatched: unmatched.into_iter().map(list_convert::row).collect(),
     })

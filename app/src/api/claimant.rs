@@ -321,7 +321,9 @@ pub struct RequestView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftSummary {
     pub id: String,
-    pub total: i64,
+    /// None when the stored answers cannot be read (logged; the row is
+    /// kept as it is, and opening the draft says it cannot be shown).
+    pub total: Option<i64>,
     pub saved_on: String,
     pub delete_on: String,
 }
@@ -395,7 +397,6 @@ pub async fn claim_answers(key: String) -> Result<ClaimForm, ApiError> {
 pub async fn my_drafts() -> Result<Vec<DraftSummary>, ApiError> {
     use super::ctx;
     use crate::domain::Role;
-    use crate::domain::answers::Answers;
     use crate::server::services::drafts::DRAFT_DAYS;
     let (state, user) = ctx::require(&[Role::Claimant]).await?;
     let rows = crate::server::store::drafts::for_claimant(&state.db, user.id)
@@ -403,11 +404,20 @@ pub async fn my_drafts() -> Result<Vec<DraftSummary>, ApiError> {
         .map_err(|e| ctx::fail(e.into()))?;
     Ok(rows
         .into_iter()
-        .map(|d| DraftSummary {
-            id: d.id.to_string(),
-            total: Answers::from_json(&d.answers).totals().all.value(),
-            saved_on: convert::jst_date(d.updated_at),
-            delete_on: convert::jst_date(d.updated_at + chrono::Duration::days(DRAFT_DAYS)),
+        .map(|d| {
+            let total = match crate::server::services::drafts::stored_answers(&d.answers) {
+                Ok(answers) => Some(answers.totals().all.value()),
+                Err(e) => {
+                    tracing::error!(draft = %d.id, error = %e, "listing a draft");
+                    None
+                }
+            };
+            DraftSummary {
+                id: d.id.to_string(),
+                total,
+                saved_on: convert::jst_date(d.updated_at),
+                delete_on: convert::jst_date(d.updated_at + chrono::Duration::days(DRAFT_DAYS)),
+            }
         })
         .collect())
 }

@@ -136,6 +136,7 @@ pub struct Account {
     pub branch_name: String,
     pub account_type: String,
     pub number: String,
+    #[serde(default)]
     pub lines: Vec<DebitLine>,
 }
 
@@ -193,7 +194,15 @@ pub struct PayoutAccount {
 }
 
 /// Everything the claimant has answered so far.
+///
+/// Stored as JSON (drafts, claims' answers and pending changes), so a row
+/// written by an older version must keep loading: every field here takes
+/// its default when missing (`#[serde(default)]`), and **a field added to
+/// any type below carries `#[serde(default)]` or is an `Option`** (see the
+/// test `an_older_shape_loads_with_defaults`). A row that cannot be read
+/// is an error, never an empty claim that the next save would write over.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Answers {
     pub about: Option<About>,
     pub accounts: Vec<Account>,
@@ -216,8 +225,17 @@ pub struct Totals {
 }
 
 impl Answers {
-    pub fn from_json(text: &str) -> Answers {
-        serde_json::from_str(text).unwrap_or_default()
+    /// Reads stored answers; an error (with serde's line and column) for a
+    /// row that cannot be read.
+    pub fn from_json(text: &str) -> Result<Answers, serde_json::Error> {
+        // Only an object is answers (serde would also take `[]` as a struct
+        // of defaults: an empty claim).
+        if !text.trim_start().starts_with('{') {
+            return Err(serde::de::Error::custom(
+                "stored answers are not a JSON object",
+            ));
+        }
+        serde_json::from_str(text)
     }
 
     pub fn to_json(&self) -> String {
@@ -847,6 +865,57 @@ pub fn clean_file_name(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A draft as an early version wrote it: no `calls`, no travel, no
+    /// `*_done` marks, no payout. It loads with those defaults and keeps
+    /// what it had (a field added since never empties a stored draft).
+    #[test]
+    fn an_older_shape_loads_with_defaults() {
+        let old = r#"{"about":{"full_name":"山田 花子","name_kana":"ヤマダ ハナコ","birth_date":"1948-05-12",
+            "postal_code":"980-0811","address":"仙台市","phone":"022-123-4567","lang":"ja","contact":"phone",
+            "compensated":false,"compensated_amount":null,"compensated_by":null,"police_number":null,"police_date":null},
+            "accounts":[{"id":"6f7c1a52-8a2c-4f55-9d0e-2f3a0f0a1b2c","bank":"0125","bank_name":"七十七","branch":"100",
+            "branch_name":"本店営業部","account_type":"ordinary","number":"1234567",
+            "lines":[{"id":"0b6a4a1e-2d3c-4e5f-8a9b-0c1d2e3f4a5b","date":"2020-09-03","amount":100000,
+            "descriptor":"ドコモコウザ","reference":null}]}]}"#;
+        let answers = Answers::from_json(old).expect("an older draft loads");
+        assert_eq!(answers.about.as_ref().unwrap().full_name, "山田 花子");
+        assert_eq!(answers.accounts[0].lines[0].amount, 100_000);
+        assert!(answers.calls.is_empty() && answers.travel.is_empty());
+        assert!(!answers.debits_done && !answers.evidence_done);
+        assert!(answers.payout.is_none());
+        // An account written before its lines existed.
+        let bare = r#"{"accounts":[{"id":"6f7c1a52-8a2c-4f55-9d0e-2f3a0f0a1b2c","bank":"0125","bank_name":"七十七",
+            "branch":"100","branch_name":"本店営業部","account_type":"ordinary","number":"1234567"}]}"#;
+        assert!(
+            Answers::from_json(bare).unwrap().accounts[0]
+                .lines
+                .is_empty()
+        );
+    }
+
+    /// What today's version writes, it reads back whole.
+    #[test]
+    fn todays_shape_round_trips() {
+        let old = Answers::from_json(r#"{"debits_done":true,"calls_done":true}"#).unwrap();
+        let again = Answers::from_json(&old.to_json()).unwrap();
+        assert_eq!(old, again);
+        assert!(again.debits_done && again.calls_done);
+    }
+
+    /// A row that cannot be read is an error, never an empty claim.
+    #[test]
+    fn an_unreadable_row_is_an_error_not_an_empty_claim() {
+        for bad in [
+            "",
+            "{",
+            "[]",
+            r#"{"accounts":"x"}"#,
+            r#"{"about":{"full_name":1}}"#,
+        ] {
+            assert!(Answers::from_json(bad).is_err(), "{bad}");
+        }
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2020, 9, 20).unwrap()

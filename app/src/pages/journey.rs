@@ -212,7 +212,7 @@ pub fn DraftList() -> impl IntoView {
                                             <li>
                                                 <a href=format!("/claims/{}", d.id)>{lang.t("draft_continue")}</a>
                                                 <span class="tag tag-grey">{lang.t("state_draft")}</span>
-                                                <span>{yen(lang, d.total)}</span>
+                                                <span>{d.total.map(|t| yen(lang, t)).unwrap_or_else(|| "—".to_owned())}</span>
                                                 <span>{format!("{} {}", lang.t("last_saved"), d.saved_on)}</span>
                                                 <span>{format!("{} {}", lang.t("draft_deleted_on"), d.delete_on)}</span>
                                             </li>

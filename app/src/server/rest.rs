@@ -917,10 +917,11 @@ pub struct ImportResult {
     rejected: Vec<RejectedRow>,
 }
 
-fn import_result(row: &bank_debits::ImportRow) -> ImportResult {
+fn import_result(row: &bank_debits::ImportRow) -> Result<ImportResult, AppError> {
     let status = bank_import::status_of(row);
-    let rejected: Vec<(usize, String)> = serde_json::from_str(&row.rejections).unwrap_or_default();
-    ImportResult {
+    let rejected: Vec<(usize, String)> = serde_json::from_str(&row.rejections)
+        .map_err(|e| anyhow::anyhow!("import {}: its rejections cannot be read: {e}", row.id))?;
+    Ok(ImportResult {
         id: row.id,
         status: status.status,
         source: row.source.clone(),
@@ -941,7 +942,7 @@ fn import_result(row: &bank_debits::ImportRow) -> ImportResult {
                 code,
             })
             .collect(),
-    }
+    })
 }
 
 /// Sends the bank's list as rows, with the CSV import's rules: bad rows are
@@ -1026,7 +1027,10 @@ async fn create_import(
                 Ok(Some(row)) => row,
                 _ => return unavailable(),
             };
-            let result = import_result(&row);
+            let result = match import_result(&row) {
+                Ok(r) => r,
+                Err(e) => return from_app_error(e, &[]),
+            };
             let status = if result.status == "processing" {
                 StatusCode::ACCEPTED
             } else {
@@ -1074,9 +1078,10 @@ async fn get_import(
         return not_found();
     };
     match bank_debits::import_by_id(&state.db, id).await {
-        Ok(Some(row)) if row.bank_code == caller.bank() => {
-            Json(import_result(&row)).into_response()
-        }
+        Ok(Some(row)) if row.bank_code == caller.bank() => match import_result(&row) {
+            Ok(result) => Json(result).into_response(),
+            Err(e) => from_app_error(e, &[]),
+        },
         Ok(_) => not_found(),
         Err(_) => unavailable(),
     }

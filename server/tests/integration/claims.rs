@@ -617,3 +617,33 @@ async fn a_claimant_withdraws_a_claim_once_and_the_history_records_it() {
     let list = app.get(&claimant, "/claims").await.text().await.unwrap();
     assert!(list.contains("最終更新"));
 }
+
+/// A stored draft that cannot be read is never shown empty nor written
+/// over: its page and every save answer 500 (logged with what it was
+/// doing), and the row stays as it was for someone to repair.
+#[tokio::test]
+async fn a_draft_that_cannot_be_read_is_never_written_over() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about_form())
+        .await;
+    let garbled = r#"{"about":{"full_name":"山田 花子"},"accounts":"from a future version"}"#;
+    app::on_db!(&app.state.db, p => sqlx::query("UPDATE drafts SET answers = $2 WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(&key).unwrap()).bind(garbled).execute(p).await.unwrap().rows_affected());
+    assert_eq!(
+        app.html(&claimant, &format!("/claims/{key}/about")).await.0,
+        500
+    );
+    let res = app
+        .post_form(&claimant, &format!("/claims/{key}/about"), &about_form())
+        .await;
+    assert_eq!(res.status(), 500);
+    let stored: String = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT answers FROM drafts WHERE id = $1")
+        .bind(uuid::Uuid::parse_str(&key).unwrap()).fetch_one(p).await.unwrap());
+    assert_eq!(stored, garbled, "nothing was written over the row");
+    // The list of drafts still lists it (with no total, not a zero one).
+    let (status, page) = app.html(&claimant, "/claims/new").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("href=\"/claims/{key}\"")), "{page}");
+}

@@ -60,6 +60,12 @@ impl Editable {
     }
 }
 
+/// Answers as stored; a row that cannot be read is an error (never an
+/// empty claim that the next save would write over).
+pub fn stored_answers(text: &str) -> Result<Answers, anyhow::Error> {
+    Answers::from_json(text).map_err(|e| anyhow::anyhow!("stored answers cannot be read: {e}"))
+}
+
 /// Loads a draft or claim of `user` by its address key.
 pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, AppError> {
     if let Ok(reference) = CaseRef::parse(key) {
@@ -70,7 +76,8 @@ pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, Ap
         let state = CaseState::parse(&claim.state)
             .ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
         let (sent, pending) = claims::answers_and_pending(db, claim.id).await?;
-        let answers = Answers::from_json(pending.as_deref().or(sent.as_deref()).unwrap_or("{}"));
+        let answers = stored_answers(pending.as_deref().or(sent.as_deref()).unwrap_or("{}"))
+            .map_err(|e| e.context(format!("loading the answers of {}", claim.reference)))?;
         let request = if state == CaseState::AwaitingClaimant {
             requests::open_for(db, claim.id).await?
         } else {
@@ -102,7 +109,8 @@ pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, Ap
         reference: None,
         state: CaseState::Draft,
         version: draft.version,
-        answers: Answers::from_json(&draft.answers),
+        answers: stored_answers(&draft.answers)
+            .map_err(|e| e.context(format!("loading the answers of draft {id}")))?,
         open: Section::ALL.to_vec(),
         request: None,
     })
