@@ -16,6 +16,8 @@ const dbEnv = process.env.E2E_DATABASE_URL ? `DATABASE_URL='${process.env.E2E_DA
 
 export default defineConfig({
   testDir: "./tests",
+  // Each database's run has its own (they run at once in `make test`).
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
   // A whole journey takes about 50 s on 2 cores: room for a busy machine.
   timeout: 180_000,
   fullyParallel: false,

@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
 # Everything `make test` runs: lints, unit tests, the integration suite on
-# SQLite and on PostgreSQL, then Playwright against the built server (on
-# both databases). Exits non-zero on the first failure.
+# SQLite and on PostgreSQL (at once), then Playwright against the built
+# server on both databases (at once). Exits non-zero on the first failure and
+# prints the time of each phase at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '\n==> %s\n' "$*"; }
 started=$(date +%s)
+phases=()
+phase_start=$started
+# Ends the phase running since the last call, naming it.
+lap() {
+  local now
+  now=$(date +%s)
+  phases+=("$(printf '%-58s %5d s' "$1" $((now - phase_start)))")
+  phase_start=$now
+}
+print_phases() {
+  say "time of each phase"
+  printf '  %s\n' "${phases[@]}"
+  printf '  %-58s %5d s\n' "total" $(($(date +%s) - started))
+}
 
 scripts/tools.sh test
+lap "installs (tools, Chromium, npm and PyPI packages)"
 
 export REDRESS_TEST_RUN="r$(date +%s)$$"
 PG_URL="${REDRESS_TEST_PG:-postgres://root@127.0.0.1:5432/postgres}"
@@ -26,25 +42,31 @@ drop_test_databases() {
     while read -r db; do psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
 }
 
-# A real SMTP server on localhost for the mail tests; its Maildir is read back.
-smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export REDRESS_TEST_MAILDIR="$PWD/target/test-maildir"
-rm -rf "$REDRESS_TEST_MAILDIR"
-mkdir -p "$(dirname "$REDRESS_TEST_MAILDIR")"
-.tools/venv/bin/python scripts/smtp_sink.py "$smtp_port" "$REDRESS_TEST_MAILDIR" &
-smtp_pid=$!
-export REDRESS_TEST_SMTP="smtp://127.0.0.1:$smtp_port"
+# A real SMTP server on localhost per suite (the suites run at once; each
+# reads its own Maildir back).
+sinks=()
+start_sink() { # name -> sets SINK_URL and SINK_DIR
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  SINK_DIR="$PWD/target/test-maildir-$1"
+  rm -rf "$SINK_DIR"
+  mkdir -p "$(dirname "$SINK_DIR")"
+  .tools/venv/bin/python scripts/smtp_sink.py "$port" "$SINK_DIR" &
+  local pid=$!
+  sinks+=("$pid")
+  SINK_URL="smtp://127.0.0.1:$port"
+  # Fail here, plainly, if the SMTP server did not come up.
+  for _ in $(seq 1 50); do
+    if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "the test SMTP server (scripts/smtp_sink.py) did not start" >&2; exit 1; fi
+    sleep 0.1
+  done
+}
 # Tests that stop and start their own SMTP server run the same script.
 export REDRESS_TEST_SMTP_SINK="$PWD/.tools/venv/bin/python $PWD/scripts/smtp_sink.py"
-# Fail here, plainly, if the SMTP server did not come up.
-for _ in $(seq 1 50); do
-  if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $smtp_port), 0.2)" 2>/dev/null; then break; fi
-  if ! kill -0 "$smtp_pid" 2>/dev/null; then echo "the test SMTP server (scripts/smtp_sink.py) did not start" >&2; exit 1; fi
-  sleep 0.1
-done
 
 cleanup() {
-  kill "$smtp_pid" 2>/dev/null || true
+  for pid in "${sinks[@]}"; do kill "$pid" 2>/dev/null || true; done
   drop_test_databases
 }
 trap cleanup EXIT
@@ -53,29 +75,97 @@ say "formatting and lints (ssr and hydrate builds, -D warnings)"
 cargo fmt --all --check
 cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
 cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+lap "formatting and clippy (ssr and hydrate)"
 
 # One build serves every Rust test and the Playwright run (target/debug/redress).
 TEST="cargo test -p app -p server --features app/ssr"
-say "unit and integration tests on SQLite"
-REDRESS_TEST_DB=sqlite $TEST
+say "building the tests"
+integration=$($TEST --no-run --message-format=json |
+  python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "integration" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$integration" ] || { echo "the integration test binary was not built" >&2; exit 1; }
+lap "building the tests and the server (debug)"
 
+say "unit tests"
+REDRESS_TEST_DB=sqlite $TEST --lib --bins
+lap "unit tests"
+
+# The integration suite on each database, at once: most of a test's time is
+# spent waiting (mail, background jobs, the other database), so both suites
+# and several tests each share the two cores well. Each has its own SMTP
+# server and Maildir; databases and data folders are per test already.
+THREADS="${REDRESS_TEST_THREADS:-4}"
+run_suite() { # db log
+  start_sink "$1"
+  (cd server && REDRESS_TEST_DB="$1" REDRESS_TEST_SMTP="$SINK_URL" REDRESS_TEST_MAILDIR="$SINK_DIR" \
+    "$integration" --test-threads="$THREADS" >"$2" 2>&1)
+}
+suites=(sqlite)
 skipped=""
-if [ "$pg_ok" = 1 ]; then
-  say "integration tests on PostgreSQL"
-  REDRESS_TEST_DB=postgres $TEST --test integration
-else
-  skipped="the integration and end-to-end tests on PostgreSQL"
+if [ "$pg_ok" = 1 ]; then suites+=(postgres); else skipped="the integration and end-to-end tests on PostgreSQL"; fi
+say "integration tests on ${suites[*]} (at once, $THREADS threads each)"
+pids=()
+for db in "${suites[@]}"; do
+  run_suite "$db" "target/integration-$db.log" &
+  pids+=($!)
+done
+failed=""
+for i in "${!suites[@]}"; do
+  if ! wait "${pids[$i]}"; then failed="$failed ${suites[$i]}"; fi
+done
+for db in "${suites[@]}"; do
+  echo "--- integration on $db:"
+  grep -E '^test result|FAILED|panicked' "target/integration-$db.log" || true
+done
+if [ -n "$failed" ]; then
+  for db in $failed; do
+    echo; echo "===== integration on $db failed: its log ====="
+    cat "target/integration-$db.log"
+  done
+  exit 1
 fi
+lap "integration tests, SQLite and PostgreSQL at once"
 
-say "end-to-end tests (Playwright, Debian's Chromium) on SQLite"
+say "the browser site (wasm)"
 scripts/build-site.sh debug
-(cd end2end && npx playwright test)
+lap "building the browser site (wasm)"
 
+# Playwright on each database, at once: separate servers, ports, data
+# folders and result folders.
+say "end-to-end tests (Playwright, Debian's Chromium) on ${suites[*]} (at once)"
 if [ "$pg_ok" = 1 ]; then
-  say "end-to-end tests on PostgreSQL"
   psql "$PG_URL" -qc "CREATE DATABASE e2e_${REDRESS_TEST_RUN}" >/dev/null
-  (cd end2end && E2E_DATABASE_URL="${PG_URL%/*}/e2e_${REDRESS_TEST_RUN}" E2E_DATA_DIR="$PWD/../target/e2e-data-pg" npx playwright test)
 fi
+run_e2e() { # db log
+  if [ "$1" = postgres ]; then
+    (cd end2end && E2E_PORT=3101 E2E_DATABASE_URL="${PG_URL%/*}/e2e_${REDRESS_TEST_RUN}" \
+      E2E_DATA_DIR="$PWD/../target/e2e-data-pg" E2E_OUTPUT_DIR="$PWD/test-results-pg" npx playwright test >"$2" 2>&1)
+  else
+    (cd end2end && E2E_PORT=3100 npx playwright test >"$2" 2>&1)
+  fi
+}
+pids=()
+for db in "${suites[@]}"; do
+  run_e2e "$db" "target/e2e-$db.log" &
+  pids+=($!)
+done
+failed=""
+for i in "${!suites[@]}"; do
+  if ! wait "${pids[$i]}"; then failed="$failed ${suites[$i]}"; fi
+done
+for db in "${suites[@]}"; do
+  echo "--- end-to-end on $db:"
+  cat "target/e2e-$db.log"
+done
+if [ -n "$failed" ]; then
+  echo "end-to-end tests failed on:$failed" >&2
+  exit 1
+fi
+lap "end-to-end tests, SQLite and PostgreSQL at once"
 
 say "all tests passed in $(( $(date +%s) - started )) s"
+print_phases
 if [ -n "$skipped" ]; then echo "!!!!! skipped: $skipped (PostgreSQL unreachable) !!!!!"; fi
