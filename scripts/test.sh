@@ -109,7 +109,7 @@ if [ "$pg_ok" = 1 ]; then suites+=(postgres); else skipped="the integration and 
 say "integration tests on ${suites[*]} (at once, $THREADS threads each)"
 pids=()
 for db in "${suites[@]}"; do
-  run_suite "$db" "target/integration-$db.log" &
+  run_suite "$db" "$PWD/target/integration-$db.log" &
   pids+=($!)
 done
 failed=""
@@ -149,7 +149,7 @@ run_e2e() { # db log
 }
 pids=()
 for db in "${suites[@]}"; do
-  run_e2e "$db" "target/e2e-$db.log" &
+  run_e2e "$db" "$PWD/target/e2e-$db.log" &
   pids+=($!)
 done
 failed=""
