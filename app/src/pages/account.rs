@@ -66,23 +66,7 @@ pub fn AccountPage() -> impl IntoView {
                                         </form>
                                     })}
                                 </section>
-                                <section aria-labelledby="mfa-title">
-                                    <h2 id="mfa-title">{lang.t("my_mfa_title")}</h2>
-                                    {if me.mfa_on {
-                                        view! {
-                                            <p>{format!("{} {}: {}", lang.t("my_mfa_on"), lang.t("my_mfa_codes_left"), me.recovery_left)}</p>
-                                            <p>{lang.t(if me.staff { "my_mfa_lost_staff" } else { "my_mfa_lost" })}</p>
-                                            <p><a href="/account/recovery-codes">{lang.t("new_codes_title")}</a></p>
-                                        }
-                                            .into_any()
-                                    } else {
-                                        view! {
-                                            <p>{lang.t("my_mfa_off")}</p>
-                                            <p><a href="/mfa/setup">{lang.t("my_mfa_start")}</a></p>
-                                        }
-                                            .into_any()
-                                    }}
-                                </section>
+                                <MfaSection on=me.mfa_on left=me.recovery_left staff=me.staff />
                             }
                                 .into_any()
                         }
@@ -93,17 +77,49 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// Change the password: the current one, then the new one (the same rules
-/// as at registration). Every other login of the account ends.
+/// The account's two-step login: on (recovery codes left, what to do when
+/// the phone is lost, new codes) or off (how to start one).
 #[component]
-pub fn ChangePasswordPage() -> impl IntoView {
+pub fn MfaSection(on: bool, left: i64, staff: bool) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <Layout title="change_password_title">
+        <section class="account-security" aria-labelledby="mfa-title">
+            <h2 id="mfa-title">{lang.t("my_mfa_title")}</h2>
+            {if on {
+                view! {
+                    <p>{format!("{} {}: {left}", lang.t("my_mfa_on"), lang.t("my_mfa_codes_left"))}</p>
+                    <p>{lang.t(if staff { "my_mfa_lost_staff" } else { "my_mfa_lost" })}</p>
+                    <p><a href="/account/recovery-codes">{lang.t("new_codes_title")}</a></p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>{lang.t("my_mfa_off")}</p>
+                    <p><a href="/mfa/setup">{lang.t("my_mfa_start")}</a></p>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// A form that asks for the current password first (and, as `children`,
+/// what else it needs), posting to its own address.
+#[component]
+fn CurrentPasswordPage(
+    title: &'static str,
+    lead: &'static str,
+    action: &'static str,
+    button: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Layout title=title>
             <ErrorSummary />
-            <h1>{lang.t("change_password_title")}</h1>
-            <p>{lang.t("change_password_lead")}</p>
-            <form method="post" action="/account/password" novalidate>
+            <h1>{lang.t(title)}</h1>
+            <p>{lang.t(lead)}</p>
+            <form method="post" action=action novalidate>
                 <TextField
                     name="current_password"
                     label="current_password"
@@ -111,16 +127,9 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     autocomplete="current-password"
                     width="w-20"
                 />
-                <TextField
-                    name="password"
-                    label="new_password"
-                    hint="password_hint"
-                    input_type="password"
-                    autocomplete="new-password"
-                    width="w-20"
-                />
+                {children.map(|c| c())}
                 <button type="submit" class="button">
-                    {lang.t("change_password_button")}
+                    {lang.t(button)}
                 </button>
             </form>
             <p><a href="/account">{lang.t("back_to_account")}</a></p>
@@ -128,29 +137,39 @@ pub fn ChangePasswordPage() -> impl IntoView {
     }
 }
 
+/// Change the password: the current one, then the new one (the same rules
+/// as at registration). Every other login of the account ends.
+#[component]
+pub fn ChangePasswordPage() -> impl IntoView {
+    view! {
+        <CurrentPasswordPage
+            title="change_password_title"
+            lead="change_password_lead"
+            action="/account/password"
+            button="change_password_button"
+        >
+            <TextField
+                name="password"
+                label="new_password"
+                hint="password_hint"
+                input_type="password"
+                autocomplete="new-password"
+                width="w-20"
+            />
+        </CurrentPasswordPage>
+    }
+}
+
 /// New recovery codes (the old ones stop working), after the current
 /// password.
 #[component]
 pub fn NewRecoveryCodesPage() -> impl IntoView {
-    let lang = use_lang();
     view! {
-        <Layout title="new_codes_title">
-            <ErrorSummary />
-            <h1>{lang.t("new_codes_title")}</h1>
-            <p>{lang.t("new_codes_lead")}</p>
-            <form method="post" action="/account/recovery-codes" novalidate>
-                <TextField
-                    name="current_password"
-                    label="current_password"
-                    input_type="password"
-                    autocomplete="current-password"
-                    width="w-20"
-                />
-                <button type="submit" class="button">
-                    {lang.t("new_codes_button")}
-                </button>
-            </form>
-            <p><a href="/account">{lang.t("back_to_account")}</a></p>
-        </Layout>
+        <CurrentPasswordPage
+            title="new_codes_title"
+            lead="new_codes_lead"
+            action="/account/recovery-codes"
+            button="new_codes_button"
+        />
     }
 }

@@ -67,25 +67,11 @@ pub fn MyClaimsPage() -> impl IntoView {
 /// A claimant may protect their account with a two-step login.
 #[component]
 fn MyMfa() -> impl IntoView {
-    let lang = use_lang();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 crate::api::mfa::my_mfa().await.ok().map(|(on, left)| {
-                    view! {
-                        <section class="account-security" aria-labelledby="mfa-title">
-                            <h2 id="mfa-title">{lang.t("my_mfa_title")}</h2>
-                            {if on {
-                                view! { <p>{format!("{} {}: {left}", lang.t("my_mfa_on"), lang.t("my_mfa_codes_left"))}</p> }.into_any()
-                            } else {
-                                view! {
-                                    <p>{lang.t("my_mfa_off")}</p>
-                                    <p><a href="/mfa/setup">{lang.t("my_mfa_start")}</a></p>
-                                }
-                                    .into_any()
-                            }}
-                        </section>
-                    }
+                    view! { <super::account::MfaSection on=on left=left staff=false /> }
                 })
             })}
         </Suspense>

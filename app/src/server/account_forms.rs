@@ -1,5 +1,6 @@
 //! The account page's forms: change the password, end a login, end every
-//! other login. Every role; each acts on the logged-in account only.
+//! other login, new recovery codes. Every role; each acts on the logged-in
+//! account only.
 
 #![allow(clippy::result_large_err)]
 
@@ -8,8 +9,10 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use tower_sessions::Session;
+use uuid::Uuid;
 
-use super::auth;
+use super::auth::{self, CurrentUser};
+use super::error::AppError;
 use super::forms::{Submitted, see_other};
 use super::services::account;
 use super::state::AppState;
@@ -23,24 +26,27 @@ pub fn routes() -> Router<AppState> {
         .route("/account/recovery-codes", post(recovery_codes))
 }
 
-/// New recovery codes: shown once on the page that shows them.
-async fn recovery_codes(
-    State(state): State<AppState>,
-    session: Session,
+/// Runs `act` for the logged-in user (any role) and this session's login:
+/// a redirect to where it says, or the form again with the error by `field`.
+async fn run<Fut>(
+    state: &AppState,
+    session: &Session,
     form: Submitted,
-) -> Response {
-    let user = match auth::require(&session, &state.db, &Role::ALL).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "current_password").await,
-    };
-    let codes = match account::new_recovery_codes(&state, &user, form.get("current_password")).await
-    {
-        Ok(codes) => codes,
-        Err(e) => return form.fail(&state, e, "current_password").await,
-    };
-    match auth::keep_codes(&session, &codes).await {
-        Ok(()) => see_other("/mfa/recovery-codes"),
-        Err(e) => form.fail(&state, e, "current_password").await,
+    field: &str,
+    act: impl FnOnce(CurrentUser, Option<Uuid>) -> Fut,
+) -> Response
+where
+    Fut: Future<Output = Result<String, AppError>>,
+{
+    let done = async {
+        let user = auth::require(session, &state.db, &Role::ALL).await?;
+        let login = auth::login_id(session).await?;
+        act(user, login).await
+    }
+    .await;
+    match done {
+        Ok(to) => see_other(&to),
+        Err(e) => form.fail(state, e, field).await,
     }
 }
 
@@ -49,26 +55,22 @@ async fn change_password(
     session: Session,
     form: Submitted,
 ) -> Response {
-    let user = match auth::require(&session, &state.db, &Role::ALL).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "current_password").await,
-    };
-    let login = match auth::login_id(&session).await {
-        Ok(l) => l,
-        Err(e) => return form.fail(&state, e, "current_password").await,
-    };
-    match account::change_password(
+    let st = &state;
+    let (current, new) = (
+        form.get("current_password").to_owned(),
+        form.get("password").to_owned(),
+    );
+    run(
         &state,
-        &user,
-        login,
-        form.get("current_password"),
-        form.get("password"),
+        &session,
+        form,
+        "current_password",
+        |user, login| async move {
+            account::change_password(st, &user, login, &current, &new).await?;
+            Ok("/account?notice=password_changed".to_owned())
+        },
     )
     .await
-    {
-        Ok(()) => see_other("/account?notice=password_changed"),
-        Err(e) => form.fail(&state, e, "current_password").await,
-    }
 }
 
 async fn end_login(
@@ -77,27 +79,41 @@ async fn end_login(
     session: Session,
     form: Submitted,
 ) -> Response {
-    let user = match auth::require(&session, &state.db, &Role::ALL).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "login").await,
-    };
-    match account::end_login(&state, &user, &id).await {
-        Ok(()) => see_other("/account?notice=login_ended"),
-        Err(e) => form.fail(&state, e, "login").await,
-    }
+    let st = &state;
+    run(&state, &session, form, "login", |user, _| async move {
+        account::end_login(st, &user, &id).await?;
+        Ok("/account?notice=login_ended".to_owned())
+    })
+    .await
 }
 
 async fn end_others(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
-    let user = match auth::require(&session, &state.db, &Role::ALL).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "login").await,
-    };
-    let login = match auth::login_id(&session).await {
-        Ok(l) => l,
-        Err(e) => return form.fail(&state, e, "login").await,
-    };
-    match account::end_other_logins(&state, &user, login).await {
-        Ok(()) => see_other("/account?notice=logins_ended"),
-        Err(e) => form.fail(&state, e, "login").await,
-    }
+    let st = &state;
+    run(&state, &session, form, "login", |user, login| async move {
+        account::end_other_logins(st, &user, login).await?;
+        Ok("/account?notice=logins_ended".to_owned())
+    })
+    .await
+}
+
+/// New recovery codes: shown once on the page that shows them.
+async fn recovery_codes(
+    State(state): State<AppState>,
+    session: Session,
+    form: Submitted,
+) -> Response {
+    let (st, se) = (&state, &session);
+    let current = form.get("current_password").to_owned();
+    run(
+        &state,
+        &session,
+        form,
+        "current_password",
+        |user, _| async move {
+            let codes = account::new_recovery_codes(st, &user, &current).await?;
+            auth::keep_codes(se, &codes).await?;
+            Ok("/mfa/recovery-codes".to_owned())
+        },
+    )
+    .await
 }

@@ -351,13 +351,7 @@ async fn upload_list(
     name: &str,
     bytes: Vec<u8>,
 ) -> reqwest::Response {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-    client
-        .post(app.url("/bank/import"))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap()
+    app.upload_list(client, name, bytes).await
 }
 
 async fn verdict(app: &TestApp, line: uuid::Uuid) -> Option<String> {

@@ -159,13 +159,7 @@ async fn formulas_planted_through_every_entry_point_never_run_in_an_export() {
         "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\n\
          100,普通,7776665,スズキ イチロウ,2020-09-03,12000,{LISTED},TX-Z\n"
     );
-    let part = reqwest::multipart::Part::bytes(list.into_bytes()).file_name(FILE_NAME);
-    let res = clerk
-        .post(app.url("/bank/import"))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let res = app.upload_list(&clerk, FILE_NAME, list.into_bytes()).await;
     assert_eq!(res.status(), 303);
     // The claimant withdraws another claim, with a formula for a reason.
     let withdrawn = app.file_claim(&claimant).await;

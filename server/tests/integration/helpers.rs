@@ -681,6 +681,22 @@ impl TestApp {
         key
     }
 
+    /// Sends a bank's list file as the import page's form does.
+    pub async fn upload_list(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        client
+            .post(self.url("/bank/import"))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A page's status and text.
     pub async fn html(&self, client: &reqwest::Client, path: &str) -> (u16, String) {
         let res = self.get(client, path).await;

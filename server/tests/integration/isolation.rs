@@ -323,14 +323,9 @@ async fn no_byte_a_bank_or_a_claimant_receives_holds_another_sides_marker() {
     )
     .await;
     let list = "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\n108,普通,8642097,ヒミツ ハナコ,2020-09-06,16180,MARKER9900DESC,MK9900IMP\n";
-    let part =
-        reqwest::multipart::Part::bytes(list.as_bytes().to_vec()).file_name("MARKER9900FILE.csv");
-    let res = yucho
-        .post(app.url("/bank/import"))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .upload_list(&yucho, "MARKER9900FILE.csv", list.as_bytes().to_vec())
+        .await;
     assert_eq!(res.status(), 303);
     let import = location(&res)
         .trim_start_matches("/bank/imports/")

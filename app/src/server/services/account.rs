@@ -29,18 +29,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<(), AppError> {
-    let key = format!("password-change:{}", user.id);
-    check_rate(state, &key, CHANGE_PER_ACCOUNT).await?;
-    let row = users::by_id(&state.db, user.id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if !verify_password(current, &row.password_hash) {
-        return Err(AppError::field(
-            "current_password",
-            "current_password_wrong",
-        ));
-    }
-    forget_attempt(state, &key).await?;
+    let row = check_current_password(state, user, current).await?;
     check_new_password(new, &row.email).map_err(|k| AppError::field("password", k))?;
     if verify_password(new, &row.password_hash) {
         return Err(AppError::field("password", "password_unchanged"));
