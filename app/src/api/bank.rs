@@ -209,11 +209,9 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
             at: convert::jst_time(a.at),
         })
         .collect();
-    let payout = claims::payout_account(&state.db, claim.id)
+    let payout = claims::payout_account_at(&state.db, claim.id, &bank)
         .await
-        .map_err(fail)?
-        .filter(|(b, _, _)| *b == bank)
-        .map(|(_, number, kana)| (number, kana));
+        .map_err(fail)?;
     let account_check = store::account_check(&state.db, claim.id, &bank)
         .await
         .map_err(fail)?

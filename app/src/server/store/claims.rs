@@ -403,15 +403,18 @@ pub async fn update_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Er
 }
 
 /// The payout account of a claim: (bank code, account number, holder kana).
-pub async fn payout_account(
+/// The claim's payout account (number, holder) when it is at `bank`: what
+/// that bank may see of it (another bank's is never read for it).
+pub async fn payout_account_at(
     db: &Db,
     claim_id: Uuid,
-) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    let row = on_db!(db, p => sqlx::query_as::<_, (Option<String>, Option<String>, Option<String>)>(
-        "SELECT payout_bank_code, payout_account_number, payout_holder_kana FROM claims WHERE id = $1",
-    ).bind(claim_id).fetch_one(p).await)?;
+    bank: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = on_db!(db, p => sqlx::query_as::<_, (Option<String>, Option<String>)>(
+        "SELECT payout_account_number, payout_holder_kana FROM claims WHERE id = $1 AND payout_bank_code = $2",
+    ).bind(claim_id).bind(bank).fetch_optional(p).await)?;
     Ok(match row {
-        (Some(b), Some(n), Some(k)) => Some((b, n, k)),
+        Some((Some(n), Some(k))) => Some((n, k)),
         _ => None,
     })
 }
