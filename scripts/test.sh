@@ -98,35 +98,45 @@ lap "unit tests"
 # and several tests each share the two cores well. Each has its own SMTP
 # server and Maildir; databases and data folders are per test already.
 THREADS="${REDRESS_TEST_THREADS:-4}"
+declare -A sink_urls sink_dirs
 run_suite() { # db log
-  start_sink "$1"
-  (cd server && REDRESS_TEST_DB="$1" REDRESS_TEST_SMTP="$SINK_URL" REDRESS_TEST_MAILDIR="$SINK_DIR" \
+  (cd server && REDRESS_TEST_DB="$1" REDRESS_TEST_SMTP="${sink_urls[$1]}" REDRESS_TEST_MAILDIR="${sink_dirs[$1]}" \
     "$integration" --test-threads="$THREADS" >"$2" 2>&1)
 }
 suites=(sqlite)
 skipped=""
-if [ "$pg_ok" = 1 ]; then suites+=(postgres); else skipped="the integration and end-to-end tests on PostgreSQL"; fi
-say "integration tests on ${suites[*]} (at once, $THREADS threads each)"
-pids=()
-for db in "${suites[@]}"; do
-  run_suite "$db" "$PWD/target/integration-$db.log" &
-  pids+=($!)
-done
-failed=""
-for i in "${!suites[@]}"; do
-  if ! wait "${pids[$i]}"; then failed="$failed ${suites[$i]}"; fi
-done
-for db in "${suites[@]}"; do
-  echo "--- integration on $db:"
-  grep -E '^test result|FAILED|panicked' "target/integration-$db.log" || true
-done
-if [ -n "$failed" ]; then
-  for db in $failed; do
-    echo; echo "===== integration on $db failed: its log ====="
-    cat "target/integration-$db.log"
+# Runs `runner db log` for every database at once; prints each log's lines
+# matching `summary`, and the whole log of a run that failed (then exits).
+at_once() { # runner kind summary
+  local runner=$1 kind=$2 summary=$3 pids=() failed="" i db
+  for db in "${suites[@]}"; do
+    "$runner" "$db" "$PWD/target/$kind-$db.log" &
+    pids+=($!)
   done
-  exit 1
-fi
+  for i in "${!suites[@]}"; do
+    if ! wait "${pids[$i]}"; then failed="$failed ${suites[$i]}"; fi
+  done
+  for db in "${suites[@]}"; do
+    echo "--- $kind on $db:"
+    grep -E "$summary" "target/$kind-$db.log" || true
+  done
+  if [ -n "$failed" ]; then
+    for db in $failed; do
+      echo; echo "===== $kind on $db failed: its log ====="
+      cat "target/$kind-$db.log"
+    done
+    exit 1
+  fi
+}
+if [ "$pg_ok" = 1 ]; then suites+=(postgres); else skipped="the integration and end-to-end tests on PostgreSQL"; fi
+# The SMTP servers start here, in this shell, so that cleanup stops them.
+for db in "${suites[@]}"; do
+  start_sink "$db"
+  sink_urls[$db]=$SINK_URL
+  sink_dirs[$db]=$SINK_DIR
+done
+say "integration tests on ${suites[*]} (at once, $THREADS threads each)"
+at_once run_suite integration '^test result|FAILED|panicked'
 lap "integration tests, SQLite and PostgreSQL at once"
 
 say "the browser site (wasm)"
@@ -147,23 +157,7 @@ run_e2e() { # db log
     (cd end2end && E2E_PORT=3100 npx playwright test >"$2" 2>&1)
   fi
 }
-pids=()
-for db in "${suites[@]}"; do
-  run_e2e "$db" "$PWD/target/e2e-$db.log" &
-  pids+=($!)
-done
-failed=""
-for i in "${!suites[@]}"; do
-  if ! wait "${pids[$i]}"; then failed="$failed ${suites[$i]}"; fi
-done
-for db in "${suites[@]}"; do
-  echo "--- end-to-end on $db:"
-  cat "target/e2e-$db.log"
-done
-if [ -n "$failed" ]; then
-  echo "end-to-end tests failed on:$failed" >&2
-  exit 1
-fi
+at_once run_e2e e2e ' passed| failed| flaky|✘'
 lap "end-to-end tests, SQLite and PostgreSQL at once"
 
 say "all tests passed in $(( $(date +%s) - started )) s"

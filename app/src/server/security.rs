@@ -205,14 +205,19 @@ pub async fn clear_rate(state: &AppState, key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Logins ended or expired this long ago are forgotten (the account page
+/// shows only live ones).
+pub const KEEP_LOGINS: Duration = Duration::days(30);
+
 /// Attempts older than this are forgotten (every window above is shorter).
 pub const KEEP_ATTEMPTS: Duration = Duration::days(1);
 
-/// Deletes attempts that no limit looks at any more, and API responses
-/// kept under an Idempotency-Key past their day.
+/// Deletes attempts that no limit looks at any more, logins long ended,
+/// and API responses kept under an Idempotency-Key past their day.
 pub async fn prune_attempts(db: &super::db::Db) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     attempts::prune(&mut tx, Utc::now() - KEEP_ATTEMPTS).await?;
+    super::store::login_sessions::prune(&mut tx, Utc::now() - KEEP_LOGINS).await?;
     super::store::api_keys::prune_idempotency(&mut tx, Utc::now() - super::rest::IDEMPOTENCY_KEEP)
         .await?;
     tx.commit().await?;

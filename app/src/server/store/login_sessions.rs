@@ -95,7 +95,6 @@ pub struct LoginRow {
     pub id: Uuid,
     pub started_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
     pub user_agent: String,
     pub ip: String,
 }
@@ -109,7 +108,7 @@ pub async fn live_of(
     seen_since: DateTime<Utc>,
 ) -> Result<Vec<LoginRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, LoginRow>(
-        "SELECT id, started_at, last_seen_at, expires_at, user_agent, ip FROM login_sessions
+        "SELECT id, started_at, last_seen_at, user_agent, ip FROM login_sessions
          WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3
          ORDER BY last_seen_at DESC",
     )
