@@ -150,7 +150,7 @@ pub(crate) mod convert {
     ) -> ClaimDetail {
         ClaimDetail {
             reference: c.reference,
-            state: c.state,
+            state: c.state.as_str().to_owned(),
             full_name: c.full_name,
             name_kana: c.name_kana,
             phone: with_phone.then_some(c.phone),
@@ -210,7 +210,7 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
     let (calls, travel) = convert::expenses(&state.db, claim.id)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
-    let request = if claim.state == CaseState::AwaitingClaimant.as_str() {
+    let request = if claim.state == CaseState::AwaitingClaimant {
         crate::server::store::requests::open_for(&state.db, claim.id)
             .await
             .map_err(|e| ctx::fail(e.into()))?
@@ -234,8 +234,8 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
         actor_is_claimant: true,
         ..CaseFacts::default()
     };
-    let can_withdraw = CaseState::parse(&claim.state)
-        .is_some_and(|s| allowed_actions(s, Role::Claimant, &facts).contains(&Action::Withdraw));
+    let can_withdraw =
+        allowed_actions(claim.state, Role::Claimant, &facts).contains(&Action::Withdraw);
     let rejection = crate::server::services::decisions::rejection_for_claimant(&state, &claim)
         .await
         .map_err(ctx::fail)?
@@ -250,10 +250,7 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
     // Who on the staff works on the case is not the claimant's business.
     detail.timeline = events
         .into_iter()
-        .filter(|e| {
-            !e.action
-                .starts_with(crate::server::services::decisions::ASSIGN_PREFIX)
-        })
+        .filter(|e| !crate::domain::workflow::Assignment::is_assignment(&e.action))
         .map(|e| TimelineEntry {
             on: convert::jst_date(e.at),
             action: e.action,

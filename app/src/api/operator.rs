@@ -434,25 +434,21 @@ pub struct DecisionView {
 pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiError> {
     use super::claimant::convert::jst_time;
     use super::ctx;
-    use crate::domain::workflow::Action;
+    use crate::domain::workflow::{Action, Assignment};
     use crate::server::services::decisions::{ack_field, amount_field, decision};
     use crate::server::store::decisions::LineTable;
     let (state, user) = ctx::require(&OPERATORS).await?;
     let d = decision(&state, &user, &reference)
         .await
         .map_err(ctx::fail)?;
-    let assessed = d.claim.state != "in_review";
+    let assessed = d.claim.state != crate::domain::workflow::CaseState::InReview;
     let assignee = crate::server::store::queue::assignee(&state.db, d.claim.id)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
     let mails = crate::server::store::outbox::for_claim(&state.db, d.claim.id)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
-    let reviewer = matches!(
-        user.role,
-        crate::domain::Role::Reviewer | crate::domain::Role::Admin
-    );
-    let is_admin = user.role == crate::domain::Role::Admin;
+    let mine = assignee.as_ref().map(|(id, _)| *id == user.id);
     let amounts: Vec<AmountView> = d
         .lines
         .iter()
@@ -476,7 +472,7 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
         .collect();
     Ok(DecisionView {
         version: d.claim.version,
-        state: d.claim.state.clone(),
+        state: d.claim.state.as_str().to_owned(),
         total: amounts.iter().map(|a| a.value).sum(),
         amounts,
         flags: d
@@ -510,11 +506,9 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .map(|(r, n)| (format!("reject_reason_{r}"), n)),
         approvals: d.approvals,
         needs_two: d.needs_two,
-        can_take: reviewer && assignee.is_none(),
-        can_release: assignee
-            .as_ref()
-            .is_some_and(|(id, _)| *id == user.id || is_admin),
-        can_reassign: is_admin,
+        can_take: Assignment::Take.allowed(user.role, mine),
+        can_release: Assignment::Release.allowed(user.role, mine),
+        can_reassign: Assignment::To.allowed(user.role, mine),
         assignee: assignee.map(|(_, email)| email),
         history: d
             .events

@@ -33,6 +33,11 @@ impl Role {
         }
     }
 
+    /// The stored text back (what the database decoder uses).
+    pub fn from_stored(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
     pub fn parse(input: &str) -> Result<Role, &'static str> {
         Role::ALL
             .into_iter()
@@ -67,6 +72,9 @@ impl Role {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+stored_as_text!(Role);
 
 #[cfg(test)]
 mod tests {

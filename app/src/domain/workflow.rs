@@ -146,6 +146,34 @@ impl CaseState {
         CaseState::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
+    /// The stored text back (what the database decoder uses).
+    pub fn from_stored(text: &str) -> Option<CaseState> {
+        CaseState::parse(text)
+    }
+
+    /// States whose flags can still change (a bank's answer, a new policy):
+    /// a case moved into one has its flags computed again.
+    pub fn flags_can_change(self) -> bool {
+        matches!(
+            self,
+            CaseState::Submitted
+                | CaseState::BankReview
+                | CaseState::InReview
+                | CaseState::AwaitingClaimant
+                | CaseState::Assessed
+        )
+    }
+
+    /// The states for which `keep` holds, as an SQL list: `('a', 'b')`.
+    pub fn sql_list(keep: impl Fn(CaseState) -> bool) -> String {
+        let names: Vec<String> = CaseState::ALL
+            .into_iter()
+            .filter(|s| keep(*s))
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        format!("({})", names.join(", "))
+    }
+
     /// No action leads out of these.
     pub fn is_final(self) -> bool {
         matches!(
@@ -215,6 +243,60 @@ impl Action {
     }
 }
 
+/// Who works on a case. Not a step of the workflow (the state stays), but
+/// written to the history like one. One rule answers both the page (which
+/// buttons) and the service (what it does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Assignment {
+    /// A reviewer (or admin) takes a case nobody has.
+    Take,
+    /// The assignee (or an admin) gives the case back.
+    Release,
+    /// An admin gives the case to a reviewer.
+    To,
+}
+
+impl Assignment {
+    pub const ALL: [Assignment; 3] = [Assignment::Take, Assignment::Release, Assignment::To];
+
+    /// The history's action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assignment::Take => "assign_take",
+            Assignment::Release => "assign_release",
+            Assignment::To => "assign_to",
+        }
+    }
+
+    /// The value a page's form sends.
+    pub fn form_value(self) -> &'static str {
+        &self.as_str()["assign_".len()..]
+    }
+
+    pub fn from_form(value: &str) -> Option<Assignment> {
+        Assignment::ALL
+            .into_iter()
+            .find(|a| a.form_value() == value)
+    }
+
+    /// Whether a history action is an assignment (staff work, not shown
+    /// on the claimant's timeline).
+    pub fn is_assignment(action: &str) -> bool {
+        Assignment::ALL.into_iter().any(|a| a.as_str() == action)
+    }
+
+    /// Whether `actor` may do this when the case's assignee is `assignee`
+    /// (`Some(true)`: the actor themself; `None`: nobody).
+    pub fn allowed(self, actor: Role, assignee: Option<bool>) -> bool {
+        let admin = actor == Role::Admin;
+        match self {
+            Assignment::Take => matches!(actor, Role::Reviewer | Role::Admin) && assignee.is_none(),
+            Assignment::Release => assignee == Some(true) || (admin && assignee.is_some()),
+            Assignment::To => admin,
+        }
+    }
+}
+
 /// The next state of a case in `state` when `actor` takes `action`, or why not.
 pub fn next_state(
     state: CaseState,
@@ -280,6 +362,9 @@ pub fn allowed_actions(state: CaseState, actor: Role, facts: &CaseFacts) -> Vec<
         .collect()
 }
 
+#[cfg(feature = "ssr")]
+stored_as_text!(CaseState);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +418,34 @@ mod tests {
             }
             _ => None,
         }
+    }
+
+    #[test]
+    fn assignment_rules() {
+        use Assignment as A;
+        for role in Role::ALL {
+            let staff_reviewer = matches!(role, Role::Reviewer | Role::Admin);
+            assert_eq!(A::Take.allowed(role, None), staff_reviewer, "{role:?}");
+            assert!(!A::Take.allowed(role, Some(true)));
+            assert!(!A::Take.allowed(role, Some(false)));
+            assert!(A::Release.allowed(role, Some(true)));
+            assert_eq!(A::Release.allowed(role, Some(false)), role == Role::Admin);
+            assert!(!A::Release.allowed(role, None));
+            assert_eq!(A::To.allowed(role, None), role == Role::Admin);
+        }
+        for a in A::ALL {
+            assert_eq!(A::from_form(a.form_value()), Some(a));
+            assert!(A::is_assignment(a.as_str()));
+        }
+        assert!(Action::ALL.iter().all(|a| !A::is_assignment(a.as_str())));
+    }
+
+    #[test]
+    fn the_sql_list_of_open_states_comes_from_the_enum() {
+        assert_eq!(
+            CaseState::sql_list(CaseState::flags_can_change),
+            "('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')"
+        );
     }
 
     #[test]

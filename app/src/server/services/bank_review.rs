@@ -5,10 +5,11 @@
 use chrono::Utc;
 use uuid::Uuid;
 
+use super::cases;
+use crate::domain::CaseRef;
 use crate::domain::answers::Form;
 use crate::domain::verification::{Verification, parse_account_check, parse_verification};
-use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
-use crate::domain::{CaseRef, Role};
+use crate::domain::workflow::{Action, CaseFacts, CaseState};
 use crate::server::auth::CurrentUser;
 use crate::server::error::AppError;
 use crate::server::services::drafts::today_jst;
@@ -43,40 +44,6 @@ async fn own_line(
         .find(|l| l.id == line)
         .ok_or(AppError::NotFound)?;
     Ok((claim, line))
-}
-
-/// Moves the case from `from` to the state `action` leads to, with the event.
-async fn step(
-    tx: &mut crate::server::db::Tx,
-    claim: Uuid,
-    version: i64,
-    from: CaseState,
-    action: Action,
-    staff: &CurrentUser,
-) -> Result<CaseState, AppError> {
-    let facts = CaseFacts {
-        all_lines_answered: true,
-        ..CaseFacts::default()
-    };
-    let to = next_state(from, action, Role::BankStaff, &facts)
-        .map_err(|_| AppError::Conflict("case_changed"))?;
-    if !claims::set_state(tx, claim, version, from.as_str(), to.as_str()).await? {
-        return Err(AppError::Conflict("case_changed"));
-    }
-    claims::insert_event(
-        tx,
-        &claims::NewEvent {
-            claim_id: claim,
-            actor: Some(staff.id),
-            from: Some(from.as_str()),
-            to: to.as_str(),
-            action: action.as_str(),
-            note: None,
-            at: Utc::now(),
-        },
-    )
-    .await?;
-    Ok(to)
 }
 
 /// Answers one debit line known by its id (the REST API): the line must
@@ -151,9 +118,7 @@ pub async fn answer_line(
     answer: &Verification,
 ) -> Result<CaseState, AppError> {
     let bank = staff.bank()?;
-    let (current, mut version) = bank_review::lock_claim(tx, claim).await?;
-    let mut current =
-        CaseState::parse(&current).ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
+    let (mut current, mut version) = bank_review::lock_claim(tx, claim).await?;
     if !ANSWERABLE.contains(&current) {
         return Err(AppError::Conflict("answers_closed"));
     }
@@ -206,12 +171,23 @@ pub async fn answer_line(
         .map(|c| c.claim_id)
         .collect();
     crate::server::store::assessment::mark_dirty(tx, &others).await?;
+    let at = |state, version| cases::CaseAt {
+        id: claim,
+        state,
+        version: Some(version),
+    };
     if current == CaseState::Submitted {
-        current = step(tx, claim, version, current, Action::StartBankReview, staff).await?;
+        let step = cases::Step::new(Action::StartBankReview, staff);
+        current = cases::transition(tx, at(current, version), &CaseFacts::default(), &step).await?;
         version += 1;
     }
-    if current == CaseState::BankReview && bank_review::unanswered_lines(tx, claim).await? == 0 {
-        current = step(tx, claim, version, current, Action::BankChecked, staff).await?;
+    let facts = CaseFacts {
+        all_lines_answered: bank_review::unanswered_lines(tx, claim).await? == 0,
+        ..CaseFacts::default()
+    };
+    if current == CaseState::BankReview && facts.all_lines_answered {
+        let step = cases::Step::new(Action::BankChecked, staff);
+        current = cases::transition(tx, at(current, version), &facts, &step).await?;
         super::notifications::tell_bank_checked(tx, public_url, claim, Utc::now()).await?;
     }
     Ok(current)
@@ -243,7 +219,7 @@ pub async fn check_account(
     let (matches, note) = parse_account_check(form).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
     let (current, _) = bank_review::lock_claim(&mut tx, claim.id).await?;
-    if !CaseState::parse(&current).is_some_and(|s| ANSWERABLE.contains(&s)) {
+    if !ANSWERABLE.contains(&current) {
         return Err(AppError::Conflict("answers_closed"));
     }
     bank_review::insert_account_check(
@@ -353,53 +329,27 @@ pub async fn confirm_many(
     claims.dedup();
     // Their flags change (debits confirmed); the sweep computes them.
     crate::server::store::assessment::mark_dirty(tx, &claims).await?;
-    let facts = CaseFacts {
-        all_lines_answered: true,
-        ..CaseFacts::default()
-    };
     let states = bank_review::claims_states(tx, &claims).await?;
     let mut start = Vec::new();
     let mut checked = Vec::new();
     for (id, state, _, open_lines) in &states {
-        let mut s = CaseState::parse(state).ok_or_else(|| anyhow::anyhow!("unknown state"))?;
-        if s == CaseState::Submitted {
-            s = next_state(s, Action::StartBankReview, Role::BankStaff, &facts)
-                .map_err(|_| AppError::Conflict("case_changed"))?;
-            start.push(*id);
+        let facts = CaseFacts {
+            all_lines_answered: !open_lines,
+            ..CaseFacts::default()
+        };
+        if *state == CaseState::Submitted {
+            start.push((*id, facts));
         }
-        if s == CaseState::BankReview && !open_lines {
-            next_state(s, Action::BankChecked, Role::BankStaff, &facts)
-                .map_err(|_| AppError::Conflict("case_changed"))?;
-            checked.push(*id);
+        if matches!(state, CaseState::Submitted | CaseState::BankReview) && !open_lines {
+            checked.push((*id, facts));
         }
     }
-    let moved = bank_review::transition_bulk(
-        tx,
-        &start,
-        CaseState::Submitted.as_str(),
-        CaseState::BankReview.as_str(),
-        Action::StartBankReview.as_str(),
-        staff.id,
-        now,
-    )
-    .await?;
-    if moved != start.len() as u64 {
-        return Err(AppError::Conflict("case_changed"));
-    }
+    let step = cases::Step::new(Action::StartBankReview, staff).at(now);
+    cases::transition_many(tx, &start, CaseState::Submitted, &step).await?;
     let later = now + chrono::Duration::milliseconds(1);
-    let moved = bank_review::transition_bulk(
-        tx,
-        &checked,
-        CaseState::BankReview.as_str(),
-        CaseState::InReview.as_str(),
-        Action::BankChecked.as_str(),
-        staff.id,
-        later,
-    )
-    .await?;
-    if moved != checked.len() as u64 {
-        return Err(AppError::Conflict("case_changed"));
-    }
+    let step = cases::Step::new(Action::BankChecked, staff).at(later);
+    cases::transition_many(tx, &checked, CaseState::BankReview, &step).await?;
+    let checked: Vec<Uuid> = checked.into_iter().map(|(id, _)| id).collect();
     for claim in &checked {
         super::notifications::tell_bank_checked(tx, public_url, *claim, later).await?;
     }

@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 
-use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
-use crate::domain::{CaseRef, FieldErrors, Role};
+use crate::domain::CaseRef;
+use crate::domain::FieldErrors;
+use crate::domain::workflow::{Action, CaseFacts};
 use crate::server::auth::CurrentUser;
 use crate::server::db::Db;
 use crate::server::error::AppError;
@@ -68,7 +69,7 @@ pub async fn genuine_lookup(
     let claim = claims::by_reference(db, &reference.to_string()).await?;
     Ok(claim
         .filter(|c| c.phone.ends_with(&last4))
-        .map(|c| (c.reference, c.state)))
+        .map(|c| (c.reference, c.state.as_str().to_owned())))
 }
 
 /// The longest reason a claimant may give for withdrawing.
@@ -94,37 +95,21 @@ pub async fn withdraw(
         return Err(AppError::field("reason", "reason_invalid"));
     }
     let (claim, _) = view(&state.db, reference, Viewer::Claimant(user)).await?;
-    let current = CaseState::parse(&claim.state)
-        .ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
     let facts = CaseFacts {
         actor_is_claimant: true,
         ..CaseFacts::default()
     };
-    let next = next_state(current, Action::Withdraw, Role::Claimant, &facts)
-        .map_err(|_| AppError::Conflict("withdraw_not_allowed"))?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    if !claims::set_state(
+    super::cases::transition(
         &mut tx,
-        claim.id,
-        claim.version,
-        current.as_str(),
-        next.as_str(),
+        super::cases::CaseAt::of(&claim, claim.version),
+        &facts,
+        &super::cases::Step::new(Action::Withdraw, user)
+            .note((!reason.is_empty()).then_some(reason))
+            .at(now),
     )
-    .await?
-    {
-        return Err(AppError::Conflict("case_changed"));
-    }
-    let event = claims::NewEvent {
-        claim_id: claim.id,
-        actor: Some(user.id),
-        from: Some(current.as_str()),
-        to: next.as_str(),
-        action: Action::Withdraw.as_str(),
-        note: (!reason.is_empty()).then_some(reason),
-        at: now,
-    };
-    claims::insert_event(&mut tx, &event).await?;
+    .await?;
     crate::server::store::reservations::release_claim(
         &mut tx,
         claim.id,

@@ -7,10 +7,10 @@
 
 use chrono::Utc;
 
-use super::{assessment, mails};
+use super::{assessment, cases, mails};
 use crate::domain::answers::{Form, parse_text};
 use crate::domain::workflow::{
-    APPEAL_DAYS, Action, CaseFacts, CaseState, REJECTION_REASONS, Refusal, next_state,
+    APPEAL_DAYS, Action, CaseFacts, CaseState, REJECTION_REASONS, next_state,
 };
 use crate::domain::{CaseRef, FieldErrors};
 use crate::server::auth::CurrentUser;
@@ -36,47 +36,6 @@ fn version(form: &Form) -> Result<i64, AppError> {
     field(form, "version")
         .parse()
         .map_err(|_| AppError::Conflict("case_changed"))
-}
-
-fn refusal(r: Refusal) -> AppError {
-    AppError::Conflict(match r {
-        Refusal::FourEyes => "four_eyes",
-        Refusal::FlagsOpen => "flags_open",
-        Refusal::NotYourRole => "action_not_yours",
-        Refusal::RejectionProposed => "rejection_proposed_refusal",
-        Refusal::NoRejectionProposed => "rejection_not_proposed",
-        Refusal::AppealClosed => "appeal_closed",
-        _ => "case_changed",
-    })
-}
-
-/// Moves a case from `from` to `to` if nobody changed it since `version`
-/// was read (compare-and-set), and records the event: who, what, why.
-async fn step(
-    tx: &mut crate::server::db::Tx,
-    claim: uuid::Uuid,
-    version: i64,
-    actor: uuid::Uuid,
-    (from, to, action): (CaseState, CaseState, Action),
-    note: Option<&str>,
-) -> Result<(), AppError> {
-    if !claims::set_state(tx, claim, version, from.as_str(), to.as_str()).await? {
-        return Err(AppError::Conflict("case_changed"));
-    }
-    claims::insert_event(
-        tx,
-        &claims::NewEvent {
-            claim_id: claim,
-            actor: Some(actor),
-            from: Some(from.as_str()),
-            to: to.as_str(),
-            action: action.as_str(),
-            note,
-            at: Utc::now(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// The name of the form field of a line's approved amount (and `_note`).
@@ -228,18 +187,22 @@ pub async fn assess(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
-    let to =
-        next_state(from, Action::Assess, staff.role, &CaseFacts::default()).map_err(refusal)?;
+    // Every flag is acknowledged by now (else the errors above): the
+    // rule is asked with the fact as it stands, not a constant.
+    let facts = CaseFacts {
+        flags_open: checks.flags.iter().any(|f| {
+            let key = f.key();
+            !known.contains(&key) && !acks.iter().any(|(k, _)| *k == key)
+        }),
+        ..CaseFacts::default()
+    };
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    step(
+    cases::transition(
         &mut tx,
-        claim.id,
-        version,
-        staff.id,
-        (from, to, Action::Assess),
-        None,
+        cases::CaseAt::of(&claim, version),
+        &facts,
+        &cases::Step::new(Action::Assess, staff).at(now),
     )
     .await?;
     for (table, position, amount, note) in &amounts {
@@ -302,8 +265,8 @@ pub async fn decide(
         rejection_proposed: proposed.is_some(),
         ..CaseFacts::default()
     };
-    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
-    let to = next_state(from, action, staff.role, &facts).map_err(refusal)?;
+    let step = cases::Step::new(action, staff).note(note.as_deref());
+    let to = cases::next(claim.state, &step, &facts)?;
     // A debit another case holds refuses the approval, the first of two
     // too; the case page names the other case. The reservation written
     // below is what the database enforces when two approvals race.
@@ -337,13 +300,11 @@ pub async fn decide(
         _ => None,
     };
     let mut tx = state.db.begin().await?;
-    step(
+    cases::transition(
         &mut tx,
-        claim.id,
-        version,
-        staff.id,
-        (from, to, action),
-        note.as_deref(),
+        cases::CaseAt::of(&claim, version),
+        &facts,
+        &step.at(now),
     )
     .await?;
     // Sent back, the proposal is gone; the reviewer assesses again.
@@ -469,14 +430,11 @@ pub async fn close_duplicate(
         .ok_or_else(|| AppError::field("duplicate_of", "duplicate_of_unknown"))?;
     let note = parse_text(field(form, "duplicate_note"), false, 1000, "duplicate_note")
         .map_err(|k| AppError::field("duplicate_note", k))?;
-    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
-    let to = next_state(
-        from,
-        Action::CloseDuplicate,
-        staff.role,
+    cases::next(
+        claim.state,
+        &cases::Step::new(Action::CloseDuplicate, staff),
         &CaseFacts::default(),
-    )
-    .map_err(refusal)?;
+    )?;
     let (email, lang) = claimant_of(state, &claim).await?;
     let text = mails::closed_duplicate(lang, &state.settings.public_url, &claim.reference);
     let why = match &note {
@@ -490,7 +448,7 @@ pub async fn close_duplicate(
         &claim,
         version,
         staff,
-        (from, to, Action::CloseDuplicate),
+        Action::CloseDuplicate,
         &why,
         (&email, &text),
         now,
@@ -518,9 +476,11 @@ pub async fn reopen(
     let reason = parse_text(field(form, "reopen_reason"), true, 1000, "reopen_reason")
         .map_err(|k| AppError::field("reopen_reason", k))?
         .unwrap_or_default();
-    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
-    let to =
-        next_state(from, Action::Reopen, staff.role, &CaseFacts::default()).map_err(refusal)?;
+    cases::next(
+        claim.state,
+        &cases::Step::new(Action::Reopen, staff),
+        &CaseFacts::default(),
+    )?;
     let (email, lang) = claimant_of(state, &claim).await?;
     let text = mails::reopened(lang, &state.settings.public_url, &claim.reference);
     let now = Utc::now();
@@ -530,7 +490,7 @@ pub async fn reopen(
         &claim,
         version,
         staff,
-        (from, to, Action::Reopen),
+        Action::Reopen,
         &reason,
         (&email, &text),
         now,
@@ -574,18 +534,16 @@ async fn step_releasing(
     claim: &ClaimRow,
     version: i64,
     staff: &CurrentUser,
-    (from, to, action): (CaseState, CaseState, Action),
+    action: Action,
     note: &str,
     (email, text): (&str, &mails::MailText),
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
-    step(
+    cases::transition(
         tx,
-        claim.id,
-        version,
-        staff.id,
-        (from, to, action),
-        Some(note),
+        cases::CaseAt::of(claim, version),
+        &CaseFacts::default(),
+        &cases::Step::new(action, staff).note(Some(note)).at(now),
     )
     .await?;
     reservations::release_claim(tx, claim.id, Some(staff.id), action.as_str(), now).await?;
@@ -685,9 +643,7 @@ pub async fn decision(
         flags_open: false,
         ..CaseFacts::default()
     };
-    let allowed = CaseState::parse(&claim.state)
-        .map(|s| crate::domain::workflow::allowed_actions(s, viewer.role, &facts))
-        .unwrap_or_default();
+    let allowed = crate::domain::workflow::allowed_actions(claim.state, viewer.role, &facts);
     Ok(Decision {
         held_elsewhere: reservations::held_elsewhere(&state.db, claim.id).await?,
         account_check: crate::server::store::bank_review::payout_account_check(&state.db, claim.id)
@@ -721,16 +677,12 @@ pub async fn appeal(
         .map_err(|k| AppError::field("appeal_text", k))?
         .unwrap_or_default();
     let facts = appeal_facts(state, &claim).await?;
-    let from = CaseState::parse(&claim.state).ok_or(AppError::Conflict("case_changed"))?;
-    let to = next_state(from, Action::Appeal, claimant.role, &facts).map_err(refusal)?;
     let mut tx = state.db.begin().await?;
-    step(
+    cases::transition(
         &mut tx,
-        claim.id,
-        claim.version,
-        claimant.id,
-        (from, to, Action::Appeal),
-        Some(&text),
+        cases::CaseAt::of(&claim, claim.version),
+        &facts,
+        &cases::Step::new(Action::Appeal, claimant).note(Some(&text)),
     )
     .await?;
     decisions::set_rejection(&mut tx, claim.id, None).await?;
@@ -763,7 +715,7 @@ pub async fn rejection_for_claimant(
     state: &AppState,
     claim: &ClaimRow,
 ) -> Result<Option<(String, String, chrono::NaiveDate, bool)>, AppError> {
-    if claim.state != CaseState::Rejected.as_str() {
+    if claim.state != CaseState::Rejected {
         return Ok(None);
     }
     let Some((reason, note)) = decisions::rejection(&state.db, claim.id).await? else {
@@ -784,7 +736,9 @@ pub async fn rejection_for_claimant(
 }
 
 /// Takes a case (reviewer or admin, when nobody has it), releases it (its
-/// assignee, or an admin), or assigns it to a reviewer (admin).
+/// assignee, or an admin), or assigns it to a reviewer (admin): the rule is
+/// `Assignment::allowed`, the one the page asks; the update's condition
+/// settles a race with another assignment.
 pub async fn assign(
     state: &AppState,
     staff: &CurrentUser,
@@ -792,20 +746,29 @@ pub async fn assign(
     form: &Form,
 ) -> Result<(), AppError> {
     use crate::domain::Role;
+    use crate::domain::workflow::Assignment;
     use crate::server::store::{queue, users};
     let claim = case(state, reference).await?;
-    let mut tx = state.db.begin().await?;
-    let action = field(form, "assign");
+    let what = Assignment::from_form(field(form, "assign")).ok_or(AppError::Forbidden)?;
+    let assignee = queue::assignee(&state.db, claim.id).await?;
+    if ![None, Some(true), Some(false)]
+        .into_iter()
+        .any(|a| what.allowed(staff.role, a))
+    {
+        return Err(AppError::Forbidden);
+    }
+    if !what.allowed(staff.role, assignee.as_ref().map(|(id, _)| *id == staff.id)) {
+        return Err(AppError::Conflict("assignment_changed"));
+    }
     let mut note = None;
-    let done = match action {
-        "take" if matches!(staff.role, Role::Reviewer | Role::Admin) => {
-            queue::assign(&mut tx, claim.id, Some(staff.id), Some(None)).await?
-        }
-        "release" if staff.role == Role::Admin => {
+    let mut tx = state.db.begin().await?;
+    let done = match what {
+        Assignment::Take => queue::assign(&mut tx, claim.id, Some(staff.id), Some(None)).await?,
+        Assignment::Release if staff.role == Role::Admin => {
             queue::assign(&mut tx, claim.id, None, None).await?
         }
-        "release" => queue::assign(&mut tx, claim.id, None, Some(Some(staff.id))).await?,
-        "to" if staff.role == Role::Admin => {
+        Assignment::Release => queue::assign(&mut tx, claim.id, None, Some(Some(staff.id))).await?,
+        Assignment::To => {
             let email = field(form, "assignee_email").trim().to_lowercase();
             let target = users::by_email(&state.db, &email)
                 .await?
@@ -814,32 +777,23 @@ pub async fn assign(
             note = Some(target.email);
             queue::assign(&mut tx, claim.id, Some(target.id), None).await?
         }
-        _ => return Err(AppError::Forbidden),
     };
     if !done {
         return Err(AppError::Conflict("assignment_changed"));
     }
     // The history says who worked on the case, and who handed it on.
-    claims::insert_event(
+    cases::record(
         &mut tx,
-        &claims::NewEvent {
-            claim_id: claim.id,
-            actor: Some(staff.id),
-            from: Some(&claim.state),
-            to: &claim.state,
-            action: &format!("{ASSIGN_PREFIX}{action}"),
-            note: note.as_deref(),
-            at: Utc::now(),
-        },
+        claim.id,
+        claim.state,
+        cases::Kept::Assignment(what),
+        staff.into(),
+        note.as_deref(),
     )
     .await?;
     tx.commit().await?;
     Ok(())
 }
-
-/// The actions of assignment events (`assign_take`, `assign_release`,
-/// `assign_to`): staff work, not shown on the claimant's timeline.
-pub const ASSIGN_PREFIX: &str = "assign_";
 
 /// A case's history as CSV: every event with who, when, the states and the
 /// note (through the one CSV writer, which neutralises formulas).

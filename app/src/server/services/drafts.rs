@@ -11,8 +11,8 @@ use crate::domain::answers::{
     self, Account, Answers, Form, MAX_ACCOUNTS, MAX_LINES, Payout, PayoutAccount, Section,
 };
 use crate::domain::claim::BranchQuery;
-use crate::domain::workflow::{Action, CaseFacts, CaseState, next_state};
-use crate::domain::{CaseRef, FieldErrors, Role};
+use crate::domain::workflow::{Action, CaseFacts, CaseState};
+use crate::domain::{CaseRef, FieldErrors};
 use crate::i18n::Lang;
 use crate::server::auth::CurrentUser;
 use crate::server::db::{Db, Tx};
@@ -73,8 +73,7 @@ pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, Ap
             .await?
             .filter(|c| c.claimant_id == user.id)
             .ok_or(AppError::NotFound)?;
-        let state = CaseState::parse(&claim.state)
-            .ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
+        let state = claim.state;
         let (sent, pending) = claims::answers_and_pending(db, claim.id).await?;
         let answers = stored_answers(pending.as_deref().or(sent.as_deref()).unwrap_or("{}"))
             .map_err(|e| e.context(format!("loading the answers of {}", claim.reference)))?;
@@ -647,19 +646,7 @@ pub async fn send(
             )
             .await?;
             write_lines(tx, id, &answers, &[]).await?;
-            claims::insert_event(
-                tx,
-                &claims::NewEvent {
-                    claim_id: id,
-                    actor: Some(claimant),
-                    from: Some(CaseState::Draft.as_str()),
-                    to: CaseState::Submitted.as_str(),
-                    action: Action::Submit.as_str(),
-                    note: None,
-                    at: now,
-                },
-            )
-            .await?;
+            super::cases::record_submitted(tx, id, claimant, now).await?;
             let text = mails::claim_received(lang, &public_url, &reference_text);
             mails::queue(tx, &email, Some(id), &text, now).await?;
             Ok(reference)
@@ -695,8 +682,8 @@ pub async fn reply(
         actor_is_claimant: true,
         ..CaseFacts::default()
     };
-    let next = next_state(doc.state, Action::AnswerRequest, Role::Claimant, &facts)
-        .map_err(|_| AppError::Conflict("case_changed"))?;
+    let step = super::cases::Step::new(Action::AnswerRequest, user);
+    super::cases::next(doc.state, &step, &facts)?;
     let derived = derive(&doc.answers).map_err(|_| AppError::field("reply", "claim_incomplete"))?;
     let now = Utc::now();
     let json = doc.answers.to_json();
@@ -746,33 +733,17 @@ pub async fn reply(
         claims::clear_debit_lines_for_rewrite(&mut tx, doc.id).await?;
         write_lines(&mut tx, doc.id, &doc.answers, &answered).await?;
     }
-    if !requests::answer(&mut tx, request.id, &reply, now).await?
-        || !claims::set_state(
-            &mut tx,
-            doc.id,
-            doc.version + 1,
-            doc.state.as_str(),
-            next.as_str(),
-        )
-        .await?
-    {
+    if !requests::answer(&mut tx, request.id, &reply, now).await? {
         return Err(AppError::Conflict("case_changed"));
     }
-    claims::insert_event(
-        &mut tx,
-        &claims::NewEvent {
-            claim_id: doc.id,
-            actor: Some(user.id),
-            from: Some(doc.state.as_str()),
-            to: next.as_str(),
-            action: Action::AnswerRequest.as_str(),
-            note: None,
-            at: now,
-        },
-    )
-    .await?;
+    // The answers above moved the version on by one.
+    let case = super::cases::CaseAt {
+        id: doc.id,
+        state: doc.state,
+        version: Some(doc.version + 1),
+    };
+    super::cases::transition(&mut tx, case, &facts, &step.at(now)).await?;
     store_assessment::set_sla_start(&mut tx, doc.id, clock_start).await?;
-    store_assessment::mark_dirty(&mut tx, &[doc.id]).await?;
     if let Some((email, lang)) = owner {
         let lang = Lang::parse(&lang).unwrap_or_default();
         let text = mails::case_returned(lang, &state.settings.public_url, &reference);
@@ -806,15 +777,8 @@ pub async fn request_information(
     let claim = claims::by_reference(&state.db, &reference.to_string())
         .await?
         .ok_or(AppError::NotFound)?;
-    let current = CaseState::parse(&claim.state)
-        .ok_or_else(|| anyhow::anyhow!("unknown state in database"))?;
-    let next = next_state(
-        current,
-        Action::RequestInfo,
-        staff.role,
-        &CaseFacts::default(),
-    )
-    .map_err(|_| AppError::Conflict("action_not_allowed"))?;
+    let step = super::cases::Step::new(Action::RequestInfo, staff).note(Some(&question));
+    super::cases::next(claim.state, &step, &CaseFacts::default())?;
     let sections: Vec<&str> = sections
         .iter()
         .filter(|s| Section::REQUESTABLE.contains(s))
@@ -825,17 +789,13 @@ pub async fn request_information(
     let (email, lang) = claims::claimant_contact(&state.db, claim.id).await?;
     let lang = Lang::parse(&lang).unwrap_or(Lang::Ja);
     let mut tx = state.db.begin().await?;
-    if !claims::set_state(
+    super::cases::transition(
         &mut tx,
-        claim.id,
-        claim.version,
-        current.as_str(),
-        next.as_str(),
+        super::cases::CaseAt::of(&claim, claim.version),
+        &CaseFacts::default(),
+        &step.at(now),
     )
-    .await?
-    {
-        return Err(AppError::Conflict("case_changed"));
-    }
+    .await?;
     requests::insert(
         &mut tx,
         claim.id,
@@ -843,19 +803,6 @@ pub async fn request_information(
         &question,
         &sections.join(","),
         now,
-    )
-    .await?;
-    claims::insert_event(
-        &mut tx,
-        &claims::NewEvent {
-            claim_id: claim.id,
-            actor: Some(staff.id),
-            from: Some(current.as_str()),
-            to: next.as_str(),
-            action: Action::RequestInfo.as_str(),
-            note: Some(&question),
-            at: now,
-        },
     )
     .await?;
     // The claimant is told what is asked, and by when an answer keeps the

@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod bank_import;
 pub mod bank_review;
 pub mod banks;
+pub mod cases;
 pub mod claims;
 pub mod decisions;
 pub mod demo;

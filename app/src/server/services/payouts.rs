@@ -12,10 +12,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::drafts::today_jst;
-use super::mails;
+use super::{cases, mails};
 use crate::domain::answers::Form;
 use crate::domain::payout::{Movement, Outcome, parse_outcome, parse_result_file, split};
-use crate::domain::workflow::{Action, CaseState};
+use crate::domain::workflow::{Action, CaseFacts, CaseState};
 use crate::domain::zengin::{self, Layout, Payee, Requester};
 use crate::domain::{BankCode, FieldErrors, Yen};
 use crate::i18n::Lang;
@@ -172,18 +172,16 @@ pub async fn create_batch(
     .await?;
     for (i, c) in cases.iter().enumerate() {
         // Cases are read outside the transaction: each must still be as read.
-        let from = CaseState::parse(&c.state).ok_or(AppError::Conflict("case_changed"))?;
-        if !claims::set_state(
-            &mut tx,
-            c.id,
-            c.version,
-            from.as_str(),
-            CaseState::PayoutScheduled.as_str(),
-        )
-        .await?
-        {
-            return Err(AppError::Conflict("case_changed"));
-        }
+        let note = format!("#{number} {date}");
+        let case = cases::CaseAt {
+            id: c.id,
+            state: c.state,
+            version: Some(c.version),
+        };
+        let step = cases::Step::new(Action::SchedulePayout, user)
+            .note(Some(&note))
+            .at(now);
+        cases::transition(&mut tx, case, &CaseFacts::default(), &step).await?;
         payouts::insert_line(
             &mut tx,
             &payouts::NewLine {
@@ -200,15 +198,6 @@ pub async fn create_batch(
             },
         )
         .await?;
-        event(
-            &mut tx,
-            c.id,
-            user.id,
-            (from, CaseState::PayoutScheduled),
-            Action::SchedulePayout,
-            &format!("#{number} {date}"),
-        )
-        .await?;
         payouts::post(&mut tx, c.id, Some(batch), Movement::Schedule, c.owed, now).await?;
     }
     // Checked against the reservations as made: every debit paid is held by
@@ -222,30 +211,6 @@ pub async fn create_batch(
     tx.commit().await?;
     tracing::info!(number, cases = cases.len(), total, "payout batch made");
     Ok(number)
-}
-
-async fn event(
-    tx: &mut Tx,
-    claim: Uuid,
-    actor: Uuid,
-    (from, to): (CaseState, CaseState),
-    action: Action,
-    note: &str,
-) -> Result<(), AppError> {
-    claims::insert_event(
-        tx,
-        &claims::NewEvent {
-            claim_id: claim,
-            actor: Some(actor),
-            from: Some(from.as_str()),
-            to: to.as_str(),
-            action: action.as_str(),
-            note: Some(note),
-            at: Utc::now(),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 async fn batch(state: &AppState, number: i64) -> Result<payouts::BatchRow, AppError> {
@@ -602,15 +567,9 @@ async fn apply(
             Err(AppError::Conflict("result_recorded"))
         };
     }
-    let (to, action, movement, note) = match outcome {
-        Outcome::Paid { on } => (
-            CaseState::Paid,
-            Action::MarkPaid,
-            Movement::Pay,
-            on.to_string(),
-        ),
+    let (action, movement, note) = match outcome {
+        Outcome::Paid { on } => (Action::MarkPaid, Movement::Pay, on.to_string()),
         Outcome::Failed { reason, note } => (
-            CaseState::PayoutFailed,
             Action::MarkPayoutFailed,
             Movement::Fail,
             match note {
@@ -619,18 +578,15 @@ async fn apply(
             },
         ),
     };
-    if !claims::set_state_from(tx, claim, CaseState::PayoutScheduled.as_str(), to.as_str()).await? {
-        return Err(AppError::Conflict("case_changed"));
-    }
-    event(
-        tx,
-        claim,
-        user.id,
-        (CaseState::PayoutScheduled, to),
-        action,
-        &note,
-    )
-    .await?;
+    // The payout line's result (written above, once) settles races: the
+    // case moves from where a scheduled transfer leaves it, any version.
+    let case = cases::CaseAt {
+        id: claim,
+        state: CaseState::PayoutScheduled,
+        version: None,
+    };
+    let step = cases::Step::new(action, user).note(Some(&note)).at(now);
+    cases::transition(tx, case, &CaseFacts::default(), &step).await?;
     payouts::post(tx, claim, Some(b.id), movement, amount, now).await?;
     let (lang, public_url) = (t.lang, &state.settings.public_url);
     let text = match outcome {
@@ -795,7 +751,7 @@ pub async fn change_account(
         .await?
         .filter(|c| c.claimant_id == user.id)
         .ok_or(AppError::NotFound)?;
-    if claim.state != CaseState::PayoutFailed.as_str() {
+    if claim.state != CaseState::PayoutFailed {
         return Err(AppError::Conflict("payout_account_not_asked"));
     }
     let (input, holder_kana) =
@@ -823,23 +779,16 @@ pub async fn change_account(
     if !changed {
         return Err(AppError::Conflict("case_changed"));
     }
-    claims::insert_event(
+    cases::record(
         &mut tx,
-        &claims::NewEvent {
-            claim_id: claim.id,
-            actor: Some(user.id),
-            from: Some(CaseState::PayoutFailed.as_str()),
-            to: CaseState::PayoutFailed.as_str(),
-            action: CHANGE_ACCOUNT,
-            note: None,
-            at: now,
-        },
+        claim.id,
+        CaseState::PayoutFailed,
+        cases::Kept::PayoutAccountChanged,
+        user.into(),
+        None,
     )
     .await?;
     tx.commit().await?;
     tracing::info!(reference = %reference, "payout account changed after a failed transfer");
     Ok(())
 }
-
-/// The event of a new payout account.
-pub const CHANGE_ACCOUNT: &str = "change_payout_account";

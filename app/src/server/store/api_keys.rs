@@ -100,10 +100,6 @@ pub struct ApiLine {
 const LINE_COLUMNS: &str = "c.seq, l.id, l.claim_id, c.reference, l.position, l.branch_code, l.account_type,
     l.account_number, l.debit_date, l.amount, l.descriptor, l.bank_verdict, l.confirmed_amount, l.bank_answered_at";
 
-/// Claims a bank sees: submitted and not yet past approval or closed.
-const OPEN_STATES: &str =
-    "('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')";
-
 /// Up to `limit` pending lines after the cursor (claim seq, line position).
 pub async fn pending_lines(
     db: &Db,
@@ -111,10 +107,11 @@ pub async fn pending_lines(
     after: (i64, i64),
     limit: i64,
 ) -> Result<Vec<ApiLine>, sqlx::Error> {
+    let open = super::open_states();
     let sql = format!(
         "SELECT {LINE_COLUMNS}
          FROM debit_lines l JOIN claims c ON c.id = l.claim_id
-         WHERE l.bank_code = $1 AND l.bank_verdict IS NULL AND c.state IN {OPEN_STATES}
+         WHERE l.bank_code = $1 AND l.bank_verdict IS NULL AND c.state IN {open}
            AND (c.seq > $2 OR (c.seq = $2 AND l.position > $3))
          ORDER BY c.seq, l.position LIMIT $4"
     );
@@ -123,10 +120,11 @@ pub async fn pending_lines(
 
 /// One line at `bank` on a claim the bank sees (any other: None).
 pub async fn line_at_bank(db: &Db, bank: &str, id: Uuid) -> Result<Option<ApiLine>, sqlx::Error> {
+    let open = super::open_states();
     let sql = format!(
         "SELECT {LINE_COLUMNS}
          FROM debit_lines l JOIN claims c ON c.id = l.claim_id
-         WHERE l.id = $1 AND l.bank_code = $2 AND c.state IN {OPEN_STATES}"
+         WHERE l.id = $1 AND l.bank_code = $2 AND c.state IN {open}"
     );
     on_db!(db, p => sqlx::query_as::<_, ApiLine>(&sql).bind(id).bind(bank).fetch_optional(p).await)
 }

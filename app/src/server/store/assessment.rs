@@ -99,7 +99,6 @@ pub async fn same_contact(
 }
 
 /// States whose flags can still change (under a new policy too).
-pub const OPEN: &str = "('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')";
 
 /// Marks the flags of these claims to be computed again.
 pub async fn mark_dirty(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sqlx::Error> {
@@ -122,7 +121,10 @@ pub async fn mark_dirty(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sqlx::Error> {
 
 /// Marks every open case's flags (a new policy applies to them all).
 pub async fn mark_open_dirty(tx: &mut Tx) -> Result<u64, sqlx::Error> {
-    let sql = format!("UPDATE claims SET flags_dirty = flags_dirty + 1 WHERE state IN {OPEN}");
+    let sql = format!(
+        "UPDATE claims SET flags_dirty = flags_dirty + 1 WHERE state IN {}",
+        super::open_states()
+    );
     on_tx!(tx, c => sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))
 }
 

@@ -22,13 +22,15 @@ pub struct CandidateLine {
 /// Lines at `bank` on claims still open to answers, not yet matched to a
 /// row of the bank's list.
 pub async fn candidate_lines(tx: &mut Tx, bank: &str) -> Result<Vec<CandidateLine>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, CandidateLine>(
+    let sql = format!(
         "SELECT l.id, l.claim_id, l.branch_code, l.account_number, l.debit_date, l.amount, l.descriptor
          FROM debit_lines l JOIN claims c ON c.id = l.claim_id
          WHERE l.bank_code = $1
-           AND c.state IN ('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')
+           AND c.state IN {}
            AND NOT EXISTS (SELECT 1 FROM bank_debits d WHERE d.line_id = l.id AND d.status = 'matched')",
-    ).bind(bank).fetch_all(c).await)
+        super::open_states()
+    );
+    on_tx!(tx, c => sqlx::query_as::<_, CandidateLine>(&sql).bind(bank).fetch_all(c).await)
 }
 
 /// The bank references this bank has already reported.

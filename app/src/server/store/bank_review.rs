@@ -3,13 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use crate::domain::workflow::CaseState;
+
 use crate::server::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
 /// Locks the claim row for the rest of the transaction (a no-op update) and
 /// returns its state and version: concurrent answers on one claim queue.
-pub async fn lock_claim(tx: &mut Tx, id: Uuid) -> Result<(String, i64), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(
+pub async fn lock_claim(tx: &mut Tx, id: Uuid) -> Result<(CaseState, i64), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as::<_, (CaseState, i64)>(
         "UPDATE claims SET version = version WHERE id = $1 RETURNING state, version",
     ).bind(id).fetch_one(c).await)
 }
@@ -289,20 +291,23 @@ pub async fn queue_page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<QueueRow>, i64, i64), sqlx::Error> {
-    const WHERE: &str = "FROM debit_lines l JOIN claims c ON c.id = l.claim_id
+    let where_ = format!(
+        "FROM debit_lines l JOIN claims c ON c.id = l.claim_id
          WHERE l.bank_code = $1
-           AND c.state IN ('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')
+           AND c.state IN {}
            AND ($2 = 'all' OR ($2 = 'answered' AND l.bank_verdict IS NOT NULL) OR ($2 = 'open' AND l.bank_verdict IS NULL))
            AND ($3 IS NULL OR l.debit_date >= $3) AND ($4 IS NULL OR l.debit_date <= $4)
            AND ($5 IS NULL OR l.amount >= $5) AND ($6 IS NULL OR l.amount <= $6)
            AND ($7 IS NULL OR l.branch_code = $7)
-           AND ($8 IS NULL OR c.reference = $8 OR l.account_number = $8)";
+           AND ($8 IS NULL OR c.reference = $8 OR l.account_number = $8)",
+        super::open_states()
+    );
     let rows_sql = format!(
         "SELECT l.id AS line_id, c.reference, l.position, l.branch_code, l.account_number, l.debit_date, l.amount,
                 l.descriptor, l.bank_verdict, c.submitted_at
-         {WHERE} ORDER BY c.submitted_at, c.seq, l.position LIMIT $9 OFFSET $10"
+         {where_} ORDER BY c.submitted_at, c.seq, l.position LIMIT $9 OFFSET $10"
     );
-    let count_sql = format!("SELECT COUNT(*), COUNT(DISTINCT c.id) {WHERE}");
+    let count_sql = format!("SELECT COUNT(*), COUNT(DISTINCT c.id) {where_}");
     let status = match f.status.as_str() {
         "answered" | "all" => f.status.as_str(),
         _ => "open",
@@ -399,7 +404,7 @@ pub async fn confirm_lines_bulk(
 pub async fn claims_states(
     tx: &mut Tx,
     ids: &[Uuid],
-) -> Result<Vec<(Uuid, String, i64, bool)>, sqlx::Error> {
+) -> Result<Vec<(Uuid, CaseState, i64, bool)>, sqlx::Error> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let sql = format!(
@@ -417,65 +422,8 @@ pub async fn claims_states(
                 q
             }};
         }
-        let rows: Vec<(Uuid, String, i64, bool)> = on_tx!(tx, c => bind_ids!(sqlx::query_as::<_, (Uuid, String, i64, bool)>(&sql)).fetch_all(c).await)?;
+        let rows: Vec<(Uuid, CaseState, i64, bool)> = on_tx!(tx, c => bind_ids!(sqlx::query_as::<_, (Uuid, CaseState, i64, bool)>(&sql)).fetch_all(c).await)?;
         out.extend(rows);
     }
     Ok(out)
-}
-
-/// Moves many claims from `from` to `to` (each only if still in `from`),
-/// with one history event each. Returns how many moved.
-pub async fn transition_bulk(
-    tx: &mut Tx,
-    ids: &[Uuid],
-    from: &str,
-    to: &str,
-    action: &str,
-    actor: Uuid,
-    at: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
-    let mut moved = 0;
-    for chunk in ids.chunks(100) {
-        let sql = format!(
-            "UPDATE claims SET state = $1, version = version + 1 WHERE state = $2 AND id IN ({})",
-            placeholders(3, chunk.len())
-        );
-        macro_rules! bind_ids {
-            ($q:expr) => {{
-                let mut q = $q.bind(to).bind(from);
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                q
-            }};
-        }
-        moved += on_tx!(tx, c => bind_ids!(sqlx::query(&sql)).execute(c).await.map(|r| r.rows_affected()))?;
-        const COLS: usize = 8;
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO claim_events (id, claim_id, at, actor_id, from_state, to_state, action, note) VALUES {}",
-            values.join(",")
-        );
-        macro_rules! bind_events {
-            ($q:expr) => {{
-                let mut q = $q;
-                for id in chunk {
-                    q = q
-                        .bind(Uuid::new_v4())
-                        .bind(id)
-                        .bind(at)
-                        .bind(actor)
-                        .bind(from)
-                        .bind(to)
-                        .bind(action)
-                        .bind(None::<String>);
-                }
-                q
-            }};
-        }
-        on_tx!(tx, c => bind_events!(sqlx::query(&sql)).execute(c).await.map(|r| r.rows_affected()))?;
-    }
-    Ok(moved)
 }

@@ -92,60 +92,6 @@ pub async fn insert_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Er
     Ok(())
 }
 
-/// One change of a case, for its append-only history.
-pub struct NewEvent<'a> {
-    pub claim_id: Uuid,
-    pub actor: Option<Uuid>,
-    pub from: Option<&'a str>,
-    pub to: &'a str,
-    pub action: &'a str,
-    pub note: Option<&'a str>,
-    pub at: DateTime<Utc>,
-}
-
-pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO claim_events (id, claim_id, at, actor_id, from_state, to_state, action, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(Uuid::new_v4()).bind(e.claim_id).bind(e.at).bind(e.actor).bind(e.from).bind(e.to).bind(e.action).bind(e.note)
-    .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Moves a case from `from` to `to` if nobody changed it since it was read
-/// (compare-and-set on state and version). False: it changed meanwhile.
-pub async fn set_state(
-    tx: &mut Tx,
-    id: Uuid,
-    version: i64,
-    from: &str,
-    to: &str,
-) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, c => sqlx::query(
-        "UPDATE claims SET state = $4, version = version + 1 WHERE id = $1 AND version = $2 AND state = $3",
-    )
-    .bind(id).bind(version).bind(from).bind(to)
-    .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
-}
-
-/// Moves a case from `from` to `to` whatever its version (the caller
-/// holds another lock on the step, e.g. a payout line's result).
-pub async fn set_state_from(
-    tx: &mut Tx,
-    id: Uuid,
-    from: &str,
-    to: &str,
-) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, c => sqlx::query(
-        "UPDATE claims SET state = $3, version = version + 1 WHERE id = $1 AND state = $2",
-    )
-    .bind(id).bind(from).bind(to)
-    .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
-}
-
 /// One row of a case's history, as its claimant may see it (no actor).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct EventRow {
@@ -185,7 +131,7 @@ pub struct ClaimRow {
     pub id: Uuid,
     pub reference: String,
     pub claimant_id: Uuid,
-    pub state: String,
+    pub state: crate::domain::workflow::CaseState,
     pub version: i64,
     pub full_name: String,
     pub name_kana: String,

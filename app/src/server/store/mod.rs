@@ -1,12 +1,25 @@
 //! Database access: one SQL text per query, run on SQLite or PostgreSQL.
 //! No rules here: services decide, the store reads and writes.
 
+use std::sync::LazyLock;
+
+use crate::domain::workflow::CaseState;
+
+/// The states of an open case, as an SQL list made from the enum: submitted,
+/// not yet decided, not closed (banks answer its lines, its flags change).
+pub fn open_states() -> &'static str {
+    static OPEN: LazyLock<String> =
+        LazyLock::new(|| CaseState::sql_list(CaseState::flags_can_change));
+    &OPEN
+}
+
 pub mod api_keys;
 pub mod assessment;
 pub mod attempts;
 pub mod bank_debits;
 pub mod bank_review;
 pub mod banks;
+pub mod cases;
 pub mod claims;
 pub mod decisions;
 pub mod drafts;

@@ -67,14 +67,16 @@ pub async fn bank_waiting(
     since: DateTime<Utc>,
     overdue_before: DateTime<Utc>,
 ) -> Result<(i64, i64, i64), sqlx::Error> {
-    on_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+    let sql = format!(
         "SELECT COUNT(*),
                 CAST(COALESCE(SUM(CASE WHEN c.submitted_at >= $2 THEN 1 ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN c.submitted_at < $3 THEN 1 ELSE 0 END), 0) AS BIGINT)
            FROM debit_lines l JOIN claims c ON c.id = l.claim_id
           WHERE l.bank_code = $1 AND l.bank_verdict IS NULL
-            AND c.state IN ('submitted', 'bank_review', 'in_review', 'awaiting_claimant', 'assessed')",
-    ).bind(bank).bind(since).bind(overdue_before).fetch_one(p).await)
+            AND c.state IN {}",
+        super::open_states()
+    );
+    on_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(&sql).bind(bank).bind(since).bind(overdue_before).fetch_one(p).await)
 }
 
 /// (state, cases, cases whose clock started on or before `late_start`) of

@@ -15,7 +15,7 @@ pub struct Candidate {
     pub reference: String,
     pub seq: i64,
     pub version: i64,
-    pub state: String,
+    pub state: crate::domain::workflow::CaseState,
     pub owed: i64,
     pub bank_code: Option<String>,
     pub branch_code: Option<String>,
