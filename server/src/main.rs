@@ -16,16 +16,26 @@ async fn main() -> ExitCode {
         tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into())
     };
-    // One JSON object per line for log collectors; lines for people by default.
+    // One JSON object per line for log collectors; lines for people by
+    // default. The error layer keeps the open spans, so a 500's log line
+    // says which operation failed (`AppError`'s `during`).
+    use tracing_subscriber::prelude::*;
     if cli.settings.log_format == "json" {
-        tracing_subscriber::fmt()
+        let json = tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
-            .with_span_list(false)
-            .with_env_filter(filter())
+            .with_span_list(false);
+        tracing_subscriber::registry()
+            .with(filter())
+            .with(json)
+            .with(tracing_error::ErrorLayer::default())
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter()).init();
+        tracing_subscriber::registry()
+            .with(filter())
+            .with(tracing_subscriber::fmt::layer())
+            .with(tracing_error::ErrorLayer::default())
+            .init();
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

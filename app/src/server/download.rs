@@ -60,10 +60,10 @@ where
         .from_writer(vec![0xEF, 0xBB, 0xBF]);
     for row in rows {
         w.write_record(row.into_iter().map(|c| safe_cell(c.as_ref()).into_owned()))
-            .map_err(|e| AppError::Other(e.into()))?;
+            .map_err(AppError::other)?;
     }
     w.into_inner()
-        .map_err(|e| AppError::Other(anyhow::anyhow!("{e}")))
+        .map_err(|e| AppError::other(anyhow::anyhow!("{e}")))
 }
 
 /// Rows (the header first) as a CSV file named `name` (UTF-8 with a BOM).

@@ -21,10 +21,96 @@ pub enum AppError {
     TooManyAttempts(u64),
     #[error("conflict: {0}")]
     Conflict(&'static str),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
+    /// A query failed; `during` says what the server was doing.
+    #[error("{source} (during: {during})")]
+    Database { source: sqlx::Error, during: Doing },
+    #[error("{source:#} (during: {during})")]
+    Other {
+        source: anyhow::Error,
+        during: Doing,
+    },
+}
+
+/// What the server was doing when an internal error was made: the spans
+/// open at that moment, innermost first (every service function is one,
+/// with the case's reference and the user as fields), and any context a
+/// caller added. Written into the log line of a 500, so it names the
+/// operation that failed and its case, not only the query's error.
+#[derive(Debug, Default)]
+pub struct Doing(String);
+
+impl Doing {
+    /// The open spans, as `services::decisions::decide{reference=RD-000001 user=…}`.
+    pub fn capture() -> Doing {
+        let mut spans = Vec::new();
+        tracing_error::SpanTrace::capture().with_spans(|meta, fields| {
+            let module = meta
+                .module_path()
+                .unwrap_or("")
+                .trim_start_matches("app::server::");
+            spans.push(if fields.is_empty() {
+                format!("{module}::{}", meta.name())
+            } else {
+                format!("{module}::{}{{{fields}}}", meta.name())
+            });
+            true
+        });
+        Doing(spans.join(" in "))
+    }
+
+    fn add(&mut self, what: String) {
+        self.0 = if self.0.is_empty() {
+            what
+        } else {
+            format!("{what}, in {}", self.0)
+        };
+    }
+}
+
+impl std::fmt::Display for Doing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("no operation recorded")
+        } else {
+            f.write_str(&self.0)
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(source: sqlx::Error) -> AppError {
+        AppError::Database {
+            source,
+            during: Doing::capture(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(source: anyhow::Error) -> AppError {
+        AppError::Other {
+            source,
+            during: Doing::capture(),
+        }
+    }
+}
+
+/// Says what a step was doing, on its internal errors (a refusal or bad
+/// input is the user's answer, and passes unchanged):
+/// `.context(format!("approving {reference}"))`.
+pub trait Context<T> {
+    fn context(self, what: impl std::fmt::Display) -> Result<T, AppError>;
+}
+
+impl<T> Context<T> for Result<T, AppError> {
+    fn context(self, what: impl std::fmt::Display) -> Result<T, AppError> {
+        self.map_err(|mut e| {
+            if let AppError::Database { during, .. } | AppError::Other { during, .. } = &mut e {
+                during.add(what.to_string());
+            }
+            e
+        })
+    }
 }
 
 impl AppError {
@@ -36,8 +122,10 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Database(e) if db_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Database { source, .. } if db_unavailable(source) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AppError::Database { .. } | AppError::Other { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -48,9 +136,17 @@ impl AppError {
         AppError::Invalid(errors)
     }
 
+    /// Any error as an internal one (a file format's, a library's).
+    pub fn other(e: impl Into<anyhow::Error>) -> AppError {
+        AppError::from(e.into())
+    }
+
+    /// The log line of a 500 (or 503) says what failed and during what.
     pub fn log_if_internal(&self) {
-        if self.status_code().is_server_error() {
-            tracing::error!(error = ?self, "internal error");
+        if let AppError::Database { source, during } = self {
+            tracing::error!(error = ?source, during = %during, "internal error");
+        } else if let AppError::Other { source, during } = self {
+            tracing::error!(error = format!("{source:#}"), during = %during, "internal error");
         }
     }
 }
@@ -65,8 +161,8 @@ impl From<AppError> for ApiError {
             AppError::Invalid(errors) => ApiError::Invalid(errors),
             AppError::TooManyAttempts(s) => ApiError::TooManyAttempts(s),
             AppError::Conflict(what) => ApiError::Conflict(what.to_owned()),
-            AppError::Database(e) if db_unavailable(&e) => ApiError::Unavailable,
-            AppError::Database(_) | AppError::Other(_) => ApiError::Internal,
+            AppError::Database { source, .. } if db_unavailable(&source) => ApiError::Unavailable,
+            AppError::Database { .. } | AppError::Other { .. } => ApiError::Internal,
         }
     }
 }

@@ -41,6 +41,9 @@ type Answer = Result<Box<dyn Any + Send>, AppError>;
 struct Job {
     work: Work<Box<dyn Any + Send>>,
     reply: oneshot::Sender<Answer>,
+    /// The caller's span: the work runs in it, so its errors say which
+    /// operation they belong to (not "the writer").
+    span: tracing::Span,
 }
 
 /// How many waiting requests one commit takes at most.
@@ -103,7 +106,11 @@ impl GroupCommit {
             let boxed = self::work(move |tx| {
                 Box::pin(async move { work(tx).await.map(|v| Box::new(v) as Box<dyn Any + Send>) })
             });
-            let job = Job { work: boxed, reply };
+            let job = Job {
+                work: boxed,
+                reply,
+                span: tracing::Span::current(),
+            };
             sender
                 .send(job)
                 .await
@@ -148,7 +155,7 @@ async fn exec(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {
 /// cannot take writes now, else a 500.
 fn commit_failed(e: &sqlx::Error) -> AppError {
     if db_unavailable(e) {
-        AppError::Database(sqlx::Error::Io(std::io::Error::other(e.to_string())))
+        sqlx::Error::Io(std::io::Error::other(e.to_string())).into()
     } else {
         anyhow::anyhow!("commit failed: {e}").into()
     }
@@ -171,7 +178,8 @@ async fn commit_batch(db: &Db, batch: Vec<Job>) -> usize {
             let _ = job.reply.send(Err(commit_failed(&e)));
             continue;
         }
-        match (job.work)(&mut tx).await {
+        let work = tracing::Instrument::instrument((job.work)(&mut tx), job.span.clone());
+        match work.await {
             Ok(value) => match exec(&mut tx, "RELEASE grouped").await {
                 Ok(()) => done.push((job.reply, value)),
                 Err(e) => {

@@ -218,7 +218,7 @@ fn from_app_error(err: AppError, rename: &[(&str, &str)]) -> Response {
             "Read the resource again and decide on its current state.",
         ),
         AppError::TooManyAttempts(secs) => too_many(secs),
-        AppError::Database(_) | AppError::Other(_) => unavailable(),
+        AppError::Database { .. } | AppError::Other { .. } => unavailable(),
     }
 }
 

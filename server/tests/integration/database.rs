@@ -359,3 +359,56 @@ async fn a_session_is_written_again_only_when_its_data_changes_or_its_expiry_mov
     store.delete(&id).await.unwrap();
     assert!(store.load(&id).await.unwrap().is_none());
 }
+
+/// A query that fails inside a service is a 500 whose log line names the
+/// operation and its case: the service's span (with the reference and the
+/// user), the transition inside it, and the query's own error.
+#[tokio::test]
+async fn an_internal_error_says_which_operation_failed_and_on_which_case() {
+    use tracing_subscriber::prelude::*;
+    let app = TestApp::spawn().await;
+    let client = app
+        .register_claimant("broken@example.jp", "kamome-no-suiheisen")
+        .await;
+    let reference = app.file_claim(&client).await;
+    let row = app::server::store::users::by_email(&app.state.db, "broken@example.jp")
+        .await
+        .unwrap()
+        .unwrap();
+    let claimant = app::server::auth::CurrentUser {
+        id: row.id,
+        email: row.email,
+        role: app::domain::Role::Claimant,
+        bank_code: None,
+        bank_lead: false,
+        lang: app::i18n::Lang::Ja,
+    };
+    // The history's table is gone: the step's event cannot be written.
+    app.exec("ALTER TABLE claim_events RENAME TO claim_events_gone")
+        .await;
+    let subscriber = tracing_subscriber::registry().with(tracing_error::ErrorLayer::default());
+    let _spans = tracing::subscriber::set_default(subscriber);
+    let err = app::server::services::claims::withdraw(&app.state, &claimant, &reference, "")
+        .await
+        .expect_err("the event cannot be written");
+    assert_eq!(err.status_code(), 500);
+    let line = err.to_string();
+    for part in [
+        "services::cases::transition{",
+        "action=\"withdraw\"",
+        "services::claims::withdraw{",
+        &format!("reference={reference}"),
+        &format!("user={}", claimant.id),
+        "claim_events",
+    ] {
+        assert!(line.contains(part), "{part:?} not in the log line: {line}");
+    }
+    // And nothing of the step stayed: the case is where it was.
+    app.exec("ALTER TABLE claim_events_gone RENAME TO claim_events")
+        .await;
+    let claim = app::server::store::claims::by_reference(&app.state.db, &reference)
+        .await
+        .unwrap()
+        .expect("the claim");
+    assert_eq!(claim.state, app::domain::CaseState::Submitted);
+}

@@ -22,6 +22,7 @@ pub const CHANGE_PER_ACCOUNT: Limit = Limit {
 /// Changes the password of the logged-in account: the current one is
 /// required, the new one follows the registration rules, every other login
 /// of the account ends (this one stays) and the owner is mailed.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn change_password(
     state: &AppState,
     user: &CurrentUser,
@@ -69,6 +70,7 @@ async fn check_current_password(
 
 /// New recovery codes for the account's two-step login (the old ones stop
 /// working), once the current password is typed: returned to be shown once.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn new_recovery_codes(
     state: &AppState,
     user: &CurrentUser,
@@ -79,6 +81,7 @@ pub async fn new_recovery_codes(
 }
 
 /// Ends one of the account's own logins (another's id ends nothing).
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn end_login(state: &AppState, user: &CurrentUser, login: &str) -> Result<(), AppError> {
     let login = Uuid::parse_str(login.trim()).map_err(|_| AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
@@ -91,6 +94,7 @@ pub async fn end_login(state: &AppState, user: &CurrentUser, login: &str) -> Res
 }
 
 /// Ends every login of the account but this one.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn end_other_logins(
     state: &AppState,
     user: &CurrentUser,
@@ -103,6 +107,7 @@ pub async fn end_other_logins(
 }
 
 /// The account's logins that still hold, newest activity first.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn logins(
     state: &AppState,
     user: &CurrentUser,

@@ -109,6 +109,7 @@ async fn send_token(
 }
 
 /// Whether a link is still good (to show the confirm button or an apology).
+#[tracing::instrument(skip_all)]
 pub async fn token_usable(state: &AppState, token: &str, purpose: &str) -> Result<bool, AppError> {
     let mut tx = state.db.begin().await?;
     let ok = tokens::is_usable(&mut tx, &typed_code_hash(token), purpose, Utc::now()).await?;
@@ -116,6 +117,7 @@ pub async fn token_usable(state: &AppState, token: &str, purpose: &str) -> Resul
     Ok(ok)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn verify_email(state: &AppState, token: &str, ip: &str) -> Result<(), AppError> {
     let now = Utc::now();
     let ip_key = code_attempts(state, ip).await?;
@@ -227,6 +229,7 @@ impl PasswordChecked {
 }
 
 /// Mails a reset link if the account exists; says the same either way.
+#[tracing::instrument(skip_all)]
 pub async fn request_reset(state: &AppState, email: &str, lang: Lang) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|k| AppError::field("email", k))?;
     check_rate(
@@ -248,6 +251,7 @@ pub async fn request_reset(state: &AppState, email: &str, lang: Lang) -> Result<
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(
     state: &AppState,
     token: &str,
@@ -259,6 +263,7 @@ pub async fn reset_password(
 
 /// Sets a password with a mailed code of `purpose` (a reset, or a staff
 /// invitation): the code is used once, and it proves the address too.
+#[tracing::instrument(skip_all)]
 pub async fn set_password_with_code(
     state: &AppState,
     purpose: &str,
@@ -288,6 +293,7 @@ pub async fn set_password_with_code(
 }
 
 /// Creates a staff (or any) account directly: the CLI and the demo seed.
+#[tracing::instrument(skip_all)]
 pub async fn create_user(
     state: &AppState,
     email: &str,
@@ -328,6 +334,7 @@ pub async fn create_user(
 }
 
 /// Makes a bank user their bank's lead user (who manages its API keys).
+#[tracing::instrument(skip_all)]
 pub async fn make_bank_lead(state: &AppState, user: Uuid) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     if !users::set_bank_lead(&mut tx, user, true).await? {
@@ -338,6 +345,7 @@ pub async fn make_bank_lead(state: &AppState, user: Uuid) -> Result<(), AppError
 }
 
 /// Stores the language a user chose (their mails follow it).
+#[tracing::instrument(skip_all)]
 pub async fn set_language(state: &AppState, user: Uuid, lang: Lang) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     users::set_lang(&mut tx, user, lang.code()).await?;

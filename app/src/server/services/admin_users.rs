@@ -130,6 +130,7 @@ pub async fn invite(
 
 /// The invitee sets their password with the mailed code; the code proves
 /// the address too.
+#[tracing::instrument(skip_all)]
 pub async fn accept_invite(
     state: &AppState,
     code: &str,
@@ -144,6 +145,7 @@ fn target_id(id: &str) -> Result<Uuid, AppError> {
 }
 
 /// A staff member's new role (and bank, for bank staff).
+#[tracing::instrument(skip_all, fields(user = %admin.id))]
 pub async fn change_role(
     state: &AppState,
     admin: &CurrentUser,
@@ -188,6 +190,7 @@ pub async fn change_role(
 
 /// Disables an account (its sessions stop working at once: the guard reads
 /// the account on every request) or enables it again.
+#[tracing::instrument(skip_all, fields(user = %admin.id))]
 pub async fn set_disabled(
     state: &AppState,
     admin: &CurrentUser,

@@ -30,6 +30,7 @@ fn key_user_email(key: Uuid) -> String {
 }
 
 /// Creates a key for a participating bank; returns the key (shown once).
+#[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
     by: &CurrentUser,
@@ -102,6 +103,7 @@ async fn insert_key_user(
 }
 
 /// Revokes a key the user manages (another bank's key is not there: 404).
+#[tracing::instrument(skip_all)]
 pub async fn revoke(state: &AppState, by: &CurrentUser, id: Uuid) -> Result<(), AppError> {
     let scope = managed_bank(by)?;
     let key = api_keys::by_id(&state.db, id)
@@ -118,12 +120,14 @@ pub async fn revoke(state: &AppState, by: &CurrentUser, id: Uuid) -> Result<(), 
 }
 
 /// The keys the user manages.
+#[tracing::instrument(skip_all)]
 pub async fn list(state: &AppState, by: &CurrentUser) -> Result<Vec<KeyRow>, AppError> {
     let scope = managed_bank(by)?;
     Ok(api_keys::all(&state.db, scope).await?)
 }
 
 /// The bank user a key acts as (made now for a key older than that rule).
+#[tracing::instrument(skip_all)]
 pub async fn acting_user(state: &AppState, key: &KeyRow) -> Result<CurrentUser, AppError> {
     let id = match key.actor_id {
         Some(id) => id,

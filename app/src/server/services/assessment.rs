@@ -27,6 +27,7 @@ pub struct CaseChecks {
 
 /// The policy a case is judged under: the one in force while it is being
 /// reviewed, the one its assessment recorded after that.
+#[tracing::instrument(skip_all)]
 pub async fn policy_for(db: &Db, claim: &claims::ClaimRow) -> Result<Policy, AppError> {
     let reviewing = matches!(
         claim.state.as_str(),
@@ -40,6 +41,7 @@ pub async fn policy_for(db: &Db, claim: &claims::ClaimRow) -> Result<Policy, App
     Ok(policies::current(db).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn checks(db: &Db, claim: &claims::ClaimRow) -> Result<CaseChecks, AppError> {
     let policy = policy_for(db, claim).await?;
     let facts = facts(db, claim).await?;
@@ -72,6 +74,7 @@ async fn elsewhere(db: &Db, claim: &claims::ClaimRow) -> Result<Elsewhere, AppEr
 /// Computes a claim's flags again and stores their kinds (for the queue
 /// filters). Returns the other claims it touches (same account, debit or
 /// contact), whose flags a new claim changes too.
+#[tracing::instrument(skip_all)]
 pub async fn refresh_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, AppError> {
     let mark = assessment::dirty_mark(db, claim).await?;
     let Some(row) = claims::by_id(db, claim).await? else {
@@ -104,6 +107,7 @@ pub async fn refresh_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, AppError
 /// After a new or changed claim: its flags, and those of the claims it
 /// matches (they now have a neighbour). Failures are logged; the sweep
 /// catches what is left dirty.
+#[tracing::instrument(skip_all)]
 pub async fn refresh_after_change(db: &Db, claim: Uuid) {
     let others = match refresh_flags(db, claim).await {
         Ok(o) => o,
@@ -127,6 +131,7 @@ pub async fn refresh_after_change(db: &Db, claim: Uuid) {
 }
 
 /// Computes the flags of up to `limit` dirty claims; how many it did.
+#[tracing::instrument(skip_all)]
 pub async fn sweep(db: &Db, limit: i64) -> Result<usize, AppError> {
     let dirty = assessment::dirty(db, limit).await?;
     for (id, _) in &dirty {
@@ -136,6 +141,7 @@ pub async fn sweep(db: &Db, limit: i64) -> Result<usize, AppError> {
 }
 
 /// Keeps the stored flags current: every few seconds, the dirty claims.
+#[tracing::instrument(skip_all)]
 pub async fn run_flag_sweep(db: Db, every: std::time::Duration) {
     loop {
         tokio::time::sleep(every).await;
@@ -203,6 +209,7 @@ async fn waits(db: &Db, claim: Uuid) -> Result<Vec<(chrono::DateTime<Utc>, bool)
 
 /// The day a case's clock counts from once the claimant answers today: the
 /// day it was sent, moved on by the business days it waited.
+#[tracing::instrument(skip_all)]
 pub async fn sla_start_after_wait(
     db: &Db,
     claim: Uuid,

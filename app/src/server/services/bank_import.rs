@@ -276,6 +276,7 @@ pub async fn import(
 
 /// Starts the import of checked rows (`source`: `upload` or `api`) and
 /// waits up to `wait` for it to finish.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
 pub async fn start(
     state: &AppState,
     staff: &CurrentUser,
@@ -478,6 +479,7 @@ async fn work(
 }
 
 /// Accepts a probable match: the line is confirmed with the bank's data.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
 pub async fn accept(state: &AppState, staff: &CurrentUser, debit: Uuid) -> Result<Uuid, AppError> {
     let bank = staff.bank()?;
     let row = bank_debits::debit_by_id(&state.db, debit)

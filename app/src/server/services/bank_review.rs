@@ -48,6 +48,7 @@ async fn own_line(
 
 /// Answers one debit line known by its id (the REST API): the line must
 /// be at the staff's bank on a claim the bank sees, else NotFound.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
 pub async fn verify_line(
     state: &AppState,
     staff: &CurrentUser,
@@ -78,7 +79,7 @@ pub async fn verify_line(
 /// Answers (or corrects the answer on) one debit line. The first answer on
 /// a submitted claim starts the bank review; the answer that leaves no line
 /// without one sends the case to the operator's review.
-#[tracing::instrument(skip_all, fields(user = %staff.id))]
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn verify(
     state: &AppState,
     staff: &CurrentUser,
@@ -109,6 +110,7 @@ pub async fn verify(
 /// on one claim from several banks queue and the last one sees all others.
 /// The answer that sends the case to review also writes the claimant's
 /// "the bank has checked" mail, in `tx` (links to `public_url`).
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
 pub async fn answer_line(
     tx: &mut crate::server::db::Tx,
     public_url: &str,
@@ -194,6 +196,7 @@ pub async fn answer_line(
 }
 
 /// The payout account's bank says whether the account is the claimant's.
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn check_account(
     state: &AppState,
     staff: &CurrentUser,
@@ -238,6 +241,7 @@ pub async fn check_account(
 
 /// Writes that `user` opened the case with this reference (an admin can
 /// list these). Called once per page served (see `record_case_views`).
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %user.id))]
 pub async fn record_view(
     state: &AppState,
     user: &CurrentUser,
@@ -263,6 +267,7 @@ pub async fn record_view(
 /// (`/staff/claims/<ref>`, `/bank/claims/<ref>[/…]`, status 200) writes one
 /// view record. Pages, not server functions: a page may read its data more
 /// than once while it renders, but it is opened once.
+#[tracing::instrument(skip_all)]
 pub async fn record_case_views(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::http::Request<axum::body::Body>,
@@ -295,6 +300,7 @@ pub async fn record_case_views(
 /// submitted claim starts its bank review; a claim with no line left
 /// unanswered goes to the operator's review and its claimant is mailed
 /// (links to `public_url`). All inside `tx`.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
 pub async fn confirm_many(
     tx: &mut crate::server::db::Tx,
     public_url: &str,

@@ -29,6 +29,7 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_participating(db: &Db, code: &str, participating: bool) -> Result<(), AppError> {
     let code = BankCode::parse(code).map_err(|k| AppError::field("bank_code", k))?;
     let mut tx = db.begin().await?;
@@ -41,6 +42,7 @@ pub async fn set_participating(db: &Db, code: &str, participating: bool) -> Resu
 
 /// An admin sets where a bank's notices go: an address of the bank's own
 /// (optional, checked) and/or its staff users.
+#[tracing::instrument(skip_all)]
 pub async fn set_notify(db: &Db, code: &str, email: &str, users: bool) -> Result<(), AppError> {
     let mut errors = crate::domain::FieldErrors::new();
     let code = errors.check("notify_bank", BankCode::parse(code));
@@ -66,6 +68,7 @@ pub async fn set_notify(db: &Db, code: &str, email: &str, users: bool) -> Result
 /// An admin sets a bank's share (0 to 100 percent) of the debits paid at
 /// its accounts; the operator pays the rest. Cases already paid keep the
 /// split recorded when they were paid.
+#[tracing::instrument(skip_all)]
 pub async fn set_share(db: &Db, code: &str, percent: &str) -> Result<(), AppError> {
     let code = BankCode::parse(code).map_err(|k| AppError::field("bank_code", k))?;
     let percent = match percent.trim().trim_end_matches('%').parse::<i64>() {

@@ -106,6 +106,7 @@ pub fn next(from: CaseState, step: &Step<'_>, facts: &CaseFacts) -> Result<CaseS
 
 /// Takes one step on one case, in `tx`; returns the new state. A case that
 /// changed since it was read refuses the step (`case_changed`).
+#[tracing::instrument(skip_all, fields(case = %case.id, action = step.action.as_str()))]
 pub async fn transition(
     tx: &mut Tx,
     case: CaseAt,
@@ -123,6 +124,7 @@ pub async fn transition(
 
 /// Takes the same step on many cases in `from`, each with its own facts
 /// (a bank's list confirming many claims): all move, or none.
+#[tracing::instrument(skip_all, fields(cases = cases.len(), action = step.action.as_str()))]
 pub async fn transition_many(
     tx: &mut Tx,
     cases: &[(Uuid, CaseFacts)],
@@ -193,6 +195,7 @@ impl Kept {
 pub const CHANGE_ACCOUNT: &str = "change_payout_account";
 
 /// Writes an event that keeps the state (`state` as read), in `tx`.
+#[tracing::instrument(skip_all)]
 pub async fn record(
     tx: &mut Tx,
     claim: Uuid,
@@ -219,6 +222,7 @@ pub async fn record(
 
 /// The first event of a case: the claimant submitted it (the claim's row
 /// is written by the submission, already in `Submitted`).
+#[tracing::instrument(skip_all)]
 pub async fn record_submitted(
     tx: &mut Tx,
     claim: Uuid,

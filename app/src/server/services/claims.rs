@@ -21,6 +21,7 @@ pub enum Viewer<'a> {
 /// A claim with its lines, as `viewer` may see it, or NotFound: a claimant
 /// sees only their own claims; a bank only claims with a line at that bank,
 /// and only those lines.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn view(
     db: &Db,
     reference: &str,
@@ -52,6 +53,7 @@ pub async fn view(
 /// Whether a claim with this reference exists and its phone number ends with
 /// these 4 digits; if so, its reference and state (nothing else). A wrong
 /// reference and a wrong phone give the same answer.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn genuine_lookup(
     db: &Db,
     reference: &str,
@@ -77,7 +79,7 @@ pub const MAX_REASON_CHARS: usize = 1000;
 
 /// The claimant withdraws their claim (until it is approved). Recorded as an
 /// event with the reason; the claimant cannot undo it.
-#[tracing::instrument(skip_all, fields(user = %user.id))]
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %user.id))]
 pub async fn withdraw(
     state: &AppState,
     user: &CurrentUser,

@@ -79,7 +79,7 @@ async fn approvals(
 }
 
 /// The reviewer's assessment: amounts, reasons, acknowledgements.
-#[tracing::instrument(skip_all, fields(user = %staff.id))]
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn assess(
     state: &AppState,
     staff: &CurrentUser,
@@ -233,7 +233,7 @@ pub async fn assess(
 
 /// An approver approves the assessment (or gives the first of two
 /// approvals), or sends it back to the reviewer with a reason.
-#[tracing::instrument(skip_all, fields(user = %staff.id))]
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn decide(
     state: &AppState,
     staff: &CurrentUser,
@@ -413,7 +413,7 @@ pub(crate) async fn reserve_debits(
 /// A reviewer closes a case as a duplicate of another case (named, with an
 /// optional note): the case holds no debit afterwards and its claimant is
 /// told, in the same transaction.
-#[tracing::instrument(skip_all, fields(user = %staff.id))]
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn close_duplicate(
     state: &AppState,
     staff: &CurrentUser,
@@ -464,7 +464,7 @@ pub async fn close_duplicate(
 /// reason: the case's debits are released (another case may then hold
 /// them), what the ledger owes is revoked, the claimant is told, and the
 /// case is reviewed again. All in one transaction.
-#[tracing::instrument(skip_all, fields(user = %staff.id))]
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn reopen(
     state: &AppState,
     staff: &CurrentUser,
@@ -552,6 +552,7 @@ async fn step_releasing(
 }
 
 /// An internal note on a case (staff only; never shown outside).
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn add_note(
     state: &AppState,
     staff: &CurrentUser,
@@ -598,6 +599,7 @@ pub struct DecisionLine {
     pub suggested: i64,
 }
 
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn decision(
     state: &AppState,
     viewer: &CurrentUser,
@@ -663,6 +665,7 @@ pub async fn decision(
 
 /// The claimant appeals a rejection: once, within 30 days; the case goes
 /// back to review.
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %claimant.id))]
 pub async fn appeal(
     state: &AppState,
     claimant: &CurrentUser,
@@ -691,6 +694,7 @@ pub async fn appeal(
 }
 
 /// What the appeal rule needs: an earlier appeal, the days since rejection.
+#[tracing::instrument(skip_all)]
 pub async fn appeal_facts(state: &AppState, claim: &ClaimRow) -> Result<CaseFacts, AppError> {
     let events = decisions::events(&state.db, claim.id).await?;
     let rejected = events
@@ -711,6 +715,7 @@ pub async fn appeal_facts(state: &AppState, claim: &ClaimRow) -> Result<CaseFact
 
 /// The rejection as the claimant sees it: the reason, the explanation, the
 /// last day to appeal, and whether they still may.
+#[tracing::instrument(skip_all)]
 pub async fn rejection_for_claimant(
     state: &AppState,
     claim: &ClaimRow,
@@ -739,6 +744,7 @@ pub async fn rejection_for_claimant(
 /// assignee, or an admin), or assigns it to a reviewer (admin): the rule is
 /// `Assignment::allowed`, the one the page asks; the update's condition
 /// settles a race with another assignment.
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn assign(
     state: &AppState,
     staff: &CurrentUser,
@@ -797,6 +803,7 @@ pub async fn assign(
 
 /// A case's history as CSV: every event with who, when, the states and the
 /// note (through the one CSV writer, which neutralises formulas).
+#[tracing::instrument(skip_all, fields(reference = %reference))]
 pub async fn history_csv(state: &AppState, reference: &str) -> Result<Vec<u8>, AppError> {
     let claim = case(state, reference).await?;
     let events = decisions::events(&state.db, claim.id).await?;

@@ -30,6 +30,7 @@ pub const DEMO_USERS: [(&str, Role, Option<&str>); 8] = [
 ];
 
 /// Seeds the demo data; running it again changes nothing.
+#[tracing::instrument(skip_all)]
 pub async fn seed(state: &AppState) -> Result<(), AppError> {
     for code in DEMO_BANKS {
         banks::set_participating(&state.db, code, true).await?;

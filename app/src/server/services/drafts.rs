@@ -67,6 +67,7 @@ pub fn stored_answers(text: &str) -> Result<Answers, anyhow::Error> {
 }
 
 /// Loads a draft or claim of `user` by its address key.
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, AppError> {
     if let Ok(reference) = CaseRef::parse(key) {
         let claim = claims::by_reference(db, &reference.to_string())
@@ -116,6 +117,7 @@ pub async fn load(db: &Db, user: &CurrentUser, key: &str) -> Result<Editable, Ap
 }
 
 /// Starts a new, empty draft.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn create(state: &AppState, user: &CurrentUser) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
     let mut tx = state.db.begin().await?;
@@ -126,6 +128,7 @@ pub async fn create(state: &AppState, user: &CurrentUser) -> Result<Uuid, AppErr
 
 /// The one way a draft comes to exist (a new claim, a redeemed claim code):
 /// refused while the claimant has [`MAX_DRAFTS`] open.
+#[tracing::instrument(skip_all)]
 pub async fn open_draft(
     tx: &mut Tx,
     id: Uuid,
@@ -143,6 +146,7 @@ pub async fn open_draft(
 /// Changes one section: `change` gets the answers so far and either changes
 /// them or says what is wrong (then nothing is written). Saves with a
 /// compare-and-set, retrying when another tab saved in between.
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn change<F>(
     state: &AppState,
     user: &CurrentUser,
@@ -181,6 +185,7 @@ fn invalid(errors: FieldErrors) -> AppError {
 
 /// "About you". The preferred language is also the user's language from now
 /// on (their mail follows it).
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn save_about(
     state: &AppState,
     user: &CurrentUser,
@@ -242,6 +247,7 @@ pub(crate) async fn resolve_account(
 }
 
 /// Adds a bank account (`account: None`) or changes one. Returns its id.
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn save_account(
     state: &AppState,
     user: &CurrentUser,
@@ -297,6 +303,7 @@ pub async fn save_account(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn remove_account(
     state: &AppState,
     user: &CurrentUser,
@@ -326,6 +333,7 @@ pub async fn remove_account(
 }
 
 /// Adds a debit to an account (`line: None`) or changes one.
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn save_debit(
     state: &AppState,
     user: &CurrentUser,
@@ -364,6 +372,7 @@ pub async fn save_debit(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn remove_line(
     state: &AppState,
     user: &CurrentUser,
@@ -410,6 +419,7 @@ fn upsert<T: Clone>(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn save_call(
     state: &AppState,
     user: &CurrentUser,
@@ -426,6 +436,7 @@ pub async fn save_call(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn save_travel(
     state: &AppState,
     user: &CurrentUser,
@@ -443,6 +454,7 @@ pub async fn save_travel(
 }
 
 /// "I have finished this section" on a list section.
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn finish_section(
     state: &AppState,
     user: &CurrentUser,
@@ -473,6 +485,7 @@ pub async fn finish_section(
 
 /// The payout account: one of the debited accounts (`choice` =
 /// `account-<id>`) or another account in the claimant's name (`other`).
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn save_payout(
     state: &AppState,
     user: &CurrentUser,
@@ -756,6 +769,7 @@ pub async fn reply(
 
 /// Staff ask the claimant for more information about some sections (the
 /// case must be in review). The claimant may then change those sections only.
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
 pub async fn request_information(
     state: &AppState,
     staff: &CurrentUser,
@@ -821,6 +835,7 @@ pub async fn request_information(
 
 /// Old drafts: a reminder mail 7 days before deletion, then deletion (with
 /// their files) 90 days after the last change. Returns (reminded, deleted).
+#[tracing::instrument(skip_all)]
 pub async fn expire_drafts(
     db: &Db,
     files: &dyn crate::server::files::FileStore,
@@ -868,6 +883,7 @@ pub async fn expire_drafts(
 
 /// Runs the draft expiry and the request reminders every `every` until the
 /// process stops.
+#[tracing::instrument(skip_all)]
 pub async fn run_expiry(state: AppState, every: std::time::Duration) {
     // The first round comes one period after start: a process that restarts
     // often does not repeat the work, and nothing races a fresh start.

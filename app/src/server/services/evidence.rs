@@ -100,6 +100,7 @@ fn may_change_file(doc: &Editable, row: &evidence::EvidenceRow) -> Result<(), Ap
 }
 
 /// Links a file to the lines it supports (ids of the claim's lines only).
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn set_links(
     state: &AppState,
     user: &CurrentUser,
@@ -122,6 +123,7 @@ pub async fn set_links(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn remove(
     state: &AppState,
     user: &CurrentUser,
@@ -143,6 +145,7 @@ pub async fn remove(
 
 /// A file to download: its name, kind and bytes. The claimant who uploaded
 /// it and operator staff may; anyone else gets NotFound.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn download(
     state: &AppState,
     user: &CurrentUser,

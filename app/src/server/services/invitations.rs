@@ -22,6 +22,7 @@ pub const REDEEM_PER_IP: Limit = Limit {
 
 /// Writes an invitation for the account of an unmatched bank row. Returns
 /// its id and the code, which exists only in this answer (and the letter).
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
 pub async fn create(
     state: &AppState,
     staff: &CurrentUser,
@@ -61,6 +62,7 @@ pub async fn create(
 
 /// Redeems a claim code: a new draft holding the invitation's account and
 /// debits. A code works once; wrong codes count against a limit.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn redeem(
     state: &AppState,
     user: &CurrentUser,

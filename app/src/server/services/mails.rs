@@ -183,6 +183,7 @@ fn mail(kind: &'static str, lang: Lang, public_url: &str, ctx: Value) -> MailTex
 
 /// Writes a mail into the outbox in the caller's transaction: it is sent
 /// only if that transaction commits.
+#[tracing::instrument(skip_all)]
 pub async fn queue(
     tx: &mut Tx,
     to: &str,

@@ -111,6 +111,7 @@ pub async fn enrol(
 
 /// New recovery codes for an account with a two-step login (the old ones
 /// stop working); returned to be shown once.
+#[tracing::instrument(skip_all)]
 pub async fn replace_recovery_codes(state: &AppState, user: Uuid) -> Result<Vec<String>, AppError> {
     if mfa::secret(&state.db, user).await?.is_none() {
         return Err(AppError::Conflict("no_recovery_codes"));
@@ -155,6 +156,7 @@ pub async fn verify(state: &AppState, user: Uuid, input: &str) -> Result<(), App
 
 /// Whether the account has a two-step login, and how many recovery codes
 /// are left.
+#[tracing::instrument(skip_all)]
 pub async fn status(state: &AppState, user: Uuid) -> Result<(bool, i64), AppError> {
     let on = mfa::secret(&state.db, user).await?.is_some();
     let left = if on {
@@ -168,6 +170,7 @@ pub async fn status(state: &AppState, user: Uuid) -> Result<(bool, i64), AppErro
 /// An admin forgets someone's two-step login (a lost phone): a staff
 /// member's sessions end at once (the guard refuses staff without it) and
 /// they enrol again at their next login. Recorded as an admin action.
+#[tracing::instrument(skip_all, fields(user = %admin.id))]
 pub async fn reset(state: &AppState, admin: &CurrentUser, id: &str) -> Result<(), AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     if id == admin.id {
@@ -189,6 +192,7 @@ pub async fn reset(state: &AppState, admin: &CurrentUser, id: &str) -> Result<()
 
 /// The demo's accounts other than the claimant start enrolled with their
 /// demo key (printed by `make run`).
+#[tracing::instrument(skip_all)]
 pub async fn enrol_demo(state: &AppState, user: Uuid, email: &str) -> Result<(), AppError> {
     let now = Utc::now();
     let mut tx = state.db.begin().await?;

@@ -23,3 +23,42 @@ pub mod payouts;
 pub mod policies;
 pub mod reminders;
 pub mod reports;
+
+#[cfg(test)]
+mod tests {
+    /// Every public async function of every service opens a span (with the
+    /// case's reference and the user where it has them), so an internal
+    /// error's log line names the operation that failed (`AppError`'s
+    /// `during`). A new service file or function without one fails here.
+    #[test]
+    fn every_service_function_says_what_it_is_doing() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server/services");
+        let mut bare = Vec::new();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let whole = std::fs::read_to_string(&path).unwrap();
+            let text = whole.split("\n#[cfg(test)]\nmod tests").next().unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !line.starts_with("pub async fn ") {
+                    continue;
+                }
+                seen += 1;
+                // Its doc comment and attributes: back to the blank line.
+                let mut above = lines[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|l| !l.trim().is_empty() && **l != "}");
+                if !above.any(|l| l.starts_with("#[tracing::instrument(")) {
+                    bare.push(format!("{}: {line}", path.display()));
+                }
+            }
+        }
+        assert!(seen > 80, "the walk found the services ({seen})");
+        assert!(
+            bare.is_empty(),
+            "service functions without a span: {bare:#?}"
+        );
+    }
+}

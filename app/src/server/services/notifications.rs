@@ -24,6 +24,7 @@ pub const DIGEST_HOUR_JST: u32 = 8;
 /// of the last answer, which moves the case to review. The claim is marked
 /// first, so the mail is written once however the answers arrive; a case
 /// moved on at once (assessed, approved) has already been told.
+#[tracing::instrument(skip_all)]
 pub async fn tell_bank_checked(
     tx: &mut Tx,
     public_url: &str,
@@ -71,6 +72,7 @@ fn jst_midnight(day: NaiveDate) -> DateTime<Utc> {
 /// Writes today's digests not yet written (from `DIGEST_HOUR_JST` on):
 /// one per participating bank to the bank's chosen recipients, and one to
 /// each operator staff member. Returns how many mails were written.
+#[tracing::instrument(skip_all)]
 pub async fn digests(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<usize, AppError> {
     let jst = now + Duration::hours(9);
     if jst.hour() < DIGEST_HOUR_JST {
@@ -154,6 +156,7 @@ const QUEUE_ORDER: [&str; 8] = [
 
 /// The bank is told an import of its list has finished, in the import's
 /// last transaction.
+#[tracing::instrument(skip_all)]
 pub async fn import_finished(
     tx: &mut Tx,
     public_url: &str,
@@ -170,6 +173,7 @@ pub async fn import_finished(
 }
 
 /// An admin asks for a failed or waiting mail to be tried at once.
+#[tracing::instrument(skip_all, fields(user = %admin.id))]
 pub async fn retry_mail(
     state: &AppState,
     admin: &crate::server::auth::CurrentUser,
@@ -186,6 +190,7 @@ pub async fn retry_mail(
 }
 
 /// Writes the daily digests due, every `every` (every process may run this).
+#[tracing::instrument(skip_all)]
 pub async fn run(state: AppState, every: std::time::Duration) {
     loop {
         tokio::time::sleep(every).await;

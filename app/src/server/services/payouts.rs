@@ -371,6 +371,7 @@ fn check(bytes: &[u8], crlf: bool, b: &payouts::BatchRow) -> Result<(), AppError
 /// The same rows for people: CSV (UTF-8 with BOM, as Excel in Japan
 /// expects) with the case references and results, through the one CSV
 /// writer.
+#[tracing::instrument(skip_all)]
 pub async fn export_csv(state: &AppState, number: i64) -> Result<Vec<u8>, AppError> {
     let b = batch(state, number).await?;
     let lines = payouts::lines(&state.db, b.id).await?;
@@ -648,6 +649,7 @@ impl LedgerCheck {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn check_ledger(state: &AppState) -> Result<LedgerCheck, AppError> {
     let mut bad_files = Vec::new();
     for (number, file, total, count) in payouts::released_files(&state.db).await? {
@@ -674,6 +676,7 @@ pub async fn check_ledger(state: &AppState) -> Result<LedgerCheck, AppError> {
 
 /// The per-bank settlement: CSV (UTF-8 with BOM), through the one CSV
 /// writer.
+#[tracing::instrument(skip_all)]
 pub async fn settlement_csv(state: &AppState) -> Result<Vec<u8>, AppError> {
     let rows = payouts::settlement(&state.db).await?;
     let header = [
@@ -699,12 +702,13 @@ pub async fn settlement_csv(state: &AppState) -> Result<Vec<u8>, AppError> {
 }
 
 /// The per-bank settlement as an Excel workbook (numbers as numbers).
+#[tracing::instrument(skip_all)]
 pub async fn settlement_xlsx(state: &AppState) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::Workbook;
     let rows = payouts::settlement(&state.db).await?;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Other(anyhow::anyhow!(e));
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::other(anyhow::anyhow!(e));
     let header = [
         "bank_code",
         "bank_name",
@@ -739,7 +743,7 @@ pub async fn settlement_xlsx(state: &AppState) -> Result<Vec<u8>, AppError> {
 
 /// After a failed transfer the claimant gives another account (any bank
 /// may receive the money); a new batch can then take the case.
-#[tracing::instrument(skip_all, fields(user = %user.id))]
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %user.id))]
 pub async fn change_account(
     state: &AppState,
     user: &CurrentUser,

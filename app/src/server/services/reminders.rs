@@ -16,6 +16,7 @@ pub const REMIND_AFTER_DAYS: i64 = 14;
 pub const TELL_REVIEWER_AFTER_DAYS: i64 = 30;
 
 /// Sends what is due; returns (reminders, reviewers told).
+#[tracing::instrument(skip_all)]
 pub async fn remind_requests(
     db: &Db,
     public_url: &str,

@@ -14,6 +14,7 @@ use crate::server::state::AppState;
 use crate::server::store::reports as store;
 
 /// The report as of `as_of` (per bank, restricted to `bank` when given).
+#[tracing::instrument(skip_all)]
 pub async fn compute(
     state: &AppState,
     as_of: DateTime<Utc>,
@@ -51,7 +52,7 @@ pub async fn freeze(
     }
     let at = as_of(as_of_text)?;
     let report = compute(state, at, None).await?;
-    let figures = serde_json::to_string(&report).map_err(|e| AppError::Other(e.into()))?;
+    let figures = serde_json::to_string(&report).map_err(AppError::other)?;
     let mut tx = state.db.begin().await?;
     let number = store::next_number(&mut tx).await?;
     store::insert(
@@ -72,9 +73,10 @@ pub async fn freeze(
 }
 
 /// A frozen report as it was stored, with the one before it (for the change).
+#[tracing::instrument(skip_all)]
 pub async fn frozen(state: &AppState, number: i64) -> Result<(Report, Option<Report>), AppError> {
     let read = |row: store::ReportRow| -> Result<Report, AppError> {
-        serde_json::from_str(&row.figures).map_err(|e| AppError::Other(e.into()))
+        serde_json::from_str(&row.figures).map_err(AppError::other)
     };
     let row = store::by_number(&state.db, number)
         .await?
@@ -90,11 +92,12 @@ pub async fn frozen(state: &AppState, number: i64) -> Result<(Report, Option<Rep
 }
 
 /// The latest frozen report, if any (the live report shows the change since it).
+#[tracing::instrument(skip_all)]
 pub async fn latest(state: &AppState) -> Result<Option<(i64, Report)>, AppError> {
     match store::list(&state.db).await?.into_iter().next() {
         Some(row) => {
             let n = row.number;
-            let r = serde_json::from_str(&row.figures).map_err(|e| AppError::Other(e.into()))?;
+            let r = serde_json::from_str(&row.figures).map_err(AppError::other)?;
             Ok(Some((n, r)))
         }
         None => Ok(None),
@@ -174,7 +177,7 @@ pub fn xlsx(
     previous: Option<&Report>,
 ) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::Workbook;
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Other(e.into());
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::other(e);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(format!("report-{number}")).map_err(fail)?;
@@ -205,6 +208,7 @@ pub struct Dashboard {
     pub days_to_payment: Option<f64>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn dashboard(state: &AppState, bank: Option<&str>) -> Result<Dashboard, AppError> {
     let now = Utc::now();
     let today = today_jst(now);
@@ -272,6 +276,7 @@ impl DashboardCache {
 /// are served once more while new ones are computed in the background).
 /// The first view of a scope in a process computes them while it waits;
 /// with a refresh of zero every view computes them.
+#[tracing::instrument(skip_all)]
 pub async fn dashboard_view(
     state: &AppState,
     bank: Option<&str>,
@@ -300,6 +305,7 @@ pub async fn dashboard_view(
 }
 
 /// Computes a scope's figures now and keeps them for the next views.
+#[tracing::instrument(skip_all)]
 pub async fn refresh_dashboard(
     state: &AppState,
     bank: Option<&str>,
