@@ -7,7 +7,8 @@ rust_i18n::i18n!("locales");
 
 pub mod api;
 pub mod components;
-pub mod domain;
+/// The pure domain, a crate of its own (shared with the browser).
+pub use domain;
 pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]

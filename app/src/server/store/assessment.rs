@@ -98,8 +98,6 @@ pub async fn same_contact(
     .bind(from).bind(to).fetch_all(p).await)
 }
 
-/// States whose flags can still change (under a new policy too).
-
 /// Marks the flags of these claims to be computed again.
 pub async fn mark_dirty(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(500) {

@@ -73,7 +73,7 @@ impl Role {
     }
 }
 
-#[cfg(feature = "ssr")]
+#[cfg(feature = "server")]
 stored_as_text!(Role);
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 /// A domain enum stored as its text (`as_str` out, `parse` back): rows
 /// carry the enum, never a string, and an unknown value in the database is
 /// a decoding error, not a silent default.
-#[cfg(feature = "ssr")]
+#[cfg(feature = "server")]
 macro_rules! stored_as_text {
     ($ty:ty) => {
         impl<DB: sqlx::Database> sqlx::Type<DB> for $ty
@@ -64,7 +64,7 @@ pub mod reference;
 pub mod report;
 pub mod role;
 pub mod text;
-#[cfg(feature = "ssr")]
+#[cfg(feature = "server")]
 pub mod totp;
 pub mod verification;
 pub mod workflow;

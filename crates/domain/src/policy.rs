@@ -391,14 +391,14 @@ impl Policy {
 /// An admin's edit of the policy: the next version after `based_on`, and
 /// the note saying why. Every field is checked; the errors name them.
 pub fn parse_policy(
-    form: &crate::domain::answers::Form,
+    form: &crate::answers::Form,
     based_on: i64,
-) -> Result<(Policy, String), crate::domain::FieldErrors> {
+) -> Result<(Policy, String), crate::FieldErrors> {
     let get = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
-    let mut errors = crate::domain::FieldErrors::new();
+    let mut errors = crate::FieldErrors::new();
     let mut amounts = BTreeMap::new();
     for (name, least) in POLICY_AMOUNTS {
-        match crate::domain::Yen::parse_in_range(get(name), least, 100_000_000) {
+        match crate::Yen::parse_in_range(get(name), least, 100_000_000) {
             Ok(y) => {
                 amounts.insert(name, y.value());
             }
@@ -420,14 +420,13 @@ pub fn parse_policy(
             false
         }
     };
-    let note =
-        match crate::domain::answers::parse_text(get("policy_note"), true, 500, "policy_note") {
-            Ok(n) => n.unwrap_or_default(),
-            Err(k) => {
-                errors.add("policy_note", k);
-                String::new()
-            }
-        };
+    let note = match crate::answers::parse_text(get("policy_note"), true, 500, "policy_note") {
+        Ok(n) => n.unwrap_or_default(),
+        Err(k) => {
+            errors.add("policy_note", k);
+            String::new()
+        }
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -611,7 +610,7 @@ mod tests {
 
     #[test]
     fn an_admins_edit_is_the_next_version_and_every_field_is_checked() {
-        let mut form = crate::domain::answers::Form::new();
+        let mut form = crate::answers::Form::new();
         let base = Policy::default();
         for (name, _) in POLICY_AMOUNTS {
             form.insert(name.to_owned(), base.amount(name).unwrap().to_string());

@@ -362,7 +362,7 @@ pub fn allowed_actions(state: CaseState, actor: Role, facts: &CaseFacts) -> Vec<
         .collect()
 }
 
-#[cfg(feature = "ssr")]
+#[cfg(feature = "server")]
 stored_as_text!(CaseState);
 
 #[cfg(test)]
