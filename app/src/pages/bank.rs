@@ -11,7 +11,7 @@ use crate::components::{
     ErrorPage, ErrorSummary, FormState, Layout, Notice, Pager, Radios, SelectField, TextArea,
     TextField, provide_prefill, use_lang, yen,
 };
-use crate::domain::verification::DISPUTE_REASONS;
+use crate::domain::verification::DisputeReason;
 use crate::i18n::Lang;
 
 fn verdict_label(lang: Lang, verdict: &Option<String>) -> String {
@@ -434,9 +434,9 @@ pub fn BankLinePage() -> impl IntoView {
             ("confirmed".to_owned(), lang.t("verdict_confirm_option")),
             ("disputed".to_owned(), lang.t("verdict_dispute_option")),
         ];
-        let reasons: Vec<(String, String)> = DISPUTE_REASONS
+        let reasons: Vec<(String, String)> = DisputeReason::ALL
             .iter()
-            .map(|r| ((*r).to_owned(), lang.t(&format!("reason_{r}"))))
+            .map(|r| (r.as_str().to_owned(), lang.t(&format!("reason_{}", r.as_str()))))
             .collect();
         let today = crate::domain::answers::today_in_japan().to_string();
         view! {

@@ -1,6 +1,7 @@
 //! The bank's form posts: the answer on a debit line and the payout
 //! account check. Guarded to bank staff; another bank's case is NotFound.
 
+use crate::domain::verification::parse_verification;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -111,7 +112,14 @@ async fn verify(
     let Ok(line) = uuid::Uuid::parse_str(&line) else {
         return form.fail(&state, AppError::NotFound, "verdict").await;
     };
-    match bank_review::verify(&state, &staff, &reference, line, &form.fields).await {
+    // The page's fields become the typed answer here, by the same parser
+    // the browser runs; the service never sees a field name.
+    let today = crate::domain::answers::today_in_japan();
+    let answer = match parse_verification(&form.fields, today) {
+        Ok(a) => a,
+        Err(errors) => return form.fail(&state, AppError::Invalid(errors), "verdict").await,
+    };
+    match bank_review::verify(&state, &staff, &reference, line, &answer).await {
         Ok(_) => see_other(&format!("/bank/claims/{reference}?answered=1")),
         Err(e) => form.fail(&state, e, "verdict").await,
     }

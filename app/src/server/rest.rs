@@ -24,7 +24,7 @@ use super::state::AppState;
 use super::store::api_keys::{self, ApiLine, KeyRow};
 use super::store::{attempts, bank_debits};
 use crate::domain::FieldErrors;
-use crate::domain::answers::Form;
+use crate::domain::verification::{DisputeReason, Verification as Answer};
 use crate::i18n::Lang;
 
 /// The verification's amount field (the form calls it `confirmed_amount`).
@@ -712,31 +712,6 @@ async fn get_line(
     }
 }
 
-/// Why a bank disputes a debit.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DisputeReason {
-    NoSuchDebit,
-    AmountDiffers,
-    AuthorizedByHolder,
-    NotAtThisBank,
-    CompensatedByBank,
-    Other,
-}
-
-impl DisputeReason {
-    fn as_str(&self) -> &'static str {
-        match self {
-            DisputeReason::NoSuchDebit => "no_such_debit",
-            DisputeReason::AmountDiffers => "amount_differs",
-            DisputeReason::AuthorizedByHolder => "authorized_by_holder",
-            DisputeReason::NotAtThisBank => "not_at_this_bank",
-            DisputeReason::CompensatedByBank => "compensated_by_bank",
-            DisputeReason::Other => "other",
-        }
-    }
-}
-
 /// The bank's answer on a line: confirmed with the bank's own figures, or
 /// disputed with a reason. Sending it again corrects the answer (until the
 /// case is approved); every answer is kept.
@@ -761,32 +736,37 @@ pub enum Verification {
 }
 
 impl Verification {
-    /// As the verify form sends it, to be checked by the same rules.
-    fn to_form(&self) -> Form {
-        let mut form = Form::new();
-        let mut put = |k: &str, v: String| {
-            form.insert(k.to_owned(), v);
-        };
+    /// The typed answer the service takes, checked by the domain's rules;
+    /// an error names the JSON key it is about.
+    fn into_answer(self, today: chrono::NaiveDate) -> Result<Answer, FieldErrors> {
         match self {
             Verification::Confirmed {
                 confirmed_amount_yen,
                 bank_date,
                 bank_reference,
                 holder_kana,
-            } => {
-                put("verdict", "confirmed".into());
-                put("confirmed_amount", confirmed_amount_yen.to_string());
-                put("bank_date", bank_date.clone());
-                put("bank_reference", bank_reference.clone().unwrap_or_default());
-                put("holder_kana", holder_kana.clone());
-            }
+            } => domain::verification::confirmed(
+                (AMOUNT_FIELD, &confirmed_amount_yen.to_string()),
+                ("bank_date", &bank_date),
+                ("bank_reference", bank_reference.as_deref().unwrap_or("")),
+                ("holder_kana", &holder_kana),
+                today,
+            ),
             Verification::Disputed { reason, note } => {
-                put("verdict", "disputed".into());
-                put("reason", reason.as_str().into());
-                put("note", note.clone().unwrap_or_default());
+                let mut e = FieldErrors::new();
+                let note = domain::verification::dispute_note(
+                    &mut e,
+                    "note",
+                    note.as_deref().unwrap_or(""),
+                    Some(reason),
+                );
+                if e.is_empty() {
+                    Ok(Answer::Disputed { reason, note })
+                } else {
+                    Err(e)
+                }
             }
         }
-        form
     }
 }
 
@@ -828,16 +808,17 @@ async fn verify_line(
             let Some(id) = parse_id(&id) else {
                 return not_found();
             };
-            let answer: Verification = match parse_body(&headers, &body) {
+            let json: Verification = match parse_body(&headers, &body) {
                 Ok(a) => a,
                 Err(res) => return *res,
             };
-            // The form's field names, as the API spells them.
-            let rename = [("confirmed_amount", AMOUNT_FIELD)];
-            if let Err(e) =
-                bank_review::verify_line(&state, &caller.user, id, &answer.to_form()).await
-            {
-                return from_app_error(e, &rename);
+            let today = crate::domain::answers::today_in_japan();
+            let answer = match json.into_answer(today) {
+                Ok(a) => a,
+                Err(errors) => return invalid_fields(&errors, &[]),
+            };
+            if let Err(e) = bank_review::verify_line(&state, &caller.user, id, &answer).await {
+                return from_app_error(e, &[]);
             }
             match api_keys::line_at_bank(&state.db, caller.bank(), id).await {
                 Ok(Some(line)) => Json(Line::from(line)).into_response(),

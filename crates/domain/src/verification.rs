@@ -10,25 +10,56 @@ use super::claim::parse_date;
 use super::{FieldErrors, KatakanaName, Yen};
 
 /// Why a bank disputes a debit, in the order the form lists them.
-pub const DISPUTE_REASONS: [&str; 6] = [
-    "no_such_debit",
-    "amount_differs",
-    "authorized_by_holder",
-    "not_at_this_bank",
-    "compensated_by_bank",
-    "other",
-];
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub enum DisputeReason {
+    NoSuchDebit,
+    AmountDiffers,
+    AuthorizedByHolder,
+    NotAtThisBank,
+    CompensatedByBank,
+    Other,
+}
 
+impl DisputeReason {
+    pub const ALL: [DisputeReason; 6] = [
+        DisputeReason::NoSuchDebit,
+        DisputeReason::AmountDiffers,
+        DisputeReason::AuthorizedByHolder,
+        DisputeReason::NotAtThisBank,
+        DisputeReason::CompensatedByBank,
+        DisputeReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeReason::NoSuchDebit => "no_such_debit",
+            DisputeReason::AmountDiffers => "amount_differs",
+            DisputeReason::AuthorizedByHolder => "authorized_by_holder",
+            DisputeReason::NotAtThisBank => "not_at_this_bank",
+            DisputeReason::CompensatedByBank => "compensated_by_bank",
+            DisputeReason::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DisputeReason> {
+        DisputeReason::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// A bank's answer on one debit line: the typed command its services take,
+/// whether it came from the verify form or the REST API's JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verification {
     Confirmed {
         amount: Yen,
         bank_date: NaiveDate,
         bank_reference: Option<String>,
-        holder_kana: String,
+        holder_kana: KatakanaName,
     },
     Disputed {
-        reason: String,
+        reason: DisputeReason,
         note: Option<String>,
     },
 }
@@ -53,51 +84,24 @@ pub fn parse_verification(form: &Form, today: NaiveDate) -> Result<Verification,
     let mut e = FieldErrors::new();
     match field(form, "verdict") {
         "confirmed" => {
-            let amount = e.check(
-                "confirmed_amount",
-                Yen::parse_debit(field(form, "confirmed_amount")),
-            );
-            let bank_date = e.check("bank_date", parse_date(field(form, "bank_date"), today));
-            let bank_reference = e
-                .check(
-                    "bank_reference",
-                    parse_text(field(form, "bank_reference"), false, 60, "bank_reference"),
-                )
-                .flatten();
-            let holder = e.check(
-                "holder_kana",
-                KatakanaName::parse(field(form, "holder_kana")),
-            );
-            match (amount, bank_date, holder) {
-                (Some(amount), Some(bank_date), Some(holder)) if e.is_empty() => {
-                    Ok(Verification::Confirmed {
-                        amount,
-                        bank_date,
-                        bank_reference,
-                        holder_kana: holder.as_str().to_owned(),
-                    })
-                }
-                _ => Err(e),
-            }
+            let named = |name| (name, field(form, name));
+            confirmed(
+                named("confirmed_amount"),
+                named("bank_date"),
+                named("bank_reference"),
+                named("holder_kana"),
+                today,
+            )
         }
         "disputed" => {
-            let reason = field(form, "reason");
-            if !DISPUTE_REASONS.contains(&reason) {
+            let reason = DisputeReason::parse(field(form, "reason"));
+            if reason.is_none() {
                 e.add("reason", "reason_required");
             }
-            let note = e
-                .check("note", parse_text(field(form, "note"), false, 1000, "note"))
-                .flatten();
-            if reason == "other" && note.is_none() {
-                e.add("note", "note_required");
-            }
-            if e.is_empty() {
-                Ok(Verification::Disputed {
-                    reason: reason.to_owned(),
-                    note,
-                })
-            } else {
-                Err(e)
+            let note = dispute_note(&mut e, "note", field(form, "note"), reason);
+            match reason {
+                Some(reason) if e.is_empty() => Ok(Verification::Disputed { reason, note }),
+                _ => Err(e),
             }
         }
         _ => {
@@ -105,6 +109,54 @@ pub fn parse_verification(form: &Form, today: NaiveDate) -> Result<Verification,
             Err(e)
         }
     }
+}
+
+/// A confirmation's values, each checked under the name its sender gave it
+/// (the verify form's field, the API's JSON key): `(name, value)`.
+pub fn confirmed(
+    amount: (&str, &str),
+    bank_date: (&str, &str),
+    bank_reference: (&str, &str),
+    holder_kana: (&str, &str),
+    today: NaiveDate,
+) -> Result<Verification, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let amount = e.check(amount.0, Yen::parse_debit(amount.1));
+    let date = e.check(bank_date.0, parse_date(bank_date.1, today));
+    let reference = e
+        .check(
+            bank_reference.0,
+            parse_text(bank_reference.1, false, 60, "bank_reference"),
+        )
+        .flatten();
+    let holder = e.check(holder_kana.0, KatakanaName::parse(holder_kana.1));
+    match (amount, date, holder) {
+        (Some(amount), Some(bank_date), Some(holder_kana)) if e.is_empty() => {
+            Ok(Verification::Confirmed {
+                amount,
+                bank_date,
+                bank_reference: reference,
+                holder_kana,
+            })
+        }
+        _ => Err(e),
+    }
+}
+
+/// A dispute's note, checked under `name`: required for "other".
+pub fn dispute_note(
+    e: &mut FieldErrors,
+    name: &str,
+    text: &str,
+    reason: Option<DisputeReason>,
+) -> Option<String> {
+    let note = e
+        .check(name, parse_text(text, false, 1000, "note"))
+        .flatten();
+    if reason == Some(DisputeReason::Other) && note.is_none() {
+        e.add(name, "note_required");
+    }
+    note
 }
 
 /// The account check: `matches` = `yes` or `no`, an optional note.
@@ -164,7 +216,7 @@ mod tests {
     fn a_dispute_needs_a_reason_and_other_needs_a_note() {
         assert!(
             parse_verification(
-                &form(&[("verdict", "disputed"), ("reason", DISPUTE_REASONS[0])]),
+                &form(&[("verdict", "disputed"), ("reason", DisputeReason::ALL[0].as_str())]),
                 today()
             )
             .is_ok()

@@ -495,7 +495,7 @@ pub async fn accept(state: &AppState, staff: &CurrentUser, debit: Uuid) -> Resul
         amount: Yen::from_db(row.amount),
         bank_date: row.debit_date,
         bank_reference: Some(row.bank_reference.clone()),
-        holder_kana: row.holder_kana.clone(),
+        holder_kana: crate::domain::KatakanaName::from_db(row.holder_kana.clone()),
     };
     let mut tx = state.db.begin().await?;
     if !bank_debits::mark_matched(&mut tx, debit).await? {

@@ -8,11 +8,10 @@ use uuid::Uuid;
 use super::cases;
 use crate::domain::CaseRef;
 use crate::domain::answers::Form;
-use crate::domain::verification::{Verification, parse_account_check, parse_verification};
+use crate::domain::verification::{Verification, parse_account_check};
 use crate::domain::workflow::{Action, CaseFacts, CaseState};
 use crate::server::auth::CurrentUser;
 use crate::server::error::AppError;
-use crate::server::services::drafts::today_jst;
 use crate::server::state::AppState;
 use crate::server::store::{bank_review, claims};
 
@@ -53,13 +52,12 @@ pub async fn verify_line(
     state: &AppState,
     staff: &CurrentUser,
     line: Uuid,
-    form: &Form,
+    answer: &Verification,
 ) -> Result<CaseState, AppError> {
     let bank = staff.bank()?;
     let line = crate::server::store::api_keys::line_at_bank(&state.db, bank, line)
         .await?
         .ok_or(AppError::NotFound)?;
-    let answer = parse_verification(form, today_jst(Utc::now())).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
     let next = answer_line(
         &mut tx,
@@ -67,7 +65,7 @@ pub async fn verify_line(
         staff,
         line.claim_id,
         line.id,
-        &answer,
+        answer,
     )
     .await?;
     tx.commit().await?;
@@ -85,10 +83,9 @@ pub async fn verify(
     staff: &CurrentUser,
     reference: &str,
     line: Uuid,
-    form: &Form,
+    answer: &Verification,
 ) -> Result<CaseState, AppError> {
     let (claim, line) = own_line(state, staff, reference, line).await?;
-    let answer = parse_verification(form, today_jst(Utc::now())).map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
     let next = answer_line(
         &mut tx,
@@ -96,7 +93,7 @@ pub async fn verify(
         staff,
         claim.id,
         line.id,
-        &answer,
+        answer,
     )
     .await?;
     tx.commit().await?;
