@@ -436,7 +436,12 @@ pub fn BankLinePage() -> impl IntoView {
         ];
         let reasons: Vec<(String, String)> = DisputeReason::ALL
             .iter()
-            .map(|r| (r.as_str().to_owned(), lang.t(&format!("reason_{}", r.as_str()))))
+            .map(|r| {
+                (
+                    r.as_str().to_owned(),
+                    lang.t(&format!("reason_{}", r.as_str())),
+                )
+            })
             .collect();
         let today = crate::domain::answers::today_in_japan().to_string();
         view! {

@@ -30,10 +30,33 @@ const SESSION_CODES: &str = "mfa_codes";
 /// How long the second step may wait after the password.
 const PENDING_SECONDS: i64 = 600;
 
+/// Set by the test harness only, and only in a debug build: see `hasher`.
+static CHEAP_FOR_TESTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The integration tests' harness makes new hashes cheap (256 KiB, one
+/// pass): hundreds of accounts are made and logged in, and the full cost
+/// was a quarter of the suite's time. A release build has no way to do it:
+/// this function is not compiled there.
+#[cfg(debug_assertions)]
+pub fn cheap_hashing_for_tests() {
+    CHEAP_FOR_TESTS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Argon2id with the crate's defaults (19 MiB, 2 passes): OWASP's minimum.
+/// Verifying reads the parameters from the stored hash, so hashes made
+/// either way verify.
+fn hasher() -> Argon2<'static> {
+    if cfg!(debug_assertions) && CHEAP_FOR_TESTS.load(std::sync::atomic::Ordering::Relaxed) {
+        let cheap = argon2::Params::new(256, 1, 1, None).unwrap_or_default();
+        Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, cheap)
+    } else {
+        Argon2::default()
+    }
+}
+
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
+    hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))
@@ -377,7 +400,11 @@ mod tests {
     #[test]
     fn passwords_hash_with_argon2id_and_verify() {
         let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
+        // The product's cost (the unit tests never set the cheap one).
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
         assert!(!verify_password("x", "not a hash"));

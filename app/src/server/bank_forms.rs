@@ -117,7 +117,11 @@ async fn verify(
     let today = crate::domain::answers::today_in_japan();
     let answer = match parse_verification(&form.fields, today) {
         Ok(a) => a,
-        Err(errors) => return form.fail(&state, AppError::Invalid(errors), "verdict").await,
+        Err(errors) => {
+            return form
+                .fail(&state, AppError::Invalid(errors), "verdict")
+                .await;
+        }
     };
     match bank_review::verify(&state, &staff, &reference, line, &answer).await {
         Ok(_) => see_other(&format!("/bank/claims/{reference}?answered=1")),

@@ -216,7 +216,10 @@ mod tests {
     fn a_dispute_needs_a_reason_and_other_needs_a_note() {
         assert!(
             parse_verification(
-                &form(&[("verdict", "disputed"), ("reason", DisputeReason::ALL[0].as_str())]),
+                &form(&[
+                    ("verdict", "disputed"),
+                    ("reason", DisputeReason::ALL[0].as_str())
+                ]),
                 today()
             )
             .is_ok()

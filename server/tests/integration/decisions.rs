@@ -33,7 +33,7 @@ pub(crate) async fn bank_answers(
     bank_reference: &str,
     account_check: Option<&str>,
 ) {
-    let clerk = app.login("bank.77@redress.example", PASSWORD).await;
+    let clerk = app.staff("bank.77@redress.example").await;
     let lines: Vec<(uuid::Uuid, i64)> = app::on_db!(&app.state.db, p => sqlx::query_as::<_, (uuid::Uuid, i64)>(
         "SELECT l.id, l.amount FROM debit_lines l JOIN claims c ON c.id = l.claim_id WHERE c.reference = $1 ORDER BY l.position",
     ).bind(reference).fetch_all(p).await.unwrap());

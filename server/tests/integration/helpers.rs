@@ -98,6 +98,8 @@ pub struct TestApp {
     pub address: String,
     pub state: AppState,
     _db: TestDb,
+    /// Staff logged in by `staff`, kept as a person stays logged in.
+    sessions: tokio::sync::Mutex<std::collections::HashMap<String, reqwest::Client>>,
 }
 
 /// Settings a test may change (the rest are the defaults).
@@ -175,6 +177,9 @@ impl TestApp {
             import_max_unpacked_mb,
             import_max_cells,
         } = options;
+        // Hundreds of accounts: new password hashes are cheap here (a debug
+        // build only; the product's cost is pinned by a unit test).
+        app::server::auth::cheap_hashing_for_tests();
         // Server errors show in a failing test's output (RUST_LOG to see more).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -221,6 +226,7 @@ impl TestApp {
             address: format!("http://{addr}"),
             state,
             _db: db,
+            sessions: Default::default(),
         }
     }
 
@@ -303,6 +309,21 @@ impl TestApp {
 
     pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
         client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// A staff member's session for helpers that act as them again and
+    /// again (a bank clerk answering case after case): logged in once, as a
+    /// person stays logged in, not once per case. (Each login spends a
+    /// two-step code, and a third login within one 30-second step waits for
+    /// the next, as a person would.) Tests about logins use `login`.
+    pub async fn staff(&self, email: &str) -> reqwest::Client {
+        let mut sessions = self.sessions.lock().await;
+        if let Some(client) = sessions.get(email) {
+            return client.clone();
+        }
+        let client = self.login(email, PASSWORD).await;
+        sessions.insert(email.to_owned(), client.clone());
+        client
     }
 
     /// Logs in and returns the client holding the session: the password,

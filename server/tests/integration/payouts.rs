@@ -25,7 +25,7 @@ pub(crate) async fn assessed_claim_with(
         .await;
     let reference = app.send_draft(&claimant, &key).await;
     crate::decisions::bank_confirms_with(app, &reference, bank_reference).await;
-    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let reviewer = app.staff("reviewer@redress.example").await;
     let res = assess_in_full(app, &reviewer, &reference).await;
     assert_eq!(res.status(), 303, "assessed");
     reference
@@ -60,7 +60,7 @@ pub(crate) async fn assess_in_full(
 
 /// An approver approves the assessed case (the response, not followed).
 pub(crate) async fn approve(app: &TestApp, reference: &str) -> reqwest::Response {
-    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let approver = app.staff("approver@redress.example").await;
     let version = version_of(app, reference).await;
     app.post_form(
         &approver,
