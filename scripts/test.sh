@@ -105,7 +105,7 @@ LONG=(model:: drills::)
 declare -A sink_urls sink_dirs
 run_suite() { # db log
   (cd server && export REDRESS_TEST_DB="$1" REDRESS_TEST_SMTP="${sink_urls[$1]}" REDRESS_TEST_MAILDIR="${sink_dirs[$1]}" &&
-    { "$integration" --test-threads=2 "${LONG[@]}" >"$2.long" 2>&1 & long=$!; } &&
+    { "$integration" --test-threads=3 "${LONG[@]}" >"$2.long" 2>&1 & long=$!; } &&
     rest=0 && { "$integration" --test-threads="$THREADS" $(printf -- '--skip %s ' "${LONG[@]}") >"$2" 2>&1 || rest=$?; } &&
     longrc=0 && { wait "$long" || longrc=$?; } &&
     cat "$2.long" >>"$2" && rm -f "$2.long" && [ "$rest" = 0 ] && [ "$longrc" = 0 ])

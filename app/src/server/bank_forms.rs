@@ -143,7 +143,8 @@ async fn account_check(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "matches").await,
     };
-    match bank_review::check_account(&state, &staff, &reference, &form.fields).await {
+    let check = crate::domain::verification::parse_account_check(&form.fields);
+    match bank_review::check_account(&state, &staff, &reference, check).await {
         Ok(()) => see_other(&format!("/bank/claims/{reference}?checked=1")),
         Err(e) => form.fail(&state, e, "matches").await,
     }

@@ -307,7 +307,8 @@ async fn appeal(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "appeal_text").await,
     };
-    match super::services::decisions::appeal(&state, &user, &reference, &form.fields).await {
+    let appeal = crate::domain::decision::parse_appeal(&form.fields);
+    match super::services::decisions::appeal(&state, &user, &reference, appeal).await {
         Ok(()) => see_other(&format!("/claims/{reference}?appealed=1")),
         Err(e) => form.fail(&state, e, "appeal_text").await,
     }
@@ -335,7 +336,8 @@ async fn payout_account(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "bank").await,
     };
-    match super::services::payouts::change_account(&state, &user, &reference, &form.fields).await {
+    let account = crate::domain::answers::parse_other_payout(&form.fields);
+    match super::services::payouts::change_account(&state, &user, &reference, account).await {
         Ok(()) => see_other(&format!("/claims/{reference}?account_changed=1")),
         Err(e) => form.fail(&state, e, "bank").await,
     }

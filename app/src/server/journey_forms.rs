@@ -20,7 +20,7 @@ use super::forms::{Submitted, render, see_other};
 use super::services::{drafts, evidence};
 use super::state::AppState;
 use crate::components::FormState;
-use crate::domain::answers::{Form, MAX_FILE_BYTES, Section};
+use crate::domain::answers::{self, Form, MAX_FILE_BYTES, Section};
 use crate::domain::{CaseRef, FieldErrors, Role};
 
 /// A multipart body may be this much larger than the file it carries.
@@ -65,6 +65,11 @@ pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .route("/claims/{key}/evidence", post(upload))
         .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + MULTIPART_OVERHEAD))
+}
+
+/// Today in Japan: the forms' dates are checked against it.
+fn today() -> chrono::NaiveDate {
+    answers::today_in_japan()
 }
 
 /// Where a claim's pages lead after a save: a draft's task list, or the
@@ -159,7 +164,8 @@ async fn create(p: Posted) -> Response {
 
 async fn about(Path(key): Key, p: Posted) -> Response {
     p.run(None, "full_name", |state, user, f| async move {
-        drafts::save_about(&state, &user, &key, &f).await?;
+        let about = answers::parse_about(&f, today()).map_err(AppError::Invalid)?;
+        drafts::save_about(&state, &user, &key, about).await?;
         Ok(home(&key))
     })
     .await
@@ -167,7 +173,8 @@ async fn about(Path(key): Key, p: Posted) -> Response {
 
 async fn add_account(Path(key): Key, p: Posted) -> Response {
     p.run(None, "bank", |state, user, f| async move {
-        let aid = drafts::save_account(&state, &user, &key, None, &f).await?;
+        let input = answers::parse_account(&f).map_err(AppError::Invalid)?;
+        let aid = drafts::save_account(&state, &user, &key, None, input).await?;
         Ok(format!("/claims/{key}/accounts/{aid}/add-debit"))
     })
     .await
@@ -175,7 +182,8 @@ async fn add_account(Path(key): Key, p: Posted) -> Response {
 
 async fn change_account(Path((key, aid)): KeyAnd, p: Posted) -> Response {
     p.run(None, "bank", |state, user, f| async move {
-        drafts::save_account(&state, &user, &key, Some(id(&aid)?), &f).await?;
+        let input = answers::parse_account(&f).map_err(AppError::Invalid)?;
+        drafts::save_account(&state, &user, &key, Some(id(&aid)?), input).await?;
         Ok(format!("/claims/{key}/debits"))
     })
     .await
@@ -192,7 +200,8 @@ async fn remove_account(Path((key, aid)): KeyAnd, p: Posted) -> Response {
 
 async fn add_debit(Path((key, aid)): KeyAnd, p: Posted) -> Response {
     p.run(None, "date", |state, user, f| async move {
-        drafts::save_debit(&state, &user, &key, Some(id(&aid)?), None, &f).await?;
+        let line = answers::parse_debit(&f, Uuid::new_v4(), today()).map_err(AppError::Invalid)?;
+        drafts::save_debit(&state, &user, &key, Some(id(&aid)?), line).await?;
         Ok(format!("/claims/{key}/debits"))
     })
     .await
@@ -200,7 +209,8 @@ async fn add_debit(Path((key, aid)): KeyAnd, p: Posted) -> Response {
 
 async fn change_debit(Path((key, lid)): KeyAnd, p: Posted) -> Response {
     p.run(None, "date", |state, user, f| async move {
-        drafts::save_debit(&state, &user, &key, None, Some(id(&lid)?), &f).await?;
+        let line = answers::parse_debit(&f, id(&lid)?, today()).map_err(AppError::Invalid)?;
+        drafts::save_debit(&state, &user, &key, None, line).await?;
         Ok(format!("/claims/{key}/debits"))
     })
     .await
@@ -261,7 +271,8 @@ async fn finish_evidence(Path(key): Key, p: Posted) -> Response {
 
 async fn add_call(Path(key): Key, p: Posted) -> Response {
     p.run(None, "date", |state, user, f| async move {
-        drafts::save_call(&state, &user, &key, None, &f).await?;
+        let call = answers::parse_call(&f, Uuid::new_v4(), today()).map_err(AppError::Invalid)?;
+        drafts::save_call(&state, &user, &key, call, true).await?;
         Ok(format!("/claims/{key}/calls"))
     })
     .await
@@ -269,7 +280,8 @@ async fn add_call(Path(key): Key, p: Posted) -> Response {
 
 async fn change_call(Path((key, lid)): KeyAnd, p: Posted) -> Response {
     p.run(None, "date", |state, user, f| async move {
-        drafts::save_call(&state, &user, &key, Some(id(&lid)?), &f).await?;
+        let call = answers::parse_call(&f, id(&lid)?, today()).map_err(AppError::Invalid)?;
+        drafts::save_call(&state, &user, &key, call, false).await?;
         Ok(format!("/claims/{key}/calls"))
     })
     .await
@@ -277,7 +289,8 @@ async fn change_call(Path((key, lid)): KeyAnd, p: Posted) -> Response {
 
 async fn add_journey(Path(key): Key, p: Posted) -> Response {
     p.run(None, "date", |state, user, f| async move {
-        drafts::save_travel(&state, &user, &key, None, &f).await?;
+        let trip = answers::parse_travel(&f, Uuid::new_v4(), today()).map_err(AppError::Invalid)?;
+        drafts::save_travel(&state, &user, &key, trip, true).await?;
         Ok(format!("/claims/{key}/travel"))
     })
     .await
@@ -285,7 +298,8 @@ async fn add_journey(Path(key): Key, p: Posted) -> Response {
 
 async fn change_journey(Path((key, lid)): KeyAnd, p: Posted) -> Response {
     p.run(None, "date", |state, user, f| async move {
-        drafts::save_travel(&state, &user, &key, Some(id(&lid)?), &f).await?;
+        let trip = answers::parse_travel(&f, id(&lid)?, today()).map_err(AppError::Invalid)?;
+        drafts::save_travel(&state, &user, &key, trip, false).await?;
         Ok(format!("/claims/{key}/travel"))
     })
     .await
@@ -328,7 +342,8 @@ async fn remove_file(Path((key, fid)): KeyAnd, p: Posted) -> Response {
 
 async fn payout(Path(key): Key, p: Posted) -> Response {
     p.run(None, "choice", |state, user, f| async move {
-        drafts::save_payout(&state, &user, &key, &f).await?;
+        let choice = answers::parse_payout_choice(&f).map_err(AppError::Invalid)?;
+        drafts::save_payout(&state, &user, &key, choice).await?;
         Ok(home(&key))
     })
     .await
@@ -339,7 +354,8 @@ async fn payout(Path(key): Key, p: Posted) -> Response {
 async fn send(Path(key): Key, p: Posted) -> Response {
     let ip = p.state.settings.client_ip(&p.form.parts);
     p.run(None, "declare_true", |state, user, f| async move {
-        let reference = drafts::send(&state, &user, &key, &f, &ip).await?;
+        let declaration = answers::Declaration::from_form(&f);
+        let reference = drafts::send(&state, &user, &key, declaration, &ip).await?;
         Ok(format!("/claims/{reference}?sent=1"))
     })
     .await

@@ -101,9 +101,21 @@ async fn result(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "result").await,
     };
-    let result = match number(&n) {
-        Ok(n) => payouts::record_result(&state, &user, n, &form.fields).await,
-        Err(e) => Err(e),
+    // The page's fields become the typed outcome here (the result file's
+    // rows pass the same parser).
+    let f = |name: &str| form.get(name);
+    let outcome = crate::domain::payout::parse_outcome(
+        f("result"),
+        f("paid_on"),
+        f("fail_reason"),
+        f("fail_note"),
+    )
+    .map_err(|(field, key)| AppError::field(field, key));
+    let result = match (number(&n), outcome) {
+        (Ok(n), Ok(outcome)) => {
+            payouts::record_result(&state, &user, n, form.get("reference"), outcome).await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
         Ok(()) => see_other(&format!("/payments/batches/{n}?recorded=1")),

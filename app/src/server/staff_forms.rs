@@ -12,10 +12,10 @@ use tower_sessions::Session;
 use super::auth;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
-use super::services::decisions;
+use super::services::decisions::{self, Decide};
 use super::state::AppState;
-use crate::domain::Role;
 use crate::domain::workflow::Action;
+use crate::domain::{Role, decision};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,6 +36,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/queue.csv", axum::routing::get(queue_csv))
         .route("/staff/reported-losses.csv", axum::routing::get(losses_csv))
+}
+
+/// The version of the case the form was written against: a form without
+/// one was written against no version, so the case "changed".
+fn version(form: &Submitted) -> Result<i64, AppError> {
+    decision::version(&form.fields).ok_or(AppError::Conflict("case_changed"))
 }
 
 /// The form's errors belong on the case page.
@@ -74,7 +80,24 @@ async fn decide(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "decision").await,
     };
-    match decisions::decide(&state, &staff, &reference, action, &form.fields).await {
+    // The page's fields become the typed step here.
+    let step = match action {
+        Action::Approve => decision::parse_approval(&form.fields).map(Decide::Approve),
+        Action::SendBack => {
+            decision::parse_send_back(&form.fields).map(|reason| Decide::SendBack { reason })
+        }
+        _ => Ok(Decide::Reject),
+    };
+    let (version, step) = match (version(&form), step) {
+        (Ok(v), Ok(step)) => (v, step),
+        (Err(e), _) => return form.fail(&state, e, "decision").await,
+        (_, Err(errors)) => {
+            return form
+                .fail(&state, AppError::Invalid(errors), "decision")
+                .await;
+        }
+    };
+    match decisions::decide(&state, &staff, &reference, version, step).await {
         Ok(to) => {
             let done = match (action, to) {
                 (Action::Approve, crate::domain::workflow::CaseState::Assessed) => "first_approval",
@@ -99,7 +122,19 @@ async fn close_duplicate(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "duplicate_of").await,
     };
-    match decisions::close_duplicate(&state, &staff, &reference, &form.fields).await {
+    let command = match (
+        version(&form),
+        decision::parse_close_duplicate(&form.fields),
+    ) {
+        (Ok(v), Ok(c)) => (v, c),
+        (Err(e), _) => return form.fail(&state, e, "duplicate_of").await,
+        (_, Err(errors)) => {
+            return form
+                .fail(&state, AppError::Invalid(errors), "duplicate_of")
+                .await;
+        }
+    };
+    match decisions::close_duplicate(&state, &staff, &reference, command.0, command.1).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=closed_duplicate")),
         Err(e) => form.fail(&state, e, "duplicate_of").await,
     }
@@ -116,7 +151,16 @@ async fn reopen(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "reopen_reason").await,
     };
-    match decisions::reopen(&state, &staff, &reference, &form.fields).await {
+    let (version, reason) = match (version(&form), decision::parse_reopen(&form.fields)) {
+        (Ok(v), Ok(r)) => (v, r),
+        (Err(e), _) => return form.fail(&state, e, "reopen_reason").await,
+        (_, Err(errors)) => {
+            return form
+                .fail(&state, AppError::Invalid(errors), "reopen_reason")
+                .await;
+        }
+    };
+    match decisions::reopen(&state, &staff, &reference, version, reason).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=reopened")),
         Err(e) => form.fail(&state, e, "reopen_reason").await,
     }
@@ -160,7 +204,13 @@ async fn assign(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "assignee_email").await,
     };
-    match decisions::assign(&state, &staff, &reference, &form.fields).await {
+    // A form naming no assignment asks for nothing anyone may do.
+    let Some(assign) = decision::parse_assign(&form.fields) else {
+        return form
+            .fail(&state, AppError::Forbidden, "assignee_email")
+            .await;
+    };
+    match decisions::assign(&state, &staff, &reference, assign).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=assigned")),
         Err(e) => form.fail(&state, e, "assignee_email").await,
     }
@@ -204,7 +254,15 @@ async fn note(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "note_body").await,
     };
-    match decisions::add_note(&state, &staff, &reference, &form.fields).await {
+    let body = match decision::parse_note(&form.fields) {
+        Ok(b) => b,
+        Err(errors) => {
+            return form
+                .fail(&state, AppError::Invalid(errors), "note_body")
+                .await;
+        }
+    };
+    match decisions::add_note(&state, &staff, &reference, body).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=note")),
         Err(e) => form.fail(&state, e, "note_body").await,
     }

@@ -605,6 +605,70 @@ pub fn parse_other_payout(form: &Form) -> Result<(AccountInput, String), FieldEr
     }
 }
 
+/// Where the money goes back: one of the debited accounts, or another
+/// account in the claimant's name (the holder's name as the bank has it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PayoutChoice {
+    Debited(Uuid),
+    Other {
+        input: AccountInput,
+        holder_kana: String,
+    },
+}
+
+/// The payout page: `choice` = `account-<id>` or `other` (with the account's
+/// fields and the holder's name).
+pub fn parse_payout_choice(form: &Form) -> Result<PayoutChoice, FieldErrors> {
+    let choice = field(form, "choice");
+    let required = || {
+        let mut e = FieldErrors::new();
+        e.add("choice", "payout_required");
+        e
+    };
+    if let Some(id) = choice.strip_prefix("account-") {
+        Uuid::parse_str(id)
+            .map(PayoutChoice::Debited)
+            .map_err(|_| required())
+    } else if choice == "other" {
+        let (input, holder_kana) = parse_other_payout(form)?;
+        Ok(PayoutChoice::Other { input, holder_kana })
+    } else {
+        Err(required())
+    }
+}
+
+/// The check page's declaration: the answers are true, and the claimant
+/// agrees that they are shared with the banks and the operator.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Declaration {
+    pub truthful: bool,
+    pub consent_to_share: bool,
+}
+
+impl Declaration {
+    pub fn from_form(form: &Form) -> Declaration {
+        Declaration {
+            truthful: field(form, "declare_true") == "yes",
+            consent_to_share: field(form, "declare_share") == "yes",
+        }
+    }
+
+    /// What is missing, by the check page's fields.
+    pub fn errors(&self) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        if !self.truthful {
+            e.add(DECLARATION_FIELD, "declaration_required");
+        }
+        if !self.consent_to_share {
+            e.add("declare_share", "consent_required");
+        }
+        e
+    }
+}
+
+/// The check page's first field: where "the claim is not complete" is said.
+pub const DECLARATION_FIELD: &str = "declare_true";
+
 /// One unauthorized debit.
 pub fn parse_debit(form: &Form, id: Uuid, today: NaiveDate) -> Result<DebitLine, FieldErrors> {
     let mut e = FieldErrors::new();

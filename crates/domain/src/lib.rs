@@ -52,6 +52,7 @@ pub mod bank_list;
 pub mod calendar;
 pub mod claim;
 pub mod contact;
+pub mod decision;
 pub mod device;
 pub mod errors;
 pub mod invite;

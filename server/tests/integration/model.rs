@@ -9,7 +9,9 @@
 //!
 //! `REDRESS_MODEL_SEQUENCES` sequences (40 in `make test`, 2,000 in `make
 //! drills`) of `REDRESS_MODEL_STEPS` steps (30); `REDRESS_MODEL_SEED` replays
-//! a run (each run prints its seed).
+//! a run (each run prints its seed). The sequences are shared out among
+//! `PARTS` tests, each on its own server and database, so that they run at
+//! once (the sequences of one part run one after another, as before).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -71,16 +73,43 @@ struct Staff {
     claimant: reqwest::Client,
 }
 
+/// How many tests share the sequences.
+const PARTS: u64 = 4;
+
 #[tokio::test]
-async fn random_sequences_on_shared_debits_keep_the_money_invariants() {
+async fn random_sequences_on_shared_debits_keep_the_money_invariants_part_1() {
+    random_sequences(0).await;
+}
+
+#[tokio::test]
+async fn random_sequences_on_shared_debits_keep_the_money_invariants_part_2() {
+    random_sequences(1).await;
+}
+
+#[tokio::test]
+async fn random_sequences_on_shared_debits_keep_the_money_invariants_part_3() {
+    random_sequences(2).await;
+}
+
+#[tokio::test]
+async fn random_sequences_on_shared_debits_keep_the_money_invariants_part_4() {
+    random_sequences(3).await;
+}
+
+/// The sequences `part`, `part + PARTS`, ... of the run, with the run's
+/// seed (the same seed replays every part).
+async fn random_sequences(part: u64) {
     let sequences = env("REDRESS_MODEL_SEQUENCES", 40);
     let steps = env("REDRESS_MODEL_STEPS", 30);
     let seed = env(
         "REDRESS_MODEL_SEED",
         chrono::Utc::now().timestamp_micros() as u64,
     );
-    println!("model test: seed {seed}, {sequences} sequences of {steps} steps");
-    let mut rng = StdRng::seed_from_u64(seed);
+    println!(
+        "model test part {}: seed {seed}, {sequences} sequences of {steps} steps in all",
+        part + 1
+    );
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(part));
     let app = TestApp::spawn().await;
     let staff = Staff {
         reviewer: app.login("reviewer@redress.example", PASSWORD).await,
@@ -91,12 +120,12 @@ async fn random_sequences_on_shared_debits_keep_the_money_invariants() {
         payments: app.login("payments@redress.example", PASSWORD).await,
         clerk: app.login("bank.77@redress.example", PASSWORD).await,
         claimant: app
-            .register_claimant(&format!("m{seed}@example.jp"), "kamome-no-suiheisen")
+            .register_claimant(&format!("m{seed}-{part}@example.jp"), "kamome-no-suiheisen")
             .await,
     };
     let mut done = [0usize; 10];
     let mut approvals = 0;
-    for s in 0..sequences {
+    for s in (part..sequences).step_by(PARTS as usize) {
         let account: &'static str = Box::leak(format!("{:07}", 6_000_000 + s).into_boxed_str());
         let mut model = Model {
             claims: Vec::new(),

@@ -7,8 +7,11 @@ use uuid::Uuid;
 
 use super::cases;
 use crate::domain::CaseRef;
-use crate::domain::answers::Form;
-use crate::domain::verification::{Verification, parse_account_check};
+use crate::domain::FieldErrors;
+use crate::domain::verification::Verification;
+
+/// The payout account's bank on the account: the claimant's or not, and a note.
+pub type AccountCheck = (bool, Option<String>);
 use crate::domain::workflow::{Action, CaseFacts, CaseState};
 use crate::server::auth::CurrentUser;
 use crate::server::error::AppError;
@@ -198,7 +201,7 @@ pub async fn check_account(
     state: &AppState,
     staff: &CurrentUser,
     reference: &str,
-    form: &Form,
+    check: Result<AccountCheck, FieldErrors>,
 ) -> Result<(), AppError> {
     let bank = staff.bank()?;
     let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
@@ -216,7 +219,8 @@ pub async fn check_account(
     if payout.as_deref() != Some(bank) {
         return Err(AppError::Conflict("not_payout_bank"));
     }
-    let (matches, note) = parse_account_check(form).map_err(AppError::Invalid)?;
+    // Checked after access: another bank's case is not found, whatever the form.
+    let (matches, note) = check.map_err(AppError::Invalid)?;
     let mut tx = state.db.begin().await?;
     let (current, _) = bank_review::lock_claim(&mut tx, claim.id).await?;
     if !ANSWERABLE.contains(&current) {

@@ -9,6 +9,9 @@ use chrono::Utc;
 
 use super::{assessment, cases, mails};
 use crate::domain::answers::{Form, parse_text};
+use crate::domain::decision::{
+    ASSIGNEE_FIELD, Approval, Assign, CloseDuplicate, DUPLICATE_OF_FIELD,
+};
 use crate::domain::workflow::{
     APPEAL_DAYS, Action, CaseFacts, CaseState, REJECTION_REASONS, next_state,
 };
@@ -36,6 +39,24 @@ fn version(form: &Form) -> Result<i64, AppError> {
     field(form, "version")
         .parse()
         .map_err(|_| AppError::Conflict("case_changed"))
+}
+
+/// An approver's step on an assessed case, as a typed command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decide {
+    Approve(Approval),
+    SendBack { reason: String },
+    Reject,
+}
+
+impl Decide {
+    pub fn action(&self) -> Action {
+        match self {
+            Decide::Approve(_) => Action::Approve,
+            Decide::SendBack { .. } => Action::SendBack,
+            Decide::Reject => Action::Reject,
+        }
+    }
 }
 
 /// The name of the form field of a line's approved amount (and `_note`).
@@ -238,23 +259,20 @@ pub async fn decide(
     state: &AppState,
     staff: &CurrentUser,
     reference: &str,
-    action: Action,
-    form: &Form,
+    version: i64,
+    decision: Decide,
 ) -> Result<CaseState, AppError> {
     let claim = case(state, reference).await?;
-    let version = version(form)?;
     let proposed = decisions::rejection(&state.db, claim.id).await?;
     // The event keeps the why: the reason sent back, or the rejection's, or
     // why an approval went ahead without the bank's check of the account.
-    let note = match action {
-        Action::Approve => payout_account_override(state, &claim, form).await?,
-        Action::SendBack => Some(
-            parse_text(field(form, "reason"), true, 1000, "reason")
-                .map_err(|k| AppError::field("reason", k))?
-                .unwrap_or_default(),
-        ),
-        Action::Reject => proposed.as_ref().map(|(r, n)| format!("{r}: {n}")),
-        _ => None,
+    let action = decision.action();
+    let note = match decision {
+        Decide::Approve(approval) => {
+            payout_account_override(state, &claim, approval.account_override).await?
+        }
+        Decide::SendBack { reason } => Some(reason),
+        Decide::Reject => proposed.as_ref().map(|(r, n)| format!("{r}: {n}")),
     };
     let (assessed, approved, count) = approvals(state, &claim, staff).await?;
     let total = decisions::approved_total(&state.db, claim.id).await?;
@@ -351,17 +369,10 @@ pub async fn decide(
 async fn payout_account_override(
     state: &AppState,
     claim: &ClaimRow,
-    form: &Form,
+    reason: Option<String>,
 ) -> Result<Option<String>, AppError> {
     let check =
         crate::server::store::bank_review::payout_account_check(&state.db, claim.id).await?;
-    let reason = parse_text(
-        field(form, "account_override"),
-        false,
-        1000,
-        "account_override",
-    )
-    .map_err(|k| AppError::field("account_override", k))?;
     match (check, reason) {
         (Some((true, _)), _) => Ok(None),
         (_, Some(reason)) => Ok(Some(format!("{ACCOUNT_OVERRIDE} {reason}"))),
@@ -418,18 +429,15 @@ pub async fn close_duplicate(
     state: &AppState,
     staff: &CurrentUser,
     reference: &str,
-    form: &Form,
+    version: i64,
+    close: CloseDuplicate,
 ) -> Result<(), AppError> {
     let claim = case(state, reference).await?;
-    let version = version(form)?;
-    let other = CaseRef::parse(field(form, "duplicate_of").trim())
-        .map_err(|_| AppError::field("duplicate_of", "duplicate_of_invalid"))?;
-    let other = claims::by_reference(&state.db, &other.to_string())
+    let other = claims::by_reference(&state.db, &close.duplicate_of.to_string())
         .await?
         .filter(|o| o.id != claim.id)
-        .ok_or_else(|| AppError::field("duplicate_of", "duplicate_of_unknown"))?;
-    let note = parse_text(field(form, "duplicate_note"), false, 1000, "duplicate_note")
-        .map_err(|k| AppError::field("duplicate_note", k))?;
+        .ok_or_else(|| AppError::field(DUPLICATE_OF_FIELD, "duplicate_of_unknown"))?;
+    let note = close.note;
     cases::next(
         claim.state,
         &cases::Step::new(Action::CloseDuplicate, staff),
@@ -469,13 +477,10 @@ pub async fn reopen(
     state: &AppState,
     staff: &CurrentUser,
     reference: &str,
-    form: &Form,
+    version: i64,
+    reason: String,
 ) -> Result<(), AppError> {
     let claim = case(state, reference).await?;
-    let version = version(form)?;
-    let reason = parse_text(field(form, "reopen_reason"), true, 1000, "reopen_reason")
-        .map_err(|k| AppError::field("reopen_reason", k))?
-        .unwrap_or_default();
     cases::next(
         claim.state,
         &cases::Step::new(Action::Reopen, staff),
@@ -557,12 +562,9 @@ pub async fn add_note(
     state: &AppState,
     staff: &CurrentUser,
     reference: &str,
-    form: &Form,
+    body: String,
 ) -> Result<(), AppError> {
     let claim = case(state, reference).await?;
-    let body = parse_text(field(form, "note_body"), true, 2000, "note_body")
-        .map_err(|k| AppError::field("note_body", k))?
-        .unwrap_or_default();
     let mut tx = state.db.begin().await?;
     decisions::insert_note(&mut tx, claim.id, staff.id, &body, Utc::now()).await?;
     tx.commit().await?;
@@ -670,15 +672,14 @@ pub async fn appeal(
     state: &AppState,
     claimant: &CurrentUser,
     reference: &str,
-    form: &Form,
+    appeal: Result<String, FieldErrors>,
 ) -> Result<(), AppError> {
     let claim = case(state, reference).await?;
+    // Somebody else's case is not found, whatever the form says.
     if claim.claimant_id != claimant.id {
         return Err(AppError::NotFound);
     }
-    let text = parse_text(field(form, "appeal_text"), true, 2000, "appeal_text")
-        .map_err(|k| AppError::field("appeal_text", k))?
-        .unwrap_or_default();
+    let text = appeal.map_err(AppError::Invalid)?;
     let facts = appeal_facts(state, &claim).await?;
     let mut tx = state.db.begin().await?;
     cases::transition(
@@ -749,13 +750,13 @@ pub async fn assign(
     state: &AppState,
     staff: &CurrentUser,
     reference: &str,
-    form: &Form,
+    assign: Assign,
 ) -> Result<(), AppError> {
     use crate::domain::Role;
     use crate::domain::workflow::Assignment;
     use crate::server::store::{queue, users};
     let claim = case(state, reference).await?;
-    let what = Assignment::from_form(field(form, "assign")).ok_or(AppError::Forbidden)?;
+    let what = assign.what;
     let assignee = queue::assignee(&state.db, claim.id).await?;
     if ![None, Some(true), Some(false)]
         .into_iter()
@@ -775,11 +776,10 @@ pub async fn assign(
         }
         Assignment::Release => queue::assign(&mut tx, claim.id, None, Some(Some(staff.id))).await?,
         Assignment::To => {
-            let email = field(form, "assignee_email").trim().to_lowercase();
-            let target = users::by_email(&state.db, &email)
+            let target = users::by_email(&state.db, &assign.assignee_email)
                 .await?
                 .filter(|u| u.role == Role::Reviewer.as_str() || u.role == Role::Admin.as_str())
-                .ok_or_else(|| AppError::field("assignee_email", "assignee_not_reviewer"))?;
+                .ok_or_else(|| AppError::field(ASSIGNEE_FIELD, "assignee_not_reviewer"))?;
             note = Some(target.email);
             queue::assign(&mut tx, claim.id, Some(target.id), None).await?
         }

@@ -1,7 +1,7 @@
 //! Demo data for `make run`: the banks of the reference incident take part,
 //! one login per role, and a few claims in the queues.
 
-use crate::domain::answers::{Form, Section};
+use crate::domain::answers::{self, Form, Section};
 use crate::domain::{CaseRef, Role};
 use crate::i18n::Lang;
 use crate::server::auth::CurrentUser;
@@ -223,10 +223,16 @@ async fn file_claim(
     (about, account, debits): DemoClaim<'_>,
 ) -> Result<CaseRef, AppError> {
     let key = drafts::create(state, user).await?.to_string();
-    drafts::save_about(state, user, &key, &form(&about)).await?;
-    let aid = drafts::save_account(state, user, &key, None, &form(&account)).await?;
+    // The demo's answers pass the same parsers a claimant's forms do.
+    let today = answers::today_in_japan();
+    let about = answers::parse_about(&form(&about), today).map_err(AppError::Invalid)?;
+    drafts::save_about(state, user, &key, about).await?;
+    let account = answers::parse_account(&form(&account)).map_err(AppError::Invalid)?;
+    let aid = drafts::save_account(state, user, &key, None, account).await?;
     for d in debits {
-        drafts::save_debit(state, user, &key, Some(aid), None, &form(&d)).await?;
+        let line = answers::parse_debit(&form(&d), uuid::Uuid::new_v4(), today)
+            .map_err(AppError::Invalid)?;
+        drafts::save_debit(state, user, &key, Some(aid), line).await?;
     }
     for section in [
         Section::Debits,
@@ -236,12 +242,9 @@ async fn file_claim(
     ] {
         drafts::finish_section(state, user, &key, section).await?;
     }
-    drafts::send(
-        state,
-        user,
-        &key,
-        &form(&[("declare_true", "yes"), ("declare_share", "yes")]),
-        "192.0.2.1",
-    )
-    .await
+    let declaration = answers::Declaration {
+        truthful: true,
+        consent_to_share: true,
+    };
+    drafts::send(state, user, &key, declaration, "192.0.2.1").await
 }

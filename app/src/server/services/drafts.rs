@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{assessment, mails};
 use crate::domain::answers::{
-    self, Account, Answers, Form, MAX_ACCOUNTS, MAX_LINES, Payout, PayoutAccount, Section,
+    self, Account, Answers, MAX_ACCOUNTS, MAX_LINES, Payout, PayoutAccount, Section,
 };
 use crate::domain::claim::BranchQuery;
 use crate::domain::workflow::{Action, CaseFacts, CaseState};
@@ -190,9 +190,8 @@ pub async fn save_about(
     state: &AppState,
     user: &CurrentUser,
     key: &str,
-    form: &Form,
+    about: answers::About,
 ) -> Result<(), AppError> {
-    let about = answers::parse_about(form, today_jst(Utc::now())).map_err(invalid)?;
     let lang = Lang::parse(&about.lang).unwrap_or(user.lang);
     change(state, user, key, Section::About, |a| {
         a.about = Some(about.clone());
@@ -253,9 +252,8 @@ pub async fn save_account(
     user: &CurrentUser,
     key: &str,
     account: Option<Uuid>,
-    form: &Form,
+    input: answers::AccountInput,
 ) -> Result<Uuid, AppError> {
-    let input = answers::parse_account(form).map_err(invalid)?;
     let (bank_name, branch, branch_name) = resolve_account(&state.db, &input, true).await?;
     let id = account.unwrap_or_else(Uuid::new_v4);
     change(state, user, key, Section::Debits, |a| {
@@ -332,18 +330,17 @@ pub async fn remove_account(
     Ok(())
 }
 
-/// Adds a debit to an account (`line: None`) or changes one.
+/// Adds a debit to an account (`to: Some(account)`) or changes the debit
+/// with the line's id (`to: None`).
 #[tracing::instrument(skip_all, fields(key = %key, user = %user.id))]
 pub async fn save_debit(
     state: &AppState,
     user: &CurrentUser,
     key: &str,
-    account: Option<Uuid>,
-    line: Option<Uuid>,
-    form: &Form,
+    to: Option<Uuid>,
+    parsed: answers::DebitLine,
 ) -> Result<(), AppError> {
-    let id = line.unwrap_or_else(Uuid::new_v4);
-    let parsed = answers::parse_debit(form, id, today_jst(Utc::now())).map_err(invalid)?;
+    let (account, id, line) = (to, parsed.id, to.is_none().then_some(parsed.id));
     change(state, user, key, Section::Debits, |a| {
         if let Some(existing) = a
             .accounts
@@ -424,13 +421,11 @@ pub async fn save_call(
     state: &AppState,
     user: &CurrentUser,
     key: &str,
-    line: Option<Uuid>,
-    form: &Form,
+    parsed: answers::CallLine,
+    adding: bool,
 ) -> Result<(), AppError> {
-    let id = line.unwrap_or_else(Uuid::new_v4);
-    let parsed = answers::parse_call(form, id, today_jst(Utc::now())).map_err(invalid)?;
     change(state, user, key, Section::Calls, |a| {
-        upsert(&mut a.calls, &parsed, |l| l.id, line.is_none())
+        upsert(&mut a.calls, &parsed, |l| l.id, adding)
     })
     .await?;
     Ok(())
@@ -441,13 +436,11 @@ pub async fn save_travel(
     state: &AppState,
     user: &CurrentUser,
     key: &str,
-    line: Option<Uuid>,
-    form: &Form,
+    parsed: answers::TravelLine,
+    adding: bool,
 ) -> Result<(), AppError> {
-    let id = line.unwrap_or_else(Uuid::new_v4);
-    let parsed = answers::parse_travel(form, id, today_jst(Utc::now())).map_err(invalid)?;
     change(state, user, key, Section::Travel, |a| {
-        upsert(&mut a.travel, &parsed, |l| l.id, line.is_none())
+        upsert(&mut a.travel, &parsed, |l| l.id, adding)
     })
     .await?;
     Ok(())
@@ -490,27 +483,24 @@ pub async fn save_payout(
     state: &AppState,
     user: &CurrentUser,
     key: &str,
-    form: &Form,
+    choice: answers::PayoutChoice,
 ) -> Result<(), AppError> {
-    let choice = form.get("choice").map(String::as_str).unwrap_or("");
-    let payout = if let Some(id) = choice.strip_prefix("account-") {
-        let id = Uuid::parse_str(id).map_err(|_| AppError::field("choice", "payout_required"))?;
-        Payout::Debited { account_id: id }
-    } else if choice == "other" {
-        let (input, holder_kana) = answers::parse_other_payout(form).map_err(invalid)?;
-        // Any bank may receive the money, not only the participating ones.
-        let (bank_name, branch, branch_name) = resolve_account(&state.db, &input, false).await?;
-        Payout::Other {
-            bank: input.bank.as_str().to_owned(),
-            bank_name,
-            branch,
-            branch_name,
-            account_type: input.account_type.as_str().to_owned(),
-            number: input.number.reveal().to_owned(),
-            holder_kana,
+    let payout = match choice {
+        answers::PayoutChoice::Debited(account_id) => Payout::Debited { account_id },
+        answers::PayoutChoice::Other { input, holder_kana } => {
+            // Any bank may receive the money, not only the participating ones.
+            let (bank_name, branch, branch_name) =
+                resolve_account(&state.db, &input, false).await?;
+            Payout::Other {
+                bank: input.bank.as_str().to_owned(),
+                bank_name,
+                branch,
+                branch_name,
+                account_type: input.account_type.as_str().to_owned(),
+                number: input.number.reveal().to_owned(),
+                holder_kana,
+            }
         }
-    } else {
-        return Err(AppError::field("choice", "payout_required"));
     };
     change(state, user, key, Section::Payout, |a| {
         if let Payout::Debited { account_id } = &payout
@@ -534,10 +524,16 @@ struct Derived {
 
 fn derive(a: &Answers) -> Result<Derived, AppError> {
     let (Some(about), Some(payout)) = (a.about.clone(), a.payout_account()) else {
-        return Err(AppError::field("declare_true", "claim_incomplete"));
+        return Err(AppError::field(
+            answers::DECLARATION_FIELD,
+            "claim_incomplete",
+        ));
     };
     if !a.ready_to_send() {
-        return Err(AppError::field("declare_true", "claim_incomplete"));
+        return Err(AppError::field(
+            answers::DECLARATION_FIELD,
+            "claim_incomplete",
+        ));
     }
     Ok(Derived {
         about,
@@ -591,20 +587,14 @@ pub async fn send(
     state: &AppState,
     user: &CurrentUser,
     key: &str,
-    form: &Form,
+    declaration: answers::Declaration,
     ip: &str,
 ) -> Result<CaseRef, AppError> {
     let doc = load(&state.db, user, key).await?;
     if !doc.is_draft() {
         return Err(AppError::Conflict("claim_already_sent"));
     }
-    let mut errors = FieldErrors::new();
-    if form.get("declare_true").map(String::as_str) != Some("yes") {
-        errors.add("declare_true", "declaration_required");
-    }
-    if form.get("declare_share").map(String::as_str) != Some("yes") {
-        errors.add("declare_share", "consent_required");
-    }
+    let errors = declaration.errors();
     let derived = derive(&doc.answers)?;
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::drafts::today_jst;
 use super::{cases, mails};
-use crate::domain::answers::Form;
-use crate::domain::payout::{Movement, Outcome, parse_outcome, parse_result_file, split};
+use crate::domain::answers::{AccountInput, Form};
+use crate::domain::payout::{Movement, Outcome, parse_result_file, split};
 use crate::domain::workflow::{Action, CaseFacts, CaseState};
 use crate::domain::zengin::{self, Layout, Payee, Requester};
 use crate::domain::{BankCode, FieldErrors, Yen};
@@ -417,18 +417,12 @@ pub async fn record_result(
     state: &AppState,
     user: &CurrentUser,
     number: i64,
-    form: &Form,
+    reference: &str,
+    outcome: Outcome,
 ) -> Result<(), AppError> {
     let b = batch(state, number).await?;
-    let outcome = parse_outcome(
-        field(form, "result"),
-        field(form, "paid_on"),
-        field(form, "fail_reason"),
-        field(form, "fail_note"),
-    )
-    .map_err(|(f, k)| AppError::field(f, k))?;
     paid_on_possible(&b, &outcome, Utc::now()).map_err(|k| AppError::field("paid_on", k))?;
-    let target = target(state, &b, field(form, "reference")).await?;
+    let target = target(state, &b, reference).await?;
     let mut tx = state.db.begin().await?;
     apply(state, &mut tx, &b, &target, &outcome, user).await?;
     payouts::finish_if_complete(&mut tx, b.id).await?;
@@ -748,7 +742,7 @@ pub async fn change_account(
     state: &AppState,
     user: &CurrentUser,
     reference: &str,
-    form: &Form,
+    account: Result<(AccountInput, String), FieldErrors>,
 ) -> Result<(), AppError> {
     let reference = crate::domain::CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
     let claim = claims::by_reference(&state.db, &reference.to_string())
@@ -758,8 +752,8 @@ pub async fn change_account(
     if claim.state != CaseState::PayoutFailed {
         return Err(AppError::Conflict("payout_account_not_asked"));
     }
-    let (input, holder_kana) =
-        crate::domain::answers::parse_other_payout(form).map_err(AppError::Invalid)?;
+    // Read after access: somebody else's case is not found, whatever the form.
+    let (input, holder_kana) = account.map_err(AppError::Invalid)?;
     // The branch may be given by code or name: the bank list says which.
     let (_, branch, _) = super::drafts::resolve_account(&state.db, &input, false).await?;
     if zengin::to_zengin(&holder_kana).is_err() {
