@@ -38,10 +38,15 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/reported-losses.csv", axum::routing::get(losses_csv))
 }
 
-/// The version of the case the form was written against: a form without
-/// one was written against no version, so the case "changed".
-fn version(form: &Submitted) -> Result<i64, AppError> {
-    decision::version(&form.fields).ok_or(AppError::Conflict("case_changed"))
+/// A step's command with the version of the case its form was written
+/// against (a form without one was written against none: the case
+/// "changed"); or what is wrong with the form.
+fn versioned<T>(
+    form: &Submitted,
+    parsed: Result<T, crate::domain::FieldErrors>,
+) -> Result<(i64, T), AppError> {
+    let version = decision::version(&form.fields).ok_or(AppError::Conflict("case_changed"))?;
+    Ok((version, parsed.map_err(AppError::Invalid)?))
 }
 
 /// The form's errors belong on the case page.
@@ -88,14 +93,9 @@ async fn decide(
         }
         _ => Ok(Decide::Reject),
     };
-    let (version, step) = match (version(&form), step) {
-        (Ok(v), Ok(step)) => (v, step),
-        (Err(e), _) => return form.fail(&state, e, "decision").await,
-        (_, Err(errors)) => {
-            return form
-                .fail(&state, AppError::Invalid(errors), "decision")
-                .await;
-        }
+    let (version, step) = match versioned(&form, step) {
+        Ok(command) => command,
+        Err(e) => return form.fail(&state, e, "decision").await,
     };
     match decisions::decide(&state, &staff, &reference, version, step).await {
         Ok(to) => {
@@ -122,19 +122,11 @@ async fn close_duplicate(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "duplicate_of").await,
     };
-    let command = match (
-        version(&form),
-        decision::parse_close_duplicate(&form.fields),
-    ) {
-        (Ok(v), Ok(c)) => (v, c),
-        (Err(e), _) => return form.fail(&state, e, "duplicate_of").await,
-        (_, Err(errors)) => {
-            return form
-                .fail(&state, AppError::Invalid(errors), "duplicate_of")
-                .await;
-        }
+    let (version, close) = match versioned(&form, decision::parse_close_duplicate(&form.fields)) {
+        Ok(command) => command,
+        Err(e) => return form.fail(&state, e, "duplicate_of").await,
     };
-    match decisions::close_duplicate(&state, &staff, &reference, command.0, command.1).await {
+    match decisions::close_duplicate(&state, &staff, &reference, version, close).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=closed_duplicate")),
         Err(e) => form.fail(&state, e, "duplicate_of").await,
     }
@@ -151,14 +143,9 @@ async fn reopen(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "reopen_reason").await,
     };
-    let (version, reason) = match (version(&form), decision::parse_reopen(&form.fields)) {
-        (Ok(v), Ok(r)) => (v, r),
-        (Err(e), _) => return form.fail(&state, e, "reopen_reason").await,
-        (_, Err(errors)) => {
-            return form
-                .fail(&state, AppError::Invalid(errors), "reopen_reason")
-                .await;
-        }
+    let (version, reason) = match versioned(&form, decision::parse_reopen(&form.fields)) {
+        Ok(command) => command,
+        Err(e) => return form.fail(&state, e, "reopen_reason").await,
     };
     match decisions::reopen(&state, &staff, &reference, version, reason).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=reopened")),

@@ -331,13 +331,7 @@ pub async fn claim_of_line(db: &Db, line: Uuid) -> Result<Uuid, sqlx::Error> {
         .bind(line).fetch_one(p).await)
 }
 
-/// `$from, $from+1, ...` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
+use super::placeholders;
 
 /// Confirms many lines at once with the bank's own figures (a bank's list
 /// matched exactly: the confirmed amount is the claimed one). One statement

@@ -9,13 +9,7 @@ use crate::domain::workflow::CaseState;
 use crate::on_tx;
 use crate::server::db::Tx;
 
-/// `$from, $from+1, ...` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
+use super::placeholders;
 
 /// Moves the cases `ids` from `from` to `to`, each only if it is still in
 /// `from` (and, given a `version`, still at that version: compare-and-set).

@@ -13,6 +13,14 @@ pub fn open_states() -> &'static str {
     &OPEN
 }
 
+/// `$from, $from+1, ...` for `n` values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub mod api_keys;
 pub mod assessment;
 pub mod attempts;
