@@ -434,8 +434,9 @@ pub struct DecisionView {
 pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiError> {
     use super::claimant::convert::jst_time;
     use super::ctx;
+    use crate::domain::decision::{ack_field, amount_field};
     use crate::domain::workflow::{Action, Assignment};
-    use crate::server::services::decisions::{ack_field, amount_field, decision};
+    use crate::server::services::decisions::decision;
     use crate::server::store::decisions::LineTable;
     let (state, user) = ctx::require(&OPERATORS).await?;
     let d = decision(&state, &user, &reference)

@@ -443,7 +443,26 @@ async fn admin_policy(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "per_charge_limit").await,
     };
-    match super::services::policies::publish(&state, &admin, &form.fields).await {
+    // The version the form was written against: without one, another
+    // admin's newer version is what the admin must see first.
+    let Some(based_on) = form.fields.get("based_on").and_then(|v| v.parse().ok()) else {
+        return form
+            .fail(
+                &state,
+                AppError::Conflict("policy_changed"),
+                "per_charge_limit",
+            )
+            .await;
+    };
+    let policy = match crate::domain::policy::parse_policy(&form.fields, based_on) {
+        Ok(p) => p,
+        Err(errors) => {
+            return form
+                .fail(&state, AppError::Invalid(errors), "per_charge_limit")
+                .await;
+        }
+    };
+    match super::services::policies::publish(&state, &admin, based_on, policy).await {
         Ok(_) => see_other("/admin/policy?saved=1"),
         Err(e) => form.fail(&state, e, "per_charge_limit").await,
     }

@@ -16,7 +16,9 @@ use super::error::AppError;
 use super::forms::{Submitted, see_other};
 use super::services::payouts;
 use super::state::AppState;
-use crate::domain::Role;
+use super::store::payouts::CandidateFilter;
+use crate::domain::{BankCode, FieldErrors, Role, Yen};
+use chrono::{NaiveDate, Utc};
 
 /// Who works payouts.
 const PAYMENTS: [Role; 2] = [Role::Payments, Role::Admin];
@@ -63,7 +65,14 @@ async fn create(State(state): State<AppState>, session: Session, mut form: Submi
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "transfer_date").await,
     };
-    match payouts::create_batch(&state, &user, &form.fields).await {
+    // The one-time token of the form: without one, the form is stale.
+    let Ok(request) = uuid::Uuid::parse_str(form.get("request_id").trim()) else {
+        return form
+            .fail(&state, AppError::Conflict("form_expired"), "transfer_date")
+            .await;
+    };
+    let batch = parse_batch(&form);
+    match payouts::create_batch(&state, &user, request, batch).await {
         Ok(n) => see_other(&format!("/payments/batches/{n}?made=1")),
         Err(e) => form.fail(&state, e, "transfer_date").await,
     }
@@ -301,4 +310,77 @@ async fn batches_csv(State(state): State<AppState>, session: Session) -> Respons
         ]
     });
     super::download::csv_file(std::iter::once(header).chain(lines), "payout-batches.csv")
+}
+
+/// The batch form: the transfer date (a business day ahead) and which
+/// approved cases to take.
+fn parse_batch(form: &Submitted) -> Result<(NaiveDate, CandidateFilter), FieldErrors> {
+    let today = crate::domain::answers::today_in_japan();
+    let mut errors = FieldErrors::new();
+    let date = errors.check(
+        "transfer_date",
+        crate::domain::payout::parse_transfer_date(form.get("transfer_date"), today),
+    );
+    let filter = match parse_filter(form) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
+    match (date, filter) {
+        (Some(date), Some(filter)) => Ok((date, filter)),
+        _ => Err(errors),
+    }
+}
+
+/// The filter of the batch form (bank, amount range), as field errors.
+fn parse_filter(form: &Submitted) -> Result<CandidateFilter, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let bank = form.get("bank").trim();
+    let bank = if bank.is_empty() {
+        None
+    } else {
+        errors
+            .check(
+                "bank",
+                BankCode::parse(bank).map_err(|_| "bank_code_invalid"),
+            )
+            .map(|b| b.as_str().to_owned())
+    };
+    let mut amount = |name: &str| {
+        let text = form.get(name);
+        (!text.trim().is_empty())
+            .then(|| errors.check(name, Yen::parse_in_range(text, 0, 10_000_000_000)))
+            .flatten()
+            .map(Yen::value)
+    };
+    let (min, max) = (amount("min"), amount("max"));
+    // Approved on or before this day (Japan time).
+    let until = form.get("approved_until").trim().replace('/', "-");
+    let approved_before = if until.is_empty() {
+        None
+    } else {
+        errors
+            .check(
+                "approved_until",
+                chrono::NaiveDate::parse_from_str(&until, "%Y-%m-%d").map_err(|_| "date_invalid"),
+            )
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .and_then(|t| {
+                t.and_local_timezone(chrono::FixedOffset::east_opt(9 * 3600)?)
+                    .single()
+            })
+            .map(|t| t.with_timezone(&Utc))
+    };
+    if errors.is_empty() {
+        Ok(CandidateFilter {
+            bank,
+            min,
+            max,
+            approved_before,
+        })
+    } else {
+        Err(errors)
+    }
 }

@@ -67,7 +67,12 @@ async fn assess(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "version").await,
     };
-    match decisions::assess(&state, &staff, &reference, &form.fields).await {
+    let assessment = Ok(decision::parse_assessment(&form.fields));
+    let (version, assessment) = match versioned(&form, assessment) {
+        Ok(command) => command,
+        Err(e) => return form.fail(&state, e, "version").await,
+    };
+    match decisions::assess(&state, &staff, &reference, version, assessment).await {
         Ok(()) => see_other(&format!("/staff/claims/{reference}?done=assessed")),
         Err(e) => form.fail(&state, e, "version").await,
     }

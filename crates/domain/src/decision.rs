@@ -96,6 +96,109 @@ pub fn parse_note(form: &Form) -> Result<String, FieldErrors> {
     Ok(text(form, "note_body", true, 2000)?.unwrap_or_default())
 }
 
+/// Which list of a claim a line is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LineKind {
+    Debit,
+    Call,
+    Travel,
+}
+
+impl LineKind {
+    pub const ALL: [LineKind; 3] = [LineKind::Debit, LineKind::Call, LineKind::Travel];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Debit => "debit",
+            LineKind::Call => "call",
+            LineKind::Travel => "travel",
+        }
+    }
+}
+
+/// The case page's field of a line's approved amount (and, with `_note`,
+/// of the reason it differs from the claim).
+pub fn amount_field(kind: LineKind, position: i64) -> String {
+    format!("approved_{}_{position}", kind.as_str())
+}
+
+/// The case page's field acknowledging a flag.
+pub fn ack_field(flag_key: &str) -> String {
+    format!("ack_{}", flag_key.replace(':', "_"))
+}
+
+/// Pay (an amount per line) or propose to reject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Pay,
+    Reject,
+}
+
+/// The reviewer's assessment as typed on the case page: the choice, the
+/// proposed rejection, and the text given for each line's amount and each
+/// flag's acknowledgement. The service checks it against the case's own
+/// lines and flags (it knows them; a form does not), and says what is wrong
+/// by the page's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Assessment {
+    pub outcome: Option<Outcome>,
+    pub rejection_reason: String,
+    pub rejection_note: String,
+    /// (amount, note) as typed, by line.
+    pub amounts: std::collections::BTreeMap<(LineKind, i64), (String, String)>,
+    /// The acknowledgement typed for a flag, by its field (`ack_field`).
+    pub acks: std::collections::BTreeMap<String, String>,
+}
+
+impl Assessment {
+    /// The amount and note typed for a line ("" when none).
+    pub fn amount(&self, kind: LineKind, position: i64) -> (&str, &str) {
+        self.amounts
+            .get(&(kind, position))
+            .map(|(a, n)| (a.as_str(), n.as_str()))
+            .unwrap_or(("", ""))
+    }
+
+    /// The acknowledgement typed for a flag ("" when none).
+    pub fn ack(&self, flag_key: &str) -> &str {
+        self.acks
+            .get(&ack_field(flag_key))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// The assessment form: every `approved_<kind>_<position>` (and its
+/// `_note`), every `ack_…`, the outcome and the proposed rejection.
+pub fn parse_assessment(form: &Form) -> Assessment {
+    let mut a = Assessment {
+        outcome: match field(form, "outcome") {
+            "pay" => Some(Outcome::Pay),
+            "reject" => Some(Outcome::Reject),
+            _ => None,
+        },
+        rejection_reason: field(form, "rejection_reason").to_owned(),
+        rejection_note: field(form, "rejection_note").to_owned(),
+        ..Assessment::default()
+    };
+    for (name, value) in form {
+        if name.starts_with("ack_") {
+            a.acks.insert(name.clone(), value.clone());
+        }
+        for kind in LineKind::ALL {
+            let prefix = format!("approved_{}_", kind.as_str());
+            if let Some(position) = name
+                .strip_prefix(&prefix)
+                .and_then(|p| p.parse::<i64>().ok())
+            {
+                let note = field(form, &format!("{name}_note")).to_owned();
+                a.amounts.insert((kind, position), (value.clone(), note));
+            }
+        }
+    }
+    a
+}
+
 /// Who works on a case: take it, release it, or give it to a reviewer (by
 /// address, lower-cased).
 #[derive(Clone, Debug, PartialEq, Eq)]

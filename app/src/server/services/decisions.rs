@@ -8,9 +8,9 @@
 use chrono::Utc;
 
 use super::{assessment, cases, mails};
-use crate::domain::answers::{Form, parse_text};
+use crate::domain::answers::parse_text;
 use crate::domain::decision::{
-    ASSIGNEE_FIELD, Approval, Assign, CloseDuplicate, DUPLICATE_OF_FIELD,
+    ASSIGNEE_FIELD, Approval, Assessment, Assign, CloseDuplicate, DUPLICATE_OF_FIELD, Outcome,
 };
 use crate::domain::workflow::{
     APPEAL_DAYS, Action, CaseFacts, CaseState, REJECTION_REASONS, next_state,
@@ -23,22 +23,11 @@ use crate::server::store::claims::{self, ClaimRow};
 use crate::server::store::decisions::{self, LineTable};
 use crate::server::store::reservations;
 
-fn field<'a>(form: &'a Form, name: &str) -> &'a str {
-    form.get(name).map(String::as_str).unwrap_or("")
-}
-
 async fn case(state: &AppState, reference: &str) -> Result<ClaimRow, AppError> {
     let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
     claims::by_reference(&state.db, &reference.to_string())
         .await?
         .ok_or(AppError::NotFound)
-}
-
-/// The version of the case the form was written against (compare-and-set).
-fn version(form: &Form) -> Result<i64, AppError> {
-    field(form, "version")
-        .parse()
-        .map_err(|_| AppError::Conflict("case_changed"))
 }
 
 /// An approver's step on an assessed case, as a typed command.
@@ -59,20 +48,7 @@ impl Decide {
     }
 }
 
-/// The name of the form field of a line's approved amount (and `_note`).
-pub fn amount_field(table: LineTable, position: i64) -> String {
-    let kind = match table {
-        LineTable::Debit => "debit",
-        LineTable::Call => "call",
-        LineTable::Travel => "travel",
-    };
-    format!("approved_{kind}_{position}")
-}
-
-/// The name of the form field acknowledging a flag.
-pub fn ack_field(flag_key: &str) -> String {
-    format!("ack_{}", flag_key.replace(':', "_"))
-}
+use crate::domain::decision::{ack_field, amount_field};
 
 /// Who did what on a case so far, for the four-eyes rule: whether `actor`
 /// assessed it (ever), approved the current assessment, and how many
@@ -105,10 +81,10 @@ pub async fn assess(
     state: &AppState,
     staff: &CurrentUser,
     reference: &str,
-    form: &Form,
+    version: i64,
+    cmd: Assessment,
 ) -> Result<(), AppError> {
     let claim = case(state, reference).await?;
-    let version = version(form)?;
     let checks = assessment::checks(&state.db, &claim).await?;
     let mut errors = FieldErrors::new();
     // Every flag acknowledged, now or before, with a note.
@@ -121,7 +97,7 @@ pub async fn assess(
     for flag in &checks.flags {
         let key = flag.key();
         let name = ack_field(&key);
-        match parse_text(field(form, &name), false, 1000, "ack") {
+        match parse_text(cmd.ack(&key), false, 1000, "ack") {
             Ok(Some(note)) => acks.push((key, note)),
             Ok(None) if known.contains(&key) => {}
             Ok(None) => errors.add(name, "ack_required"),
@@ -131,21 +107,21 @@ pub async fn assess(
     // Pay (an amount per line) or propose to reject (a reason and the
     // explanation the claimant will read).
     // Nothing is chosen for the reviewer: to pay or to reject is a choice.
-    let reject = match field(form, "outcome") {
-        "reject" => true,
-        "pay" => false,
-        _ => {
+    let reject = match cmd.outcome {
+        Some(Outcome::Reject) => true,
+        Some(Outcome::Pay) => false,
+        None => {
             errors.add("outcome", "outcome_required");
             false
         }
     };
     let mut rejection = None;
     if reject {
-        let reason = field(form, "rejection_reason");
+        let reason = cmd.rejection_reason.as_str();
         if !REJECTION_REASONS.contains(&reason) {
             errors.add("rejection_reason", "rejection_reason_required");
         }
-        match parse_text(field(form, "rejection_note"), true, 2000, "rejection_note") {
+        match parse_text(&cmd.rejection_note, true, 2000, "rejection_note") {
             Ok(Some(note)) => rejection = Some((reason.to_owned(), note)),
             Ok(None) => {}
             Err(k) => errors.add("rejection_note", k),
@@ -161,7 +137,8 @@ pub async fn assess(
                 continue;
             }
             let name = amount_field(table, position);
-            let amount = match crate::domain::Yen::parse_in_range(field(form, &name), 0, claimed) {
+            let (typed, typed_note) = cmd.amount(table, position);
+            let amount = match crate::domain::Yen::parse_in_range(typed, 0, claimed) {
                 Ok(y) => y.value(),
                 Err("amount_out_of_range") => {
                     errors.add(name.clone(), "approved_over_claimed");
@@ -173,7 +150,7 @@ pub async fn assess(
                 }
             };
             let note_name = format!("{name}_note");
-            let note = match parse_text(field(form, &note_name), false, 500, "note") {
+            let note = match parse_text(typed_note, false, 500, "note") {
                 Ok(n) => n,
                 Err(k) => {
                     errors.add(note_name, k);

@@ -61,4 +61,31 @@ mod tests {
             "service functions without a span: {bare:#?}"
         );
     }
+
+    /// Services take typed commands: no public function of a service takes
+    /// a form (a string map); the web edge parses it first.
+    #[test]
+    fn no_service_function_takes_a_form() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server/services");
+        let mut takes = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let whole = std::fs::read_to_string(&path).unwrap();
+            let text = whole.split("\n#[cfg(test)]\nmod tests").next().unwrap();
+            for (i, _) in text.match_indices("\npub ") {
+                let rest = &text[i..];
+                let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+                if !signature.contains(" fn ") {
+                    continue;
+                }
+                if signature.contains("Form")
+                    || signature.contains("HashMap<String, String>")
+                    || signature.contains("Submitted")
+                {
+                    takes.push(format!("{}: {}", path.display(), signature.trim()));
+                }
+            }
+        }
+        assert!(takes.is_empty(), "services taking a form: {takes:#?}");
+    }
 }

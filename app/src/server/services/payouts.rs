@@ -13,11 +13,11 @@ use uuid::Uuid;
 
 use super::drafts::today_jst;
 use super::{cases, mails};
-use crate::domain::answers::{AccountInput, Form};
+use crate::domain::FieldErrors;
+use crate::domain::answers::AccountInput;
 use crate::domain::payout::{Movement, Outcome, parse_result_file, split};
 use crate::domain::workflow::{Action, CaseFacts, CaseState};
 use crate::domain::zengin::{self, Layout, Payee, Requester};
-use crate::domain::{BankCode, FieldErrors, Yen};
 use crate::i18n::Lang;
 use crate::server::auth::CurrentUser;
 use crate::server::db::Tx;
@@ -28,10 +28,6 @@ use crate::server::store::{banks, claims, reservations};
 
 /// The most cases one batch takes.
 pub const MAX_BATCH: i64 = 100_000;
-
-fn field<'a>(form: &'a Form, name: &str) -> &'a str {
-    form.get(name).map(String::as_str).unwrap_or("")
-}
 
 /// The payee's name for the transfer: the holder's name as the bank
 /// confirmed it for this account, else the claimant's own.
@@ -60,57 +56,6 @@ pub fn unpayable(c: &Candidate) -> Option<(&'static str, String)> {
     }
 }
 
-/// The filter of the batch form (bank, amount range), as field errors.
-pub fn parse_filter(form: &Form) -> Result<CandidateFilter, FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let bank = field(form, "bank").trim();
-    let bank = if bank.is_empty() {
-        None
-    } else {
-        errors
-            .check(
-                "bank",
-                BankCode::parse(bank).map_err(|_| "bank_code_invalid"),
-            )
-            .map(|b| b.as_str().to_owned())
-    };
-    let mut amount = |name: &str| {
-        let text = field(form, name);
-        (!text.trim().is_empty())
-            .then(|| errors.check(name, Yen::parse_in_range(text, 0, 10_000_000_000)))
-            .flatten()
-            .map(Yen::value)
-    };
-    let (min, max) = (amount("min"), amount("max"));
-    // Approved on or before this day (Japan time).
-    let until = field(form, "approved_until").trim().replace('/', "-");
-    let approved_before = if until.is_empty() {
-        None
-    } else {
-        errors
-            .check(
-                "approved_until",
-                chrono::NaiveDate::parse_from_str(&until, "%Y-%m-%d").map_err(|_| "date_invalid"),
-            )
-            .and_then(|d| d.and_hms_opt(23, 59, 59))
-            .and_then(|t| {
-                t.and_local_timezone(chrono::FixedOffset::east_opt(9 * 3600)?)
-                    .single()
-            })
-            .map(|t| t.with_timezone(&Utc))
-    };
-    if errors.is_empty() {
-        Ok(CandidateFilter {
-            bank,
-            min,
-            max,
-            approved_before,
-        })
-    } else {
-        Err(errors)
-    }
-}
-
 /// A payments user makes a batch of the approved cases the filter takes,
 /// for a transfer date a business day ahead. Posting the same form again
 /// (its one-time token) finds the same batch. Returns the batch's number.
@@ -118,31 +63,16 @@ pub fn parse_filter(form: &Form) -> Result<CandidateFilter, FieldErrors> {
 pub async fn create_batch(
     state: &AppState,
     user: &CurrentUser,
-    form: &Form,
+    request: Uuid,
+    batch: Result<(chrono::NaiveDate, CandidateFilter), FieldErrors>,
 ) -> Result<i64, AppError> {
-    let request = field(form, "request_id").trim();
-    if Uuid::parse_str(request).is_err() {
-        return Err(AppError::Conflict("form_expired"));
-    }
+    let request = request.to_string();
+    let request = request.as_str();
+    // Checked before the form: a form posted again finds its batch.
     if let Some(number) = payouts::batch_for_request(&state.db, request).await? {
         return Ok(number);
     }
-    let today = today_jst(Utc::now());
-    let mut errors = FieldErrors::new();
-    let date = errors.check(
-        "transfer_date",
-        crate::domain::payout::parse_transfer_date(field(form, "transfer_date"), today),
-    );
-    let filter = match parse_filter(form) {
-        Ok(f) => Some(f),
-        Err(e) => {
-            errors.0.extend(e.0);
-            None
-        }
-    };
-    let (Some(date), Some(filter)) = (date, filter) else {
-        return Err(AppError::Invalid(errors));
-    };
+    let (date, filter) = batch.map_err(AppError::Invalid)?;
     let cases: Vec<Candidate> = payouts::candidates(&state.db, &filter, MAX_BATCH)
         .await?
         .into_iter()

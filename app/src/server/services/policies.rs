@@ -3,8 +3,7 @@
 
 use chrono::Utc;
 
-use crate::domain::answers::Form;
-use crate::domain::policy::parse_policy;
+use crate::domain::policy::Policy;
 use crate::server::auth::CurrentUser;
 use crate::server::error::AppError;
 use crate::server::state::AppState;
@@ -14,12 +13,12 @@ use crate::server::store::{assessment, policies};
 /// version it was written against: if another admin saved first, nothing is
 /// written and the admin sees the newer version.
 #[tracing::instrument(skip_all, fields(user = %admin.id))]
-pub async fn publish(state: &AppState, admin: &CurrentUser, form: &Form) -> Result<i64, AppError> {
-    let based_on: i64 = form
-        .get("based_on")
-        .and_then(|v| v.parse().ok())
-        .ok_or(AppError::Conflict("policy_changed"))?;
-    let (policy, note) = parse_policy(form, based_on).map_err(AppError::Invalid)?;
+pub async fn publish(
+    state: &AppState,
+    admin: &CurrentUser,
+    based_on: i64,
+    (policy, note): (Policy, String),
+) -> Result<i64, AppError> {
     if policies::current(&state.db).await?.version != based_on {
         return Err(AppError::Conflict("policy_changed"));
     }

@@ -6,21 +6,15 @@ use uuid::Uuid;
 use crate::server::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
-/// The lines tables an assessment sets amounts on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LineTable {
-    Debit,
-    Call,
-    Travel,
-}
+/// The lines an assessment sets amounts on (the domain's kinds of line).
+pub use crate::domain::decision::LineKind as LineTable;
 
-impl LineTable {
-    fn name(self) -> &'static str {
-        match self {
-            LineTable::Debit => "debit_lines",
-            LineTable::Call => "call_lines",
-            LineTable::Travel => "travel_lines",
-        }
+/// The table of a kind of line.
+fn table_name(kind: LineTable) -> &'static str {
+    match kind {
+        LineTable::Debit => "debit_lines",
+        LineTable::Call => "call_lines",
+        LineTable::Travel => "travel_lines",
     }
 }
 
@@ -34,7 +28,7 @@ pub async fn set_approved(
 ) -> Result<(), sqlx::Error> {
     let sql = format!(
         "UPDATE {} SET approved_amount = $3, approved_note = $4 WHERE claim_id = $1 AND position = $2",
-        table.name()
+        table_name(table)
     );
     on_tx!(tx, c => sqlx::query(&sql).bind(claim).bind(position).bind(amount).bind(note)
         .execute(c).await.map(|r| r.rows_affected()))?;
@@ -64,7 +58,7 @@ pub async fn amounts(
 ) -> Result<Vec<(i64, i64, Option<i64>, Option<String>)>, sqlx::Error> {
     let sql = format!(
         "SELECT position, amount, approved_amount, approved_note FROM {} WHERE claim_id = $1 ORDER BY position",
-        table.name()
+        table_name(table)
     );
     on_db!(db, p => sqlx::query_as::<_, (i64, i64, Option<i64>, Option<String>)>(&sql).bind(claim).fetch_all(p).await)
 }
