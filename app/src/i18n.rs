@@ -12,6 +12,16 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// An amount of yen as this language writes it: `100,000円`, `¥100,000`
+    /// (pages and mails alike).
+    pub fn yen(self, amount: i64) -> String {
+        let grouped = crate::domain::Yen::from_db(amount).grouped();
+        match self {
+            Lang::Ja => format!("{grouped}円"),
+            Lang::En => format!("¥{grouped}"),
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Ja => "ja",

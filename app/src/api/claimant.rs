@@ -87,16 +87,12 @@ pub(crate) mod convert {
     use crate::server::store::claims::{ClaimRow, ClaimSummaryRow, LineRow};
 
     pub fn jst_date(at: chrono::DateTime<chrono::Utc>) -> String {
-        at.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
-            .format("%Y-%m-%d")
-            .to_string()
+        crate::domain::calendar::japan_time(at, "%Y-%m-%d")
     }
 
     /// `2020-09-03 14:05` in Japan.
     pub fn jst_time(at: chrono::DateTime<chrono::Utc>) -> String {
-        at.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        crate::domain::calendar::japan_time(at, "%Y-%m-%d %H:%M")
     }
 
     pub fn summary(r: ClaimSummaryRow) -> ClaimSummary {

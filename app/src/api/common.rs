@@ -76,7 +76,7 @@ pub async fn admin_policies() -> Result<Vec<PolicyVersion>, ApiError> {
     let rows = crate::server::store::policies::list(&state.db)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
-    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST");
+    let jst = crate::domain::calendar::jst();
     Ok(rows
         .into_iter()
         .map(|r| PolicyVersion {
@@ -298,5 +298,5 @@ pub struct SchemaDoc {
 /// The API's documentation (public, as `/api/v1/openapi.json` is).
 #[server(endpoint = "api_description")]
 pub async fn load_api_description() -> Result<ApiDescription, ApiError> {
-    Ok(crate::server::rest::describe())
+    Ok(super::api_docs::describe(&crate::server::rest::openapi()))
 }

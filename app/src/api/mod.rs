@@ -1,6 +1,8 @@
 //! Server functions, grouped by audience. Each one: guard, parse, call a
 //! service or the store, return a DTO. No SQL here, no rules.
 
+#[cfg(feature = "ssr")]
+mod api_docs;
 pub mod bank;
 pub mod claimant;
 pub mod common;

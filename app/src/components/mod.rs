@@ -45,11 +45,7 @@ pub fn use_lang() -> Lang {
 
 /// `12,345円` / `¥12,345`.
 pub fn yen(lang: Lang, amount: i64) -> String {
-    let grouped = crate::domain::Yen::from_db(amount).grouped();
-    match lang {
-        Lang::Ja => format!("{grouped}円"),
-        Lang::En => format!("¥{grouped}"),
-    }
+    lang.yen(amount)
 }
 
 pub fn state_label(lang: Lang, state: &str) -> String {

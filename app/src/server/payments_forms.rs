@@ -18,7 +18,7 @@ use super::services::payouts;
 use super::state::AppState;
 use super::store::payouts::CandidateFilter;
 use crate::domain::{BankCode, FieldErrors, Role, Yen};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 
 /// Who works payouts.
 const PAYMENTS: [Role; 2] = [Role::Payments, Role::Admin];
@@ -366,12 +366,7 @@ fn parse_filter(form: &Submitted) -> Result<CandidateFilter, FieldErrors> {
                 "approved_until",
                 chrono::NaiveDate::parse_from_str(&until, "%Y-%m-%d").map_err(|_| "date_invalid"),
             )
-            .and_then(|d| d.and_hms_opt(23, 59, 59))
-            .and_then(|t| {
-                t.and_local_timezone(chrono::FixedOffset::east_opt(9 * 3600)?)
-                    .single()
-            })
-            .map(|t| t.with_timezone(&Utc))
+            .map(crate::domain::calendar::end_of_day_in_japan)
     };
     if errors.is_empty() {
         Ok(CandidateFilter {

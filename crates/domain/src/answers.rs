@@ -794,9 +794,7 @@ pub fn parse_reply(input: &str) -> Result<String, &'static str> {
 }
 
 /// Today's date in Japan (where every date a claimant types is).
-pub fn today_in_japan() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
-}
+pub use crate::calendar::today_in_japan;
 
 /// Checks one question page's fields with the same functions the server
 /// uses (the browser runs this before sending; the server always again).

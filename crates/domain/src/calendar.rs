@@ -3,7 +3,42 @@
 //! moves), weekends, and the banks' year-end closure (31 December to
 //! 3 January). Used for the case SLA clock and for payout dates.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc, Weekday};
+
+/// Japan's time (UTC+9, no summer time): the one place it is written.
+pub fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
+
+/// The date in Japan at `at`.
+pub fn date_in_japan(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&jst()).date_naive()
+}
+
+/// Today's date in Japan.
+pub fn today_in_japan() -> NaiveDate {
+    date_in_japan(Utc::now())
+}
+
+/// When a day in Japan starts (00:00 there), as a moment.
+pub fn start_of_day_in_japan(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_local_timezone(jst())
+        .single()
+        .expect("a fixed offset has one reading of each time")
+        .with_timezone(&Utc)
+}
+
+/// The last second of a day in Japan (23:59:59 there), as a moment.
+pub fn end_of_day_in_japan(day: NaiveDate) -> DateTime<Utc> {
+    start_of_day_in_japan(day) + Duration::days(1) - Duration::seconds(1)
+}
+
+/// A moment as people in Japan read it, in `format` (chrono's).
+pub fn japan_time(at: DateTime<Utc>, format: &str) -> String {
+    at.with_timezone(&jst()).format(format).to_string()
+}
 
 /// The `n`th `weekday` of a month (n from 1).
 fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u32) -> Option<NaiveDate> {
@@ -184,6 +219,23 @@ pub fn sla_state(elapsed: i64) -> SlaState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn japan_time_is_one_offset_and_its_days_turn_at_midnight_there() {
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        let day = NaiveDate::from_ymd_opt(2020, 9, 4).unwrap();
+        assert_eq!(
+            date_in_japan(at("2020-09-03T14:59:59Z")),
+            day.pred_opt().unwrap()
+        );
+        assert_eq!(date_in_japan(at("2020-09-03T15:00:00Z")), day);
+        assert_eq!(start_of_day_in_japan(day), at("2020-09-03T15:00:00Z"));
+        assert_eq!(end_of_day_in_japan(day), at("2020-09-04T14:59:59Z"));
+        assert_eq!(
+            japan_time(at("2020-09-03T15:05:00Z"), "%Y-%m-%d %H:%M"),
+            "2020-09-04 00:05"
+        );
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

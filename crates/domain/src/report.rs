@@ -134,8 +134,7 @@ pub fn parse_as_of(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, &'st
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| "as_of_invalid")?;
-    let jst = chrono::FixedOffset::east_opt(9 * 3600).ok_or("as_of_invalid")?;
-    let at = jst
+    let at = crate::calendar::jst()
         .from_local_datetime(&local)
         .single()
         .ok_or("as_of_invalid")?
@@ -148,9 +147,7 @@ pub fn parse_as_of(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, &'st
 
 /// The moment in Japan time, as the form and the report show it.
 pub fn jst_text(at: DateTime<Utc>) -> String {
-    (at + chrono::Duration::hours(9))
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    crate::calendar::japan_time(at, "%Y-%m-%d %H:%M:%S")
 }
 
 #[cfg(test)]

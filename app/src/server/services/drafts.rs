@@ -28,11 +28,8 @@ pub const DRAFT_DAYS: i64 = 90;
 /// ...after a reminder this many days before.
 pub const REMINDER_DAYS_BEFORE: i64 = 7;
 
-/// The date in Japan now: dates typed by claimants are Japanese dates.
-pub fn today_jst(now: DateTime<Utc>) -> chrono::NaiveDate {
-    now.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).expect("JST"))
-        .date_naive()
-}
+/// The date in Japan at `now`: dates typed by claimants are Japanese dates.
+pub use crate::domain::calendar::date_in_japan as today_jst;
 
 /// A claim the claimant can open: a draft (by id) or a sent claim (by reference).
 #[derive(Clone, Debug)]

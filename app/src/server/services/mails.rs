@@ -292,7 +292,7 @@ pub fn case_returned(lang: Lang, public_url: &str, reference: &str) -> MailText 
 
 /// The claim is approved for `amount` yen; the payment follows.
 pub fn approved(lang: Lang, public_url: &str, reference: &str, amount: i64) -> MailText {
-    let amount = crate::components::yen(lang, amount);
+    let amount = lang.yen(amount);
     mail("approved", lang, public_url, context! { reference, amount })
 }
 
@@ -324,7 +324,7 @@ pub fn payment_sent(
     paid_on: NaiveDate,
     account_number: &str,
 ) -> MailText {
-    let amount = crate::components::yen(lang, amount);
+    let amount = lang.yen(amount);
     let last3 = crate::domain::payout::last3(account_number);
     mail(
         "payment_sent",
@@ -344,7 +344,7 @@ pub fn transfer_scheduled(
     transfer_date: NaiveDate,
     account_number: &str,
 ) -> MailText {
-    let amount = crate::components::yen(lang, amount);
+    let amount = lang.yen(amount);
     let last3 = crate::domain::payout::last3(account_number);
     mail(
         "transfer_scheduled",

@@ -65,17 +65,14 @@ fn five_business_days_before(today: NaiveDate) -> NaiveDate {
     day
 }
 
-fn jst_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(9)
-}
+use crate::domain::calendar::start_of_day_in_japan as jst_midnight;
 
 /// Writes today's digests not yet written (from `DIGEST_HOUR_JST` on):
 /// one per participating bank to the bank's chosen recipients, and one to
 /// each operator staff member. Returns how many mails were written.
 #[tracing::instrument(skip_all)]
 pub async fn digests(db: &Db, public_url: &str, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let jst = now + Duration::hours(9);
-    if jst.hour() < DIGEST_HOUR_JST {
+    if now.with_timezone(&crate::domain::calendar::jst()).hour() < DIGEST_HOUR_JST {
         return Ok(0);
     }
     let today = today_jst(now);

@@ -213,7 +213,7 @@ pub async fn dashboard(state: &AppState, bank: Option<&str>) -> Result<Dashboard
     let now = Utc::now();
     let today = today_jst(now);
     let first = today - Duration::days(89);
-    let since = first.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::hours(9);
+    let since = crate::domain::calendar::start_of_day_in_japan(first);
     let counted = store::daily(&state.db, since, bank).await?;
     let daily = (0..90)
         .map(|i| {
