@@ -37,10 +37,17 @@ impl Route {
 pub fn all() -> Vec<Route> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut routes = Vec::new();
-    for dir in ["app/src/server", "server/src"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+    // Every file below the two folders (the REST API is a folder of its
+    // own), the tools' binaries aside (`make bench` serves a router of its own).
+    let mut dirs = vec![root.join("app/src/server"), root.join("server/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "rs") {
+            if path.is_dir() {
+                if !path.ends_with("bin") {
+                    dirs.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let file = path.file_name().unwrap().to_string_lossy().into_owned();
                 routes.extend(parse(&text, &file));

@@ -1,0 +1,181 @@
+//! The REST API for bank systems (`/api/v1`), authenticated by per-bank API
+//! keys. JSON in and out; unknown fields are refused; errors are RFC 9457
+//! problem details with a stable `type`; writes honour `Idempotency-Key`;
+//! each key is rate-limited. The OpenAPI 3.1 document is generated from the
+//! code below (utoipa) and served at `/api/v1/openapi.json`.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::auth::{CurrentUser, token_hash};
+use super::error::AppError;
+use super::services::{api_keys as key_service, bank_import, bank_review};
+use super::state::AppState;
+use super::store::api_keys::{self, ApiLine, KeyRow};
+use super::store::{attempts, bank_debits};
+use crate::domain::FieldErrors;
+use crate::domain::verification::{DisputeReason, Verification as Answer};
+use crate::i18n::Lang;
+
+mod caller;
+mod idempotency;
+mod imports;
+mod lines;
+mod problem;
+
+use caller::*;
+pub use idempotency::IDEMPOTENCY_KEEP;
+use idempotency::*;
+use imports::*;
+use lines::*;
+use problem::*;
+
+/// The verification's amount field (the form calls it `confirmed_amount`).
+const AMOUNT_FIELD: &str = "confirmed_amount_yen";
+
+/// The most rows one import request may carry.
+pub const MAX_IMPORT_ROWS: usize = 100_000;
+
+/// Reads and small writes (under the app's 1 MiB body limit).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/lines", get(list_lines).fallback(wrong_method))
+        .route("/api/v1/lines/{id}", get(get_line).fallback(wrong_method))
+        .route(
+            "/api/v1/lines/{id}/verification",
+            post(verify_line).fallback(wrong_method),
+        )
+        .route(
+            "/api/v1/imports/{id}",
+            get(get_import).fallback(wrong_method),
+        )
+        .route("/api/v1/openapi.json", get(openapi_json))
+        // Anything else under the API is a problem document too, not a page.
+        .route("/api/v1/{*rest}", axum::routing::any(no_such_endpoint))
+}
+
+/// An import's rows may be many: its own, larger body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/imports",
+            post(create_import).fallback(wrong_method),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(
+            bank_import::MAX_LIST_BYTES,
+        ))
+}
+
+async fn no_such_endpoint() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "no-such-endpoint",
+        "There is no such endpoint",
+        "See /api/v1/openapi.json for the endpoints.",
+    )
+}
+
+async fn wrong_method() -> Response {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "This endpoint does not take that method",
+        "See /api/v1/openapi.json for the methods each endpoint takes.",
+    )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Redress API for bank systems",
+        version = "1",
+        description = "A participating bank's systems read the debit lines claimed on accounts at the bank, \
+answer them (confirmed or disputed), and send the bank's own list of debits (the same rows as the CSV import). \
+Authenticate with `Authorization: Bearer <key>`; a key acts for one bank only and sees nothing of any other bank. \
+Writes accept an `Idempotency-Key` header (up to 255 visible ASCII characters, kept 24 hours): the same key with \
+the same body returns the first response again (with `Idempotency-Replayed: true`); with a different body, 409. \
+Every error is a problem document (RFC 9457) whose `type` is stable. Each key may make a limited number of \
+requests per minute (429 with `Retry-After` beyond it)."
+    ),
+    paths(list_lines, get_line, verify_line, create_import, get_import),
+    components(schemas(
+        Line, LinesPage, Verification, DisputeReason, ImportRequest, ImportRowJson, ImportResult,
+        RejectedRow, Problem, ProblemField
+    )),
+    modifiers(&BearerKey),
+    security(("api_key" = [])),
+    tags(
+        (name = "lines", description = "Debit lines claimed on accounts at the key's bank"),
+        (name = "imports", description = "The bank's own list of debits, matched to claimed lines")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerKey;
+
+impl utoipa::Modify for BearerKey {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A key made on the API keys page (rdk_…)"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document, as JSON.
+pub fn openapi() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+}
+
+async fn openapi_json() -> Response {
+    Json(openapi()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_names_every_endpoint() {
+        let doc = openapi();
+        assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3.1"));
+        for path in [
+            "/api/v1/lines",
+            "/api/v1/lines/{id}",
+            "/api/v1/lines/{id}/verification",
+            "/api/v1/imports",
+            "/api/v1/imports/{id}",
+        ] {
+            assert!(doc["paths"].get(path).is_some(), "{path} missing");
+        }
+        assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_in_every_body() {
+        let confirmed = r#"{"verdict":"confirmed","confirmed_amount_yen":1,"bank_date":"2020-09-01","holder_kana":"ア","pin":"1234"}"#;
+        assert!(serde_json::from_str::<Verification>(confirmed).is_err());
+        let disputed = r#"{"verdict":"disputed","reason":"other","note":"x","extra":1}"#;
+        assert!(serde_json::from_str::<Verification>(disputed).is_err());
+        let fine = r#"{"verdict":"disputed","reason":"no_such_debit"}"#;
+        assert!(serde_json::from_str::<Verification>(fine).is_ok());
+        assert!(serde_json::from_str::<ImportRequest>(r#"{"rows":[],"x":1}"#).is_err());
+    }
+}
