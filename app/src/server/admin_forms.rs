@@ -12,6 +12,7 @@ use super::auth;
 use super::download;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
+use super::guard::*;
 use super::services::admin_users;
 use super::state::AppState;
 use crate::domain::Role;
@@ -36,12 +37,12 @@ fn on_page(form: &mut Submitted, path: &str) {
     }
 }
 
-async fn invite(State(state): State<AppState>, session: Session, mut form: Submitted) -> Response {
+async fn invite(
+    State(state): State<AppState>,
+    Guarded { user: admin, .. }: Guarded<Admins>,
+    mut form: Submitted,
+) -> Response {
     on_page(&mut form, "/admin/users");
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "email").await,
-    };
     match admin_users::invite(
         &state,
         &admin,
@@ -60,14 +61,10 @@ async fn invite(State(state): State<AppState>, session: Session, mut form: Submi
 async fn role(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    session: Session,
+    Guarded { user: admin, .. }: Guarded<Admins>,
     mut form: Submitted,
 ) -> Response {
     on_page(&mut form, &format!("/admin/users/{id}"));
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "role").await,
-    };
     match admin_users::change_role(&state, &admin, &id, form.get("role"), form.get("bank")).await {
         Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
         Err(e) => form.fail(&state, e, "role").await,
@@ -77,15 +74,11 @@ async fn role(
 async fn switch(
     state: AppState,
     id: String,
-    session: Session,
+    Guarded { user: admin, .. }: Guarded<Admins>,
     mut form: Submitted,
     disabled: bool,
 ) -> Response {
     on_page(&mut form, &format!("/admin/users/{id}"));
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "role").await,
-    };
     match admin_users::set_disabled(&state, &admin, &id, disabled).await {
         Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
         Err(e) => form.fail(&state, e, "role").await,
@@ -95,33 +88,29 @@ async fn switch(
 async fn disable(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    session: Session,
+    guarded: Guarded<Admins>,
     form: Submitted,
 ) -> Response {
-    switch(state, id, session, form, true).await
+    switch(state, id, guarded, form, true).await
 }
 
 async fn enable(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    session: Session,
+    guarded: Guarded<Admins>,
     form: Submitted,
 ) -> Response {
-    switch(state, id, session, form, false).await
+    switch(state, id, guarded, form, false).await
 }
 
 /// An admin resets someone's two-step login (they enrol again).
 async fn mfa_reset(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    session: Session,
+    Guarded { user: admin, .. }: Guarded<Admins>,
     mut form: Submitted,
 ) -> Response {
     on_page(&mut form, &format!("/admin/users/{id}"));
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "role").await,
-    };
     match super::services::mfa::reset(&state, &admin, &id).await {
         Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
         Err(e) => form.fail(&state, e, "role").await,
@@ -151,12 +140,8 @@ struct Search {
 async fn actions_csv(
     State(state): State<AppState>,
     Query(s): Query<Search>,
-    session: Session,
+    Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
     let rows =
         match super::store::users::admin_actions(&state.db, s.q.as_deref().unwrap_or(""), 100_000)
             .await
@@ -189,12 +174,8 @@ async fn actions_csv(
 async fn views_csv(
     State(state): State<AppState>,
     Query(s): Query<Search>,
-    session: Session,
+    Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
     let q = s.q.as_deref().unwrap_or("");
     let rows = match super::store::bank_review::views_page(&state.db, q, 1_000_000, 0).await {
         Ok((rows, _)) => rows,
@@ -217,12 +198,8 @@ async fn views_csv(
 async fn users_csv(
     State(state): State<AppState>,
     Query(s): Query<Search>,
-    session: Session,
+    Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
     let q = s.q.as_deref().unwrap_or("");
     let rows = match super::store::users::search(&state.db, q, 100_000, 0).await {
         Ok((rows, _)) => rows,

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 use super::auth;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
+use super::guard::*;
 use super::services::{bank_import, bank_review};
 use super::state::AppState;
 use crate::domain::Role;
@@ -40,16 +41,12 @@ pub fn upload_routes() -> Router<AppState> {
 async fn accept(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<BankStaff>,
     mut form: Submitted,
 ) -> Response {
     if let Ok(uri) = "/bank/import".parse() {
         form.parts.uri = uri;
     }
-    let staff = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "file").await,
-    };
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return form.fail(&state, AppError::NotFound, "file").await;
     };
@@ -62,17 +59,12 @@ async fn accept(
 /// The bank's list as a file (field `file`); the report follows.
 async fn import(
     State(state): State<AppState>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<BankStaff>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
     use super::journey_forms::{page_with_file_error, read_file_field};
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
-    let staff = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
-        Ok(u) => u,
-        Err(AppError::Unauthorized) => return see_other("/login?notice=login"),
-        Err(e) => return e.into_response(),
-    };
     let file = match axum::extract::Multipart::from_request(
         axum::http::Request::from_parts(parts.clone(), body),
         &(),
@@ -102,13 +94,9 @@ async fn import(
 async fn verify(
     State(state): State<AppState>,
     Path((reference, line)): Path<(String, String)>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<BankStaff>,
     form: Submitted,
 ) -> Response {
-    let staff = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "verdict").await,
-    };
     let Ok(line) = uuid::Uuid::parse_str(&line) else {
         return form.fail(&state, AppError::NotFound, "verdict").await;
     };
@@ -132,17 +120,13 @@ async fn verify(
 async fn account_check(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<BankStaff>,
     mut form: Submitted,
 ) -> Response {
     // Errors are shown on the case page, where the form is.
     if let Ok(uri) = format!("/bank/claims/{reference}").parse() {
         form.parts.uri = uri;
     }
-    let staff = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "matches").await,
-    };
     let check = crate::domain::verification::parse_account_check(&form.fields);
     match bank_review::check_account(&state, &staff, &reference, check).await {
         Ok(()) => see_other(&format!("/bank/claims/{reference}?checked=1")),
@@ -155,12 +139,8 @@ async fn account_check(
 async fn queue_csv(
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<crate::api::bank::QueueQuery>,
-    session: Session,
+    Reading { user, .. }: Reading<BankStaff>,
 ) -> Response {
-    let user = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
     let bank = match user.bank() {
         Ok(b) => b.to_owned(),
         Err(e) => return e.into_response(),

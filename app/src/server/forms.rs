@@ -18,6 +18,7 @@ use tower_sessions::Session;
 
 use super::auth;
 use super::error::AppError;
+use super::guard::*;
 use super::security::{GENUINE_PER_IP, check_rate};
 use super::services::{accounts, banks, claims};
 use super::state::AppState;
@@ -280,13 +281,9 @@ async fn reset(State(state): State<AppState>, form: Submitted) -> Response {
 async fn withdraw(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user, .. }: Guarded<Claimants>,
     form: Submitted,
 ) -> Response {
-    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "reason").await,
-    };
     match claims::withdraw(&state, &user, &reference, form.get("reason")).await {
         Ok(reference) => see_other(&format!("/claims/{reference}?withdrawn=1")),
         Err(e) => form.fail(&state, e, "reason").await,
@@ -297,16 +294,12 @@ async fn withdraw(
 async fn appeal(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user, .. }: Guarded<Claimants>,
     mut form: Submitted,
 ) -> Response {
     if let Ok(uri) = format!("/claims/{reference}").parse() {
         form.parts.uri = uri;
     }
-    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "appeal_text").await,
-    };
     let appeal = crate::domain::decision::parse_appeal(&form.fields);
     match super::services::decisions::appeal(&state, &user, &reference, appeal).await {
         Ok(()) => see_other(&format!("/claims/{reference}?appealed=1")),
@@ -329,13 +322,9 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
 async fn payout_account(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user, .. }: Guarded<Claimants>,
     form: Submitted,
 ) -> Response {
-    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "bank").await,
-    };
     let account = crate::domain::answers::parse_other_payout(&form.fields);
     match super::services::payouts::change_account(&state, &user, &reference, account).await {
         Ok(()) => see_other(&format!("/claims/{reference}?account_changed=1")),
@@ -365,16 +354,12 @@ async fn admin_bank_share(
 async fn retry_mail(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    session: Session,
+    Guarded { user: admin, .. }: Guarded<Admins>,
     mut form: Submitted,
 ) -> Response {
     if let Ok(uri) = "/admin/mail".parse() {
         form.parts.uri = uri;
     }
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "mail").await,
-    };
     match super::services::notifications::retry_mail(&state, &admin, &id).await {
         Ok(()) => see_other("/admin/mail?retried=1"),
         Err(e) => form.fail(&state, e, "mail").await,
@@ -409,13 +394,9 @@ async fn admin_bank_notify(
 /// A bank's lead user sets where the bank's own notices go.
 async fn bank_notices(
     State(state): State<AppState>,
-    session: Session,
+    Guarded { user, .. }: Guarded<BankStaff>,
     form: Submitted,
 ) -> Response {
-    let user = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "notify_email").await,
-    };
     let bank = match super::services::api_keys::managed_bank(&user) {
         Ok(Some(bank)) => bank.to_owned(),
         _ => return form.fail(&state, AppError::Forbidden, "notify_email").await,
@@ -436,13 +417,9 @@ async fn bank_notices(
 /// An admin writes the next version of the compensation policy.
 async fn admin_policy(
     State(state): State<AppState>,
-    session: Session,
+    Guarded { user: admin, .. }: Guarded<Admins>,
     form: Submitted,
 ) -> Response {
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "per_charge_limit").await,
-    };
     // The version the form was written against: without one, another
     // admin's newer version is what the admin must see first.
     let Some(based_on) = form.fields.get("based_on").and_then(|v| v.parse().ok()) else {

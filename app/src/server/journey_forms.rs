@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::auth::{self, CurrentUser};
 use super::error::AppError;
 use super::forms::{Submitted, render, see_other};
+use super::guard::*;
 use super::services::{drafts, evidence};
 use super::state::AppState;
 use crate::components::FormState;
@@ -430,13 +431,9 @@ async fn write_letter(
 async fn request_information(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<Reviewers>,
     form: Submitted,
 ) -> Response {
-    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "question").await,
-    };
     let sections: Vec<Section> = Section::REQUESTABLE
         .into_iter()
         .filter(|s| form.get(&format!("section_{}", s.as_str())) == "yes")
@@ -527,16 +524,11 @@ pub(crate) async fn read_file_field(
 async fn upload(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    session: Session,
+    Guarded { user, .. }: Guarded<Claimants>,
     req: Request<Body>,
 ) -> Response {
     let (parts, body) = req.into_parts();
     let page = files_page(&key);
-    let user = match auth::require(&session, &state.db, &[Role::Claimant]).await {
-        Ok(u) => u,
-        Err(AppError::Unauthorized) => return see_other("/login?notice=login"),
-        Err(e) => return e.into_response(),
-    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)

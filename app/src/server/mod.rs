@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod forms;
 pub mod group_commit;
+pub mod guard;
 pub mod journey_forms;
 pub mod mail;
 pub mod mfa_forms;

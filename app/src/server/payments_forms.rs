@@ -14,14 +14,12 @@ use tower_sessions::Session;
 use super::auth;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
+use super::guard::*;
 use super::services::payouts;
 use super::state::AppState;
 use super::store::payouts::CandidateFilter;
 use crate::domain::{BankCode, FieldErrors, Role, Yen};
 use chrono::NaiveDate;
-
-/// Who works payouts.
-const PAYMENTS: [Role; 2] = [Role::Payments, Role::Admin];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -56,15 +54,15 @@ fn on_batch_page(form: &mut Submitted, number: &str) {
     }
 }
 
-async fn create(State(state): State<AppState>, session: Session, mut form: Submitted) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    Guarded { user, .. }: Guarded<PaymentsOnly>,
+    mut form: Submitted,
+) -> Response {
     // Errors are shown on the payments page, where the form is.
     if let Ok(uri) = "/payments".parse() {
         form.parts.uri = uri;
     }
-    let user = match auth::require(&session, &state.db, &[Role::Payments]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "transfer_date").await,
-    };
     // The one-time token of the form: without one, the form is stale.
     let Ok(request) = uuid::Uuid::parse_str(form.get("request_id").trim()) else {
         return form
@@ -81,14 +79,10 @@ async fn create(State(state): State<AppState>, session: Session, mut form: Submi
 async fn release(
     State(state): State<AppState>,
     Path(n): Path<String>,
-    session: Session,
+    Guarded { user, .. }: Guarded<ApproversOnly>,
     mut form: Submitted,
 ) -> Response {
     on_batch_page(&mut form, &n);
-    let user = match auth::require(&session, &state.db, &[Role::Approver]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "release").await,
-    };
     let result = match number(&n) {
         Ok(n) => payouts::release(&state, &user, n).await,
         Err(e) => Err(e),
@@ -102,14 +96,10 @@ async fn release(
 async fn result(
     State(state): State<AppState>,
     Path(n): Path<String>,
-    session: Session,
+    Guarded { user, .. }: Guarded<PaymentsOnly>,
     mut form: Submitted,
 ) -> Response {
     on_batch_page(&mut form, &n);
-    let user = match auth::require(&session, &state.db, &[Role::Payments]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "result").await,
-    };
     // The page's fields become the typed outcome here (the result file's
     // rows pass the same parser).
     let f = |name: &str| form.get(name);
@@ -135,18 +125,13 @@ async fn result(
 async fn results_file(
     State(state): State<AppState>,
     Path(n): Path<String>,
-    session: Session,
+    Guarded { user, .. }: Guarded<PaymentsOnly>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
     use super::journey_forms::{page_with_file_error, read_file_field};
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
     let page = format!("/payments/batches/{n}");
-    let user = match auth::require(&session, &state.db, &[Role::Payments]).await {
-        Ok(u) => u,
-        Err(AppError::Unauthorized) => return see_other("/login?notice=login"),
-        Err(e) => return e.into_response(),
-    };
     let Ok(batch) = number(&n) else {
         return AppError::NotFound.into_response();
     };
@@ -202,12 +187,8 @@ async fn zengin(
     State(state): State<AppState>,
     Path(n): Path<String>,
     Query(layout): Query<Layout>,
-    session: Session,
+    Reading { user, .. }: Reading<Payments>,
 ) -> Response {
-    let user = match auth::require(&session, &state.db, &PAYMENTS).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
     let crlf = layout.crlf.as_deref() != Some("0");
     let n = match number(&n) {
         Ok(n) => n,
@@ -229,11 +210,8 @@ async fn zengin(
 async fn batch_csv(
     State(state): State<AppState>,
     Path(n): Path<String>,
-    session: Session,
+    _: Reading<Payments>,
 ) -> Response {
-    if let Err(e) = auth::require(&session, &state.db, &PAYMENTS).await {
-        return e.into_response();
-    }
     let n = match number(&n) {
         Ok(n) => n,
         Err(e) => return e.into_response(),

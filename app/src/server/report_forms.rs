@@ -11,9 +11,10 @@ use super::auth;
 use super::download;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
+use super::guard::*;
 use super::services::reports;
 use super::state::AppState;
-use crate::api::reports::{FREEZE_ROLES, REPORT_ROLES};
+use crate::api::reports::REPORT_ROLES;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,11 +23,11 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{number}/xlsx", get(xlsx))
 }
 
-async fn freeze(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
-    let user = match auth::require(&session, &state.db, &FREEZE_ROLES).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "as_of").await,
-    };
+async fn freeze(
+    State(state): State<AppState>,
+    Guarded { user, .. }: Guarded<ReportFreezers>,
+    form: Submitted,
+) -> Response {
     match reports::freeze(&state, &user, form.get("as_of"), form.get("request_id")).await {
         Ok(n) => see_other(&format!("/reports/{n}")),
         Err(e) => form.fail(&state, e, "as_of").await,

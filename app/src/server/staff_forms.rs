@@ -12,6 +12,7 @@ use tower_sessions::Session;
 use super::auth;
 use super::error::AppError;
 use super::forms::{Submitted, see_other};
+use super::guard::*;
 use super::services::decisions::{self, Decide};
 use super::state::AppState;
 use crate::domain::workflow::Action;
@@ -59,14 +60,10 @@ fn on_case_page(form: &mut Submitted, reference: &str) {
 async fn assess(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<Reviewers>,
     mut form: Submitted,
 ) -> Response {
     on_case_page(&mut form, &reference);
-    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "version").await,
-    };
     let assessment = Ok(decision::parse_assessment(&form.fields));
     let (version, assessment) = match versioned(&form, assessment) {
         Ok(command) => command,
@@ -80,16 +77,12 @@ async fn assess(
 
 async fn decide(
     state: AppState,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<Approvers>,
     mut form: Submitted,
     reference: String,
     action: Action,
 ) -> Response {
     on_case_page(&mut form, &reference);
-    let staff = match auth::require(&session, &state.db, &[Role::Approver, Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "decision").await,
-    };
     // The page's fields become the typed step here.
     let step = match action {
         Action::Approve => decision::parse_approval(&form.fields).map(Decide::Approve),
@@ -119,14 +112,10 @@ async fn decide(
 async fn close_duplicate(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<Reviewers>,
     mut form: Submitted,
 ) -> Response {
     on_case_page(&mut form, &reference);
-    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "duplicate_of").await,
-    };
     let (version, close) = match versioned(&form, decision::parse_close_duplicate(&form.fields)) {
         Ok(command) => command,
         Err(e) => return form.fail(&state, e, "duplicate_of").await,
@@ -140,14 +129,10 @@ async fn close_duplicate(
 async fn reopen(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<Approvers>,
     mut form: Submitted,
 ) -> Response {
     on_case_page(&mut form, &reference);
-    let staff = match auth::require(&session, &state.db, &[Role::Approver, Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "reopen_reason").await,
-    };
     let (version, reason) = match versioned(&form, decision::parse_reopen(&form.fields)) {
         Ok(command) => command,
         Err(e) => return form.fail(&state, e, "reopen_reason").await,
@@ -161,41 +146,37 @@ async fn reopen(
 async fn approve(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    guarded: Guarded<Approvers>,
     form: Submitted,
 ) -> Response {
-    decide(state, session, form, reference, Action::Approve).await
+    decide(state, guarded, form, reference, Action::Approve).await
 }
 
 async fn send_back(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    guarded: Guarded<Approvers>,
     form: Submitted,
 ) -> Response {
-    decide(state, session, form, reference, Action::SendBack).await
+    decide(state, guarded, form, reference, Action::SendBack).await
 }
 
 async fn reject(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    guarded: Guarded<Approvers>,
     form: Submitted,
 ) -> Response {
-    decide(state, session, form, reference, Action::Reject).await
+    decide(state, guarded, form, reference, Action::Reject).await
 }
 
 async fn assign(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<Reviewers>,
     mut form: Submitted,
 ) -> Response {
     on_case_page(&mut form, &reference);
-    let staff = match auth::require(&session, &state.db, &[Role::Reviewer, Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "assignee_email").await,
-    };
     // A form naming no assignment asks for nothing anyone may do.
     let Some(assign) = decision::parse_assign(&form.fields) else {
         return form
@@ -213,12 +194,9 @@ async fn assign(
 async fn history_csv(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    _: Reading<Admins>,
 ) -> Response {
     use axum::response::IntoResponse;
-    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
-        return e.into_response();
-    }
     match decisions::history_csv(&state, &reference).await {
         Ok(csv) => super::download::attachment(
             csv,
@@ -232,20 +210,10 @@ async fn history_csv(
 async fn note(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<Operators>,
     mut form: Submitted,
 ) -> Response {
     on_case_page(&mut form, &reference);
-    let staff = match auth::require(
-        &session,
-        &state.db,
-        &[Role::Reviewer, Role::Approver, Role::Payments, Role::Admin],
-    )
-    .await
-    {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "note_body").await,
-    };
     let body = match decision::parse_note(&form.fields) {
         Ok(b) => b,
         Err(errors) => {
