@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use super::auth::{self, CurrentUser};
-use super::error::AppError;
 use super::state::AppState;
 use crate::domain::Role;
 
@@ -68,16 +67,26 @@ impl<A: Audience> FromRequestParts<AppState> for Reading<A> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match auth::require(&session, &state.db, A::ROLES).await {
-            Ok(user) => Ok(Reading {
-                user,
-                audience: PhantomData,
-            }),
-            Err(e) => Err(e.into_response()),
-        }
+        let (user, _) = guard::<A>(parts, state).await?;
+        Ok(Reading {
+            user,
+            audience: PhantomData,
+        })
+    }
+}
+
+/// The session and its user, if the user's role is one of `A`'s; else the
+/// refusal (401, 403, or what the session store said).
+async fn guard<A: Audience>(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<(CurrentUser, Session), Response> {
+    let session = Session::from_request_parts(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    match auth::require(&session, &state.db, A::ROLES).await {
+        Ok(user) => Ok((user, session)),
+        Err(e) => Err(e.into_response()),
     }
 }
 
@@ -92,17 +101,17 @@ impl<A: Audience> FromRequestParts<AppState> for Guarded<A> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match auth::require(&session, &state.db, A::ROLES).await {
-            Ok(user) => Ok(Guarded {
+        match guard::<A>(parts, state).await {
+            Ok((user, session)) => Ok(Guarded {
                 user,
                 session,
                 audience: PhantomData,
             }),
-            Err(AppError::Unauthorized) => Err(Redirect::to("/login?notice=login").into_response()),
-            Err(e) => Err(e.into_response()),
+            // A form's page comes back after the login.
+            Err(refused) if refused.status() == axum::http::StatusCode::UNAUTHORIZED => {
+                Err(Redirect::to("/login?notice=login").into_response())
+            }
+            Err(refused) => Err(refused),
         }
     }
 }

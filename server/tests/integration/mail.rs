@@ -286,12 +286,17 @@ async fn every_mail_reaches_a_real_smtp_server_on_its_event_in_the_recipients_la
         .await
         .unwrap();
     assert!(res.status().is_redirection(), "{}", res.status());
-    // The daily digests (09:00 JST), written once however often the job runs.
-    let morning = chrono::Utc::now()
-        .date_naive()
-        .and_hms_opt(0, 30, 0)
-        .unwrap()
-        .and_utc();
+    // The daily digests (09:00 JST), written once however often the job runs:
+    // the last 09:30 in Japan (the digests are mail of that moment, so it
+    // must not lie ahead: run between 00:00 and 00:30 UTC, today's would be
+    // sent only at 00:30 and the test waited for it in vain).
+    let now = chrono::Utc::now();
+    let today = now.date_naive().and_hms_opt(0, 30, 0).unwrap().and_utc();
+    let morning = if today <= now {
+        today
+    } else {
+        today - chrono::Duration::days(1)
+    };
     let written = notifications::digests(&app.state.db, url, morning)
         .await
         .unwrap();
