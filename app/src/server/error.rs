@@ -33,9 +33,9 @@ pub enum AppError {
 
 /// What the server was doing when an internal error was made: the spans
 /// open at that moment, innermost first (every service function is one,
-/// with the case's reference and the user as fields), and any context a
-/// caller added. Written into the log line of a 500, so it names the
-/// operation that failed and its case, not only the query's error.
+/// with the case's reference and the user as fields). Written into the log
+/// line of a 500, so it names the operation that failed and its case, not
+/// only the query's error.
 #[derive(Debug, Default)]
 pub struct Doing(String);
 
@@ -56,14 +56,6 @@ impl Doing {
             true
         });
         Doing(spans.join(" in "))
-    }
-
-    fn add(&mut self, what: String) {
-        self.0 = if self.0.is_empty() {
-            what
-        } else {
-            format!("{what}, in {}", self.0)
-        };
     }
 }
 
@@ -92,24 +84,6 @@ impl From<anyhow::Error> for AppError {
             source,
             during: Doing::capture(),
         }
-    }
-}
-
-/// Says what a step was doing, on its internal errors (a refusal or bad
-/// input is the user's answer, and passes unchanged):
-/// `.context(format!("approving {reference}"))`.
-pub trait Context<T> {
-    fn context(self, what: impl std::fmt::Display) -> Result<T, AppError>;
-}
-
-impl<T> Context<T> for Result<T, AppError> {
-    fn context(self, what: impl std::fmt::Display) -> Result<T, AppError> {
-        self.map_err(|mut e| {
-            if let AppError::Database { during, .. } | AppError::Other { during, .. } = &mut e {
-                during.add(what.to_string());
-            }
-            e
-        })
     }
 }
 
