@@ -2,17 +2,19 @@
 //! with the `ssr` feature, everything the server needs behind them.
 #![recursion_limit = "256"]
 
-// Every text, by key, from app/locales/*.yml (see i18n.rs).
-rust_i18n::i18n!("locales");
-
 pub mod api;
 pub mod components;
 /// The pure domain, a crate of its own (shared with the browser).
 pub use domain;
-pub mod i18n;
+/// Every text, by key, in Japanese and English (a crate of its own, shared
+/// with the server core and the browser).
+pub use texts as i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+/// The store's two macros (one query text for either database).
+#[cfg(feature = "ssr")]
+pub use redress_core::{on_db, on_tx};
 
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};

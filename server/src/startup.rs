@@ -63,16 +63,19 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         .site_pkg_dir("pkg")
         .site_addr(config.listen)
         .build();
-    Ok(AppState {
+    let core = app::server::state::Core {
         commits: app::server::group_commit::GroupCommit::start(&db),
         db,
         files: Arc::new(app::server::files::LocalFiles::new(
             config.data_dir.join("evidence"),
         )),
         settings: Arc::new(settings),
+        dashboards: Arc::new(services::reports::DashboardCache::default()),
+    };
+    Ok(AppState {
+        core,
         leptos_options,
         metrics: Arc::new(app::server::ops::Metrics::default()),
-        dashboards: Arc::new(services::reports::DashboardCache::default()),
     })
 }
 
@@ -120,7 +123,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .with_state(state.clone())
         .layer(from_fn_with_state(
             state.clone(),
-            services::bank_review::record_case_views,
+            app::server::case_views::record_case_views,
         ))
         .layer(sessions)
         .layer(from_fn_with_state(
@@ -164,11 +167,11 @@ pub async fn serve(
         std::time::Duration::from_secs(5),
     ));
     tokio::spawn(services::notifications::run(
-        state.clone(),
+        state.core.clone(),
         std::time::Duration::from_secs(30),
     ));
     tokio::spawn(services::drafts::run_expiry(
-        state.clone(),
+        state.core.clone(),
         std::time::Duration::from_secs(3600),
     ));
     if !state.settings.dashboard_refresh.is_zero() {

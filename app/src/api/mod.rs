@@ -70,7 +70,7 @@ pub(crate) mod ctx {
     /// of the response (a server function error is a 4xx, not a 500).
     pub fn fail(err: AppError) -> ApiError {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            res.set_status(err.status_code());
+            res.set_status(crate::server::error::status_of(&err));
         }
         err.into()
     }

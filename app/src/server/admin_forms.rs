@@ -2,9 +2,10 @@
 //! actions as CSV. Guarded here (admins only, but for the invitee's form);
 //! the rules are the service's.
 
+use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tower_sessions::Session;
 

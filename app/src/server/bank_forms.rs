@@ -2,6 +2,7 @@
 //! account check. Guarded to bank staff; another bank's case is NotFound.
 
 use crate::domain::verification::parse_verification;
+use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -15,7 +16,6 @@ use super::guard::*;
 use super::services::{bank_import, bank_review};
 use super::state::AppState;
 use crate::domain::Role;
-use axum::response::IntoResponse;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

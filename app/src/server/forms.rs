@@ -6,6 +6,7 @@
 // Handlers return the `Response` they would send; boxing it buys nothing here.
 #![allow(clippy::result_large_err)]
 
+use crate::server::error::Respond as _;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -106,7 +107,7 @@ impl Submitted {
     }
 
     pub(crate) fn ip(&self, state: &AppState) -> String {
-        state.settings.client_ip(&self.parts)
+        crate::server::state::client_ip(&state.settings, &self.parts)
     }
 
     /// Shows the page at this address again, with what was typed (never a

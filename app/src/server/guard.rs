@@ -6,6 +6,7 @@
 
 use std::marker::PhantomData;
 
+use crate::server::error::Respond as _;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};

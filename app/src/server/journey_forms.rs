@@ -4,6 +4,7 @@
 
 #![allow(clippy::result_large_err)]
 
+use crate::server::error::Respond as _;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, State};
@@ -353,7 +354,7 @@ async fn payout(Path(key): Key, p: Posted) -> Response {
 /// Sends the claim. Only the declaration is read from the form: totals and
 /// answers come from what the server stored.
 async fn send(Path(key): Key, p: Posted) -> Response {
-    let ip = p.state.settings.client_ip(&p.form.parts);
+    let ip = crate::server::state::client_ip(&p.state.settings, &p.form.parts);
     p.run(None, "declare_true", |state, user, f| async move {
         let declaration = answers::Declaration::from_form(&f);
         let reference = drafts::send(&state, &user, &key, declaration, &ip).await?;
@@ -373,7 +374,7 @@ async fn reply(Path(key): Key, p: Posted) -> Response {
 
 /// A claim code from a letter: a draft that already holds the bank's debits.
 async fn redeem(mut p: Posted) -> Response {
-    let ip = p.state.settings.client_ip(&p.form.parts);
+    let ip = crate::server::state::client_ip(&p.state.settings, &p.form.parts);
     if let Ok(uri) = "/claims/new".parse() {
         p.form.parts.uri = uri;
     }

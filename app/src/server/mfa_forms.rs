@@ -1,9 +1,10 @@
 //! The second step of a login and the enrolment of a two-step login, as
 //! plain forms (they work with JavaScript off).
 
+use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
 use tower_sessions::Session;
 use uuid::Uuid;

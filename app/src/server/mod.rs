@@ -1,30 +1,27 @@
-//! Server-only code (feature `ssr`): state, database access, services, mail,
-//! sessions and the HTTP edges that are not Leptos server functions.
+//! The web edge (feature `ssr`): sessions, form handlers, the REST API,
+//! downloads and the middleware. Everything behind it (database, store,
+//! services, mail, files) is the server core, the `redress-core` crate,
+//! re-exported here under the names the edge has always used.
 
 pub mod account_forms;
 pub mod admin_forms;
 pub mod auth;
-pub mod bank_data;
 pub mod bank_forms;
-pub mod db;
+pub mod case_views;
 pub mod download;
 pub mod error;
-pub mod files;
 pub mod forms;
-pub mod group_commit;
 pub mod guard;
 pub mod journey_forms;
-pub mod mail;
 pub mod mfa_forms;
 pub mod ops;
 pub mod payments_forms;
 pub mod report_forms;
 pub mod rest;
 pub mod security;
-pub mod services;
 pub mod staff_forms;
 pub mod state;
-pub mod store;
 
-pub use error::AppError;
+pub use error::{AppError, WebError};
+pub use redress_core::{bank_data, db, files, group_commit, mail, services, store};
 pub use state::{AppState, Settings};

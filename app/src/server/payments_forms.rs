@@ -4,6 +4,7 @@
 //! settlement report. Guarded by role here; the four-eyes rule and every
 //! state are checked by the service.
 
+use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -160,7 +161,14 @@ async fn results_file(
                 AppError::Conflict(k) => *k,
                 _ => "",
             };
-            page_with_file_error(&state, parts, &page, key, e.status_code()).await
+            page_with_file_error(
+                &state,
+                parts,
+                &page,
+                key,
+                crate::server::error::status_of(&e),
+            )
+            .await
         }
         Err(e) => e.into_response(),
     }

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
@@ -61,11 +61,11 @@ async fn download(
 async fn csv(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
     download(&state, &session, &n, false)
         .await
-        .unwrap_or_else(IntoResponse::into_response)
+        .unwrap_or_else(crate::server::error::Respond::into_response)
 }
 
 async fn xlsx(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
     download(&state, &session, &n, true)
         .await
-        .unwrap_or_else(IntoResponse::into_response)
+        .unwrap_or_else(crate::server::error::Respond::into_response)
 }

@@ -3,6 +3,7 @@
 //! by the service, whatever the page showed. Errors are shown on the case
 //! page, where the forms are.
 
+use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -196,7 +197,6 @@ async fn history_csv(
     Path(reference): Path<String>,
     _: Reading<Admins>,
 ) -> Response {
-    use axum::response::IntoResponse;
     match decisions::history_csv(&state, &reference).await {
         Ok(csv) => super::download::attachment(
             csv,
@@ -236,7 +236,6 @@ pub(crate) async fn queue_csv(
     axum::extract::Query(query): axum::extract::Query<crate::api::operator::CaseQuery>,
     session: Session,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let user = match auth::require(&session, &state.db, &crate::api::operator::OPERATORS).await {
         Ok(u) => u,
         Err(e) => return e.into_response(),
@@ -277,7 +276,6 @@ pub(crate) async fn queue_csv(
 /// The reported losses as CSV: every debit a bank listed that no claim
 /// names (at most 100,000), with whether a letter has been written.
 async fn losses_csv(State(state): State<AppState>, session: Session) -> Response {
-    use axum::response::IntoResponse;
     let staff = [Role::Reviewer, Role::Approver, Role::Admin];
     let user = match auth::require(&session, &state.db, &staff).await {
         Ok(u) => u,

@@ -391,7 +391,7 @@ async fn an_internal_error_says_which_operation_failed_and_on_which_case() {
     let err = app::server::services::claims::withdraw(&app.state, &claimant, &reference, "")
         .await
         .expect_err("the event cannot be written");
-    assert_eq!(err.status_code(), 500);
+    assert_eq!(app::server::error::status_of(&err), 500);
     let line = err.to_string();
     for part in [
         "services::cases::transition{",

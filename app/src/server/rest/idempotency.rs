@@ -2,8 +2,9 @@
 
 use super::*;
 
-/// How long a response is kept under its Idempotency-Key.
-pub const IDEMPOTENCY_KEEP: chrono::Duration = chrono::Duration::hours(24);
+/// How long a response is kept under its Idempotency-Key (the core's
+/// housekeeping forgets it after that).
+pub use redress_core::limits::IDEMPOTENCY_KEEP;
 
 /// A first request still running after this long is taken to have died.
 pub(super) const IDEMPOTENCY_STALE: chrono::Duration = chrono::Duration::minutes(5);

@@ -1,0 +1,289 @@
+//! One store layer for both databases. A query is written once and run on
+//! whichever backend the deployment uses (`on_db!` / `on_tx!`).
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A connection pool on SQLite or PostgreSQL.
+///
+/// SQLite has one writer connection (writes queue in-process instead of
+/// failing with "database is locked") and a pool of readers (WAL lets them
+/// read while the writer writes).
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// An open write transaction on either backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection, whatever
+/// the backend: the SQL text is the same for both.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$pool` bound to a reading pool of either backend.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite { read: $pool, .. } => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+impl Db {
+    /// Connects to `url` (`sqlite:...` or `postgres://...`). SQLite is opened
+    /// with WAL, `synchronous=FULL` (this is money), foreign keys on and a
+    /// busy timeout; the file is created when missing.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|e| anyhow::anyhow!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot connect to the PostgreSQL database in DATABASE_URL: {e}"
+                    )
+                })?;
+            return Ok(Db::Postgres(pool));
+        }
+        if !url.starts_with("sqlite:") {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://, not {url:?}");
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| anyhow::anyhow!("DATABASE_URL is not a valid SQLite URL: {e}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database in DATABASE_URL: {e}"))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the SQLite database in DATABASE_URL: {e}"))?;
+        Ok(Db::Sqlite { read, write })
+    }
+
+    /// (pool, connections open, of which idle), for the metrics.
+    pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
+        match self {
+            Db::Sqlite { read, write } => vec![
+                ("sqlite_read", read.size(), read.num_idle()),
+                ("sqlite_write", write.size(), write.num_idle()),
+            ],
+            Db::Postgres(pool) => vec![("postgres", pool.size(), pool.num_idle())],
+        }
+    }
+
+    /// A consistent copy of the whole SQLite database into a new file at
+    /// `to`, taken while the application keeps running (`VACUUM INTO`). On
+    /// PostgreSQL, `pg_dump` is the tool (see the README).
+    pub async fn backup_to(&self, to: &std::path::Path) -> anyhow::Result<()> {
+        let Db::Sqlite { read, .. } = self else {
+            anyhow::bail!(
+                "the database is PostgreSQL: back it up with pg_dump (e.g. pg_dump -Fc -f redress.dump \"$DATABASE_URL\"), restore with pg_restore"
+            );
+        };
+        if to.exists() {
+            anyhow::bail!("{} exists already: choose a new file", to.display());
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("the backup path must be valid UTF-8"))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(read)
+            .await
+            .map_err(|e| anyhow::anyhow!("backup to {} failed: {e}", to.display()))?;
+        Ok(())
+    }
+
+    /// Puts a backup made by `backup_to` in place at `target` (which must
+    /// not exist), after SQLite has checked the copy whole.
+    pub async fn restore_sqlite_file(
+        from: &std::path::Path,
+        target: &std::path::Path,
+    ) -> anyhow::Result<()> {
+        if !from.is_file() {
+            anyhow::bail!("{} is not a file", from.display());
+        }
+        let wal = target.with_extension("db-wal");
+        if target.exists() || wal.exists() {
+            anyhow::bail!(
+                "{} exists: restore only into an empty data folder",
+                target.display()
+            );
+        }
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let copy = target.with_extension("db.restoring");
+        std::fs::copy(from, &copy)?;
+        let checked = async {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(SqliteConnectOptions::new().filename(&copy).read_only(true))
+                .await?;
+            let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(&pool)
+                .await?;
+            pool.close().await;
+            anyhow::Ok(verdict)
+        }
+        .await;
+        match checked {
+            Ok(v) if v == "ok" => {
+                std::fs::rename(&copy, target)?;
+                Ok(())
+            }
+            Ok(v) => {
+                let _ = std::fs::remove_file(&copy);
+                anyhow::bail!("{} is damaged: {v}", from.display())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&copy);
+                anyhow::bail!(
+                    "{} is not a SQLite database made by redress backup: {e}",
+                    from.display()
+                )
+            }
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies the migrations of this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Opens a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way on a lock.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => {
+                use sqlx::TransactionManager;
+                type Manager = <Sqlite as sqlx::Database>::TransactionManager;
+                // After a full disk or an I/O error SQLite ends the
+                // transaction itself; the rollback sqlx then owes the
+                // connection fails with "no transaction is active". That
+                // failure belongs to the request that already failed: try
+                // once more on a fresh connection.
+                let mut retried = false;
+                loop {
+                    let mut conn = write.acquire().await?;
+                    // A request cancelled in the middle of BEGIN can hand the
+                    // connection back still inside that transaction (no
+                    // `Transaction` was made to roll it back): end it first.
+                    if Manager::get_transaction_depth(&conn) > 0 {
+                        tracing::warn!(
+                            "writer connection returned inside a transaction; rolling back"
+                        );
+                        if let Err(e) = Manager::rollback(&mut conn).await {
+                            if retried || !ended_by_sqlite(&e) {
+                                return Err(e);
+                            }
+                            conn.close_on_drop();
+                            retried = true;
+                            continue;
+                        }
+                    }
+                    match Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await {
+                        Ok(tx) => break Tx::Sqlite(tx),
+                        Err(e) if !retried && ended_by_sqlite(&e) => retried = true,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection (shutdown; tests of an unreachable database).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// The name of a violated unique or check constraint, if that is what failed:
+/// the database enforces the rule, the caller turns it into a field error.
+pub fn constraint_of(err: &sqlx::Error) -> Option<String> {
+    match err {
+        sqlx::Error::Database(db) => db
+            .constraint()
+            .map(str::to_owned)
+            // SQLite names no constraint; its message names the column.
+            .or_else(|| db.is_unique_violation().then(|| db.message().to_owned())),
+        _ => None,
+    }
+}
+
+/// SQLite had already ended the transaction a rollback was for.
+fn ended_by_sqlite(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.message().contains("no transaction is active"))
+}

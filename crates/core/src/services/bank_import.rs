@@ -1,0 +1,543 @@
+//! A bank's own list of fraudulent debits: read (CSV, UTF-8 or Shift_JIS),
+//! matched to claimed lines, reported. Exact matches confirm the line;
+//! probable ones wait for a click; the rest are bank-reported losses.
+//! Importing the same list again changes nothing (rows are known by their
+//! bank reference). The same rows may come from the REST API.
+//!
+//! A list is checked at once; its rows are then worked through in the
+//! background (one transaction: all or nothing), with progress to watch.
+
+use chrono::Utc;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use uuid::Uuid;
+
+use super::bank_review::{answer_line, confirm_many};
+use crate::auth::CurrentUser;
+use crate::domain::bank_list::{BankDebitRow, Match, compare, parse_row};
+use crate::domain::verification::Verification;
+use crate::domain::{FieldErrors, Yen};
+use crate::error::AppError;
+use crate::services::drafts::today_jst;
+use crate::state::Core;
+use crate::store::bank_debits::{self, NewDebit, NewImport};
+
+pub use crate::domain::bank_list::MAX_LIST_BYTES;
+
+/// The text of the file: UTF-8 (with or without a BOM), else Shift_JIS.
+/// Bytes that are neither are refused, not guessed at.
+pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        return Err(AppError::field("file", "list_encoding"));
+    }
+    Ok(text.into_owned())
+}
+
+/// One rejected row: its line number in the file and the reason (i18n key).
+pub type Rejection = (usize, String);
+
+/// The rows that passed (with their line numbers) and the rejected ones.
+pub type Checked = (Vec<(usize, BankDebitRow)>, Vec<Rejection>);
+
+/// Checks rows (field lists, the header already skipped; `Err` for a row
+/// that could not be read). Line numbers count the header as line 1.
+fn check_records(
+    records: impl Iterator<Item = Result<Vec<String>, ()>>,
+    first: usize,
+    today: chrono::NaiveDate,
+) -> Checked {
+    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+    let mut seen = HashSet::new();
+    for (i, record) in records.enumerate() {
+        let line = i + first;
+        let Ok(fields) = record else {
+            rejected.push((line, "row_unreadable".to_owned()));
+            continue;
+        };
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        match parse_row(&fields, today) {
+            Ok(row) if !seen.insert(row.reference.clone()) => {
+                rejected.push((line, "row_duplicate_reference".to_owned()));
+            }
+            Ok(row) => rows.push((line, row)),
+            Err(key) => rejected.push((line, key.to_owned())),
+        }
+    }
+    (rows, rejected)
+}
+
+/// Reads the rows of a CSV list; the first line is the header.
+pub fn read_rows(text: &str, today: chrono::NaiveDate) -> Checked {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let records = reader.records().map(|r| {
+        r.map(|r| r.iter().map(str::to_owned).collect())
+            .map_err(|_| ())
+    });
+    check_records(records, 2, today)
+}
+
+/// Checks rows sent to the API (the eight columns of the list, as text);
+/// rows are numbered from 1.
+pub fn read_api_rows(rows: Vec<Vec<String>>, today: chrono::NaiveDate) -> Checked {
+    check_records(rows.into_iter().map(Ok), 1, today)
+}
+
+/// An Excel workbook (xlsx) starts as a zip archive does.
+pub fn is_excel(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// What a workbook may hold once unpacked (an `.xlsx` is a zip: a few
+/// kilobytes can expand to gigabytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SheetLimits {
+    /// Bytes of all the workbook's parts together, uncompressed.
+    pub max_unpacked_bytes: u64,
+    /// Cells of all its sheets together.
+    pub max_cells: u64,
+}
+
+impl Default for SheetLimits {
+    fn default() -> Self {
+        SheetLimits {
+            max_unpacked_bytes: 200 * 1024 * 1024,
+            max_cells: 2_000_000,
+        }
+    }
+}
+
+/// Measures a workbook before anything reads it whole: every part is
+/// inflated into a counter (never into memory), stopping as soon as the
+/// total passes the limit; the sheets' cells (`<c` elements) are counted
+/// on the way. The sizes the zip's directory declares are not trusted.
+pub fn check_unpacked(bytes: &[u8], limits: SheetLimits) -> Result<(), AppError> {
+    use std::io::Read;
+    let unreadable = || AppError::field("file", "list_unreadable");
+    let too_big = || AppError::field("file", "list_too_big");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let mut total: u64 = 0;
+    let mut cells: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| unreadable())?;
+        let sheet = part.name().starts_with("xl/worksheets/");
+        // The last two bytes of the previous chunk, so a `<c ` cut in two
+        // is counted once (when its third byte arrives).
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let n = part.read(&mut buf).map_err(|_| unreadable())?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limits.max_unpacked_bytes {
+                return Err(too_big());
+            }
+            if sheet {
+                carry.extend_from_slice(&buf[..n]);
+                cells += count_cells(&carry);
+                carry = carry.split_off(carry.len().saturating_sub(2));
+                if cells > limits.max_cells {
+                    return Err(too_big());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `<c ` and `<c>` (a cell), not `<col`, `<cols` or `<cfRule`.
+fn count_cells(xml: &[u8]) -> u64 {
+    xml.windows(3)
+        .filter(|w| w[0] == b'<' && w[1] == b'c' && matches!(w[2], b' ' | b'>' | b'/'))
+        .count() as u64
+}
+
+/// Reads the first sheet of an Excel list, header row first. Dates may be
+/// real Excel dates or text; numbers are written without decimals. The
+/// workbook is measured first ([`check_unpacked`]).
+pub fn read_sheet(
+    bytes: &[u8],
+    today: chrono::NaiveDate,
+    limits: SheetLimits,
+) -> Result<Checked, AppError> {
+    use calamine::{Data, Reader, Xlsx};
+    let unreadable = || AppError::field("file", "list_unreadable");
+    check_unpacked(bytes, limits)?;
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(unreadable)?
+        .map_err(|_| unreadable())?;
+    let cell = |d: &Data| -> String {
+        match d {
+            Data::String(s) | Data::DateTimeIso(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::DateTime(dt) => dt
+                .as_datetime()
+                .map(|d| d.date().to_string())
+                .unwrap_or_default(),
+            Data::Bool(b) => b.to_string(),
+            _ => String::new(),
+        }
+    };
+    let records: Vec<Result<Vec<String>, ()>> = range
+        .rows()
+        .skip(1)
+        .map(|row| Ok(row.iter().map(cell).collect::<Vec<_>>()))
+        .collect();
+    Ok(check_records(records.into_iter(), 2, today))
+}
+
+/// The rows of an uploaded file: an Excel workbook or CSV text.
+pub fn read_file(
+    bytes: &[u8],
+    today: chrono::NaiveDate,
+    limits: SheetLimits,
+) -> Result<Checked, AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "file_required"));
+    }
+    if is_excel(bytes) {
+        read_sheet(bytes, today, limits)
+    } else {
+        Ok(read_rows(&decode(bytes)?, today))
+    }
+}
+
+/// Rows per transaction: each commits its rows and the progress, so a long
+/// list never holds the database (SQLite's one writer) for long.
+const CHUNK_ROWS: usize = 5000;
+
+/// An import left `processing` this long was cut off (the process stopped).
+/// The rows done so far are kept; sending the list again imports the rest.
+pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(30);
+
+/// Where an import stands, for the progress display and the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportStatus {
+    /// `processing`, `done` or `failed`.
+    pub status: String,
+    pub total: i64,
+    pub done: i64,
+}
+
+/// Where an import stands (read from the database, so any server process
+/// can tell).
+pub fn status_of(row: &bank_debits::ImportRow) -> ImportStatus {
+    let status = if row.status == "processing" && Utc::now() - row.created_at > STALE_AFTER {
+        "failed".to_owned()
+    } else {
+        row.status.clone()
+    };
+    ImportStatus {
+        status,
+        total: row.rows_total,
+        done: row.rows_done,
+    }
+}
+
+/// Imports a bank's list file for the staff's own bank; returns the
+/// import's id once it is done or after the configured wait (then it goes
+/// on in the background and its page shows the progress).
+#[tracing::instrument(skip_all, fields(user = %staff.id, size = bytes.len()))]
+pub async fn import(
+    state: &Core,
+    staff: &CurrentUser,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Uuid, AppError> {
+    staff.bank()?;
+    let checked = read_file(bytes, today_jst(Utc::now()), state.settings.sheet_limits)?;
+    start(
+        state,
+        staff,
+        file_name,
+        "upload",
+        checked,
+        state.settings.import_wait,
+    )
+    .await
+}
+
+/// Starts the import of checked rows (`source`: `upload` or `api`) and
+/// waits up to `wait` for it to finish.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn start(
+    state: &Core,
+    staff: &CurrentUser,
+    name: &str,
+    source: &'static str,
+    checked: Checked,
+    wait: Duration,
+) -> Result<Uuid, AppError> {
+    let bank = staff.bank()?.to_owned();
+    let (rows, mut rejected) = checked;
+    // A branch the bank does not have is a mistake in the row.
+    let branches: HashSet<String> = crate::store::banks::branch_codes(&state.db, &bank)
+        .await?
+        .into_iter()
+        .collect();
+    let (rows, unknown): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(_, r)| branches.contains(&r.branch));
+    rejected.extend(
+        unknown
+            .into_iter()
+            .map(|(line, _)| (line, "branch_not_found".to_owned())),
+    );
+    rejected.sort();
+    if rows.is_empty() && rejected.is_empty() {
+        let mut e = FieldErrors::new();
+        e.add("file", "list_empty");
+        return Err(AppError::Invalid(e));
+    }
+    let id = Uuid::new_v4();
+    let file_name = crate::domain::answers::clean_file_name(name);
+    let mut tx = state.db.begin().await?;
+    bank_debits::insert_import(
+        &mut tx,
+        &NewImport {
+            id,
+            bank: &bank,
+            actor: staff.id,
+            file_name: &file_name,
+            source,
+            total: (rows.len() + rejected.len()) as i64,
+            now: Utc::now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let task = tokio::spawn({
+        let (state, staff) = (state.clone(), staff.clone());
+        async move {
+            let rows: Vec<BankDebitRow> = rows.into_iter().map(|(_, r)| r).collect();
+            if let Err(e) = work(&state, &staff, (id, &file_name), &bank, &rows, &rejected).await {
+                tracing::error!(error = ?e, import = %id, "a bank list import failed");
+                if let Ok(mut tx) = state.db.begin().await
+                    && bank_debits::fail_import(&mut tx, id).await.is_ok()
+                {
+                    let _ = tx.commit().await;
+                }
+            }
+        }
+    });
+    // Past the wait the import goes on by itself; its page shows progress.
+    let _ = tokio::time::timeout(wait, task).await;
+    Ok(id)
+}
+
+/// Matches and saves the rows of an import, `CHUNK_ROWS` per transaction,
+/// recording the counts and the rows done with each.
+async fn work(
+    state: &Core,
+    staff: &CurrentUser,
+    (id, file_name): (Uuid, &str),
+    bank: &str,
+    rows: &[BankDebitRow],
+    rejected: &[Rejection],
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    // The bank's recipients are told when the list is done, in the last
+    // chunk's transaction.
+    let recipients = crate::store::banks::notify_recipients(&state.db, bank).await?;
+    let bank_name = crate::store::banks::by_code(&state.db, bank)
+        .await?
+        .map(|b| b.name)
+        .unwrap_or_else(|| bank.to_owned());
+    let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
+    let total = (rows.len() + rejected.len()) as i64;
+    let mut done = rejected.len() as i64;
+    let (mut matched, mut probable, mut unmatched, mut already) = (0i64, 0i64, 0i64, 0i64);
+    let mut known: HashSet<String> = bank_debits::known_references(&state.db, bank)
+        .await?
+        .into_iter()
+        .collect();
+    // Lines an earlier chunk matched as probable wait for a click: not again.
+    let mut used: HashSet<Uuid> = HashSet::new();
+    let chunks: Vec<&[BankDebitRow]> = if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(CHUNK_ROWS).collect()
+    };
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let mut tx = state.db.begin().await?;
+        // Claimed lines by account, read in this transaction (a claim
+        // withdrawn meanwhile is not there), each usable by one row only.
+        let mut by_account: HashMap<(String, String), Vec<bank_debits::CandidateLine>> =
+            HashMap::new();
+        for line in bank_debits::candidate_lines(&mut tx, bank).await? {
+            if !used.contains(&line.id) {
+                by_account
+                    .entry((line.branch_code.clone(), line.account_number.clone()))
+                    .or_default()
+                    .push(line);
+            }
+        }
+        let mut new_rows: Vec<(&BankDebitRow, &'static str, Option<Uuid>)> = Vec::new();
+        let mut exact: Vec<(Uuid, Uuid, &BankDebitRow)> = Vec::new();
+        for row in chunk {
+            if !known.insert(row.reference.clone()) {
+                already += 1;
+                continue;
+            }
+            let candidates = by_account
+                .get(&(row.branch.clone(), row.number.clone()))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let best = |kind: Match| {
+                candidates.iter().find(|l| {
+                    !used.contains(&l.id)
+                        && compare(row, l.debit_date, l.amount, &l.descriptor) == kind
+                })
+            };
+            if let Some(line) = best(Match::Exact) {
+                used.insert(line.id);
+                exact.push((line.claim_id, line.id, row));
+                new_rows.push((row, "matched", Some(line.id)));
+                matched += 1;
+            } else if let Some(line) = best(Match::Probable) {
+                used.insert(line.id);
+                new_rows.push((row, "probable", Some(line.id)));
+                probable += 1;
+            } else {
+                new_rows.push((row, "unmatched", None));
+                unmatched += 1;
+            }
+        }
+        // Exact matches confirm their lines with the bank's figures, in bulk.
+        confirm_many(&mut tx, &state.settings.public_url, staff, &exact).await?;
+        let inserts: Vec<NewDebit<'_>> = new_rows
+            .iter()
+            .map(|(row, status, line)| NewDebit {
+                bank,
+                row,
+                status,
+                line_id: *line,
+                import_id: id,
+                now,
+            })
+            .collect();
+        bank_debits::insert_debits(&mut tx, &inserts).await?;
+        done += chunk.len() as i64;
+        let counts = (
+            total,
+            rejected.len() as i64,
+            matched,
+            probable,
+            unmatched,
+            already,
+        );
+        let status = if i == last { "done" } else { "processing" };
+        bank_debits::save_progress(&mut tx, id, counts, &rejections, done, status).await?;
+        if i == last {
+            let counts = super::mails::ImportCounts {
+                bank: bank_name.clone(),
+                file: file_name.to_owned(),
+                rows: total,
+                confirmed: matched,
+                waiting: probable,
+                unmatched,
+                rejected: rejected.len() as i64,
+            };
+            super::notifications::import_finished(
+                &mut tx,
+                &state.settings.public_url,
+                &recipients,
+                &counts,
+                Utc::now(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    tracing::info!(
+        matched,
+        probable,
+        unmatched,
+        already,
+        rejected = rejected.len(),
+        "bank list imported"
+    );
+    Ok(())
+}
+
+/// Accepts a probable match: the line is confirmed with the bank's data.
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn accept(state: &Core, staff: &CurrentUser, debit: Uuid) -> Result<Uuid, AppError> {
+    let bank = staff.bank()?;
+    let row = bank_debits::debit_by_id(&state.db, debit)
+        .await?
+        .filter(|d| d.bank_code == bank)
+        .ok_or(AppError::NotFound)?;
+    let line = row
+        .line_id
+        .filter(|_| row.status == "probable")
+        .ok_or(AppError::Conflict("not_probable"))?;
+    let claim = crate::store::bank_review::claim_of_line(&state.db, line).await?;
+    let answer = Verification::Confirmed {
+        amount: Yen::from_db(row.amount),
+        bank_date: row.debit_date,
+        bank_reference: Some(row.bank_reference.clone()),
+        holder_kana: crate::domain::KatakanaName::from_db(row.holder_kana.clone()),
+    };
+    let mut tx = state.db.begin().await?;
+    if !bank_debits::mark_matched(&mut tx, debit).await? {
+        return Err(AppError::Conflict("not_probable"));
+    }
+    answer_line(
+        &mut tx,
+        &state.settings.public_url,
+        staff,
+        claim,
+        line,
+        &answer,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.import_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_counted_and_nothing_else() {
+        let xml = br#"<cols><col min="1"/></cols><row><c r="A1"><v>1</v></c><c r="B1"/><c>x</c></row><cfRule/>"#;
+        assert_eq!(count_cells(xml), 3);
+    }
+
+    /// A `<c ` split between two chunks of the stream is counted once.
+    #[test]
+    fn a_cell_cut_between_chunks_is_counted_once() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for r in 0..3000u32 {
+            sheet.write_number(r, 0, r as f64).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let limits = |cells| SheetLimits {
+            max_unpacked_bytes: 10 * 1024 * 1024,
+            max_cells: cells,
+        };
+        assert!(check_unpacked(&bytes, limits(3000)).is_ok());
+        assert!(check_unpacked(&bytes, limits(2999)).is_err());
+    }
+}

@@ -1,0 +1,316 @@
+//! The regulator's report and the dashboard: figures computed in SQL as of a
+//! moment, frozen reports (stored as computed, numbered, downloaded later
+//! unchanged), and their CSV and Excel files.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::drafts::today_jst;
+use crate::auth::CurrentUser;
+use crate::domain::report::{Report, jst_text, parse_as_of};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::state::Core;
+use crate::store::reports as store;
+
+/// The report as of `as_of` (per bank, restricted to `bank` when given).
+#[tracing::instrument(skip_all)]
+pub async fn compute(
+    state: &Core,
+    as_of: DateTime<Utc>,
+    bank: Option<&str>,
+) -> Result<Report, AppError> {
+    let banks = store::by_bank(&state.db, as_of, bank).await?;
+    let ledger = if bank.is_none() {
+        store::ledger_totals(&state.db, as_of).await?
+    } else {
+        (0, 0, 0)
+    };
+    Ok(Report::new(as_of, Utc::now(), banks, ledger))
+}
+
+/// Parses the form's moment (field `as_of`).
+pub fn as_of(text: &str) -> Result<DateTime<Utc>, AppError> {
+    parse_as_of(text, Utc::now()).map_err(|k| AppError::field("as_of", k))
+}
+
+/// Freezes the report as of the form's moment; the same form posted again
+/// (its one-time token) finds the same report. Returns its number.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn freeze(
+    state: &Core,
+    user: &CurrentUser,
+    as_of_text: &str,
+    request_id: &str,
+) -> Result<i64, AppError> {
+    let request_id = request_id.trim();
+    if Uuid::parse_str(request_id).is_err() {
+        return Err(AppError::Conflict("form_expired"));
+    }
+    if let Some(n) = store::for_request(&state.db, request_id).await? {
+        return Ok(n);
+    }
+    let at = as_of(as_of_text)?;
+    let report = compute(state, at, None).await?;
+    let figures = serde_json::to_string(&report).map_err(AppError::other)?;
+    let mut tx = state.db.begin().await?;
+    let number = store::next_number(&mut tx).await?;
+    store::insert(
+        &mut tx,
+        &store::ReportRow {
+            number,
+            as_of: report.as_of,
+            computed_at: report.computed_at,
+            created_by: user.id,
+            figures,
+        },
+        request_id,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(number, as_of = %report.as_of, "report frozen");
+    Ok(number)
+}
+
+/// A frozen report as it was stored, with the one before it (for the change).
+#[tracing::instrument(skip_all)]
+pub async fn frozen(state: &Core, number: i64) -> Result<(Report, Option<Report>), AppError> {
+    let read = |row: store::ReportRow| -> Result<Report, AppError> {
+        serde_json::from_str(&row.figures).map_err(AppError::other)
+    };
+    let row = store::by_number(&state.db, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let previous = match number > 1 {
+        true => store::by_number(&state.db, number - 1)
+            .await?
+            .map(read)
+            .transpose()?,
+        false => None,
+    };
+    Ok((read(row)?, previous))
+}
+
+/// The latest frozen report, if any (the live report shows the change since it).
+#[tracing::instrument(skip_all)]
+pub async fn latest(state: &Core) -> Result<Option<(i64, Report)>, AppError> {
+    match store::list(&state.db).await?.into_iter().next() {
+        Some(row) => {
+            let n = row.number;
+            let r = serde_json::from_str(&row.figures).map_err(AppError::other)?;
+            Ok(Some((n, r)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The table of a report as rows of cells: a title block, the header, a row
+/// per bank and the total, then the change since the previous report.
+fn table(lang: Lang, number: i64, r: &Report, previous: Option<&Report>) -> Vec<Vec<String>> {
+    let mut out = vec![
+        vec![lang.t("report_title"), format!("#{number}")],
+        vec![lang.t("report_as_of"), jst_text(r.as_of)],
+        vec![lang.t("report_computed_at"), jst_text(r.computed_at)],
+        vec![
+            lang.t("report_cases_reported"),
+            r.cases_reported.to_string(),
+        ],
+        vec![
+            lang.t("report_ledger_approved"),
+            r.ledger_approved.to_string(),
+        ],
+        vec![lang.t("report_ledger_paid"), r.ledger_paid.to_string()],
+        vec![],
+    ];
+    let header = |extra: &str| {
+        let mut h = vec![lang.t("bank_code"), lang.t("bank_name")];
+        h.extend(
+            r.total
+                .columns()
+                .iter()
+                .map(|(k, _)| format!("{}{extra}", lang.t(k))),
+        );
+        h
+    };
+    let row = |f: &crate::domain::report::Figures| {
+        let mut cells = vec![
+            if f.bank_code.is_empty() {
+                lang.t("report_total")
+            } else {
+                f.bank_code.clone()
+            },
+            f.bank_name.clone(),
+        ];
+        cells.extend(f.columns().iter().map(|(_, v)| v.to_string()));
+        cells
+    };
+    out.push(header(""));
+    out.extend(r.banks.iter().map(row));
+    out.push(row(&r.total));
+    if let Some(p) = previous {
+        let (rows, total) = r.change_since(p);
+        out.push(vec![]);
+        out.push(vec![lang.t("report_change_since"), jst_text(p.as_of)]);
+        out.push(header(&format!(" ({})", lang.t("report_change"))));
+        out.extend(rows.iter().map(row));
+        out.push(row(&total));
+    }
+    out
+}
+
+/// The report as CSV: UTF-8 with a byte-order mark (as Excel in Japan
+/// expects), CR LF line ends.
+pub fn csv(
+    lang: Lang,
+    number: i64,
+    r: &Report,
+    previous: Option<&Report>,
+) -> Result<Vec<u8>, AppError> {
+    crate::csv::csv_with_bom(table(lang, number, r, previous))
+}
+
+/// The report as an Excel workbook (numbers as numbers).
+pub fn xlsx(
+    lang: Lang,
+    number: i64,
+    r: &Report,
+    previous: Option<&Report>,
+) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::Workbook;
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::other(e);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(format!("report-{number}")).map_err(fail)?;
+    for (i, cells) in table(lang, number, r, previous).iter().enumerate() {
+        for (j, cell) in cells.iter().enumerate() {
+            let (row, col) = (i as u32, j as u16);
+            match cell.parse::<i64>() {
+                Ok(n) if j >= 1 => sheet.write_number(row, col, n as f64).map_err(fail)?,
+                _ => sheet
+                    .write_string(row, col, crate::csv::safe_text(cell))
+                    .map_err(fail)?,
+            };
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+/// The dashboard's numbers (restricted to `bank` for bank staff).
+#[derive(Clone, Debug)]
+pub struct Dashboard {
+    /// When these figures were computed.
+    pub computed_at: DateTime<Utc>,
+    pub states: Vec<(String, i64)>,
+    /// 90 days, oldest first: (day, new claims, decisions).
+    pub daily: Vec<(String, i64, i64)>,
+    pub report: Report,
+    pub past_sla: i64,
+    pub days_to_payment: Option<f64>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn dashboard(state: &Core, bank: Option<&str>) -> Result<Dashboard, AppError> {
+    let now = Utc::now();
+    let today = today_jst(now);
+    let first = today - Duration::days(89);
+    let since = crate::domain::calendar::start_of_day_in_japan(first);
+    let counted = store::daily(&state.db, since, bank).await?;
+    let daily = (0..90)
+        .map(|i| {
+            let day = (first + Duration::days(i)).format("%Y-%m-%d").to_string();
+            let (n, k) = counted
+                .iter()
+                .find(|(d, _, _)| *d == day)
+                .map(|(_, n, k)| (*n, *k))
+                .unwrap_or((0, 0));
+            (day, n, k)
+        })
+        .collect();
+    Ok(Dashboard {
+        computed_at: now,
+        states: store::states(&state.db, bank).await?,
+        daily,
+        report: compute(state, now, bank).await?,
+        past_sla: store::past_sla(&state.db, super::notifications::late_start(today), bank).await?,
+        days_to_payment: store::days_to_payment(&state.db, bank).await?,
+    })
+}
+
+/// The dashboards this process computed, by scope (`None`: the whole
+/// operation; else one bank). Each process keeps its own: nothing here is
+/// state another process needs.
+#[derive(Debug, Default)]
+pub struct DashboardCache {
+    entries: std::sync::Mutex<std::collections::HashMap<Option<String>, std::sync::Arc<Dashboard>>>,
+    refreshing: std::sync::Mutex<std::collections::HashSet<Option<String>>>,
+}
+
+impl DashboardCache {
+    fn get(&self, key: &Option<String>) -> Option<std::sync::Arc<Dashboard>> {
+        self.entries.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: Option<String>, d: std::sync::Arc<Dashboard>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(key, d);
+        }
+    }
+
+    /// True for the one caller that should compute `key` again now.
+    fn start_refresh(&self, key: &Option<String>) -> bool {
+        self.refreshing
+            .lock()
+            .map(|mut r| r.insert(key.clone()))
+            .unwrap_or(false)
+    }
+
+    fn end_refresh(&self, key: &Option<String>) {
+        if let Ok(mut r) = self.refreshing.lock() {
+            r.remove(key);
+        }
+    }
+}
+
+/// The dashboard as a view shows it: the figures last computed for this
+/// scope, at most `dashboard_refresh` old when nothing is slow (older ones
+/// are served once more while new ones are computed in the background).
+/// The first view of a scope in a process computes them while it waits;
+/// with a refresh of zero every view computes them.
+#[tracing::instrument(skip_all)]
+pub async fn dashboard_view(
+    state: &Core,
+    bank: Option<&str>,
+) -> Result<std::sync::Arc<Dashboard>, AppError> {
+    let ttl = state.settings.dashboard_refresh;
+    if ttl.is_zero() {
+        return Ok(std::sync::Arc::new(dashboard(state, bank).await?));
+    }
+    let key = bank.map(str::to_owned);
+    match state.dashboards.get(&key) {
+        Some(d) => {
+            let age = (Utc::now() - d.computed_at).to_std().unwrap_or_default();
+            if age > ttl && state.dashboards.start_refresh(&key) {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = refresh_dashboard(&state, key.as_deref()).await {
+                        tracing::warn!("the dashboard's figures were not computed: {e}");
+                    }
+                    state.dashboards.end_refresh(&key);
+                });
+            }
+            Ok(d)
+        }
+        None => refresh_dashboard(state, bank).await,
+    }
+}
+
+/// Computes a scope's figures now and keeps them for the next views.
+#[tracing::instrument(skip_all)]
+pub async fn refresh_dashboard(
+    state: &Core,
+    bank: Option<&str>,
+) -> Result<std::sync::Arc<Dashboard>, AppError> {
+    let d = std::sync::Arc::new(dashboard(state, bank).await?);
+    state.dashboards.put(bank.map(str::to_owned), d.clone());
+    Ok(d)
+}

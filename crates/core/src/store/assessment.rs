@@ -1,0 +1,179 @@
+//! What the policy's rules need to know about a case and its neighbours.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::db::{Db, Tx};
+use crate::{on_db, on_tx};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DebitFactRow {
+    pub position: i64,
+    pub account: String,
+    pub wallet_ref: Option<String>,
+    pub debit_date: NaiveDate,
+    pub amount: i64,
+    pub bank_verdict: Option<String>,
+    pub confirmed_amount: Option<i64>,
+}
+
+pub async fn debits(db: &Db, claim: Uuid) -> Result<Vec<DebitFactRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, DebitFactRow>(
+        "SELECT position, bank_code || '-' || branch_code || '-' || account_number AS account, wallet_ref,
+                debit_date, amount, bank_verdict, confirmed_amount
+         FROM debit_lines WHERE claim_id = $1 ORDER BY position",
+    ).bind(claim).fetch_all(p).await)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CostFactRow {
+    pub position: i64,
+    pub amount: i64,
+    pub receipt: bool,
+}
+
+/// Call lines: the claimant says whether a receipt is attached.
+pub async fn calls(db: &Db, claim: Uuid) -> Result<Vec<CostFactRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, CostFactRow>(
+        "SELECT position, amount, receipt FROM call_lines WHERE claim_id = $1 ORDER BY position",
+    ).bind(claim).fetch_all(p).await)
+}
+
+/// Travel lines: a receipt is a file linked to the line.
+pub async fn travel(db: &Db, claim: Uuid) -> Result<Vec<CostFactRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, CostFactRow>(
+        "SELECT t.position, t.amount,
+                EXISTS (SELECT 1 FROM evidence_links e WHERE e.line_id = t.id) AS receipt
+         FROM travel_lines t WHERE t.claim_id = $1 ORDER BY t.position",
+    ).bind(claim).fetch_all(p).await)
+}
+
+/// Claims still counting (not withdrawn or closed as duplicates).
+const LIVE: &str = "('withdrawn', 'closed_duplicate')";
+
+/// Other live claims naming one of this claim's bank accounts.
+pub async fn same_account(db: &Db, claim: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    let sql = format!(
+        "SELECT DISTINCT c.reference FROM debit_lines m
+         JOIN debit_lines l ON l.bank_code = m.bank_code AND l.branch_code = m.branch_code
+              AND l.account_number = m.account_number
+         JOIN claims c ON c.id = l.claim_id
+         WHERE m.claim_id = $1 AND l.claim_id <> $1 AND c.state NOT IN {LIVE}
+         ORDER BY c.reference"
+    );
+    on_db!(db, p => sqlx::query_scalar::<_, String>(&sql).bind(claim).fetch_all(p).await)
+}
+
+/// (line position, other claim) for each debit another live claim also has.
+pub async fn same_debit(db: &Db, claim: Uuid) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT m.position, c.reference FROM debit_lines m
+         JOIN debit_lines l ON l.bank_code = m.bank_code AND l.branch_code = m.branch_code
+              AND l.account_number = m.account_number AND l.debit_date = m.debit_date AND l.amount = m.amount
+         JOIN claims c ON c.id = l.claim_id
+         WHERE m.claim_id = $1 AND l.claim_id <> $1 AND c.state NOT IN {LIVE}
+         ORDER BY m.position, c.reference"
+    );
+    on_db!(db, p => sqlx::query_as::<_, (i64, String)>(&sql).bind(claim).fetch_all(p).await)
+}
+
+/// Other claims from the same account holder (e-mail), phone number or
+/// address sent within a day either side of `at`.
+pub async fn same_contact(
+    db: &Db,
+    claim: &crate::store::claims::ClaimRow,
+) -> Result<Vec<String>, sqlx::Error> {
+    let at = claim.submitted_at;
+    let (from, to) = (
+        at - chrono::Duration::hours(24),
+        at + chrono::Duration::hours(24),
+    );
+    on_db!(db, p => sqlx::query_scalar::<_, String>(
+        // Three lookups by index (claimant, phone, address), not one scan.
+        "SELECT reference FROM claims WHERE id <> $1 AND claimant_id = $2 AND submitted_at BETWEEN $5 AND $6
+         UNION SELECT reference FROM claims WHERE id <> $1 AND phone = $3 AND submitted_at BETWEEN $5 AND $6
+         UNION SELECT reference FROM claims WHERE id <> $1 AND submit_ip = $4 AND submitted_at BETWEEN $5 AND $6
+         ORDER BY reference",
+    ).bind(claim.id).bind(claim.claimant_id).bind(&claim.phone).bind(claim.submit_ip.as_deref())
+    .bind(from).bind(to).fetch_all(p).await)
+}
+
+/// Marks the flags of these claims to be computed again.
+pub async fn mark_dirty(tx: &mut Tx, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(500) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!("UPDATE claims SET flags_dirty = flags_dirty + 1 WHERE id IN ({list})");
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Marks every open case's flags (a new policy applies to them all).
+pub async fn mark_open_dirty(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "UPDATE claims SET flags_dirty = flags_dirty + 1 WHERE state IN {}",
+        super::open_states()
+    );
+    on_tx!(tx, c => sqlx::query(&sql).execute(c).await.map(|r| r.rows_affected()))
+}
+
+/// Up to `limit` claims whose flags are to be computed, with their mark.
+pub async fn dirty(db: &Db, limit: i64) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (Uuid, i64)>(
+        "SELECT id, flags_dirty FROM claims WHERE flags_dirty > 0 LIMIT $1",
+    ).bind(limit).fetch_all(p).await)
+}
+
+pub async fn dirty_mark(db: &Db, claim: Uuid) -> Result<i64, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT flags_dirty FROM claims WHERE id = $1")
+        .bind(claim).fetch_one(p).await)
+}
+
+/// Stores the kinds of flag a claim raises; the claim is clean again only
+/// if its mark is still `mark` (nothing changed it while they were computed).
+pub async fn save_flags(
+    tx: &mut Tx,
+    claim: Uuid,
+    kinds: &[&str],
+    mark: i64,
+) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM claim_flags WHERE claim_id = $1")
+        .bind(claim).execute(c).await.map(|r| r.rows_affected()))?;
+    for kind in kinds {
+        on_tx!(tx, c => sqlx::query("INSERT INTO claim_flags (claim_id, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(claim).bind(*kind).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    let n = on_tx!(tx, c => sqlx::query("UPDATE claims SET flags_dirty = 0 WHERE id = $1 AND flags_dirty = $2")
+        .bind(claim).bind(mark).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The stored kinds of flag of a claim.
+pub async fn stored_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, String>(
+        "SELECT kind FROM claim_flags WHERE claim_id = $1 ORDER BY kind",
+    ).bind(claim).fetch_all(p).await)
+}
+
+/// The case waited for the claimant from `from` to today: its clock starts
+/// that many business days later.
+pub async fn set_sla_start(tx: &mut Tx, claim: Uuid, start: NaiveDate) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE claims SET sla_start = $2 WHERE id = $1")
+        .bind(claim).bind(start).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The compensation the claimant says they already received.
+pub async fn compensated(db: &Db, claim: Uuid) -> Result<Option<i64>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Option<i64>>("SELECT compensated_amount FROM claims WHERE id = $1")
+        .bind(claim).fetch_one(p).await)
+}
