@@ -10,6 +10,7 @@ pub use domain;
 /// with the server core and the browser).
 pub use texts as i18n;
 pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
 /// The store's two macros (one query text for either database).

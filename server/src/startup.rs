@@ -96,18 +96,45 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
             tower_sessions::cookie::time::Duration::minutes(120),
         ));
 
-    let routes = generate_route_list(App);
+    // The case pages are bound with the case-view audit as their own
+    // layer; the other pages without it.
+    let (case_pages, pages): (Vec<_>, Vec<_>) = generate_route_list(App)
+        .into_iter()
+        .partition(|r| app::routes::CASE_PAGES.contains(&r.path()));
+    anyhow::ensure!(
+        case_pages.len() == app::routes::CASE_PAGES.len(),
+        "every case page is a page of the app: {:?}",
+        case_pages.iter().map(|r| r.path()).collect::<Vec<_>>()
+    );
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
     };
+    let page_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    let render = leptos_axum::render_app_async_with_context(context.clone(), page_shell.clone());
+    let mut cases = Router::new();
+    for page in &case_pages {
+        let render = render.clone();
+        cases = cases.route(
+            page.path(),
+            axum::routing::get(move |req: axum::extract::Request| render(req)),
+        );
+    }
+    let case_pages = cases.route_layer(from_fn_with_state(
+        state.clone(),
+        app::server::case_views::record_case_views,
+    ));
     let app = Router::new()
-        .route("/metrics", axum::routing::get(app::server::ops::metrics))
+        .route(
+            app::routes::metrics::PATH,
+            axum::routing::get(app::server::ops::metrics),
+        )
         .merge(forms::routes())
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .merge(case_pages)
+        .leptos_routes_with_context(&state, pages, context.clone(), page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -121,10 +148,6 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(app::server::rest::upload_routes())
         .merge(app)
         .with_state(state.clone())
-        .layer(from_fn_with_state(
-            state.clone(),
-            app::server::case_views::record_case_views,
-        ))
         .layer(sessions)
         .layer(from_fn_with_state(
             state.clone(),

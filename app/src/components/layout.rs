@@ -1,6 +1,7 @@
 //! The frame of every page: skip link, header with the menu of the user's
 //! role, language switch, main content, and the anti-phishing footer.
 
+use crate::routes;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -101,7 +102,7 @@ fn Header(user: Option<UserInfo>) -> impl IntoView {
                             })
                             .collect_view()}
                         <li>
-                            <form method="post" action="/lang" class="inline-form">
+                            <form method="post" action=routes::lang::to() class="inline-form">
                                 <input type="hidden" name="to" value=lang.other().code() />
                                 <input type="hidden" name="back" value=back.clone() />
                                 <button type="submit" class="link-button" lang=lang.other().code()>
@@ -119,7 +120,7 @@ fn Header(user: Option<UserInfo>) -> impl IntoView {
                                         </a>
                                     </li>
                                     <li>
-                                        <form method="post" action="/logout" class="inline-form">
+                                        <form method="post" action=routes::logout::to() class="inline-form">
                                             <button type="submit" class="link-button">
                                                 {lang.t("nav_logout")}
                                             </button>
@@ -158,7 +159,7 @@ pub fn Layout(#[prop(into)] title: String, children: Children) -> impl IntoView 
                 <strong>{lang.t("never_pin")}</strong>
             </p>
             <p>
-                <a href="/genuine">{lang.t("footer_genuine")}</a>
+                <a href=routes::genuine::to()>{lang.t("footer_genuine")}</a>
             </p>
         </footer>
     }
@@ -218,7 +219,7 @@ pub fn ErrorPage(error: ApiError) -> impl IntoView {
             .then(|| {
                 view! {
                     <p>
-                        <a class="button" href="/login">
+                        <a class="button" href=routes::login::to()>
                             {lang.t("nav_login")}
                         </a>
                     </p>

@@ -1,6 +1,7 @@
 //! The account page (every role): change the password, see and end the
 //! places the account is logged in, the two-step login.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use super::query_param;
@@ -34,14 +35,14 @@ pub fn AccountPage() -> impl IntoView {
                                 <p>{format!("{}: {}", lang.t("email"), me.email)}</p>
                                 <section aria-labelledby="password-title">
                                     <h2 id="password-title">{lang.t("password")}</h2>
-                                    <p><a href="/account/password">{lang.t("change_password_title")}</a></p>
+                                    <p><a href=routes::account_password::to()>{lang.t("change_password_title")}</a></p>
                                 </section>
                                 <section aria-labelledby="logins-title">
                                     <h2 id="logins-title">{lang.t("logins_title")}</h2>
                                     <p>{lang.t("logins_lead")}</p>
                                     <ul class="logins">
                                         {me.logins.into_iter().map(|l| {
-                                            let action = format!("/account/logins/{}/end", l.id);
+                                            let action = routes::account_end_login::to(l.id);
                                             view! {
                                                 <li class="login">
                                                     <p class="login-device">
@@ -61,7 +62,7 @@ pub fn AccountPage() -> impl IntoView {
                                         }).collect_view()}
                                     </ul>
                                     {(others > 0).then(|| view! {
-                                        <form method="post" action="/account/logins/end-others">
+                                        <form method="post" action=routes::account_end_others::to()>
                                             <button type="submit" class="button button-secondary">{lang.t("logins_end_others")}</button>
                                         </form>
                                     })}
@@ -89,13 +90,13 @@ pub fn MfaSection(on: bool, left: i64, staff: bool) -> impl IntoView {
                 view! {
                     <p>{format!("{} {}: {left}", lang.t("my_mfa_on"), lang.t("my_mfa_codes_left"))}</p>
                     <p>{lang.t(if staff { "my_mfa_lost_staff" } else { "my_mfa_lost" })}</p>
-                    <p><a href="/account/recovery-codes">{lang.t("new_codes_title")}</a></p>
+                    <p><a href=routes::account_recovery_codes::to()>{lang.t("new_codes_title")}</a></p>
                 }
                     .into_any()
             } else {
                 view! {
                     <p>{lang.t("my_mfa_off")}</p>
-                    <p><a href="/mfa/setup">{lang.t("my_mfa_start")}</a></p>
+                    <p><a href=routes::mfa_setup::to()>{lang.t("my_mfa_start")}</a></p>
                 }
                     .into_any()
             }}
@@ -109,7 +110,7 @@ pub fn MfaSection(on: bool, left: i64, staff: bool) -> impl IntoView {
 fn CurrentPasswordPage(
     title: &'static str,
     lead: &'static str,
-    action: &'static str,
+    action: String,
     button: &'static str,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
@@ -145,7 +146,7 @@ pub fn ChangePasswordPage() -> impl IntoView {
         <CurrentPasswordPage
             title="change_password_title"
             lead="change_password_lead"
-            action="/account/password"
+            action=routes::account_password::to()
             button="change_password_button"
         >
             <TextField
@@ -168,7 +169,7 @@ pub fn NewRecoveryCodesPage() -> impl IntoView {
         <CurrentPasswordPage
             title="new_codes_title"
             lead="new_codes_lead"
-            action="/account/recovery-codes"
+            action=routes::account_recovery_codes::to()
             button="new_codes_button"
         />
     }

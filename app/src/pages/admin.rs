@@ -1,5 +1,6 @@
 //! Administration: which banks take part, the compensation policy.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::common::{PolicyVersion, admin_banks, admin_policies};
@@ -64,7 +65,7 @@ pub fn AdminBanksPage() -> impl IntoView {
                                                             <td>{b.name.clone()}</td>
                                                             <td class="num">{b.branches}</td>
                                                             <td>
-                                                                <form method="post" action="/admin/banks/share" class="inline-form">
+                                                                <form method="post" action=routes::admin_banks_share::to() class="inline-form">
                                                                     <input type="hidden" name="bank_code" value=b.code.clone() />
                                                                     <label class="visually-hidden" for=format!("share-{}", b.code)>
                                                                         {format!("{} {}", b.name, lang.t("share_percent"))}
@@ -86,7 +87,7 @@ pub fn AdminBanksPage() -> impl IntoView {
                                                                 {notify_text(lang, &b.notify_email, b.notify_users)}
                                                             </td>
                                                             <td>
-                                                                <form method="post" action="/admin/banks" class="inline-form">
+                                                                <form method="post" action=routes::admin_banks::to() class="inline-form">
                                                                     <input type="hidden" name="bank_code" value=b.code.clone() />
                                                                     <input type="hidden" name="participating" value="no" />
                                                                     <button
@@ -108,14 +109,14 @@ pub fn AdminBanksPage() -> impl IntoView {
                                 <h2 id="notify-title">{lang.t("notify_title")}</h2>
                                 <p>{lang.t("notify_lead")}</p>
                                 {notify_saved.then(|| view! { <p class="notice" role="status">{lang.t("notify_saved")}</p> })}
-                                <form method="post" action="/admin/banks/notify" novalidate aria-labelledby="notify-title">
+                                <form method="post" action=routes::admin_banks_notify::to() novalidate aria-labelledby="notify-title">
                                     <SelectField name="notify_bank" label="bank_name" options=bank_options.clone() />
                                     <TextField name="notify_email" label="notify_email" hint="notify_email_hint" input_type="email" width="w-30" />
                                     <Checkbox name="notify_users" label="notify_users" />
                                     <button type="submit" class="button">{lang.t("notify_save")}</button>
                                 </form>
                                 <h2>{lang.t("add_bank")}</h2>
-                                <form method="post" action="/admin/banks" novalidate>
+                                <form method="post" action=routes::admin_banks::to() novalidate>
                                     <input type="hidden" name="participating" value="yes" />
                                     <TextField name="bank_code" label="bank_code" inputmode="numeric" width="w-10" />
                                     <button type="submit" class="button">
@@ -156,7 +157,7 @@ pub fn CaseViewsPage() -> impl IntoView {
                                     <button type="submit" class="button button-secondary">{lang.t("search_button")}</button>
                                 </form>
                                 <p role="status">{format!("{total} {}", lang.t("count_total"))}</p>
-                                <p><a href=format!("/admin/views.csv?q={query}") download="">{lang.t("views_csv")}</a></p>
+                                <p><a href=format!("{}?q={query}", routes::admin_views_csv::to()) download="">{lang.t("views_csv")}</a></p>
                                 <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("views_title")>
                                     <table class="table">
                                         <thead>
@@ -207,10 +208,14 @@ pub fn ApiKeysPage() -> impl IntoView {
 fn KeysPage(bank: bool) -> impl IntoView {
     let lang = use_lang();
     let fresh = crate::components::use_form().message;
-    let base = if bank {
-        "/bank/api-keys"
+    let (create, revoke): (String, fn(uuid::Uuid) -> String) = if bank {
+        (routes::bank_api_keys::to(), |id| {
+            routes::bank_api_key_revoke::to(id)
+        })
     } else {
-        "/admin/api-keys"
+        (routes::admin_api_keys::to(), |id| {
+            routes::admin_api_key_revoke::to(id)
+        })
     };
     view! {
         <Layout title="api_keys_title">
@@ -230,7 +235,7 @@ fn KeysPage(bank: bool) -> impl IntoView {
             <p>
                 <a href="/api/docs">{lang.t("api_docs_link")}</a>
             </p>
-            <form method="post" action=base novalidate>
+            <form method="post" action=create novalidate>
                 {(!bank)
                     .then(|| {
                         view! {
@@ -259,7 +264,7 @@ fn KeysPage(bank: bool) -> impl IntoView {
                                                 Some(t) => view! { <span class="tag tag-grey">{format!("{} {t}", lang.t("api_key_revoked"))}</span> }.into_any(),
                                                 None => {
                                                     view! {
-                                                        <form method="post" action=format!("{base}/{}/revoke", k.id) class="inline-form">
+                                                        <form method="post" action=revoke(k.id) class="inline-form">
                                                             <button type="submit" class="link-button">
                                                                 {lang.t("api_key_revoke")}
                                                                 <span class="visually-hidden">{format!(" {}", k.label)}</span>
@@ -333,7 +338,7 @@ pub fn PolicyPage() -> impl IntoView {
                                         .t("policy_lead")
                                         .replace("%{version}", &current.policy.version.to_string())}
                                 </p>
-                                <form method="post" action="/admin/policy" novalidate>
+                                <form method="post" action=routes::admin_policy::to() novalidate>
                                     <input
                                         type="hidden"
                                         name="based_on"

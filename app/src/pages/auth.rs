@@ -1,6 +1,7 @@
 //! Registration, e-mail confirmation, login and password reset. Every form
 //! posts to its own address; the handler shows it again with errors.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use super::query_param;
@@ -27,7 +28,7 @@ pub fn RegisterPage() -> impl IntoView {
             <ErrorSummary />
             <h1>{lang.t("register_title")}</h1>
             <p>{lang.t("register_lead")}</p>
-            <form method="post" action="/register" novalidate>
+            <form method="post" action=routes::register::to() novalidate>
                 <TextField name="email" label="email" input_type="email" autocomplete="email" width="w-30" />
                 <TextField
                     name="password"
@@ -52,7 +53,7 @@ pub fn RegisterSentPage() -> impl IntoView {
         <Layout title="register_sent_title">
             <h1>{lang.t("register_sent_title")}</h1>
             <p>{lang.t("register_sent_body")}</p>
-            <form method="post" action="/verify" novalidate>
+            <form method="post" action=routes::verify::to() novalidate>
                 <TextField
                     name="token"
                     label="mail_code"
@@ -80,7 +81,7 @@ pub fn VerifyPage() -> impl IntoView {
             <ErrorSummary />
             <h1>{lang.t("verify_title")}</h1>
             <p>{lang.t("verify_lead")}</p>
-            <form method="post" action="/verify" novalidate>
+            <form method="post" action=routes::verify::to() novalidate>
                 <TextField
                     name="token"
                     label="mail_code"
@@ -105,7 +106,7 @@ pub fn LoginPage() -> impl IntoView {
             {notice_from_query().map(|k| view! { <Notice key=k /> })}
             <ErrorSummary />
             <h1>{lang.t("login_title")}</h1>
-            <form method="post" action="/login" novalidate>
+            <form method="post" action=routes::login::to() novalidate>
                 <TextField name="email" label="email" input_type="email" autocomplete="username" width="w-30" />
                 <TextField
                     name="password"
@@ -119,16 +120,16 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
             <p>
-                <a href="/password/forgot">{lang.t("forgot_link")}</a>
+                <a href=routes::password_forgot::to()>{lang.t("forgot_link")}</a>
             </p>
             <p>
-                <a href="/verify">{lang.t("code_link")}</a>
+                <a href=routes::verify::to()>{lang.t("code_link")}</a>
             </p>
             <p>
-                <a href="/invite">{lang.t("invite_link")}</a>
+                <a href=routes::invite::to()>{lang.t("invite_link")}</a>
             </p>
             <p>
-                <a href="/register">{lang.t("nav_register")}</a>
+                <a href=routes::register::to()>{lang.t("nav_register")}</a>
             </p>
         </Layout>
     }
@@ -142,14 +143,14 @@ pub fn ForgotPage() -> impl IntoView {
             {notice_from_query().map(|k| view! { <Notice key=k /> })}
             <ErrorSummary />
             <h1>{lang.t("forgot_title")}</h1>
-            <form method="post" action="/password/forgot" novalidate>
+            <form method="post" action=routes::password_forgot::to() novalidate>
                 <TextField name="email" label="email" input_type="email" autocomplete="email" width="w-30" />
                 <button type="submit" class="button">
                     {lang.t("forgot_button")}
                 </button>
             </form>
             <p>
-                <a href="/password/reset">{lang.t("reset_have_code")}</a>
+                <a href=routes::password_reset::to()>{lang.t("reset_have_code")}</a>
             </p>
         </Layout>
     }
@@ -165,7 +166,7 @@ pub fn ResetPage() -> impl IntoView {
             {notice_from_query().map(|k| view! { <Notice key=k /> })}
             <ErrorSummary />
             <h1>{lang.t("reset_title")}</h1>
-            <form method="post" action="/password/reset" novalidate>
+            <form method="post" action=routes::password_reset::to() novalidate>
                 <TextField
                     name="token"
                     label="mail_code"

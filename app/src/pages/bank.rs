@@ -1,6 +1,7 @@
 //! The bank's pages: lines to verify (filtered, grouped by claim), a claim
 //! as far as it concerns the bank, and the answer on one line.
 
+use crate::routes;
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -76,7 +77,7 @@ fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl I
             format!("{path}?{filters}")
         }
     };
-    let (base, csv) = (with("/bank/queue"), with("/bank/queue.csv"));
+    let (base, csv) = (with("/bank/queue"), with(routes::bank_queue_csv::PATH));
     let values: HashMap<String, String> = [
         (
             "status",
@@ -177,7 +178,7 @@ fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl I
                                                 view! {
                                                     <tr>
                                                         <td>
-                                                            <a href=format!("/bank/claims/{}/lines/{}", l.reference, l.line_id)>
+                                                            <a href=routes::bank_line::to(l.reference, l.line_id)>
                                                                 {format!("{} #{}", l.reference, l.position)}
                                                             </a>
                                                         </td>
@@ -289,7 +290,7 @@ pub fn BankCasePage() -> impl IntoView {
                                 {open
                                     .then(|| {
                                         view! {
-                                            <a href=format!("/bank/claims/{reference}/lines/{id}")>
+                                            <a href=routes::bank_line::to(&reference, id)>
                                                 {if verdict.is_some() { lang.t("correct_answer") } else { lang.t("give_answer") }}
                                                 <span class="visually-hidden">{format!(" #{}", l.position)}</span>
                                             </a>
@@ -366,7 +367,7 @@ pub fn BankCasePage() -> impl IntoView {
                         {open
                             .then(|| {
                                 view! {
-                                    <form method="post" action=format!("/bank/claims/{reference}/account-check") novalidate>
+                                    <form method="post" action=routes::bank_account_check::to(&reference) novalidate>
                                         <Radios name="matches" legend="account_check_question" options=yes_no />
                                         <TextArea name="note" label="bank_note" hint="optional" />
                                         <button type="submit" class="button">
@@ -471,7 +472,7 @@ pub fn BankLinePage() -> impl IntoView {
                     <dd>{l.descriptor.clone()}</dd>
                 </div>
             </dl>
-            <form id="claim-form" method="post" action=format!("/bank/claims/{reference}/lines/{line}") novalidate>
+            <form id="claim-form" method="post" action=routes::bank_line::to(&reference, &line) novalidate>
                 <Radios name="verdict" legend="verify_question" options=verdicts />
                 <fieldset class="fieldset">
                     <legend class="legend-s">{lang.t("if_confirmed")}</legend>
@@ -512,7 +513,7 @@ pub fn BankImportPage() -> impl IntoView {
             <p class="lead">{lang.t("import_lead")}</p>
             <p class="hint">{lang.t("import_columns")}</p>
             <crate::pages::journey::UploadForm
-                action="/bank/import".to_owned()
+                action=routes::bank_import::to()
                 hint="import_file_hint"
                 accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 max_bytes=crate::domain::bank_list::MAX_LIST_BYTES as u64
@@ -524,7 +525,7 @@ pub fn BankImportPage() -> impl IntoView {
                         .then(|| {
                             view! {
                                 <h2>{lang.t("imports_recent")}</h2>
-                                <p><a href="/bank/imports.csv" download="">{lang.t("list_csv")}</a></p>
+                                <p><a href=routes::bank_imports_csv::to() download="">{lang.t("list_csv")}</a></p>
                                 <ul class="claim-list">
                                     {imports
                                         .into_iter()
@@ -611,7 +612,7 @@ pub fn ListTable(
                                             } else {
                                                 view! {
                                                     <td>
-                                                        <form method="post" action="/staff/invitations" class="inline-form">
+                                                        <form method="post" action=routes::staff_invitations::to() class="inline-form">
                                                             <input type="hidden" name="debit" value=r.id.to_string() />
                                                             <button type="submit" class="button button-secondary">
                                                                 {lang.t("write_letter")}
@@ -627,7 +628,7 @@ pub fn ListTable(
                                         .then(|| {
                                             view! {
                                                 <td>
-                                                    <form method="post" action=format!("/bank/debits/{}/accept", r.id) class="inline-form">
+                                                    <form method="post" action=routes::bank_debit_accept::to(r.id) class="inline-form">
                                                         <button type="submit" class="button button-secondary">
                                                             {lang.t("accept_match")}
                                                             <span class="visually-hidden">{format!(" {}", r.reference)}</span>
@@ -681,7 +682,7 @@ pub fn ImportReportPage() -> impl IntoView {
                                     <h1>{lang.t("import_failed_title")}</h1>
                                     <p>{lang.t("import_failed_lead")}</p>
                                     <p>
-                                        <a href="/bank/import">{lang.t("import_another")}</a>
+                                        <a href=routes::bank_import::to()>{lang.t("import_another")}</a>
                                     </p>
                                 }
                                     .into_any()
@@ -723,7 +724,7 @@ pub fn ImportReportPage() -> impl IntoView {
                                         view! { <ListTable rows=r.unmatched.clone() accept=false /> }.into_any()
                                     }}
                                     <p>
-                                        <a href="/bank/import">{lang.t("import_another")}</a>
+                                        <a href=routes::bank_import::to()>{lang.t("import_another")}</a>
                                     </p>
                                 }
                                     .into_any()
@@ -765,7 +766,7 @@ pub fn BankNoticesPage() -> impl IntoView {
                                 <h1>{format!("{}: {}", lang.t("notify_title"), n.bank_name)}</h1>
                                 {saved.then(|| view! { <p class="notice" role="status">{lang.t("notify_saved")}</p> })}
                                 <p>{lang.t("notify_lead")}</p>
-                                <form method="post" action="/bank/notices" novalidate>
+                                <form method="post" action=routes::bank_notices::to() novalidate>
                                     <TextField name="notify_email" label="notify_email" hint="notify_email_hint" input_type="email" width="w-30" />
                                     <Checkbox name="notify_users" label="notify_users" />
                                     <button type="submit" class="button">{lang.t("notify_save")}</button>

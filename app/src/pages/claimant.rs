@@ -1,5 +1,6 @@
 //! The claimant's pages: their claims, the claim form, one claim.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use super::{ClaimDetailView, path_param, query_param};
@@ -22,7 +23,7 @@ pub fn MyClaimsPage() -> impl IntoView {
                             view! {
                                 <h1>{lang.t("my_claims_title")}</h1>
                                 <p>
-                                    <a class="button" href="/claims/new">
+                                    <a class="button" href=routes::claim_new::to()>
                                         {lang.t("home_start")}
                                     </a>
                                 </p>
@@ -146,7 +147,7 @@ fn ClaimForClaimant(
                         <h2>{format!("{} ({})", lang.t("request_from_staff"), r.asked_on)}</h2>
                         <p class="pre-line">{r.question}</p>
                         <p>
-                            <a class="button" href=format!("/claims/{}/reply", reference)>
+                            <a class="button" href=routes::claim_reply::to(&reference)>
                                 {lang.t("reply_link")}
                             </a>
                         </p>
@@ -165,7 +166,7 @@ fn ClaimForClaimant(
                         {if r.can_appeal {
                             view! {
                                 <p>{lang.t("appeal_how").replace("%{date}", &r.appeal_until)}</p>
-                                <form method="post" action=format!("/claims/{}/appeal", reference) novalidate>
+                                <form method="post" action=routes::claim_appeal::to(&reference) novalidate>
                                     <crate::components::TextArea name="appeal_text" label="appeal_text" />
                                     <button type="submit" class="button">{lang.t("appeal_send")}</button>
                                 </form>
@@ -184,7 +185,7 @@ fn ClaimForClaimant(
                         <h2>{lang.t("payout_failed_title")}</h2>
                         <p>{lang.t("payout_failed_lead")}</p>
                         <p>
-                            <a class="button" href=format!("/claims/{}/payout-account", reference)>
+                            <a class="button" href=routes::claim_payout_account::to(&reference)>
                                 {lang.t("payout_change_link")}
                             </a>
                         </p>
@@ -212,7 +213,7 @@ fn ClaimForClaimant(
                 view! {
                     <h2>{lang.t("withdraw_title")}</h2>
                     <p>
-                        <a href=format!("/claims/{}/withdraw", reference)>{lang.t("withdraw_link")}</a>
+                        <a href=routes::claim_withdraw::to(&reference)>{lang.t("withdraw_link")}</a>
                     </p>
                 }
             })}
@@ -239,7 +240,7 @@ pub fn WithdrawPage() -> impl IntoView {
                                     <div class="warning-text">
                                         <strong>{lang.t("withdraw_warning")}</strong>
                                     </div>
-                                    <form method="post" action=format!("/claims/{}/withdraw", claim.reference) novalidate>
+                                    <form method="post" action=routes::claim_withdraw::to(&claim.reference) novalidate>
                                         <TextArea name="reason" label="withdraw_reason" hint="withdraw_reason_hint" />
                                         <button type="submit" class="button button-warning">
                                             {lang.t("withdraw_button")}
@@ -269,7 +270,7 @@ pub fn PayoutAccountPage() -> impl IntoView {
             <crate::components::ErrorSummary />
             <h1>{lang.t("payout_change_title")}</h1>
             <p class="lead">{lang.t("payout_change_lead")}</p>
-            <form method="post" action=format!("/claims/{reference}/payout-account") novalidate>
+            <form method="post" action=routes::claim_payout_account::to(&reference) novalidate>
                 <crate::pages::journey::AccountFields banks=Vec::new() bank_as_text=true />
                 <crate::components::TextField name="holder_kana" label="holder_kana" hint="name_kana_hint" width="w-30" />
                 <button type="submit" class="button">{lang.t("payout_change_send")}</button>

@@ -2,6 +2,7 @@
 //! page per kind of line with "add", "change" and "remove", check your
 //! answers, and the reply to a request. Every page is a plain form post.
 
+use crate::routes;
 use leptos::prelude::*;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -55,7 +56,7 @@ fn account_types(lang: Lang) -> Vec<(String, String)> {
 /// of a claim awaiting the claimant.
 pub fn home_of(form: &ClaimForm) -> String {
     if form.reference.is_some() {
-        format!("{}/reply", form.base())
+        routes::claim_reply::to(&form.key)
     } else {
         form.base()
     }
@@ -169,13 +170,13 @@ pub fn StartClaimPage() -> impl IntoView {
             <div class="warning-text">
                 <strong>{lang.t("never_pin")}</strong>
             </div>
-            <form method="post" action="/claims/new">
+            <form method="post" action=routes::claim_new::to()>
                 <button id="start" type="submit" class="button button-start">
                     {lang.t("start_button")}
                 </button>
             </form>
             <h2>{lang.t("letter_received_title")}</h2>
-            <form method="post" action="/claims/redeem" novalidate>
+            <form method="post" action=routes::claim_redeem::to() novalidate>
                 <TextField
                     name="claim_code"
                     label="claim_code"
@@ -396,7 +397,7 @@ pub fn AboutPage() -> impl IntoView {
         ];
         view! {
             <h1>{lang.t("section_about")}</h1>
-            <form id="claim-form" method="post" action=format!("{}/about", f.base()) novalidate>
+            <form id="claim-form" method="post" action=routes::claim_about::to(&f.key) novalidate>
                 <TextField name="full_name" label="full_name" hint="full_name_hint" autocomplete="name" width="w-30" />
                 <TextField name="name_kana" label="name_kana" hint="name_kana_hint" width="w-30" />
                 <TextField name="birth_date" label="birth_date" hint="birth_date_hint" input_type="date" autocomplete="bday" width="w-10" />
@@ -465,7 +466,6 @@ fn FinishForm(action: String) -> impl IntoView {
 pub fn DebitsPage() -> impl IntoView {
     let lang = use_lang();
     let body = move |f: ClaimForm| {
-        let base = f.base();
         view! {
             <h1>{lang.t("section_debits")}</h1>
             <p class="lead">{lang.t("debits_lead")}</p>
@@ -480,12 +480,12 @@ pub fn DebitsPage() -> impl IntoView {
                         <section class="account-card">
                             <h2>{label.clone()}</h2>
                             <div class="actions">
-                                <a href=format!("{base}/accounts/{}", a.id)>
+                                <a href=routes::claim_account::to(&f.key, a.id)>
                                     {lang.t("change")}
                                     <span class="visually-hidden">{format!(" {label}")}</span>
                                 </a>
                                 <PostButton
-                                    action=format!("{base}/accounts/{}/remove", a.id)
+                                    action=routes::claim_account_remove::to(&f.key, a.id)
                                     text=lang.t("remove_account")
                                     context=label.clone()
                                 />
@@ -520,12 +520,12 @@ pub fn DebitsPage() -> impl IntoView {
                                                                 <td data-label=lang.t("descriptor")>{l.descriptor.clone()}</td>
                                                                 <td data-label=lang.t("wallet_ref")>{l.reference.clone().unwrap_or_default()}</td>
                                                                 <td class="actions">
-                                                                    <a href=format!("{base}/debits/{}", l.id)>
+                                                                    <a href=routes::claim_debit::to(&f.key, l.id)>
                                                                         {lang.t("change")}
                                                                         <span class="visually-hidden">{format!(" {what}")}</span>
                                                                     </a>
                                                                     <PostButton
-                                                                        action=format!("{base}/debits/{}/remove", l.id)
+                                                                        action=routes::claim_debit_remove::to(&f.key, l.id)
                                                                         text=lang.t("remove")
                                                                         context=what.clone()
                                                                     />
@@ -544,7 +544,7 @@ pub fn DebitsPage() -> impl IntoView {
                                 {format!("{}: {}", lang.t("account_subtotal"), yen(lang, subtotal))}
                             </p>
                             <p>
-                                <a class="button button-secondary" href=format!("{base}/accounts/{}/add-debit", a.id)>
+                                <a class="button button-secondary" href=routes::claim_add_debit::to(&f.key, a.id)>
                                     {lang.t("add_debit")}
                                 </a>
                             </p>
@@ -553,14 +553,14 @@ pub fn DebitsPage() -> impl IntoView {
                 })
                 .collect_view()}
             <p>
-                <a class="button button-secondary" href=format!("{base}/add-account")>
+                <a class="button button-secondary" href=routes::claim_add_account::to(&f.key)>
                     {if f.answers.accounts.is_empty() { lang.t("add_account") } else { lang.t("add_another_account") }}
                 </a>
             </p>
             <p class="total" aria-live="polite">
                 {format!("{}: {}", lang.t("running_total"), yen(lang, f.totals.debits.value()))}
             </p>
-            <FinishForm action=format!("{base}/debits") />
+            <FinishForm action=routes::claim_debits::to(&f.key) />
         }
             .into_any()
     };
@@ -624,9 +624,9 @@ pub fn AccountPage() -> impl IntoView {
     let aid = path_param("aid");
     let body = move |f: ClaimForm| {
         let action = if aid.is_empty() {
-            format!("{}/add-account", f.base())
+            routes::claim_add_account::to(&f.key)
         } else {
-            format!("{}/accounts/{aid}", f.base())
+            routes::claim_account::to(&f.key, &aid)
         };
         view! {
                     <h1>{lang.t("account_title")}</h1>
@@ -681,15 +681,14 @@ pub fn DebitPage() -> impl IntoView {
     let lang = use_lang();
     let (aid, lid) = (path_param("aid"), path_param("lid"));
     let body = move |f: ClaimForm| {
-        let base = f.base();
         let (action, account) = if lid.is_empty() {
             (
-                format!("{base}/accounts/{aid}/add-debit"),
+                routes::claim_add_debit::to(&f.key, &aid),
                 f.answers.accounts.iter().find(|a| a.id.to_string() == aid),
             )
         } else {
             (
-                format!("{base}/debits/{lid}"),
+                routes::claim_debit::to(&f.key, &lid),
                 f.answers
                     .debit_lines()
                     .find(|(_, l)| l.id.to_string() == lid)
@@ -726,14 +725,47 @@ struct ListLine {
     what: String,
 }
 
+/// The two list sections, and their addresses.
+#[derive(Clone, Copy)]
+enum ListKind {
+    Calls,
+    Travel,
+}
+
+impl ListKind {
+    fn line(self, key: &str, id: Uuid) -> String {
+        match self {
+            ListKind::Calls => routes::claim_call::to(key, id),
+            ListKind::Travel => routes::claim_journey::to(key, id),
+        }
+    }
+    fn remove(self, key: &str, id: Uuid) -> String {
+        match self {
+            ListKind::Calls => routes::claim_call_remove::to(key, id),
+            ListKind::Travel => routes::claim_journey_remove::to(key, id),
+        }
+    }
+    fn add(self, key: &str) -> String {
+        match self {
+            ListKind::Calls => routes::claim_add_call::to(key),
+            ListKind::Travel => routes::claim_add_journey::to(key),
+        }
+    }
+    fn finish(self, key: &str) -> String {
+        match self {
+            ListKind::Calls => routes::claim_calls::to(key),
+            ListKind::Travel => routes::claim_travel::to(key),
+        }
+    }
+}
+
 /// A list section (calls, journeys): its lines with change and remove, the
 /// total, "add", and "I have finished this section".
 #[component]
 fn LineList(
-    base: String,
-    /// The list's address part and its "add" page: `calls`, `add-call`.
-    list: &'static str,
-    add: &'static str,
+    /// The draft's (or the claim's) key.
+    key: String,
+    list: ListKind,
     title: &'static str,
     lead: &'static str,
     add_label: &'static str,
@@ -780,12 +812,12 @@ fn LineList(
                                                 })
                                                 .collect_view()}
                                             <td class="actions">
-                                                <a href=format!("{base}/{list}/{}", l.id)>
+                                                <a href=list.line(&key, l.id)>
                                                     {lang.t("change")}
                                                     <span class="visually-hidden">{format!(" {}", l.what)}</span>
                                                 </a>
                                                 <PostButton
-                                                    action=format!("{base}/{list}/{}/remove", l.id)
+                                                    action=list.remove(&key, l.id)
                                                     text=lang.t("remove")
                                                     context=l.what.clone()
                                                 />
@@ -802,11 +834,11 @@ fn LineList(
         }}
         <p class="total">{format!("{}: {}", lang.t(total_label), yen(lang, total))}</p>
         <p>
-            <a class="button button-secondary" href=format!("{base}/{add}")>
+            <a class="button button-secondary" href=list.add(&key)>
                 {lang.t(add_label)}
             </a>
         </p>
-        <FinishForm action=format!("{base}/{list}") />
+        <FinishForm action=list.finish(&key) />
     }
 }
 
@@ -840,9 +872,8 @@ pub fn CallsPage() -> impl IntoView {
             .collect();
         view! {
             <LineList
-                base=f.base()
-                list="calls"
-                add="add-call"
+                key=f.key.clone()
+                list=ListKind::Calls
                 title="section_calls"
                 lead="calls_lead"
                 add_label="add_call"
@@ -880,9 +911,9 @@ pub fn CallPage() -> impl IntoView {
     let lid = path_param("lid");
     let body = move |f: ClaimForm| {
         let action = if lid.is_empty() {
-            format!("{}/add-call", f.base())
+            routes::claim_add_call::to(&f.key)
         } else {
-            format!("{}/calls/{lid}", f.base())
+            routes::claim_call::to(&f.key, &lid)
         };
         view! {
             <h1>{lang.t("call_title")}</h1>
@@ -925,9 +956,8 @@ pub fn TravelListPage() -> impl IntoView {
             .collect();
         view! {
             <LineList
-                base=f.base()
-                list="travel"
-                add="add-journey"
+                key=f.key.clone()
+                list=ListKind::Travel
                 title="section_travel"
                 lead="travel_lead"
                 add_label="add_journey"
@@ -966,9 +996,9 @@ pub fn JourneyLinePage() -> impl IntoView {
     let lid = path_param("lid");
     let body = move |f: ClaimForm| {
         let action = if lid.is_empty() {
-            format!("{}/add-journey", f.base())
+            routes::claim_add_journey::to(&f.key)
         } else {
-            format!("{}/travel/{lid}", f.base())
+            routes::claim_journey::to(&f.key, &lid)
         };
         view! {
             <h1>{lang.t("journey_title")}</h1>
@@ -1091,7 +1121,8 @@ pub fn UploadForm(
 /// One uploaded file: download link, the lines it supports, remove.
 #[component]
 fn FileCard(
-    base: String,
+    /// The draft's (or the claim's) key.
+    key: String,
     file: crate::api::claimant::FileView,
     lines: Vec<(Uuid, String)>,
     editable: bool,
@@ -1101,14 +1132,14 @@ fn FileCard(
     view! {
         <section class="file-card">
             <h3>
-                <a href=format!("/files/{}", file.id) download="">
+                <a href=routes::file::to(file.id) download="">
                     {file.name.clone()}
                 </a>
                 <span class="hint">{format!(" ({}, {})", file.kind.to_uppercase(), file_size(file.size))}</span>
             </h3>
             {if editable && !lines.is_empty() {
                 view! {
-                    <form method="post" action=format!("{base}/evidence/{}/links", file.id)>
+                    <form method="post" action=routes::claim_file_links::to(&key, file.id)>
                         <fieldset class="fieldset">
                             <legend class="legend-s">{lang.t("links_legend")}</legend>
                             {lines
@@ -1135,7 +1166,7 @@ fn FileCard(
                         </button>
                     </form>
                     <PostButton
-                        action=format!("{base}/evidence/{}/remove", file.id)
+                        action=routes::claim_file_remove::to(&key, file.id)
                         text=lang.t("remove_file")
                         context=file.name.clone()
                     />
@@ -1162,12 +1193,11 @@ fn FileCard(
 pub fn EvidencePage() -> impl IntoView {
     let lang = use_lang();
     let body = move |f: ClaimForm| {
-        let base = f.base();
         let lines = line_choices(lang, &f);
         view! {
             <h1>{lang.t("section_evidence")}</h1>
             <p class="lead">{lang.t("evidence_lead")}</p>
-            <UploadForm action=format!("{base}/evidence") />
+            <UploadForm action=routes::claim_evidence::to(&f.key) />
             <h2>{format!("{} ({}/{})", lang.t("files_title"), f.files.len(), MAX_FILES)}</h2>
             {if f.files.is_empty() {
                 view! { <p class="hint">{lang.t("no_files_yet")}</p> }.into_any()
@@ -1175,12 +1205,12 @@ pub fn EvidencePage() -> impl IntoView {
                 f.files
                     .iter()
                     .map(|file| {
-                        view! { <FileCard base=base.clone() file=file.clone() lines=lines.clone() editable=true /> }
+                        view! { <FileCard key=f.key.clone() file=file.clone() lines=lines.clone() editable=true /> }
                     })
                     .collect_view()
                     .into_any()
             }}
-            <FinishForm action=format!("{base}/evidence/done") />
+            <FinishForm action=routes::claim_evidence_done::to(&f.key) />
         }
             .into_any()
     };
@@ -1225,7 +1255,7 @@ pub fn PayoutPage() -> impl IntoView {
         view! {
             <h1>{lang.t("section_payout")}</h1>
             <p class="lead">{lang.t("payout_lead")}</p>
-            <form id="claim-form" method="post" action=format!("{}/payout", f.base()) novalidate>
+            <form id="claim-form" method="post" action=routes::claim_payout::to(&f.key) novalidate>
                 <Radios name="choice" legend="payout_question" options=options />
                 <fieldset class="fieldset">
                     <legend class="legend">{lang.t("payout_other_legend")}</legend>
@@ -1459,7 +1489,7 @@ pub fn CheckPage() -> impl IntoView {
             {if ready {
                 view! {
                     <h2>{lang.t("declaration_title")}</h2>
-                    <form id="claim-form" method="post" action=format!("{}/check", f.base()) novalidate>
+                    <form id="claim-form" method="post" action=routes::claim_check::to(&f.key) novalidate>
                         // A total sent by the browser is never read: the server adds up.
                         <Checkbox name="declare_true" label="declaration_text" />
                         <Checkbox name="declare_share" label="consent_share_text" />
@@ -1533,13 +1563,13 @@ pub fn ReplyPage() -> impl IntoView {
                     }
                 })}
             <h2>{lang.t("reply_files")}</h2>
-            <UploadForm action=format!("{base}/evidence") />
+            <UploadForm action=routes::claim_evidence::to(&f.key) />
             {fresh
                 .into_iter()
-                .map(|file| view! { <FileCard base=base.clone() file=file lines=lines.clone() editable=true /> })
+                .map(|file| view! { <FileCard key=f.key.clone() file=file lines=lines.clone() editable=true /> })
                 .collect_view()}
             <h2>{lang.t("reply_answer")}</h2>
-            <form id="claim-form" method="post" action=format!("{base}/reply") novalidate>
+            <form id="claim-form" method="post" action=routes::claim_reply::to(&f.key) novalidate>
                 <TextArea name="reply" label="reply_label" hint="reply_hint" />
                 <button id="send-reply" type="submit" class="button">
                     {lang.t("reply_send")}

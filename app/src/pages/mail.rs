@@ -1,6 +1,7 @@
 //! The admin's view of the outbox: failed mails (with the reason) and those
 //! waiting, each of which can be tried again now.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::mail::{MailView, mail_queue};
@@ -40,7 +41,7 @@ pub fn MailTable(rows: Vec<MailView>, label: &'static str, retry: bool) -> impl 
                                     <td class="num">{m.attempts}</td>
                                     {(retry && unsent).then(|| view! {
                                         <td>
-                                            <form method="post" action=format!("/admin/mail/{}/retry", m.id) class="inline-form">
+                                            <form method="post" action=routes::admin_mail_retry::to(m.id) class="inline-form">
                                                 <button type="submit" class="link-button" aria-label=format!("{} {}", lang.t("mail_retry"), m.to)>
                                                     {lang.t("mail_retry")}
                                                 </button>
@@ -80,7 +81,7 @@ pub fn MailQueuePage() -> impl IntoView {
                             } else {
                                 view! {
                                     <MailTable rows=q.rows label="mail_queue_title" retry=true />
-                                    <p><a href="/admin/mail.csv" download="">{lang.t("mail_csv")}</a></p>
+                                    <p><a href=routes::admin_mail_csv::to() download="">{lang.t("mail_csv")}</a></p>
                                 }
                                     .into_any()
                             }}

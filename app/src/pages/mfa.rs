@@ -1,6 +1,7 @@
 //! Two-step login pages: the code after the password, the enrolment (QR
 //! code and key), and the recovery codes shown once.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::mfa::{mfa_recovery_codes, mfa_setup};
@@ -15,7 +16,7 @@ pub fn LoginCodePage() -> impl IntoView {
             <ErrorSummary />
             <h1>{lang.t("login_code_title")}</h1>
             <p>{lang.t("login_code_lead")}</p>
-            <form method="post" action="/login/code" novalidate>
+            <form method="post" action=routes::login_code::to() novalidate>
                 <TextField
                     name="code"
                     label="mfa_code"
@@ -29,7 +30,7 @@ pub fn LoginCodePage() -> impl IntoView {
                 </button>
             </form>
             <p>
-                <a href="/login">{lang.t("login_code_restart")}</a>
+                <a href=routes::login::to()>{lang.t("login_code_restart")}</a>
             </p>
         </Layout>
     }
@@ -58,7 +59,7 @@ pub fn MfaSetupPage() -> impl IntoView {
                                 </li>
                                 <li>
                                     <p>{lang.t("mfa_setup_step_code")}</p>
-                                    <form method="post" action="/mfa/setup" novalidate>
+                                    <form method="post" action=routes::mfa_setup::to() novalidate>
                                         <TextField
                                             name="code"
                                             label="mfa_code"

@@ -1,6 +1,7 @@
 //! Payouts: the approved cases and the batch form, a batch (release,
 //! export, results), and the ledger's check for admins.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::payments::{
@@ -74,7 +75,7 @@ fn Payments(o: PaymentsView) -> impl IntoView {
             .then(|| {
                 view! {
                     <h2>{lang.t("batch_new")}</h2>
-                    <form method="post" action="/payments/batches" novalidate>
+                    <form method="post" action=routes::batches::to() novalidate>
                         <input type="hidden" name="request_id" value=o.request_id.clone() />
                         <TextField name="transfer_date" label="transfer_date" hint="transfer_date_hint" width="w-10" />
                         <TextField name="bank" label="bank_code" hint="batch_bank_hint" inputmode="numeric" width="w-10" />
@@ -107,7 +108,7 @@ fn Payments(o: PaymentsView) -> impl IntoView {
             view! { <p>{lang.t("batches_none")}</p> }.into_any()
         } else {
             view! {
-                <p><a href="/payments/batches.csv" download="">{lang.t("list_csv")}</a></p>
+                <p><a href=routes::batches_csv::to() download="">{lang.t("list_csv")}</a></p>
                 <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("batches_title")>
                     <table class="table">
                         <thead>
@@ -231,7 +232,7 @@ fn Batch(b: BatchView) -> impl IntoView {
             </section>
         })}
         {b.can_release.then(|| view! {
-            <form method="post" action=format!("/payments/batches/{n}/release") novalidate>
+            <form method="post" action=routes::batch_release::to(n) novalidate>
                 <input type="hidden" name="release" value="yes" />
                 <button type="submit" class="button">{lang.t("batch_release")}</button>
             </form>
@@ -239,9 +240,9 @@ fn Batch(b: BatchView) -> impl IntoView {
         {b.can_export.then(|| view! {
             <h2>{lang.t("batch_export")}</h2>
             <ul>
-                <li><a href=format!("/payments/batches/{n}/zengin.txt")>{lang.t("batch_download_crlf")}</a></li>
-                <li><a href=format!("/payments/batches/{n}/zengin.txt?crlf=0")>{lang.t("batch_download_plain")}</a></li>
-                <li><a href=format!("/payments/batches/{n}/batch.csv")>{lang.t("batch_download_csv")}</a></li>
+                <li><a href=routes::batch_zengin::to(n)>{lang.t("batch_download_crlf")}</a></li>
+                <li><a href=format!("{}?crlf=0", routes::batch_zengin::to(n))>{lang.t("batch_download_plain")}</a></li>
+                <li><a href=routes::batch_csv::to(n)>{lang.t("batch_download_csv")}</a></li>
             </ul>
         })}
         <h2>{lang.t("batch_lines_title")}</h2>
@@ -290,7 +291,7 @@ fn ResultForms(n: i64) -> impl IntoView {
     let lang = use_lang();
     view! {
         <h2>{lang.t("payout_record_title")}</h2>
-        <form method="post" action=format!("/payments/batches/{n}/results") novalidate>
+        <form method="post" action=routes::batch_results::to(n) novalidate>
             <TextField name="reference" label="reference" width="w-10" />
             <crate::components::Radios
                 name="result"
@@ -315,7 +316,7 @@ fn ResultForms(n: i64) -> impl IntoView {
         <h3>{lang.t("payout_results_file")}</h3>
         <p class="hint">{lang.t("payout_results_file_hint")}</p>
         <crate::pages::journey::UploadForm
-            action=format!("/payments/batches/{n}/results-file")
+            action=routes::batch_results_file::to(n)
             hint="payout_results_file_columns"
             accept=".csv,text/csv"
             max_bytes=8 * 1024 * 1024
@@ -382,8 +383,8 @@ pub fn LedgerPage() -> impl IntoView {
                                 </div>
                                 <h2>{lang.t("settlement_title")}</h2>
                                 <ul>
-                                    <li><a href="/admin/settlement.csv">{lang.t("settlement_csv")}</a></li>
-                                    <li><a href="/admin/settlement.xlsx">{lang.t("settlement_xlsx")}</a></li>
+                                    <li><a href=routes::settlement_csv::to()>{lang.t("settlement_csv")}</a></li>
+                                    <li><a href=routes::settlement_xlsx::to()>{lang.t("settlement_xlsx")}</a></li>
                                 </ul>
                             }
                                 .into_any()

@@ -1,5 +1,6 @@
 //! Pages anyone may read.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::components::{ErrorSummary, Layout, TextField, use_form, use_lang};
@@ -18,14 +19,14 @@ pub fn HomePage() -> impl IntoView {
                 <li>{lang.t("home_step3")}</li>
             </ol>
             <p>
-                <a class="button button-start" href="/claims/new">
+                <a class="button button-start" href=routes::claim_new::to()>
                     {lang.t("home_start")}
                 </a>
             </p>
             <p>
                 {lang.t("home_have_account")}
                 " "
-                <a href="/login">{lang.t("nav_login")}</a>
+                <a href=routes::login::to()>{lang.t("nav_login")}</a>
             </p>
         </Layout>
     }
@@ -50,7 +51,7 @@ pub fn GenuinePage() -> impl IntoView {
             <p>{lang.t("genuine_body2")}</p>
             <h2>{lang.t("genuine_check_title")}</h2>
             {message.map(|m| view! { <div class="notice" role="status"><p>{m}</p></div> })}
-            <form method="post" action="/genuine" novalidate>
+            <form method="post" action=routes::genuine::to() novalidate>
                 <TextField name="reference" label="reference" hint="genuine_reference_hint" width="w-10" autocomplete="off" />
                 <TextField
                     name="phone_last4"
@@ -98,7 +99,7 @@ pub fn ApiDocsPage() -> impl IntoView {
                         <h1>{lang.t("api_docs_title")}</h1>
                         <p class="lead">{lang.t("api_docs_intro")}</p>
                         <p>
-                            <a href="/api/v1/openapi.json">{lang.t("api_docs_json")}</a>
+                            <a href=routes::api_openapi::to()>{lang.t("api_docs_json")}</a>
                         </p>
                         <h2>{format!("{} ({} {})", doc.title, lang.t("api_docs_version"), doc.version)}</h2>
                         <p class="api-description">{with_code(&doc.description)}</p>

@@ -1,6 +1,7 @@
 //! The dashboard (operator staff and admins; bank staff for their bank) and
 //! the regulator's report (live, frozen, printable).
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::reports::{ReportView, get_dashboard, get_frozen_report, get_report};
@@ -245,7 +246,7 @@ pub fn ReportsPage() -> impl IntoView {
                                     <AsOfForm />
                                     <ReportBody report=report.clone() previous=previous />
                                     {can_freeze.then(|| view! {
-                                        <form method="post" action="/reports" novalidate>
+                                        <form method="post" action=routes::reports::to() novalidate>
                                             <input type="hidden" name="request_id" value=request_id.clone() />
                                             <input type="hidden" name="as_of" value=as_of.clone() />
                                             <button type="submit" class="button">{lang.t("report_freeze")}</button>
@@ -261,8 +262,8 @@ pub fn ReportsPage() -> impl IntoView {
                                                     <li>
                                                         <a href=format!("/reports/{n}")>{format!("#{n}")}</a>
                                                         {format!(" {}: {as_of} ({}: {at}) ", lang.t("report_as_of"), lang.t("report_computed_at"))}
-                                                        <a href=format!("/reports/{n}/csv") download="">{"CSV"}</a>" "
-                                                        <a href=format!("/reports/{n}/xlsx") download="">{"Excel"}</a>
+                                                        <a href=routes::report_csv::to(n) download="">{"CSV"}</a>" "
+                                                        <a href=routes::report_xlsx::to(n) download="">{"Excel"}</a>
                                                     </li>
                                                 }).collect_view()}
                                             </ul>
@@ -284,7 +285,7 @@ pub fn ReportsPage() -> impl IntoView {
 fn AsOfForm() -> impl IntoView {
     let lang = use_lang();
     view! {
-        <form method="get" action="/reports" class="filters" novalidate>
+        <form method="get" action=routes::reports::to() class="filters" novalidate>
             <TextField name="as_of" label="report_as_of" hint="report_as_of_hint" input_type="datetime-local" width="w-20" />
             <button type="submit" class="button button-secondary">{lang.t("report_show")}</button>
         </form>
@@ -307,9 +308,9 @@ pub fn FrozenReportPage() -> impl IntoView {
                             view! {
                                 <h1>{format!("{} #{}", lang.t("report_title"), f.number)}</h1>
                                 <p class="no-print">
-                                    <a href=format!("/reports/{}/csv", f.number) download="">{"CSV"}</a>" "
-                                    <a href=format!("/reports/{}/xlsx", f.number) download="">{"Excel"}</a>" "
-                                    <a href="/reports">{lang.t("report_back")}</a>
+                                    <a href=routes::report_csv::to(f.number) download="">{"CSV"}</a>" "
+                                    <a href=routes::report_xlsx::to(f.number) download="">{"Excel"}</a>" "
+                                    <a href=routes::reports::to()>{lang.t("report_back")}</a>
                                 </p>
                                 <ReportBody report=f.report.clone() previous=previous />
                             }

@@ -1,5 +1,6 @@
 //! The operator's pages: the queue and a case.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use super::{ClaimDetailView, page_param};
@@ -208,7 +209,7 @@ fn StaffQueue(
         }}
         <Pager base=base.clone() page=queue.page pages=pages />
         <p>
-            <a href=base.replacen("/staff/queue", "/staff/queue.csv", 1) download="">{lang.t("queue_csv")}</a>
+            <a href=base.replacen("/staff/queue", routes::staff_queue_csv::PATH, 1) download="">{lang.t("queue_csv")}</a>
         </p>
     }
 }
@@ -231,7 +232,7 @@ pub fn StaffCasePage() -> impl IntoView {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(claim) => {
                                 let in_review = claim.state == "in_review";
-                                let action = format!("/staff/claims/{}/request", claim.reference);
+                                let action = routes::staff_request::to(&claim.reference);
                                 view! {
                                     <ErrorSummary />
                                     {super::query_param("done").map(|d| view! { <crate::components::Notice key=format!("done_{d}") /> })}
@@ -293,7 +294,7 @@ pub fn ReportedLossesPage() -> impl IntoView {
                                 <h1>{lang.t("reported_losses_title")}</h1>
                                 <p class="lead">{lang.t("reported_losses_lead")}</p>
                                 <p role="status">{format!("{} {}", rows.len(), lang.t("count_total"))}</p>
-                                <p><a href="/staff/reported-losses.csv" download="">{lang.t("list_csv")}</a></p>
+                                <p><a href=routes::staff_losses_csv::to() download="">{lang.t("list_csv")}</a></p>
                                 <crate::pages::bank::ListTable rows=rows accept=false with_bank=true invite=true />
                             }
                                 .into_any()
@@ -439,7 +440,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
             <section aria-labelledby="assess-title">
                 <h2 id="assess-title">{lang.t("assess_title")}</h2>
                 <p>{lang.t("assess_lead")}</p>
-                <form method="post" action=format!("/staff/claims/{reference}/assess") novalidate>
+                <form method="post" action=routes::staff_assess::to(&reference) novalidate>
                     <input type="hidden" name="version" value=version />
                     {d
                         .amounts
@@ -566,7 +567,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                     .can_reject
                     .then(|| {
                         view! {
-                            <form method="post" action=format!("/staff/claims/{reference}/reject") class="inline-form">
+                            <form method="post" action=routes::staff_reject::to(&reference) class="inline-form">
                                 <input type="hidden" name="version" value=version.clone() />
                                 <button type="submit" class="button button-warning">{lang.t("reject_confirm")}</button>
                             </form>
@@ -585,7 +586,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                             .can_approve
                             .then(|| {
                                 view! {
-                                    <form method="post" action=format!("/staff/claims/{reference}/approve") class="inline-form" novalidate>
+                                    <form method="post" action=routes::staff_approve::to(&reference) class="inline-form" novalidate>
                                         <input type="hidden" name="version" value=version.clone() />
                                         {(!checked).then(|| view! { <TextArea name="account_override".to_owned() label="account_override_label" /> })}
                                         <button type="submit" class="button">{lang.t("approve_send")}</button>
@@ -598,7 +599,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                     .can_send_back
                     .then(|| {
                         view! {
-                            <form method="post" action=format!("/staff/claims/{reference}/send-back") novalidate>
+                            <form method="post" action=routes::staff_send_back::to(&reference) novalidate>
                                 <input type="hidden" name="version" value=version.clone() />
                                 <TextArea name="reason".to_owned() label="send_back_reason" />
                                 <button type="submit" class="button button-secondary">{lang.t("send_back_send")}</button>
@@ -616,7 +617,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                 .can_take
                 .then(|| {
                     view! {
-                        <form method="post" action=format!("/staff/claims/{reference}/assign") class="inline-form">
+                        <form method="post" action=routes::staff_assign::to(&reference) class="inline-form">
                             <input type="hidden" name="assign" value="take" />
                             <button type="submit" class="button button-secondary">{lang.t("assign_take")}</button>
                         </form>
@@ -626,7 +627,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                 .can_release
                 .then(|| {
                     view! {
-                        <form method="post" action=format!("/staff/claims/{reference}/assign") class="inline-form">
+                        <form method="post" action=routes::staff_assign::to(&reference) class="inline-form">
                             <input type="hidden" name="assign" value="release" />
                             <button type="submit" class="button button-secondary">{lang.t("assign_release")}</button>
                         </form>
@@ -636,7 +637,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                 .can_reassign
                 .then(|| {
                     view! {
-                        <form method="post" action=format!("/staff/claims/{reference}/assign") novalidate>
+                        <form method="post" action=routes::staff_assign::to(&reference) novalidate>
                             <input type="hidden" name="assign" value="to" />
                             <crate::components::TextField name="assignee_email" label="assign_to_label" input_type="email" width="w-20" />
                             <button type="submit" class="button button-secondary">{lang.t("assign_to")}</button>
@@ -675,7 +676,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
         view! {
             <section aria-labelledby="duplicate-title">
                 <h2 id="duplicate-title">{lang.t("close_duplicate_title")}</h2>
-                <form method="post" action=format!("/staff/claims/{reference}/close-duplicate") novalidate>
+                <form method="post" action=routes::staff_close_duplicate::to(&reference) novalidate>
                     <input type="hidden" name="version" value=version />
                     <crate::components::TextField name="duplicate_of" label="duplicate_of_label" width="w-10" />
                     <TextArea name="duplicate_note".to_owned() label="duplicate_note_label" />
@@ -690,7 +691,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
             <section aria-labelledby="reopen-title">
                 <h2 id="reopen-title">{lang.t("reopen_title")}</h2>
                 <p>{lang.t("reopen_lead")}</p>
-                <form method="post" action=format!("/staff/claims/{reference}/reopen") novalidate>
+                <form method="post" action=routes::staff_reopen::to(&reference) novalidate>
                     <input type="hidden" name="version" value=version />
                     <TextArea name="reopen_reason".to_owned() label="reopen_reason_label" />
                     <button type="submit" class="button button-warning">{lang.t("reopen_send")}</button>
@@ -712,7 +713,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                 .then(|| {
                     view! {
                         <p>
-                            <a href=format!("/admin/claims/{reference}/history.csv") download="">{lang.t("history_csv")}</a>
+                            <a href=routes::staff_history_csv::to(&reference) download="">{lang.t("history_csv")}</a>
                         </p>
                     }
                 })}
@@ -745,7 +746,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                     .map(|(at, who, body)| view! { <li>{format!("{at} {who}: {body}")}</li> })
                     .collect_view()}
             </ul>
-            <form method="post" action=format!("/staff/claims/{reference}/notes") novalidate>
+            <form method="post" action=routes::staff_notes::to(&reference) novalidate>
                 <TextArea name="note_body".to_owned() label="note_body" />
                 <button type="submit" class="button button-secondary">{lang.t("note_add")}</button>
             </form>

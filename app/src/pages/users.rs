@@ -1,6 +1,7 @@
 //! Accounts (admins): the list with search and the invitation form, one
 //! account (role, bank, disable or enable), and the invitee's page.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::users::{get_user, list_users};
@@ -73,11 +74,11 @@ pub fn UsersPage() -> impl IntoView {
                                             </tbody>
                                         </table>
                                     </div>
-                                    <p><a href=format!("/admin/users.csv?q={}", super::encode(&q)) download="">{lang.t("users_csv")}</a></p>
+                                    <p><a href=format!("{}?q={}", routes::admin_users_csv::to(), super::encode(&q)) download="">{lang.t("users_csv")}</a></p>
                                     <Pager base=base page=list.page pages=pages />
                                     <h2 id="invite-title">{lang.t("invite_title")}</h2>
                                     <p>{lang.t("invite_lead")}</p>
-                                    <form method="post" action="/admin/users/invite" novalidate aria-labelledby="invite-title">
+                                    <form method="post" action=routes::admin_invite::to() novalidate aria-labelledby="invite-title">
                                         <TextField name="email" label="email" input_type="email" width="w-30" />
                                         <SelectField name="role" label="users_role" options=staff_roles(lang) />
                                         <SelectField name="bank" label="users_bank" hint="users_bank_hint" options=list.banks.clone() />
@@ -85,7 +86,7 @@ pub fn UsersPage() -> impl IntoView {
                                         <button type="submit" class="button">{lang.t("invite_button")}</button>
                                     </form>
                                     <h2>{lang.t("admin_actions_title")}</h2>
-                                    <p><a href=format!("/admin/actions.csv?q={}", super::encode(&q)) download="">{lang.t("admin_actions_csv")}</a></p>
+                                    <p><a href=format!("{}?q={}", routes::admin_actions_csv::to(), super::encode(&q)) download="">{lang.t("admin_actions_csv")}</a></p>
                                     <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("admin_actions_title")>
                                         <table class="table">
                                             <thead>
@@ -151,7 +152,7 @@ pub fn UserPage() -> impl IntoView {
                                         view! {
                                             {(!u.is_claimant).then(|| view! {
                                                 <h2 id="role-title">{lang.t("user_role_title")}</h2>
-                                                <form method="post" action=format!("/admin/users/{}/role", u.id) novalidate aria-labelledby="role-title">
+                                                <form method="post" action=routes::admin_user_role::to(&u.id) novalidate aria-labelledby="role-title">
                                                     <SelectField name="role" label="users_role" options=staff_roles(lang) />
                                                     <SelectField name="bank" label="users_bank" hint="users_bank_hint" options=d.banks.clone() />
                                                     <button type="submit" class="button">{lang.t("user_role_save")}</button>
@@ -161,13 +162,13 @@ pub fn UserPage() -> impl IntoView {
                                             {d.mfa_on.then(|| view! {
                                                 <h2>{lang.t("user_mfa_reset_title")}</h2>
                                                 <p>{lang.t("user_mfa_reset_lead")}</p>
-                                                <form method="post" action=format!("/admin/users/{}/mfa-reset", u.id)>
+                                                <form method="post" action=routes::admin_user_mfa_reset::to(&u.id)>
                                                     <button type="submit" class="button button-warning">{lang.t("user_mfa_reset")}</button>
                                                 </form>
                                             })}
                                             <h2>{lang.t(if d.disabled { "user_enable_title" } else { "user_disable_title" })}</h2>
                                             <p>{lang.t(if d.disabled { "user_enable_lead" } else { "user_disable_lead" })}</p>
-                                            <form method="post" action=format!("/admin/users/{}/{}", u.id, if d.disabled { "enable" } else { "disable" })>
+                                            <form method="post" action=if d.disabled { routes::admin_user_enable::to(&u.id) } else { routes::admin_user_disable::to(&u.id) }>
                                                 <button type="submit" class=if d.disabled { "button" } else { "button button-warning" }>
                                                     {lang.t(if d.disabled { "user_enable" } else { "user_disable" })}
                                                 </button>
@@ -196,7 +197,7 @@ pub fn InvitePage() -> impl IntoView {
             <ErrorSummary />
             <h1>{lang.t("invite_accept_title")}</h1>
             <p>{lang.t("invite_accept_lead")}</p>
-            <form method="post" action="/invite" novalidate>
+            <form method="post" action=routes::invite::to() novalidate>
                 <TextField name="token" label="mail_code" hint="invite_code_hint" autocomplete="one-time-code" width="w-20" />
                 <TextField name="password" label="new_password" hint="password_hint" input_type="password" autocomplete="new-password" width="w-20" />
                 <button type="submit" class="button">{lang.t("invite_accept_button")}</button>

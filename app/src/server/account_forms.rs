@@ -4,6 +4,7 @@
 
 #![allow(clippy::result_large_err)]
 
+use crate::routes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -20,10 +21,10 @@ use crate::domain::Role;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/account/password", post(change_password))
-        .route("/account/logins/{id}/end", post(end_login))
-        .route("/account/logins/end-others", post(end_others))
-        .route("/account/recovery-codes", post(recovery_codes))
+        .route(routes::account_password::PATH, post(change_password))
+        .route(routes::account_end_login::PATH, post(end_login))
+        .route(routes::account_end_others::PATH, post(end_others))
+        .route(routes::account_recovery_codes::PATH, post(recovery_codes))
 }
 
 /// Runs `act` for the logged-in user (any role) and this session's login:

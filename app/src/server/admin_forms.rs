@@ -2,6 +2,7 @@
 //! actions as CSV. Guarded here (admins only, but for the invitee's form);
 //! the rules are the service's.
 
+use crate::routes;
 use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -20,16 +21,16 @@ use crate::domain::Role;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/users/invite", post(invite))
-        .route("/admin/users/{id}/role", post(role))
-        .route("/admin/users/{id}/disable", post(disable))
-        .route("/admin/users/{id}/enable", post(enable))
-        .route("/admin/users/{id}/mfa-reset", post(mfa_reset))
-        .route("/admin/actions.csv", get(actions_csv))
-        .route("/admin/users.csv", get(users_csv))
-        .route("/admin/mail.csv", get(mail_csv))
-        .route("/admin/views.csv", get(views_csv))
-        .route("/invite", post(accept))
+        .route(routes::admin_invite::PATH, post(invite))
+        .route(routes::admin_user_role::PATH, post(role))
+        .route(routes::admin_user_disable::PATH, post(disable))
+        .route(routes::admin_user_enable::PATH, post(enable))
+        .route(routes::admin_user_mfa_reset::PATH, post(mfa_reset))
+        .route(routes::admin_actions_csv::PATH, get(actions_csv))
+        .route(routes::admin_users_csv::PATH, get(users_csv))
+        .route(routes::admin_mail_csv::PATH, get(mail_csv))
+        .route(routes::admin_views_csv::PATH, get(views_csv))
+        .route(routes::invite::PATH, post(accept))
 }
 
 fn on_page(form: &mut Submitted, path: &str) {

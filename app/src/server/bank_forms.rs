@@ -2,6 +2,7 @@
 //! account check. Guarded to bank staff; another bank's case is NotFound.
 
 use crate::domain::verification::parse_verification;
+use crate::routes;
 use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -19,20 +20,20 @@ use crate::domain::Role;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/bank/claims/{reference}/lines/{line}", post(verify))
-        .route(
-            "/bank/claims/{reference}/account-check",
-            post(account_check),
-        )
-        .route("/bank/debits/{id}/accept", post(accept))
+        .route(routes::bank_line::PATH, post(verify))
+        .route(routes::bank_account_check::PATH, post(account_check))
+        .route(routes::bank_debit_accept::PATH, post(accept))
 }
 
 /// The upload of a bank's list: multipart, up to `MAX_LIST_BYTES`.
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
-        .route("/bank/import", post(import))
-        .route("/bank/queue.csv", axum::routing::get(queue_csv))
-        .route("/bank/imports.csv", axum::routing::get(imports_csv))
+        .route(routes::bank_import::PATH, post(import))
+        .route(routes::bank_queue_csv::PATH, axum::routing::get(queue_csv))
+        .route(
+            routes::bank_imports_csv::PATH,
+            axum::routing::get(imports_csv),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(
             bank_import::MAX_LIST_BYTES + 64 * 1024,
         ))

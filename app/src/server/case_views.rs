@@ -1,28 +1,28 @@
 //! The audit of case pages: every case page a staff member or bank clerk
 //! is shown writes one view record.
 
+use axum::extract::{RawPathParams, State};
+
 use super::state::AppState;
 use redress_core::services::bank_review::record_view;
 
-/// Middleware: every case page a staff member or bank clerk is shown
-/// (`/staff/claims/<ref>`, `/bank/claims/<ref>[/…]`, status 200) writes one
-/// view record. Pages, not server functions: a page may read its data more
-/// than once while it renders, but it is opened once.
+/// The case pages' own layer (the server binds `crate::routes::CASE_PAGES`
+/// with it, and only them): a case page a staff member or bank clerk is
+/// shown (GET, status 200) writes one view record of the case its
+/// `reference` names. Pages, not server functions: a page may read its data
+/// more than once while it renders, but it is opened once.
 #[tracing::instrument(skip_all)]
 pub async fn record_case_views(
-    axum::extract::State(state): axum::extract::State<AppState>,
+    State(state): State<AppState>,
+    params: RawPathParams,
     req: axum::http::Request<axum::body::Body>,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let reference = (req.method() == axum::http::Method::GET)
-        .then(|| {
-            let path = req.uri().path();
-            path.strip_prefix("/staff/claims/")
-                .or_else(|| path.strip_prefix("/bank/claims/"))
-                .and_then(|rest| rest.split('/').next())
-                .map(str::to_owned)
-        })
-        .flatten();
+    let reference = params
+        .iter()
+        .find(|(name, _)| *name == "reference")
+        .map(|(_, value)| value.to_owned())
+        .filter(|_| req.method() == axum::http::Method::GET);
     let session = req.extensions().get::<tower_sessions::Session>().cloned();
     let res = next.run(req).await;
     if let (Some(reference), Some(session)) = (reference, session)

@@ -6,6 +6,7 @@
 // Handlers return the `Response` they would send; boxing it buys nothing here.
 #![allow(clippy::result_large_err)]
 
+use crate::routes;
 use crate::server::error::Respond as _;
 use axum::Router;
 use axum::body::Body;
@@ -31,28 +32,28 @@ use crate::i18n::Lang;
 const MAX_FORM_BYTES: usize = 256 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/register", post(register))
-        .route("/verify", post(verify))
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/password/forgot", post(forgot))
-        .route("/password/reset", post(reset))
-        .route("/claims/{reference}/withdraw", post(withdraw))
-        .route("/claims/{reference}/appeal", post(appeal))
-        .route("/admin/banks", post(admin_banks))
-        .route("/admin/banks/share", post(admin_bank_share))
-        .route("/claims/{reference}/payout-account", post(payout_account))
-        .route("/admin/policy", post(admin_policy))
-        .route("/admin/mail/{id}/retry", post(retry_mail))
-        .route("/admin/banks/notify", post(admin_bank_notify))
-        .route("/bank/notices", post(bank_notices))
-        .route("/admin/api-keys", post(create_api_key))
-        .route("/admin/api-keys/{id}/revoke", post(revoke_api_key))
-        .route("/bank/api-keys", post(create_api_key))
-        .route("/bank/api-keys/{id}/revoke", post(revoke_api_key))
-        .route("/genuine", post(genuine))
-        .route("/lang", post(set_lang))
-        .route("/healthz", get(healthz))
+        .route(routes::register::PATH, post(register))
+        .route(routes::verify::PATH, post(verify))
+        .route(routes::login::PATH, post(login))
+        .route(routes::logout::PATH, post(logout))
+        .route(routes::password_forgot::PATH, post(forgot))
+        .route(routes::password_reset::PATH, post(reset))
+        .route(routes::claim_withdraw::PATH, post(withdraw))
+        .route(routes::claim_appeal::PATH, post(appeal))
+        .route(routes::admin_banks::PATH, post(admin_banks))
+        .route(routes::admin_banks_share::PATH, post(admin_bank_share))
+        .route(routes::claim_payout_account::PATH, post(payout_account))
+        .route(routes::admin_policy::PATH, post(admin_policy))
+        .route(routes::admin_mail_retry::PATH, post(retry_mail))
+        .route(routes::admin_banks_notify::PATH, post(admin_bank_notify))
+        .route(routes::bank_notices::PATH, post(bank_notices))
+        .route(routes::admin_api_keys::PATH, post(create_api_key))
+        .route(routes::admin_api_key_revoke::PATH, post(revoke_api_key))
+        .route(routes::bank_api_keys::PATH, post(create_api_key))
+        .route(routes::bank_api_key_revoke::PATH, post(revoke_api_key))
+        .route(routes::genuine::PATH, post(genuine))
+        .route(routes::lang::PATH, post(set_lang))
+        .route(routes::healthz::PATH, get(healthz))
         .merge(super::journey_forms::routes())
         .merge(super::bank_forms::routes())
         .merge(super::staff_forms::routes())

@@ -4,6 +4,7 @@
 
 #![allow(clippy::result_large_err)]
 
+use crate::routes;
 use crate::server::error::Respond as _;
 use axum::Router;
 use axum::body::Body;
@@ -30,42 +31,39 @@ const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/claims/new", post(create))
-        .route("/claims/{key}/about", post(about))
-        .route("/claims/{key}/add-account", post(add_account))
-        .route("/claims/{key}/accounts/{aid}", post(change_account))
-        .route("/claims/{key}/accounts/{aid}/remove", post(remove_account))
-        .route("/claims/{key}/accounts/{aid}/add-debit", post(add_debit))
-        .route("/claims/{key}/debits/{lid}", post(change_debit))
-        .route("/claims/{key}/debits/{lid}/remove", post(remove_debit))
-        .route("/claims/{key}/debits", post(finish_debits))
-        .route("/claims/{key}/add-call", post(add_call))
-        .route("/claims/{key}/calls/{lid}", post(change_call))
-        .route("/claims/{key}/calls/{lid}/remove", post(remove_call))
-        .route("/claims/{key}/calls", post(finish_calls))
-        .route("/claims/{key}/add-journey", post(add_journey))
-        .route("/claims/{key}/travel/{lid}", post(change_journey))
-        .route("/claims/{key}/travel/{lid}/remove", post(remove_journey))
-        .route("/claims/{key}/travel", post(finish_travel))
-        .route("/claims/{key}/evidence/{fid}/links", post(file_links))
-        .route("/claims/{key}/evidence/{fid}/remove", post(remove_file))
-        .route("/claims/{key}/evidence/done", post(finish_evidence))
-        .route("/claims/{key}/payout", post(payout))
-        .route("/claims/{key}/check", post(send))
-        .route("/claims/{key}/reply", post(reply))
-        .route(
-            "/staff/claims/{reference}/request",
-            post(request_information),
-        )
-        .route("/files/{id}", get(download))
-        .route("/claims/redeem", post(redeem))
-        .route("/staff/invitations", post(write_letter))
+        .route(routes::claim_new::PATH, post(create))
+        .route(routes::claim_about::PATH, post(about))
+        .route(routes::claim_add_account::PATH, post(add_account))
+        .route(routes::claim_account::PATH, post(change_account))
+        .route(routes::claim_account_remove::PATH, post(remove_account))
+        .route(routes::claim_add_debit::PATH, post(add_debit))
+        .route(routes::claim_debit::PATH, post(change_debit))
+        .route(routes::claim_debit_remove::PATH, post(remove_debit))
+        .route(routes::claim_debits::PATH, post(finish_debits))
+        .route(routes::claim_add_call::PATH, post(add_call))
+        .route(routes::claim_call::PATH, post(change_call))
+        .route(routes::claim_call_remove::PATH, post(remove_call))
+        .route(routes::claim_calls::PATH, post(finish_calls))
+        .route(routes::claim_add_journey::PATH, post(add_journey))
+        .route(routes::claim_journey::PATH, post(change_journey))
+        .route(routes::claim_journey_remove::PATH, post(remove_journey))
+        .route(routes::claim_travel::PATH, post(finish_travel))
+        .route(routes::claim_file_links::PATH, post(file_links))
+        .route(routes::claim_file_remove::PATH, post(remove_file))
+        .route(routes::claim_evidence_done::PATH, post(finish_evidence))
+        .route(routes::claim_payout::PATH, post(payout))
+        .route(routes::claim_check::PATH, post(send))
+        .route(routes::claim_reply::PATH, post(reply))
+        .route(routes::staff_request::PATH, post(request_information))
+        .route(routes::file::PATH, get(download))
+        .route(routes::claim_redeem::PATH, post(redeem))
+        .route(routes::staff_invitations::PATH, post(write_letter))
 }
 
 /// Uploads: multipart, with a body limit of one file plus the form around it.
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
-        .route("/claims/{key}/evidence", post(upload))
+        .route(routes::claim_evidence::PATH, post(upload))
         .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + MULTIPART_OVERHEAD))
 }
 

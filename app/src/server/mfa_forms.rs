@@ -1,6 +1,7 @@
 //! The second step of a login and the enrolment of a two-step login, as
 //! plain forms (they work with JavaScript off).
 
+use crate::routes;
 use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::State;
@@ -20,8 +21,8 @@ use crate::i18n::Lang;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/login/code", post(login_code))
-        .route("/mfa/setup", post(setup))
+        .route(routes::login_code::PATH, post(login_code))
+        .route(routes::mfa_setup::PATH, post(setup))
 }
 
 /// Finishes a login: the session now holds the user.

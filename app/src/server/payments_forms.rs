@@ -4,6 +4,7 @@
 //! settlement report. Guarded by role here; the four-eyes rule and every
 //! state are checked by the service.
 
+use crate::routes;
 use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -24,23 +25,20 @@ use chrono::NaiveDate;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/payments/batches", post(create))
-        .route("/payments/batches/{number}/release", post(release))
-        .route("/payments/batches/{number}/results", post(result))
-        .route("/payments/batches/{number}/zengin.txt", get(zengin))
-        .route("/payments/batches/{number}/batch.csv", get(batch_csv))
-        .route("/payments/batches.csv", get(batches_csv))
-        .route("/admin/settlement.csv", get(settlement_csv))
-        .route("/admin/settlement.xlsx", get(settlement_xlsx))
+        .route(routes::batches::PATH, post(create))
+        .route(routes::batch_release::PATH, post(release))
+        .route(routes::batch_results::PATH, post(result))
+        .route(routes::batch_zengin::PATH, get(zengin))
+        .route(routes::batch_csv::PATH, get(batch_csv))
+        .route(routes::batches_csv::PATH, get(batches_csv))
+        .route(routes::settlement_csv::PATH, get(settlement_csv))
+        .route(routes::settlement_xlsx::PATH, get(settlement_xlsx))
 }
 
 /// The bank's result file (multipart, field `file`).
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/payments/batches/{number}/results-file",
-            post(results_file),
-        )
+        .route(routes::batch_results_file::PATH, post(results_file))
         .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
 }
 

@@ -1,6 +1,7 @@
 //! The regulator's report: freeze one (approvers and admins), download a
 //! frozen one as CSV or Excel (whoever may read reports).
 
+use crate::routes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -18,9 +19,9 @@ use crate::api::reports::REPORT_ROLES;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/reports", post(freeze))
-        .route("/reports/{number}/csv", get(csv))
-        .route("/reports/{number}/xlsx", get(xlsx))
+        .route(routes::reports::PATH, post(freeze))
+        .route(routes::report_csv::PATH, get(csv))
+        .route(routes::report_xlsx::PATH, get(xlsx))
 }
 
 async fn freeze(

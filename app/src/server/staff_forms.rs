@@ -3,6 +3,7 @@
 //! by the service, whatever the page showed. Errors are shown on the case
 //! page, where the forms are.
 
+use crate::routes;
 use crate::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -21,23 +22,23 @@ use crate::domain::{Role, decision};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/staff/claims/{reference}/assess", post(assess))
-        .route("/staff/claims/{reference}/approve", post(approve))
-        .route("/staff/claims/{reference}/send-back", post(send_back))
-        .route("/staff/claims/{reference}/reject", post(reject))
-        .route("/staff/claims/{reference}/notes", post(note))
+        .route(routes::staff_assess::PATH, post(assess))
+        .route(routes::staff_approve::PATH, post(approve))
+        .route(routes::staff_send_back::PATH, post(send_back))
+        .route(routes::staff_reject::PATH, post(reject))
+        .route(routes::staff_notes::PATH, post(note))
+        .route(routes::staff_close_duplicate::PATH, post(close_duplicate))
+        .route(routes::staff_reopen::PATH, post(reopen))
+        .route(routes::staff_assign::PATH, post(assign))
         .route(
-            "/staff/claims/{reference}/close-duplicate",
-            post(close_duplicate),
-        )
-        .route("/staff/claims/{reference}/reopen", post(reopen))
-        .route("/staff/claims/{reference}/assign", post(assign))
-        .route(
-            "/admin/claims/{reference}/history.csv",
+            routes::staff_history_csv::PATH,
             axum::routing::get(history_csv),
         )
-        .route("/staff/queue.csv", axum::routing::get(queue_csv))
-        .route("/staff/reported-losses.csv", axum::routing::get(losses_csv))
+        .route(routes::staff_queue_csv::PATH, axum::routing::get(queue_csv))
+        .route(
+            routes::staff_losses_csv::PATH,
+            axum::routing::get(losses_csv),
+        )
 }
 
 /// A step's command with the version of the case its form was written

@@ -1,6 +1,8 @@
 //! The router's routes, read from its source: every `.route(path, handler)`
 //! in `app/src/server` and `server/src`, so a test that walks them cannot
-//! miss one added tomorrow. Parameters are filled with a given value.
+//! miss one added tomorrow. A path is a declared route (`routes::x::PATH`,
+//! looked up in `app::routes::ALL`). Parameters are filled with a given
+//! value.
 
 /// One route: its path pattern and the methods it answers.
 #[derive(Clone, Debug)]
@@ -64,13 +66,27 @@ fn parse(text: &str, file: &str) -> Vec<Route> {
     let mut rest = text;
     while let Some(at) = rest.find(".route(") {
         rest = &rest[at + ".route(".len()..];
-        let Some(q1) = rest.find('"') else { break };
-        // Only a literal first argument (skip whitespace before it).
-        if !rest[..q1].trim().is_empty() {
+        // The first argument: a declared route's `PATH` (a literal is
+        // refused: every address is declared once, in `app::routes`).
+        let Some(comma) = rest.find(',') else { break };
+        let first = rest[..comma].trim();
+        assert!(
+            !first.starts_with('"'),
+            "{file}: {first}: a route is declared in app/src/routes.rs and bound by its PATH"
+        );
+        let Some(name) = first
+            .strip_suffix("::PATH")
+            .and_then(|p| p.rsplit("::").next())
+        else {
             continue;
-        }
-        let q2 = rest[q1 + 1..].find('"').unwrap() + q1 + 1;
-        let pattern = rest[q1 + 1..q2].to_owned();
+        };
+        let pattern = app::routes::ALL
+            .iter()
+            .find(|r| r.0 == name)
+            .unwrap_or_else(|| panic!("{file}: {name} is not a declared route"))
+            .1
+            .to_owned();
+        let q2 = comma - 1;
         // The handler: up to the parenthesis closing `.route(`.
         let mut depth = 1;
         let mut end = q2 + 1;
@@ -117,6 +133,47 @@ fn parse(text: &str, file: &str) -> Vec<Route> {
     routes
 }
 
+/// Every declared route is bound by the router (none is declared and
+/// forgotten), and no page builds a form's address by hand.
+#[test]
+fn every_declared_route_is_bound_and_every_form_posts_to_one() {
+    let bound: Vec<String> = all().into_iter().map(|r| r.pattern).collect();
+    for (name, pattern, _) in app::routes::ALL {
+        assert!(
+            bound.iter().any(|b| b == pattern),
+            "{name} ({pattern}) is declared but no router binds it"
+        );
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
+    let mut dirs = vec![root.join("pages"), root.join("components")];
+    let mut by_hand = Vec::new();
+    let mut pages = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            pages += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines() {
+                // A post's action is a route's `to(..)` (or a variable made
+                // from one); a GET filter form names its own page.
+                let post = line.contains("method=\"post\"");
+                if line.contains("action=format!(") || (post && line.contains("action=\"")) {
+                    by_hand.push(format!("{}: {}", path.display(), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(pages > 10, "the walk found the pages");
+    assert!(
+        by_hand.is_empty(),
+        "form addresses written by hand: {by_hand:#?}"
+    );
+}
+
 #[test]
 fn the_route_table_is_read_from_the_source() {
     let routes = all();
@@ -128,4 +185,43 @@ fn the_route_table_is_read_from_the_source() {
         routes.iter().filter(|r| r.writes()).count() >= 60,
         "{routes:#?}"
     );
+}
+
+/// A page that shows one case to staff or a bank (a `reference` in its
+/// address, outside the claimant's own `/claims/…`) is a declared case page,
+/// so its views are audited: a case page under a new address cannot be
+/// forgotten.
+#[test]
+fn every_page_of_a_case_is_an_audited_case_page() {
+    let lib = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/lib.rs"),
+    )
+    .unwrap();
+    let pages: Vec<String> = lib
+        .match_indices("path!(\"")
+        .map(|(i, m)| {
+            let start = i + m.len();
+            let end = lib[start..].find('"').unwrap() + start;
+            lib[start..end]
+                .split('/')
+                .map(|s| match s.strip_prefix(':') {
+                    Some(p) => format!("{{{p}}}"),
+                    None => s.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect();
+    assert!(pages.len() > 30, "the walk found the pages");
+    let of_a_case: Vec<&String> = pages
+        .iter()
+        .filter(|p| p.contains("{reference}") && !p.starts_with("/claims/"))
+        .collect();
+    assert_eq!(of_a_case.len(), app::routes::CASE_PAGES.len());
+    for page in of_a_case {
+        assert!(
+            app::routes::CASE_PAGES.contains(&page.as_str()),
+            "{page} shows a case and is not audited"
+        );
+    }
 }

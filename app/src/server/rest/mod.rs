@@ -4,6 +4,7 @@
 //! each key is rate-limited. The OpenAPI 3.1 document is generated from the
 //! code below (utoipa) and served at `/api/v1/openapi.json`.
 
+use crate::routes;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -49,26 +50,32 @@ pub const MAX_IMPORT_ROWS: usize = 100_000;
 /// Reads and small writes (under the app's 1 MiB body limit).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/lines", get(list_lines).fallback(wrong_method))
-        .route("/api/v1/lines/{id}", get(get_line).fallback(wrong_method))
         .route(
-            "/api/v1/lines/{id}/verification",
+            routes::api_lines::PATH,
+            get(list_lines).fallback(wrong_method),
+        )
+        .route(routes::api_line::PATH, get(get_line).fallback(wrong_method))
+        .route(
+            routes::api_line_verification::PATH,
             post(verify_line).fallback(wrong_method),
         )
         .route(
-            "/api/v1/imports/{id}",
+            routes::api_import::PATH,
             get(get_import).fallback(wrong_method),
         )
-        .route("/api/v1/openapi.json", get(openapi_json))
+        .route(routes::api_openapi::PATH, get(openapi_json))
         // Anything else under the API is a problem document too, not a page.
-        .route("/api/v1/{*rest}", axum::routing::any(no_such_endpoint))
+        .route(
+            routes::api_unknown::PATH,
+            axum::routing::any(no_such_endpoint),
+        )
 }
 
 /// An import's rows may be many: its own, larger body limit.
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .route(
-            "/api/v1/imports",
+            routes::api_imports::PATH,
             post(create_import).fallback(wrong_method),
         )
         .layer(axum::extract::DefaultBodyLimit::max(
