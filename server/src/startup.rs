@@ -13,8 +13,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use app::server::db::Db;
-use app::server::security::{run_housekeeping, same_origin_writes, security_headers};
-use app::server::{AppState, Settings, forms, journey_forms, mail, services};
+use app::server::middleware::security::{run_housekeeping, same_origin_writes, security_headers};
+use app::server::web;
+use app::server::{AppState, Settings, mail, services};
 use app::{App, shell};
 
 use crate::config::Config;
@@ -75,7 +76,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         core,
         leptos_options,
-        metrics: Arc::new(app::server::ops::Metrics::default()),
+        metrics: Arc::new(app::server::middleware::ops::Metrics::default()),
     })
 }
 
@@ -125,14 +126,14 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     }
     let case_pages = cases.route_layer(from_fn_with_state(
         state.clone(),
-        app::server::case_views::record_case_views,
+        app::server::middleware::case_views::record_case_views,
     ));
     let app = Router::new()
         .route(
             app::routes::metrics::PATH,
-            axum::routing::get(app::server::ops::metrics),
+            axum::routing::get(app::server::middleware::ops::metrics),
         )
-        .merge(forms::routes())
+        .merge(web::routes())
         .merge(case_pages)
         .leptos_routes_with_context(&state, pages, context.clone(), page_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -142,24 +143,28 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // Uploads have their own, larger limit (one file and its form).
     let app = Router::new()
-        .merge(journey_forms::upload_routes())
-        .merge(app::server::bank_forms::upload_routes())
-        .merge(app::server::payments_forms::upload_routes())
+        .merge(web::evidence::upload_routes())
+        .merge(web::bank::upload_routes())
+        .merge(web::payments::upload_routes())
         .merge(app::server::rest::upload_routes())
         .merge(app)
         .with_state(state.clone())
         .layer(sessions)
         .layer(from_fn_with_state(
             state.clone(),
-            app::server::security::database_down,
+            app::server::middleware::security::database_down,
         ))
-        .layer(from_fn(app::server::security::server_fn_bad_input))
+        .layer(from_fn(
+            app::server::middleware::security::server_fn_bad_input,
+        ))
         .layer(from_fn_with_state(state.clone(), same_origin_writes))
-        .layer(from_fn(app::server::security::control_characters_not_found))
+        .layer(from_fn(
+            app::server::middleware::security::control_characters_not_found,
+        ))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(
             state.clone(),
-            app::server::ops::request_context,
+            app::server::middleware::ops::request_context,
         ));
     Ok(app)
 }

@@ -13,7 +13,7 @@ pub struct AppState {
     pub core: Core,
     pub leptos_options: LeptosOptions,
     /// What this process counted (requests, latency) for `/metrics`.
-    pub metrics: Arc<super::ops::Metrics>,
+    pub metrics: Arc<super::middleware::ops::Metrics>,
 }
 
 /// A handler passes `&state` where a service takes `&Core`.

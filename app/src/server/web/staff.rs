@@ -11,17 +11,24 @@ use axum::response::Response;
 use axum::routing::post;
 use tower_sessions::Session;
 
-use super::auth;
-use super::error::AppError;
-use super::forms::{Submitted, see_other};
-use super::guard::*;
-use super::services::decisions::{self, Decide};
-use super::state::AppState;
+use crate::components::FormState;
+use crate::domain::answers::Section;
 use crate::domain::workflow::Action;
-use crate::domain::{Role, decision};
+use crate::domain::{FieldErrors, Role, decision};
+use crate::server::auth;
+use crate::server::error::AppError;
+use crate::server::guard::*;
+use crate::server::services::decisions::{self, Decide};
+use crate::server::services::drafts;
+use crate::server::state::AppState;
+use crate::server::web::{Submitted, render, see_other};
+use axum::http::StatusCode;
+use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(routes::staff_request::PATH, post(request_information))
+        .route(routes::staff_invitations::PATH, post(write_letter))
         .route(routes::staff_assess::PATH, post(assess))
         .route(routes::staff_approve::PATH, post(approve))
         .route(routes::staff_send_back::PATH, post(send_back))
@@ -199,9 +206,9 @@ async fn history_csv(
     _: Reading<Admins>,
 ) -> Response {
     match decisions::history_csv(&state, &reference).await {
-        Ok(csv) => super::download::attachment(
+        Ok(csv) => crate::server::download::attachment(
             csv,
-            super::download::CSV,
+            crate::server::download::CSV,
             &format!("{reference}-history.csv"),
         ),
         Err(e) => e.into_response(),
@@ -271,7 +278,7 @@ pub(crate) async fn queue_csv(
             r.assignee.unwrap_or_default(),
         ]
     });
-    super::download::csv_file(std::iter::once(header).chain(lines), "queue.csv")
+    crate::server::download::csv_file(std::iter::once(header).chain(lines), "queue.csv")
 }
 
 /// The reported losses as CSV: every debit a bank listed that no claim
@@ -282,7 +289,7 @@ async fn losses_csv(State(state): State<AppState>, session: Session) -> Response
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let rows = match super::store::bank_debits::unmatched(&state.db, 100_000).await {
+    let rows = match crate::server::store::bank_debits::unmatched(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -317,5 +324,66 @@ async fn losses_csv(State(state): State<AppState>, session: Session) -> Response
             lang.t(letter),
         ]
     });
-    super::download::csv_file(std::iter::once(header).chain(lines), "reported-losses.csv")
+    crate::server::download::csv_file(std::iter::once(header).chain(lines), "reported-losses.csv")
+}
+
+/// The operator writes an invitation letter for a bank-reported debit; the
+/// letter (with the code, this once) is the answer.
+async fn write_letter(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    // Errors show on the list the button was on.
+    if let Ok(uri) = "/staff/reported-losses".parse() {
+        form.parts.uri = uri;
+    }
+    let roles = [Role::Reviewer, Role::Approver, Role::Admin];
+    let staff = match auth::require(&session, &state.db, &roles).await {
+        Ok(u) => u,
+        Err(e) => return form.fail(&state, e, "debit").await,
+    };
+    let Ok(debit) = Uuid::parse_str(form.get("debit")) else {
+        return form.fail(&state, AppError::NotFound, "debit").await;
+    };
+    match crate::server::services::invitations::create(&state, &staff, debit).await {
+        Ok((id, code)) => {
+            let mut parts = form.parts;
+            if let Ok(uri) = format!("/staff/invitations/{id}").parse() {
+                parts.uri = uri;
+            }
+            render(
+                &state,
+                parts,
+                FormState {
+                    values: Default::default(),
+                    errors: FieldErrors::new(),
+                    message: Some(code),
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => form.fail(&state, e, "debit").await,
+    }
+}
+
+/// Staff ask the claimant for information: the question and the sections
+/// (checkboxes `section_<name>`) the claimant may change.
+async fn request_information(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    Guarded { user: staff, .. }: Guarded<Reviewers>,
+    form: Submitted,
+) -> Response {
+    let sections: Vec<Section> = Section::REQUESTABLE
+        .into_iter()
+        .filter(|s| form.get(&format!("section_{}", s.as_str())) == "yes")
+        .collect();
+    match drafts::request_information(&state, &staff, &reference, form.get("question"), &sections)
+        .await
+    {
+        Ok(()) => see_other(&format!("/staff/claims/{reference}")),
+        Err(e) => form.fail(&state, e, "question").await,
+    }
 }

@@ -10,14 +10,15 @@ use axum::routing::post;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::auth;
-use super::error::AppError;
-use super::forms::{Submitted, logged_in, see_other};
-use super::services::mfa;
-use super::state::AppState;
-use super::store::users;
 use crate::domain::Role;
 use crate::i18n::Lang;
+use crate::server::auth;
+use crate::server::error::AppError;
+use crate::server::services::mfa;
+use crate::server::state::AppState;
+use crate::server::store::users;
+use crate::server::web::public::logged_in;
+use crate::server::web::{Submitted, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

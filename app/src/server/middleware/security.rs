@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::state::AppState;
+use crate::server::state::AppState;
 pub use redress_core::limits::*;
 
 /// Refuses state-changing requests from another origin with 403. Leptos
@@ -167,7 +167,7 @@ pub async fn database_down(
 ) -> Response {
     let res = next.run(req).await;
     if res.status() == StatusCode::INTERNAL_SERVER_ERROR && !state.db.ping().await {
-        return super::error::unavailable();
+        return crate::server::error::unavailable();
     }
     res
 }

@@ -10,14 +10,14 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-use super::auth;
-use super::download;
-use super::error::AppError;
-use super::forms::{Submitted, see_other};
-use super::guard::*;
-use super::services::admin_users;
-use super::state::AppState;
 use crate::domain::Role;
+use crate::server::auth;
+use crate::server::download;
+use crate::server::error::AppError;
+use crate::server::guard::*;
+use crate::server::services::admin_users;
+use crate::server::state::AppState;
+use crate::server::web::{Submitted, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -113,7 +113,7 @@ async fn mfa_reset(
     mut form: Submitted,
 ) -> Response {
     on_page(&mut form, &format!("/admin/users/{id}"));
-    match super::services::mfa::reset(&state, &admin, &id).await {
+    match crate::server::services::mfa::reset(&state, &admin, &id).await {
         Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
         Err(e) => form.fail(&state, e, "role").await,
     }
@@ -144,13 +144,16 @@ async fn actions_csv(
     Query(s): Query<Search>,
     Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
-    let rows =
-        match super::store::users::admin_actions(&state.db, s.q.as_deref().unwrap_or(""), 100_000)
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => return AppError::from(e).into_response(),
-        };
+    let rows = match crate::server::store::users::admin_actions(
+        &state.db,
+        s.q.as_deref().unwrap_or(""),
+        100_000,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
     let lang = admin.lang;
     let header = [
         "admin_action_at",
@@ -179,7 +182,8 @@ async fn views_csv(
     Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
     let q = s.q.as_deref().unwrap_or("");
-    let rows = match super::store::bank_review::views_page(&state.db, q, 1_000_000, 0).await {
+    let rows = match crate::server::store::bank_review::views_page(&state.db, q, 1_000_000, 0).await
+    {
         Ok((rows, _)) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -203,7 +207,7 @@ async fn users_csv(
     Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
     let q = s.q.as_deref().unwrap_or("");
-    let rows = match super::store::users::search(&state.db, q, 100_000, 0).await {
+    let rows = match crate::server::store::users::search(&state.db, q, 100_000, 0).await {
         Ok((rows, _)) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -242,7 +246,7 @@ async fn mail_csv(State(state): State<AppState>, session: Session) -> Response {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let rows = match super::store::outbox::unsent(&state.db, 100_000).await {
+    let rows = match crate::server::store::outbox::unsent(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };

@@ -13,14 +13,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-use super::auth;
-use super::error::AppError;
-use super::forms::{Submitted, see_other};
-use super::guard::*;
-use super::services::payouts;
-use super::state::AppState;
-use super::store::payouts::CandidateFilter;
 use crate::domain::{BankCode, FieldErrors, Role, Yen};
+use crate::server::auth;
+use crate::server::error::AppError;
+use crate::server::guard::*;
+use crate::server::services::payouts;
+use crate::server::state::AppState;
+use crate::server::store::payouts::CandidateFilter;
+use crate::server::web::{Submitted, see_other};
 use chrono::NaiveDate;
 
 pub fn routes() -> Router<AppState> {
@@ -127,7 +127,7 @@ async fn results_file(
     Guarded { user, .. }: Guarded<PaymentsOnly>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
-    use super::journey_forms::{page_with_file_error, read_file_field};
+    use crate::server::web::evidence::{page_with_file_error, read_file_field};
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
     let page = format!("/payments/batches/{n}");
@@ -265,7 +265,7 @@ async fn batches_csv(State(state): State<AppState>, session: Session) -> Respons
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let rows = match super::store::payouts::batches(&state.db, 100_000).await {
+    let rows = match crate::server::store::payouts::batches(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -293,7 +293,7 @@ async fn batches_csv(State(state): State<AppState>, session: Session) -> Respons
             b.file_sha256.unwrap_or_default(),
         ]
     });
-    super::download::csv_file(std::iter::once(header).chain(lines), "payout-batches.csv")
+    crate::server::download::csv_file(std::iter::once(header).chain(lines), "payout-batches.csv")
 }
 
 /// The batch form: the transfer date (a business day ahead) and which

@@ -10,13 +10,13 @@ use axum::response::Response;
 use axum::routing::post;
 use tower_sessions::Session;
 
-use super::auth;
-use super::error::AppError;
-use super::forms::{Submitted, see_other};
-use super::guard::*;
-use super::services::{bank_import, bank_review};
-use super::state::AppState;
 use crate::domain::Role;
+use crate::server::auth;
+use crate::server::error::AppError;
+use crate::server::guard::*;
+use crate::server::services::{bank_import, bank_review};
+use crate::server::state::AppState;
+use crate::server::web::{Submitted, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -63,7 +63,7 @@ async fn import(
     Guarded { user: staff, .. }: Guarded<BankStaff>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
-    use super::journey_forms::{page_with_file_error, read_file_field};
+    use crate::server::web::evidence::{page_with_file_error, read_file_field};
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
     let file = match axum::extract::Multipart::from_request(
@@ -151,7 +151,9 @@ async fn queue_csv(
         return AppError::Invalid(errors).into_response();
     }
     let rows =
-        match super::store::bank_review::queue_page(&state.db, &bank, &filter, 100_000, 0).await {
+        match crate::server::store::bank_review::queue_page(&state.db, &bank, &filter, 100_000, 0)
+            .await
+        {
             Ok((rows, _, _)) => rows,
             Err(e) => return AppError::from(e).into_response(),
         };
@@ -182,7 +184,7 @@ async fn queue_csv(
             )),
         ]
     });
-    super::download::csv_file(std::iter::once(header).chain(lines), "bank-queue.csv")
+    crate::server::download::csv_file(std::iter::once(header).chain(lines), "bank-queue.csv")
 }
 
 /// The bank's import history as CSV: every list this bank sent (at most
@@ -196,7 +198,8 @@ async fn imports_csv(State(state): State<AppState>, session: Session) -> Respons
         Ok(b) => b.to_owned(),
         Err(e) => return e.into_response(),
     };
-    let rows = match super::store::bank_debits::imports_for(&state.db, &bank, 100_000).await {
+    let rows = match crate::server::store::bank_debits::imports_for(&state.db, &bank, 100_000).await
+    {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -227,5 +230,5 @@ async fn imports_csv(State(state): State<AppState>, session: Session) -> Respons
             r.rows_rejected.to_string(),
         ]
     });
-    super::download::csv_file(std::iter::once(header).chain(lines), "bank-imports.csv")
+    crate::server::download::csv_file(std::iter::once(header).chain(lines), "bank-imports.csv")
 }

@@ -3,7 +3,7 @@
 
 use axum::extract::{RawPathParams, State};
 
-use super::state::AppState;
+use crate::server::state::AppState;
 use redress_core::services::bank_review::record_view;
 
 /// The case pages' own layer (the server binds `crate::routes::CASE_PAGES`
@@ -27,7 +27,7 @@ pub async fn record_case_views(
     let res = next.run(req).await;
     if let (Some(reference), Some(session)) = (reference, session)
         && res.status() == axum::http::StatusCode::OK
-        && let Ok(Some(user)) = super::auth::current_user(&session, &state.db).await
+        && let Ok(Some(user)) = crate::server::auth::current_user(&session, &state.db).await
         && user.role.is_staff()
         && let Err(e) = record_view(&state, &user, &reference).await
     {

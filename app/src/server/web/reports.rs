@@ -8,14 +8,14 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-use super::auth;
-use super::download;
-use super::error::AppError;
-use super::forms::{Submitted, see_other};
-use super::guard::*;
-use super::services::reports;
-use super::state::AppState;
 use crate::api::reports::REPORT_ROLES;
+use crate::server::auth;
+use crate::server::download;
+use crate::server::error::AppError;
+use crate::server::guard::*;
+use crate::server::services::reports;
+use crate::server::state::AppState;
+use crate::server::web::{Submitted, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

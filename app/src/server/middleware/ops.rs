@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 use tracing::Instrument;
 
-use super::state::AppState;
+use crate::server::state::AppState;
 
 /// The id of one request, as people quote it ("quote this code").
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -255,7 +255,7 @@ pub async fn metrics(
     let mut out = String::new();
     state.metrics.render(&mut out);
     let db = &state.db;
-    match super::store::outbox::unsent_counts(db).await {
+    match crate::server::store::outbox::unsent_counts(db).await {
         Ok((failed, waiting)) => {
             out.push_str("# HELP redress_outbox_pending Mails waiting to be sent.\n# TYPE redress_outbox_pending gauge\n");
             let _ = writeln!(out, "redress_outbox_pending {waiting}");
@@ -264,7 +264,7 @@ pub async fn metrics(
         }
         Err(e) => tracing::warn!(error = %e, "metrics: outbox counts"),
     }
-    match super::store::queue::counts(db).await {
+    match crate::server::store::queue::counts(db).await {
         Ok(states) => {
             out.push_str("# HELP redress_cases Cases by state.\n# TYPE redress_cases gauge\n");
             for (s, n) in states {

@@ -1,33 +1,27 @@
-//! The form posts of the claimant's journey (and the staff's request for
-//! information). Each handler: guard, call one service, redirect (303) to
+//! The form posts of the claimant's journey through a draft (and through a
+//! claim being changed in answer to a request). Each handler: guard, call one service, redirect (303) to
 //! the next page; on bad input show the page again with the errors.
 
 #![allow(clippy::result_large_err)]
 
 use crate::routes;
-use crate::server::error::Respond as _;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, State};
-use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
+use axum::extract::{FromRequest, FromRequestParts, Path};
+use axum::http::Request;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use std::future::Future;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::auth::{self, CurrentUser};
-use super::error::AppError;
-use super::forms::{Submitted, render, see_other};
-use super::guard::*;
-use super::services::{drafts, evidence};
-use super::state::AppState;
-use crate::components::FormState;
-use crate::domain::answers::{self, Form, MAX_FILE_BYTES, Section};
-use crate::domain::{CaseRef, FieldErrors, Role};
-
-/// A multipart body may be this much larger than the file it carries.
-const MULTIPART_OVERHEAD: usize = 64 * 1024;
+use crate::domain::answers::{self, Form, Section};
+use crate::domain::{CaseRef, Role};
+use crate::server::auth::{self, CurrentUser};
+use crate::server::error::AppError;
+use crate::server::services::{drafts, evidence};
+use crate::server::state::AppState;
+use crate::server::web::{Submitted, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -54,17 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route(routes::claim_payout::PATH, post(payout))
         .route(routes::claim_check::PATH, post(send))
         .route(routes::claim_reply::PATH, post(reply))
-        .route(routes::staff_request::PATH, post(request_information))
-        .route(routes::file::PATH, get(download))
         .route(routes::claim_redeem::PATH, post(redeem))
-        .route(routes::staff_invitations::PATH, post(write_letter))
-}
-
-/// Uploads: multipart, with a body limit of one file plus the form around it.
-pub fn upload_routes() -> Router<AppState> {
-    Router::new()
-        .route(routes::claim_evidence::PATH, post(upload))
-        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + MULTIPART_OVERHEAD))
 }
 
 /// Today in Japan: the forms' dates are checked against it.
@@ -307,7 +291,7 @@ async fn change_journey(Path((key, lid)): KeyAnd, p: Posted) -> Response {
 
 /// The page that lists a claim's files: the evidence section of a draft, the
 /// reply page of a claim.
-fn files_page(key: &str) -> String {
+pub(super) fn files_page(key: &str) -> String {
     if CaseRef::parse(key).is_ok() {
         format!("/claims/{key}/reply")
     } else {
@@ -378,261 +362,8 @@ async fn redeem(mut p: Posted) -> Response {
     }
     p.run(None, "claim_code", |state, user, f| async move {
         let code = f.get("claim_code").cloned().unwrap_or_default();
-        let draft = super::services::invitations::redeem(&state, &user, &code, &ip).await?;
+        let draft = crate::server::services::invitations::redeem(&state, &user, &code, &ip).await?;
         Ok(format!("/claims/{draft}"))
     })
     .await
-}
-
-/// The operator writes an invitation letter for a bank-reported debit; the
-/// letter (with the code, this once) is the answer.
-async fn write_letter(
-    State(state): State<AppState>,
-    session: Session,
-    mut form: Submitted,
-) -> Response {
-    // Errors show on the list the button was on.
-    if let Ok(uri) = "/staff/reported-losses".parse() {
-        form.parts.uri = uri;
-    }
-    let roles = [Role::Reviewer, Role::Approver, Role::Admin];
-    let staff = match auth::require(&session, &state.db, &roles).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "debit").await,
-    };
-    let Ok(debit) = Uuid::parse_str(form.get("debit")) else {
-        return form.fail(&state, AppError::NotFound, "debit").await;
-    };
-    match super::services::invitations::create(&state, &staff, debit).await {
-        Ok((id, code)) => {
-            let mut parts = form.parts;
-            if let Ok(uri) = format!("/staff/invitations/{id}").parse() {
-                parts.uri = uri;
-            }
-            render(
-                &state,
-                parts,
-                FormState {
-                    values: Default::default(),
-                    errors: FieldErrors::new(),
-                    message: Some(code),
-                },
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => form.fail(&state, e, "debit").await,
-    }
-}
-
-/// Staff ask the claimant for information: the question and the sections
-/// (checkboxes `section_<name>`) the claimant may change.
-async fn request_information(
-    State(state): State<AppState>,
-    Path(reference): Path<String>,
-    Guarded { user: staff, .. }: Guarded<Reviewers>,
-    form: Submitted,
-) -> Response {
-    let sections: Vec<Section> = Section::REQUESTABLE
-        .into_iter()
-        .filter(|s| form.get(&format!("section_{}", s.as_str())) == "yes")
-        .collect();
-    match drafts::request_information(&state, &staff, &reference, form.get("question"), &sections)
-        .await
-    {
-        Ok(()) => see_other(&format!("/staff/claims/{reference}")),
-        Err(e) => form.fail(&state, e, "question").await,
-    }
-}
-
-/// Shows the page at `page` with one error on the file field.
-pub(crate) async fn page_with_file_error(
-    state: &AppState,
-    mut parts: Parts,
-    page: &str,
-    key: &str,
-    status: StatusCode,
-) -> Response {
-    if let Ok(uri) = page.parse() {
-        parts.uri = uri;
-    }
-    let mut errors = FieldErrors::new();
-    errors.add("file", key);
-    render(
-        state,
-        parts,
-        FormState {
-            values: Default::default(),
-            errors,
-            message: None,
-        },
-        status,
-    )
-    .await
-}
-
-/// Reads the form's `file` field (name and bytes), reading the whole body
-/// so the browser gets the answer. Errors: (message key, status) — 413 when
-/// the file is larger than `max`, 422 when there is none.
-pub(crate) async fn read_file_field(
-    multipart: &mut Multipart,
-    max: usize,
-) -> Result<(String, Vec<u8>), (&'static str, StatusCode)> {
-    let failed = |status: StatusCode| {
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ("file_too_large", status)
-        } else {
-            ("file_required", status)
-        }
-    };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut too_large = false;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| failed(e.status()))?
-    {
-        let is_file = field.name() == Some("file") && file.is_none();
-        let name = field.file_name().unwrap_or("").to_owned();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|e| failed(e.status()))? {
-            if !is_file || too_large {
-                continue;
-            }
-            if bytes.len() + chunk.len() > max {
-                too_large = true;
-                bytes = Vec::new();
-            } else {
-                bytes.extend_from_slice(&chunk);
-            }
-        }
-        if is_file {
-            file = Some((name, bytes));
-        }
-    }
-    if too_large {
-        return Err(("file_too_large", StatusCode::PAYLOAD_TOO_LARGE));
-    }
-    file.filter(|(_, b)| !b.is_empty())
-        .ok_or(("file_required", StatusCode::UNPROCESSABLE_ENTITY))
-}
-
-/// One evidence file, posted as `multipart/form-data` (field `file`). The
-/// whole body is read (so the browser gets the answer), at most one file
-/// plus the form around it.
-async fn upload(
-    State(state): State<AppState>,
-    Path(key): Path<String>,
-    Guarded { user, .. }: Guarded<Claimants>,
-    req: Request<Body>,
-) -> Response {
-    let (parts, body) = req.into_parts();
-    let page = files_page(&key);
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_FILE_BYTES + MULTIPART_OVERHEAD) {
-        return page_with_file_error(
-            &state,
-            parts,
-            &page,
-            "file_too_large",
-            StatusCode::PAYLOAD_TOO_LARGE,
-        )
-        .await;
-    }
-    let mut multipart =
-        match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await {
-            Ok(m) => m,
-            Err(_) => {
-                return page_with_file_error(
-                    &state,
-                    parts,
-                    &page,
-                    "file_required",
-                    StatusCode::BAD_REQUEST,
-                )
-                .await;
-            }
-        };
-    let (name, bytes) = match read_file_field(&mut multipart, MAX_FILE_BYTES).await {
-        Ok(file) => file,
-        Err((key, status)) => return page_with_file_error(&state, parts, &page, key, status).await,
-    };
-    match evidence::upload(&state, &user, &key, &name, &bytes).await {
-        Ok(_) => see_other(&page),
-        Err(AppError::Invalid(errors)) => {
-            let key = errors.0.first().map(|e| e.key.clone()).unwrap_or_default();
-            page_with_file_error(&state, parts, &page, &key, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(AppError::Conflict(key)) => {
-            page_with_file_error(&state, parts, &page, key, StatusCode::CONFLICT).await
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
-/// A file as a download, never shown inline: `attachment`, `nosniff`, and a
-/// sandbox in case a browser still tries.
-async fn download(
-    State(state): State<AppState>,
-    Path(fid): Path<String>,
-    session: Session,
-) -> Response {
-    let user = match auth::current_user(&session, &state.db).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return see_other("/login?notice=login"),
-        Err(e) => return e.into_response(),
-    };
-    let Ok(fid) = Uuid::parse_str(&fid) else {
-        return AppError::NotFound.into_response();
-    };
-    match evidence::download(&state, &user, fid).await {
-        Ok((name, kind, bytes)) => {
-            let ascii: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let encoded: String = name
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            let disposition =
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-            let mut res = (StatusCode::OK, bytes).into_response();
-            let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            h.insert(
-                "x-content-type-options",
-                HeaderValue::from_static("nosniff"),
-            );
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("sandbox; default-src 'none'"),
-            );
-            res
-        }
-        Err(e) => e.into_response(),
-    }
 }

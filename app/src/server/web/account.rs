@@ -12,12 +12,12 @@ use axum::routing::post;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::auth::{self, CurrentUser};
-use super::error::AppError;
-use super::forms::{Submitted, see_other};
-use super::services::account;
-use super::state::AppState;
 use crate::domain::Role;
+use crate::server::auth::{self, CurrentUser};
+use crate::server::error::AppError;
+use crate::server::services::account;
+use crate::server::state::AppState;
+use crate::server::web::{Submitted, see_other};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -1,0 +1,230 @@
+//! Evidence files: a claimant's upload (multipart, with its own body limit)
+//! and the download of a file by whoever may see its claim. The reading of
+//! one file field is shared with the banks' list upload.
+
+use crate::routes;
+use crate::server::error::Respond as _;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
+use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::components::FormState;
+use crate::domain::FieldErrors;
+use crate::domain::answers::MAX_FILE_BYTES;
+use crate::server::auth::{self};
+use crate::server::error::AppError;
+use crate::server::guard::*;
+use crate::server::services::evidence;
+use crate::server::state::AppState;
+use crate::server::web::{render, see_other};
+
+/// A multipart body may be this much larger than the file it carries.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+/// Uploads: multipart, with a body limit of one file plus the form around it.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route(routes::claim_evidence::PATH, post(upload))
+        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + MULTIPART_OVERHEAD))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(routes::file::PATH, get(download))
+}
+
+/// Shows the page at `page` with one error on the file field.
+pub(crate) async fn page_with_file_error(
+    state: &AppState,
+    mut parts: Parts,
+    page: &str,
+    key: &str,
+    status: StatusCode,
+) -> Response {
+    if let Ok(uri) = page.parse() {
+        parts.uri = uri;
+    }
+    let mut errors = FieldErrors::new();
+    errors.add("file", key);
+    render(
+        state,
+        parts,
+        FormState {
+            values: Default::default(),
+            errors,
+            message: None,
+        },
+        status,
+    )
+    .await
+}
+
+/// Reads the form's `file` field (name and bytes), reading the whole body
+/// so the browser gets the answer. Errors: (message key, status) — 413 when
+/// the file is larger than `max`, 422 when there is none.
+pub(crate) async fn read_file_field(
+    multipart: &mut Multipart,
+    max: usize,
+) -> Result<(String, Vec<u8>), (&'static str, StatusCode)> {
+    let failed = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ("file_too_large", status)
+        } else {
+            ("file_required", status)
+        }
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| failed(e.status()))?
+    {
+        let is_file = field.name() == Some("file") && file.is_none();
+        let name = field.file_name().unwrap_or("").to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| failed(e.status()))? {
+            if !is_file || too_large {
+                continue;
+            }
+            if bytes.len() + chunk.len() > max {
+                too_large = true;
+                bytes = Vec::new();
+            } else {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        if is_file {
+            file = Some((name, bytes));
+        }
+    }
+    if too_large {
+        return Err(("file_too_large", StatusCode::PAYLOAD_TOO_LARGE));
+    }
+    file.filter(|(_, b)| !b.is_empty())
+        .ok_or(("file_required", StatusCode::UNPROCESSABLE_ENTITY))
+}
+
+/// One evidence file, posted as `multipart/form-data` (field `file`). The
+/// whole body is read (so the browser gets the answer), at most one file
+/// plus the form around it.
+async fn upload(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Guarded { user, .. }: Guarded<Claimants>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let page = super::journey::files_page(&key);
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_FILE_BYTES + MULTIPART_OVERHEAD) {
+        return page_with_file_error(
+            &state,
+            parts,
+            &page,
+            "file_too_large",
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    let mut multipart =
+        match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await {
+            Ok(m) => m,
+            Err(_) => {
+                return page_with_file_error(
+                    &state,
+                    parts,
+                    &page,
+                    "file_required",
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
+            }
+        };
+    let (name, bytes) = match read_file_field(&mut multipart, MAX_FILE_BYTES).await {
+        Ok(file) => file,
+        Err((key, status)) => return page_with_file_error(&state, parts, &page, key, status).await,
+    };
+    match evidence::upload(&state, &user, &key, &name, &bytes).await {
+        Ok(_) => see_other(&page),
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.0.first().map(|e| e.key.clone()).unwrap_or_default();
+            page_with_file_error(&state, parts, &page, &key, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AppError::Conflict(key)) => {
+            page_with_file_error(&state, parts, &page, key, StatusCode::CONFLICT).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A file as a download, never shown inline: `attachment`, `nosniff`, and a
+/// sandbox in case a browser still tries.
+async fn download(
+    State(state): State<AppState>,
+    Path(fid): Path<String>,
+    session: Session,
+) -> Response {
+    let user = match auth::current_user(&session, &state.db).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return see_other("/login?notice=login"),
+        Err(e) => return e.into_response(),
+    };
+    let Ok(fid) = Uuid::parse_str(&fid) else {
+        return AppError::NotFound.into_response();
+    };
+    match evidence::download(&state, &user, fid).await {
+        Ok((name, kind, bytes)) => {
+            let ascii: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let encoded: String = name
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            let disposition =
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+            let mut res = (StatusCode::OK, bytes).into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(
+                "x-content-type-options",
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'"),
+            );
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,151 @@
+//! The incident's settings: which banks take part (and their share), the
+//! notices to banks, the policy, and a failed mail sent again.
+
+use super::{Submitted, see_other};
+use crate::routes;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::post;
+use tower_sessions::Session;
+
+use crate::domain::Role;
+use crate::server::auth;
+use crate::server::error::AppError;
+use crate::server::guard::*;
+use crate::server::services::banks;
+use crate::server::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(routes::admin_banks::PATH, post(admin_banks))
+        .route(routes::admin_banks_share::PATH, post(admin_bank_share))
+        .route(routes::admin_mail_retry::PATH, post(retry_mail))
+        .route(routes::admin_banks_notify::PATH, post(admin_bank_notify))
+        .route(routes::bank_notices::PATH, post(bank_notices))
+        .route(routes::admin_policy::PATH, post(admin_policy))
+}
+
+async fn admin_banks(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return form.fail(&state, e, "bank_code").await;
+    }
+    let participating = form.get("participating") == "yes";
+    match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
+        Ok(()) => see_other("/admin/banks"),
+        Err(e) => form.fail(&state, e, "bank_code").await,
+    }
+}
+
+/// An admin sets a bank's share of the debits paid at its accounts.
+async fn admin_bank_share(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/admin/banks".parse() {
+        form.parts.uri = uri;
+    }
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return form.fail(&state, e, "bank_code").await;
+    }
+    match banks::set_share(&state.db, form.get("bank_code"), form.get("share_percent")).await {
+        Ok(()) => see_other("/admin/banks"),
+        Err(e) => form.fail(&state, e, "share_percent").await,
+    }
+}
+
+/// An admin tries a failed or waiting mail again now.
+async fn retry_mail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Guarded { user: admin, .. }: Guarded<Admins>,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/admin/mail".parse() {
+        form.parts.uri = uri;
+    }
+    match crate::server::services::notifications::retry_mail(&state, &admin, &id).await {
+        Ok(()) => see_other("/admin/mail?retried=1"),
+        Err(e) => form.fail(&state, e, "mail").await,
+    }
+}
+
+/// An admin sets where a bank's notices go (its address and/or its users).
+async fn admin_bank_notify(
+    State(state): State<AppState>,
+    session: Session,
+    mut form: Submitted,
+) -> Response {
+    if let Ok(uri) = "/admin/banks".parse() {
+        form.parts.uri = uri;
+    }
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
+        return form.fail(&state, e, "notify_bank").await;
+    }
+    match banks::set_notify(
+        &state.db,
+        form.get("notify_bank"),
+        form.get("notify_email"),
+        form.get("notify_users") == "yes",
+    )
+    .await
+    {
+        Ok(()) => see_other("/admin/banks?notify=1"),
+        Err(e) => form.fail(&state, e, "notify_email").await,
+    }
+}
+
+/// A bank's lead user sets where the bank's own notices go.
+async fn bank_notices(
+    State(state): State<AppState>,
+    Guarded { user, .. }: Guarded<BankStaff>,
+    form: Submitted,
+) -> Response {
+    let bank = match crate::server::services::api_keys::managed_bank(&user) {
+        Ok(Some(bank)) => bank.to_owned(),
+        _ => return form.fail(&state, AppError::Forbidden, "notify_email").await,
+    };
+    match banks::set_notify(
+        &state.db,
+        &bank,
+        form.get("notify_email"),
+        form.get("notify_users") == "yes",
+    )
+    .await
+    {
+        Ok(()) => see_other("/bank/notices?saved=1"),
+        Err(e) => form.fail(&state, e, "notify_email").await,
+    }
+}
+
+/// An admin writes the next version of the compensation policy.
+async fn admin_policy(
+    State(state): State<AppState>,
+    Guarded { user: admin, .. }: Guarded<Admins>,
+    form: Submitted,
+) -> Response {
+    // The version the form was written against: without one, another
+    // admin's newer version is what the admin must see first.
+    let Some(based_on) = form.fields.get("based_on").and_then(|v| v.parse().ok()) else {
+        return form
+            .fail(
+                &state,
+                AppError::Conflict("policy_changed"),
+                "per_charge_limit",
+            )
+            .await;
+    };
+    let policy = match crate::domain::policy::parse_policy(&form.fields, based_on) {
+        Ok(p) => p,
+        Err(errors) => {
+            return form
+                .fail(&state, AppError::Invalid(errors), "per_charge_limit")
+                .await;
+        }
+    };
+    match crate::server::services::policies::publish(&state, &admin, based_on, policy).await {
+        Ok(_) => see_other("/admin/policy?saved=1"),
+        Err(e) => form.fail(&state, e, "per_charge_limit").await,
+    }
+}
