@@ -82,6 +82,63 @@ pub const OPERATORS: [crate::domain::Role; 4] = [
     crate::domain::Role::Admin,
 ];
 
+/// A filter's amount in yen (blank: no bound).
+#[cfg(feature = "ssr")]
+fn filter_amount(name: &str, text: &str, errors: &mut crate::domain::FieldErrors) -> Option<i64> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    match crate::domain::Yen::parse_in_range(text, 0, 10_000_000_000) {
+        Ok(y) => Some(y.value()),
+        Err(k) => {
+            errors.add(name, k);
+            None
+        }
+    }
+}
+
+/// A filter's age in days, up to ten years (blank: any age).
+#[cfg(feature = "ssr")]
+fn filter_age(text: &str, errors: &mut crate::domain::FieldErrors) -> Option<i64> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    match text.trim().parse::<i64>() {
+        Ok(d) if (0..=3650).contains(&d) => Some(d),
+        _ => {
+            errors.add("age", "age_invalid");
+            None
+        }
+    }
+}
+
+/// A filter's kind of flag (blank: any).
+#[cfg(feature = "ssr")]
+fn filter_flag(flag: String, errors: &mut crate::domain::FieldErrors) -> Option<String> {
+    if flag.is_empty() {
+        None
+    } else if crate::domain::policy::FLAG_KINDS.contains(&flag.as_str()) {
+        Some(flag)
+    } else {
+        errors.add("flag", "flag_unknown");
+        None
+    }
+}
+
+/// A filter's bank code (blank: every bank).
+#[cfg(feature = "ssr")]
+fn filter_bank(text: &str, errors: &mut crate::domain::FieldErrors) -> Option<String> {
+    let bank = text.trim();
+    if bank.is_empty() {
+        None
+    } else if crate::domain::BankCode::parse(bank).is_err() {
+        errors.add("bank", "bank_code_invalid");
+        None
+    } else {
+        Some(bank.to_owned())
+    }
+}
+
 /// The queue's filter from what the page (or the CSV link) asks for, and
 /// the fields that were not understood (ignored and named beside them).
 #[cfg(feature = "ssr")]
@@ -104,7 +161,7 @@ pub fn queue_filter(
         sort,
         page,
     } = query;
-    use crate::domain::{FieldErrors, Yen};
+    use crate::domain::FieldErrors;
     use crate::server::store::queue::{Assignee, QueueFilter, Sort};
     let (state, bank, min, max, age) = (
         state.unwrap_or_default(),
@@ -127,49 +184,15 @@ pub fn queue_filter(
         }
         "submitted".to_owned()
     };
-    let amount = |name: &str, text: &str, errors: &mut FieldErrors| {
-        if text.trim().is_empty() {
-            return None;
-        }
-        match Yen::parse_in_range(text, 0, 10_000_000_000) {
-            Ok(y) => Some(y.value()),
-            Err(k) => {
-                errors.add(name, k);
-                None
-            }
-        }
-    };
-    let min = amount("min", &min, &mut errors);
-    let max = amount("max", &max, &mut errors);
-    let age = if age.trim().is_empty() {
-        None
-    } else {
-        match age.trim().parse::<i64>() {
-            Ok(d) if (0..=3650).contains(&d) => Some(d),
-            _ => {
-                errors.add("age", "age_invalid");
-                None
-            }
-        }
-    };
-    let flag = flag.unwrap_or_default();
-    let flag = if flag.is_empty() {
-        None
-    } else if crate::domain::policy::FLAG_KINDS.contains(&flag.as_str()) {
-        Some(flag)
-    } else {
-        errors.add("flag", "flag_unknown");
-        None
-    };
-    let mut bank = bank.trim().to_owned();
-    if !bank.is_empty() && crate::domain::BankCode::parse(&bank).is_err() {
-        errors.add("bank", "bank_code_invalid");
-        bank.clear();
-    }
+    let min = filter_amount("min", &min, &mut errors);
+    let max = filter_amount("max", &max, &mut errors);
+    let age = filter_age(&age, &mut errors);
+    let flag = filter_flag(flag.unwrap_or_default(), &mut errors);
+    let bank = filter_bank(&bank, &mut errors);
     let page = page.unwrap_or(1).max(1);
     let filter = QueueFilter {
         state: queue_state,
-        bank: (!bank.is_empty()).then_some(bank),
+        bank,
         min,
         max,
         sent_before: age.map(|d| chrono::Utc::now() - chrono::Duration::days(d)),
@@ -429,29 +452,16 @@ pub struct DecisionView {
     pub account_check: Option<(bool, String)>,
 }
 
-/// What a staff member may decide on a case now, and its history and notes.
-#[server(endpoint = "operator_decision")]
-pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiError> {
-    use super::claimant::convert::jst_time;
-    use super::ctx;
-    use crate::domain::decision::{ack_field, amount_field};
-    use crate::domain::workflow::{Action, Assignment};
-    use crate::server::services::decisions::decision;
+/// The amounts of a case's lines as the decision form shows them: the
+/// suggestion until the case is assessed, the approved amount after.
+#[cfg(feature = "ssr")]
+fn amount_views(
+    d: &crate::server::services::decisions::Decision,
+    assessed: bool,
+) -> Vec<AmountView> {
+    use crate::domain::decision::amount_field;
     use crate::server::store::decisions::LineTable;
-    let (state, user) = ctx::require(&OPERATORS).await?;
-    let d = decision(&state, &user, &reference)
-        .await
-        .map_err(ctx::fail)?;
-    let assessed = d.claim.state != crate::domain::workflow::CaseState::InReview;
-    let assignee = crate::server::store::queue::assignee(&state.db, d.claim.id)
-        .await
-        .map_err(|e| ctx::fail(e.into()))?;
-    let mails = crate::server::store::outbox::for_claim(&state.db, d.claim.id)
-        .await
-        .map_err(|e| ctx::fail(e.into()))?;
-    let mine = assignee.as_ref().map(|(id, _)| *id == user.id);
-    let amounts: Vec<AmountView> = d
-        .lines
+    d.lines
         .iter()
         .map(|l| AmountView {
             field: amount_field(l.table, l.position),
@@ -470,31 +480,59 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             },
             note: l.note.clone(),
         })
-        .collect();
+        .collect()
+}
+
+/// A case's flags with their acknowledgements (note, who).
+#[cfg(feature = "ssr")]
+fn ack_views(d: &crate::server::services::decisions::Decision) -> Vec<AckView> {
+    use crate::domain::decision::ack_field;
+    d.checks
+        .flags
+        .iter()
+        .map(|f| {
+            let key = f.key();
+            let view = flag_view(f.clone());
+            AckView {
+                field: ack_field(&key),
+                kind: view.kind,
+                line: view.line,
+                ack: d
+                    .acks
+                    .iter()
+                    .find(|(k, _, _)| *k == key)
+                    .map(|(_, note, who)| (note.clone(), who.clone())),
+            }
+        })
+        .collect()
+}
+
+/// What a staff member may decide on a case now, and its history and notes.
+#[server(endpoint = "operator_decision")]
+pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiError> {
+    use super::claimant::convert::jst_time;
+    use super::ctx;
+    use crate::domain::workflow::{Action, Assignment};
+    use crate::server::services::decisions::decision;
+    let (state, user) = ctx::require(&OPERATORS).await?;
+    let d = decision(&state, &user, &reference)
+        .await
+        .map_err(ctx::fail)?;
+    let assessed = d.claim.state != crate::domain::workflow::CaseState::InReview;
+    let assignee = crate::server::store::queue::assignee(&state.db, d.claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let mails = crate::server::store::outbox::for_claim(&state.db, d.claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let mine = assignee.as_ref().map(|(id, _)| *id == user.id);
+    let amounts = amount_views(&d, assessed);
     Ok(DecisionView {
         version: d.claim.version,
         state: d.claim.state.as_str().to_owned(),
         total: amounts.iter().map(|a| a.value).sum(),
         amounts,
-        flags: d
-            .checks
-            .flags
-            .iter()
-            .map(|f| {
-                let key = f.key();
-                let view = flag_view(f.clone());
-                AckView {
-                    field: ack_field(&key),
-                    kind: view.kind,
-                    line: view.line,
-                    ack: d
-                        .acks
-                        .iter()
-                        .find(|(k, _, _)| *k == key)
-                        .map(|(_, note, who)| (note.clone(), who.clone())),
-                }
-            })
-            .collect(),
+        flags: ack_views(&d),
         can_assess: d.allowed.contains(&Action::Assess),
         can_approve: d.allowed.contains(&Action::Approve),
         can_send_back: d.allowed.contains(&Action::SendBack),
@@ -515,7 +553,7 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .events
             .iter()
             .map(|e| HistoryView {
-                at: jst_time(e.at),
+                at: super::claimant::convert::jst_time(e.at),
                 who: e.actor_email.clone(),
                 action: format!("action_{}", e.action),
                 to: e.to_state.clone(),

@@ -47,31 +47,9 @@ where
             );
         }
     };
-    let fingerprint = {
-        let mut h = Sha256::new();
-        h.update(method.as_str().as_bytes());
-        h.update(b" ");
-        h.update(path.as_bytes());
-        h.update(b"\n");
-        h.update(body);
-        hex::encode(h.finalize())
-    };
+    let fingerprint = fingerprint(method, path, body);
     for _ in 0..2 {
-        let reserved = async {
-            let mut tx = state.db.begin().await?;
-            let ok = api_keys::reserve_idempotency(
-                &mut tx,
-                caller.key.id,
-                key,
-                &fingerprint,
-                Utc::now(),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok::<_, AppError>(ok)
-        }
-        .await;
-        match reserved {
+        match reserve(state, caller, key, &fingerprint).await {
             Err(_) => return unavailable(),
             Ok(true) => match run.take() {
                 Some(run) => return keep(state, caller, key, run().await).await,
@@ -105,20 +83,7 @@ where
                 return res;
             }
             // The first request died: free its key and try once more.
-            let freed = async {
-                let mut tx = state.db.begin().await?;
-                api_keys::release_idempotency(
-                    &mut tx,
-                    caller.key.id,
-                    key,
-                    Some(Utc::now() - IDEMPOTENCY_STALE),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok::<_, AppError>(())
-            }
-            .await;
-            if freed.is_err() {
+            if free_stale(state, caller, key).await.is_err() {
                 return unavailable();
             }
             continue;
@@ -126,6 +91,47 @@ where
         return replay(&stored.body, stored.status);
     }
     unavailable()
+}
+
+/// What makes two requests the same: method, path and body.
+fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_str().as_bytes());
+    h.update(b" ");
+    h.update(path.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// Reserves `key` for this request: true when it was free (this request
+/// runs), false when another request holds or held it.
+async fn reserve(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    fingerprint: &str,
+) -> Result<bool, AppError> {
+    let mut tx = state.db.begin().await?;
+    let ok =
+        api_keys::reserve_idempotency(&mut tx, caller.key.id, key, fingerprint, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(ok)
+}
+
+/// Frees `key` when the request that reserved it died (no answer kept
+/// after `IDEMPOTENCY_STALE`).
+async fn free_stale(state: &AppState, caller: &Caller, key: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    api_keys::release_idempotency(
+        &mut tx,
+        caller.key.id,
+        key,
+        Some(Utc::now() - IDEMPOTENCY_STALE),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Keeps the response of the request that reserved `key` and sends it.

@@ -342,6 +342,99 @@ pub async fn start(
     Ok(id)
 }
 
+/// The claimed lines of a bank's accounts by (branch, account), read in
+/// `tx` (a claim withdrawn meanwhile is not there), but the lines an
+/// earlier chunk matched (`used`).
+async fn candidates_by_account(
+    tx: &mut crate::db::Tx,
+    bank: &str,
+    used: &HashSet<Uuid>,
+) -> Result<HashMap<(String, String), Vec<bank_debits::CandidateLine>>, AppError> {
+    let mut by_account: HashMap<(String, String), Vec<bank_debits::CandidateLine>> = HashMap::new();
+    for line in bank_debits::candidate_lines(tx, bank).await? {
+        if !used.contains(&line.id) {
+            by_account
+                .entry((line.branch_code.clone(), line.account_number.clone()))
+                .or_default()
+                .push(line);
+        }
+    }
+    Ok(by_account)
+}
+
+/// What an import found so far, row by row.
+#[derive(Debug, Default)]
+struct Tally {
+    matched: i64,
+    probable: i64,
+    unmatched: i64,
+    already: i64,
+}
+
+impl Tally {
+    /// The import's progress row: rows in all, rejected, matched, probable,
+    /// unmatched, sent before.
+    fn counts(&self, total: i64, rejected: i64) -> (i64, i64, i64, i64, i64, i64) {
+        let t = self;
+        (
+            total,
+            rejected,
+            t.matched,
+            t.probable,
+            t.unmatched,
+            t.already,
+        )
+    }
+}
+
+/// A row of the bank's list and what it matched: its status and the
+/// claimed line (none when unmatched).
+type Matched<'a> = (&'a BankDebitRow, &'static str, Option<Uuid>);
+
+/// Matches one chunk of rows against the claimed lines of their accounts:
+/// a row the bank sent before is skipped; each line matches one row only
+/// (`used`). Returns every new row with its status, and the exact matches
+/// as (claim, line, row).
+fn match_chunk<'a>(
+    chunk: &'a [BankDebitRow],
+    by_account: &HashMap<(String, String), Vec<bank_debits::CandidateLine>>,
+    known: &mut HashSet<String>,
+    used: &mut HashSet<Uuid>,
+    tally: &mut Tally,
+) -> (Vec<Matched<'a>>, Vec<(Uuid, Uuid, &'a BankDebitRow)>) {
+    let mut new_rows = Vec::new();
+    let mut exact = Vec::new();
+    for row in chunk {
+        if !known.insert(row.reference.clone()) {
+            tally.already += 1;
+            continue;
+        }
+        let candidates = by_account
+            .get(&(row.branch.clone(), row.number.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let best = |kind: Match, used: &HashSet<Uuid>| {
+            candidates.iter().find(|l| {
+                !used.contains(&l.id) && compare(row, l.debit_date, l.amount, &l.descriptor) == kind
+            })
+        };
+        if let Some(line) = best(Match::Exact, used) {
+            used.insert(line.id);
+            exact.push((line.claim_id, line.id, row));
+            new_rows.push((row, "matched", Some(line.id)));
+            tally.matched += 1;
+        } else if let Some(line) = best(Match::Probable, used) {
+            used.insert(line.id);
+            new_rows.push((row, "probable", Some(line.id)));
+            tally.probable += 1;
+        } else {
+            new_rows.push((row, "unmatched", None));
+            tally.unmatched += 1;
+        }
+    }
+    (new_rows, exact)
+}
+
 /// Matches and saves the rows of an import, `CHUNK_ROWS` per transaction,
 /// recording the counts and the rows done with each.
 async fn work(
@@ -363,7 +456,7 @@ async fn work(
     let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
     let total = (rows.len() + rejected.len()) as i64;
     let mut done = rejected.len() as i64;
-    let (mut matched, mut probable, mut unmatched, mut already) = (0i64, 0i64, 0i64, 0i64);
+    let mut tally = Tally::default();
     let mut known: HashSet<String> = bank_debits::known_references(&state.db, bank)
         .await?
         .into_iter()
@@ -378,49 +471,8 @@ async fn work(
     let last = chunks.len() - 1;
     for (i, chunk) in chunks.into_iter().enumerate() {
         let mut tx = state.db.begin().await?;
-        // Claimed lines by account, read in this transaction (a claim
-        // withdrawn meanwhile is not there), each usable by one row only.
-        let mut by_account: HashMap<(String, String), Vec<bank_debits::CandidateLine>> =
-            HashMap::new();
-        for line in bank_debits::candidate_lines(&mut tx, bank).await? {
-            if !used.contains(&line.id) {
-                by_account
-                    .entry((line.branch_code.clone(), line.account_number.clone()))
-                    .or_default()
-                    .push(line);
-            }
-        }
-        let mut new_rows: Vec<(&BankDebitRow, &'static str, Option<Uuid>)> = Vec::new();
-        let mut exact: Vec<(Uuid, Uuid, &BankDebitRow)> = Vec::new();
-        for row in chunk {
-            if !known.insert(row.reference.clone()) {
-                already += 1;
-                continue;
-            }
-            let candidates = by_account
-                .get(&(row.branch.clone(), row.number.clone()))
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            let best = |kind: Match| {
-                candidates.iter().find(|l| {
-                    !used.contains(&l.id)
-                        && compare(row, l.debit_date, l.amount, &l.descriptor) == kind
-                })
-            };
-            if let Some(line) = best(Match::Exact) {
-                used.insert(line.id);
-                exact.push((line.claim_id, line.id, row));
-                new_rows.push((row, "matched", Some(line.id)));
-                matched += 1;
-            } else if let Some(line) = best(Match::Probable) {
-                used.insert(line.id);
-                new_rows.push((row, "probable", Some(line.id)));
-                probable += 1;
-            } else {
-                new_rows.push((row, "unmatched", None));
-                unmatched += 1;
-            }
-        }
+        let by_account = candidates_by_account(&mut tx, bank, &used).await?;
+        let (new_rows, exact) = match_chunk(chunk, &by_account, &mut known, &mut used, &mut tally);
         // Exact matches confirm their lines with the bank's figures, in bulk.
         confirm_many(&mut tx, &state.settings.public_url, staff, &exact).await?;
         let inserts: Vec<NewDebit<'_>> = new_rows
@@ -436,14 +488,7 @@ async fn work(
             .collect();
         bank_debits::insert_debits(&mut tx, &inserts).await?;
         done += chunk.len() as i64;
-        let counts = (
-            total,
-            rejected.len() as i64,
-            matched,
-            probable,
-            unmatched,
-            already,
-        );
+        let counts = tally.counts(total, rejected.len() as i64);
         let status = if i == last { "done" } else { "processing" };
         bank_debits::save_progress(&mut tx, id, counts, &rejections, done, status).await?;
         if i == last {
@@ -451,30 +496,18 @@ async fn work(
                 bank: bank_name.clone(),
                 file: file_name.to_owned(),
                 rows: total,
-                confirmed: matched,
-                waiting: probable,
-                unmatched,
+                confirmed: tally.matched,
+                waiting: tally.probable,
+                unmatched: tally.unmatched,
                 rejected: rejected.len() as i64,
             };
-            super::notifications::import_finished(
-                &mut tx,
-                &state.settings.public_url,
-                &recipients,
-                &counts,
-                Utc::now(),
-            )
-            .await?;
+            let url = &state.settings.public_url;
+            super::notifications::import_finished(&mut tx, url, &recipients, &counts, Utc::now())
+                .await?;
         }
         tx.commit().await?;
     }
-    tracing::info!(
-        matched,
-        probable,
-        unmatched,
-        already,
-        rejected = rejected.len(),
-        "bank list imported"
-    );
+    tracing::info!(tally = ?tally, rejected = rejected.len(), "bank list imported");
     Ok(())
 }
 

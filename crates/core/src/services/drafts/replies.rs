@@ -3,6 +3,28 @@
 
 use super::*;
 
+/// Writes a reply's lines again, when the request opened a section with
+/// lines. A debit a bank has answered stays: it can be changed, not
+/// removed.
+async fn rewrite_open_lines(tx: &mut crate::db::Tx, doc: &Editable) -> Result<(), AppError> {
+    let lines_open = doc.open.iter().any(|s| {
+        matches!(
+            s,
+            Section::Debits | Section::Calls | Section::Travel | Section::About
+        )
+    });
+    if !lines_open {
+        return Ok(());
+    }
+    let answered = bank_review::answered_line_ids(tx, doc.id).await?;
+    let now_there: Vec<Uuid> = doc.answers.debit_lines().map(|(_, l)| l.id).collect();
+    if answered.iter().any(|id| !now_there.contains(id)) {
+        return Err(AppError::field("reply", "answered_line_removed"));
+    }
+    claims::clear_debit_lines_for_rewrite(tx, doc.id).await?;
+    write_lines(tx, doc.id, &doc.answers, &answered).await
+}
+
 /// The claimant answers an open request: the reply text, and the changed
 /// sections take effect; the case goes back to the staff's queue.
 #[tracing::instrument(skip_all, fields(user = %user.id))]
@@ -56,22 +78,7 @@ pub async fn reply(
     {
         return Err(AppError::Conflict("case_changed"));
     }
-    // Lines are written again only when the claimant could change them.
-    if doc.open.iter().any(|s| {
-        matches!(
-            s,
-            Section::Debits | Section::Calls | Section::Travel | Section::About
-        )
-    }) {
-        // A debit a bank has answered stays: it can be changed, not removed.
-        let answered = bank_review::answered_line_ids(&mut tx, doc.id).await?;
-        let now_there: Vec<Uuid> = doc.answers.debit_lines().map(|(_, l)| l.id).collect();
-        if answered.iter().any(|id| !now_there.contains(id)) {
-            return Err(AppError::field("reply", "answered_line_removed"));
-        }
-        claims::clear_debit_lines_for_rewrite(&mut tx, doc.id).await?;
-        write_lines(&mut tx, doc.id, &doc.answers, &answered).await?;
-    }
+    rewrite_open_lines(&mut tx, &doc).await?;
     if !requests::answer(&mut tx, request.id, &reply, now).await? {
         return Err(AppError::Conflict("case_changed"));
     }

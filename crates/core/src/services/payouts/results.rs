@@ -124,6 +124,50 @@ pub(super) async fn target(
     })
 }
 
+/// Records each debit of a paid claim as paid (once in the whole system:
+/// the database refuses a second time, and the whole step with it) and
+/// each bank's share of what was paid for its debits.
+async fn settle_debits(
+    tx: &mut Tx,
+    claim: Uuid,
+    line: Uuid,
+    on: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let debits = payouts::debits_to_pay(tx, claim).await?;
+    let mut by_bank: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for d in &debits {
+        payouts::insert_paid_debit(tx, d, claim, line)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    AppError::Conflict("debit_paid_twice")
+                }
+                e => e.into(),
+            })?;
+        let entry = by_bank
+            .entry(d.bank_code.clone())
+            .or_insert((0, d.share_percent));
+        entry.0 += d.approved;
+    }
+    for (bank, (paid, percent)) in &by_bank {
+        let (bank_share, operator_share) = split(*paid, *percent);
+        payouts::insert_cost_share(
+            tx,
+            &payouts::CostShare {
+                claim_id: claim,
+                bank_code: bank,
+                debits_paid: *paid,
+                share_percent: *percent,
+                bank_share,
+                operator_share,
+                paid_on: on,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// One case's result inside `tx` (and only through it): the line, the
 /// case's state and event, the ledger, the debits paid, the cost split and
 /// the claimant's mail. False when the line already had this very result.
@@ -181,38 +225,7 @@ pub(super) async fn apply(
         Outcome::Paid { on } => {
             // Each debit line is paid once in the whole system: the
             // database refuses a second time, and the whole step with it.
-            let debits = payouts::debits_to_pay(tx, claim).await?;
-            let mut by_bank: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-            for d in &debits {
-                payouts::insert_paid_debit(tx, d, claim, line)
-                    .await
-                    .map_err(|e| match e {
-                        sqlx::Error::Database(db) if db.is_unique_violation() => {
-                            AppError::Conflict("debit_paid_twice")
-                        }
-                        e => e.into(),
-                    })?;
-                let entry = by_bank
-                    .entry(d.bank_code.clone())
-                    .or_insert((0, d.share_percent));
-                entry.0 += d.approved;
-            }
-            for (bank, (paid, percent)) in &by_bank {
-                let (bank_share, operator_share) = split(*paid, *percent);
-                payouts::insert_cost_share(
-                    tx,
-                    &payouts::CostShare {
-                        claim_id: claim,
-                        bank_code: bank,
-                        debits_paid: *paid,
-                        share_percent: *percent,
-                        bank_share,
-                        operator_share,
-                        paid_on: *on,
-                    },
-                )
-                .await?;
-            }
+            settle_debits(tx, claim, line, *on).await?;
             mails::payment_sent(lang, public_url, &t.reference, amount, *on, &t.account)
         }
         Outcome::Failed { .. } => mails::payment_failed(lang, public_url, &t.reference),
