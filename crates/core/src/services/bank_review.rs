@@ -105,25 +105,14 @@ pub async fn verify(
     Ok(next)
 }
 
-/// Records `answer` on a line of the staff's bank inside `tx` and moves the
-/// case on as the answers allow. The claim row is locked first, so answers
-/// on one claim from several banks queue and the last one sees all others.
-/// The answer that sends the case to review also writes the claimant's
-/// "the bank has checked" mail, in `tx` (links to `public_url`).
-#[tracing::instrument(skip_all, fields(user = %staff.id))]
-pub async fn answer_line(
-    tx: &mut crate::db::Tx,
-    public_url: &str,
-    staff: &CurrentUser,
-    claim: Uuid,
-    line: Uuid,
-    answer: &Verification,
-) -> Result<CaseState, AppError> {
-    let bank = staff.bank()?;
-    let (mut current, mut version) = bank_review::lock_claim(tx, claim).await?;
-    if !ANSWERABLE.contains(&current) {
-        return Err(AppError::Conflict("answers_closed"));
-    }
+/// A bank's answer on one line as its row: the bank's figures when it
+/// confirmed the debit, the reason when it disputed it.
+fn new_answer<'a>(
+    answer: &'a Verification,
+    (claim, line): (Uuid, Uuid),
+    bank: &'a str,
+    actor: Uuid,
+) -> bank_review::NewAnswer<'a> {
     let (amount, date, reference, holder, reason, note) = match answer {
         Verification::Confirmed {
             amount,
@@ -147,24 +136,43 @@ pub async fn answer_line(
             note.as_deref(),
         ),
     };
-    bank_review::insert_answer(
-        tx,
-        &bank_review::NewAnswer {
-            line_id: line,
-            claim_id: claim,
-            bank_code: bank,
-            verdict: answer.verdict(),
-            confirmed_amount: amount,
-            bank_date: date,
-            bank_reference: reference,
-            holder_kana: holder,
-            reason,
-            note,
-            actor: staff.id,
-            at: Utc::now(),
-        },
-    )
-    .await?;
+    bank_review::NewAnswer {
+        line_id: line,
+        claim_id: claim,
+        bank_code: bank,
+        verdict: answer.verdict(),
+        confirmed_amount: amount,
+        bank_date: date,
+        bank_reference: reference,
+        holder_kana: holder,
+        reason,
+        note,
+        actor,
+        at: Utc::now(),
+    }
+}
+
+/// Records `answer` on a line of the staff's bank inside `tx` and moves the
+/// case on as the answers allow. The claim row is locked first, so answers
+/// on one claim from several banks queue and the last one sees all others.
+/// The answer that sends the case to review also writes the claimant's
+/// "the bank has checked" mail, in `tx` (links to `public_url`).
+#[tracing::instrument(skip_all, fields(user = %staff.id))]
+pub async fn answer_line(
+    tx: &mut crate::db::Tx,
+    public_url: &str,
+    staff: &CurrentUser,
+    claim: Uuid,
+    line: Uuid,
+    answer: &Verification,
+) -> Result<CaseState, AppError> {
+    let bank = staff.bank()?;
+    let (mut current, mut version) = bank_review::lock_claim(tx, claim).await?;
+    if !ANSWERABLE.contains(&current) {
+        return Err(AppError::Conflict("answers_closed"));
+    }
+    let row = new_answer(answer, (claim, line), bank, staff.id);
+    bank_review::insert_answer(tx, &row).await?;
     crate::store::assessment::mark_dirty(tx, &[claim]).await?;
     // A debit the bank confirmed on another claim too: both are flagged.
     let others: Vec<uuid::Uuid> = bank_review::confirmed_elsewhere_tx(tx, claim)

@@ -5,6 +5,34 @@
 
 use super::*;
 
+/// The claimant's mail about a decision: approved (with the total), or
+/// rejected (with the reason and the last day to appeal); none otherwise.
+fn decision_mail(
+    lang: crate::i18n::Lang,
+    public_url: &str,
+    claim: &ClaimRow,
+    (to, proposed): (CaseState, &Option<(String, String)>),
+    total: i64,
+) -> Option<mails::MailText> {
+    match (to, proposed) {
+        (CaseState::Approved, _) => {
+            Some(mails::approved(lang, public_url, &claim.reference, total))
+        }
+        (CaseState::Rejected, Some((reason, _))) => {
+            let until = crate::domain::calendar::date_in_japan(Utc::now())
+                + chrono::Duration::days(APPEAL_DAYS);
+            Some(mails::rejected(
+                lang,
+                public_url,
+                &claim.reference,
+                reason,
+                until,
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// An approver approves the assessment (or gives the first of two
 /// approvals), or sends it back to the reviewer with a reason.
 #[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
@@ -37,24 +65,13 @@ pub async fn decide(
     // The claimant is told of the decision, in the same transaction.
     let (email, lang) = claimant_of(state, &claim).await?;
     let now = Utc::now();
-    let public_url = &state.settings.public_url;
-    let mail = match (to, &proposed) {
-        (CaseState::Approved, _) => {
-            Some(mails::approved(lang, public_url, &claim.reference, total))
-        }
-        (CaseState::Rejected, Some((reason, _))) => {
-            let until =
-                crate::domain::calendar::date_in_japan(now) + chrono::Duration::days(APPEAL_DAYS);
-            Some(mails::rejected(
-                lang,
-                public_url,
-                &claim.reference,
-                reason,
-                until,
-            ))
-        }
-        _ => None,
-    };
+    let mail = decision_mail(
+        lang,
+        &state.settings.public_url,
+        &claim,
+        (to, &proposed),
+        total,
+    );
     let mut tx = state.db.begin().await?;
     cases::transition(
         &mut tx,

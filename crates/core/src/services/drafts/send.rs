@@ -68,6 +68,20 @@ pub(crate) async fn write_lines(
     Ok(())
 }
 
+/// The banks of a claim's accounts must still take part (an admin may have
+/// changed the list since the draft was written).
+async fn banks_take_part(db: &crate::db::Db, answers: &answers::Answers) -> Result<(), AppError> {
+    for account in &answers.accounts {
+        if !banks::by_code(db, &account.bank)
+            .await?
+            .is_some_and(|b| b.participating)
+        {
+            return Err(AppError::field("declare_true", "bank_not_participating"));
+        }
+    }
+    Ok(())
+}
+
 /// Sends a draft: checks every section and the declaration, then writes the
 /// claim, its lines, the `submitted` event and the receipt mail in one
 /// transaction, and deletes the draft. The claim is locked from then on.
@@ -88,15 +102,7 @@ pub async fn send(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    // The banks must still take part (an admin may have changed the list).
-    for account in &doc.answers.accounts {
-        if !banks::by_code(&state.db, &account.bank)
-            .await?
-            .is_some_and(|b| b.participating)
-        {
-            return Err(AppError::field("declare_true", "bank_not_participating"));
-        }
-    }
+    banks_take_part(&state.db, &doc.answers).await?;
     let now = Utc::now();
     let (id, claimant, email) = (doc.id, user.id, user.email.clone());
     let lang = Lang::parse(&derived.about.lang).unwrap_or(user.lang);

@@ -4,6 +4,23 @@
 
 use super::*;
 
+/// A case's line in a batch: its place, what it is owed, the account to
+/// pay and the payee's name as the transfer file writes it.
+fn new_line(batch: Uuid, i: usize, c: &Candidate) -> payouts::NewLine<'_> {
+    payouts::NewLine {
+        id: Uuid::new_v4(),
+        batch_id: batch,
+        claim_id: c.id,
+        position: i as i64 + 1,
+        amount: c.owed,
+        bank_code: c.bank_code.as_deref().unwrap_or_default(),
+        branch_code: c.branch_code.as_deref().unwrap_or_default(),
+        account_type: c.account_type.as_deref().unwrap_or_default(),
+        account_number: c.account_number.as_deref().unwrap_or_default(),
+        payee_kana: payee_name(c).unwrap_or_default(),
+    }
+}
+
 /// A payments user makes a batch of the approved cases the filter takes,
 /// for a transfer date a business day ahead. Posting the same form again
 /// (its one-time token) finds the same batch. Returns the batch's number.
@@ -60,22 +77,7 @@ pub async fn create_batch(
             .note(Some(&note))
             .at(now);
         cases::transition(&mut tx, case, &CaseFacts::default(), &step).await?;
-        payouts::insert_line(
-            &mut tx,
-            &payouts::NewLine {
-                id: Uuid::new_v4(),
-                batch_id: batch,
-                claim_id: c.id,
-                position: i as i64 + 1,
-                amount: c.owed,
-                bank_code: c.bank_code.as_deref().unwrap_or_default(),
-                branch_code: c.branch_code.as_deref().unwrap_or_default(),
-                account_type: c.account_type.as_deref().unwrap_or_default(),
-                account_number: c.account_number.as_deref().unwrap_or_default(),
-                payee_kana: payee_name(c).unwrap_or_default(),
-            },
-        )
-        .await?;
+        payouts::insert_line(&mut tx, &new_line(batch, i, c)).await?;
         payouts::post(&mut tx, c.id, Some(batch), Movement::Schedule, c.owed, now).await?;
     }
     // Checked against the reservations as made: every debit paid is held by
