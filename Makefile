@@ -38,7 +38,7 @@ dev:
 
 lint:
 	cargo fmt --all --check
-	cargo clippy -p domain -p texts -p redress-core -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p domain -p texts -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 ## Remove the local SQLite database, mails and uploads (the demo data comes back on the next run).

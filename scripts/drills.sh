@@ -20,6 +20,6 @@ export REDRESS_INTAKE_CYCLES="${REDRESS_INTAKE_CYCLES:-1000}"
 export REDRESS_MODEL_SEQUENCES="${REDRESS_MODEL_SEQUENCES:-2000}"
 for db in sqlite postgres; do
   printf '\n==> drills on %s: %s intake kills, %s kills per payout step\n' "$db" "$REDRESS_INTAKE_CYCLES" "$REDRESS_DRILL_CYCLES"
-  REDRESS_TEST_DB=$db cargo test -p domain -p app -p server --features app/ssr --test integration -- drills model:: --nocapture --test-threads 1 2>&1 |
+  REDRESS_TEST_DB=$db cargo test -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr --test integration -- drills model:: --nocapture --test-threads 1 2>&1 |
     grep -E "drill [a-z]+:|model test:|test result|panicked|FAILED"
 done

@@ -73,12 +73,12 @@ trap cleanup EXIT
 
 say "formatting and lints (ssr and hydrate builds, -D warnings)"
 cargo fmt --all --check
-cargo clippy -p domain -p texts -p redress-core -p app -p server --features app/ssr --all-targets -- -D warnings
+cargo clippy -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr --all-targets -- -D warnings
 cargo clippy -p domain -p texts -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 lap "formatting and clippy (ssr and hydrate)"
 
 # One build serves every Rust test and the Playwright run (target/debug/redress).
-TEST="cargo test -p domain -p texts -p redress-core -p app -p server --features app/ssr"
+TEST="cargo test -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr"
 say "building the tests"
 integration=$($TEST --no-run --message-format=json |
   python3 -c 'import json,sys

@@ -62,9 +62,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         if let (Some(nonce), Some(res)) = (
             leptos::nonce::use_nonce(),
             use_context::<leptos_axum::ResponseOptions>(),
-        ) && let Ok(v) = axum::http::HeaderValue::from_str(
-            &server::middleware::security::page_csp(nonce.as_inner()),
-        ) {
+        ) && let Ok(v) = axum::http::HeaderValue::from_str(&server::page_csp(nonce.as_inner()))
+        {
             res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
         }
         lang

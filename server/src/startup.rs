@@ -13,10 +13,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use app::server::db::Db;
-use app::server::middleware::security::{run_housekeeping, same_origin_writes, security_headers};
-use app::server::web;
 use app::server::{AppState, Settings, mail, services};
 use app::{App, shell};
+use web::middleware::security::{run_housekeeping, same_origin_writes, security_headers};
 
 use crate::config::Config;
 use crate::sessions::DbSessionStore;
@@ -76,7 +75,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         core,
         leptos_options,
-        metrics: Arc::new(app::server::middleware::ops::Metrics::default()),
+        metrics: Arc::new(app::server::metrics::Metrics::default()),
+        openapi: Arc::new(web::rest::openapi()),
     })
 }
 
@@ -126,12 +126,12 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     }
     let case_pages = cases.route_layer(from_fn_with_state(
         state.clone(),
-        app::server::middleware::case_views::record_case_views,
+        web::middleware::case_views::record_case_views,
     ));
     let app = Router::new()
         .route(
             app::routes::metrics::PATH,
-            axum::routing::get(app::server::middleware::ops::metrics),
+            axum::routing::get(web::middleware::ops::metrics),
         )
         .merge(web::routes())
         .merge(case_pages)
@@ -146,25 +146,23 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(web::evidence::upload_routes())
         .merge(web::bank::upload_routes())
         .merge(web::payments::upload_routes())
-        .merge(app::server::rest::upload_routes())
+        .merge(web::rest::upload_routes())
         .merge(app)
         .with_state(state.clone())
         .layer(sessions)
         .layer(from_fn_with_state(
             state.clone(),
-            app::server::middleware::security::database_down,
+            web::middleware::security::database_down,
         ))
-        .layer(from_fn(
-            app::server::middleware::security::server_fn_bad_input,
-        ))
+        .layer(from_fn(web::middleware::security::server_fn_bad_input))
         .layer(from_fn_with_state(state.clone(), same_origin_writes))
         .layer(from_fn(
-            app::server::middleware::security::control_characters_not_found,
+            web::middleware::security::control_characters_not_found,
         ))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(
             state.clone(),
-            app::server::middleware::ops::request_context,
+            web::middleware::ops::request_context,
         ));
     Ok(app)
 }

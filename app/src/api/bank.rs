@@ -56,7 +56,7 @@ impl BankQueuePage {
 /// The queue's filters read from what was typed, and the ones that could
 /// not be read (the page and its CSV download share this).
 #[cfg(feature = "ssr")]
-pub(crate) fn queue_filter(
+pub fn queue_filter(
     query: &QueueQuery,
 ) -> (
     crate::server::store::bank_review::QueueFilter,

@@ -81,7 +81,7 @@ pub struct LineView {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod convert {
+pub mod convert {
     use super::*;
     use crate::domain::account::mask_account;
     use crate::server::store::claims::{ClaimRow, ClaimSummaryRow, LineRow};

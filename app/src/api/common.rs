@@ -298,5 +298,6 @@ pub struct SchemaDoc {
 /// The API's documentation (public, as `/api/v1/openapi.json` is).
 #[server(endpoint = "api_description")]
 pub async fn load_api_description() -> Result<ApiDescription, ApiError> {
-    Ok(super::api_docs::describe(&crate::server::rest::openapi()))
+    let state = use_context::<crate::server::AppState>().ok_or(ApiError::Internal)?;
+    Ok(super::api_docs::describe(&state.openapi))
 }

@@ -24,7 +24,7 @@ pub struct UserEntry {
 
 /// i18n key of an account's status: disabled, invited (no password yet) or active.
 #[cfg(feature = "ssr")]
-pub(crate) fn status_key(u: &crate::server::store::users::ListedUser) -> &'static str {
+pub fn status_key(u: &crate::server::store::users::ListedUser) -> &'static str {
     if u.disabled_at.is_some() {
         "user_disabled"
     } else if u.email_verified_at.is_none() {

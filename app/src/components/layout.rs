@@ -184,7 +184,7 @@ pub fn RequestCode() -> impl IntoView {
     #[cfg(feature = "ssr")]
     let code = use_context::<axum::http::request::Parts>().and_then(|p| {
         p.extensions
-            .get::<crate::server::middleware::ops::RequestId>()
+            .get::<crate::server::metrics::RequestId>()
             .map(|r| r.0.clone())
     });
     #[cfg(not(feature = "ssr"))]

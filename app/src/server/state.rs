@@ -13,7 +13,10 @@ pub struct AppState {
     pub core: Core,
     pub leptos_options: LeptosOptions,
     /// What this process counted (requests, latency) for `/metrics`.
-    pub metrics: Arc<super::middleware::ops::Metrics>,
+    pub metrics: Arc<super::metrics::Metrics>,
+    /// The REST API's OpenAPI document (made by the web edge, shown on the
+    /// API's documentation page).
+    pub openapi: Arc<serde_json::Value>,
 }
 
 /// A handler passes `&state` where a service takes `&Core`.

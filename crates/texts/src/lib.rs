@@ -180,7 +180,12 @@ mod tests {
         // The pages, the server core and the domain name keys.
         let mut sources = Vec::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        for dir in ["app/src", "crates/core/src", "crates/domain/src"] {
+        for dir in [
+            "app/src",
+            "crates/core/src",
+            "crates/domain/src",
+            "crates/web/src",
+        ] {
             walk(&root.join(dir), &mut sources);
         }
         assert!(sources.len() > 100, "the walk found the sources");

@@ -150,7 +150,7 @@ async fn old_rate_limit_attempts_are_pruned() {
         }
     });
     tx.commit().await.unwrap();
-    app::server::middleware::security::prune_attempts(&app.state.db)
+    web::middleware::security::prune_attempts(&app.state.db)
         .await
         .unwrap();
     assert_eq!(

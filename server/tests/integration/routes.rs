@@ -1,5 +1,5 @@
 //! The router's routes, read from its source: every `.route(path, handler)`
-//! in `app/src/server` and `server/src`, so a test that walks them cannot
+//! in `crates/web/src` and `server/src`, so a test that walks them cannot
 //! miss one added tomorrow. A path is a declared route (`routes::x::PATH`,
 //! looked up in `app::routes::ALL`). Parameters are filled with a given
 //! value.
@@ -41,7 +41,7 @@ pub fn all() -> Vec<Route> {
     let mut routes = Vec::new();
     // Every file below the two folders (the REST API is a folder of its
     // own), the tools' binaries aside (`make bench` serves a router of its own).
-    let mut dirs = vec![root.join("app/src/server"), root.join("server/src")];
+    let mut dirs = vec![root.join("crates/web/src"), root.join("server/src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();

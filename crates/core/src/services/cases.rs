@@ -291,6 +291,7 @@ mod tests {
             "server/src",
             "crates/core/src",
             "crates/domain/src",
+            "crates/web/src",
         ] {
             sources(&root.join(dir), &mut files);
         }

@@ -3,8 +3,8 @@
 //! language, and the health check.
 
 use super::{Submitted, render, see_other};
-use crate::routes;
-use crate::server::error::Respond as _;
+use app::routes;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-use crate::components::FormState;
-use crate::domain::FieldErrors;
-use crate::i18n::Lang;
-use crate::server::auth;
-use crate::server::middleware::security::{GENUINE_PER_IP, check_rate};
-use crate::server::services::{accounts, claims};
-use crate::server::state::AppState;
+use crate::middleware::security::{GENUINE_PER_IP, check_rate};
+use app::components::FormState;
+use app::domain::FieldErrors;
+use app::i18n::Lang;
+use app::server::auth;
+use app::server::services::{accounts, claims};
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -139,7 +139,7 @@ async fn genuine(State(state): State<AppState>, form: Submitted) -> Response {
                 Some((reference, status)) => lang
                     .t("genuine_found")
                     .replace("%{reference}", &reference)
-                    .replace("%{status}", &crate::components::state_label(lang, &status)),
+                    .replace("%{status}", &app::components::state_label(lang, &status)),
                 None => lang.t("genuine_not_found"),
             };
             let values = form.fields.clone();

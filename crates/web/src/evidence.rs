@@ -2,8 +2,8 @@
 //! and the download of a file by whoever may see its claim. The reading of
 //! one file field is shared with the banks' list upload.
 
-use crate::routes;
-use crate::server::error::Respond as _;
+use app::routes;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
@@ -13,15 +13,15 @@ use axum::routing::{get, post};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::components::FormState;
-use crate::domain::FieldErrors;
-use crate::domain::answers::MAX_FILE_BYTES;
-use crate::server::auth::{self};
-use crate::server::error::AppError;
-use crate::server::guard::*;
-use crate::server::services::evidence;
-use crate::server::state::AppState;
-use crate::server::web::{render, see_other};
+use crate::guard::*;
+use crate::{render, see_other};
+use app::components::FormState;
+use app::domain::FieldErrors;
+use app::domain::answers::MAX_FILE_BYTES;
+use app::server::auth::{self};
+use app::server::error::AppError;
+use app::server::services::evidence;
+use app::server::state::AppState;
 
 /// A multipart body may be this much larger than the file it carries.
 const MULTIPART_OVERHEAD: usize = 64 * 1024;

@@ -202,7 +202,7 @@ impl Verification {
                 bank_date,
                 bank_reference,
                 holder_kana,
-            } => domain::verification::confirmed(
+            } => app::domain::verification::confirmed(
                 (AMOUNT_FIELD, &confirmed_amount_yen.to_string()),
                 ("bank_date", &bank_date),
                 ("bank_reference", bank_reference.as_deref().unwrap_or("")),
@@ -211,7 +211,7 @@ impl Verification {
             ),
             Verification::Disputed { reason, note } => {
                 let mut e = FieldErrors::new();
-                let note = domain::verification::dispute_note(
+                let note = app::domain::verification::dispute_note(
                     &mut e,
                     "note",
                     note.as_deref().unwrap_or(""),
@@ -269,7 +269,7 @@ pub(super) async fn verify_line(
                 Ok(a) => a,
                 Err(res) => return *res,
             };
-            let today = crate::domain::answers::today_in_japan();
+            let today = app::domain::answers::today_in_japan();
             let answer = match json.into_answer(today) {
                 Ok(a) => a,
                 Err(errors) => return invalid_fields(&errors, &[]),

@@ -158,8 +158,7 @@ pub(super) async fn create_import(
                     ]
                 })
                 .collect();
-            let checked =
-                bank_import::read_api_rows(rows, crate::domain::calendar::today_in_japan());
+            let checked = bank_import::read_api_rows(rows, app::domain::calendar::today_in_japan());
             let name = request.name.unwrap_or_else(|| "API".to_owned());
             let id = match bank_import::start(
                 &state,

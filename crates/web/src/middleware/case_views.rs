@@ -3,10 +3,10 @@
 
 use axum::extract::{RawPathParams, State};
 
-use crate::server::state::AppState;
+use app::server::state::AppState;
 use redress_core::services::bank_review::record_view;
 
-/// The case pages' own layer (the server binds `crate::routes::CASE_PAGES`
+/// The case pages' own layer (the server binds `app::routes::CASE_PAGES`
 /// with it, and only them): a case page a staff member or bank clerk is
 /// shown (GET, status 200) writes one view record of the case its
 /// `reference` names. Pages, not server functions: a page may read its data
@@ -27,7 +27,7 @@ pub async fn record_case_views(
     let res = next.run(req).await;
     if let (Some(reference), Some(session)) = (reference, session)
         && res.status() == axum::http::StatusCode::OK
-        && let Ok(Some(user)) = crate::server::auth::current_user(&session, &state.db).await
+        && let Ok(Some(user)) = app::server::auth::current_user(&session, &state.db).await
         && user.role.is_staff()
         && let Err(e) = record_view(&state, &user, &reference).await
     {

@@ -4,7 +4,7 @@
 
 #![allow(clippy::result_large_err)]
 
-use crate::routes;
+use app::routes;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Path};
@@ -15,13 +15,13 @@ use std::future::Future;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::domain::answers::{self, Form, Section};
-use crate::domain::{CaseRef, Role};
-use crate::server::auth::{self, CurrentUser};
-use crate::server::error::AppError;
-use crate::server::services::{drafts, evidence};
-use crate::server::state::AppState;
-use crate::server::web::{Submitted, see_other};
+use crate::{Submitted, see_other};
+use app::domain::answers::{self, Form, Section};
+use app::domain::{CaseRef, Role};
+use app::server::auth::{self, CurrentUser};
+use app::server::error::AppError;
+use app::server::services::{drafts, evidence};
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -336,7 +336,7 @@ async fn payout(Path(key): Key, p: Posted) -> Response {
 /// Sends the claim. Only the declaration is read from the form: totals and
 /// answers come from what the server stored.
 async fn send(Path(key): Key, p: Posted) -> Response {
-    let ip = crate::server::state::client_ip(&p.state.settings, &p.form.parts);
+    let ip = app::server::state::client_ip(&p.state.settings, &p.form.parts);
     p.run(None, "declare_true", |state, user, f| async move {
         let declaration = answers::Declaration::from_form(&f);
         let reference = drafts::send(&state, &user, &key, declaration, &ip).await?;
@@ -356,13 +356,13 @@ async fn reply(Path(key): Key, p: Posted) -> Response {
 
 /// A claim code from a letter: a draft that already holds the bank's debits.
 async fn redeem(mut p: Posted) -> Response {
-    let ip = crate::server::state::client_ip(&p.state.settings, &p.form.parts);
+    let ip = app::server::state::client_ip(&p.state.settings, &p.form.parts);
     if let Ok(uri) = "/claims/new".parse() {
         p.form.parts.uri = uri;
     }
     p.run(None, "claim_code", |state, user, f| async move {
         let code = f.get("claim_code").cloned().unwrap_or_default();
-        let draft = crate::server::services::invitations::redeem(&state, &user, &code, &ip).await?;
+        let draft = app::server::services::invitations::redeem(&state, &user, &code, &ip).await?;
         Ok(format!("/claims/{draft}"))
     })
     .await

@@ -1,21 +1,21 @@
 //! The regulator's report: freeze one (approvers and admins), download a
 //! frozen one as CSV or Excel (whoever may read reports).
 
-use crate::routes;
+use app::routes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-use crate::api::reports::REPORT_ROLES;
-use crate::server::auth;
-use crate::server::download;
-use crate::server::error::AppError;
-use crate::server::guard::*;
-use crate::server::services::reports;
-use crate::server::state::AppState;
-use crate::server::web::{Submitted, see_other};
+use crate::download;
+use crate::guard::*;
+use crate::{Submitted, see_other};
+use app::api::reports::REPORT_ROLES;
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::services::reports;
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -62,11 +62,11 @@ async fn download(
 async fn csv(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
     download(&state, &session, &n, false)
         .await
-        .unwrap_or_else(crate::server::error::Respond::into_response)
+        .unwrap_or_else(app::server::error::Respond::into_response)
 }
 
 async fn xlsx(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
     download(&state, &session, &n, true)
         .await
-        .unwrap_or_else(crate::server::error::Respond::into_response)
+        .unwrap_or_else(app::server::error::Respond::into_response)
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, Method, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::server::state::AppState;
+use app::server::state::AppState;
 pub use redress_core::limits::*;
 
 /// Refuses state-changing requests from another origin with 403. Leptos
@@ -128,15 +128,6 @@ fn percent_decode(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The CSP of a rendered page: scripts only from us or with this request's
-/// nonce, WebAssembly allowed to compile, nothing framed, forms only to us.
-pub fn page_csp(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-}
-
 /// A server function whose arguments cannot be read answers 400, not the
 /// framework's 500: bad input is the caller's, and says so. (Errors of our
 /// own code come as `ApiError::Internal`, with the status already set.)
@@ -167,7 +158,7 @@ pub async fn database_down(
 ) -> Response {
     let res = next.run(req).await;
     if res.status() == StatusCode::INTERNAL_SERVER_ERROR && !state.db.ping().await {
-        return crate::server::error::unavailable();
+        return app::server::error::unavailable();
     }
     res
 }

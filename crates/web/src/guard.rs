@@ -6,15 +6,15 @@
 
 use std::marker::PhantomData;
 
-use crate::server::error::Respond as _;
+use app::server::error::Respond as _;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::auth::{self, CurrentUser};
-use super::state::AppState;
-use crate::domain::Role;
+use app::domain::Role;
+use app::server::auth::{self, CurrentUser};
+use app::server::state::AppState;
 
 /// Who may post a set of forms.
 pub trait Audience: Send + Sync + 'static {
@@ -49,9 +49,9 @@ audience! {
     /// The payments pages' users.
     Payments = &[Role::Payments, Role::Admin];
     /// Every member of the operator's staff.
-    Operators = &crate::api::operator::OPERATORS;
+    Operators = &app::api::operator::OPERATORS;
     /// Who freezes a regulator's report.
-    ReportFreezers = &crate::api::reports::FREEZE_ROLES;
+    ReportFreezers = &app::api::reports::FREEZE_ROLES;
     /// An administrator.
     Admins = &[Role::Admin];
 }

@@ -1,22 +1,22 @@
 //! The bank's form posts: the answer on a debit line and the payout
 //! account check. Guarded to bank staff; another bank's case is NotFound.
 
-use crate::domain::verification::parse_verification;
-use crate::routes;
-use crate::server::error::Respond as _;
+use app::domain::verification::parse_verification;
+use app::routes;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use tower_sessions::Session;
 
-use crate::domain::Role;
-use crate::server::auth;
-use crate::server::error::AppError;
-use crate::server::guard::*;
-use crate::server::services::{bank_import, bank_review};
-use crate::server::state::AppState;
-use crate::server::web::{Submitted, see_other};
+use crate::guard::*;
+use crate::{Submitted, see_other};
+use app::domain::Role;
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::services::{bank_import, bank_review};
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -63,7 +63,7 @@ async fn import(
     Guarded { user: staff, .. }: Guarded<BankStaff>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
-    use crate::server::web::evidence::{page_with_file_error, read_file_field};
+    use crate::evidence::{page_with_file_error, read_file_field};
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
     let file = match axum::extract::Multipart::from_request(
@@ -103,7 +103,7 @@ async fn verify(
     };
     // The page's fields become the typed answer here, by the same parser
     // the browser runs; the service never sees a field name.
-    let today = crate::domain::answers::today_in_japan();
+    let today = app::domain::answers::today_in_japan();
     let answer = match parse_verification(&form.fields, today) {
         Ok(a) => a,
         Err(errors) => {
@@ -128,7 +128,7 @@ async fn account_check(
     if let Ok(uri) = format!("/bank/claims/{reference}").parse() {
         form.parts.uri = uri;
     }
-    let check = crate::domain::verification::parse_account_check(&form.fields);
+    let check = app::domain::verification::parse_account_check(&form.fields);
     match bank_review::check_account(&state, &staff, &reference, check).await {
         Ok(()) => see_other(&format!("/bank/claims/{reference}?checked=1")),
         Err(e) => form.fail(&state, e, "matches").await,
@@ -139,19 +139,19 @@ async fn account_check(
 /// applied, every page (at most 100,000 lines): only this bank's lines.
 async fn queue_csv(
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<crate::api::bank::QueueQuery>,
+    axum::extract::Query(query): axum::extract::Query<app::api::bank::QueueQuery>,
     Reading { user, .. }: Reading<BankStaff>,
 ) -> Response {
     let bank = match user.bank() {
         Ok(b) => b.to_owned(),
         Err(e) => return e.into_response(),
     };
-    let (filter, errors) = crate::api::bank::queue_filter(&query);
+    let (filter, errors) = app::api::bank::queue_filter(&query);
     if !errors.is_empty() {
         return AppError::Invalid(errors).into_response();
     }
     let rows =
-        match crate::server::store::bank_review::queue_page(&state.db, &bank, &filter, 100_000, 0)
+        match app::server::store::bank_review::queue_page(&state.db, &bank, &filter, 100_000, 0)
             .await
         {
             Ok((rows, _, _)) => rows,
@@ -184,7 +184,7 @@ async fn queue_csv(
             )),
         ]
     });
-    crate::server::download::csv_file(std::iter::once(header).chain(lines), "bank-queue.csv")
+    crate::download::csv_file(std::iter::once(header).chain(lines), "bank-queue.csv")
 }
 
 /// The bank's import history as CSV: every list this bank sent (at most
@@ -198,8 +198,7 @@ async fn imports_csv(State(state): State<AppState>, session: Session) -> Respons
         Ok(b) => b.to_owned(),
         Err(e) => return e.into_response(),
     };
-    let rows = match crate::server::store::bank_debits::imports_for(&state.db, &bank, 100_000).await
-    {
+    let rows = match app::server::store::bank_debits::imports_for(&state.db, &bank, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -220,7 +219,7 @@ async fn imports_csv(State(state): State<AppState>, session: Session) -> Respons
         let status = bank_import::status_of(r).status;
         [
             r.file_name.clone(),
-            crate::api::claimant::convert::jst_time(r.created_at),
+            app::api::claimant::convert::jst_time(r.created_at),
             lang.t(&format!("import_status_{status}")),
             r.rows_read.to_string(),
             r.rows_matched.to_string(),
@@ -230,5 +229,5 @@ async fn imports_csv(State(state): State<AppState>, session: Session) -> Respons
             r.rows_rejected.to_string(),
         ]
     });
-    crate::server::download::csv_file(std::iter::once(header).chain(lines), "bank-imports.csv")
+    crate::download::csv_file(std::iter::once(header).chain(lines), "bank-imports.csv")
 }

@@ -8,121 +8,13 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
 use std::time::Instant;
 use tracing::Instrument;
 
-use crate::server::state::AppState;
-
-/// The id of one request, as people quote it ("quote this code").
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestId(pub String);
-
-impl RequestId {
-    fn new() -> RequestId {
-        RequestId(uuid::Uuid::new_v4().simple().to_string()[..12].to_owned())
-    }
-}
-
-/// Upper bounds (seconds) of the latency histogram's buckets.
-const BUCKETS: [f64; 12] = [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-];
-
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
-
-/// What this process has counted since it started.
-#[derive(Default)]
-pub struct Metrics {
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    /// (route, method, status) → requests.
-    requests: BTreeMap<(String, String, u16), u64>,
-    /// route → latency.
-    latency: BTreeMap<String, Histogram>,
-}
-
-impl std::fmt::Debug for Metrics {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Metrics")
-    }
-}
-
-impl Metrics {
-    pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
-        let Ok(mut m) = self.inner.lock() else { return };
-        *m.requests
-            .entry((route.to_owned(), method.to_owned(), status))
-            .or_default() += 1;
-        let h = m.latency.entry(route.to_owned()).or_default();
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if seconds <= *le {
-                h.counts[i] += 1;
-            }
-        }
-        h.count += 1;
-        h.sum += seconds;
-    }
-
-    /// The request counters and histograms in Prometheus text format.
-    pub fn render(&self, out: &mut String) {
-        let Ok(m) = self.inner.lock() else { return };
-        out.push_str("# HELP redress_http_requests_total HTTP requests answered, by route, method and status.\n");
-        out.push_str("# TYPE redress_http_requests_total counter\n");
-        for ((route, method, status), n) in &m.requests {
-            let _ = writeln!(
-                out,
-                "redress_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
-                escape(route)
-            );
-        }
-        out.push_str("# HELP redress_http_request_duration_seconds Time to answer, by route.\n");
-        out.push_str("# TYPE redress_http_request_duration_seconds histogram\n");
-        for (route, h) in &m.latency {
-            let route = escape(route);
-            for (i, le) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "redress_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {}",
-                    h.counts[i]
-                );
-            }
-            let _ = writeln!(
-                out,
-                "redress_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "redress_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "redress_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                h.count
-            );
-        }
-    }
-}
-
-fn escape(label: &str) -> String {
-    label
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
+use app::server::metrics::{RequestId, escape};
+use app::server::state::AppState;
 
 /// The route a path belongs to, with a bounded number of values: what is
 /// not found is `unmatched`, and a segment holding a digit (a reference, an
@@ -156,7 +48,7 @@ pub async fn request_context(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let id = RequestId::new();
+    let id = RequestId::fresh();
     req.extensions_mut().insert(id.clone());
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
@@ -255,7 +147,7 @@ pub async fn metrics(
     let mut out = String::new();
     state.metrics.render(&mut out);
     let db = &state.db;
-    match crate::server::store::outbox::unsent_counts(db).await {
+    match app::server::store::outbox::unsent_counts(db).await {
         Ok((failed, waiting)) => {
             out.push_str("# HELP redress_outbox_pending Mails waiting to be sent.\n# TYPE redress_outbox_pending gauge\n");
             let _ = writeln!(out, "redress_outbox_pending {waiting}");
@@ -264,7 +156,7 @@ pub async fn metrics(
         }
         Err(e) => tracing::warn!(error = %e, "metrics: outbox counts"),
     }
-    match crate::server::store::queue::counts(db).await {
+    match app::server::store::queue::counts(db).await {
         Ok(states) => {
             out.push_str("# HELP redress_cases Cases by state.\n# TYPE redress_cases gauge\n");
             for (s, n) in states {
@@ -332,7 +224,7 @@ mod tests {
 
     #[test]
     fn the_histogram_counts_into_every_bucket_above_the_time() {
-        let m = Metrics::default();
+        let m = app::server::metrics::Metrics::default();
         m.observe("/login", "GET", 200, 0.004);
         m.observe("/login", "GET", 200, 0.2);
         let mut out = String::new();

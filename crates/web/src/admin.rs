@@ -2,22 +2,22 @@
 //! actions as CSV. Guarded here (admins only, but for the invitee's form);
 //! the rules are the service's.
 
-use crate::routes;
-use crate::server::error::Respond as _;
+use app::routes;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-use crate::domain::Role;
-use crate::server::auth;
-use crate::server::download;
-use crate::server::error::AppError;
-use crate::server::guard::*;
-use crate::server::services::admin_users;
-use crate::server::state::AppState;
-use crate::server::web::{Submitted, see_other};
+use crate::download;
+use crate::guard::*;
+use crate::{Submitted, see_other};
+use app::domain::Role;
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::services::admin_users;
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -113,7 +113,7 @@ async fn mfa_reset(
     mut form: Submitted,
 ) -> Response {
     on_page(&mut form, &format!("/admin/users/{id}"));
-    match crate::server::services::mfa::reset(&state, &admin, &id).await {
+    match app::server::services::mfa::reset(&state, &admin, &id).await {
         Ok(()) => see_other(&format!("/admin/users/{id}?saved=1")),
         Err(e) => form.fail(&state, e, "role").await,
     }
@@ -144,7 +144,7 @@ async fn actions_csv(
     Query(s): Query<Search>,
     Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
-    let rows = match crate::server::store::users::admin_actions(
+    let rows = match app::server::store::users::admin_actions(
         &state.db,
         s.q.as_deref().unwrap_or(""),
         100_000,
@@ -165,7 +165,7 @@ async fn actions_csv(
     .map(|k| lang.t(k));
     let lines = rows.into_iter().map(|(at, who, what, whom, detail)| {
         [
-            crate::api::claimant::convert::jst_time(at),
+            app::api::claimant::convert::jst_time(at),
             who,
             lang.t(&format!("admin_action_{what}")),
             whom,
@@ -182,8 +182,7 @@ async fn views_csv(
     Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
     let q = s.q.as_deref().unwrap_or("");
-    let rows = match crate::server::store::bank_review::views_page(&state.db, q, 1_000_000, 0).await
-    {
+    let rows = match app::server::store::bank_review::views_page(&state.db, q, 1_000_000, 0).await {
         Ok((rows, _)) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -191,7 +190,7 @@ async fn views_csv(
     let header = ["date", "reference", "email", "role"].map(|k| lang.t(k));
     let lines = rows.into_iter().map(|v| {
         [
-            crate::api::claimant::convert::jst_time(v.at),
+            app::api::claimant::convert::jst_time(v.at),
             v.reference,
             v.email,
             lang.t(&format!("role_{}", v.role)),
@@ -207,7 +206,7 @@ async fn users_csv(
     Reading { user: admin, .. }: Reading<Admins>,
 ) -> Response {
     let q = s.q.as_deref().unwrap_or("");
-    let rows = match crate::server::store::users::search(&state.db, q, 100_000, 0).await {
+    let rows = match app::server::store::users::search(&state.db, q, 100_000, 0).await {
         Ok((rows, _)) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -222,13 +221,13 @@ async fn users_csv(
     ]
     .map(|k| lang.t(k));
     let lines = rows.into_iter().map(|u| {
-        let status = crate::api::users::status_key(&u);
+        let status = app::api::users::status_key(&u);
         [
             u.email,
             lang.t(&format!("role_{}", u.role)),
             u.bank_code.unwrap_or_default(),
             lang.t(status),
-            crate::api::claimant::convert::jst_date(u.created_at),
+            app::api::claimant::convert::jst_date(u.created_at),
             lang.t(if u.mfa_enrolled_at.is_some() {
                 "mfa_on"
             } else {
@@ -246,7 +245,7 @@ async fn mail_csv(State(state): State<AppState>, session: Session) -> Response {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let rows = match crate::server::store::outbox::unsent(&state.db, 100_000).await {
+    let rows = match app::server::store::outbox::unsent(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -261,7 +260,7 @@ async fn mail_csv(State(state): State<AppState>, session: Session) -> Response {
     ]
     .map(|k| lang.t(k));
     let lines = rows.iter().map(|m| {
-        let v = crate::api::mail::mail_view(m);
+        let v = app::api::mail::mail_view(m);
         [
             v.at,
             lang.t(&v.kind),

@@ -4,7 +4,7 @@
 
 #![allow(clippy::result_large_err)]
 
-use crate::routes;
+use app::routes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -12,12 +12,12 @@ use axum::routing::post;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::domain::Role;
-use crate::server::auth::{self, CurrentUser};
-use crate::server::error::AppError;
-use crate::server::services::account;
-use crate::server::state::AppState;
-use crate::server::web::{Submitted, see_other};
+use crate::{Submitted, see_other};
+use app::domain::Role;
+use app::server::auth::{self, CurrentUser};
+use app::server::error::AppError;
+use app::server::services::account;
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

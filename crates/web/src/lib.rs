@@ -1,9 +1,12 @@
+//! Redress's web edge (a crate of its own: it depends on the pages and the
+//! core, and neither can reach back to it).
+//!
 //! The write side of the pages, by audience: every form posts here as a
 //! plain HTML form (so it works with JavaScript off). A handler guards
 //! (`Guarded<Audience>`), parses the form into a typed command, calls a
 //! service; on success it redirects (303), on bad input it shows the same
 //! page again with the typed values and the errors, with a 4xx status.
-//! Every address is a declared route (`crate::routes`).
+//! Every address is a declared route (`app::routes`).
 
 // Handlers return the `Response` they would send; boxing it buys nothing here.
 #![allow(clippy::result_large_err)]
@@ -13,16 +16,20 @@ pub mod admin;
 pub mod api_keys;
 pub mod bank;
 pub mod claimant;
+pub mod download;
 pub mod evidence;
+pub mod guard;
 pub mod journey;
 pub mod mfa;
+pub mod middleware;
 pub mod payments;
 pub mod public;
 pub mod reports;
+pub mod rest;
 pub mod settings;
 pub mod staff;
 
-use crate::server::error::Respond as _;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode, header, request::Parts};
@@ -30,11 +37,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 use std::collections::HashMap;
 
-use crate::components::FormState;
-use crate::domain::FieldErrors;
-use crate::i18n::Lang;
-use crate::server::error::AppError;
-use crate::server::state::AppState;
+use app::components::FormState;
+use app::domain::FieldErrors;
+use app::i18n::Lang;
+use app::server::error::AppError;
+use app::server::state::AppState;
 
 /// Larger bodies are refused before parsing (a claim of 50 lines is ~20 KB).
 const MAX_FORM_BYTES: usize = 256 * 1024;
@@ -56,7 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(mfa::routes())
         .merge(account::routes())
-        .merge(crate::server::rest::routes())
+        .merge(crate::rest::routes())
 }
 
 /// A submitted form: the request without its body, and the fields.
@@ -98,11 +105,11 @@ impl Submitted {
     }
 
     fn lang(&self) -> Lang {
-        crate::request_lang(&self.parts)
+        app::request_lang(&self.parts)
     }
 
     pub(crate) fn ip(&self, state: &AppState) -> String {
-        crate::server::state::client_ip(&state.settings, &self.parts)
+        app::server::state::client_ip(&state.settings, &self.parts)
     }
 
     /// Shows the page at this address again, with what was typed (never a
@@ -174,7 +181,7 @@ pub async fn render(
     };
     let options = state.leptos_options.clone();
     let handler =
-        leptos_axum::render_app_async_with_context(context, move || crate::shell(options.clone()));
+        leptos_axum::render_app_async_with_context(context, move || app::shell(options.clone()));
     parts.method = axum::http::Method::GET;
     let mut res = handler(Request::from_parts(parts, Body::empty())).await;
     if res.status().is_success() {

@@ -3,25 +3,25 @@
 //! by the service, whatever the page showed. Errors are shown on the case
 //! page, where the forms are.
 
-use crate::routes;
-use crate::server::error::Respond as _;
+use app::routes;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use tower_sessions::Session;
 
-use crate::components::FormState;
-use crate::domain::answers::Section;
-use crate::domain::workflow::Action;
-use crate::domain::{FieldErrors, Role, decision};
-use crate::server::auth;
-use crate::server::error::AppError;
-use crate::server::guard::*;
-use crate::server::services::decisions::{self, Decide};
-use crate::server::services::drafts;
-use crate::server::state::AppState;
-use crate::server::web::{Submitted, render, see_other};
+use crate::guard::*;
+use crate::{Submitted, render, see_other};
+use app::components::FormState;
+use app::domain::answers::Section;
+use app::domain::workflow::Action;
+use app::domain::{FieldErrors, Role, decision};
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::services::decisions::{self, Decide};
+use app::server::services::drafts;
+use app::server::state::AppState;
 use axum::http::StatusCode;
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ pub fn routes() -> Router<AppState> {
 /// "changed"); or what is wrong with the form.
 fn versioned<T>(
     form: &Submitted,
-    parsed: Result<T, crate::domain::FieldErrors>,
+    parsed: Result<T, app::domain::FieldErrors>,
 ) -> Result<(i64, T), AppError> {
     let version = decision::version(&form.fields).ok_or(AppError::Conflict("case_changed"))?;
     Ok((version, parsed.map_err(AppError::Invalid)?))
@@ -107,7 +107,7 @@ async fn decide(
     match decisions::decide(&state, &staff, &reference, version, step).await {
         Ok(to) => {
             let done = match (action, to) {
-                (Action::Approve, crate::domain::workflow::CaseState::Assessed) => "first_approval",
+                (Action::Approve, app::domain::workflow::CaseState::Assessed) => "first_approval",
                 (Action::Approve, _) => "approved",
                 (Action::Reject, _) => "rejected",
                 _ => "sent_back",
@@ -206,9 +206,9 @@ async fn history_csv(
     _: Reading<Admins>,
 ) -> Response {
     match decisions::history_csv(&state, &reference).await {
-        Ok(csv) => crate::server::download::attachment(
+        Ok(csv) => crate::download::attachment(
             csv,
-            crate::server::download::CSV,
+            crate::download::CSV,
             &format!("{reference}-history.csv"),
         ),
         Err(e) => e.into_response(),
@@ -241,20 +241,20 @@ async fn note(
 /// staff only.
 pub(crate) async fn queue_csv(
     axum::extract::State(state): axum::extract::State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<crate::api::operator::CaseQuery>,
+    axum::extract::Query(query): axum::extract::Query<app::api::operator::CaseQuery>,
     session: Session,
 ) -> axum::response::Response {
-    let user = match auth::require(&session, &state.db, &crate::api::operator::OPERATORS).await {
+    let user = match auth::require(&session, &state.db, &app::api::operator::OPERATORS).await {
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let (mut filter, errors) = crate::api::operator::queue_filter(query, &user);
+    let (mut filter, errors) = app::api::operator::queue_filter(query, &user);
     if !errors.is_empty() {
         return AppError::Invalid(errors).into_response();
     }
     filter.limit = 100_000;
     filter.offset = 0;
-    let rows = match crate::server::store::queue::page(&state.db, &filter).await {
+    let rows = match app::server::store::queue::page(&state.db, &filter).await {
         Ok((rows, _, _)) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -274,11 +274,11 @@ pub(crate) async fn queue_csv(
             lang.t(&format!("state_{}", r.state)),
             r.full_name,
             r.total_claimed.to_string(),
-            crate::api::claimant::convert::jst_date(r.submitted_at),
+            app::api::claimant::convert::jst_date(r.submitted_at),
             r.assignee.unwrap_or_default(),
         ]
     });
-    crate::server::download::csv_file(std::iter::once(header).chain(lines), "queue.csv")
+    crate::download::csv_file(std::iter::once(header).chain(lines), "queue.csv")
 }
 
 /// The reported losses as CSV: every debit a bank listed that no claim
@@ -289,7 +289,7 @@ async fn losses_csv(State(state): State<AppState>, session: Session) -> Response
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let rows = match crate::server::store::bank_debits::unmatched(&state.db, 100_000).await {
+    let rows = match app::server::store::bank_debits::unmatched(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -324,7 +324,7 @@ async fn losses_csv(State(state): State<AppState>, session: Session) -> Response
             lang.t(letter),
         ]
     });
-    crate::server::download::csv_file(std::iter::once(header).chain(lines), "reported-losses.csv")
+    crate::download::csv_file(std::iter::once(header).chain(lines), "reported-losses.csv")
 }
 
 /// The operator writes an invitation letter for a bank-reported debit; the
@@ -346,7 +346,7 @@ async fn write_letter(
     let Ok(debit) = Uuid::parse_str(form.get("debit")) else {
         return form.fail(&state, AppError::NotFound, "debit").await;
     };
-    match crate::server::services::invitations::create(&state, &staff, debit).await {
+    match app::server::services::invitations::create(&state, &staff, debit).await {
         Ok((id, code)) => {
             let mut parts = form.parts;
             if let Ok(uri) = format!("/staff/invitations/{id}").parse() {

@@ -2,19 +2,19 @@
 //! notices to banks, the policy, and a failed mail sent again.
 
 use super::{Submitted, see_other};
-use crate::routes;
+use app::routes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 use tower_sessions::Session;
 
-use crate::domain::Role;
-use crate::server::auth;
-use crate::server::error::AppError;
-use crate::server::guard::*;
-use crate::server::services::banks;
-use crate::server::state::AppState;
+use crate::guard::*;
+use app::domain::Role;
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::services::banks;
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -65,7 +65,7 @@ async fn retry_mail(
     if let Ok(uri) = "/admin/mail".parse() {
         form.parts.uri = uri;
     }
-    match crate::server::services::notifications::retry_mail(&state, &admin, &id).await {
+    match app::server::services::notifications::retry_mail(&state, &admin, &id).await {
         Ok(()) => see_other("/admin/mail?retried=1"),
         Err(e) => form.fail(&state, e, "mail").await,
     }
@@ -102,7 +102,7 @@ async fn bank_notices(
     Guarded { user, .. }: Guarded<BankStaff>,
     form: Submitted,
 ) -> Response {
-    let bank = match crate::server::services::api_keys::managed_bank(&user) {
+    let bank = match app::server::services::api_keys::managed_bank(&user) {
         Ok(Some(bank)) => bank.to_owned(),
         _ => return form.fail(&state, AppError::Forbidden, "notify_email").await,
     };
@@ -136,7 +136,7 @@ async fn admin_policy(
             )
             .await;
     };
-    let policy = match crate::domain::policy::parse_policy(&form.fields, based_on) {
+    let policy = match app::domain::policy::parse_policy(&form.fields, based_on) {
         Ok(p) => p,
         Err(errors) => {
             return form
@@ -144,7 +144,7 @@ async fn admin_policy(
                 .await;
         }
     };
-    match crate::server::services::policies::publish(&state, &admin, based_on, policy).await {
+    match app::server::services::policies::publish(&state, &admin, based_on, policy).await {
         Ok(_) => see_other("/admin/policy?saved=1"),
         Err(e) => form.fail(&state, e, "per_charge_limit").await,
     }

@@ -2,7 +2,7 @@
 //! their own bank's.
 
 use super::{Submitted, render, see_other};
-use crate::routes;
+use app::routes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,11 +11,11 @@ use axum::routing::post;
 use std::collections::HashMap;
 use tower_sessions::Session;
 
-use crate::components::FormState;
-use crate::domain::{FieldErrors, Role};
-use crate::server::auth;
-use crate::server::error::AppError;
-use crate::server::state::AppState;
+use app::components::FormState;
+use app::domain::{FieldErrors, Role};
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,7 +36,7 @@ async fn create_api_key(
         Ok(u) => u,
         Err(e) => return form.fail(&state, e, "bank_code").await,
     };
-    match crate::server::services::api_keys::create(
+    match app::server::services::api_keys::create(
         &state,
         &user,
         form.get("bank_code"),
@@ -82,7 +82,7 @@ async fn key_manager(
         Role::Admin
     };
     let user = auth::require(session, &state.db, &[role]).await?;
-    crate::server::services::api_keys::managed_bank(&user)?;
+    app::server::services::api_keys::managed_bank(&user)?;
     Ok(user)
 }
 
@@ -103,7 +103,7 @@ async fn revoke_api_key(
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return form.fail(&state, AppError::NotFound, "bank_code").await;
     };
-    match crate::server::services::api_keys::revoke(&state, &user, id).await {
+    match app::server::services::api_keys::revoke(&state, &user, id).await {
         Ok(()) => see_other(page),
         Err(e) => form.fail(&state, e, "bank_code").await,
     }

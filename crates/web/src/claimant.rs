@@ -2,15 +2,15 @@
 //! a decision, and the account to pay when the first one failed.
 
 use super::{Submitted, see_other};
-use crate::routes;
+use app::routes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
 
-use crate::server::guard::*;
-use crate::server::services::claims;
-use crate::server::state::AppState;
+use crate::guard::*;
+use app::server::services::claims;
+use app::server::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -41,8 +41,8 @@ async fn appeal(
     if let Ok(uri) = format!("/claims/{reference}").parse() {
         form.parts.uri = uri;
     }
-    let appeal = crate::domain::decision::parse_appeal(&form.fields);
-    match crate::server::services::decisions::appeal(&state, &user, &reference, appeal).await {
+    let appeal = app::domain::decision::parse_appeal(&form.fields);
+    match app::server::services::decisions::appeal(&state, &user, &reference, appeal).await {
         Ok(()) => see_other(&format!("/claims/{reference}?appealed=1")),
         Err(e) => form.fail(&state, e, "appeal_text").await,
     }
@@ -55,9 +55,8 @@ async fn payout_account(
     Guarded { user, .. }: Guarded<Claimants>,
     form: Submitted,
 ) -> Response {
-    let account = crate::domain::answers::parse_other_payout(&form.fields);
-    match crate::server::services::payouts::change_account(&state, &user, &reference, account).await
-    {
+    let account = app::domain::answers::parse_other_payout(&form.fields);
+    match app::server::services::payouts::change_account(&state, &user, &reference, account).await {
         Ok(()) => see_other(&format!("/claims/{reference}?account_changed=1")),
         Err(e) => form.fail(&state, e, "bank").await,
     }

@@ -1,8 +1,8 @@
 //! The second step of a login and the enrolment of a two-step login, as
 //! plain forms (they work with JavaScript off).
 
-use crate::routes;
-use crate::server::error::Respond as _;
+use app::routes;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
@@ -10,15 +10,15 @@ use axum::routing::post;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::domain::Role;
-use crate::i18n::Lang;
-use crate::server::auth;
-use crate::server::error::AppError;
-use crate::server::services::mfa;
-use crate::server::state::AppState;
-use crate::server::store::users;
-use crate::server::web::public::logged_in;
-use crate::server::web::{Submitted, see_other};
+use crate::public::logged_in;
+use crate::{Submitted, see_other};
+use app::domain::Role;
+use app::i18n::Lang;
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::services::mfa;
+use app::server::state::AppState;
+use app::server::store::users;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

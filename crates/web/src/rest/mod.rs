@@ -4,7 +4,7 @@
 //! each key is rate-limited. The OpenAPI 3.1 document is generated from the
 //! code below (utoipa) and served at `/api/v1/openapi.json`.
 
-use crate::routes;
+use app::routes;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -18,15 +18,15 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::auth::{CurrentUser, token_hash};
-use super::error::AppError;
-use super::services::{api_keys as key_service, bank_import, bank_review};
-use super::state::AppState;
-use super::store::api_keys::{self, ApiLine, KeyRow};
-use super::store::{attempts, bank_debits};
-use crate::domain::FieldErrors;
-use crate::domain::verification::{DisputeReason, Verification as Answer};
-use crate::i18n::Lang;
+use app::domain::FieldErrors;
+use app::domain::verification::{DisputeReason, Verification as Answer};
+use app::i18n::Lang;
+use app::server::auth::{CurrentUser, token_hash};
+use app::server::error::AppError;
+use app::server::services::{api_keys as key_service, bank_import, bank_review};
+use app::server::state::AppState;
+use app::server::store::api_keys::{self, ApiLine, KeyRow};
+use app::server::store::{attempts, bank_debits};
 
 mod caller;
 mod idempotency;

@@ -4,8 +4,8 @@
 //! settlement report. Guarded by role here; the four-eyes rule and every
 //! state are checked by the service.
 
-use crate::routes;
-use crate::server::error::Respond as _;
+use app::routes;
+use app::server::error::Respond as _;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -13,14 +13,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_sessions::Session;
 
-use crate::domain::{BankCode, FieldErrors, Role, Yen};
-use crate::server::auth;
-use crate::server::error::AppError;
-use crate::server::guard::*;
-use crate::server::services::payouts;
-use crate::server::state::AppState;
-use crate::server::store::payouts::CandidateFilter;
-use crate::server::web::{Submitted, see_other};
+use crate::guard::*;
+use crate::{Submitted, see_other};
+use app::domain::{BankCode, FieldErrors, Role, Yen};
+use app::server::auth;
+use app::server::error::AppError;
+use app::server::services::payouts;
+use app::server::state::AppState;
+use app::server::store::payouts::CandidateFilter;
 use chrono::NaiveDate;
 
 pub fn routes() -> Router<AppState> {
@@ -102,7 +102,7 @@ async fn result(
     // The page's fields become the typed outcome here (the result file's
     // rows pass the same parser).
     let f = |name: &str| form.get(name);
-    let outcome = crate::domain::payout::parse_outcome(
+    let outcome = app::domain::payout::parse_outcome(
         f("result"),
         f("paid_on"),
         f("fail_reason"),
@@ -127,7 +127,7 @@ async fn results_file(
     Guarded { user, .. }: Guarded<PaymentsOnly>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
-    use crate::server::web::evidence::{page_with_file_error, read_file_field};
+    use crate::evidence::{page_with_file_error, read_file_field};
     use axum::extract::FromRequest;
     let (parts, body) = req.into_parts();
     let page = format!("/payments/batches/{n}");
@@ -159,14 +159,7 @@ async fn results_file(
                 AppError::Conflict(k) => *k,
                 _ => "",
             };
-            page_with_file_error(
-                &state,
-                parts,
-                &page,
-                key,
-                crate::server::error::status_of(&e),
-            )
-            .await
+            page_with_file_error(&state, parts, &page, key, app::server::error::status_of(&e)).await
         }
         Err(e) => e.into_response(),
     }
@@ -265,7 +258,7 @@ async fn batches_csv(State(state): State<AppState>, session: Session) -> Respons
         Ok(u) => u,
         Err(e) => return e.into_response(),
     };
-    let rows = match crate::server::store::payouts::batches(&state.db, 100_000).await {
+    let rows = match app::server::store::payouts::batches(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -293,17 +286,17 @@ async fn batches_csv(State(state): State<AppState>, session: Session) -> Respons
             b.file_sha256.unwrap_or_default(),
         ]
     });
-    crate::server::download::csv_file(std::iter::once(header).chain(lines), "payout-batches.csv")
+    crate::download::csv_file(std::iter::once(header).chain(lines), "payout-batches.csv")
 }
 
 /// The batch form: the transfer date (a business day ahead) and which
 /// approved cases to take.
 fn parse_batch(form: &Submitted) -> Result<(NaiveDate, CandidateFilter), FieldErrors> {
-    let today = crate::domain::answers::today_in_japan();
+    let today = app::domain::answers::today_in_japan();
     let mut errors = FieldErrors::new();
     let date = errors.check(
         "transfer_date",
-        crate::domain::payout::parse_transfer_date(form.get("transfer_date"), today),
+        app::domain::payout::parse_transfer_date(form.get("transfer_date"), today),
     );
     let filter = match parse_filter(form) {
         Ok(f) => Some(f),
@@ -350,7 +343,7 @@ fn parse_filter(form: &Submitted) -> Result<CandidateFilter, FieldErrors> {
                 "approved_until",
                 chrono::NaiveDate::parse_from_str(&until, "%Y-%m-%d").map_err(|_| "date_invalid"),
             )
-            .map(crate::domain::calendar::end_of_day_in_japan)
+            .map(app::domain::calendar::end_of_day_in_japan)
     };
     if errors.is_empty() {
         Ok(CandidateFilter {
