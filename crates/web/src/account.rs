@@ -9,11 +9,10 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
-use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::guard::*;
 use crate::{Submitted, see_other};
-use app::domain::Role;
 use app::server::auth::{self, CurrentUser};
 use app::server::error::AppError;
 use app::server::services::account;
@@ -31,7 +30,7 @@ pub fn routes() -> Router<AppState> {
 /// a redirect to where it says, or the form again with the error by `field`.
 async fn run<Fut>(
     state: &AppState,
-    session: &Session,
+    Guarded { user, session, .. }: Guarded<Everyone>,
     form: Submitted,
     field: &str,
     act: impl FnOnce(CurrentUser, Option<Uuid>) -> Fut,
@@ -40,8 +39,7 @@ where
     Fut: Future<Output = Result<String, AppError>>,
 {
     let done = async {
-        let user = auth::require(session, &state.db, &Role::ALL).await?;
-        let login = auth::login_id(session).await?;
+        let login = auth::login_id(&session).await?;
         act(user, login).await
     }
     .await;
@@ -53,7 +51,7 @@ where
 
 async fn change_password(
     State(state): State<AppState>,
-    session: Session,
+    guarded: Guarded<Everyone>,
     form: Submitted,
 ) -> Response {
     let st = &state;
@@ -63,7 +61,7 @@ async fn change_password(
     );
     run(
         &state,
-        &session,
+        guarded,
         form,
         "current_password",
         |user, login| async move {
@@ -77,20 +75,24 @@ async fn change_password(
 async fn end_login(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    session: Session,
+    guarded: Guarded<Everyone>,
     form: Submitted,
 ) -> Response {
     let st = &state;
-    run(&state, &session, form, "login", |user, _| async move {
+    run(&state, guarded, form, "login", |user, _| async move {
         account::end_login(st, &user, &id).await?;
         Ok("/account?notice=login_ended".to_owned())
     })
     .await
 }
 
-async fn end_others(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
+async fn end_others(
+    State(state): State<AppState>,
+    guarded: Guarded<Everyone>,
+    form: Submitted,
+) -> Response {
     let st = &state;
-    run(&state, &session, form, "login", |user, login| async move {
+    run(&state, guarded, form, "login", |user, login| async move {
         account::end_other_logins(st, &user, login).await?;
         Ok("/account?notice=logins_ended".to_owned())
     })
@@ -100,14 +102,15 @@ async fn end_others(State(state): State<AppState>, session: Session, form: Submi
 /// New recovery codes: shown once on the page that shows them.
 async fn recovery_codes(
     State(state): State<AppState>,
-    session: Session,
+    guarded: Guarded<Everyone>,
     form: Submitted,
 ) -> Response {
+    let session = guarded.session.clone();
     let (st, se) = (&state, &session);
     let current = form.get("current_password").to_owned();
     run(
         &state,
-        &session,
+        guarded,
         form,
         "current_password",
         |user, _| async move {

@@ -8,13 +8,10 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use tower_sessions::Session;
 
 use crate::download;
 use crate::guard::*;
 use crate::{Submitted, see_other};
-use app::domain::Role;
-use app::server::auth;
 use app::server::error::AppError;
 use app::server::services::admin_users;
 use app::server::state::AppState;
@@ -240,11 +237,10 @@ async fn users_csv(
 
 /// The mail queue as on `/admin/mail` (failed first, then waiting), as CSV
 /// with a BOM; never the mails' text.
-async fn mail_csv(State(state): State<AppState>, session: Session) -> Response {
-    let admin = match auth::require(&session, &state.db, &[Role::Admin]).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
+async fn mail_csv(
+    State(state): State<AppState>,
+    Reading { user: admin, .. }: Reading<Admins>,
+) -> Response {
     let rows = match app::server::store::outbox::unsent(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),

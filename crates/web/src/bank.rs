@@ -8,12 +8,9 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
-use tower_sessions::Session;
 
 use crate::guard::*;
 use crate::{Submitted, see_other};
-use app::domain::Role;
-use app::server::auth;
 use app::server::error::AppError;
 use app::server::services::{bank_import, bank_review};
 use app::server::state::AppState;
@@ -189,11 +186,10 @@ async fn queue_csv(
 
 /// The bank's import history as CSV: every list this bank sent (at most
 /// 100,000), newest first, with what became of its rows.
-async fn imports_csv(State(state): State<AppState>, session: Session) -> Response {
-    let user = match auth::require(&session, &state.db, &[Role::BankStaff]).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
+async fn imports_csv(
+    State(state): State<AppState>,
+    Reading { user, .. }: Reading<BankStaff>,
+) -> Response {
     let bank = match user.bank() {
         Ok(b) => b.to_owned(),
         Err(e) => return e.into_response(),

@@ -48,6 +48,14 @@ audience! {
     PaymentsOnly = &[Role::Payments];
     /// The payments pages' users.
     Payments = &[Role::Payments, Role::Admin];
+    /// Whoever sees the payments page (and its batches).
+    PaymentsReaders = &[Role::Payments, Role::Approver, Role::Admin];
+    /// Who works on cases and the reported losses.
+    CaseStaff = &[Role::Reviewer, Role::Approver, Role::Admin];
+    /// Who reads the regulator's reports.
+    ReportReaders = &app::api::reports::REPORT_ROLES;
+    /// Anyone logged in (their own account).
+    Everyone = &Role::ALL;
     /// Every member of the operator's staff.
     Operators = &app::api::operator::OPERATORS;
     /// Who freezes a regulator's report.

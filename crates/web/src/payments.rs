@@ -11,12 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tower_sessions::Session;
 
 use crate::guard::*;
 use crate::{Submitted, see_other};
-use app::domain::{BankCode, FieldErrors, Role, Yen};
-use app::server::auth;
+use app::domain::{BankCode, FieldErrors, Yen};
 use app::server::error::AppError;
 use app::server::services::payouts;
 use app::server::state::AppState;
@@ -225,20 +223,14 @@ async fn batch_csv(
     }
 }
 
-async fn settlement_csv(State(state): State<AppState>, session: Session) -> Response {
-    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
-        return e.into_response();
-    }
+async fn settlement_csv(State(state): State<AppState>, _: Reading<Admins>) -> Response {
     match payouts::settlement_csv(&state).await {
         Ok(csv) => download(csv, "text/csv; charset=utf-8", "redress-settlement.csv"),
         Err(e) => e.into_response(),
     }
 }
 
-async fn settlement_xlsx(State(state): State<AppState>, session: Session) -> Response {
-    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
-        return e.into_response();
-    }
+async fn settlement_xlsx(State(state): State<AppState>, _: Reading<Admins>) -> Response {
     match payouts::settlement_xlsx(&state).await {
         Ok(bytes) => download(
             bytes,
@@ -252,12 +244,10 @@ async fn settlement_xlsx(State(state): State<AppState>, session: Session) -> Res
 /// Every payout batch as CSV (newest first): who made and released it,
 /// its transfer date, payees, total and the transfer file's SHA-256. Open to
 /// whoever sees the payments page.
-async fn batches_csv(State(state): State<AppState>, session: Session) -> Response {
-    let staff = [Role::Payments, Role::Approver, Role::Admin];
-    let user = match auth::require(&session, &state.db, &staff).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
+async fn batches_csv(
+    State(state): State<AppState>,
+    Reading { user, .. }: Reading<PaymentsReaders>,
+) -> Response {
     let rows = match app::server::store::payouts::batches(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),

@@ -6,13 +6,10 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use tower_sessions::Session;
 
 use crate::download;
 use crate::guard::*;
 use crate::{Submitted, see_other};
-use app::api::reports::REPORT_ROLES;
-use app::server::auth;
 use app::server::error::AppError;
 use app::server::services::reports;
 use app::server::state::AppState;
@@ -37,11 +34,10 @@ async fn freeze(
 
 async fn download(
     state: &AppState,
-    session: &Session,
+    user: &app::server::auth::CurrentUser,
     n: &str,
     excel: bool,
 ) -> Result<Response, AppError> {
-    let user = auth::require(session, &state.db, &REPORT_ROLES).await?;
     let n: i64 = n.parse().map_err(|_| AppError::NotFound)?;
     let (report, previous) = reports::frozen(state, n).await?;
     Ok(if excel {
@@ -59,14 +55,22 @@ async fn download(
     })
 }
 
-async fn csv(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
-    download(&state, &session, &n, false)
+async fn csv(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    Reading { user, .. }: Reading<ReportReaders>,
+) -> Response {
+    download(&state, &user, &n, false)
         .await
         .unwrap_or_else(app::server::error::Respond::into_response)
 }
 
-async fn xlsx(State(state): State<AppState>, Path(n): Path<String>, session: Session) -> Response {
-    download(&state, &session, &n, true)
+async fn xlsx(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    Reading { user, .. }: Reading<ReportReaders>,
+) -> Response {
+    download(&state, &user, &n, true)
         .await
         .unwrap_or_else(app::server::error::Respond::into_response)
 }

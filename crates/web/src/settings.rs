@@ -7,11 +7,8 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
-use tower_sessions::Session;
 
 use crate::guard::*;
-use app::domain::Role;
-use app::server::auth;
 use app::server::error::AppError;
 use app::server::services::banks;
 use app::server::state::AppState;
@@ -26,10 +23,11 @@ pub fn routes() -> Router<AppState> {
         .route(routes::admin_policy::PATH, post(admin_policy))
 }
 
-async fn admin_banks(State(state): State<AppState>, session: Session, form: Submitted) -> Response {
-    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
-        return form.fail(&state, e, "bank_code").await;
-    }
+async fn admin_banks(
+    State(state): State<AppState>,
+    _: Guarded<Admins>,
+    form: Submitted,
+) -> Response {
     let participating = form.get("participating") == "yes";
     match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
         Ok(()) => see_other("/admin/banks"),
@@ -40,14 +38,11 @@ async fn admin_banks(State(state): State<AppState>, session: Session, form: Subm
 /// An admin sets a bank's share of the debits paid at its accounts.
 async fn admin_bank_share(
     State(state): State<AppState>,
-    session: Session,
+    _: Guarded<Admins>,
     mut form: Submitted,
 ) -> Response {
     if let Ok(uri) = "/admin/banks".parse() {
         form.parts.uri = uri;
-    }
-    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
-        return form.fail(&state, e, "bank_code").await;
     }
     match banks::set_share(&state.db, form.get("bank_code"), form.get("share_percent")).await {
         Ok(()) => see_other("/admin/banks"),
@@ -74,14 +69,11 @@ async fn retry_mail(
 /// An admin sets where a bank's notices go (its address and/or its users).
 async fn admin_bank_notify(
     State(state): State<AppState>,
-    session: Session,
+    _: Guarded<Admins>,
     mut form: Submitted,
 ) -> Response {
     if let Ok(uri) = "/admin/banks".parse() {
         form.parts.uri = uri;
-    }
-    if let Err(e) = auth::require(&session, &state.db, &[Role::Admin]).await {
-        return form.fail(&state, e, "notify_bank").await;
     }
     match banks::set_notify(
         &state.db,

@@ -9,15 +9,13 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::post;
-use tower_sessions::Session;
 
 use crate::guard::*;
 use crate::{Submitted, render, see_other};
 use app::components::FormState;
 use app::domain::answers::Section;
 use app::domain::workflow::Action;
-use app::domain::{FieldErrors, Role, decision};
-use app::server::auth;
+use app::domain::{FieldErrors, decision};
 use app::server::error::AppError;
 use app::server::services::decisions::{self, Decide};
 use app::server::services::drafts;
@@ -242,12 +240,8 @@ async fn note(
 pub(crate) async fn queue_csv(
     axum::extract::State(state): axum::extract::State<AppState>,
     axum::extract::Query(query): axum::extract::Query<app::api::operator::CaseQuery>,
-    session: Session,
+    Reading { user, .. }: Reading<Operators>,
 ) -> axum::response::Response {
-    let user = match auth::require(&session, &state.db, &app::api::operator::OPERATORS).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
     let (mut filter, errors) = app::api::operator::queue_filter(query, &user);
     if !errors.is_empty() {
         return AppError::Invalid(errors).into_response();
@@ -283,12 +277,10 @@ pub(crate) async fn queue_csv(
 
 /// The reported losses as CSV: every debit a bank listed that no claim
 /// names (at most 100,000), with whether a letter has been written.
-async fn losses_csv(State(state): State<AppState>, session: Session) -> Response {
-    let staff = [Role::Reviewer, Role::Approver, Role::Admin];
-    let user = match auth::require(&session, &state.db, &staff).await {
-        Ok(u) => u,
-        Err(e) => return e.into_response(),
-    };
+async fn losses_csv(
+    State(state): State<AppState>,
+    Reading { user, .. }: Reading<CaseStaff>,
+) -> Response {
     let rows = match app::server::store::bank_debits::unmatched(&state.db, 100_000).await {
         Ok(rows) => rows,
         Err(e) => return AppError::from(e).into_response(),
@@ -331,18 +323,13 @@ async fn losses_csv(State(state): State<AppState>, session: Session) -> Response
 /// letter (with the code, this once) is the answer.
 async fn write_letter(
     State(state): State<AppState>,
-    session: Session,
+    Guarded { user: staff, .. }: Guarded<CaseStaff>,
     mut form: Submitted,
 ) -> Response {
     // Errors show on the list the button was on.
     if let Ok(uri) = "/staff/reported-losses".parse() {
         form.parts.uri = uri;
     }
-    let roles = [Role::Reviewer, Role::Approver, Role::Admin];
-    let staff = match auth::require(&session, &state.db, &roles).await {
-        Ok(u) => u,
-        Err(e) => return form.fail(&state, e, "debit").await,
-    };
     let Ok(debit) = Uuid::parse_str(form.get("debit")) else {
         return form.fail(&state, AppError::NotFound, "debit").await;
     };
