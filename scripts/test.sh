@@ -67,15 +67,15 @@ export REDRESS_TEST_SMTP_SINK="$PWD/.tools/venv/bin/python $PWD/scripts/smtp_sin
 
 cleanup() {
   for pid in "${sinks[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -n "${browser_pid:-}" ]; then pkill -P "$browser_pid" 2>/dev/null || true; kill "$browser_pid" 2>/dev/null || true; fi
   drop_test_databases
 }
 trap cleanup EXIT
 
-say "formatting and lints (the ssr build, -D warnings; the hydrate build's lints run beside the integration tests)"
+say "formatting and lints (ssr and hydrate builds, -D warnings)"
 cargo fmt --all --check
 cargo clippy -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr --all-targets -- -D warnings
-lap "formatting and clippy (ssr)"
+cargo clippy -p domain -p texts -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+lap "formatting and clippy (ssr and hydrate)"
 
 # One build serves every Rust test and the Playwright run (target/debug/redress).
 TEST="cargo test -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr"
@@ -92,16 +92,6 @@ lap "building the tests and the server (debug)"
 say "unit tests"
 REDRESS_TEST_DB=sqlite $TEST --lib --bins
 lap "unit tests"
-
-# The browser's half (clippy of the hydrate build with -D warnings, then
-# the wasm site) compiles while the integration suites run: they mostly
-# wait (mail, jobs, the databases), and the suites run the test binary
-# built above, not cargo. Its result is checked before Playwright needs the
-# site.
-browser_log="$PWD/target/browser-build.log"
-(cargo clippy -p domain -p texts -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings &&
-  scripts/build-site.sh debug) >"$browser_log" 2>&1 &
-browser_pid=$!
 
 # The integration suite on each database, at once: most of a test's time is
 # spent waiting (mail, background jobs, the other database), so both suites
@@ -154,16 +144,11 @@ for db in "${suites[@]}"; do
 done
 say "integration tests on ${suites[*]} (at once, $THREADS threads each)"
 at_once run_suite integration '^test result|FAILED|panicked'
-lap "integration tests, SQLite and PostgreSQL at once (the wasm build beside)"
+lap "integration tests, SQLite and PostgreSQL at once"
 
-say "the browser's half: clippy of the hydrate build, the wasm site"
-if ! wait "$browser_pid"; then
-  echo "===== clippy (hydrate) or the site build failed: its log ====="
-  cat "$browser_log"
-  exit 1
-fi
-grep -E '^==> site' "$browser_log" || true
-lap "clippy (hydrate) and the wasm site, what was left of them"
+say "the browser site (wasm)"
+scripts/build-site.sh debug
+lap "building the browser site (wasm)"
 
 # Playwright on each database, at once: separate servers, ports, data
 # folders and result folders.
