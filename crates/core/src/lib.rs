@@ -28,10 +28,11 @@ pub use error::AppError;
 pub use state::{Core, Settings};
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::{Path, PathBuf};
 
-    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    /// Every Rust file below `dir` (the source-walking tests' one walker).
+    pub(crate) fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {

@@ -125,7 +125,7 @@ fn leaks<'a>(body: &str, markers: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// The page patterns of the app (`path!("/a/:b")` in lib.rs, as `/a/{b}`).
-fn pages() -> Vec<String> {
+pub(crate) fn pages() -> Vec<String> {
     let lib = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/lib.rs"),
     )

@@ -193,25 +193,7 @@ fn the_route_table_is_read_from_the_source() {
 /// forgotten.
 #[test]
 fn every_page_of_a_case_is_an_audited_case_page() {
-    let lib = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/lib.rs"),
-    )
-    .unwrap();
-    let pages: Vec<String> = lib
-        .match_indices("path!(\"")
-        .map(|(i, m)| {
-            let start = i + m.len();
-            let end = lib[start..].find('"').unwrap() + start;
-            lib[start..end]
-                .split('/')
-                .map(|s| match s.strip_prefix(':') {
-                    Some(p) => format!("{{{p}}}"),
-                    None => s.to_owned(),
-                })
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-        .collect();
+    let pages = crate::isolation::pages();
     assert!(pages.len() > 30, "the walk found the pages");
     let of_a_case: Vec<&String> = pages
         .iter()

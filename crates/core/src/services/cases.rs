@@ -256,18 +256,9 @@ pub async fn record_submitted(
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
-    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                sources(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
+    use crate::tests::sources;
 
     /// Whether an UPDATE's SET clause (up to its WHERE) assigns `state`.
     fn sets_state(set_clause: &str) -> bool {
