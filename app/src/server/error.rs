@@ -24,22 +24,11 @@ pub fn status_of(err: &AppError) -> StatusCode {
     }
 }
 
-/// An error as an HTTP response (the core knows nothing of HTTP): handlers
-/// return `Result<_, WebError>` and `?` turns a core error into one.
+/// An error as an HTTP response (the core knows nothing of HTTP, and the
+/// orphan rule keeps `IntoResponse` off the core's type): a handler answers
+/// with `err.into_response()` through `Respond`.
 #[derive(Debug)]
 pub struct WebError(pub AppError);
-
-impl From<AppError> for WebError {
-    fn from(err: AppError) -> WebError {
-        WebError(err)
-    }
-}
-
-impl From<sqlx::Error> for WebError {
-    fn from(err: sqlx::Error) -> WebError {
-        WebError(err.into())
-    }
-}
 
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> ApiError {

@@ -15,7 +15,7 @@ where
 {
     match csv_with_bom(rows) {
         Ok(body) => attachment(body, CSV, name),
-        Err(e) => app::server::error::WebError(e).into_response(),
+        Err(e) => app::server::error::Respond::into_response(e),
     }
 }
 
