@@ -74,7 +74,7 @@ pub fn queue_filter(
     };
     let amount = |errors: &mut FieldErrors, name: &str, text: &str| {
         (!text.trim().is_empty())
-            .then(|| errors.check(name, Yen::parse_debit(text)).map(Yen::value))
+            .then(|| errors.check(name, Yen::parse_debit(text)))
             .flatten()
     };
     let filter = QueueFilter {
@@ -126,7 +126,7 @@ pub async fn bank_queue(query: QueueQuery) -> Result<BankQueuePage, ApiError> {
                 branch_code: r.branch_code,
                 account: r.account_number,
                 date: r.debit_date.format("%Y-%m-%d").to_string(),
-                amount: r.amount,
+                amount: r.amount.value(),
                 descriptor: r.descriptor,
                 verdict: r.bank_verdict,
             })
@@ -199,7 +199,7 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
         .map(|a| AnswerView {
             line_id: a.line_id,
             verdict: a.verdict,
-            confirmed_amount: a.confirmed_amount,
+            confirmed_amount: a.confirmed_amount.map(crate::domain::Yen::value),
             bank_date: a.bank_date.map(|d| d.to_string()),
             bank_reference: a.bank_reference,
             holder_kana: a.holder_kana,
@@ -237,7 +237,7 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
     let verdicts = lines.iter().map(|l| l.bank_verdict.clone()).collect();
     // A bank sees the total of its own lines, never the claim's (other
     // banks' debits, the claimant's costs).
-    let own_total = lines.iter().map(|l| l.amount).sum();
+    let own_total = lines.iter().map(|l| l.amount.value()).sum();
     let mut detail = convert::detail(claim, lines, true, false);
     detail.total = own_total;
     Ok(BankCaseView {
@@ -328,7 +328,7 @@ mod list_convert {
             account: d.account_number,
             holder_kana: d.holder_kana,
             date: d.debit_date.to_string(),
-            amount: d.amount,
+            amount: d.amount.value(),
             descriptor: d.descriptor,
             invited: d.invitation_id.is_some(),
         }

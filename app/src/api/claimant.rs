@@ -100,7 +100,7 @@ pub mod convert {
             reference: r.reference,
             state: r.state,
             full_name: r.full_name,
-            total: r.total_claimed,
+            total: r.total_claimed.value(),
             submitted_on: jst_date(r.submitted_at),
             last_change_on: jst_date(r.last_change),
         }
@@ -119,8 +119,8 @@ pub mod convert {
                 date: c.call_date.to_string(),
                 kind_key: format!("callee_{}", c.callee),
                 detail: format!("{} min", c.minutes),
-                amount: c.amount,
-                approved: c.approved_amount,
+                amount: c.amount.value(),
+                approved: c.approved_amount.map(crate::domain::Yen::value),
             })
             .collect();
         let travel = claims::travel_lines(db, claim_id)
@@ -130,8 +130,8 @@ pub mod convert {
                 date: t.travel_date.to_string(),
                 kind_key: format!("means_{}", t.means),
                 detail: format!("{} → {} ({})", t.from_place, t.to_place, t.purpose),
-                amount: t.amount,
-                approved: t.approved_amount,
+                amount: t.amount.value(),
+                approved: t.approved_amount.map(crate::domain::Yen::value),
             })
             .collect();
         Ok((calls, travel))
@@ -150,7 +150,7 @@ pub mod convert {
             full_name: c.full_name,
             name_kana: c.name_kana,
             phone: with_phone.then_some(c.phone),
-            total: c.total_claimed,
+            total: c.total_claimed.value(),
             submitted_on: jst_date(c.submitted_at),
             timeline: Vec::new(),
             can_withdraw: false,
@@ -171,10 +171,10 @@ pub mod convert {
                         mask_account(&l.account_number)
                     },
                     date: l.debit_date.format("%Y-%m-%d").to_string(),
-                    amount: l.amount,
+                    amount: l.amount.value(),
                     descriptor: l.descriptor,
-                    confirmed: l.confirmed_amount,
-                    approved: l.approved_amount,
+                    confirmed: l.confirmed_amount.map(crate::domain::Yen::value),
+                    approved: l.approved_amount.map(crate::domain::Yen::value),
                 })
                 .collect(),
         }

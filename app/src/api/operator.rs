@@ -127,7 +127,7 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
                     reference: r.reference,
                     state: r.state,
                     full_name: r.full_name,
-                    total: r.total_claimed,
+                    total: r.total_claimed.value(),
                     submitted_on: convert::jst_date(r.submitted_at),
                     flags: flags
                         .iter()

@@ -67,7 +67,7 @@ pub async fn payments_overview() -> Result<PaymentsView, ApiError> {
             .iter()
             .map(|c| PayableView {
                 reference: c.reference.clone(),
-                owed: c.owed,
+                owed: c.owed.value(),
                 bank_code: c.bank_code.clone().unwrap_or_default(),
                 payee: payee_name(c).unwrap_or_default().to_owned(),
                 problem: unpayable(c).map(|(k, d)| (k.to_owned(), d)),
@@ -82,7 +82,7 @@ pub async fn payments_overview() -> Result<PaymentsView, ApiError> {
                 state: b.state,
                 transfer_date: b.transfer_date.to_string(),
                 line_count: b.line_count,
-                total: b.total,
+                total: b.total.value(),
                 creator: b.creator,
             })
             .collect(),
@@ -175,7 +175,7 @@ pub async fn payout_batch(number: i64) -> Result<BatchView, ApiError> {
                 branch_code: l.branch_code.clone(),
                 account: format!("****{}", crate::domain::payout::last3(&l.account_number)),
                 payee: l.payee_kana.clone(),
-                amount: l.amount,
+                amount: l.amount.value(),
                 result: l.result.clone(),
                 paid_on: l.paid_on.map(|d| d.to_string()),
                 fail_reason: l.fail_reason.clone(),
@@ -187,7 +187,7 @@ pub async fn payout_batch(number: i64) -> Result<BatchView, ApiError> {
             state: b.state,
             transfer_date: b.transfer_date.to_string(),
             line_count: b.line_count,
-            total: b.total,
+            total: b.total.value(),
             creator: b.creator,
         },
     })
@@ -224,7 +224,7 @@ pub async fn ledger_report() -> Result<LedgerView, ApiError> {
         ok: c.ok(),
         checks: vec![
             ("ledger_unbalanced".into(), v.unbalanced_txns),
-            ("ledger_sum".into(), v.ledger_sum),
+            ("ledger_sum".into(), v.ledger_sum.value()),
             ("ledger_overpaid".into(), v.overpaid_cases),
             ("ledger_debits_twice".into(), v.debits_paid_twice),
             (
@@ -252,8 +252,8 @@ pub async fn ledger_report() -> Result<LedgerView, ApiError> {
                 bank_code: t.bank_code.unwrap_or_default(),
                 state: t.state,
                 cases: t.cases,
-                approved: t.approved,
-                paid: t.paid,
+                approved: t.approved.value(),
+                paid: t.paid.value(),
             })
             .collect(),
     })

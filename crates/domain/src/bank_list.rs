@@ -20,7 +20,7 @@ pub struct BankDebitRow {
     pub number: String,
     pub holder_kana: String,
     pub date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub descriptor: String,
     pub reference: String,
 }
@@ -62,7 +62,7 @@ pub fn parse_row(fields: &[&str], today: NaiveDate) -> Result<BankDebitRow, &'st
         number: number.reveal().to_owned(),
         holder_kana: holder.as_str().to_owned(),
         date,
-        amount: amount.value(),
+        amount,
         descriptor,
         reference: reference.to_owned(),
     })
@@ -82,7 +82,7 @@ pub enum Match {
 pub fn compare(
     row: &BankDebitRow,
     line_date: NaiveDate,
-    line_amount: i64,
+    line_amount: Yen,
     line_descriptor: &str,
 ) -> Match {
     if row.amount != line_amount {
@@ -141,7 +141,10 @@ mod tests {
     #[test]
     fn rows_parse_and_bad_rows_say_why() {
         let r = parse_row(&row(), today()).unwrap();
-        assert_eq!((r.account_type, r.amount), (AccountType::Ordinary, 100_000));
+        assert_eq!(
+            (r.account_type, r.amount),
+            (AccountType::Ordinary, Yen::from_db(100_000))
+        );
         let mut bad = row();
         bad[5] = "-500";
         assert_eq!(parse_row(&bad, today()), Err("amount_not_whole_yen"));
@@ -158,11 +161,26 @@ mod tests {
     fn matching_is_exact_probable_or_none() {
         let r = parse_row(&row(), today()).unwrap();
         let d = |day| NaiveDate::from_ymd_opt(2020, 9, day).unwrap();
-        assert_eq!(compare(&r, d(3), 100_000, "ドコモコウザ"), Match::Exact);
-        assert_eq!(compare(&r, d(4), 100_000, "ドコモコウザ"), Match::Probable);
-        assert_eq!(compare(&r, d(3), 100_000, "デイーバライ"), Match::Probable);
-        assert_eq!(compare(&r, d(5), 100_000, "ドコモコウザ"), Match::None);
-        assert_eq!(compare(&r, d(3), 99_999, "ドコモコウザ"), Match::None);
+        assert_eq!(
+            compare(&r, d(3), Yen::from_db(100_000), "ドコモコウザ"),
+            Match::Exact
+        );
+        assert_eq!(
+            compare(&r, d(4), Yen::from_db(100_000), "ドコモコウザ"),
+            Match::Probable
+        );
+        assert_eq!(
+            compare(&r, d(3), Yen::from_db(100_000), "デイーバライ"),
+            Match::Probable
+        );
+        assert_eq!(
+            compare(&r, d(5), Yen::from_db(100_000), "ドコモコウザ"),
+            Match::None
+        );
+        assert_eq!(
+            compare(&r, d(3), Yen::from_db(99_999), "ドコモコウザ"),
+            Match::None
+        );
         assert_eq!(normalise("ディー バライ"), normalise("デイーバライ"));
     }
 }

@@ -95,6 +95,53 @@ impl std::iter::Sum for Yen {
     }
 }
 
+/// Rows carry `Yen`, not a bare integer: the column is an `INTEGER`
+/// (SQLite) or `BIGINT` (PostgreSQL) of whole yen, read and written as is.
+#[cfg(feature = "server")]
+mod stored {
+    use super::Yen;
+    use sqlx::{Database, Decode, Encode, Type, encode::IsNull, error::BoxDynError};
+
+    impl<DB: Database> Type<DB> for Yen
+    where
+        i64: Type<DB>,
+    {
+        fn type_info() -> DB::TypeInfo {
+            <i64 as Type<DB>>::type_info()
+        }
+        fn compatible(ty: &DB::TypeInfo) -> bool {
+            <i64 as Type<DB>>::compatible(ty)
+        }
+    }
+
+    impl<'q, DB: Database> Encode<'q, DB> for Yen
+    where
+        i64: Encode<'q, DB>,
+    {
+        fn encode_by_ref(
+            &self,
+            buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+        ) -> Result<IsNull, BoxDynError> {
+            <i64 as Encode<'q, DB>>::encode_by_ref(&self.0, buf)
+        }
+    }
+
+    impl<'r, DB: Database> Decode<'r, DB> for Yen
+    where
+        i64: Decode<'r, DB>,
+    {
+        fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+            <i64 as Decode<'r, DB>>::decode(value).map(Yen)
+        }
+    }
+}
+
+impl From<Yen> for i64 {
+    fn from(value: Yen) -> i64 {
+        value.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -173,7 +173,7 @@ async fn queue_csv(
             r.branch_code,
             r.account_number,
             r.debit_date.format("%Y-%m-%d").to_string(),
-            r.amount.to_string(),
+            r.amount.value().to_string(),
             r.descriptor,
             lang.t(&format!(
                 "verdict_{}",

@@ -270,7 +270,7 @@ async fn batches_csv(
             lang.t(&format!("batch_state_{}", b.state)),
             b.transfer_date.format("%Y-%m-%d").to_string(),
             b.line_count.to_string(),
-            b.total.to_string(),
+            b.total.value().to_string(),
             b.creator,
             b.releaser.unwrap_or_default(),
             b.file_sha256.unwrap_or_default(),
@@ -320,7 +320,6 @@ fn parse_filter(form: &Submitted) -> Result<CandidateFilter, FieldErrors> {
         (!text.trim().is_empty())
             .then(|| errors.check(name, Yen::parse_in_range(text, 0, 10_000_000_000)))
             .flatten()
-            .map(Yen::value)
     };
     let (min, max) = (amount("min"), amount("max"));
     // Approved on or before this day (Japan time).

@@ -267,7 +267,7 @@ pub(crate) async fn queue_csv(
             r.reference,
             lang.t(&format!("state_{}", r.state)),
             r.full_name,
-            r.total_claimed.to_string(),
+            r.total_claimed.value().to_string(),
             app::api::claimant::convert::jst_date(r.submitted_at),
             r.assignee.unwrap_or_default(),
         ]
@@ -311,7 +311,7 @@ async fn losses_csv(
             r.account_number,
             r.holder_kana,
             r.debit_date.format("%Y-%m-%d").to_string(),
-            r.amount.to_string(),
+            r.amount.value().to_string(),
             r.descriptor,
             lang.t(letter),
         ]

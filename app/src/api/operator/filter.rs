@@ -5,12 +5,16 @@ use super::{CaseQuery, PAGE_SIZE, QUEUES};
 
 /// A filter's amount in yen (blank: no bound).
 #[cfg(feature = "ssr")]
-fn filter_amount(name: &str, text: &str, errors: &mut crate::domain::FieldErrors) -> Option<i64> {
+fn filter_amount(
+    name: &str,
+    text: &str,
+    errors: &mut crate::domain::FieldErrors,
+) -> Option<crate::domain::Yen> {
     if text.trim().is_empty() {
         return None;
     }
     match crate::domain::Yen::parse_in_range(text, 0, 10_000_000_000) {
-        Ok(y) => Some(y.value()),
+        Ok(y) => Some(y),
         Err(k) => {
             errors.add(name, k);
             None

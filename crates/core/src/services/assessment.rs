@@ -1,6 +1,7 @@
 //! A case against the policy: its flags and its SLA clock, from what the
 //! database holds, and the stored kinds of flag the queues filter on.
 
+use crate::domain::money::Yen;
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -159,7 +160,7 @@ pub async fn run_flag_sweep(db: Db, every: std::time::Duration) {
 async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError> {
     let cost = |r: assessment::CostFactRow| CostFacts {
         position: r.position,
-        amount: r.amount,
+        amount: r.amount.value(),
         has_receipt: r.receipt,
     };
     Ok(ClaimFacts {
@@ -172,9 +173,9 @@ async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError
                 account: d.account,
                 wallet: d.wallet_ref,
                 date: d.debit_date,
-                amount: d.amount,
+                amount: d.amount.value(),
                 bank_verdict: d.bank_verdict,
-                confirmed_amount: d.confirmed_amount,
+                confirmed_amount: d.confirmed_amount.map(Yen::value),
             })
             .collect(),
         calls: assessment::calls(db, claim.id)
@@ -187,7 +188,9 @@ async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError
             .into_iter()
             .map(cost)
             .collect(),
-        compensated_elsewhere: assessment::compensated(db, claim.id).await?.unwrap_or(0),
+        compensated_elsewhere: assessment::compensated(db, claim.id)
+            .await?
+            .map_or(0, Yen::value),
     })
 }
 

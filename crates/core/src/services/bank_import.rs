@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use super::bank_review::{answer_line, confirm_many};
 use crate::auth::CurrentUser;
+use crate::domain::FieldErrors;
 use crate::domain::bank_list::{BankDebitRow, Match, compare, parse_row};
 use crate::domain::verification::Verification;
-use crate::domain::{FieldErrors, Yen};
 use crate::error::AppError;
 use crate::services::drafts::today_jst;
 use crate::state::Core;
@@ -525,7 +525,7 @@ pub async fn accept(state: &Core, staff: &CurrentUser, debit: Uuid) -> Result<Uu
         .ok_or(AppError::Conflict("not_probable"))?;
     let claim = crate::store::bank_review::claim_of_line(&state.db, line).await?;
     let answer = Verification::Confirmed {
-        amount: Yen::from_db(row.amount),
+        amount: row.amount,
         bank_date: row.debit_date,
         bank_reference: Some(row.bank_reference.clone()),
         holder_kana: crate::domain::KatakanaName::from_db(row.holder_kana.clone()),

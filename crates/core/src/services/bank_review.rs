@@ -120,7 +120,7 @@ fn new_answer<'a>(
             bank_reference,
             holder_kana,
         } => (
-            Some(amount.value()),
+            Some(*amount),
             Some(*bank_date),
             bank_reference.as_deref(),
             Some(holder_kana.as_str()),

@@ -22,7 +22,8 @@ pub async fn compute(
 ) -> Result<Report, AppError> {
     let banks = store::by_bank(&state.db, as_of, bank).await?;
     let ledger = if bank.is_none() {
-        store::ledger_totals(&state.db, as_of).await?
+        let (cases, approved, paid) = store::ledger_totals(&state.db, as_of).await?;
+        (cases, approved.value(), paid.value())
     } else {
         (0, 0, 0)
     };

@@ -1,6 +1,7 @@
 //! API keys of bank systems (hashed).
 
 use chrono::{DateTime, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -90,10 +91,10 @@ pub struct ApiLine {
     pub account_type: String,
     pub account_number: String,
     pub debit_date: chrono::NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub descriptor: String,
     pub bank_verdict: Option<String>,
-    pub confirmed_amount: Option<i64>,
+    pub confirmed_amount: Option<Yen>,
     pub bank_answered_at: Option<DateTime<Utc>>,
 }
 

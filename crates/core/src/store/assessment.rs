@@ -1,6 +1,7 @@
 //! What the policy's rules need to know about a case and its neighbours.
 
 use chrono::NaiveDate;
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -12,9 +13,9 @@ pub struct DebitFactRow {
     pub account: String,
     pub wallet_ref: Option<String>,
     pub debit_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub bank_verdict: Option<String>,
-    pub confirmed_amount: Option<i64>,
+    pub confirmed_amount: Option<Yen>,
 }
 
 pub async fn debits(db: &Db, claim: Uuid) -> Result<Vec<DebitFactRow>, sqlx::Error> {
@@ -28,7 +29,7 @@ pub async fn debits(db: &Db, claim: Uuid) -> Result<Vec<DebitFactRow>, sqlx::Err
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CostFactRow {
     pub position: i64,
-    pub amount: i64,
+    pub amount: Yen,
     pub receipt: bool,
 }
 
@@ -173,7 +174,7 @@ pub async fn set_sla_start(tx: &mut Tx, claim: Uuid, start: NaiveDate) -> Result
 }
 
 /// The compensation the claimant says they already received.
-pub async fn compensated(db: &Db, claim: Uuid) -> Result<Option<i64>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_scalar::<_, Option<i64>>("SELECT compensated_amount FROM claims WHERE id = $1")
+pub async fn compensated(db: &Db, claim: Uuid) -> Result<Option<Yen>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Option<Yen>>("SELECT compensated_amount FROM claims WHERE id = $1")
         .bind(claim).fetch_one(p).await)
 }

@@ -2,6 +2,7 @@
 //! they can match.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -15,7 +16,7 @@ pub struct CandidateLine {
     pub branch_code: String,
     pub account_number: String,
     pub debit_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub descriptor: String,
 }
 
@@ -202,7 +203,7 @@ pub struct DebitRow {
     pub account_number: String,
     pub holder_kana: String,
     pub debit_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub descriptor: String,
     pub status: String,
     pub line_id: Option<Uuid>,

@@ -1,6 +1,7 @@
 //! Banks' answers on debit lines, account checks, and who opened which case.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::domain::workflow::CaseState;
@@ -21,7 +22,7 @@ pub struct NewAnswer<'a> {
     pub claim_id: Uuid,
     pub bank_code: &'a str,
     pub verdict: &'a str,
-    pub confirmed_amount: Option<i64>,
+    pub confirmed_amount: Option<Yen>,
     pub bank_date: Option<NaiveDate>,
     pub bank_reference: Option<&'a str>,
     pub holder_kana: Option<&'a str>,
@@ -62,7 +63,7 @@ pub async fn unanswered_lines(tx: &mut Tx, claim_id: Uuid) -> Result<i64, sqlx::
 pub struct AnswerRow {
     pub line_id: Uuid,
     pub verdict: String,
-    pub confirmed_amount: Option<i64>,
+    pub confirmed_amount: Option<Yen>,
     pub bank_date: Option<NaiveDate>,
     pub bank_reference: Option<String>,
     pub holder_kana: Option<String>,
@@ -261,8 +262,8 @@ pub struct QueueFilter {
     pub status: String,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
-    pub amount_min: Option<i64>,
-    pub amount_max: Option<i64>,
+    pub amount_min: Option<Yen>,
+    pub amount_max: Option<Yen>,
     pub branch: Option<String>,
     /// A reference or an account number.
     pub search: Option<String>,
@@ -276,7 +277,7 @@ pub struct QueueRow {
     pub branch_code: String,
     pub account_number: String,
     pub debit_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub descriptor: String,
     pub bank_verdict: Option<String>,
     pub submitted_at: DateTime<Utc>,

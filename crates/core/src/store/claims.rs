@@ -1,4 +1,5 @@
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -31,10 +32,10 @@ pub struct NewClaimRow<'a> {
     pub full_name: &'a str,
     pub name_kana: &'a str,
     pub phone: &'a str,
-    pub total_claimed: i64,
+    pub total_claimed: Yen,
     pub answers: &'a str,
     pub payout: &'a crate::domain::answers::PayoutAccount,
-    pub compensated_amount: Option<i64>,
+    pub compensated_amount: Option<Yen>,
     pub now: DateTime<Utc>,
 }
 
@@ -75,7 +76,7 @@ pub struct NewLineRow<'a> {
     pub account_type: &'a str,
     pub account_number: &'a str,
     pub debit_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub descriptor: &'a str,
     pub wallet_ref: Option<&'a str>,
 }
@@ -112,7 +113,7 @@ pub struct ClaimSummaryRow {
     pub reference: String,
     pub state: String,
     pub full_name: String,
-    pub total_claimed: i64,
+    pub total_claimed: Yen,
     pub submitted_at: DateTime<Utc>,
     pub last_change: DateTime<Utc>,
 }
@@ -136,7 +137,7 @@ pub struct ClaimRow {
     pub full_name: String,
     pub name_kana: String,
     pub phone: String,
-    pub total_claimed: i64,
+    pub total_claimed: Yen,
     pub submitted_at: DateTime<Utc>,
     /// The policy version of the last assessment.
     pub policy_version: Option<i64>,
@@ -168,11 +169,11 @@ pub struct LineRow {
     pub account_type: String,
     pub account_number: String,
     pub debit_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub descriptor: String,
     pub wallet_ref: Option<String>,
-    pub confirmed_amount: Option<i64>,
-    pub approved_amount: Option<i64>,
+    pub confirmed_amount: Option<Yen>,
+    pub approved_amount: Option<Yen>,
     pub bank_verdict: Option<String>,
 }
 
@@ -258,9 +259,9 @@ pub struct CallRow {
     pub call_date: NaiveDate,
     pub callee: String,
     pub minutes: i64,
-    pub amount: i64,
+    pub amount: Yen,
     pub receipt: bool,
-    pub approved_amount: Option<i64>,
+    pub approved_amount: Option<Yen>,
 }
 
 pub async fn call_lines(db: &Db, claim_id: Uuid) -> Result<Vec<CallRow>, sqlx::Error> {
@@ -278,8 +279,8 @@ pub struct TravelRow {
     pub to_place: String,
     pub means: String,
     pub purpose: String,
-    pub amount: i64,
-    pub approved_amount: Option<i64>,
+    pub amount: Yen,
+    pub approved_amount: Option<Yen>,
 }
 
 pub async fn travel_lines(db: &Db, claim_id: Uuid) -> Result<Vec<TravelRow>, sqlx::Error> {

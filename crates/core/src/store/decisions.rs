@@ -1,6 +1,7 @@
 //! Assessments, approvals, flag acknowledgements, notes and the history.
 
 use chrono::{DateTime, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -23,7 +24,7 @@ pub async fn set_approved(
     table: LineTable,
     claim: Uuid,
     position: i64,
-    amount: i64,
+    amount: Yen,
     note: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let sql = format!(
@@ -42,8 +43,8 @@ pub async fn set_policy_version(tx: &mut Tx, claim: Uuid, version: i64) -> Resul
 }
 
 /// The approved amounts of a case, all lines together.
-pub async fn approved_total(db: &Db, claim: Uuid) -> Result<i64, sqlx::Error> {
-    on_db!(db, p => sqlx::query_scalar::<_, i64>(
+pub async fn approved_total(db: &Db, claim: Uuid) -> Result<Yen, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Yen>(
         "SELECT CAST(COALESCE((SELECT SUM(approved_amount) FROM debit_lines WHERE claim_id = $1), 0)
               + COALESCE((SELECT SUM(approved_amount) FROM call_lines WHERE claim_id = $1), 0)
               + COALESCE((SELECT SUM(approved_amount) FROM travel_lines WHERE claim_id = $1), 0) AS BIGINT)",

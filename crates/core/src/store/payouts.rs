@@ -2,6 +2,7 @@
 //! the cost split. No rules here: the payouts service decides.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -16,7 +17,7 @@ pub struct Candidate {
     pub seq: i64,
     pub version: i64,
     pub state: crate::domain::workflow::CaseState,
-    pub owed: i64,
+    pub owed: Yen,
     pub bank_code: Option<String>,
     pub branch_code: Option<String>,
     pub account_type: Option<String>,
@@ -30,8 +31,8 @@ pub struct Candidate {
 #[derive(Clone, Debug, Default)]
 pub struct CandidateFilter {
     pub bank: Option<String>,
-    pub min: Option<i64>,
-    pub max: Option<i64>,
+    pub min: Option<Yen>,
+    pub max: Option<Yen>,
     /// Approved on or before this moment.
     pub approved_before: Option<DateTime<Utc>>,
 }
@@ -93,7 +94,7 @@ pub struct NewBatch<'a> {
     pub request_id: &'a str,
     pub transfer_date: NaiveDate,
     pub line_count: i64,
-    pub total: i64,
+    pub total: Yen,
     pub created_by: Uuid,
     pub at: DateTime<Utc>,
 }
@@ -113,7 +114,7 @@ pub struct NewLine<'a> {
     pub batch_id: Uuid,
     pub claim_id: Uuid,
     pub position: i64,
-    pub amount: i64,
+    pub amount: Yen,
     pub bank_code: &'a str,
     pub branch_code: &'a str,
     pub account_type: &'a str,
@@ -138,11 +139,11 @@ pub async fn post(
     claim: Uuid,
     batch: Option<Uuid>,
     movement: Movement,
-    amount: i64,
+    amount: Yen,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let txn = Uuid::new_v4();
-    for (account, value) in movement.legs(amount) {
+    for (account, value) in movement.legs(amount.value()) {
         on_tx!(tx, c => sqlx::query(
             "INSERT INTO ledger_entries (id, txn_id, claim_id, batch_id, account, amount, kind, at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -155,8 +156,8 @@ pub async fn post(
 
 /// What the ledger says the operator owes the claimant of a case now (the
 /// transaction's view).
-pub async fn owed(tx: &mut Tx, claim: Uuid) -> Result<i64, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
+pub async fn owed(tx: &mut Tx, claim: Uuid) -> Result<Yen, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar::<_, Yen>(
         "SELECT CAST(COALESCE(-SUM(amount), 0) AS BIGINT) FROM ledger_entries
          WHERE claim_id = $1 AND account = 'owed_to_claimant'",
     ).bind(claim).fetch_one(c).await)
@@ -169,7 +170,7 @@ pub struct BatchRow {
     pub state: String,
     pub transfer_date: NaiveDate,
     pub line_count: i64,
-    pub total: i64,
+    pub total: Yen,
     pub created_by: Uuid,
     pub creator: String,
     pub created_at: DateTime<Utc>,
@@ -201,7 +202,7 @@ pub struct LineRow {
     pub reference: String,
     pub seq: i64,
     pub position: i64,
-    pub amount: i64,
+    pub amount: Yen,
     pub bank_code: String,
     pub bank_kana: Option<String>,
     pub branch_code: String,
@@ -234,7 +235,7 @@ pub async fn lines(db: &Db, batch: Uuid) -> Result<Vec<LineRow>, sqlx::Error> {
 pub struct Payee {
     pub claim_id: Uuid,
     pub reference: String,
-    pub amount: i64,
+    pub amount: Yen,
     pub account_number: String,
     pub email: String,
     pub lang: String,
@@ -333,8 +334,8 @@ pub struct DebitToPay {
     pub branch_code: String,
     pub account_number: String,
     pub debit_date: NaiveDate,
-    pub amount: i64,
-    pub approved: i64,
+    pub amount: Yen,
+    pub approved: Yen,
     pub bank_reference: Option<String>,
     pub share_percent: i64,
 }
@@ -372,10 +373,10 @@ pub async fn insert_paid_debit(
 pub struct CostShare<'a> {
     pub claim_id: Uuid,
     pub bank_code: &'a str,
-    pub debits_paid: i64,
+    pub debits_paid: Yen,
     pub share_percent: i64,
-    pub bank_share: i64,
-    pub operator_share: i64,
+    pub bank_share: Yen,
+    pub operator_share: Yen,
     pub paid_on: NaiveDate,
 }
 
@@ -394,8 +395,8 @@ pub async fn line_by_reference(
     db: &Db,
     batch: Uuid,
     reference: &str,
-) -> Result<Option<(Uuid, Uuid, i64, String, String)>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_as::<_, (Uuid, Uuid, i64, String, String)>(
+) -> Result<Option<(Uuid, Uuid, Yen, String, String)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (Uuid, Uuid, Yen, String, String)>(
         "SELECT l.id, c.id, l.amount, c.reference, l.account_number FROM payout_lines l
          JOIN claims c ON c.id = l.claim_id WHERE l.batch_id = $1 AND c.reference = $2",
     ).bind(batch).bind(reference).fetch_optional(p).await)
@@ -408,8 +409,8 @@ pub struct TotalRow {
     pub bank_code: Option<String>,
     pub state: String,
     pub cases: i64,
-    pub approved: i64,
-    pub paid: i64,
+    pub approved: Yen,
+    pub paid: Yen,
 }
 
 pub async fn totals(db: &Db) -> Result<Vec<TotalRow>, sqlx::Error> {
@@ -427,7 +428,7 @@ pub async fn totals(db: &Db) -> Result<Vec<TotalRow>, sqlx::Error> {
 pub struct Violations {
     /// Movements whose legs do not sum to zero (and the whole ledger's sum).
     pub unbalanced_txns: i64,
-    pub ledger_sum: i64,
+    pub ledger_sum: Yen,
     /// Cases paid out more than approved.
     pub overpaid_cases: i64,
     /// Debits paid more than once, keyed by the real-world debit (bank,
@@ -464,7 +465,7 @@ pub async fn violations(db: &Db) -> Result<Violations, sqlx::Error> {
         unbalanced_txns: q("SELECT COUNT(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id
                                                  HAVING SUM(amount) <> 0) t")
         .await?,
-        ledger_sum: q("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries").await?,
+        ledger_sum: Yen::from_db(q("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries").await?),
         overpaid_cases: q("SELECT COUNT(*) FROM (SELECT claim_id FROM ledger_entries GROUP BY claim_id
                    HAVING -SUM(CASE WHEN account = 'paid_out' THEN amount ELSE 0 END)
                         > SUM(CASE WHEN account = 'compensation' THEN amount ELSE 0 END)) t")
@@ -499,9 +500,9 @@ pub struct SettlementRow {
     pub bank_code: String,
     pub bank_name: String,
     pub cases: i64,
-    pub debits_paid: i64,
-    pub bank_share: i64,
-    pub operator_share: i64,
+    pub debits_paid: Yen,
+    pub bank_share: Yen,
+    pub operator_share: Yen,
 }
 
 pub async fn settlement(db: &Db) -> Result<Vec<SettlementRow>, sqlx::Error> {

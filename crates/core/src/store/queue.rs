@@ -2,6 +2,7 @@
 //! pages, the count per state, and who works on which case.
 
 use chrono::{DateTime, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -29,8 +30,8 @@ pub enum Sort {
 pub struct QueueFilter {
     pub state: String,
     pub bank: Option<String>,
-    pub min: Option<i64>,
-    pub max: Option<i64>,
+    pub min: Option<Yen>,
+    pub max: Option<Yen>,
     /// Sent before this moment (the age filter).
     pub sent_before: Option<DateTime<Utc>>,
     pub assignee: Assignee,
@@ -49,7 +50,7 @@ pub struct QueueRow {
     pub reference: String,
     pub state: String,
     pub full_name: String,
-    pub total_claimed: i64,
+    pub total_claimed: Yen,
     pub submitted_at: DateTime<Utc>,
     pub assignee: Option<String>,
 }
@@ -82,7 +83,7 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Bind>) {
         next(
             &mut sql,
             " AND c.total_claimed >= $?",
-            Bind::Int(min),
+            Bind::Int(min.value()),
             &mut binds,
         );
     }
@@ -90,7 +91,7 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Bind>) {
         next(
             &mut sql,
             " AND c.total_claimed <= $?",
-            Bind::Int(max),
+            Bind::Int(max.value()),
             &mut binds,
         );
     }

@@ -4,6 +4,7 @@
 //! past moment is the same whenever it is computed.
 
 use chrono::{DateTime, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -91,8 +92,8 @@ pub async fn by_bank(
 
 /// The whole operation as of `as_of`: (cases reported, approved in the
 /// ledger, paid in the ledger) — the ledger includes call and travel costs.
-pub async fn ledger_totals(db: &Db, as_of: DateTime<Utc>) -> Result<(i64, i64, i64), sqlx::Error> {
-    on_db!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(
+pub async fn ledger_totals(db: &Db, as_of: DateTime<Utc>) -> Result<(i64, Yen, Yen), sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (i64, Yen, Yen)>(
         "SELECT (SELECT COUNT(*) FROM claims WHERE submitted_at <= $1),
                 CAST(COALESCE((SELECT SUM(amount) FROM ledger_entries WHERE kind = 'approve' AND account = 'compensation' AND at <= $1), 0) AS BIGINT),
                 CAST(COALESCE((SELECT -SUM(amount) FROM ledger_entries WHERE kind = 'pay' AND account = 'paid_out' AND at <= $1), 0) AS BIGINT)",

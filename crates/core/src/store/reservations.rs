@@ -5,6 +5,7 @@
 //! the ledger would pay twice, keyed by the debit, never by a claim's line.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::money::Yen;
 use uuid::Uuid;
 
 use crate::db::{Db, Tx};
@@ -71,9 +72,9 @@ pub struct KeyedLine {
     pub branch_code: String,
     pub account_number: String,
     pub debit_date: NaiveDate,
-    pub amount: i64,
+    pub amount: Yen,
     pub bank_reference: String,
-    pub approved: i64,
+    pub approved: Yen,
 }
 
 /// A case's debit lines.

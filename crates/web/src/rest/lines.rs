@@ -38,10 +38,10 @@ impl From<ApiLine> for Line {
             account_type: l.account_type,
             account_number: l.account_number,
             debit_date: l.debit_date,
-            amount_yen: l.amount,
+            amount_yen: l.amount.value(),
             descriptor: l.descriptor,
             status: l.bank_verdict.unwrap_or_else(|| "pending".to_owned()),
-            confirmed_amount_yen: l.confirmed_amount,
+            confirmed_amount_yen: l.confirmed_amount.map(app::domain::Yen::value),
             answered_at: l.bank_answered_at,
         }
     }

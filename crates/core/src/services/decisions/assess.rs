@@ -5,9 +5,10 @@
 //! left.
 
 use super::*;
+use crate::domain::money::Yen;
 
 /// An approved amount: the line, the amount, the reason it differs.
-type LineAmount = (LineTable, i64, i64, Option<String>);
+type LineAmount = (LineTable, i64, Yen, Option<String>);
 
 /// The reviewer's assessment: amounts, reasons, acknowledgements.
 #[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
@@ -136,7 +137,7 @@ async fn check_amounts(
     for table in LineTable::ALL {
         for (position, claimed, _, _) in decisions::amounts(&state.db, table, claim.id).await? {
             if reject {
-                amounts.push((table, position, 0, None));
+                amounts.push((table, position, Yen::ZERO, None));
             } else if let Some(line) = check_amount(cmd, (table, position), claimed, errors) {
                 amounts.push(line);
             }
@@ -155,7 +156,7 @@ fn check_amount(
     let name = amount_field(table, position);
     let (typed, typed_note) = cmd.amount(table, position);
     let amount = match crate::domain::Yen::parse_in_range(typed, 0, claimed) {
-        Ok(y) => y.value(),
+        Ok(y) => y,
         Err("amount_out_of_range") => {
             errors.add(name, "approved_over_claimed");
             return None;
@@ -173,7 +174,7 @@ fn check_amount(
             return None;
         }
     };
-    if amount != claimed && note.is_none() {
+    if amount.value() != claimed && note.is_none() {
         errors.add(note_name, "approved_reason_required");
         return None;
     }
@@ -191,7 +192,7 @@ async fn check_debits(
     let held = reservations::held_elsewhere(&state.db, claim.id).await?;
     let keyed = reservations::lines(&state.db, claim.id).await?;
     for (table, position, amount, _) in amounts {
-        if *table != LineTable::Debit || *amount == 0 {
+        if *table != LineTable::Debit || *amount == Yen::ZERO {
             continue;
         }
         let name = amount_field(*table, *position);

@@ -3,6 +3,7 @@
 //! and its claimant is told, in the same transaction.
 
 use super::*;
+use crate::domain::money::Yen;
 
 /// A reviewer closes a case as a duplicate of another case (named, with an
 /// optional note): the case holds no debit afterwards and its claimant is
@@ -85,7 +86,7 @@ pub async fn reopen(
     )
     .await?;
     let owed = crate::store::payouts::owed(&mut tx, claim.id).await?;
-    if owed > 0 {
+    if owed > Yen::ZERO {
         crate::store::payouts::post(
             &mut tx,
             claim.id,
@@ -98,7 +99,7 @@ pub async fn reopen(
     }
     decisions::set_rejection(&mut tx, claim.id, None).await?;
     tx.commit().await?;
-    tracing::info!(reference, revoked = owed, "approval taken back");
+    tracing::info!(reference, revoked = owed.value(), "approval taken back");
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! the whole system.
 
 use super::*;
+use crate::domain::money::Yen;
 
 /// The claimant's mail about a decision: approved (with the total), or
 /// rejected (with the reason and the last day to appeal); none otherwise.
@@ -12,7 +13,7 @@ fn decision_mail(
     public_url: &str,
     claim: &ClaimRow,
     (to, proposed): (CaseState, &Option<(String, String)>),
-    total: i64,
+    total: Yen,
 ) -> Option<mails::MailText> {
     match (to, proposed) {
         (CaseState::Approved, _) => {
@@ -117,14 +118,14 @@ async fn decide_facts(
     state: &Core,
     claim: &ClaimRow,
     staff: &CurrentUser,
-    total: i64,
+    total: Yen,
     rejection_proposed: bool,
 ) -> Result<CaseFacts, AppError> {
     let (assessed, approved, count) = approvals(state, claim, staff).await?;
     Ok(CaseFacts {
         actor_assessed: assessed,
         actor_approved: approved,
-        first_of_two: total > state.settings.second_approval_above && count == 0,
+        first_of_two: total.value() > state.settings.second_approval_above && count == 0,
         rejection_proposed,
         ..CaseFacts::default()
     })
@@ -185,7 +186,7 @@ pub(crate) async fn reserve_debits(
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
     for line in reservations::lines_tx(tx, claim).await? {
-        if line.approved <= 0 {
+        if line.approved <= Yen::ZERO {
             continue;
         }
         if line.approved > line.amount {

@@ -68,7 +68,7 @@ pub async fn decision(
     }
     let (assessed, approved, approvals) = approvals(state, &claim, viewer).await?;
     let total = decisions::approved_total(&state.db, claim.id).await?;
-    let needs_two = total > state.settings.second_approval_above;
+    let needs_two = total.value() > state.settings.second_approval_above;
     let rejection = decisions::rejection(&state.db, claim.id).await?;
     let facts = CaseFacts {
         actor_assessed: assessed,

@@ -2,6 +2,7 @@
 //! answer changes only those and sends the case back to the queue.
 
 use super::*;
+use crate::domain::money::Yen;
 
 /// Writes a reply's lines again, when the request opened a section with
 /// lines. A debit a bank has answered stays: it can be changed, not
@@ -66,10 +67,10 @@ pub async fn reply(
             full_name: &derived.about.full_name,
             name_kana: &derived.about.name_kana,
             phone: &derived.about.phone,
-            total_claimed: derived.total,
+            total_claimed: Yen::from_db(derived.total),
             answers: &json,
             payout: &derived.payout,
-            compensated_amount: derived.about.compensated_amount,
+            compensated_amount: derived.about.compensated_amount.map(Yen::from_db),
             now,
         },
         doc.version,

@@ -3,6 +3,7 @@
 //! commit; the draft is gone and the claim locked.
 
 use super::*;
+use crate::domain::money::Yen;
 
 /// The rows a claim's answers become: the claim row's fields.
 pub(crate) struct Derived {
@@ -49,7 +50,7 @@ pub(crate) async fn write_lines(
             account_type: &account.account_type,
             account_number: &account.number,
             debit_date: line.date,
-            amount: line.amount,
+            amount: Yen::from_db(line.amount),
             descriptor: &line.descriptor,
             wallet_ref: line.reference.as_deref(),
         };
@@ -131,10 +132,10 @@ pub async fn send(
                     full_name: &derived.about.full_name,
                     name_kana: &derived.about.name_kana,
                     phone: &derived.about.phone,
-                    total_claimed: derived.total,
+                    total_claimed: Yen::from_db(derived.total),
                     answers: &json,
                     payout: &derived.payout,
-                    compensated_amount: derived.about.compensated_amount,
+                    compensated_amount: derived.about.compensated_amount.map(Yen::from_db),
                     now,
                 },
                 &claims::Sent {

@@ -2,6 +2,7 @@
 //! template needs.
 
 use super::*;
+use crate::domain::money::Yen;
 
 pub fn verify_email(lang: Lang, public_url: &str, code: &str) -> MailText {
     mail("verify", lang, public_url, context! { code })
@@ -82,8 +83,8 @@ pub fn case_returned(lang: Lang, public_url: &str, reference: &str) -> MailText 
 }
 
 /// The claim is approved for `amount` yen; the payment follows.
-pub fn approved(lang: Lang, public_url: &str, reference: &str, amount: i64) -> MailText {
-    let amount = lang.yen(amount);
+pub fn approved(lang: Lang, public_url: &str, reference: &str, amount: Yen) -> MailText {
+    let amount = lang.yen(amount.value());
     mail("approved", lang, public_url, context! { reference, amount })
 }
 
@@ -111,11 +112,11 @@ pub fn payment_sent(
     lang: Lang,
     public_url: &str,
     reference: &str,
-    amount: i64,
+    amount: Yen,
     paid_on: NaiveDate,
     account_number: &str,
 ) -> MailText {
-    let amount = lang.yen(amount);
+    let amount = lang.yen(amount.value());
     let last3 = crate::domain::payout::last3(account_number);
     mail(
         "payment_sent",
@@ -131,11 +132,11 @@ pub fn transfer_scheduled(
     lang: Lang,
     public_url: &str,
     reference: &str,
-    amount: i64,
+    amount: Yen,
     transfer_date: NaiveDate,
     account_number: &str,
 ) -> MailText {
-    let amount = lang.yen(amount);
+    let amount = lang.yen(amount.value());
     let last3 = crate::domain::payout::last3(account_number);
     mail(
         "transfer_scheduled",
@@ -256,10 +257,24 @@ pub fn samples(lang: Lang, public_url: &str) -> Vec<MailText> {
         info_requested(lang, public_url, "RD-000001", "Which card?", d),
         request_reminder(lang, public_url, "RD-000001", d),
         bank_checked(lang, public_url, "RD-000001"),
-        approved(lang, public_url, "RD-000001", 130_000),
+        approved(lang, public_url, "RD-000001", Yen::from_db(130_000)),
         rejected(lang, public_url, "RD-000001", SAMPLE_REASON, d),
-        payment_sent(lang, public_url, "RD-000001", 130_000, d, "7654321"),
-        transfer_scheduled(lang, public_url, "RD-000001", 130_000, d, "7654321"),
+        payment_sent(
+            lang,
+            public_url,
+            "RD-000001",
+            Yen::from_db(130_000),
+            d,
+            "7654321",
+        ),
+        transfer_scheduled(
+            lang,
+            public_url,
+            "RD-000001",
+            Yen::from_db(130_000),
+            d,
+            "7654321",
+        ),
         closed_duplicate(lang, public_url, "RD-000001"),
         reopened(lang, public_url, "RD-000001"),
         register_existing(lang, public_url),

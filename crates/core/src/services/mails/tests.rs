@@ -90,7 +90,7 @@ fn every_mail_keeps_the_content_rules_in_both_languages() {
         Lang::En,
         URL,
         "RD-000007",
-        130_000,
+        crate::domain::money::Yen::from_db(130_000),
         NaiveDate::from_ymd_opt(2021, 2, 1).unwrap(),
         "7654321",
     );

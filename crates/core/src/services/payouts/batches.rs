@@ -3,6 +3,7 @@
 //! checked against the debits' reservations before the commit.
 
 use super::*;
+use crate::domain::money::Yen;
 
 /// A case's line in a batch: its place, what it is owed, the account to
 /// pay and the payee's name as the transfer file writes it.
@@ -48,7 +49,7 @@ pub async fn create_batch(
     }
     let now = Utc::now();
     let batch = Uuid::new_v4();
-    let total: i64 = cases.iter().map(|c| c.owed).sum();
+    let total: Yen = cases.iter().map(|c| c.owed).sum();
     let mut tx = state.db.begin().await?;
     let number = payouts::next_batch_number(&mut tx).await?;
     payouts::insert_batch(
@@ -89,7 +90,12 @@ pub async fn create_batch(
         return Err(AppError::Conflict("batch_reservation_conflict"));
     }
     tx.commit().await?;
-    tracing::info!(number, cases = cases.len(), total, "payout batch made");
+    tracing::info!(
+        number,
+        cases = cases.len(),
+        total = total.value(),
+        "payout batch made"
+    );
     Ok(number)
 }
 

@@ -49,7 +49,7 @@ pub async fn export(
                     account_type: l.account_type.clone(),
                     account_number: l.account_number.clone(),
                     name: l.payee_kana.clone(),
-                    amount: l.amount,
+                    amount: l.amount.value(),
                     customer_code: l.seq,
                 })
                 .collect();
@@ -95,9 +95,14 @@ pub async fn export(
 /// The file's own validation, and its count and sum against the batch's.
 pub(super) fn check(bytes: &[u8], crlf: bool, b: &payouts::BatchRow) -> Result<(), AppError> {
     match zengin::validate(bytes, crlf) {
-        Ok(s) if s.count == b.line_count && s.total == b.total => Ok(()),
+        Ok(s) if s.count == b.line_count && s.total == b.total.value() => Ok(()),
         Ok(s) => {
-            tracing::error!(?s, b.line_count, b.total, "zengin file totals differ");
+            tracing::error!(
+                ?s,
+                b.line_count,
+                total = b.total.value(),
+                "zengin file totals differ"
+            );
             Err(AppError::Conflict("zengin_invalid"))
         }
         Err(e) => {
@@ -141,7 +146,7 @@ pub async fn export_csv(state: &Core, number: i64) -> Result<Vec<u8>, AppError> 
             l.account_type,
             l.account_number,
             l.payee_kana,
-            l.amount.to_string(),
+            l.amount.value().to_string(),
             l.result.unwrap_or_default(),
             l.paid_on.map(|d| d.to_string()).unwrap_or_default(),
             l.fail_reason.unwrap_or_default(),

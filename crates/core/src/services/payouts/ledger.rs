@@ -62,9 +62,9 @@ pub async fn settlement_csv(state: &Core) -> Result<Vec<u8>, AppError> {
             r.bank_code,
             r.bank_name,
             r.cases.to_string(),
-            r.debits_paid.to_string(),
-            r.bank_share.to_string(),
-            r.operator_share.to_string(),
+            r.debits_paid.value().to_string(),
+            r.bank_share.value().to_string(),
+            r.operator_share.value().to_string(),
         ]
     });
     crate::csv::csv_with_bom(std::iter::once(header).chain(rows))
@@ -98,9 +98,14 @@ pub async fn settlement_xlsx(state: &Core) -> Result<Vec<u8>, AppError> {
         sheet
             .write_string(row, 1, text(&r.bank_name))
             .map_err(fail)?;
-        for (col, value) in [r.cases, r.debits_paid, r.bank_share, r.operator_share]
-            .into_iter()
-            .enumerate()
+        for (col, value) in [
+            r.cases,
+            r.debits_paid.value(),
+            r.bank_share.value(),
+            r.operator_share.value(),
+        ]
+        .into_iter()
+        .enumerate()
         {
             sheet
                 .write_number(row, col as u16 + 2, value as f64)

@@ -3,6 +3,7 @@
 //! the cost split and the claimant's mail, in one transaction.
 
 use super::*;
+use crate::domain::money::Yen;
 
 /// Records the bank's result for one case of a released batch (a form).
 #[tracing::instrument(skip_all, fields(user = %user.id))]
@@ -96,7 +97,7 @@ pub(super) fn paid_on_possible(
 pub(super) struct Target {
     line: Uuid,
     claim: Uuid,
-    amount: i64,
+    amount: Yen,
     reference: String,
     account: String,
     email: String,
@@ -147,7 +148,7 @@ async fn settle_debits(
         let entry = by_bank
             .entry(d.bank_code.clone())
             .or_insert((0, d.share_percent));
-        entry.0 += d.approved;
+        entry.0 += d.approved.value();
     }
     for (bank, (paid, percent)) in &by_bank {
         let (bank_share, operator_share) = split(*paid, *percent);
@@ -156,10 +157,10 @@ async fn settle_debits(
             &payouts::CostShare {
                 claim_id: claim,
                 bank_code: bank,
-                debits_paid: *paid,
+                debits_paid: Yen::from_db(*paid),
                 share_percent: *percent,
-                bank_share,
-                operator_share,
+                bank_share: Yen::from_db(bank_share),
+                operator_share: Yen::from_db(operator_share),
                 paid_on: on,
             },
         )
