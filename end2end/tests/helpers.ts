@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { BrowserContext, Cookie, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -59,14 +59,56 @@ export async function readMail(to: string, containing: string): Promise<string> 
 }
 
 export async function login(page: Page, email: string, password = DEMO_PASSWORD) {
+  if (await resume(page, email)) return;
+  loggedIn.delete(page.context());
   await page.goto("/login");
   await page.getByLabel(/Email address|メールアドレス/).fill(email);
   await page.getByLabel(/^(Password|パスワード)$/).fill(password);
   await page.getByRole("button", { name: /^(Log in|ログイン)$/ }).click();
   // Wait for the password step to land before the next navigation cuts it off.
   await page.waitForURL((url) => url.pathname !== "/login");
+  const coded = new URL(page.url()).pathname === "/login/code";
   await secondStep(page, email);
+  if (coded) await keep(page, email);
 }
+
+/**
+ * Staff stay logged in, as people do: a staff member who logged in with a
+ * code once in this run comes back to the same session (its cookie) and
+ * lands where the login landed, instead of spending a code per 30-second
+ * step and waiting for the next one. Tests about logging in log in by hand;
+ * a session the server ended (a password change, a timeout) falls back to
+ * a whole login.
+ */
+async function keep(page: Page, email: string) {
+  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
+  if (!cookie) return;
+  const state = readSteps();
+  state.sessions = { ...state.sessions, [email]: { cookie, landing: new URL(page.url()).pathname } };
+  writeSteps(state);
+  loggedIn.set(page.context(), email);
+}
+
+async function resume(page: Page, email: string): Promise<boolean> {
+  const kept = readSteps().sessions?.[email];
+  if (!kept) return false;
+  await page.context().clearCookies({ name: SESSION_COOKIE });
+  await page.context().addCookies([kept.cookie]);
+  await page.goto(kept.landing);
+  if (new URL(page.url()).pathname === kept.landing) {
+    loggedIn.set(page.context(), email);
+    return true;
+  }
+  const state = readSteps();
+  delete state.sessions?.[email];
+  writeSteps(state);
+  await page.context().clearCookies({ name: SESSION_COOKIE });
+  return false;
+}
+
+const SESSION_COOKIE = "redress_session";
+/** Which kept staff session a browser context holds now. */
+const loggedIn = new WeakMap<BrowserContext, string>();
 
 /**
  * The second step of a login, if the page asks for one: the code from the
@@ -146,7 +188,8 @@ export function totp(key: string, step: number): string {
 // The server accepts each step once per account: the steps this run used
 // (and the keys enrolled in it) are kept in the run's data folder, which
 // every run starts empty.
-type Steps = { used: Record<string, number>; keys: Record<string, string> };
+type Kept = { cookie: Cookie; landing: string };
+type Steps = { used: Record<string, number>; keys: Record<string, string>; sessions?: Record<string, Kept> };
 const stepsFile = () => path.join(dataDir, "e2e-mfa-steps.json");
 function readSteps(): Steps {
   try {
@@ -177,7 +220,18 @@ export async function nextCode(email: string): Promise<string> {
   }
 }
 
+/**
+ * Logs out; a kept staff session is only put down (the browser forgets its
+ * cookie, as when someone else takes the seat) so the next login of that
+ * person resumes it.
+ */
 export async function logout(page: Page) {
+  if (loggedIn.has(page.context())) {
+    loggedIn.delete(page.context());
+    await page.context().clearCookies({ name: SESSION_COOKIE });
+    await page.goto("/");
+    return;
+  }
   await page.getByRole("button", { name: /Log out|ログアウト/ }).click();
 }
 
