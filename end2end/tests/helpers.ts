@@ -245,7 +245,8 @@ export const PNG = Buffer.from("89504e470d0a1a0a0000000d494844520000000100000001
 /**
  * Writes and sends a whole claim through the pages, as a claimant would: two
  * accounts (at bank 0125) with three debits, one call, one journey, two
- * files. Checks every page with axe-core when `axe` is true (JavaScript on).
+ * files. An account written `記号-番号` is a Japan Post Bank one, given by
+ * its passbook. Checks every page with axe-core when `axe` is true (JavaScript on).
  * Returns the claim's reference.
  */
 export async function fileFullClaim(
@@ -273,7 +274,11 @@ export async function fileFullClaim(
   await check();
   await page.locator("#full_name").fill(opts.name);
   await page.locator("#name_kana").fill(opts.kana);
-  await page.locator("#birth_date").fill("1947-03-21");
+  // The birthday as three boxes in the Japanese era (昭和22年3月21日).
+  await page.locator("#birth_date").selectOption("showa");
+  await page.locator("#birth_date_year").fill("22");
+  await page.locator("#birth_date_month").fill("3");
+  await page.locator("#birth_date_day").fill("21");
   await page.locator("#postal_code").fill("980-0811");
   await page.locator("#address").fill("宮城県仙台市青葉区一番町1-1");
   await page.locator("#phone").fill("090-1234-5678");
@@ -288,10 +293,20 @@ export async function fileFullClaim(
   for (const [number, amounts] of accounts) {
     await page.locator('a[href$="/add-account"]').click();
     await check();
-    await page.locator("#bank").selectOption("0125");
-    await page.locator("#branch").fill("100");
-    await page.locator("#account_type").selectOption("ordinary");
-    await page.locator("#account_number").fill(number);
+    if (number.includes("-")) {
+      // A Japan Post Bank account as its passbook prints it (記号-番号).
+      const [symbol, passbook] = number.split("-");
+      await page.locator("#bank").selectOption("9900");
+      await page.locator("details.passbook summary").click();
+      await check();
+      await page.locator("#yucho_symbol").fill(symbol);
+      await page.locator("#yucho_number").fill(passbook);
+    } else {
+      await page.locator("#bank").selectOption("0125");
+      await page.locator("#branch").fill("100");
+      await page.locator("#account_type").selectOption("ordinary");
+      await page.locator("#account_number").fill(number);
+    }
     await page.getByRole("button", { name: SAVE }).click();
     for (const [i, amount] of amounts.entries()) {
       if (i > 0) await page.locator(`section.account-card:has-text("${number}") a[href$="/add-debit"]`).click();

@@ -172,6 +172,8 @@ pub struct FlagView {
     pub line: Option<i64>,
     pub amount: Option<i64>,
     pub month: Option<String>,
+    /// The account holder's name the bank confirmed (when it differs).
+    pub holder: Option<String>,
     /// Other claims it concerns (the first [`FLAG_CLAIMS_SHOWN`]).
     pub claims: Vec<String>,
     /// How many more it concerns.
@@ -200,6 +202,7 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
         line: None,
         amount: None,
         month: None,
+        holder: None,
         claims: Vec::new(),
         more: 0,
     };
@@ -214,6 +217,10 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
         }
         F::OutsideWindow { line } | F::NotConfirmed { line } => v.line = Some(line),
         F::ReceiptMissing { line, .. } => v.line = Some(line),
+        F::HolderDiffers { line, holder } => {
+            v.line = Some(line);
+            v.holder = Some(holder);
+        }
         F::CallsOverCap { line } | F::TravelOverCap { line } => v.line = line,
         F::CompensatedElsewhere { amount } => v.amount = Some(amount),
         F::SameAccountElsewhere { claims } | F::SameContactElsewhere { claims } => {

@@ -262,6 +262,84 @@ pub fn Radios(
     }
 }
 
+/// The eras a memorable date may be written in (`seireki`: the Western year).
+pub const ERAS: [&str; 5] = ["seireki", "showa", "heisei", "taisho", "reiwa"];
+
+/// A date a person remembers (a birthday) as three boxes and its era, in
+/// GOV.UK's pattern: no date picker, which elderly claimants struggle with.
+/// The era's select carries the field's id (`name`), so the error
+/// summary's link lands on it; the parts are `{name}_era`, `{name}_year`,
+/// `{name}_month`, `{name}_day`. A stored `name` (`1950-04-01`) fills them.
+#[component]
+pub fn MemorableDate(
+    #[prop(into)] name: String,
+    #[prop(into)] legend: String,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let form = use_form();
+    let error = form.errors.for_field(&name).map(|e| e.key.clone());
+    let has_error = error.is_some();
+    let part = |p: &str| form.value(&format!("{name}_{p}"));
+    let stored = form.value(&name);
+    let stored: Vec<&str> = stored.splitn(3, '-').collect();
+    let typed = ["year", "month", "day"].iter().any(|p| !part(p).is_empty());
+    let (era, year, month, day) = match stored.as_slice() {
+        [y, m, d] if !typed => (
+            "seireki".to_owned(),
+            y.to_string(),
+            m.trim_start_matches('0').to_owned(),
+            d.trim_start_matches('0').to_owned(),
+        ),
+        _ => (part("era"), part("year"), part("month"), part("day")),
+    };
+    let described = describe(&name, hint.is_some(), has_error);
+    let base = name.clone();
+    let input = move |p: &'static str, value: String, width: &'static str, auto: &'static str| {
+        let id = format!("{base}_{p}");
+        view! {
+            <div class="date-item">
+                <label class="label" for=id.clone()>{lang.t(&format!("date_{p}"))}</label>
+                <input
+                    class=format!("input {width}")
+                    id=id.clone()
+                    name=id
+                    inputmode="numeric"
+                    autocomplete=auto
+                    value=value
+                    aria-invalid=has_error.then_some("true")
+                />
+            </div>
+        }
+    };
+    view! {
+        <div class=if has_error { "field field-error" } else { "field" }>
+            <fieldset class="fieldset" role="group" aria-describedby=described>
+                <legend class="legend">{lang.t(&legend)}</legend>
+                {hint.map(|h| view! { <p class="hint" id=format!("{name}-hint")>{lang.t(&h)}</p> })}
+                <FieldError name=name.clone() key=error />
+                <div class="date-input">
+                    <div class="date-item">
+                        <label class="label" for=name.clone()>{lang.t("date_era")}</label>
+                        <select class="select" id=name.clone() name=format!("{name}_era")>
+                            {ERAS
+                                .iter()
+                                .map(|e| {
+                                    let selected = *e == era;
+                                    view! { <option value=*e selected=selected>{lang.t(&format!("era_{e}"))}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    {input("year", year, "w-4", "bday-year")}
+                    {input("month", month, "w-2", "bday-month")}
+                    {input("day", day, "w-2", "bday-day")}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
 /// Stored answers as form values, unless the page is showing what was just
 /// typed (after an error): then the typed text wins.
 pub fn provide_prefill(values: impl FnOnce() -> std::collections::HashMap<String, String>) {

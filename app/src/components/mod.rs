@@ -15,7 +15,8 @@ use crate::domain::FieldErrors;
 use crate::i18n::Lang;
 
 pub use fields::{
-    Checkbox, ErrorSummary, Radios, SelectField, TextArea, TextField, provide_prefill,
+    Checkbox, ErrorSummary, MemorableDate, Radios, SelectField, TextArea, TextField,
+    provide_prefill,
 };
 pub use layout::{ErrorPage, Layout, Notice, Pager, RequestCode};
 
@@ -41,6 +42,24 @@ pub fn use_form() -> FormState {
 
 pub fn use_lang() -> Lang {
     leptos::prelude::use_context::<Lang>().unwrap_or_default()
+}
+
+/// A CSV download, in UTF-8 (with a BOM, as today's Excel opens it) and
+/// in Shift_JIS (CP932, for older Excel and banks' and regulators'
+/// systems). Every page's CSV link is this, so none offers only one.
+#[leptos::component]
+pub fn CsvLinks(#[prop(into)] href: String, #[prop(into)] label: String) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let lang = use_lang();
+    let sep = if href.contains('?') { '&' } else { '?' };
+    let sjis = format!("{href}{sep}encoding=sjis");
+    view! {
+        <span class="csv-links">
+            <a href=href download="">{label}</a>
+            " "
+            <a href=sjis download="">{lang.t("csv_shift_jis")}</a>
+        </span>
+    }
 }
 
 /// `12,345円` / `¥12,345`.

@@ -4,6 +4,7 @@ use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::common::{PolicyVersion, admin_banks, admin_policies};
+use crate::components::CsvLinks;
 use crate::components::{
     Checkbox, ErrorPage, ErrorSummary, Layout, Radios, SelectField, TextField, provide_prefill,
     use_lang, yen,
@@ -157,7 +158,7 @@ pub fn CaseViewsPage() -> impl IntoView {
                                     <button type="submit" class="button button-secondary">{lang.t("search_button")}</button>
                                 </form>
                                 <p role="status">{format!("{total} {}", lang.t("count_total"))}</p>
-                                <p><a href=format!("{}?q={query}", routes::admin_views_csv::to()) download="">{lang.t("views_csv")}</a></p>
+                                <p><CsvLinks href=format!("{}?q={query}", routes::admin_views_csv::to()) label=lang.t("views_csv") /></p>
                                 <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("views_title")>
                                     <table class="table">
                                         <thead>

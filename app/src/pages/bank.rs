@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use super::{ClaimDetailView, page_param, path_param, query_param};
 use crate::api::bank::{BankCaseView, QueueQuery, bank_case, bank_queue};
+use crate::components::CsvLinks;
 use crate::components::client_check::ClientCheck;
 use crate::components::{
     ErrorPage, ErrorSummary, FormState, Layout, Notice, Pager, Radios, SelectField, TextArea,
@@ -203,7 +204,7 @@ fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl I
         }}
         <Pager base=base page=page.page pages=pages />
         <p>
-            <a href=csv download="">{lang.t("queue_csv")}</a>
+            <CsvLinks href=csv label=lang.t("queue_csv") />
         </p>
     }
 }
@@ -525,7 +526,7 @@ pub fn BankImportPage() -> impl IntoView {
                         .then(|| {
                             view! {
                                 <h2>{lang.t("imports_recent")}</h2>
-                                <p><a href=routes::bank_imports_csv::to() download="">{lang.t("list_csv")}</a></p>
+                                <p><CsvLinks href=routes::bank_imports_csv::to() label=lang.t("list_csv") /></p>
                                 <ul class="claim-list">
                                     {imports
                                         .into_iter()

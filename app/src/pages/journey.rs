@@ -14,8 +14,8 @@ use crate::components::branch_lookup::BranchLookup;
 use crate::components::client_check::ClientCheck;
 use crate::components::upload_progress::UploadProgress;
 use crate::components::{
-    Checkbox, ErrorPage, ErrorSummary, Layout, Radios, SelectField, TextArea, TextField,
-    provide_prefill, use_form, use_lang, yen,
+    Checkbox, ErrorPage, ErrorSummary, Layout, MemorableDate, Radios, SelectField, TextArea,
+    TextField, provide_prefill, use_form, use_lang, yen,
 };
 use crate::domain::AccountType;
 use crate::domain::account::mask_account;
@@ -62,9 +62,10 @@ pub fn home_of(form: &ClaimForm) -> String {
     }
 }
 
-/// `Bank (0158) Branch (001) ordinary 1234567` (masked when `masked`).
+/// `Bank (0158) Branch (001) ordinary 1234567` (masked when `masked`),
+/// and a Japan Post Bank passbook's 記号・番号 beside it when given so.
 fn account_label(lang: Lang, a: &Account, masked: bool) -> String {
-    format!(
+    let mut label = format!(
         "{} {} {} {}",
         a.bank_name,
         a.branch_name,
@@ -74,7 +75,11 @@ fn account_label(lang: Lang, a: &Account, masked: bool) -> String {
         } else {
             a.number.clone()
         }
-    )
+    );
+    if let (Some(passbook), false) = (&a.passbook, masked) {
+        label.push_str(&format!(" ({} {passbook})", lang.t("yucho_printed")));
+    }
+    label
 }
 
 /// The frame of every page of the journey: loads the claim (404 when it is
@@ -362,7 +367,7 @@ fn about_values(f: &ClaimForm) -> Values {
         ("birth_date", a.birth_date.to_string()),
         ("postal_code", a.postal_code.clone()),
         ("address", a.address.clone()),
-        ("phone", a.phone.clone()),
+        ("phone", crate::domain::contact::format_phone(&a.phone)),
         ("lang", a.lang.clone()),
         ("contact", a.contact.clone()),
         (
@@ -400,7 +405,7 @@ pub fn AboutPage() -> impl IntoView {
             <form id="claim-form" method="post" action=routes::claim_about::to(&f.key) novalidate>
                 <TextField name="full_name" label="full_name" hint="full_name_hint" autocomplete="name" width="w-30" />
                 <TextField name="name_kana" label="name_kana" hint="name_kana_hint" width="w-30" />
-                <TextField name="birth_date" label="birth_date" hint="birth_date_hint" input_type="date" autocomplete="bday" width="w-10" />
+                <MemorableDate name="birth_date" legend="birth_date" hint="birth_date_hint" />
                 <TextField name="postal_code" label="postal_code" hint="postal_code_hint" autocomplete="postal-code" inputmode="numeric" width="w-10" />
                 <TextField name="address" label="address" autocomplete="street-address" width="w-30" />
                 <TextField name="phone" label="phone" input_type="tel" autocomplete="tel" width="w-20" />
@@ -574,11 +579,18 @@ fn account_values(f: &ClaimForm) -> Values {
         .iter()
         .find(|a| a.id.to_string() == aid)
         .map(|a| {
+            let (symbol, number) = a
+                .passbook
+                .as_deref()
+                .and_then(|p| p.split_once('-'))
+                .unwrap_or_default();
             values(&[
                 ("bank", a.bank.clone()),
                 ("branch", a.branch.clone()),
                 ("account_type", a.account_type.clone()),
                 ("account_number", a.number.clone()),
+                ("yucho_symbol", symbol.to_owned()),
+                ("yucho_number", number.to_owned()),
             ])
         })
         .unwrap_or_default()
@@ -614,6 +626,26 @@ pub fn AccountFields(
             autocomplete="off"
             width="w-10"
         />
+        <PassbookFields />
+    }
+}
+
+/// Japan Post Bank's 記号・番号, as the passbook prints them: folded away
+/// (a `<details>`, no script needed) unless already used.
+#[component]
+fn PassbookFields() -> impl IntoView {
+    let lang = use_lang();
+    let form = crate::components::use_form();
+    let used = ["yucho_symbol", "yucho_number"]
+        .iter()
+        .any(|f| form.errors.for_field(f).is_some() || !form.value(f).trim().is_empty());
+    view! {
+        <details class="passbook" open=used>
+            <summary>{lang.t("yucho_passbook")}</summary>
+            <p class="hint">{lang.t("yucho_passbook_help")}</p>
+            <TextField name="yucho_symbol" label="yucho_symbol" hint="yucho_symbol_hint" inputmode="numeric" autocomplete="off" width="w-10" />
+            <TextField name="yucho_number" label="yucho_number" hint="yucho_number_hint" inputmode="numeric" autocomplete="off" width="w-10" />
+        </details>
     }
 }
 
@@ -1316,7 +1348,11 @@ pub fn AnswersSummary(form: ClaimForm) -> impl IntoView {
                 format!("〒{} {}", p.postal_code, p.address),
                 ch(),
             ),
-            (l("phone"), p.phone.clone(), ch()),
+            (
+                l("phone"),
+                crate::domain::contact::format_phone(&p.phone),
+                ch(),
+            ),
             (
                 l("preferred_lang"),
                 if p.lang == "en" {

@@ -5,6 +5,7 @@ use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::mail::{MailView, mail_queue};
+use crate::components::CsvLinks;
 use crate::components::{ErrorPage, ErrorSummary, Layout, use_lang};
 
 /// A table of mails; with `retry`, a "try again" button on each unsent one.
@@ -81,7 +82,7 @@ pub fn MailQueuePage() -> impl IntoView {
                             } else {
                                 view! {
                                     <MailTable rows=q.rows label="mail_queue_title" retry=true />
-                                    <p><a href=routes::admin_mail_csv::to() download="">{lang.t("mail_csv")}</a></p>
+                                    <p><CsvLinks href=routes::admin_mail_csv::to() label=lang.t("mail_csv") /></p>
                                 }
                                     .into_any()
                             }}

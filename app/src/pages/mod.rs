@@ -80,7 +80,7 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                     view! {
                         <div>
                             <dt>{lang.t("phone")}</dt>
-                            <dd>{p}</dd>
+                            <dd>{crate::domain::contact::format_phone(&p)}</dd>
                         </div>
                     }
                 })}

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api::payments::{
     BatchView, PaymentsView, ledger_report, payments_overview, payout_batch,
 };
+use crate::components::CsvLinks;
 use crate::components::{
     ErrorPage, ErrorSummary, Layout, TextField, provide_prefill, use_lang, yen,
 };
@@ -108,7 +109,7 @@ fn Payments(o: PaymentsView) -> impl IntoView {
             view! { <p>{lang.t("batches_none")}</p> }.into_any()
         } else {
             view! {
-                <p><a href=routes::batches_csv::to() download="">{lang.t("list_csv")}</a></p>
+                <p><CsvLinks href=routes::batches_csv::to() label=lang.t("list_csv") /></p>
                 <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("batches_title")>
                     <table class="table">
                         <thead>
@@ -242,7 +243,7 @@ fn Batch(b: BatchView) -> impl IntoView {
             <ul>
                 <li><a href=routes::batch_zengin::to(n)>{lang.t("batch_download_crlf")}</a></li>
                 <li><a href=format!("{}?crlf=0", routes::batch_zengin::to(n))>{lang.t("batch_download_plain")}</a></li>
-                <li><a href=routes::batch_csv::to(n)>{lang.t("batch_download_csv")}</a></li>
+                <li><CsvLinks href=routes::batch_csv::to(n) label=lang.t("batch_download_csv") /></li>
             </ul>
         })}
         <h2>{lang.t("batch_lines_title")}</h2>
@@ -383,7 +384,7 @@ pub fn LedgerPage() -> impl IntoView {
                                 </div>
                                 <h2>{lang.t("settlement_title")}</h2>
                                 <ul>
-                                    <li><a href=routes::settlement_csv::to()>{lang.t("settlement_csv")}</a></li>
+                                    <li><CsvLinks href=routes::settlement_csv::to() label=lang.t("settlement_csv") /></li>
                                     <li><a href=routes::settlement_xlsx::to()>{lang.t("settlement_xlsx")}</a></li>
                                 </ul>
                             }

@@ -5,6 +5,7 @@ use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::reports::{ReportView, get_dashboard, get_frozen_report, get_report};
+use crate::components::CsvLinks;
 use crate::components::charts::{BarChart, LineChart, NestedBars};
 use crate::components::{ErrorPage, ErrorSummary, Layout, TextField, use_lang, yen};
 use crate::domain::report::{Figures, Report, jst_text};
@@ -262,7 +263,7 @@ pub fn ReportsPage() -> impl IntoView {
                                                     <li>
                                                         <a href=format!("/reports/{n}")>{format!("#{n}")}</a>
                                                         {format!(" {}: {as_of} ({}: {at}) ", lang.t("report_as_of"), lang.t("report_computed_at"))}
-                                                        <a href=routes::report_csv::to(n) download="">{"CSV"}</a>" "
+                                                        <CsvLinks href=routes::report_csv::to(n) label="CSV" />" "
                                                         <a href=routes::report_xlsx::to(n) download="">{"Excel"}</a>
                                                     </li>
                                                 }).collect_view()}
@@ -308,7 +309,7 @@ pub fn FrozenReportPage() -> impl IntoView {
                             view! {
                                 <h1>{format!("{} #{}", lang.t("report_title"), f.number)}</h1>
                                 <p class="no-print">
-                                    <a href=routes::report_csv::to(f.number) download="">{"CSV"}</a>" "
+                                    <CsvLinks href=routes::report_csv::to(f.number) label="CSV" />" "
                                     <a href=routes::report_xlsx::to(f.number) download="">{"Excel"}</a>" "
                                     <a href=routes::reports::to()>{lang.t("report_back")}</a>
                                 </p>

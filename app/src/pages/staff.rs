@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::{ClaimDetailView, page_param};
 use crate::api::operator::{operator_case, operator_queue};
+use crate::components::CsvLinks;
 use crate::components::{
     ErrorPage, ErrorSummary, Layout, Pager, TextArea, state_label, use_lang, yen,
 };
@@ -209,7 +210,7 @@ fn StaffQueue(
         }}
         <Pager base=base.clone() page=queue.page pages=pages />
         <p>
-            <a href=base.replacen("/staff/queue", routes::staff_queue_csv::PATH, 1) download="">{lang.t("queue_csv")}</a>
+            <CsvLinks href=base.replacen("/staff/queue", routes::staff_queue_csv::PATH, 1) label=lang.t("queue_csv") />
         </p>
     }
 }
@@ -294,7 +295,7 @@ pub fn ReportedLossesPage() -> impl IntoView {
                                 <h1>{lang.t("reported_losses_title")}</h1>
                                 <p class="lead">{lang.t("reported_losses_lead")}</p>
                                 <p role="status">{format!("{} {}", rows.len(), lang.t("count_total"))}</p>
-                                <p><a href=routes::staff_losses_csv::to() download="">{lang.t("list_csv")}</a></p>
+                                <p><CsvLinks href=routes::staff_losses_csv::to() label=lang.t("list_csv") /></p>
                                 <crate::pages::bank::ListTable rows=rows accept=false with_bank=true invite=true />
                             }
                                 .into_any()
@@ -401,6 +402,9 @@ fn CaseChecks(checks: crate::api::operator::CaseChecksView) -> impl IntoView {
                                 }
                                 if let Some(month) = &f.month {
                                     text.push_str(&format!(" {month}"));
+                                }
+                                if let Some(holder) = &f.holder {
+                                    text.push_str(&format!(" 「{holder}」"));
                                 }
                                 if let Some(amount) = f.amount {
                                     text.push_str(&format!(" {}", crate::components::yen(lang, amount)));
@@ -713,7 +717,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                 .then(|| {
                     view! {
                         <p>
-                            <a href=routes::staff_history_csv::to(&reference) download="">{lang.t("history_csv")}</a>
+                            <CsvLinks href=routes::staff_history_csv::to(&reference) label=lang.t("history_csv") />
                         </p>
                     }
                 })}

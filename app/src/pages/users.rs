@@ -5,6 +5,7 @@ use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::users::{get_user, list_users};
+use crate::components::CsvLinks;
 use crate::components::{
     ErrorPage, ErrorSummary, Layout, Notice, Pager, Radios, SelectField, TextField, use_lang,
 };
@@ -74,7 +75,7 @@ pub fn UsersPage() -> impl IntoView {
                                             </tbody>
                                         </table>
                                     </div>
-                                    <p><a href=format!("{}?q={}", routes::admin_users_csv::to(), super::encode(&q)) download="">{lang.t("users_csv")}</a></p>
+                                    <p><CsvLinks href=format!("{}?q={}", routes::admin_users_csv::to(), super::encode(&q)) label=lang.t("users_csv") /></p>
                                     <Pager base=base page=list.page pages=pages />
                                     <h2 id="invite-title">{lang.t("invite_title")}</h2>
                                     <p>{lang.t("invite_lead")}</p>
@@ -86,7 +87,7 @@ pub fn UsersPage() -> impl IntoView {
                                         <button type="submit" class="button">{lang.t("invite_button")}</button>
                                     </form>
                                     <h2>{lang.t("admin_actions_title")}</h2>
-                                    <p><a href=format!("{}?q={}", routes::admin_actions_csv::to(), super::encode(&q)) download="">{lang.t("admin_actions_csv")}</a></p>
+                                    <p><CsvLinks href=format!("{}?q={}", routes::admin_actions_csv::to(), super::encode(&q)) label=lang.t("admin_actions_csv") /></p>
                                     <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("admin_actions_title")>
                                         <table class="table">
                                             <thead>

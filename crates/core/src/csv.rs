@@ -64,6 +64,39 @@ where
 }
 
 pub const CSV: &str = "text/csv; charset=utf-8";
+/// The same file in Shift_JIS (Windows' CP932): what older Excel, core
+/// banking tools and many regulators' systems open without asking.
+pub const CSV_SJIS: &str = "text/csv; charset=Shift_JIS";
+
+/// What stands for a character Shift_JIS cannot hold: the geta mark, as
+/// Japanese systems have always printed it (visible, never a silent gap).
+pub const NOT_IN_SJIS: char = '〓';
+
+/// A CSV file made by [`csv_with_bom`] (UTF-8, with or without its BOM)
+/// written again in Shift_JIS (CP932). Every character CP932 cannot hold
+/// (an emoji, a rare kanji, `𠮷`) becomes [`NOT_IN_SJIS`]; returns the
+/// bytes and how many characters were replaced.
+pub fn to_shift_jis(utf8: &[u8]) -> (Vec<u8>, usize) {
+    let text = String::from_utf8_lossy(utf8.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(utf8));
+    let sjis = encoding_rs::SHIFT_JIS;
+    let (whole, _, lossy) = sjis.encode(&text);
+    if !lossy {
+        return (whole.into_owned(), 0);
+    }
+    let mut out = Vec::with_capacity(whole.len());
+    let mut replaced = 0;
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let (bytes, _, lossy) = sjis.encode(c.encode_utf8(&mut buf));
+        if lossy {
+            replaced += 1;
+            out.extend_from_slice(&sjis.encode(NOT_IN_SJIS.encode_utf8(&mut buf)).0);
+        } else {
+            out.extend_from_slice(&bytes);
+        }
+    }
+    (out, replaced)
+}
 
 #[cfg(test)]
 mod tests {
@@ -92,5 +125,28 @@ mod tests {
         }
         let csv = csv_with_bom([["=1+1", "-5", "ok"]]).unwrap();
         assert_eq!(csv, "\u{feff}'=1+1,-5,ok\r\n".as_bytes());
+    }
+
+    /// Shift_JIS holds what Japanese text needs (kana, kanji, half-width
+    /// kana, ①, the NEC and IBM extensions CP932 adds); what it cannot
+    /// hold is replaced by 〓 and counted, never dropped.
+    #[test]
+    fn shift_jis_keeps_japanese_and_marks_what_it_cannot_hold() {
+        let rows = [
+            ["ヤマダ タロウ", "山田 太郎", "ﾄﾞｺﾓｺｳｻﾞ", "①髙"],
+            ["𠮷野家", "🙂", "=1+1", "12,000"],
+        ];
+        let utf8 = csv_with_bom(rows).unwrap();
+        let (sjis, replaced) = to_shift_jis(&utf8);
+        assert_eq!(replaced, 2);
+        let (back, _, errors) = encoding_rs::SHIFT_JIS.decode(&sjis);
+        assert!(!errors);
+        assert_eq!(
+            back,
+            "ヤマダ タロウ,山田 太郎,ﾄﾞｺﾓｺｳｻﾞ,①髙\r\n〓野家,〓,'=1+1,\"12,000\"\r\n"
+        );
+        // Nothing to replace: the whole file in one go, the same bytes.
+        let (plain, none) = to_shift_jis("a,b\r\n".as_bytes());
+        assert_eq!((plain.as_slice(), none), (&b"a,b\r\n"[..], 0));
     }
 }

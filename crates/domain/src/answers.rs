@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::claim::{BranchQuery, parse_branch, parse_date, parse_descriptor};
 use super::text::{collapse_spaces, has_control, to_half_width_ascii};
+use super::yucho::{Passbook, YUCHO};
 use super::{
     AccountNumber, AccountType, BankCode, FieldErrors, KatakanaName, PersonName, Phone, Yen,
 };
@@ -136,6 +137,10 @@ pub struct Account {
     pub branch_name: String,
     pub account_type: String,
     pub number: String,
+    /// For a Japan Post Bank account given by its passbook: `記号-番号`
+    /// as printed (`10530-12345671`), shown beside the Zengin form.
+    #[serde(default)]
+    pub passbook: Option<String>,
     #[serde(default)]
     pub lines: Vec<DebitLine>,
 }
@@ -178,6 +183,9 @@ pub enum Payout {
         account_type: String,
         number: String,
         holder_kana: String,
+        /// A Japan Post Bank account given by its passbook: `記号-番号`.
+        #[serde(default)]
+        passbook: Option<String>,
     },
 }
 
@@ -191,6 +199,9 @@ pub struct PayoutAccount {
     pub account_type: String,
     pub number: String,
     pub holder_kana: String,
+    /// A Japan Post Bank passbook's `記号-番号`, when the account was given so.
+    #[serde(default)]
+    pub passbook: Option<String>,
 }
 
 /// Everything the claimant has answered so far.
@@ -292,6 +303,7 @@ impl Answers {
                     account_type: a.account_type.clone(),
                     number: a.number.clone(),
                     holder_kana: about.name_kana.clone(),
+                    passbook: a.passbook.clone(),
                 })
             }
             Payout::Other {
@@ -302,6 +314,7 @@ impl Answers {
                 account_type,
                 number,
                 holder_kana,
+                passbook,
             } => Some(PayoutAccount {
                 bank: bank.clone(),
                 bank_name: bank_name.clone(),
@@ -310,6 +323,7 @@ impl Answers {
                 account_type: account_type.clone(),
                 number: number.clone(),
                 holder_kana: holder_kana.clone(),
+                passbook: passbook.clone(),
             }),
         }
     }
@@ -407,13 +421,39 @@ fn key_too_long(_key: &'static str) -> &'static str {
     "text_too_long"
 }
 
-/// A date of birth: a real date, a plausible age.
+/// The date of birth as typed: the three boxes and their era
+/// (`birth_date_era`, `_year`, `_month`, `_day`), or one field `birth_date`
+/// (the API, and pages before the boxes).
+fn birth_date_text(form: &Form) -> String {
+    let part = |p: &str| field(form, &format!("birth_date_{p}")).trim().to_owned();
+    let (year, month, day) = (part("year"), part("month"), part("day"));
+    if year.is_empty() && month.is_empty() && day.is_empty() {
+        return field(form, "birth_date").to_owned();
+    }
+    if year.is_empty() || month.is_empty() || day.is_empty() {
+        // Said as a date that does not exist: one box is missing.
+        return "-".to_owned();
+    }
+    let era = match part("era").as_str() {
+        "showa" => "昭和",
+        "heisei" => "平成",
+        "taisho" => "大正",
+        "reiwa" => "令和",
+        _ => "",
+    };
+    format!("{era}{year}年{month}月{day}日")
+}
+
+/// A date of birth: a real date, a plausible age; written in the Western
+/// year or the Japanese era (`1950-04-01`, `昭和25年4月1日`, `S25.4.1`).
 pub fn parse_birth_date(input: &str, today: NaiveDate) -> Result<NaiveDate, &'static str> {
-    let text = to_half_width_ascii(input.trim()).replace('/', "-");
-    if text.is_empty() {
+    if input.trim().is_empty() {
         return Err("birth_date_required");
     }
-    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| "date_invalid")?;
+    let date = match super::dates::parse_day(input) {
+        Some((day, written)) if written != super::dates::Written::ExcelSerial => day,
+        _ => return Err("date_invalid"),
+    };
     if date > today {
         return Err("date_in_future");
     }
@@ -457,7 +497,7 @@ pub fn parse_about(form: &Form, today: NaiveDate) -> Result<About, FieldErrors> 
     let name_kana = e.check("name_kana", KatakanaName::parse(field(form, "name_kana")));
     let birth_date = e.check(
         "birth_date",
-        parse_birth_date(field(form, "birth_date"), today),
+        parse_birth_date(&birth_date_text(form), today),
     );
     let postal_code = e.check("postal_code", parse_postal_code(field(form, "postal_code")));
     let address = e
@@ -564,11 +604,43 @@ pub struct AccountInput {
     pub branch: BranchQuery,
     pub account_type: AccountType,
     pub number: AccountNumber,
+    /// A Japan Post Bank account given by its passbook's 記号・番号 (the
+    /// branch, type and number above are converted from it).
+    pub passbook: Option<Passbook>,
 }
 
+/// A bank account: bank, branch, type and number; or, for Japan Post Bank,
+/// the passbook's 記号 and 番号 instead (fields `yucho_symbol`,
+/// `yucho_number`), converted by Japan Post Bank's rule.
 pub fn parse_account(form: &Form) -> Result<AccountInput, FieldErrors> {
     let mut e = FieldErrors::new();
     let bank = e.check("bank", BankCode::parse(field(form, "bank")));
+    let (symbol, passbook_number) = (field(form, "yucho_symbol"), field(form, "yucho_number"));
+    if !symbol.trim().is_empty() || !passbook_number.trim().is_empty() {
+        if bank.as_ref().is_some_and(|b| b.as_str() != YUCHO) {
+            e.add("yucho_symbol", "yucho_other_bank");
+        }
+        let passbook = match Passbook::parse(symbol, passbook_number) {
+            Ok(p) => Some(p),
+            Err((name, key)) => {
+                e.add(name, key);
+                None
+            }
+        };
+        return match (bank, passbook) {
+            (Some(bank), Some(p)) if e.is_empty() => {
+                let z = p.to_zengin();
+                Ok(AccountInput {
+                    bank,
+                    branch: BranchQuery::Code(z.branch.as_str().to_owned()),
+                    account_type: z.account_type,
+                    number: z.number,
+                    passbook: Some(p),
+                })
+            }
+            _ => Err(e),
+        };
+    }
     let branch = e.check("branch", parse_branch(field(form, "branch")));
     let account_type = e.check(
         "account_type",
@@ -584,6 +656,7 @@ pub fn parse_account(form: &Form) -> Result<AccountInput, FieldErrors> {
             branch,
             account_type,
             number,
+            passbook: None,
         }),
         _ => Err(e),
     }
@@ -1011,10 +1084,51 @@ mod tests {
         assert!(!about.compensated && about.compensated_amount.is_none());
     }
 
+    /// A claimant in her seventies types her birthday as she knows it:
+    /// 昭和25年4月1日 in three boxes, her reading in hiragana.
+    #[test]
+    fn the_birthday_in_the_era_and_the_reading_in_hiragana_are_taken() {
+        let mut f = good_about();
+        f.remove("birth_date");
+        f.insert("name_kana".into(), "やまだ　たろう".into());
+        for (k, v) in [
+            ("era", "showa"),
+            ("year", "２５"),
+            ("month", "4"),
+            ("day", "1"),
+        ] {
+            f.insert(format!("birth_date_{k}"), v.into());
+        }
+        let about = parse_about(&f, today()).unwrap();
+        assert_eq!(
+            about.birth_date,
+            NaiveDate::from_ymd_opt(1950, 4, 1).unwrap()
+        );
+        assert_eq!(about.name_kana, "ヤマダ タロウ");
+        f.insert("birth_date_era".into(), "seireki".into());
+        f.insert("birth_date_year".into(), "1950".into());
+        assert_eq!(
+            parse_about(&f, today()).unwrap().birth_date,
+            NaiveDate::from_ymd_opt(1950, 4, 1).unwrap()
+        );
+        // 昭和 ended on its 64th year's 7 January; one box empty is a date
+        // that does not exist.
+        for (k, v) in [("era", "showa"), ("year", "65")] {
+            f.insert(format!("birth_date_{k}"), v.into());
+        }
+        let e = parse_about(&f, today()).unwrap_err();
+        assert_eq!(e.0[0].field, "birth_date");
+        f.insert("birth_date_year".into(), "".into());
+        assert_eq!(
+            parse_about(&f, today()).unwrap_err().0[0].key,
+            "date_invalid"
+        );
+    }
+
     #[test]
     fn about_you_reports_every_problem() {
         let mut f = good_about();
-        f.insert("name_kana".into(), "やまだ".into());
+        f.insert("name_kana".into(), "山田".into());
         f.insert("compensated".into(), "yes".into());
         f.insert("police_date".into(), "2020-09-10".into());
         f.insert("postal_code".into(), "12".into());
@@ -1081,6 +1195,7 @@ mod tests {
                 branch_name: "y".into(),
                 account_type: "ordinary".into(),
                 number: "1234567".into(),
+                passbook: None,
                 lines: vec![d],
             }],
             calls: vec![c],
@@ -1142,6 +1257,7 @@ mod tests {
             branch_name: String::new(),
             account_type: "ordinary".into(),
             number: "1234567".into(),
+            passbook: None,
             lines: vec![],
         });
         a.debits_done = true;

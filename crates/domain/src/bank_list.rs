@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::claim::{parse_date, parse_descriptor};
+use super::claim::{parse_descriptor, parse_list_date};
+use super::yucho::{Passbook, YUCHO};
 use super::{AccountNumber, AccountType, BranchCode, KatakanaName, Yen};
 
 /// The largest list accepted (about 250,000 rows).
@@ -28,7 +29,7 @@ pub struct BankDebitRow {
 /// Account types as bank exports write them: our names, the Japanese
 /// words, or the Zengin digit.
 fn account_type(input: &str) -> Result<AccountType, &'static str> {
-    match input.trim() {
+    match super::text::normalise(input).as_str() {
         "普通" | "1" => Ok(AccountType::Ordinary),
         "当座" | "2" => Ok(AccountType::Current),
         "貯蓄" | "4" => Ok(AccountType::Savings),
@@ -36,17 +37,41 @@ fn account_type(input: &str) -> Result<AccountType, &'static str> {
     }
 }
 
-/// Reads one row (the fields of a CSV line). The first problem is the
-/// reason the row is rejected.
-pub fn parse_row(fields: &[&str], today: NaiveDate) -> Result<BankDebitRow, &'static str> {
+/// Reads one row of `bank`'s list (the fields of a CSV line). The first
+/// problem is the reason the row is rejected. Japan Post Bank's rows may
+/// name the account by the passbook's 記号 (a 5-digit "branch") and 番号,
+/// converted by Japan Post Bank's rule.
+pub fn parse_row(
+    bank: &str,
+    fields: &[&str],
+    today: NaiveDate,
+) -> Result<BankDebitRow, &'static str> {
     if fields.len() != COLUMNS {
         return Err("row_columns");
     }
-    let branch = BranchCode::parse(fields[0])?;
-    let account_type = account_type(fields[1])?;
-    let number = AccountNumber::parse(fields[2])?;
+    let symbol = super::text::normalise(fields[0]);
+    let (branch, account_type, number) = if bank == YUCHO && symbol.len() == 5 {
+        let z = Passbook::parse(&symbol, fields[2])
+            .map_err(|(_, key)| key)?
+            .to_zengin();
+        (z.branch, z.account_type, z.number)
+    } else {
+        // A list's branch is always a code: Excel keeps `001` as the
+        // number 1, and it is read back at its three digits.
+        let short = (1..3).contains(&symbol.len()) && symbol.chars().all(|c| c.is_ascii_digit());
+        let branch = if short {
+            format!("{symbol:0>3}")
+        } else {
+            symbol
+        };
+        (
+            BranchCode::parse(&branch)?,
+            account_type(fields[1])?,
+            AccountNumber::parse(fields[2])?,
+        )
+    };
     let holder = KatakanaName::parse(fields[3])?;
-    let date = parse_date(fields[4], today)?;
+    let (date, _written) = parse_list_date(fields[4], today)?;
     let amount = Yen::parse_debit(fields[5])?;
     let descriptor = parse_descriptor(fields[6])?;
     let reference = fields[7].trim();
@@ -97,24 +122,12 @@ pub fn compare(
     }
 }
 
-/// Descriptors compared without spaces or the small/large kana difference
-/// passbooks print differently (`デイーバライ` / `ディーバライ`).
+/// Descriptors compared as bank systems keep them: half-width or
+/// full-width, small or large kana, voiced marks or not, spaces and
+/// long-vowel marks aside (`ﾄﾞｺﾓｺｳｻﾞ` is `ドコモコウザ`; `デイーバライ` is
+/// `ディーバライ`).
 fn normalise(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            'ァ' => 'ア',
-            'ィ' => 'イ',
-            'ゥ' => 'ウ',
-            'ェ' => 'エ',
-            'ォ' => 'オ',
-            'ッ' => 'ツ',
-            'ャ' => 'ヤ',
-            'ュ' => 'ユ',
-            'ョ' => 'ヨ',
-            other => other,
-        })
-        .collect()
+    super::text::kana_fold(text)
 }
 
 #[cfg(test)]
@@ -140,26 +153,32 @@ mod tests {
 
     #[test]
     fn rows_parse_and_bad_rows_say_why() {
-        let r = parse_row(&row(), today()).unwrap();
+        let r = parse_row("0125", &row(), today()).unwrap();
         assert_eq!(
             (r.account_type, r.amount),
             (AccountType::Ordinary, Yen::from_db(100_000))
         );
         let mut bad = row();
         bad[5] = "-500";
-        assert_eq!(parse_row(&bad, today()), Err("amount_not_whole_yen"));
+        assert_eq!(
+            parse_row("0125", &bad, today()),
+            Err("amount_not_whole_yen")
+        );
         let mut bad = row();
         bad[4] = "2020-13-01";
-        assert_eq!(parse_row(&bad, today()), Err("date_invalid"));
+        assert_eq!(parse_row("0125", &bad, today()), Err("date_invalid"));
         let mut bad = row();
         bad[7] = "";
-        assert_eq!(parse_row(&bad, today()), Err("bank_reference_invalid"));
-        assert_eq!(parse_row(&row()[..7], today()), Err("row_columns"));
+        assert_eq!(
+            parse_row("0125", &bad, today()),
+            Err("bank_reference_invalid")
+        );
+        assert_eq!(parse_row("0125", &row()[..7], today()), Err("row_columns"));
     }
 
     #[test]
     fn matching_is_exact_probable_or_none() {
-        let r = parse_row(&row(), today()).unwrap();
+        let r = parse_row("0125", &row(), today()).unwrap();
         let d = |day| NaiveDate::from_ymd_opt(2020, 9, day).unwrap();
         assert_eq!(
             compare(&r, d(3), Yen::from_db(100_000), "ドコモコウザ"),
@@ -182,5 +201,65 @@ mod tests {
             Match::None
         );
         assert_eq!(normalise("ディー バライ"), normalise("デイーバライ"));
+    }
+
+    /// A row as a core banking system writes it: half-width kana for the
+    /// holder and the descriptor, full-width digits, the Zengin type digit.
+    #[test]
+    fn a_row_as_core_banking_writes_it_reads_and_matches_exactly() {
+        let fields = [
+            "１００",
+            "1",
+            "1234567",
+            "ﾔﾏﾀﾞ ﾊﾅｺ",
+            "2020/09/03",
+            "１００，０００",
+            "ﾄﾞｺﾓｺｳｻﾞ",
+            "TX-1",
+        ];
+        let r = parse_row("0125", &fields, today()).unwrap();
+        assert_eq!(r.holder_kana, "ヤマダ ハナコ");
+        assert_eq!(r.descriptor, "ドコモコウザ");
+        assert_eq!(r.branch, "100");
+        let on = NaiveDate::from_ymd_opt(2020, 9, 3).unwrap();
+        assert_eq!(
+            compare(&r, on, Yen::from_db(100_000), "ドコモコウザ"),
+            Match::Exact
+        );
+        assert_eq!(
+            compare(&r, on, Yen::from_db(100_000), "ドコモ コウザ"),
+            Match::Exact
+        );
+    }
+
+    /// Japan Post Bank's rows by 記号・番号 read as the Zengin account; a
+    /// 5-digit branch from any other bank is still refused.
+    #[test]
+    fn japan_post_banks_rows_may_name_the_passbook() {
+        let mut fields = row();
+        fields[0] = "10530";
+        fields[1] = "";
+        fields[2] = "12345671";
+        let r = parse_row(YUCHO, &fields, today()).unwrap();
+        assert_eq!(
+            (r.branch.as_str(), r.account_type, r.number.as_str()),
+            ("058", AccountType::Ordinary, "1234567")
+        );
+        fields[1] = "普通";
+        fields[2] = "1234567";
+        assert_eq!(
+            parse_row(YUCHO, &fields, today()),
+            Err("yucho_number_invalid")
+        );
+        assert_eq!(parse_row("0125", &fields, today()), Err("branch_invalid"));
+        // Excel's numbers: branch 1 is 001, account 1234 is 0001234.
+        let mut excel = row();
+        excel[0] = "1";
+        excel[2] = "1234";
+        let r = parse_row("0125", &excel, today()).unwrap();
+        assert_eq!((r.branch.as_str(), r.number.as_str()), ("001", "0001234"));
+        // Japan Post Bank's rows in the Zengin form read as before.
+        let r = parse_row(YUCHO, &row(), today()).unwrap();
+        assert_eq!(r.branch, "100");
     }
 }

@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 
-use super::text::{collapse_spaces, has_control, to_half_width_ascii};
+use super::dates::{Written, parse_day};
+use super::text::{has_control, normalise};
 
 /// Passbook descriptors are short (`ドコモコウザ`); more is a mistake.
 pub const MAX_DESCRIPTOR_CHARS: usize = 40;
@@ -16,12 +17,25 @@ pub enum BranchQuery {
     Name(String),
 }
 
+/// A debit's day as a person writes it (`2020-09-07`, `2020/9/7`,
+/// `20200907`, `令和2年9月7日`, `R2.9.7`), between 2015 and today.
 pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, &'static str> {
-    let text = to_half_width_ascii(input.trim()).replace('/', "-");
-    if text.is_empty() {
+    match parse_day(input) {
+        Some((_, Written::ExcelSerial)) => Err("date_invalid"),
+        _ => parse_list_date(input, today).map(|(day, _)| day),
+    }
+}
+
+/// A day in a bank's list: as [`parse_date`], and an Excel serial day
+/// number too (a date cell read as a number). Says how it was written.
+pub fn parse_list_date(
+    input: &str,
+    today: NaiveDate,
+) -> Result<(NaiveDate, Written), &'static str> {
+    if input.trim().is_empty() {
         return Err("date_required");
     }
-    let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| "date_invalid")?;
+    let (date, written) = parse_day(input).ok_or("date_invalid")?;
     let (y, m, d) = EARLIEST_DEBIT;
     if date > today {
         return Err("date_in_future");
@@ -29,11 +43,11 @@ pub fn parse_date(input: &str, today: NaiveDate) -> Result<NaiveDate, &'static s
     if date < NaiveDate::from_ymd_opt(y, m, d).unwrap_or(date) {
         return Err("date_too_old");
     }
-    Ok(date)
+    Ok((date, written))
 }
 
 pub fn parse_branch(input: &str) -> Result<BranchQuery, &'static str> {
-    let text = collapse_spaces(&to_half_width_ascii(input));
+    let text = normalise(input);
     if text.is_empty() {
         return Err("branch_required");
     }
@@ -50,11 +64,13 @@ pub fn parse_branch(input: &str) -> Result<BranchQuery, &'static str> {
     Ok(BranchQuery::Name(text))
 }
 
+/// A descriptor as the passbook prints it, kept [`normalise`]d: a bank's
+/// half-width `ﾄﾞｺﾓｺｳｻﾞ` is stored as `ドコモコウザ`.
 pub fn parse_descriptor(input: &str) -> Result<String, &'static str> {
     if has_control(input) {
         return Err("descriptor_invalid");
     }
-    let text = collapse_spaces(input);
+    let text = normalise(input);
     if text.is_empty() {
         return Err("descriptor_required");
     }
@@ -82,5 +98,16 @@ mod tests {
         assert_eq!(parse_date("3 Sept", today()), Err("date_invalid"));
         assert_eq!(parse_date("2020-02-30", today()), Err("date_invalid"));
         assert_eq!(parse_date("2014-12-31", today()), Err("date_too_old"));
+        let sept3 = NaiveDate::from_ymd_opt(2020, 9, 3).unwrap();
+        for typed in ["令和2年9月3日", "R2.9.3", "20200903", "２０２０年９月３日"] {
+            assert_eq!(parse_date(typed, today()), Ok(sept3), "{typed}");
+        }
+        assert_eq!(parse_date("令和2年9月21日", today()), Err("date_in_future"));
+        // A person never types Excel's day number; a bank's sheet may.
+        assert_eq!(parse_date("44077", today()), Err("date_invalid"));
+        assert_eq!(
+            parse_list_date("44077", today()),
+            Ok((sept3, Written::ExcelSerial))
+        );
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::text::{collapse_spaces, has_control, to_half_width_ascii};
+use super::text::{has_control, normalise, to_half_width_ascii};
 
 /// A person's full name as they write it (kanji, kana or Latin letters).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,7 +14,7 @@ impl PersonName {
         if has_control(input) {
             return Err("name_invalid");
         }
-        let text = collapse_spaces(&input.replace('\u{3000}', " "));
+        let text = normalise(input);
         if text.is_empty() {
             return Err("name_required");
         }
@@ -116,9 +116,44 @@ impl Phone {
         }
         Ok(Phone(text))
     }
+    /// As Japanese people write it: `090-1234-5678`, `03-1234-5678`,
+    /// `0120-123-456`, `+81 90-1234-5678`.
+    pub fn formatted(&self) -> String {
+        format_phone(&self.0)
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Digits of a stored phone number (`09012345678`, `+819012345678`) in
+/// the groups Japanese numbers are written in. The area code's length
+/// varies by town; the common ones are grouped by their prefix, the rest
+/// 3-3-4 (a readable approximation, never a different number).
+pub fn format_phone(digits: &str) -> String {
+    if let Some(national) = digits.strip_prefix("+81") {
+        return format!(
+            "+81 {}",
+            format_phone(&format!("0{national}"))[1..].to_owned()
+        );
+    }
+    if digits.starts_with('+') || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return digits.to_owned();
+    }
+    let groups: &[usize] = match digits.len() {
+        11 => &[3, 4, 4],
+        10 if digits.starts_with("0120") || digits.starts_with("0800") => &[4, 3, 3],
+        10 if digits.starts_with("03") || digits.starts_with("06") => &[2, 4, 4],
+        10 => &[3, 3, 4],
+        _ => return digits.to_owned(),
+    };
+    let mut out = Vec::new();
+    let mut at = 0;
+    for g in groups {
+        out.push(&digits[at..at + g]);
+        at += g;
+    }
+    out.join("-")
 }
 
 /// The last 4 digits of a phone number (the public lookup asks for them).
@@ -201,6 +236,21 @@ mod tests {
         assert_eq!(Phone::parse(""), Err("phone_required"));
         assert_eq!(Phone::parse("12345"), Err("phone_invalid"));
         assert_eq!(Phone::parse("090-1234-567a"), Err("phone_invalid"));
+    }
+
+    #[test]
+    fn phones_are_shown_as_japanese_write_them() {
+        for (typed, shown) in [
+            ("09012345678", "090-1234-5678"),
+            ("０９０（１２３４）５６７８", "090-1234-5678"),
+            ("+81 90 1234 5678", "+81 90-1234-5678"),
+            ("03 1234 5678", "03-1234-5678"),
+            ("0120-123-456", "0120-123-456"),
+            ("022-123-4567", "022-123-4567"),
+            ("+1 415 555 0100", "+14155550100"),
+        ] {
+            assert_eq!(Phone::parse(typed).unwrap().formatted(), shown, "{typed}");
+        }
     }
 
     proptest! {

@@ -1,9 +1,11 @@
-//! Names in full-width katakana, as Japanese banks hold them (`ヤマダ タロウ`).
+//! Names in full-width katakana, as Japanese banks hold them (`ヤマダ タロウ`),
+//! read from however a person or a bank system wrote them: hiragana,
+//! half-width katakana, full-width spaces, a dash for the long vowel.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::text::collapse_spaces;
+use super::text::kana_reading;
 
 /// A name in full-width katakana: katakana, the long-vowel mark `ー` and
 /// single spaces between words; nothing else.
@@ -19,7 +21,7 @@ fn is_katakana(c: char) -> bool {
 
 impl KatakanaName {
     pub fn parse(input: &str) -> Result<KatakanaName, &'static str> {
-        let text = collapse_spaces(&input.replace('\u{3000}', " "));
+        let text = kana_reading(input);
         if text.is_empty() {
             return Err("kana_required");
         }
@@ -63,12 +65,35 @@ mod tests {
     }
 
     #[test]
+    fn reads_hiragana_and_half_width_kana_as_katakana() {
+        for typed in [
+            "やまだ たろう",
+            "ﾔﾏﾀﾞ ﾀﾛｳ",
+            "ヤマダ　　タロウ",
+            "ﾔﾏﾀﾞ　たろう",
+        ] {
+            assert_eq!(
+                KatakanaName::parse(typed).unwrap().as_str(),
+                "ヤマダ タロウ",
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            KatakanaName::parse("すずき いちろ-").unwrap().as_str(),
+            "スズキ イチロー"
+        );
+        assert_eq!(
+            KatakanaName::parse("ｽｽﾞｷ ｲﾁﾛｰ").unwrap().as_str(),
+            "スズキ イチロー"
+        );
+    }
+
+    #[test]
     fn refuses_everything_else() {
         assert_eq!(KatakanaName::parse(""), Err("kana_required"));
         assert_eq!(KatakanaName::parse("   "), Err("kana_required"));
-        assert_eq!(KatakanaName::parse("やまだ"), Err("kana_invalid"));
         assert_eq!(KatakanaName::parse("山田"), Err("kana_invalid"));
-        assert_eq!(KatakanaName::parse("ﾔﾏﾀﾞ"), Err("kana_invalid"));
+        assert_eq!(KatakanaName::parse("山田 たろう"), Err("kana_invalid"));
         assert_eq!(KatakanaName::parse("Yamada"), Err("kana_invalid"));
         assert_eq!(KatakanaName::parse("ヤマダ・タロウ"), Err("kana_invalid"));
         assert_eq!(KatakanaName::parse(&"ア".repeat(61)), Err("kana_too_long"));

@@ -52,6 +52,7 @@ pub mod bank_list;
 pub mod calendar;
 pub mod claim;
 pub mod contact;
+pub mod dates;
 pub mod decision;
 pub mod device;
 pub mod errors;
@@ -69,6 +70,7 @@ pub mod text;
 pub mod totp;
 pub mod verification;
 pub mod workflow;
+pub mod yucho;
 pub mod zengin;
 
 pub use account::{AccountNumber, AccountType, BankCode, BranchCode};

@@ -7,6 +7,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use super::text::kana_fold;
+
 /// The limits and rules of one policy version. Amounts in yen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
@@ -58,6 +60,8 @@ pub struct DebitFacts {
     /// `confirmed`, `disputed`, or None while the bank has not answered.
     pub bank_verdict: Option<String>,
     pub confirmed_amount: Option<i64>,
+    /// The account holder's name as the bank confirmed it (its reading).
+    pub bank_holder: Option<String>,
 }
 
 impl DebitFacts {
@@ -87,6 +91,8 @@ pub struct ClaimFacts {
     pub travel: Vec<CostFacts>,
     /// Compensation already received from someone else.
     pub compensated_elsewhere: i64,
+    /// The claimant's name as they read it (`ヤマダ タロウ`).
+    pub claimant_kana: String,
 }
 
 /// What the database knows of other claims (references).
@@ -139,6 +145,12 @@ pub enum Flag {
     NotConfirmed {
         line: i64,
     },
+    /// The bank confirmed the debit on an account held in another name
+    /// than the claimant's reading (kana compared as banks keep them).
+    HolderDiffers {
+        line: i64,
+        holder: String,
+    },
     CallsOverCap {
         line: Option<i64>,
     },
@@ -152,7 +164,7 @@ pub enum Flag {
 }
 
 /// Every kind of flag (see [`Flag::kind`]), in the order pages list them.
-pub const FLAG_KINDS: [&str; 10] = [
+pub const FLAG_KINDS: [&str; 11] = [
     "flag_over_limit",
     "flag_outside_window",
     "flag_compensated",
@@ -161,6 +173,7 @@ pub const FLAG_KINDS: [&str; 10] = [
     "flag_confirmed_elsewhere",
     "flag_same_contact",
     "flag_not_confirmed",
+    "flag_holder_differs",
     "flag_cost_cap",
     "flag_receipt_missing",
 ];
@@ -177,6 +190,7 @@ impl Flag {
             Flag::SameContactElsewhere { .. } => "flag_same_contact",
             Flag::ConfirmedElsewhere { .. } => "flag_confirmed_elsewhere",
             Flag::NotConfirmed { .. } => "flag_not_confirmed",
+            Flag::HolderDiffers { .. } => "flag_holder_differs",
             Flag::CallsOverCap { .. } | Flag::TravelOverCap { .. } => "flag_cost_cap",
             Flag::ReceiptMissing { .. } => "flag_receipt_missing",
         }
@@ -196,6 +210,7 @@ impl Flag {
             Flag::SameContactElsewhere { .. } => "same_contact".to_owned(),
             Flag::ConfirmedElsewhere { line, .. } => format!("confirmed_elsewhere:{line}"),
             Flag::NotConfirmed { line } => format!("not_confirmed:{line}"),
+            Flag::HolderDiffers { line, .. } => format!("holder_differs:{line}"),
             Flag::CallsOverCap { line } => format!("calls_over_cap:{}", opt(line)),
             Flag::TravelOverCap { line } => format!("travel_over_cap:{}", opt(line)),
             Flag::ReceiptMissing { calls, line } => {
@@ -231,6 +246,13 @@ pub fn flags(policy: &Policy, claim: &ClaimFacts, elsewhere: &Elsewhere) -> Vec<
         }
         if d.bank_verdict.as_deref() != Some("confirmed") {
             out.push(Flag::NotConfirmed { line: d.position });
+        } else if let Some(holder) = &d.bank_holder
+            && kana_fold(holder) != kana_fold(&claim.claimant_kana)
+        {
+            out.push(Flag::HolderDiffers {
+                line: d.position,
+                holder: holder.clone(),
+            });
         }
         let wallet = d.wallet.clone().unwrap_or_else(|| d.account.clone());
         let month = format!("{:04}-{:02}", d.date.year(), d.date.month());
@@ -465,6 +487,7 @@ mod tests {
             amount,
             bank_verdict: Some("confirmed".into()),
             confirmed_amount: Some(amount),
+            bank_holder: Some("ﾔﾏﾀﾞ ﾀﾛｳ".into()),
         }
     }
 
@@ -475,7 +498,33 @@ mod tests {
             calls: Vec::new(),
             travel: Vec::new(),
             compensated_elsewhere: 0,
+            claimant_kana: "やまだ たろう".into(),
         }
+    }
+
+    /// The bank's half-width holder name and the claimant's hiragana
+    /// reading are the same name; another name is a flag, never a refusal.
+    #[test]
+    fn a_holder_in_another_name_is_flagged_and_the_same_name_in_any_kana_is_not() {
+        let p = Policy::default();
+        let mut c = claim(vec![debit(1, day(2020, 9, 3), 10_000)]);
+        assert!(flags(&p, &c, &Elsewhere::default()).is_empty());
+        c.debits[0].bank_holder = Some("ﾔﾏﾀﾞ ﾊﾅｺ".into());
+        let f = flags(&p, &c, &Elsewhere::default());
+        assert_eq!(
+            f,
+            [Flag::HolderDiffers {
+                line: 1,
+                holder: "ﾔﾏﾀﾞ ﾊﾅｺ".into()
+            }]
+        );
+        assert_eq!(f[0].key(), "holder_differs:1");
+        // Not confirmed yet: nothing to compare.
+        c.debits[0].bank_verdict = None;
+        assert_eq!(
+            kinds(&flags(&p, &c, &Elsewhere::default())),
+            ["flag_not_confirmed"]
+        );
     }
 
     fn kinds(flags: &[Flag]) -> Vec<&'static str> {

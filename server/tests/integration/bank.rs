@@ -108,7 +108,7 @@ async fn banks_answer_their_own_lines_and_the_case_moves_on_by_itself() {
             &[
                 ("verdict", "confirmed"),
                 ("confirmed_amount", "0"),
-                ("holder_kana", "すずき"),
+                ("holder_kana", "鈴木"),
             ],
         )
         .await;
@@ -1073,4 +1073,85 @@ async fn a_bank_reads_nothing_of_another_banks_side_of_a_shared_claim() {
     let own: serde_json::Value = serde_json::from_str(&json(b77).await).unwrap();
     assert_eq!(own["detail"]["total"], 150000);
     assert_eq!(own["account_check"][1], "MARKER-0125-INTERNAL-NOTE");
+}
+
+/// Lists as core banking systems write them, matched exactly: a Shift_JIS
+/// CSV with half-width kana holders and descriptors, full-width digits,
+/// era and compact dates, amounts with 円; Japan Post Bank's old Excel
+/// (`.xls`) with codes as numbers (leading zeros lost), a real date cell
+/// and one account by the passbook's 記号・番号. A holder in another name
+/// is a flag for the reviewer, not a refusal.
+#[tokio::test]
+async fn banks_lists_as_core_banking_writes_them_match_exactly() {
+    let app = TestApp::spawn().await;
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    // RD-000001 (ヤマダ ハナコ, 1234567) and RD-000003 (タカハシ カズコ,
+    // 5550123); the second row's holder is someone else (カズオ).
+    let text = "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\r\n\
+        １００,1,1234567,ﾔﾏﾀﾞ ﾊﾅｺ,R2.9.3,\"１００，０００円\",ﾄﾞｺﾓｺｳｻﾞ,SJ-1\r\n\
+        100,普通,5550123,ﾀｶﾊｼ ｶｽﾞｵ,20200907,\"￥200,000\",ﾄﾞｺﾓ ｺｳｻﾞ,SJ-2\r\n";
+    let (sjis, _, lossy) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!lossy);
+    let res = upload_list(&app, &b77, "core.csv", sjis.into_owned()).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    assert!(
+        report.contains("2行：一致 2、要確認 0、申請なし 0"),
+        "{report}"
+    );
+    assert_eq!(
+        app.count("line_answers WHERE holder_kana IN ('ヤマダ ハナコ', 'タカハシ カズオ')")
+            .await,
+        2
+    );
+
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let xls = include_bytes!("../fixtures/yucho-list.xls").to_vec();
+    let res = upload_list(&app, &yucho, "yucho.xls", xls).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let report = app.get(&yucho, &location(&res)).await.text().await.unwrap();
+    assert!(
+        report.contains("2行：一致 1、要確認 0、申請なし 1"),
+        "{report}"
+    );
+    assert_eq!(
+        app.count(
+            "bank_debits WHERE bank_code = '9900' AND branch_code = '008' \
+             AND account_number = '0001234' AND amount = 3000 AND holder_kana = 'オカ ミチコ'"
+        )
+        .await,
+        1
+    );
+
+    // The reviewer sees a flag where the holder is another name, none
+    // where it is the claimant's reading in half-width kana.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let flag = "銀行が確認した口座名義が申請者のフリガナと違います";
+    let page = |r: &'static str| {
+        let (app, reviewer) = (&app, &reviewer);
+        async move {
+            app.get(reviewer, &format!("/staff/claims/{r}"))
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let differs = page("RD-000003").await;
+    assert!(
+        differs.contains(flag) && differs.contains("タカハシ カズオ"),
+        "{differs}"
+    );
+    assert!(!page("RD-000001").await.contains(flag));
+    assert!(!page("RD-000002").await.contains(flag));
 }

@@ -121,7 +121,7 @@ async fn every_bad_field_is_answered_with_a_message_and_nothing_is_written() {
             "<script>alert(1)</script>",
             "氏名に使えない文字",
         ),
-        (&about, "name_kana", "すずき", "全角カタカナ"),
+        (&about, "name_kana", "鈴木", "カタカナかひらがな"),
         (&about, "phone", "12345", "090-1234-5678"),
         (&about, "birth_date", "1800-01-01", "生年月日を正しく"),
         (&about, "postal_code", "12-34", "7桁の数字"),

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use crate::helpers::*;
 
-const NAME: &str = "-SUM(A:A)";
+/// (`𠮷` is not in Shift_JIS: that download writes it 〓, and counts it.)
+const NAME: &str = "-SUM(A:A)𠮷";
 const DESCRIPTOR: &str = "=HYPERLINK(\"//evil.example\",\"x\")";
 const LISTED: &str = "+cmd|' /C calc'!A0";
 const REASON: &str = "@SUM(1+1)";
@@ -243,8 +244,51 @@ async fn formulas_planted_through_every_entry_point_never_run_in_an_export() {
         let found = if pattern.ends_with("xlsx") {
             xlsx_cells(&app, client, &path).await
         } else {
+            let replaced = same_in_shift_jis(&app, client, &path).await;
+            if planted == Some(NAME) {
+                assert!(replaced > 0, "{path}: the name's 𠮷 is not counted");
+            }
             cells(&app, client, &path).await
         };
         neutralised(&path, &found, planted);
     }
+}
+
+/// The download asked for in Shift_JIS (`encoding=sjis`) says so, decodes
+/// without error, and is the UTF-8 file's text with exactly the characters
+/// Shift_JIS cannot hold written 〓 (counted in its header): nothing
+/// dropped, nothing else changed.
+async fn same_in_shift_jis(app: &TestApp, client: &reqwest::Client, path: &str) -> usize {
+    let utf8 = app.get(client, path).await.bytes().await.unwrap();
+    let text = std::str::from_utf8(utf8.strip_prefix(b"\xEF\xBB\xBF").unwrap()).unwrap();
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let res = app.get(client, &format!("{path}{sep}encoding=sjis")).await;
+    assert_eq!(res.status(), 200, "{path}");
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/csv; charset=Shift_JIS",
+        "{path}"
+    );
+    let replaced: usize = res.headers()["redress-replaced-characters"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let sjis = res.bytes().await.unwrap();
+    let (decoded, _, errors) = encoding_rs::SHIFT_JIS.decode(&sjis);
+    assert!(!errors, "{path}: not Shift_JIS");
+    let mut expected = String::new();
+    let mut missing = 0;
+    for c in text.chars() {
+        let mut buf = [0u8; 4];
+        if encoding_rs::SHIFT_JIS.encode(c.encode_utf8(&mut buf)).2 {
+            missing += 1;
+            expected.push('〓');
+        } else {
+            expected.push(c);
+        }
+    }
+    assert_eq!(decoded, expected, "{path}");
+    assert_eq!(replaced, missing, "{path}");
+    replaced
 }

@@ -176,6 +176,7 @@ async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError
                 amount: d.amount.value(),
                 bank_verdict: d.bank_verdict,
                 confirmed_amount: d.confirmed_amount.map(Yen::value),
+                bank_holder: d.bank_holder,
             })
             .collect(),
         calls: assessment::calls(db, claim.id)
@@ -191,6 +192,7 @@ async fn facts(db: &Db, claim: &claims::ClaimRow) -> Result<ClaimFacts, AppError
         compensated_elsewhere: assessment::compensated(db, claim.id)
             .await?
             .map_or(0, Yen::value),
+        claimant_kana: claim.name_kana.clone(),
     })
 }
 

@@ -105,6 +105,7 @@ pub async fn redeem(
             branch_name: branch.name,
             account_type: inv.account_type.clone(),
             number: inv.account_number.clone(),
+            passbook: None,
             lines,
         }],
         ..Answers::default()

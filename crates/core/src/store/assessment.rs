@@ -16,12 +16,16 @@ pub struct DebitFactRow {
     pub amount: Yen,
     pub bank_verdict: Option<String>,
     pub confirmed_amount: Option<Yen>,
+    /// The holder's name in the bank's latest answer on the line.
+    pub bank_holder: Option<String>,
 }
 
 pub async fn debits(db: &Db, claim: Uuid) -> Result<Vec<DebitFactRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, DebitFactRow>(
         "SELECT position, bank_code || '-' || branch_code || '-' || account_number AS account, wallet_ref,
-                debit_date, amount, bank_verdict, confirmed_amount
+                debit_date, amount, bank_verdict, confirmed_amount,
+                (SELECT a.holder_kana FROM line_answers a WHERE a.line_id = debit_lines.id
+                 ORDER BY a.at DESC LIMIT 1) AS bank_holder
          FROM debit_lines WHERE claim_id = $1 ORDER BY position",
     ).bind(claim).fetch_all(p).await)
 }

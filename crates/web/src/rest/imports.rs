@@ -6,15 +6,16 @@ use super::*;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportRowJson {
-    /// 3 digits.
+    /// 3 digits (`1` is `001`); for Japan Post Bank (9900) also the
+    /// passbook's 5-digit 記号.
     branch_code: String,
     /// `ordinary`, `current`, `savings` (or 普通, 当座, 貯蓄, 1, 2, 4).
     account_type: String,
-    /// Up to 7 digits.
+    /// Up to 7 digits; for Japan Post Bank also the passbook's 番号.
     account_number: String,
-    /// The holder's name in katakana.
+    /// The holder's name in katakana (full- or half-width) or hiragana.
     holder_kana: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD, or 2020/9/7, 20200907, 令和2年9月7日, R2.9.7.
     transaction_date: String,
     /// In yen, 1 to 10,000,000.
     amount_yen: i64,
@@ -22,6 +23,22 @@ pub struct ImportRowJson {
     descriptor: String,
     /// The bank's own reference of the debit: a row is imported once per reference.
     bank_reference: String,
+}
+
+impl ImportRowJson {
+    /// The row as the CSV import's eight columns.
+    fn into_columns(self) -> Vec<String> {
+        vec![
+            self.branch_code,
+            self.account_type,
+            self.account_number,
+            self.holder_kana,
+            self.transaction_date,
+            self.amount_yen.to_string(),
+            self.descriptor,
+            self.bank_reference,
+        ]
+    }
 }
 
 /// The bank's list of debits, as rows.
@@ -142,23 +159,9 @@ pub(super) async fn create_import(
             if request.rows.len() > MAX_IMPORT_ROWS {
                 return too_large();
             }
-            let rows = request
-                .rows
-                .into_iter()
-                .map(|r| {
-                    vec![
-                        r.branch_code,
-                        r.account_type,
-                        r.account_number,
-                        r.holder_kana,
-                        r.transaction_date,
-                        r.amount_yen.to_string(),
-                        r.descriptor,
-                        r.bank_reference,
-                    ]
-                })
-                .collect();
-            let checked = bank_import::read_api_rows(rows, app::domain::calendar::today_in_japan());
+            let rows = request.rows.into_iter().map(ImportRowJson::into_columns);
+            let today = app::domain::calendar::today_in_japan();
+            let checked = bank_import::read_api_rows(caller.bank(), rows.collect(), today);
             let name = request.name.unwrap_or_else(|| "API".to_owned());
             let id = match bank_import::start(
                 &state,

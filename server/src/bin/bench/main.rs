@@ -147,6 +147,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let t = Instant::now();
     let (rows, _) = bank_import::read_rows(
+        "0125",
         &csv,
         chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
     );
@@ -159,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
     // The whole import, waited for to the end (the web page would show
     // progress after 5 s).
     let checked = bank_import::read_file(
+        "0125",
         csv.as_bytes(),
         chrono::Utc::now().date_naive(),
         Default::default(),

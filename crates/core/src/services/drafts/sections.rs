@@ -47,10 +47,16 @@ pub(crate) async fn resolve_account(
             banks::find_branches(db, input.bank.as_str(), None, Some(name)).await?
         }
     };
+    // A passbook's converted branch is said beside the passbook's fields.
+    let branch_field = if input.passbook.is_some() {
+        "yucho_symbol"
+    } else {
+        "branch"
+    };
     let branch = match found.as_slice() {
         [one] => Some(one.clone()),
         [] => {
-            errors.add("branch", "branch_not_found");
+            errors.add(branch_field, "branch_not_found");
             None
         }
         _ => {
@@ -95,6 +101,7 @@ pub async fn save_account(
             branch_name: branch_name.clone(),
             account_type: input.account_type.as_str().to_owned(),
             number: input.number.reveal().to_owned(),
+            passbook: input.passbook.as_ref().map(|p| p.printed()),
             lines: Vec::new(),
         };
         let count = a.accounts.len();
@@ -320,6 +327,7 @@ pub async fn save_payout(
                 account_type: input.account_type.as_str().to_owned(),
                 number: input.number.reveal().to_owned(),
                 holder_kana,
+                passbook: input.passbook.as_ref().map(|p| p.printed()),
             }
         }
     };

@@ -12,6 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
+mod sheets;
+
 use super::bank_review::{answer_line, confirm_many};
 use crate::auth::CurrentUser;
 use crate::domain::FieldErrors;
@@ -47,6 +49,7 @@ pub type Checked = (Vec<(usize, BankDebitRow)>, Vec<Rejection>);
 /// Checks rows (field lists, the header already skipped; `Err` for a row
 /// that could not be read). Line numbers count the header as line 1.
 fn check_records(
+    bank: &str,
     records: impl Iterator<Item = Result<Vec<String>, ()>>,
     first: usize,
     today: chrono::NaiveDate,
@@ -63,7 +66,7 @@ fn check_records(
             continue;
         }
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-        match parse_row(&fields, today) {
+        match parse_row(bank, &fields, today) {
             Ok(row) if !seen.insert(row.reference.clone()) => {
                 rejected.push((line, "row_duplicate_reference".to_owned()));
             }
@@ -75,7 +78,7 @@ fn check_records(
 }
 
 /// Reads the rows of a CSV list; the first line is the header.
-pub fn read_rows(text: &str, today: chrono::NaiveDate) -> Checked {
+pub fn read_rows(bank: &str, text: &str, today: chrono::NaiveDate) -> Checked {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -84,127 +87,20 @@ pub fn read_rows(text: &str, today: chrono::NaiveDate) -> Checked {
         r.map(|r| r.iter().map(str::to_owned).collect())
             .map_err(|_| ())
     });
-    check_records(records, 2, today)
+    check_records(bank, records, 2, today)
 }
 
 /// Checks rows sent to the API (the eight columns of the list, as text);
 /// rows are numbered from 1.
-pub fn read_api_rows(rows: Vec<Vec<String>>, today: chrono::NaiveDate) -> Checked {
-    check_records(rows.into_iter().map(Ok), 1, today)
+pub fn read_api_rows(bank: &str, rows: Vec<Vec<String>>, today: chrono::NaiveDate) -> Checked {
+    check_records(bank, rows.into_iter().map(Ok), 1, today)
 }
 
-/// An Excel workbook (xlsx) starts as a zip archive does.
-pub fn is_excel(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-}
-
-/// What a workbook may hold once unpacked (an `.xlsx` is a zip: a few
-/// kilobytes can expand to gigabytes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SheetLimits {
-    /// Bytes of all the workbook's parts together, uncompressed.
-    pub max_unpacked_bytes: u64,
-    /// Cells of all its sheets together.
-    pub max_cells: u64,
-}
-
-impl Default for SheetLimits {
-    fn default() -> Self {
-        SheetLimits {
-            max_unpacked_bytes: 200 * 1024 * 1024,
-            max_cells: 2_000_000,
-        }
-    }
-}
-
-/// Measures a workbook before anything reads it whole: every part is
-/// inflated into a counter (never into memory), stopping as soon as the
-/// total passes the limit; the sheets' cells (`<c` elements) are counted
-/// on the way. The sizes the zip's directory declares are not trusted.
-pub fn check_unpacked(bytes: &[u8], limits: SheetLimits) -> Result<(), AppError> {
-    use std::io::Read;
-    let unreadable = || AppError::field("file", "list_unreadable");
-    let too_big = || AppError::field("file", "list_too_big");
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let mut total: u64 = 0;
-    let mut cells: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
-    for i in 0..zip.len() {
-        let mut part = zip.by_index(i).map_err(|_| unreadable())?;
-        let sheet = part.name().starts_with("xl/worksheets/");
-        // The last two bytes of the previous chunk, so a `<c ` cut in two
-        // is counted once (when its third byte arrives).
-        let mut carry: Vec<u8> = Vec::new();
-        loop {
-            let n = part.read(&mut buf).map_err(|_| unreadable())?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            if total > limits.max_unpacked_bytes {
-                return Err(too_big());
-            }
-            if sheet {
-                carry.extend_from_slice(&buf[..n]);
-                cells += count_cells(&carry);
-                carry = carry.split_off(carry.len().saturating_sub(2));
-                if cells > limits.max_cells {
-                    return Err(too_big());
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `<c ` and `<c>` (a cell), not `<col`, `<cols` or `<cfRule`.
-fn count_cells(xml: &[u8]) -> u64 {
-    xml.windows(3)
-        .filter(|w| w[0] == b'<' && w[1] == b'c' && matches!(w[2], b' ' | b'>' | b'/'))
-        .count() as u64
-}
-
-/// Reads the first sheet of an Excel list, header row first. Dates may be
-/// real Excel dates or text; numbers are written without decimals. The
-/// workbook is measured first ([`check_unpacked`]).
-pub fn read_sheet(
-    bytes: &[u8],
-    today: chrono::NaiveDate,
-    limits: SheetLimits,
-) -> Result<Checked, AppError> {
-    use calamine::{Data, Reader, Xlsx};
-    let unreadable = || AppError::field("file", "list_unreadable");
-    check_unpacked(bytes, limits)?;
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
-    let cell = |d: &Data| -> String {
-        match d {
-            Data::String(s) | Data::DateTimeIso(s) => s.clone(),
-            Data::Int(i) => i.to_string(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Float(f) => f.to_string(),
-            Data::DateTime(dt) => dt
-                .as_datetime()
-                .map(|d| d.date().to_string())
-                .unwrap_or_default(),
-            Data::Bool(b) => b.to_string(),
-            _ => String::new(),
-        }
-    };
-    let records: Vec<Result<Vec<String>, ()>> = range
-        .rows()
-        .skip(1)
-        .map(|row| Ok(row.iter().map(cell).collect::<Vec<_>>()))
-        .collect();
-    Ok(check_records(records.into_iter(), 2, today))
-}
+pub use sheets::*;
 
 /// The rows of an uploaded file: an Excel workbook or CSV text.
 pub fn read_file(
+    bank: &str,
     bytes: &[u8],
     today: chrono::NaiveDate,
     limits: SheetLimits,
@@ -213,9 +109,11 @@ pub fn read_file(
         return Err(AppError::field("file", "file_required"));
     }
     if is_excel(bytes) {
-        read_sheet(bytes, today, limits)
+        read_sheet(bank, bytes, today, limits)
+    } else if is_old_excel(bytes) {
+        read_old_sheet(bank, bytes, today, limits)
     } else {
-        Ok(read_rows(&decode(bytes)?, today))
+        Ok(read_rows(bank, &decode(bytes)?, today))
     }
 }
 
@@ -261,8 +159,13 @@ pub async fn import(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Uuid, AppError> {
-    staff.bank()?;
-    let checked = read_file(bytes, today_jst(Utc::now()), state.settings.sheet_limits)?;
+    let bank = staff.bank()?;
+    let checked = read_file(
+        bank,
+        bytes,
+        today_jst(Utc::now()),
+        state.settings.sheet_limits,
+    )?;
     start(
         state,
         staff,
@@ -549,6 +452,7 @@ pub async fn accept(state: &Core, staff: &CurrentUser, debit: Uuid) -> Result<Uu
 
 #[cfg(test)]
 mod tests {
+    use super::sheets::count_cells;
     use super::*;
 
     #[test]
