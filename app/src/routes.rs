@@ -165,6 +165,7 @@ routes! {
     admin_banks() = "/admin/banks";
     admin_banks_share() = "/admin/banks/share";
     admin_banks_notify() = "/admin/banks/notify";
+    admin_bank_list() = "/admin/banks/list";
     admin_policy() = "/admin/policy";
     admin_mail_retry(id) = "/admin/mail/{id}/retry";
     admin_api_keys() = "/admin/api-keys";

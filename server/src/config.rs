@@ -61,6 +61,23 @@ pub enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// The bank and branch list.
+    Banks {
+        #[command(subcommand)]
+        action: BanksCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum BanksCommand {
+    /// Load a newer zengin-code list (JSON or .json.gz, the shipped form)
+    /// into this system: new and renamed banks and branches are taken, a
+    /// branch the list no longer has is kept for the cases naming it but
+    /// no longer offered. Prints the differences.
+    Update {
+        /// The list file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use app::domain::Role;
 use app::server::AppError;
 use app::server::services::{accounts, demo};
-use server::config::{Cli, Command};
+use server::config::{BanksCommand, Cli, Command};
 use server::startup;
 
 #[tokio::main]
@@ -165,6 +165,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Banks {
+            action: BanksCommand::Update { file },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", file.display()))?;
+            let list = redress_core::bank_data::read(&bytes)
+                .map_err(|e| anyhow::anyhow!("{} is not a bank list: {e}", file.display()))?;
+            let name = file.display().to_string();
+            let (_, changes) =
+                redress_core::services::banks::update_list(&state.db, None, &name, &list)
+                    .await
+                    .map_err(explain)?;
+            print_changes(&changes);
+            Ok(())
+        }
         Command::Backup { .. } | Command::Restore { .. } | Command::DemoCode { .. } => Ok(()),
     }
 }
@@ -190,4 +205,31 @@ fn random_password() -> String {
     (0..20)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect()
+}
+
+/// The differences a newer bank list made, as `redress banks update` says them.
+fn print_changes(c: &redress_core::services::banks::ListChanges) {
+    println!(
+        "banks added {}, renamed {}; branches added {}, renamed {}, retired {}",
+        c.banks_added.len(),
+        c.banks_renamed.len(),
+        c.branches_added.len(),
+        c.branches_renamed.len(),
+        c.branches_retired.len()
+    );
+    for (code, name) in &c.banks_added {
+        println!("  + bank {code} {name}");
+    }
+    for (code, old, new) in &c.banks_renamed {
+        println!("  ~ bank {code} {old} -> {new}");
+    }
+    for (bank, code, name) in &c.branches_added {
+        println!("  + branch {bank}-{code} {name}");
+    }
+    for (bank, code, old, new) in &c.branches_renamed {
+        println!("  ~ branch {bank}-{code} {old} -> {new}");
+    }
+    for (bank, code, name) in &c.branches_retired {
+        println!("  - branch {bank}-{code} {name} (kept for the cases naming it)");
+    }
 }

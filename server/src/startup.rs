@@ -147,6 +147,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(web::bank::upload_routes())
         .merge(web::payments::upload_routes())
         .merge(web::rest::upload_routes())
+        .merge(web::settings::upload_routes())
         .merge(app)
         .with_state(state.clone())
         .layer(sessions)

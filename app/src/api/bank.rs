@@ -292,6 +292,8 @@ pub struct ImportReport {
     pub summary: ImportSummary,
     /// (line number in the file, reason key).
     pub rejections: Vec<(usize, String)>,
+    /// (conversion key, rows): what was read in another form than stored.
+    pub conversions: Vec<(String, i64)>,
     pub probable: Vec<ListRow>,
     pub unmatched: Vec<ListRow>,
 }
@@ -373,6 +375,18 @@ pub async fn bank_import_report(id: String) -> Result<ImportReport, ApiError> {
         rejections: serde_json::from_str(&import.rejections).map_err(|e| {
             ctx::fail(anyhow::anyhow!("import {id}: its rejections cannot be read: {e}").into())
         })?,
+        conversions: {
+            let counts: std::collections::BTreeMap<String, i64> =
+                serde_json::from_str(&import.conversions).map_err(|e| {
+                    ctx::fail(
+                        anyhow::anyhow!("import {id}: its conversions cannot be read: {e}").into(),
+                    )
+                })?;
+            crate::domain::bank_list::CONVERSIONS
+                .iter()
+                .filter_map(|k| counts.get(*k).map(|n| ((*k).to_owned(), *n)))
+                .collect()
+        },
         probable: probable.into_iter().map(list_convert::row).collect(),
         unmatched: unmatched.into_iter().map(list_convert::row).collect(),
     })

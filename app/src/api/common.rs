@@ -149,6 +149,87 @@ pub async fn admin_banks() -> Result<Vec<BankAdminRow>, ApiError> {
         .collect())
 }
 
+/// A newer bank list loaded into the system, with what it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankListUpdateView {
+    pub id: String,
+    pub at: String,
+    /// The admin's address, or empty for `redress banks update`.
+    pub by: String,
+    pub file_name: String,
+    /// (i18n key, count): banks added, renamed; branches added, renamed, retired.
+    pub counts: Vec<(String, usize)>,
+    /// Only for the update asked for: (i18n key, `0125-998 新設`), at most
+    /// [`LIST_DETAILS_SHOWN`].
+    pub details: Vec<(String, String)>,
+}
+
+/// The differences shown for one update (a whole new list can add thousands).
+pub const LIST_DETAILS_SHOWN: usize = 500;
+
+/// The bank lists loaded, newest first (20), with the details of `shown`
+/// (admin only).
+#[server(endpoint = "bank_list_updates")]
+pub async fn bank_list_updates(shown: Option<String>) -> Result<Vec<BankListUpdateView>, ApiError> {
+    use super::ctx;
+    use crate::server::services::banks::ListChanges;
+    let (state, _user) = ctx::require(&[Role::Admin]).await?;
+    let rows = crate::server::store::banks::list_updates(&state.db, None, 20)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let shown = shown.and_then(|s| uuid::Uuid::parse_str(&s).ok());
+    let mut out = Vec::new();
+    for r in rows {
+        let c: ListChanges = serde_json::from_str(&r.changes).map_err(|e| {
+            ctx::fail(anyhow::anyhow!("bank list update {}: unreadable: {e}", r.id).into())
+        })?;
+        let counts = vec![
+            ("list_banks_added".to_owned(), c.banks_added.len()),
+            ("list_banks_renamed".to_owned(), c.banks_renamed.len()),
+            ("list_branches_added".to_owned(), c.branches_added.len()),
+            ("list_branches_renamed".to_owned(), c.branches_renamed.len()),
+            ("list_branches_retired".to_owned(), c.branches_retired.len()),
+        ];
+        let details = if shown == Some(r.id) {
+            let key = |k: &str| k.to_owned();
+            c.banks_added
+                .iter()
+                .map(|(code, name)| (key("list_banks_added"), format!("{code} {name}")))
+                .chain(c.banks_renamed.iter().map(|(code, old, new)| {
+                    (key("list_banks_renamed"), format!("{code} {old} → {new}"))
+                }))
+                .chain(c.branches_added.iter().map(|(bank, code, name)| {
+                    (key("list_branches_added"), format!("{bank}-{code} {name}"))
+                }))
+                .chain(c.branches_renamed.iter().map(|(bank, code, old, new)| {
+                    (
+                        key("list_branches_renamed"),
+                        format!("{bank}-{code} {old} → {new}"),
+                    )
+                }))
+                .chain(c.branches_retired.iter().map(|(bank, code, name)| {
+                    (
+                        key("list_branches_retired"),
+                        format!("{bank}-{code} {name}"),
+                    )
+                }))
+                .take(LIST_DETAILS_SHOWN)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.push(BankListUpdateView {
+            id: r.id.to_string(),
+            at: crate::api::claimant::convert::jst_time(r.at),
+            by: r.actor.unwrap_or_default(),
+            file_name: r.file_name,
+            counts,
+            details,
+        });
+    }
+    Ok(out)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BranchOption {
     pub code: String,

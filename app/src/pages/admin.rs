@@ -124,6 +124,7 @@ pub fn AdminBanksPage() -> impl IntoView {
                                         {lang.t("add_bank")}
                                     </button>
                                 </form>
+                                <BankListUpdates />
                             }
                                 .into_any()
                         }
@@ -436,5 +437,77 @@ fn VersionTable(versions: Vec<PolicyVersion>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// Loading a newer bank and branch list (zengin-code's, the shipped form),
+/// and the lists loaded so far with what each changed.
+#[component]
+fn BankListUpdates() -> impl IntoView {
+    let lang = use_lang();
+    let shown = super::query_param("list_update");
+    view! {
+        <h2 id="list-update">{lang.t("list_update_title")}</h2>
+        <p>{lang.t("list_update_lead")}</p>
+        <crate::pages::journey::UploadForm
+            action=routes::admin_bank_list::to()
+            hint="list_update_hint"
+            accept=".json,.gz,application/json,application/gzip"
+            max_bytes=32 * 1024 * 1024
+        />
+        <Suspense fallback=|| ()>
+            {move || {
+                let shown = shown.clone();
+                Suspend::new(async move {
+                    let updates = crate::api::common::bank_list_updates(shown).await.unwrap_or_default();
+                    (!updates.is_empty())
+                        .then(|| {
+                            view! {
+                                <h3>{lang.t("list_updates_done")}</h3>
+                                <ul class="list-bullet">
+                                    {updates.into_iter().map(|u| list_update(lang, u)).collect_view()}
+                                </ul>
+                            }
+                        })
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn list_update(
+    lang: crate::i18n::Lang,
+    u: crate::api::common::BankListUpdateView,
+) -> impl IntoView {
+    let counts = u
+        .counts
+        .iter()
+        .map(|(key, n)| format!("{} {n}", lang.t(key)))
+        .collect::<Vec<_>>()
+        .join("、");
+    let by = if u.by.is_empty() {
+        lang.t("list_by_command")
+    } else {
+        u.by.clone()
+    };
+    let details = (!u.details.is_empty()).then(|| {
+        view! {
+            <ul class="list-bullet list-changes">
+                {u
+                    .details
+                    .iter()
+                    .map(|(key, text)| view! { <li>{format!("{}: {text}", lang.t(key))}</li> })
+                    .collect_view()}
+            </ul>
+        }
+    });
+    view! {
+        <li>
+            {format!("{} {} ({}): {counts} ", u.at, u.file_name, by)}
+            <a href=format!("{}?list_update={}#list-update", routes::admin_banks::to(), u.id)>
+                {lang.t("list_update_details")}
+            </a>
+            {details}
+        </li>
     }
 }

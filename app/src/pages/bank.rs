@@ -516,7 +516,7 @@ pub fn BankImportPage() -> impl IntoView {
             <crate::pages::journey::UploadForm
                 action=routes::bank_import::to()
                 hint="import_file_hint"
-                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                accept=".csv,.xlsx,.xls,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel"
                 max_bytes=crate::domain::bank_list::MAX_LIST_BYTES as u64
             />
             <Suspense fallback=|| ()>
@@ -693,6 +693,21 @@ pub fn ImportReportPage() -> impl IntoView {
                                     <ErrorSummary />
                                     <h1>{lang.t("import_report_title")}</h1>
                                     <p role="status">{import_counts(lang, &r.summary)}</p>
+                                    {(!r.conversions.is_empty())
+                                        .then(|| {
+                                            view! {
+                                                <h2>{lang.t("import_conversions")}</h2>
+                                                <ul class="list-bullet conversions">
+                                                    {r
+                                                        .conversions
+                                                        .iter()
+                                                        .map(|(key, n)| {
+                                                            view! { <li>{lang.t(key).replace("%{n}", &n.to_string())}</li> }
+                                                        })
+                                                        .collect_view()}
+                                                </ul>
+                                            }
+                                        })}
                                     <h2>{lang.t("import_rejected")}</h2>
                                     {if r.rejections.is_empty() {
                                         view! { <p>{lang.t("none")}</p> }.into_any()

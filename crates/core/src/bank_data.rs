@@ -25,9 +25,33 @@ pub struct BranchEntry {
 }
 
 pub fn load() -> anyhow::Result<BTreeMap<String, BankEntry>> {
+    read(BANKS_JSON_GZ)
+}
+
+/// A bank list in the shipped form (zengin-code's banks, each with its
+/// `branches`, keyed by code), as JSON or gzipped JSON.
+pub fn read(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, BankEntry>> {
     let mut json = String::new();
-    GzDecoder::new(BANKS_JSON_GZ).read_to_string(&mut json)?;
-    Ok(serde_json::from_str(&json)?)
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        GzDecoder::new(bytes).read_to_string(&mut json)?;
+    } else {
+        json = String::from_utf8(bytes.to_vec())?;
+    }
+    let list: BTreeMap<String, BankEntry> = serde_json::from_str(&json)?;
+    for (code, bank) in &list {
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        anyhow::ensure!(
+            digits(code, 4) && *code == bank.code,
+            "bank {code}: not a 4-digit code"
+        );
+        for (b, branch) in &bank.branches {
+            anyhow::ensure!(
+                digits(b, 3) && *b == branch.code,
+                "bank {code}, branch {b}: not a 3-digit code"
+            );
+        }
+    }
+    Ok(list)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::claim::{parse_descriptor, parse_list_date};
+use super::dates::Written;
 use super::yucho::{Passbook, YUCHO};
 use super::{AccountNumber, AccountType, BranchCode, KatakanaName, Yen};
 
@@ -24,6 +25,38 @@ pub struct BankDebitRow {
     pub amount: Yen,
     pub descriptor: String,
     pub reference: String,
+    /// What was read in another form than the one stored (an import
+    /// report counts them): `conv_half_width_kana`, `conv_hiragana`,
+    /// `conv_full_width`, `conv_era_date`, `conv_compact_date`,
+    /// `conv_excel_date`, `conv_zero_padded`, `conv_passbook`.
+    #[serde(default)]
+    pub conversions: Vec<String>,
+}
+
+/// The conversions a row may need, in the order a report lists them.
+pub const CONVERSIONS: [&str; 8] = [
+    "conv_half_width_kana",
+    "conv_hiragana",
+    "conv_full_width",
+    "conv_era_date",
+    "conv_compact_date",
+    "conv_excel_date",
+    "conv_zero_padded",
+    "conv_passbook",
+];
+
+/// What in a row's raw text will be written differently.
+fn text_conversions(fields: &[&str], out: &mut Vec<String>) {
+    let any = |f: fn(char) -> bool| fields.iter().any(|t| t.chars().any(f));
+    if any(|c| ('\u{FF61}'..='\u{FF9F}').contains(&c)) {
+        out.push("conv_half_width_kana".into());
+    }
+    if any(|c| ('\u{3041}'..='\u{3096}').contains(&c)) {
+        out.push("conv_hiragana".into());
+    }
+    if any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c)) {
+        out.push("conv_full_width".into());
+    }
 }
 
 /// Account types as bank exports write them: our names, the Japanese
@@ -49,16 +82,24 @@ pub fn parse_row(
     if fields.len() != COLUMNS {
         return Err("row_columns");
     }
+    let mut conversions = Vec::new();
+    text_conversions(fields, &mut conversions);
     let symbol = super::text::normalise(fields[0]);
     let (branch, account_type, number) = if bank == YUCHO && symbol.len() == 5 {
         let z = Passbook::parse(&symbol, fields[2])
             .map_err(|(_, key)| key)?
             .to_zengin();
+        conversions.push("conv_passbook".into());
         (z.branch, z.account_type, z.number)
     } else {
         // A list's branch is always a code: Excel keeps `001` as the
         // number 1, and it is read back at its three digits.
         let short = (1..3).contains(&symbol.len()) && symbol.chars().all(|c| c.is_ascii_digit());
+        let digits = super::text::normalise(fields[2]);
+        let number_short = (1..7).contains(&digits.len());
+        if short || number_short {
+            conversions.push("conv_zero_padded".into());
+        }
         let branch = if short {
             format!("{symbol:0>3}")
         } else {
@@ -71,7 +112,13 @@ pub fn parse_row(
         )
     };
     let holder = KatakanaName::parse(fields[3])?;
-    let (date, _written) = parse_list_date(fields[4], today)?;
+    let (date, written) = parse_list_date(fields[4], today)?;
+    match written {
+        Written::Era => conversions.push("conv_era_date".into()),
+        Written::Compact => conversions.push("conv_compact_date".into()),
+        Written::ExcelSerial => conversions.push("conv_excel_date".into()),
+        Written::Plain => {}
+    }
     let amount = Yen::parse_debit(fields[5])?;
     let descriptor = parse_descriptor(fields[6])?;
     let reference = fields[7].trim();
@@ -90,6 +137,7 @@ pub fn parse_row(
         amount,
         descriptor,
         reference: reference.to_owned(),
+        conversions,
     })
 }
 
@@ -218,6 +266,7 @@ mod tests {
             "TX-1",
         ];
         let r = parse_row("0125", &fields, today()).unwrap();
+        assert_eq!(r.conversions, ["conv_half_width_kana", "conv_full_width"]);
         assert_eq!(r.holder_kana, "ヤマダ ハナコ");
         assert_eq!(r.descriptor, "ドコモコウザ");
         assert_eq!(r.branch, "100");
@@ -241,6 +290,7 @@ mod tests {
         fields[1] = "";
         fields[2] = "12345671";
         let r = parse_row(YUCHO, &fields, today()).unwrap();
+        assert_eq!(r.conversions, ["conv_passbook"]);
         assert_eq!(
             (r.branch.as_str(), r.account_type, r.number.as_str()),
             ("058", AccountType::Ordinary, "1234567")
@@ -256,7 +306,9 @@ mod tests {
         let mut excel = row();
         excel[0] = "1";
         excel[2] = "1234";
+        excel[4] = "R2.9.3";
         let r = parse_row("0125", &excel, today()).unwrap();
+        assert_eq!(r.conversions, ["conv_zero_padded", "conv_era_date"]);
         assert_eq!((r.branch.as_str(), r.number.as_str()), ("001", "0001234"));
         // Japan Post Bank's rows in the Zengin form read as before.
         let r = parse_row(YUCHO, &row(), today()).unwrap();

@@ -23,6 +23,52 @@ pub fn routes() -> Router<AppState> {
         .route(routes::admin_policy::PATH, post(admin_policy))
 }
 
+/// The upload of a newer bank list (the shipped form, up to 32 MB).
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route(routes::admin_bank_list::PATH, post(admin_bank_list))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            MAX_BANK_LIST_BYTES + 64 * 1024,
+        ))
+}
+
+/// A zengin-code list is about 8 MB as JSON, 0.7 MB gzipped.
+const MAX_BANK_LIST_BYTES: usize = 32 * 1024 * 1024;
+
+/// An admin loads a newer bank list: its differences are kept and shown.
+async fn admin_bank_list(
+    State(state): State<AppState>,
+    Guarded { user: admin, .. }: Guarded<Admins>,
+    req: axum::http::Request<axum::body::Body>,
+) -> Response {
+    use crate::evidence::{page_with_file_error, read_file_field};
+    use axum::extract::FromRequest;
+    let (parts, body) = req.into_parts();
+    let file = match axum::extract::Multipart::from_request(
+        axum::http::Request::from_parts(parts.clone(), body),
+        &(),
+    )
+    .await
+    {
+        Ok(mut m) => read_file_field(&mut m, MAX_BANK_LIST_BYTES).await,
+        Err(_) => Err(("file_required", axum::http::StatusCode::BAD_REQUEST)),
+    };
+    let page = routes::admin_banks::to();
+    let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    let (name, bytes) = match file {
+        Ok(file) => file,
+        Err((key, status)) => return page_with_file_error(&state, parts, &page, key, status).await,
+    };
+    let Ok(list) = app::server::bank_data::read(&bytes) else {
+        return page_with_file_error(&state, parts, &page, "bank_list_invalid", unprocessable)
+            .await;
+    };
+    match banks::update_list(&state.db, Some(admin.id), &name, &list).await {
+        Ok((id, _)) => see_other(&format!("{page}?list_update={id}#list-update")),
+        Err(e) => app::server::error::Respond::into_response(e),
+    }
+}
+
 async fn admin_banks(
     State(state): State<AppState>,
     _: Guarded<Admins>,

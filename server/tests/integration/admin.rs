@@ -388,3 +388,132 @@ async fn the_account_search_and_the_mail_queue_are_exported_as_csv() {
         401
     );
 }
+
+/// A newer zengin-code list loaded into the running system: new and
+/// renamed branches are taken, a branch the list dropped (closed, merged)
+/// stays for the case that names it but is no longer offered to a new
+/// claim, nothing is deleted, and loading the same list again changes
+/// nothing.
+#[tokio::test]
+async fn a_newer_bank_list_is_loaded_without_losing_the_branches_cases_name() {
+    use app::server::services::banks;
+    let app = TestApp::spawn().await;
+    let mut list = app::server::bank_data::load().unwrap();
+    let branches_before = app.count("branches").await;
+    // 77 Bank's head office renamed, a new 77 branch, and Japan Post Bank's
+    // 108 (RD-000002's account) merged away.
+    let b77 = list.get_mut("0125").unwrap();
+    b77.branches.get_mut("100").unwrap().name = "本店".to_owned();
+    let new = app::server::bank_data::BranchEntry {
+        code: "998".to_owned(),
+        name: "新設".to_owned(),
+        kana: "シンセツ".to_owned(),
+    };
+    b77.branches.insert("998".to_owned(), new);
+    list.get_mut("9900").unwrap().branches.remove("108");
+
+    let (_, changes) = banks::update_list(&app.state.db, None, "banks.json", &list)
+        .await
+        .unwrap();
+    assert!(changes.banks_added.is_empty() && changes.banks_renamed.is_empty());
+    assert_eq!(
+        changes.branches_added,
+        [("0125".to_owned(), "998".to_owned(), "新設".to_owned())]
+    );
+    assert_eq!(
+        changes.branches_renamed,
+        [(
+            "0125".to_owned(),
+            "100".to_owned(),
+            "本店営業部".to_owned(),
+            "本店".to_owned()
+        )]
+    );
+    assert_eq!(
+        changes.branches_retired,
+        [("9900".to_owned(), "108".to_owned(), "一〇八".to_owned())]
+    );
+    // Nothing deleted; the same list again changes nothing.
+    assert_eq!(app.count("branches").await, branches_before + 1);
+    let (_, again) = banks::update_list(&app.state.db, None, "banks.json", &list)
+        .await
+        .unwrap();
+    assert_eq!(again, banks::ListChanges::default());
+
+    // The retired branch is not offered to a new claim...
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    let res = app
+        .post_form(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &[
+                ("bank", "9900"),
+                ("branch", "108"),
+                ("account_type", "ordinary"),
+                ("account_number", "1234567"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("id=\"branch-error\""));
+    // ...while the case that names it still shows it.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let case = app
+        .get(&reviewer, "/staff/claims/RD-000002")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(case.contains("一〇八"), "{case}");
+    // A branch renamed is found by its new name.
+    let res = app
+        .post_form(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &[
+                ("bank", "0125"),
+                ("branch", "本店"),
+                ("account_type", "ordinary"),
+                ("account_number", "1234567"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    // An admin loads the shipped list again from the page: the head office
+    // takes its name back, 108 is offered again, 998 is kept but retired.
+    let admin = app.login("admin@redress.example", PASSWORD).await;
+    let upload = |name: &str, bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        admin
+            .post(app.url("/admin/banks/list"))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let shipped = include_bytes!("../../../crates/core/data/zengin-code/banks.json.gz");
+    let res = upload("banks.json.gz", shipped.to_vec()).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let page = app.get(&admin, &location(&res)).await.text().await.unwrap();
+    for said in [
+        "0125-100 本店 → 本店営業部",
+        "9900-108 一〇八",
+        "0125-998 新設",
+        "banks.json.gz (admin@redress.example)",
+        "コマンド redress banks update",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
+    assert_eq!(app.count("bank_list_updates").await, 3);
+    // Not a bank list: said beside the field, nothing changed.
+    let res = upload("banks.json", b"{\"0125\": 1}".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("銀行・支店の一覧として読めませんでした")
+    );
+    assert_eq!(app.count("bank_list_updates").await, 3);
+}

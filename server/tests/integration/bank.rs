@@ -1104,6 +1104,15 @@ async fn banks_lists_as_core_banking_writes_them_match_exactly() {
         report.contains("2行：一致 2、要確認 0、申請なし 0"),
         "{report}"
     );
+    // Every conversion is in the report, with its rows.
+    for said in [
+        "半角カナを全角カナに：2行",
+        "全角の数字・英字を半角に：1行",
+        "和暦の日付を西暦に：1行",
+        "8桁の日付（20200907）を年月日に：1行",
+    ] {
+        assert!(report.contains(said), "{said}: {report}");
+    }
     assert_eq!(
         app.count("line_answers WHERE holder_kana IN ('ヤマダ ハナコ', 'タカハシ カズオ')")
             .await,
@@ -1124,6 +1133,13 @@ async fn banks_lists_as_core_banking_writes_them_match_exactly() {
         report.contains("2行：一致 1、要確認 0、申請なし 1"),
         "{report}"
     );
+    for said in [
+        "ゆうちょ銀行の記号・番号を店番・口座番号に：1行",
+        "先頭の0が落ちた支店番号・口座番号を桁どおりに：1行",
+        "和暦の日付を西暦に：1行",
+    ] {
+        assert!(report.contains(said), "{said}: {report}");
+    }
     assert_eq!(
         app.count(
             "bank_debits WHERE bank_code = '9900' AND branch_code = '008' \

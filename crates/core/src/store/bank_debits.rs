@@ -49,6 +49,8 @@ pub struct NewImport<'a> {
     pub source: &'a str,
     /// Rows in the list (rejected ones included).
     pub total: i64,
+    /// What was read in another form: a JSON object, conversion -> rows.
+    pub conversions: &'a str,
     pub now: DateTime<Utc>,
 }
 
@@ -57,9 +59,10 @@ pub async fn insert_import(tx: &mut Tx, i: &NewImport<'_>) -> Result<(), sqlx::E
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO bank_imports (id, bank_code, actor_id, file_name, rows_read, rows_rejected, rows_matched,
                                    rows_probable, rows_unmatched, rows_known, rejections, created_at,
-                                   status, rows_total, source)
-         VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, '[]', $5, 'processing', $6, $7)",
+                                   status, rows_total, source, conversions)
+         VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, '[]', $5, 'processing', $6, $7, $8)",
     ).bind(i.id).bind(i.bank).bind(i.actor).bind(i.file_name).bind(i.now).bind(i.total).bind(i.source)
+    .bind(i.conversions)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -174,11 +177,14 @@ pub struct ImportRow {
     pub rows_total: i64,
     pub rows_done: i64,
     pub source: String,
+    /// A JSON object: conversion -> rows.
+    pub conversions: String,
 }
 
 const IMPORT_COLUMNS: &str =
     "id, bank_code, file_name, rows_read, rows_rejected, rows_matched, rows_probable,
-    rows_unmatched, rows_known, rejections, created_at, status, rows_total, rows_done, source";
+    rows_unmatched, rows_known, rejections, created_at, status, rows_total, rows_done, source,
+    conversions";
 
 pub async fn import_by_id(db: &Db, id: Uuid) -> Result<Option<ImportRow>, sqlx::Error> {
     let sql = format!("SELECT {IMPORT_COLUMNS} FROM bank_imports WHERE id = $1");

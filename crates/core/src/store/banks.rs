@@ -138,7 +138,7 @@ pub async fn find_branches(
 ) -> Result<Vec<BranchRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, BranchRow>(
         "SELECT code, name FROM branches
-         WHERE bank_code = $1 AND (code = $2 OR name = $3 OR kana = $3 OR name = $4)
+         WHERE bank_code = $1 AND NOT retired AND (code = $2 OR name = $3 OR kana = $3 OR name = $4)
          ORDER BY code LIMIT 20",
     )
     .bind(bank)
@@ -176,7 +176,8 @@ pub async fn search_branches(
         .collect();
     on_db!(db, p => sqlx::query_as::<_, BranchRow>(
         "SELECT code, name FROM branches
-         WHERE bank_code = $1 AND (code LIKE $2 ESCAPE '\\' OR name LIKE $3 ESCAPE '\\' OR kana LIKE $3 ESCAPE '\\')
+         WHERE bank_code = $1 AND NOT retired
+           AND (code LIKE $2 ESCAPE '\\' OR name LIKE $3 ESCAPE '\\' OR kana LIKE $3 ESCAPE '\\')
          ORDER BY code LIMIT $4",
     )
     .bind(bank)
@@ -190,4 +191,96 @@ pub async fn search_branches(
 pub async fn branch_codes(db: &Db, bank: &str) -> Result<Vec<String>, sqlx::Error> {
     on_db!(db, p => sqlx::query_scalar::<_, String>("SELECT code FROM branches WHERE bank_code = $1")
         .bind(bank).fetch_all(p).await)
+}
+
+/// Every bank and branch as the table holds them (for comparing a newer
+/// list): (bank, name, kana) and (bank, branch, name, kana, retired).
+pub async fn whole_list(
+    db: &Db,
+) -> Result<
+    (
+        Vec<(String, String, String)>,
+        Vec<(String, String, String, String, bool)>,
+    ),
+    sqlx::Error,
+> {
+    let banks = on_db!(db, p => sqlx::query_as::<_, (String, String, String)>(
+        "SELECT code, name, kana FROM banks ORDER BY code").fetch_all(p).await)?;
+    let branches = on_db!(db, p => sqlx::query_as::<_, (String, String, String, String, bool)>(
+        "SELECT bank_code, code, name, kana, retired FROM branches ORDER BY bank_code, code")
+        .fetch_all(p).await)?;
+    Ok((banks, branches))
+}
+
+/// A bank's new name and kana.
+pub async fn rename_bank(
+    tx: &mut Tx,
+    code: &str,
+    name: &str,
+    kana: &str,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE banks SET name = $2, kana = $3 WHERE code = $1")
+        .bind(code).bind(name).bind(kana).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A branch as a newer list has it: its name and kana, and in use again.
+pub async fn renew_branch(
+    tx: &mut Tx,
+    bank: &str,
+    code: &str,
+    name: &str,
+    kana: &str,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE branches SET name = $3, kana = $4, retired = FALSE WHERE bank_code = $1 AND code = $2")
+        .bind(bank).bind(code).bind(name).bind(kana).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A branch a newer list no longer has: kept (cases name it), not offered.
+pub async fn retire_branch(tx: &mut Tx, bank: &str, code: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("UPDATE branches SET retired = TRUE WHERE bank_code = $1 AND code = $2")
+        .bind(bank).bind(code).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One loaded bank list, as the admin page lists them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ListUpdateRow {
+    pub id: uuid::Uuid,
+    pub actor: Option<String>,
+    pub file_name: String,
+    /// The differences, as JSON.
+    pub changes: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Records a loaded bank list (`actor` none for the command line).
+pub async fn record_list_update(
+    tx: &mut Tx,
+    id: uuid::Uuid,
+    actor: Option<uuid::Uuid>,
+    file_name: &str,
+    changes: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO bank_list_updates (id, actor_id, file_name, changes, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id).bind(actor).bind(file_name).bind(changes).bind(at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The loaded bank lists, newest first (`id` for one).
+pub async fn list_updates(
+    db: &Db,
+    id: Option<uuid::Uuid>,
+    limit: i64,
+) -> Result<Vec<ListUpdateRow>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, ListUpdateRow>(
+        "SELECT u.id, a.email AS actor, u.file_name, u.changes, u.at
+         FROM bank_list_updates u LEFT JOIN users a ON a.id = u.actor_id
+         WHERE $1 IS NULL OR u.id = $1 ORDER BY u.at DESC LIMIT $2")
+        .bind(id).bind(limit).fetch_all(p).await)
 }

@@ -117,6 +117,18 @@ pub fn read_file(
     }
 }
 
+/// How many rows needed each conversion, as the JSON object the import
+/// keeps (`{"conv_era_date": 3}`), for its report.
+fn conversions_of(rows: &[(usize, BankDebitRow)]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, i64> = Default::default();
+    for (_, row) in rows {
+        for c in &row.conversions {
+            *counts.entry(c.as_str()).or_default() += 1;
+        }
+    }
+    serde_json::to_string(&counts).unwrap_or_else(|_| "{}".to_owned())
+}
+
 /// Rows per transaction: each commits its rows and the progress, so a long
 /// list never holds the database (SQLite's one writer) for long.
 const CHUNK_ROWS: usize = 5000;
@@ -211,6 +223,7 @@ pub async fn start(
     }
     let id = Uuid::new_v4();
     let file_name = crate::domain::answers::clean_file_name(name);
+    let conversions = conversions_of(&rows);
     let mut tx = state.db.begin().await?;
     bank_debits::insert_import(
         &mut tx,
@@ -221,6 +234,7 @@ pub async fn start(
             file_name: &file_name,
             source,
             total: (rows.len() + rejected.len()) as i64,
+            conversions: &conversions,
             now: Utc::now(),
         },
     )
