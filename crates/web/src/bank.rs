@@ -60,24 +60,12 @@ async fn import(
     Guarded { user: staff, .. }: Guarded<BankStaff>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
-    use crate::evidence::{page_with_file_error, read_file_field};
-    use axum::extract::FromRequest;
-    let (parts, body) = req.into_parts();
-    let file = match axum::extract::Multipart::from_request(
-        axum::http::Request::from_parts(parts.clone(), body),
-        &(),
-    )
-    .await
-    {
-        Ok(mut m) => read_file_field(&mut m, bank_import::MAX_LIST_BYTES).await,
-        Err(_) => Err(("file_required", axum::http::StatusCode::BAD_REQUEST)),
-    };
-    let (name, bytes) = match file {
-        Ok(file) => file,
-        Err((key, status)) => {
-            return page_with_file_error(&state, parts, "/bank/import", key, status).await;
-        }
-    };
+    use crate::evidence::{page_with_file_error, uploaded_file};
+    let (parts, name, bytes) =
+        match uploaded_file(&state, req, bank_import::MAX_LIST_BYTES, "/bank/import").await {
+            Ok(file) => file,
+            Err(res) => return res,
+        };
     match bank_import::import(&state, &staff, &name, &bytes).await {
         Ok(id) => see_other(&format!("/bank/imports/{id}")),
         Err(AppError::Invalid(errors)) => {

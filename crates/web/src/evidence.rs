@@ -63,6 +63,25 @@ pub(crate) async fn page_with_file_error(
     .await
 }
 
+/// The one file of a multipart upload (at most `max` bytes): the request's
+/// head, the file's name and bytes; or `page` again with the file's error.
+pub(crate) async fn uploaded_file(
+    state: &AppState,
+    req: Request<Body>,
+    max: usize,
+    page: &str,
+) -> Result<(Parts, String, Vec<u8>), Response> {
+    let (parts, body) = req.into_parts();
+    let file = match Multipart::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(mut m) => read_file_field(&mut m, max).await,
+        Err(_) => Err(("file_required", StatusCode::BAD_REQUEST)),
+    };
+    match file {
+        Ok((name, bytes)) => Ok((parts, name, bytes)),
+        Err((key, status)) => Err(page_with_file_error(state, parts, page, key, status).await),
+    }
+}
+
 /// Reads the form's `file` field (name and bytes), reading the whole body
 /// so the browser gets the answer. Errors: (message key, status) — 413 when
 /// the file is larger than `max`, 422 when there is none.

@@ -41,23 +41,12 @@ async fn admin_bank_list(
     Guarded { user: admin, .. }: Guarded<Admins>,
     req: axum::http::Request<axum::body::Body>,
 ) -> Response {
-    use crate::evidence::{page_with_file_error, read_file_field};
-    use axum::extract::FromRequest;
-    let (parts, body) = req.into_parts();
-    let file = match axum::extract::Multipart::from_request(
-        axum::http::Request::from_parts(parts.clone(), body),
-        &(),
-    )
-    .await
-    {
-        Ok(mut m) => read_file_field(&mut m, MAX_BANK_LIST_BYTES).await,
-        Err(_) => Err(("file_required", axum::http::StatusCode::BAD_REQUEST)),
-    };
+    use crate::evidence::{page_with_file_error, uploaded_file};
     let page = routes::admin_banks::to();
     let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    let (name, bytes) = match file {
+    let (parts, name, bytes) = match uploaded_file(&state, req, MAX_BANK_LIST_BYTES, &page).await {
         Ok(file) => file,
-        Err((key, status)) => return page_with_file_error(&state, parts, &page, key, status).await,
+        Err(res) => return res,
     };
     let Ok(list) = app::server::bank_data::read(&bytes) else {
         return page_with_file_error(&state, parts, &page, "bank_list_invalid", unprocessable)

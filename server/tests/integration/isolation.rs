@@ -42,6 +42,7 @@ fn server_fn_args() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)>>
         ("participating_banks", vec![]),
         ("admin_policies", vec![]),
         ("admin_banks", vec![]),
+        ("bank_list_updates", vec![("shown", "{id}")]),
         ("branch_suggestions", vec![("bank", "9900"), ("q", "108")]),
         ("case_views", vec![("page", "1"), ("q", "{search}")]),
         ("api_key_list", vec![]),

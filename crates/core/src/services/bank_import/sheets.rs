@@ -84,15 +84,8 @@ pub fn read_sheet(
     today: chrono::NaiveDate,
     limits: SheetLimits,
 ) -> Result<Checked, AppError> {
-    use calamine::{Reader, Xlsx};
-    let unreadable = || AppError::field("file", "list_unreadable");
     check_unpacked(bytes, limits)?;
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
+    let range = first_sheet::<calamine::Xlsx<_>>(bytes)?;
     Ok(check_records(
         bank,
         sheet_records(&range).into_iter(),
@@ -110,14 +103,7 @@ pub fn read_old_sheet(
     today: chrono::NaiveDate,
     limits: SheetLimits,
 ) -> Result<Checked, AppError> {
-    use calamine::{Reader, Xls};
-    let unreadable = || AppError::field("file", "list_unreadable");
-    let mut book: Xls<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
+    let range = first_sheet::<calamine::Xls<_>>(bytes)?;
     let (rows, columns) = range.get_size();
     if (rows as u64).saturating_mul(columns as u64) > limits.max_cells {
         return Err(AppError::field("file", "list_too_big"));
@@ -128,6 +114,19 @@ pub fn read_old_sheet(
         2,
         today,
     ))
+}
+
+/// The first sheet of a workbook of kind `W` (`.xlsx` or `.xls`).
+fn first_sheet<'a, W>(bytes: &'a [u8]) -> Result<calamine::Range<calamine::Data>, AppError>
+where
+    W: calamine::Reader<std::io::Cursor<&'a [u8]>>,
+{
+    let unreadable = || AppError::field("file", "list_unreadable");
+    let mut book: W =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| unreadable())?;
+    book.worksheet_range_at(0)
+        .ok_or_else(unreadable)?
+        .map_err(|_| unreadable())
 }
 
 /// A sheet's rows as text, the header skipped. A number is written without
