@@ -1207,6 +1207,43 @@ mod tests {
         assert_eq!(totals.debits.value(), 100_000);
     }
 
+    /// The account page's passbook fields: converted for ゆうちょ銀行, and
+    /// their errors named beside them (another bank, a bad 番号).
+    #[test]
+    fn a_passbook_account_converts_and_its_errors_are_named() {
+        let input = parse_account(&form(&[
+            ("bank", "9900"),
+            ("yucho_symbol", "１０５３０"),
+            ("yucho_number", "12345671"),
+        ]))
+        .unwrap();
+        assert_eq!(input.branch, BranchQuery::Code("058".into()));
+        assert_eq!(input.number.reveal(), "1234567");
+        assert_eq!(input.passbook.unwrap().printed(), "10530-12345671");
+        let fields = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            let e = parse_account(&form(pairs)).unwrap_err();
+            e.0.iter()
+                .map(|e| (e.field.clone(), e.key.clone()))
+                .collect()
+        };
+        assert_eq!(
+            fields(&[
+                ("bank", "0125"),
+                ("yucho_symbol", "10530"),
+                ("yucho_number", "12345671")
+            ]),
+            [("yucho_symbol".to_owned(), "yucho_other_bank".to_owned())]
+        );
+        assert_eq!(
+            fields(&[
+                ("bank", "9900"),
+                ("yucho_symbol", "10530"),
+                ("yucho_number", "12345678")
+            ]),
+            [("yucho_number".to_owned(), "yucho_number_invalid".to_owned())]
+        );
+    }
+
     #[test]
     fn bad_lines_are_refused() {
         let e = parse_debit(
