@@ -13,6 +13,20 @@ export async function expectAccessible(page: Page) {
   // browser left scrolled down (after a form post to a long page) puts the
   // header off screen, which axe misreads as overlapping targets.
   await page.evaluate(() => window.scrollTo(0, 0));
+  // axe measures the page as it is drawn: wait for the house stylesheet to
+  // be applied (an unstyled page is a row of tiny adjacent links, which axe
+  // rightly fails). If it never arrives, say so instead of blaming the page.
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() =>
+          document.readyState === "complete" &&
+          [...document.styleSheets].some((s) => (s.href ?? "").endsWith("/pkg/redress.css") && s.cssRules.length > 0),
+        ),
+      { message: `the stylesheet was applied on ${page.url()}`, timeout: 15_000 },
+    )
+    .toBe(true);
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
     .analyze();
