@@ -66,6 +66,27 @@ pub enum Command {
         #[command(subcommand)]
         action: BanksCommand,
     },
+    /// The postcode list of the address lookup.
+    Postcodes {
+        #[command(subcommand)]
+        action: PostcodesCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PostcodesCommand {
+    /// Load a newer postcode list into this system (every process looks
+    /// up in it from then on): Japan Post's utf_ken_all.csv (UTF-8) or
+    /// KEN_ALL.CSV (Shift_JIS), zipped out, or the shipped compact form.
+    /// Prints the differences.
+    Update {
+        /// The list file.
+        file: PathBuf,
+        /// Load it even if it has less than half the postcodes of the
+        /// list in force (a partial list takes the others away).
+        #[arg(long)]
+        allow_shrink: bool,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use app::domain::Role;
 use app::server::AppError;
 use app::server::services::{accounts, demo};
-use server::config::{BanksCommand, Cli, Command};
+use server::config::{BanksCommand, Cli, Command, PostcodesCommand};
 use server::startup;
 
 #[tokio::main]
@@ -178,6 +178,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .map_err(explain)?;
             print_changes(&changes);
+            Ok(())
+        }
+        Command::Postcodes {
+            action: PostcodesCommand::Update { file, allow_shrink },
+        } => {
+            use redress_core::services::postcodes;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("{} cannot be read: {e}", file.display()))?;
+            let list = redress_core::postcodes::Postcodes::read(&bytes)
+                .map_err(|e| anyhow::anyhow!("{} is not a postcode list: {e}", file.display()))?;
+            let name = file.display().to_string();
+            let c = match postcodes::update(&state.db, None, &name, &list, allow_shrink).await {
+                Ok((_, c)) => c,
+                Err(AppError::Conflict("postcode_list_shrinks")) => {
+                    let now = postcodes::current(&state.db).await.map_err(explain)?;
+                    anyhow::bail!(
+                        "{} has {} postcodes against {} in the list in force: loading it would \
+                         take the others away (one prefecture's file?). Pass --allow-shrink to \
+                         load it anyway.",
+                        file.display(),
+                        list.len(),
+                        now.len()
+                    );
+                }
+                Err(e) => return Err(explain(e)),
+            };
+            println!(
+                "postcodes: {} before, {} now; {} added, {} changed, {} removed",
+                c.before, c.after, c.added, c.changed, c.removed
+            );
+            for example in &c.examples {
+                println!("  {example}");
+            }
             Ok(())
         }
         Command::Backup { .. } | Command::Restore { .. } | Command::DemoCode { .. } => Ok(()),

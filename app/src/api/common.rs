@@ -270,6 +270,22 @@ pub async fn branch_suggestions(bank: String, q: String) -> Result<Vec<BranchOpt
         .collect())
 }
 
+/// The addresses a postcode names (prefecture, city and town, written as
+/// one: 宮城県仙台市青葉区一番町), for the address lookup. Any logged-in
+/// user; none for an unknown or malformed code.
+#[server(endpoint = "postcode_addresses")]
+pub async fn postcode_addresses(code: String) -> Result<Vec<String>, ApiError> {
+    use super::ctx;
+    let (state, _user) = ctx::require(&Role::ALL).await?;
+    if code.chars().count() > 20 {
+        return Ok(Vec::new());
+    }
+    let places = crate::server::services::postcodes::find(&state.db, &code)
+        .await
+        .map_err(ctx::fail)?;
+    Ok(places.iter().take(20).map(|p| p.address()).collect())
+}
+
 /// One record of a staff member opening a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseView {

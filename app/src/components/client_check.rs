@@ -24,6 +24,13 @@ pub fn ClientCheck(form_id: String, kind: String, lang: String, today: String) -
             if form.id() != form_id {
                 return;
             }
+            // A button that asks for no check (a lookup, not a save) goes through.
+            if ev
+                .submitter()
+                .is_some_and(|b| b.has_attribute("formnovalidate"))
+            {
+                return;
+            }
             let Ok(today) = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d") else {
                 return;
             };

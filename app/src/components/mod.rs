@@ -7,6 +7,7 @@ pub mod client_check;
 pub mod fields;
 pub mod import_watch;
 pub mod layout;
+pub mod postcode_lookup;
 pub mod upload_progress;
 
 use std::collections::HashMap;

@@ -12,6 +12,7 @@ use crate::api::claimant::{ClaimForm, claim_answers, my_drafts};
 use crate::api::common::participating_banks;
 use crate::components::branch_lookup::BranchLookup;
 use crate::components::client_check::ClientCheck;
+use crate::components::postcode_lookup::PostcodeFinder;
 use crate::components::upload_progress::UploadProgress;
 use crate::components::{
     Checkbox, ErrorPage, ErrorSummary, Layout, MemorableDate, Radios, SelectField, TextArea,
@@ -407,7 +408,8 @@ pub fn AboutPage() -> impl IntoView {
                 <TextField name="name_kana" label="name_kana" hint="name_kana_hint" width="w-30" />
                 <MemorableDate name="birth_date" legend="birth_date" hint="birth_date_hint" />
                 <TextField name="postal_code" label="postal_code" hint="postal_code_hint" autocomplete="postal-code" inputmode="numeric" width="w-10" />
-                <TextField name="address" label="address" autocomplete="street-address" width="w-30" />
+                <PostcodeFinder postcode_field="postal_code" address_field="address" />
+                <TextField name="address" label="address" hint="address_hint" autocomplete="street-address" width="w-30" />
                 <TextField name="phone" label="phone" input_type="tel" autocomplete="tel" width="w-20" />
                 <Radios name="lang" legend="preferred_lang" options=vec![("ja".to_owned(), "日本語".to_owned()), ("en".to_owned(), "English".to_owned())] />
                 <Radios name="contact" legend="preferred_contact" options=choices(lang, &CONTACTS, "contact") />

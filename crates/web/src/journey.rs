@@ -16,12 +16,14 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::{Submitted, see_other};
+use app::components::postcode_lookup;
 use app::domain::answers::{self, Form, Section};
 use app::domain::{CaseRef, Role};
 use app::server::auth::{self, CurrentUser};
 use app::server::error::AppError;
-use app::server::services::{drafts, evidence};
+use app::server::services::{drafts, evidence, postcodes};
 use app::server::state::AppState;
+use axum::http::StatusCode;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -147,12 +149,76 @@ async fn create(p: Posted) -> Response {
 }
 
 async fn about(Path(key): Key, p: Posted) -> Response {
+    if p.form.fields.contains_key(postcode_lookup::FIND)
+        || p.form.fields.contains_key(postcode_lookup::USE)
+    {
+        return find_address(p).await;
+    }
     p.run(None, "full_name", |state, user, f| async move {
         let about = answers::parse_about(&f, today()).map_err(AppError::Invalid)?;
         drafts::save_about(&state, &user, &key, about).await?;
         Ok(home(&key))
     })
     .await
+}
+
+/// "Find the address" without JavaScript: the page again as it was typed,
+/// with the address the postcode names filled in (an address that already
+/// starts with it is kept), or its areas to choose from. Nothing is saved.
+async fn find_address(p: Posted) -> Response {
+    let Posted {
+        state,
+        session,
+        form,
+    } = p;
+    if let Err(e) = auth::require(&session, &state.db, &[Role::Claimant]).await {
+        return form.fail(&state, e, "postal_code").await;
+    }
+    let lang = form.lang();
+    let mut values = form.fields.clone();
+    values.remove(postcode_lookup::FIND);
+    let chosen = values.remove(postcode_lookup::USE).unwrap_or_default();
+    let mut errors = app::domain::FieldErrors::new();
+    let mut message = None;
+    let found = match answers::parse_postal_code(form.get("postal_code")) {
+        _ if !chosen.is_empty() => vec![chosen],
+        Err(key) => {
+            errors.add("postal_code", key);
+            Vec::new()
+        }
+        Ok(code) => match postcodes::find(&state.db, &code).await {
+            Ok(places) => places.iter().map(|p| p.address()).collect(),
+            Err(e) => return form.fail(&state, e, "postal_code").await,
+        },
+    };
+    match found.as_slice() {
+        [] if errors.is_empty() => errors.add("postal_code", "postal_code_unknown"),
+        [] => {}
+        [one] => {
+            if !values
+                .get("address")
+                .is_some_and(|a| a.starts_with(one.as_str()))
+            {
+                values.insert("address".into(), one.clone());
+            }
+            message = Some(lang.t("address_found"));
+        }
+        several => {
+            values.insert(postcode_lookup::CHOICES.into(), several.join("\n"));
+            message = Some(lang.t("address_choose"));
+        }
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let form_state = app::components::FormState {
+        values,
+        errors,
+        message,
+    };
+    crate::render(&state, form.parts, form_state, status).await
 }
 
 async fn add_account(Path(key): Key, p: Posted) -> Response {

@@ -44,6 +44,7 @@ fn server_fn_args() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)>>
         ("admin_banks", vec![]),
         ("bank_list_updates", vec![("shown", "{id}")]),
         ("branch_suggestions", vec![("bank", "9900"), ("q", "108")]),
+        ("postcode_addresses", vec![("code", "9800811")]),
         ("case_views", vec![("page", "1"), ("q", "{search}")]),
         ("api_key_list", vec![]),
         ("api_description", vec![]),

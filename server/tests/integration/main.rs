@@ -21,6 +21,7 @@ mod model;
 mod ops;
 mod payouts;
 mod policy;
+mod postcodes;
 mod queues;
 mod reports;
 mod routes;

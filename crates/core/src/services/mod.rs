@@ -21,6 +21,7 @@ pub mod mfa;
 pub mod notifications;
 pub mod payouts;
 pub mod policies;
+pub mod postcodes;
 pub mod reminders;
 pub mod reports;
 

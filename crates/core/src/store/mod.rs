@@ -39,6 +39,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod payouts;
 pub mod policies;
+pub mod postcodes;
 pub mod queue;
 pub mod reports;
 pub mod requests;

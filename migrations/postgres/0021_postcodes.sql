@@ -1,0 +1,17 @@
+-- The postcode list (PostgreSQL). Keep in step with ../sqlite/0021_postcodes.sql.
+
+-- A newer postcode list loaded into a running system (`redress postcodes
+-- update`): the whole list in its compact form (gzipped), who loaded it
+-- (none for the command), when, and what it changed (JSON). The newest
+-- is the one every process looks up; with none, the list shipped in the
+-- binary.
+CREATE TABLE postcode_lists (
+    id        UUID PRIMARY KEY,
+    actor_id  UUID REFERENCES users (id),
+    file_name TEXT NOT NULL,
+    codes     BIGINT NOT NULL,
+    changes   TEXT NOT NULL,
+    data      BYTEA NOT NULL,
+    at        TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX postcode_lists_at ON postcode_lists (at);
