@@ -15,3 +15,8 @@ CREATE TABLE postcode_lists (
     at        TEXT NOT NULL
 );
 CREATE INDEX postcode_lists_at ON postcode_lists (at);
+
+-- A debit line at Japan Post Bank keeps the passbook's 記号-番号 the
+-- claimant typed (the Zengin branch and number lose a digit of each), so
+-- staff and the bank see both forms.
+ALTER TABLE debit_lines ADD COLUMN passbook TEXT;

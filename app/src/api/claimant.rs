@@ -78,12 +78,15 @@ pub struct LineView {
     pub descriptor: String,
     pub confirmed: Option<i64>,
     pub approved: Option<i64>,
+    /// A Japan Post Bank account's 記号-番号 (masked like the account).
+    #[serde(default)]
+    pub passbook: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
 pub mod convert {
     use super::*;
-    use crate::domain::account::mask_account;
+    use crate::domain::account::{mask_account, mask_passbook};
     use crate::server::store::claims::{ClaimRow, ClaimSummaryRow, LineRow};
 
     pub fn jst_date(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -175,6 +178,11 @@ pub mod convert {
                     descriptor: l.descriptor,
                     confirmed: l.confirmed_amount.map(crate::domain::Yen::value),
                     approved: l.approved_amount.map(crate::domain::Yen::value),
+                    passbook: if full_accounts {
+                        l.passbook
+                    } else {
+                        l.passbook.as_deref().map(mask_passbook)
+                    },
                 })
                 .collect(),
         }

@@ -458,7 +458,10 @@ pub fn BankLinePage() -> impl IntoView {
             <dl class="summary-list">
                 <div>
                     <dt>{lang.t("account_number")}</dt>
-                    <dd>{format!("{} {} {}", l.branch, lang.t(&format!("account_{}", l.account_type)), l.account)}</dd>
+                    <dd>
+                        {format!("{} {} {}", l.branch, lang.t(&format!("account_{}", l.account_type)), l.account)}
+                        {l.passbook.clone().map(|p| view! { <br />{format!("{} {p}", lang.t("yucho_printed"))} })}
+                    </dd>
                 </div>
                 <div>
                     <dt>{lang.t("debit_date")}</dt>

@@ -1262,15 +1262,24 @@ fn payout_values(f: &ClaimForm) -> Values {
             account_type,
             number,
             holder_kana,
+            passbook,
             ..
-        }) => values(&[
-            ("choice", "other".into()),
-            ("bank", bank.clone()),
-            ("branch", branch.clone()),
-            ("account_type", account_type.clone()),
-            ("account_number", number.clone()),
-            ("holder_kana", holder_kana.clone()),
-        ]),
+        }) => {
+            let (symbol, passbook_number) = passbook
+                .as_deref()
+                .and_then(|p| p.split_once('-'))
+                .unwrap_or_default();
+            values(&[
+                ("choice", "other".into()),
+                ("bank", bank.clone()),
+                ("branch", branch.clone()),
+                ("account_type", account_type.clone()),
+                ("account_number", number.clone()),
+                ("holder_kana", holder_kana.clone()),
+                ("yucho_symbol", symbol.to_owned()),
+                ("yucho_number", passbook_number.to_owned()),
+            ])
+        }
         None => Values::new(),
     }
 }

@@ -127,6 +127,7 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                                     <td>{l.branch}</td>
                                     <td>
                                         {format!("{} {}", lang.t(&format!("account_{}", l.account_type)), l.account)}
+                                        {l.passbook.map(|p| view! { <br /><span class="hint">{format!("{} {p}", lang.t("yucho_printed"))}</span> })}
                                     </td>
                                     <td>{l.date}</td>
                                     <td class="num">{yen(lang, l.amount)}</td>

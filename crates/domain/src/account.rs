@@ -122,6 +122,15 @@ impl AccountNumber {
 }
 
 /// Masks any account number to its last three digits.
+/// A passbook's `記号-番号` as staff see it: the symbol (which names the
+/// office, like a branch) and the number masked as an account is.
+pub fn mask_passbook(printed: &str) -> String {
+    match printed.split_once('-') {
+        Some((symbol, number)) => format!("{symbol}-{}", mask_account(number)),
+        None => mask_account(printed),
+    }
+}
+
 pub fn mask_account(number: &str) -> String {
     let tail: String = number
         .chars()

@@ -781,3 +781,61 @@ async fn untouched_drafts_get_a_reminder_then_are_deleted_with_their_files() {
     );
     assert_eq!(app.count("drafts").await, 1);
 }
+
+#[tokio::test]
+async fn a_passbook_account_is_shown_in_both_forms_to_the_claimant_staff_and_the_bank() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    app.complete_draft(&claimant, &key, &[]).await;
+    // A ゆうちょ account as the passbook prints it, in full-width digits.
+    let to = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &[
+                ("bank", "9900"),
+                ("yucho_symbol", "１０５３０"),
+                ("yucho_number", "１２３４５６７１"),
+            ],
+        )
+        .await;
+    app.post_ok(&claimant, &to, &debit_form("2020-09-05", "30,000"))
+        .await;
+    app.post_ok(&claimant, &format!("/claims/{key}/debits"), &[])
+        .await;
+    // Paid into another ゆうちょ account, given the same way: the page
+    // shows the passbook's boxes filled when it is opened again.
+    let payout = format!("/claims/{key}/payout");
+    let form = [
+        ("choice", "other"),
+        ("bank", "9900"),
+        ("yucho_symbol", "10530"),
+        ("yucho_number", "7654321"),
+        ("holder_kana", "すずき いちろう"),
+    ];
+    app.post_ok(&claimant, &payout, &form).await;
+    let page = app.get(&claimant, &payout).await.text().await.unwrap();
+    for filled in [r#"value="10530""#, r#"value="7654321""#, r#"value="058""#] {
+        assert!(page.contains(filled), "{filled}");
+    }
+    let reference = app.send_draft(&claimant, &key).await;
+    let printed = "通帳の記号・番号 10530-12345671";
+
+    // The claimant and the bank see it whole, beside the Zengin form.
+    let own = app.get(&claimant, &format!("/claims/{reference}")).await;
+    let own = own.text().await.unwrap();
+    assert!(own.contains(printed), "{own}");
+    let bank = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let seen = app.get(&bank, &format!("/bank/claims/{reference}")).await;
+    let seen = seen.text().await.unwrap();
+    assert!(seen.contains(printed) && seen.contains("(058)"), "{seen}");
+    // Staff see the symbol and the number masked, as an account number is.
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let staff = app
+        .get(&reviewer, &format!("/staff/claims/{reference}"))
+        .await;
+    let staff = staff.text().await.unwrap();
+    assert!(staff.contains("通帳の記号・番号 10530-****671"), "{staff}");
+    assert!(!staff.contains("12345671") && !staff.contains("1234567<"));
+}

@@ -79,16 +79,19 @@ pub struct NewLineRow<'a> {
     pub amount: Yen,
     pub descriptor: &'a str,
     pub wallet_ref: Option<&'a str>,
+    /// A Japan Post Bank account's 記号-番号, as the passbook prints it.
+    pub passbook: Option<&'a str>,
 }
 
 pub async fn insert_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
-                                  debit_date, amount, descriptor, wallet_ref)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                  debit_date, amount, descriptor, wallet_ref, passbook)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(l.id).bind(l.claim_id).bind(l.position).bind(l.bank_code).bind(l.branch_code)
     .bind(l.account_type).bind(l.account_number).bind(l.debit_date).bind(l.amount).bind(l.descriptor).bind(l.wallet_ref)
+    .bind(l.passbook)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -175,6 +178,8 @@ pub struct LineRow {
     pub confirmed_amount: Option<Yen>,
     pub approved_amount: Option<Yen>,
     pub bank_verdict: Option<String>,
+    /// A Japan Post Bank account's 記号-番号, as the passbook prints it.
+    pub passbook: Option<String>,
 }
 
 /// The debit lines of a claim; with `bank`, only the lines at that bank.
@@ -186,7 +191,7 @@ pub async fn lines(
     on_db!(db, p => sqlx::query_as::<_, LineRow>(
         "SELECT l.id, l.position, l.bank_code, b.name AS bank_name, l.branch_code, r.name AS branch_name, l.account_type,
                 l.account_number, l.debit_date, l.amount, l.descriptor, l.wallet_ref, l.confirmed_amount,
-                l.approved_amount, l.bank_verdict
+                l.approved_amount, l.bank_verdict, l.passbook
          FROM debit_lines l
          JOIN banks b ON b.code = l.bank_code
          JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code
@@ -340,11 +345,11 @@ pub async fn clear_debit_lines_for_rewrite(tx: &mut Tx, claim_id: Uuid) -> Resul
 pub async fn update_line(tx: &mut Tx, l: &NewLineRow<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "UPDATE debit_lines SET position = $2, bank_code = $3, branch_code = $4, account_type = $5, account_number = $6,
-                debit_date = $7, amount = $8, descriptor = $9, wallet_ref = $10
+                debit_date = $7, amount = $8, descriptor = $9, wallet_ref = $10, passbook = $11
          WHERE id = $1",
     )
     .bind(l.id).bind(l.position).bind(l.bank_code).bind(l.branch_code).bind(l.account_type).bind(l.account_number)
-    .bind(l.debit_date).bind(l.amount).bind(l.descriptor).bind(l.wallet_ref)
+    .bind(l.debit_date).bind(l.amount).bind(l.descriptor).bind(l.wallet_ref).bind(l.passbook)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -53,6 +53,7 @@ pub(crate) async fn write_lines(
             amount: Yen::from_db(line.amount),
             descriptor: &line.descriptor,
             wallet_ref: line.reference.as_deref(),
+            passbook: account.passbook.as_deref(),
         };
         if keep.contains(&line.id) {
             claims::update_line(tx, &row).await?;
