@@ -441,12 +441,16 @@ async fn a_bank_system_sends_its_list_with_the_imports_rules() {
             .unwrap()
             + chrono::Duration::days(1))
         .to_string();
+    // As a core banking system writes it: half-width kana.
+    let mut first = api_row(date, amount, "TX-1", account, branch);
+    first["holder_kana"] = "ﾔﾏﾀﾞ ﾀﾛｳ".into();
+    first["descriptor"] = "ﾄﾞｺﾓｺｳｻﾞ".into();
     let rows = serde_json::json!({
         "name": "ledger search 2020-09",
         "rows": [
-            api_row(date, amount, "TX-1", account, branch),
+            first,
             api_row(&next_day, other["amount_yen"].as_i64().unwrap(), "TX-2", account, branch),
-            api_row("2020-09-20", 3000, "TX-3", "7654321", branch),
+            api_row("令和2年9月20日", 3000, "TX-3", "7654321", branch),
             api_row("2020-09-20", -5, "TX-4", "7654321", branch),
             api_row("2020-09-20", 3000, "TX-5", "7654321", "999"),
         ],
@@ -485,6 +489,26 @@ async fn a_bank_system_sends_its_list_with_the_imports_rules() {
         .collect();
     assert_eq!(rejected[0].0, 4);
     assert_eq!(rejected[1], (5, "branch_not_found".to_owned()));
+    // Every conversion is in the result, with its rows.
+    let converted: Vec<(String, i64)> = result["conversions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().unwrap().to_owned(),
+                c["rows"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        converted.contains(&("conv_half_width_kana".to_owned(), 1)),
+        "{converted:?}"
+    );
+    assert!(
+        converted.contains(&("conv_era_date".to_owned(), 1)),
+        "{converted:?}"
+    );
     // The exact match confirmed its line with the bank's figures.
     let one = json(
         http.get(app.url(&format!("/api/v1/lines/{}", line["id"].as_str().unwrap())))

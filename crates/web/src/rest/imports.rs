@@ -83,12 +83,25 @@ pub struct ImportResult {
     /// Rows whose bank reference was imported before (nothing changed).
     rows_known: i64,
     rejected: Vec<RejectedRow>,
+    /// What was read in another form than the one stored, and in how many
+    /// rows (half-width kana, era dates, Excel's lost zeros, 記号・番号…).
+    conversions: Vec<Conversion>,
+}
+
+/// One kind of conversion the import made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Conversion {
+    code: String,
+    detail: String,
+    rows: i64,
 }
 
 pub(super) fn import_result(row: &bank_debits::ImportRow) -> Result<ImportResult, AppError> {
     let status = bank_import::status_of(row);
     let rejected: Vec<(usize, String)> = serde_json::from_str(&row.rejections)
         .map_err(|e| anyhow::anyhow!("import {}: its rejections cannot be read: {e}", row.id))?;
+    let converted: std::collections::BTreeMap<String, i64> = serde_json::from_str(&row.conversions)
+        .map_err(|e| anyhow::anyhow!("import {}: its conversions cannot be read: {e}", row.id))?;
     Ok(ImportResult {
         id: row.id,
         status: status.status,
@@ -108,6 +121,16 @@ pub(super) fn import_result(row: &bank_debits::ImportRow) -> Result<ImportResult
                 row,
                 detail: Lang::En.t(&code),
                 code,
+            })
+            .collect(),
+        conversions: app::domain::bank_list::CONVERSIONS
+            .iter()
+            .filter_map(|k| {
+                converted.get(*k).map(|rows| Conversion {
+                    code: (*k).to_owned(),
+                    detail: Lang::En.t(k),
+                    rows: *rows,
+                })
             })
             .collect(),
     })

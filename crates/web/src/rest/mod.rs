@@ -117,7 +117,7 @@ requests per minute (429 with `Retry-After` beyond it)."
     paths(list_lines, get_line, verify_line, create_import, get_import),
     components(schemas(
         Line, LinesPage, Verification, DisputeReason, ImportRequest, ImportRowJson, ImportResult,
-        RejectedRow, Problem, ProblemField
+        RejectedRow, imports::Conversion, Problem, ProblemField
     )),
     modifiers(&BearerKey),
     security(("api_key" = [])),
