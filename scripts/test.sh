@@ -37,6 +37,8 @@ if [ "$pg_ok" = 0 ]; then
 fi
 
 drop_test_databases() {
+  # The SQLite template each test process copies its databases from.
+  rm -f "${TMPDIR:-/tmp}"/redress-template_"${REDRESS_TEST_RUN}"_*.db
   [ "$pg_ok" = 1 ] || return 0
   psql "$PG_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'rt\\_${REDRESS_TEST_RUN}\\_%' OR datname = 'e2e_${REDRESS_TEST_RUN}'" |
     while read -r db; do psql "$PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done

@@ -36,33 +36,88 @@ struct TestDb {
     dir: std::path::PathBuf,
 }
 
+/// The migrated schema with the bank list loaded, made once per test
+/// process: every test's database is a copy of it (PostgreSQL's `CREATE
+/// DATABASE … TEMPLATE`, a file copy for SQLite) instead of running the
+/// migrations and loading 30,000 branches again, which took 0.7 s (SQLite)
+/// to 0.95 s (PostgreSQL) of CPU a test. The server still runs its startup
+/// (the migrations are found applied, the bank table full).
+static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            if backend() == "postgres" {
+                let name = unique("rt");
+                pg_admin(&format!("CREATE DATABASE {name}")).await;
+                let db = Db::connect(&pg_url(&name)).await.unwrap();
+                prepare_template(&db).await;
+                name
+            } else {
+                let path = std::env::temp_dir().join(format!("{}.db", unique("redress-template")));
+                let db = Db::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .unwrap();
+                prepare_template(&db).await;
+                path.display().to_string()
+            }
+        })
+        .await
+}
+
+async fn prepare_template(db: &Db) {
+    db.migrate().await.unwrap();
+    app::server::services::banks::load_if_empty(db)
+        .await
+        .unwrap();
+    match db {
+        Db::Postgres(pool) => pool.close().await,
+        Db::Sqlite { read, write } => {
+            // Everything in the file itself, nothing left in the WAL.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(write)
+                .await
+                .unwrap();
+            read.close().await;
+            write.close().await;
+        }
+    }
+}
+
+/// Runs one statement on the PostgreSQL server's admin database.
+async fn pg_admin(sql: &str) {
+    let admin = Db::connect(&pg_admin_url())
+        .await
+        .expect("PostgreSQL must be reachable for REDRESS_TEST_DB=postgres");
+    if let Db::Postgres(pool) = &admin {
+        sqlx::query(sql).execute(pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+fn pg_url(name: &str) -> String {
+    let base = pg_admin_url();
+    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+}
+
 impl TestDb {
     async fn create() -> TestDb {
         let dir = std::env::temp_dir().join(unique("redress"));
         std::fs::create_dir_all(&dir).unwrap();
+        let template = template().await;
         if backend() == "postgres" {
             let name = unique("rt");
-            let admin = Db::connect(&pg_admin_url())
-                .await
-                .expect("PostgreSQL must be reachable for REDRESS_TEST_DB=postgres");
-            if let Db::Postgres(pool) = &admin {
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(pool)
-                    .await
-                    .unwrap();
-                pool.close().await;
-            }
-            let base = pg_admin_url();
-            let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+            pg_admin(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
             TestDb {
-                url,
+                url: pg_url(&name),
                 pg_name: Some(name),
                 dir,
             }
         } else {
-            let url = format!("sqlite://{}", dir.join("redress.db").display());
+            let file = dir.join("redress.db");
+            std::fs::copy(template, &file).unwrap();
             TestDb {
-                url,
+                url: format!("sqlite://{}", file.display()),
                 pg_name: None,
                 dir,
             }
