@@ -53,6 +53,12 @@ need_chromium() {
     say "installing Debian's chromium"
     apt_install chromium
   fi
+  # A Japanese font, as a Japanese reader's browser has: without one the
+  # pages are drawn in boxes (screenshots unreadable, text widths wrong).
+  if ! fc-list 2>/dev/null | grep -q "IPAGothic"; then
+    say "installing a Japanese font (Debian's fonts-ipafont-gothic)"
+    apt_install fonts-ipafont-gothic
+  fi
 }
 
 need_playwright() {
