@@ -18,10 +18,30 @@ else
   cargo build -p frontend --lib --target wasm32-unknown-unknown
   wasm=target/wasm32-unknown-unknown/debug/frontend.wasm
 fi
+# What a phone downloads once: copies named by their content (the server
+# names them in every page and lets browsers keep them a year), each also
+# compressed with brotli and gzip (served by the request's Accept-Encoding).
+# One hash for the JS, the WebAssembly and the stylesheet, in site.hash.
+name_by_content() {
+  local hash f
+  rm -f "$pkg"/redress.????????????????.* "$site/site.hash"
+  hash=$(cat "$pkg/redress.js" "$pkg/redress.wasm" "$pkg/redress.css" | sha256sum | cut -c1-16)
+  for f in js wasm css; do
+    cp "$pkg/redress.$f" "$pkg/redress.$hash.$f"
+    gzip -9 -k -n "$pkg/redress.$hash.$f"
+    # Brotli's best for what is shipped; a quicker level for test builds.
+    if [ "$mode" = release ]; then brotli -q 11 -k "$pkg/redress.$hash.$f"; else brotli -q 5 -k "$pkg/redress.$hash.$f"; fi
+  done
+  echo "$hash" > "$site/site.hash"
+}
+
 # A second run with nothing changed skips the bindings and the optimiser.
 stamp="$pkg/.built-from-$mode"
 if [ -f "$stamp" ] && [ "$stamp" -nt "$wasm" ] && [ -f "$pkg/redress.wasm" ]; then
-  cp style/main.css "$pkg/redress.css"
+  if ! cmp -s style/main.css "$pkg/redress.css" || ! [ -f "$site/site.hash" ]; then
+    cp style/main.css "$pkg/redress.css"
+    name_by_content
+  fi
   printf '==> site up to date (%s)\n' "$mode"
   exit 0
 fi
@@ -36,5 +56,9 @@ if [ "$mode" = release ]; then
 fi
 cp style/main.css "$pkg/redress.css"
 if [ -d public ] && [ -n "$(ls -A public)" ]; then cp -r public/. "$site/"; fi
+name_by_content
 touch "$stamp"
-printf '==> site built (%s): wasm %s bytes, %s gzipped\n' "$mode" "$(wc -c < "$pkg/redress.wasm")" "$(gzip -9c "$pkg/redress.wasm" | wc -c)"
+hash=$(cat "$site/site.hash")
+printf '==> site built (%s): wasm %s bytes, %s gzipped, %s brotli; js %s bytes, %s brotli\n' "$mode" \
+  "$(wc -c < "$pkg/redress.wasm")" "$(wc -c < "$pkg/redress.$hash.wasm.gz")" "$(wc -c < "$pkg/redress.$hash.wasm.br")" \
+  "$(wc -c < "$pkg/redress.js")" "$(wc -c < "$pkg/redress.$hash.js.br")"

@@ -48,6 +48,14 @@ apt_install() {
   fi
 }
 
+# brotli for the site's precompressed copies (Debian's).
+need_brotli() {
+  if ! command -v brotli >/dev/null 2>&1; then
+    say "installing brotli (Debian's)"
+    apt_install brotli
+  fi
+}
+
 need_chromium() {
   if ! command -v chromium >/dev/null 2>&1; then
     say "installing Debian's chromium"
@@ -55,7 +63,7 @@ need_chromium() {
   fi
   # A Japanese font, as a Japanese reader's browser has: without one the
   # pages are drawn in boxes (screenshots unreadable, text widths wrong).
-  if ! fc-list 2>/dev/null | grep -q "IPAGothic"; then
+  if [ -z "$(fc-list :family=IPAGothic 2>/dev/null)" ]; then
     say "installing a Japanese font (Debian's fonts-ipafont-gothic)"
     apt_install fonts-ipafont-gothic
   fi
@@ -105,10 +113,10 @@ need_load_tools() {
 }
 
 case "${1:-build}" in
-  build) need_wasm_target; need_wasm_bindgen ;;
-  release) need_wasm_target; need_wasm_bindgen; need_wasm_opt ;;
-  test) need_wasm_target; need_wasm_bindgen; need_chromium; need_playwright; need_psql; need_smtp_server ;;
-  bench) need_wasm_target; need_wasm_bindgen; need_wasm_opt; need_load_tools ;;
-  dev) need_wasm_target; need_wasm_bindgen; need_cargo_leptos ;;
+  build) need_wasm_target; need_wasm_bindgen; need_brotli ;;
+  release) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt ;;
+  test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server ;;
+  bench) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt; need_load_tools ;;
+  dev) need_wasm_target; need_wasm_bindgen; need_brotli; need_cargo_leptos ;;
   *) echo "usage: $0 build|release|test|bench|dev" >&2; exit 2 ;;
 esac

@@ -18,7 +18,7 @@ pub mod server;
 pub use redress_core::{on_db, on_tx};
 
 use leptos::prelude::*;
-use leptos_meta::{Stylesheet, provide_meta_context};
+use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -50,6 +50,23 @@ pub fn request_lang(parts: &axum::http::request::Parts) -> Lang {
     })
 }
 
+/// The name the browser's files go by: `redress.<hash>` when the site was
+/// built with content-hashed copies (`scripts/build-site.sh` writes the
+/// hash of the JS, the WebAssembly and the stylesheet into
+/// `<site>/site.hash`), so they can be cached for a year; plain `redress`
+/// otherwise.
+#[cfg(feature = "ssr")]
+pub fn site_name(site_root: &str) -> String {
+    let hash = std::fs::read_to_string(std::path::Path::new(site_root).join("site.hash"))
+        .unwrap_or_default();
+    let hash = hash.trim();
+    if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        format!("redress.{hash}")
+    } else {
+        "redress".to_owned()
+    }
+}
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -79,6 +96,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 // No favicon request (and no 404 in every log).
                 <link rel="icon" href="data:," />
+                // The stylesheet by the site's content hash (see `site_name`).
+                <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <HydrationScripts options islands=true />
                 <leptos_meta::MetaTags />
             </head>
@@ -93,7 +112,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/redress.css" />
         <Router>
             <Routes fallback=|| view! { <public::NotFoundPage /> }>
                 <Route path=path!("/") view=public::HomePage ssr=SsrMode::Async />

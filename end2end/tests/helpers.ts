@@ -30,7 +30,7 @@ export async function expectAccessible(page: Page) {
       () =>
         page.evaluate(() =>
           document.readyState === "complete" &&
-          [...document.styleSheets].some((s) => (s.href ?? "").endsWith("/pkg/redress.css") && s.cssRules.length > 0),
+          [...document.styleSheets].some((s) => /\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "") && s.cssRules.length > 0),
         ),
       { message: `the stylesheet was applied on ${page.url()}`, timeout: 15_000 },
     )

@@ -43,3 +43,30 @@ test("the branch lookup island suggests branches as a person types, and fills in
   await expect(suggestion).toHaveCount(0);
   expect(errors, "no script errors (CSP included)").toEqual([]);
 });
+
+test("the browser's files come named by their content, kept a year, and brotli-compressed", async ({ page }) => {
+  const files: { url: string; encoding?: string; cache?: string; bytes: number }[] = [];
+  page.on("response", async (r) => {
+    if (!r.url().includes("/pkg/")) return;
+    const sizes = await r.request().sizes();
+    const h = await r.allHeaders();
+    files.push({ url: new URL(r.url()).pathname, encoding: h["content-encoding"], cache: h["cache-control"], bytes: sizes.responseBodySize });
+  });
+  await login(page, "claimant@redress.example");
+  await page.goto("/claims/new");
+  await page.locator("#start").click();
+  await page.goto(new URL(page.url()).pathname + "/about");
+  await expect(page.locator("#postal_code[data-lookup]")).toHaveCount(1);
+  const kinds = ["css", "js", "wasm"];
+  await expect.poll(() => kinds.every((k) => files.some((f) => f.url.endsWith(`.${k}`)))).toBe(true);
+  for (const kind of kinds) {
+    const file = files.find((f) => f.url.endsWith(`.${kind}`))!;
+    expect(file.url, kind).toMatch(new RegExp(`^/pkg/redress\\.[0-9a-f]{16}\\.${kind}$`));
+    expect(file.encoding, kind).toBe("br");
+    expect(file.cache, kind).toBe("public, max-age=31536000, immutable");
+  }
+  // What a claimant's page transfers (the debug build here; `make bench`
+  // measures the release one).
+  const first = kinds.map((k) => files.find((f) => f.url.endsWith(`.${k}`))!);
+  console.log("transferred on the first visit: " + first.map((f) => `${f.url.split(".").pop()} ${f.bytes} B`).join(", "));
+});

@@ -8,6 +8,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -58,7 +60,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         dashboard_refresh: std::time::Duration::from_secs(config.dashboard_refresh_seconds),
     };
     let leptos_options = LeptosOptions::builder()
-        .output_name("redress")
+        .output_name(app::site_name(&config.site_root))
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.listen)
@@ -163,6 +165,10 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
             web::middleware::security::control_characters_not_found,
         ))
         .layer(from_fn(security_headers))
+        // Pages, JSON and CSV gzipped for a browser that asks (a quick
+        // level: it is paid on every response); the site's files come
+        // precompressed (brotli and gzip) and pass through as they are.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(from_fn_with_state(
             state.clone(),
             web::middleware::ops::request_context,

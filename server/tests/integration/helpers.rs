@@ -171,6 +171,8 @@ pub struct Options {
     /// What an uploaded Excel list may unpack to (megabytes, cells).
     pub import_max_unpacked_mb: u64,
     pub import_max_cells: u64,
+    /// The built site's folder (`target/site` unless a test brings its own).
+    pub site_root: Option<String>,
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -187,6 +189,7 @@ impl Default for Options {
             dashboard_refresh_seconds: 0,
             import_max_unpacked_mb: IMPORT_MAX_UNPACKED_MB,
             import_max_cells: IMPORT_MAX_CELLS,
+            site_root: None,
         }
     }
 }
@@ -231,6 +234,7 @@ impl TestApp {
             dashboard_refresh_seconds,
             import_max_unpacked_mb,
             import_max_cells,
+            site_root,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -255,7 +259,7 @@ impl TestApp {
             mail_from: "Redress <no-reply@redress.example>".into(),
             mail_reply_to: Some("Redress help desk <help@redress.example>".into()),
             mail_retry_ms: 300,
-            site_root: "target/site".into(),
+            site_root: site_root.unwrap_or_else(|| "target/site".into()),
             mail_poll_ms: 100,
             trust_forwarded_for,
             api_rate_per_minute: 120,

@@ -205,3 +205,103 @@ async fn json_logs_carry_the_request_id_and_a_running_database_is_backed_up_and_
     assert!(!bad.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What a phone downloads: pages gzipped when the browser asks; the site's
+/// files named by their content, kept a year, and sent precompressed by
+/// the request's Accept-Encoding (brotli, gzip, or as they are).
+#[tokio::test]
+async fn pages_are_compressed_and_the_sites_files_are_named_by_content_and_kept() {
+    // A built site as scripts/build-site.sh leaves it (its own folder).
+    let site = std::env::temp_dir().join(format!("redress-site-{}", uuid::Uuid::new_v4().simple()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let hash = "0123456789abcdef";
+    let css = "body { color: #0b0c0c; } ".repeat(40);
+    std::fs::write(site.join("site.hash"), format!("{hash}\n")).unwrap();
+    std::fs::write(pkg.join("redress.css"), &css).unwrap();
+    std::fs::write(pkg.join(format!("redress.{hash}.css")), &css).unwrap();
+    std::fs::write(pkg.join(format!("redress.{hash}.css.br")), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join(format!("redress.{hash}.css.gz")), b"gzip bytes").unwrap();
+    let app = TestApp::spawn_with(Options {
+        site_root: Some(site.display().to_string()),
+        ..Options::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let get = |path: &str, encoding: Option<&'static str>| {
+        let mut req = http.get(app.url(path));
+        if let Some(e) = encoding {
+            req = req.header("accept-encoding", e);
+        }
+        req.send()
+    };
+
+    // A page: gzipped when asked, whole otherwise; it names the files by hash.
+    let plain = get("/login", None).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.text().await.unwrap();
+    for named in [
+        format!(r#"href="/pkg/redress.{hash}.css""#),
+        format!(r#"href="/pkg/redress.{hash}.js""#),
+        format!(r#"href="/pkg/redress.{hash}.wasm""#),
+    ] {
+        assert!(plain.contains(&named), "{named} in the page");
+    }
+    let zipped = get("/login", Some("gzip, deflate, br")).await.unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["cache-control"], "no-store");
+    let bytes = zipped.bytes().await.unwrap();
+    let mut page = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut page)
+        .unwrap();
+    assert!(page.contains("<html"), "the gzip holds the page");
+    assert!(
+        bytes.len() * 2 < plain.len(),
+        "{} of {} bytes",
+        bytes.len(),
+        plain.len()
+    );
+
+    // The hashed file: a year, immutable; the encoding the browser takes.
+    let path = format!("/pkg/redress.{hash}.css");
+    for (asked, encoding, body) in [
+        (
+            Some("gzip, deflate, br"),
+            Some("br"),
+            b"brotli bytes".to_vec(),
+        ),
+        (Some("gzip"), Some("gzip"), b"gzip bytes".to_vec()),
+        (None, None, css.clone().into_bytes()),
+    ] {
+        let res = get(&path, asked).await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            res.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{asked:?}"
+        );
+        assert_eq!(res.bytes().await.unwrap().to_vec(), body, "{asked:?}");
+    }
+    // The same name for new content is asked again each time.
+    let res = get("/pkg/redress.css", None).await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    // A name that is not the site's: not found, and not kept.
+    let res = get("/pkg/redress.fedcba9876543210.css", Some("br"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_ne!(
+        res.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
+    );
+    let _ = std::fs::remove_dir_all(&site);
+}

@@ -54,11 +54,23 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     // is stored by a browser or a proxy but the hashed assets and the few
     // public files, which set their own caching.
     let asset = is_asset(req.uri().path());
+    let hashed = is_hashed_asset(req.uri().path());
     let mut res = next.run(req).await;
+    let found = res.status().is_success();
     let h = res.headers_mut();
     if !asset {
         h.entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
+    } else if hashed && found {
+        // Its name changes with its content: kept a year, never asked again.
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    } else {
+        // The same name for new content: asked again (a 304 when unchanged).
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache"));
     }
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(
@@ -87,6 +99,17 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
 /// The browser's files: the built site (`/pkg/`) and the public files.
 fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/robots.txt")
+}
+
+/// A file of the built site named by its content: `/pkg/redress.<16 hex>.js`.
+fn is_hashed_asset(path: &str) -> bool {
+    path.strip_prefix("/pkg/redress.")
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(hash, ext)| {
+            hash.len() == 16
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                && matches!(ext, "js" | "wasm" | "css")
+        })
 }
 
 /// A path with a control character (`%0A`, `%00`, …) names nothing: 404
@@ -161,4 +184,28 @@ pub async fn database_down(
         return app::server::error::unavailable();
     }
     res
+}
+
+#[cfg(test)]
+mod hashed_tests {
+    #[test]
+    fn only_the_sites_content_named_files_are_immutable() {
+        for yes in [
+            "/pkg/redress.0123456789abcdef.js",
+            "/pkg/redress.0123456789ABCDEF.wasm",
+            "/pkg/redress.ffffffffffffffff.css",
+        ] {
+            assert!(super::is_hashed_asset(yes), "{yes}");
+        }
+        for no in [
+            "/pkg/redress.js",
+            "/pkg/redress.css",
+            "/pkg/redress.0123.js",
+            "/pkg/redress.0123456789abcdef.txt",
+            "/pkg/other.0123456789abcdef.js",
+            "/claims/redress.0123456789abcdef.js",
+        ] {
+            assert!(!super::is_hashed_asset(no), "{no}");
+        }
+    }
 }
