@@ -197,6 +197,13 @@ test("a claimant writes a whole claim in Japanese, stops and continues, sends it
   await expect(page.locator("#name_kana-error")).toBeVisible();
   await expect(page.locator("#full_name")).toHaveValue("山田 太郎");
   await expectAccessible(page);
+  // The browser normalises as the server does (NFKC, by the browser's own
+  // String.normalize): half-width kana are a reading, not an error.
+  await page.locator("#name_kana").fill("ﾔﾏﾀﾞ ﾀﾛｳ");
+  await page.getByRole("button", { name: "保存して続ける" }).click();
+  await expect(page.getByRole("alert")).toContainText("問題があります");
+  await expect(page.locator("#name_kana-error")).toHaveCount(0);
+  expect(posted).toBe(false);
   await logout(page);
   await login(page, "claimant@redress.example");
   await page.getByRole("link", { name: "続きを入力する" }).first().click();

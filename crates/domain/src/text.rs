@@ -32,8 +32,25 @@ pub fn has_control(input: &str) -> bool {
 /// joined: `ﾀﾞ` is `ダ`), and white space (the ideographic space, runs)
 /// folded to single spaces.
 pub fn normalise(input: &str) -> String {
+    collapse_spaces(&unicode_form(input, "NFKC"))
+}
+
+/// A Unicode normalisation form (`NFKC`, `NFD`) of `input`: by the
+/// `unicode-normalization` crate on the server, by the browser's own
+/// `String.prototype.normalize` in WebAssembly (the same algorithm; the
+/// crate's tables would be most of the WebAssembly a phone downloads).
+#[cfg(not(target_arch = "wasm32"))]
+fn unicode_form(input: &str, form: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    collapse_spaces(&input.nfkc().collect::<String>())
+    match form {
+        "NFD" => input.nfd().collect(),
+        _ => input.nfkc().collect(),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn unicode_form(input: &str, form: &str) -> String {
+    String::from(js_sys::JsString::from(input).normalize(form))
 }
 
 /// Hiragana to katakana (`やまだ` → `ヤマダ`), everything else as it is.
@@ -85,8 +102,7 @@ fn is_kana(c: char) -> bool {
 /// long-vowel mark and spaces ignored. `ﾄﾞｺﾓｺｳｻﾞ` and `ドコモコウザ` fold alike,
 /// so do `ﾔﾏﾀﾞ ﾀﾛｳ` and `ヤマダ タロウ`. For comparing only: never stored.
 pub fn kana_fold(input: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    kana_reading(input)
+    let folded: String = kana_reading(input)
         .chars()
         .map(|c| match c {
             'ヴ' => 'ブ',
@@ -94,8 +110,9 @@ pub fn kana_fold(input: &str) -> String {
             'ヅ' => 'ズ',
             c => c,
         })
-        .collect::<String>()
-        .nfd()
+        .collect();
+    unicode_form(&folded, "NFD")
+        .chars()
         .filter_map(|c| match c {
             // the combining voiced and semi-voiced marks, the long-vowel
             // mark and any dash left where it did not follow a kana
