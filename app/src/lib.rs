@@ -67,6 +67,28 @@ pub fn site_name(site_root: &str) -> String {
     }
 }
 
+/// What loads the islands: Leptos's own island loader (as its
+/// `HydrationScripts` writes it), run only on a page that holds an island,
+/// so a page without one downloads no WebAssembly; no preload links for the
+/// same reason.
+#[component]
+fn IslandLoader(options: LeptosOptions) -> impl IntoView {
+    // As `HydrationScripts` does in islands mode: the server draws the
+    // page without hydration markers outside the islands.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    let nonce = leptos::nonce::use_nonce();
+    let name = options.output_name.to_string();
+    let script = format!(
+        "{}({:?}, {:?}, {name:?}, {name:?});",
+        include_str!("island_loader.js").trim(),
+        "",
+        options.site_pkg_dir.as_ref(),
+    );
+    view! { <script type="module" nonce=nonce>{script}</script> }
+}
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -98,7 +120,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:," />
                 // The stylesheet by the site's content hash (see `site_name`).
                 <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
-                <HydrationScripts options islands=true />
+                <IslandLoader options />
                 <leptos_meta::MetaTags />
             </head>
             <body>

@@ -52,6 +52,10 @@ test("the browser's files come named by their content, kept a year, and brotli-c
     const h = await r.allHeaders();
     files.push({ url: new URL(r.url()).pathname, encoding: h["content-encoding"], cache: h["cache-control"], bytes: sizes.responseBodySize });
   });
+  // A page without an island downloads no WebAssembly (nor its JS).
+  await page.goto("/login");
+  await page.evaluate(() => new Promise((done) => requestIdleCallback(() => setTimeout(done, 300))));
+  expect(files.filter((f) => /\.(js|wasm)$/.test(f.url)), "no code on /login").toEqual([]);
   await login(page, "claimant@redress.example");
   await page.goto("/claims/new");
   await page.locator("#start").click();
