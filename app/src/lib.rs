@@ -60,11 +60,17 @@ pub fn site_name(site_root: &str) -> String {
     let hash = std::fs::read_to_string(std::path::Path::new(site_root).join("site.hash"))
         .unwrap_or_default();
     let hash = hash.trim();
-    if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if is_site_hash(hash) {
         format!("redress.{hash}")
     } else {
         "redress".to_owned()
     }
+}
+
+/// The form of the site's content hash: 16 hexadecimal digits.
+#[cfg(feature = "ssr")]
+pub fn is_site_hash(text: &str) -> bool {
+    text.len() == 16 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// What loads the islands: Leptos's own island loader (as its

@@ -90,32 +90,6 @@ pub fn PostcodeLookup(
     let (options, set_options) = signal(Vec::<String>::new());
     // What the lookup last wrote into the address field.
     let filled = StoredValue::new(String::new());
-    let fill = {
-        let address_field = address_field.clone();
-        move |address: &str| {
-            #[cfg(feature = "hydrate")]
-            {
-                use leptos::wasm_bindgen::JsCast;
-                if let Some(input) = document()
-                    .get_element_by_id(&address_field)
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-                {
-                    let now = input.value();
-                    if now.trim().is_empty() || now == filled.get_value() {
-                        input.set_value(address);
-                        filled.set_value(address.to_owned());
-                        return true;
-                    }
-                }
-                false
-            }
-            #[cfg(not(feature = "hydrate"))]
-            {
-                let _ = (address, &address_field, filled);
-                false
-            }
-        }
-    };
     #[cfg(feature = "hydrate")]
     {
         use leptos::wasm_bindgen::JsCast;
@@ -126,7 +100,7 @@ pub fn PostcodeLookup(
             choose_text.clone(),
             unknown_text.clone(),
         );
-        let fill = fill.clone();
+        let address_id = address_field.clone();
         // The field says the lookup listens (tests wait for it).
         if let Some(field) = document().get_element_by_id(&postcode_field) {
             let _ = field.set_attribute("data-lookup", "on");
@@ -157,7 +131,7 @@ pub fn PostcodeLookup(
                 choose_text.clone(),
                 unknown_text.clone(),
             );
-            let fill = fill.clone();
+            let address_id = address_id.clone();
             leptos::task::spawn_local(async move {
                 let found = crate::api::common::postcode_addresses(code)
                     .await
@@ -171,7 +145,7 @@ pub fn PostcodeLookup(
                         set_options.set(Vec::new());
                         set_said.set(unknown_text);
                     }
-                    [one] if fill(one) => {
+                    [one] if dom::fill(&address_id, one, filled, false) => {
                         set_options.set(Vec::new());
                         set_said.set(found_text);
                     }
@@ -187,22 +161,10 @@ pub fn PostcodeLookup(
     #[cfg(not(feature = "hydrate"))]
     let _ = (&found_text, &choose_text, &unknown_text, &postcode_field);
     let choose = Callback::new(move |address: String| {
-        let _ = &fill;
         #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            filled.set_value(String::new());
-            if let Some(input) = document()
-                .get_element_by_id(&address_field)
-                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                input.set_value(&address);
-                filled.set_value(address.clone());
-                let _ = input.focus();
-            }
-        }
+        let _ = dom::fill(&address_field, &address, filled, true);
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&address, &address_field);
+        let _ = (&address, &address_field, filled);
         set_options.set(Vec::new());
         set_said.set(String::new());
     });
@@ -234,5 +196,33 @@ pub fn PostcodeLookup(
                 </ul>
             </Show>
         </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod dom {
+    use leptos::prelude::*;
+    use leptos::wasm_bindgen::JsCast;
+
+    /// Writes `address` into the address field when it is empty or holds
+    /// what the lookup wrote last (always when `chosen`: a person's click);
+    /// says whether it did.
+    pub fn fill(field: &str, address: &str, filled: StoredValue<String>, chosen: bool) -> bool {
+        let Some(input) = document()
+            .get_element_by_id(field)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return false;
+        };
+        let now = input.value();
+        if !(chosen || now.trim().is_empty() || now == filled.get_value()) {
+            return false;
+        }
+        input.set_value(address);
+        filled.set_value(address.to_owned());
+        if chosen {
+            let _ = input.focus();
+        }
+        true
     }
 }

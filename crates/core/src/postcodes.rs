@@ -18,7 +18,7 @@ const HEADER: &str = "# Redress postcodes 1";
 
 /// One place a postcode names. `town` is empty when the code is the whole
 /// city's ("以下に掲載がない場合" in Japan Post's list).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Place {
     pub prefecture: Arc<str>,
     pub city: Arc<str>,
@@ -138,7 +138,7 @@ impl Postcodes {
             let (prefecture, city) = area
                 .clone()
                 .ok_or(format!("line {}: a postcode before any city", n + 1))?;
-            list.add(code, prefecture, city, town, n + 1)?;
+            list.add(seven_digits(code, n + 1)?, prefecture, city, town);
         }
         Ok(list)
     }
@@ -165,15 +165,7 @@ impl Postcodes {
                     record.len()
                 ));
             }
-            let code = field(2);
-            let number: u32 = code
-                .parse()
-                .ok()
-                .filter(|_| code.len() == 7)
-                .ok_or(format!(
-                    "record {}: {code:?} is not a 7-digit postcode",
-                    n + 1
-                ))?;
+            let number = seven_digits(field(2), n + 1)?;
             let town = field(8);
             if open == Some(number) {
                 if town.contains('）') {
@@ -186,24 +178,12 @@ impl Postcodes {
                 .entry((field(6).to_owned(), field(7).to_owned()))
                 .or_insert_with(|| (field(6).into(), field(7).into()))
                 .clone();
-            list.add(code, prefecture, city, &clean_town(town), n + 1)?;
+            list.add(number, prefecture, city, &clean_town(town));
         }
         Ok(list)
     }
 
-    fn add(
-        &mut self,
-        code: &str,
-        prefecture: Arc<str>,
-        city: Arc<str>,
-        town: &str,
-        line: usize,
-    ) -> Result<(), String> {
-        let number: u32 = code
-            .parse()
-            .ok()
-            .filter(|_| code.len() == 7 && code.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or(format!("line {line}: {code:?} is not a 7-digit postcode"))?;
+    fn add(&mut self, number: u32, prefecture: Arc<str>, city: Arc<str>, town: &str) {
         let place = Place {
             prefecture,
             city,
@@ -213,7 +193,6 @@ impl Postcodes {
         if !places.contains(&place) {
             places.push(place);
         }
-        Ok(())
     }
 
     /// The compact form, gzipped (what is stored for a loaded list).
@@ -278,6 +257,14 @@ impl Postcodes {
         c.examples = examples.concat();
         c
     }
+}
+
+/// A list's postcode (`line` for the message): exactly 7 digits.
+fn seven_digits(code: &str, line: usize) -> Result<u32, String> {
+    code.parse()
+        .ok()
+        .filter(|_| code.len() == 7 && code.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(format!("line {line}: {code:?} is not a 7-digit postcode"))
 }
 
 /// A town as an address has it: Japan Post's notes taken out.

@@ -105,11 +105,7 @@ fn is_asset(path: &str) -> bool {
 fn is_hashed_asset(path: &str) -> bool {
     path.strip_prefix("/pkg/redress.")
         .and_then(|rest| rest.split_once('.'))
-        .is_some_and(|(hash, ext)| {
-            hash.len() == 16
-                && hash.bytes().all(|b| b.is_ascii_hexdigit())
-                && matches!(ext, "js" | "wasm" | "css")
-        })
+        .is_some_and(|(hash, ext)| app::is_site_hash(hash) && matches!(ext, "js" | "wasm" | "css"))
 }
 
 /// A path with a control character (`%0A`, `%00`, …) names nothing: 404
