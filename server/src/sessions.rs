@@ -21,6 +21,8 @@ use app::server::db::Db;
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     inner: Inner,
+    /// The database's round-trip count (a session read or write is one).
+    stats: app::server::db::Stats,
     /// What the database holds, as this process last read or wrote it.
     held: Arc<Mutex<HashMap<Id, Held>>>,
 }
@@ -46,7 +48,7 @@ impl DbSessionStore {
         let inner = match db {
             // Writes share the single SQLite writer connection.
             Db::Sqlite { write, .. } => Inner::Sqlite(SqliteStore::new(write.clone())),
-            Db::Postgres(pool) => Inner::Postgres(PostgresStore::new(pool.clone())),
+            Db::Postgres { pool, .. } => Inner::Postgres(PostgresStore::new(pool.clone())),
         };
         match &inner {
             Inner::Sqlite(s) => s.migrate().await?,
@@ -54,6 +56,7 @@ impl DbSessionStore {
         }
         Ok(DbSessionStore {
             inner,
+            stats: db.stats().clone(),
             held: Arc::default(),
         })
     }
@@ -100,6 +103,7 @@ impl DbSessionStore {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        self.stats.tick();
         match &self.inner {
             Inner::Sqlite(s) => s.create(record).await?,
             Inner::Postgres(s) => s.create(record).await?,
@@ -112,6 +116,7 @@ impl SessionStore for DbSessionStore {
         if self.unchanged(record) {
             return Ok(());
         }
+        self.stats.tick();
         match &self.inner {
             Inner::Sqlite(s) => s.save(record).await?,
             Inner::Postgres(s) => s.save(record).await?,
@@ -121,6 +126,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        self.stats.tick();
         let record = match &self.inner {
             Inner::Sqlite(s) => s.load(id).await?,
             Inner::Postgres(s) => s.load(id).await?,
@@ -133,6 +139,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.stats.tick();
         self.forget(id);
         match &self.inner {
             Inner::Sqlite(s) => s.delete(id).await,

@@ -153,6 +153,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(app)
         .with_state(state.clone())
         .layer(sessions)
+        .layer(from_fn(web::middleware::ops::user_memo))
         // Every CSV download, in Shift_JIS when asked (`?encoding=sjis`).
         .layer(from_fn(web::download::shift_jis_when_asked))
         .layer(from_fn_with_state(

@@ -21,9 +21,10 @@ pub async fn whoami() -> Result<Option<UserInfo>, ApiError> {
     use super::ctx;
     let state = ctx::state()?;
     let session = ctx::session().await?;
-    let user = crate::server::auth::current_user(&session, &state.db)
-        .await
-        .map_err(ctx::fail)?;
+    let user =
+        crate::server::auth::current_user_once(&session, &state.db, ctx::memo().await.as_ref())
+            .await
+            .map_err(ctx::fail)?;
     Ok(user.map(|u| UserInfo {
         bank_lead: u.bank_lead,
         email: u.email,

@@ -85,9 +85,17 @@ pub(crate) mod ctx {
     pub async fn require(roles: &[Role]) -> Result<(AppState, CurrentUser), ApiError> {
         let state = state()?;
         let session = session().await?;
-        let user = auth::require(&session, &state.db, roles)
+        let user = auth::require_once(&session, &state.db, roles, memo().await.as_ref())
             .await
             .map_err(fail)?;
         Ok((state, user))
+    }
+
+    /// The request's reading of who is logged in (see `auth::UserMemo`).
+    pub async fn memo() -> Option<auth::UserMemo> {
+        leptos_axum::extract::<axum::Extension<auth::UserMemo>>()
+            .await
+            .ok()
+            .map(|axum::Extension(m)| m)
     }
 }

@@ -171,6 +171,8 @@ pub struct FlagView {
     pub kind: String,
     pub line: Option<i64>,
     pub amount: Option<i64>,
+    /// How many (other claims from the same address).
+    pub count: Option<i64>,
     pub month: Option<String>,
     /// The account holder's name the bank confirmed (when it differs).
     pub holder: Option<String>,
@@ -201,6 +203,7 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
         kind: flag.kind().to_owned(),
         line: None,
         amount: None,
+        count: None,
         month: None,
         holder: None,
         claims: Vec::new(),
@@ -223,6 +226,7 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
         }
         F::CallsOverCap { line } | F::TravelOverCap { line } => v.line = line,
         F::CompensatedElsewhere { amount } => v.amount = Some(amount),
+        F::SameAddress { count } => v.count = Some(count),
         F::SameAccountElsewhere { claims } | F::SameContactElsewhere { claims } => {
             v.claims = claims
         }

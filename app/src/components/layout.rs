@@ -140,6 +140,8 @@ fn Header(user: Option<UserInfo>) -> impl IntoView {
 pub fn Layout(#[prop(into)] title: String, children: Children) -> impl IntoView {
     let lang = use_lang();
     let title_text = format!("{} | Redress", lang.t(&title));
+    // Read once: Suspense runs its children more than once while it renders.
+    let user = OnceResource::new(whoami());
     view! {
         <leptos_meta::Title text=title_text />
         <a class="skip-link" href="#main">
@@ -147,7 +149,7 @@ pub fn Layout(#[prop(into)] title: String, children: Children) -> impl IntoView 
         </a>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let user = whoami().await.ok().flatten();
+                let user = user.await.ok().flatten();
                 view! { <Header user=user /> }
             })}
         </Suspense>

@@ -446,6 +446,8 @@ fn VersionTable(versions: Vec<PolicyVersion>) -> impl IntoView {
 fn BankListUpdates() -> impl IntoView {
     let lang = use_lang();
     let shown = super::query_param("list_update");
+    // Read once: Suspense runs its children more than once while it renders.
+    let updates = OnceResource::new(crate::api::common::bank_list_updates(shown));
     view! {
         <h2 id="list-update">{lang.t("list_update_title")}</h2>
         <p>{lang.t("list_update_lead")}</p>
@@ -457,9 +459,8 @@ fn BankListUpdates() -> impl IntoView {
         />
         <Suspense fallback=|| ()>
             {move || {
-                let shown = shown.clone();
                 Suspend::new(async move {
-                    let updates = crate::api::common::bank_list_updates(shown).await.unwrap_or_default();
+                    let updates = updates.await.unwrap_or_default();
                     (!updates.is_empty())
                         .then(|| {
                             view! {

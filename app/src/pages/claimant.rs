@@ -68,10 +68,12 @@ pub fn MyClaimsPage() -> impl IntoView {
 /// A claimant may protect their account with a two-step login.
 #[component]
 fn MyMfa() -> impl IntoView {
+    // Read once: Suspense runs its children more than once while it renders.
+    let mfa = OnceResource::new(crate::api::mfa::my_mfa());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                crate::api::mfa::my_mfa().await.ok().map(|(on, left)| {
+                mfa.await.ok().map(|(on, left)| {
                     view! { <super::account::MfaSection on=on left=left staff=false /> }
                 })
             })}

@@ -203,10 +203,12 @@ pub fn StartClaimPage() -> impl IntoView {
 #[component]
 pub fn DraftList() -> impl IntoView {
     let lang = use_lang();
+    // Read once: Suspense runs its children more than once while it renders.
+    let drafts = OnceResource::new(my_drafts());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let drafts = my_drafts().await.unwrap_or_default();
+                let drafts = drafts.await.unwrap_or_default();
                 (!drafts.is_empty())
                     .then(|| {
                         view! {

@@ -396,7 +396,10 @@ fn CaseChecks(checks: crate::api::operator::CaseChecksView) -> impl IntoView {
                             .flags
                             .iter()
                             .map(|f| {
-                                let mut text = lang.t(&f.kind);
+                                let mut text = match f.count {
+                                    Some(n) => lang.t(&format!("{}_count", f.kind)).replace("%{n}", &n.to_string()),
+                                    None => lang.t(&f.kind),
+                                };
                                 if let Some(line) = f.line {
                                     text.push_str(&format!(" ({})", lang.t("flag_line").replace("%{n}", &line.to_string())));
                                 }

@@ -54,6 +54,19 @@ pub async fn current_user(session: &Session, db: &Db) -> Result<Option<CurrentUs
     }
 }
 
+/// `current_user`, read once per request when the request has a memo (see
+/// [`UserMemo`]): the guards of one page view's server functions share it.
+pub async fn current_user_once(
+    session: &Session,
+    db: &Db,
+    memo: Option<&UserMemo>,
+) -> Result<Option<CurrentUser>, AppError> {
+    match memo {
+        Some(memo) => memo.get_or_read(current_user(session, db)).await,
+        None => current_user(session, db).await,
+    }
+}
+
 /// This session's login, if it has one (the account page marks it).
 pub async fn login_id(session: &Session) -> Result<Option<Uuid>, AppError> {
     session
@@ -66,7 +79,17 @@ pub async fn login_id(session: &Session) -> Result<Option<Uuid>, AppError> {
 /// error (401 when nobody is logged in, 403 for the wrong role). It returns;
 /// it never redirects.
 pub async fn require(session: &Session, db: &Db, roles: &[Role]) -> Result<CurrentUser, AppError> {
-    let user = current_user(session, db)
+    require_once(session, db, roles, None).await
+}
+
+/// `require` with the request's memo (see [`current_user_once`]).
+pub async fn require_once(
+    session: &Session,
+    db: &Db,
+    roles: &[Role],
+    memo: Option<&UserMemo>,
+) -> Result<CurrentUser, AppError> {
+    let user = current_user_once(session, db, memo)
         .await?
         .ok_or(AppError::Unauthorized)?;
     if roles.contains(&user.role) {

@@ -264,3 +264,22 @@ mod tests {
         assert_ne!(a, ha);
     }
 }
+
+/// Who is logged in, read once per request: every server function and
+/// guard of one page view shares the first reading (the session's login row
+/// and the account, one query) instead of reading it again. A layer puts a
+/// fresh one in each request's extensions; nothing outlives the request, so
+/// an ended login or a changed role shows on the next request of every
+/// process at once.
+#[derive(Clone, Debug, Default)]
+pub struct UserMemo(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>);
+
+impl UserMemo {
+    /// The memo's reading, or `read`'s (kept for the rest of the request).
+    pub async fn get_or_read<F, E>(&self, read: F) -> Result<Option<CurrentUser>, E>
+    where
+        F: std::future::Future<Output = Result<Option<CurrentUser>, E>>,
+    {
+        self.0.get_or_try_init(|| read).await.cloned()
+    }
+}

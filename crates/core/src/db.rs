@@ -14,8 +14,32 @@ use std::time::Duration;
 /// read while the writer writes).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
-    Postgres(PgPool),
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        stats: Stats,
+    },
+    Postgres {
+        pool: PgPool,
+        stats: Stats,
+    },
+}
+
+/// How many round trips this database handle (and its clones) made: each
+/// store call (`on_db!`, one statement each), each transaction begun, each
+/// session read or written. Counted always (one relaxed atomic add); a test
+/// reads it around one request to hold the round trips per page.
+#[derive(Clone, Debug, Default)]
+pub struct Stats(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Stats {
+    pub fn tick(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// An open write transaction on either backend.
@@ -47,8 +71,16 @@ macro_rules! on_tx {
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite { read: $pool, .. } => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Sqlite {
+                read: $pool, stats, ..
+            } => {
+                stats.tick();
+                $body
+            }
+            $crate::db::Db::Postgres { pool: $pool, stats } => {
+                stats.tick();
+                $body
+            }
         }
     };
 }
@@ -74,7 +106,10 @@ impl Db {
                         "cannot connect to the PostgreSQL database in DATABASE_URL: {e}"
                     )
                 })?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db::Postgres {
+                pool,
+                stats: Stats::default(),
+            });
         }
         if !url.starts_with("sqlite:") {
             anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://, not {url:?}");
@@ -86,28 +121,45 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // No ping before each acquire (sqlx's default): an SQLite connection
+        // is a file handle in this process, it cannot have gone away, and
+        // the ping is a round trip to the connection's worker thread on
+        // every query.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the SQLite database in DATABASE_URL: {e}"))?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the SQLite database in DATABASE_URL: {e}"))?;
-        Ok(Db::Sqlite { read, write })
+        Ok(Db::Sqlite {
+            read,
+            write,
+            stats: Stats::default(),
+        })
+    }
+
+    /// The round trips this handle and its clones made (see [`Stats`]).
+    pub fn stats(&self) -> &Stats {
+        match self {
+            Db::Sqlite { stats, .. } | Db::Postgres { stats, .. } => stats,
+        }
     }
 
     /// (pool, connections open, of which idle), for the metrics.
     pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
         match self {
-            Db::Sqlite { read, write } => vec![
+            Db::Sqlite { read, write, .. } => vec![
                 ("sqlite_read", read.size(), read.num_idle()),
                 ("sqlite_write", write.size(), write.num_idle()),
             ],
-            Db::Postgres(pool) => vec![("postgres", pool.size(), pool.num_idle())],
+            Db::Postgres { pool, .. } => vec![("postgres", pool.size(), pool.num_idle())],
         }
     }
 
@@ -189,7 +241,7 @@ impl Db {
     pub fn backend(&self) -> &'static str {
         match self {
             Db::Sqlite { .. } => "sqlite",
-            Db::Postgres(_) => "postgres",
+            Db::Postgres { .. } => "postgres",
         }
     }
 
@@ -197,7 +249,7 @@ impl Db {
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
             Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Db::Postgres { pool, .. } => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
@@ -205,6 +257,7 @@ impl Db {
     /// Opens a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way on a lock.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.stats().tick();
         Ok(match self {
             Db::Sqlite { write, .. } => {
                 use sqlx::TransactionManager;
@@ -240,18 +293,18 @@ impl Db {
                     }
                 }
             }
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres { pool, .. } => Tx::Postgres(pool.begin().await?),
         })
     }
 
     /// Closes every connection (shutdown; tests of an unreachable database).
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres { pool, .. } => pool.close().await,
         }
     }
 

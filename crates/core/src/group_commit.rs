@@ -73,7 +73,7 @@ impl GroupCommit {
                 tokio::spawn(writer(db.clone(), rx, counts.clone()));
                 Some(tx)
             }
-            Db::Postgres(_) => None,
+            Db::Postgres { .. } => None,
         };
         Arc::new(GroupCommit {
             sender,

@@ -102,8 +102,12 @@ pub struct Elsewhere {
     pub same_account: Vec<String>,
     /// Other claims with the same debit (bank, account, date, amount), by line.
     pub same_debit: Vec<(i64, String)>,
-    /// Claims from the same e-mail, phone or IP address within 24 hours.
+    /// Claims from the same e-mail or phone within 24 hours.
     pub same_contact: Vec<String>,
+    /// How many other claims were sent from the same client address on the
+    /// same day: a count, not a list (a carrier's shared address carries
+    /// thousands of phones).
+    pub same_address: i64,
     /// Other claims on which the bank confirmed the same debit (its
     /// reference, or account, date and amount), by line.
     pub confirmed_elsewhere: Vec<(i64, String)>,
@@ -137,6 +141,10 @@ pub enum Flag {
     SameContactElsewhere {
         claims: Vec<String>,
     },
+    /// Other claims sent from the same client address that day.
+    SameAddress {
+        count: i64,
+    },
     /// The bank confirmed this very debit on another claim too.
     ConfirmedElsewhere {
         line: i64,
@@ -164,7 +172,7 @@ pub enum Flag {
 }
 
 /// Every kind of flag (see [`Flag::kind`]), in the order pages list them.
-pub const FLAG_KINDS: [&str; 11] = [
+pub const FLAG_KINDS: [&str; 12] = [
     "flag_over_limit",
     "flag_outside_window",
     "flag_compensated",
@@ -172,6 +180,7 @@ pub const FLAG_KINDS: [&str; 11] = [
     "flag_same_debit",
     "flag_confirmed_elsewhere",
     "flag_same_contact",
+    "flag_same_address",
     "flag_not_confirmed",
     "flag_holder_differs",
     "flag_cost_cap",
@@ -188,6 +197,7 @@ impl Flag {
             Flag::SameAccountElsewhere { .. } => "flag_same_account",
             Flag::SameDebitElsewhere { .. } => "flag_same_debit",
             Flag::SameContactElsewhere { .. } => "flag_same_contact",
+            Flag::SameAddress { .. } => "flag_same_address",
             Flag::ConfirmedElsewhere { .. } => "flag_confirmed_elsewhere",
             Flag::NotConfirmed { .. } => "flag_not_confirmed",
             Flag::HolderDiffers { .. } => "flag_holder_differs",
@@ -208,6 +218,7 @@ impl Flag {
             Flag::SameAccountElsewhere { .. } => "same_account".to_owned(),
             Flag::SameDebitElsewhere { line, .. } => format!("same_debit:{line}"),
             Flag::SameContactElsewhere { .. } => "same_contact".to_owned(),
+            Flag::SameAddress { .. } => "same_address".to_owned(),
             Flag::ConfirmedElsewhere { line, .. } => format!("confirmed_elsewhere:{line}"),
             Flag::NotConfirmed { line } => format!("not_confirmed:{line}"),
             Flag::HolderDiffers { line, .. } => format!("holder_differs:{line}"),
@@ -323,6 +334,11 @@ pub fn flags(policy: &Policy, claim: &ClaimFacts, elsewhere: &Elsewhere) -> Vec<
     if !elsewhere.same_contact.is_empty() {
         out.push(Flag::SameContactElsewhere {
             claims: elsewhere.same_contact.clone(),
+        });
+    }
+    if elsewhere.same_address > 0 {
+        out.push(Flag::SameAddress {
+            count: elsewhere.same_address,
         });
     }
     let mut by_line: BTreeMap<i64, Vec<String>> = BTreeMap::new();
@@ -621,6 +637,7 @@ mod tests {
             same_account: vec!["RD-000009".into()],
             same_debit: vec![(1, "RD-000009".into())],
             same_contact: vec!["RD-000010".into()],
+            same_address: 4_999,
             confirmed_elsewhere: vec![(1, "RD-000009".into()), (1, "RD-000009".into())],
         };
         let f = flags(&p, &c, &elsewhere);
@@ -634,9 +651,12 @@ mod tests {
                 "flag_same_account",
                 "flag_same_debit",
                 "flag_same_contact",
+                "flag_same_address",
                 "flag_confirmed_elsewhere",
             ]
         );
+        // The address signal is a count, however many share the address.
+        assert!(f.contains(&Flag::SameAddress { count: 4_999 }));
         // The same other claim named once, however the bank's answers match.
         assert!(f.contains(&Flag::ConfirmedElsewhere {
             line: 1,

@@ -93,7 +93,8 @@ async fn guard<A: Audience>(
     let session = Session::from_request_parts(parts, state)
         .await
         .map_err(IntoResponse::into_response)?;
-    match auth::require(&session, &state.db, A::ROLES).await {
+    let memo = parts.extensions.get::<auth::UserMemo>().cloned();
+    match auth::require_once(&session, &state.db, A::ROLES, memo.as_ref()).await {
         Ok(user) => Ok((user, session)),
         Err(e) => Err(e.into_response()),
     }

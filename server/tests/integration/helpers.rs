@@ -71,8 +71,8 @@ async fn prepare_template(db: &Db) {
         .await
         .unwrap();
     match db {
-        Db::Postgres(pool) => pool.close().await,
-        Db::Sqlite { read, write } => {
+        Db::Postgres { pool, .. } => pool.close().await,
+        Db::Sqlite { read, write, .. } => {
             // Everything in the file itself, nothing left in the WAL.
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(write)
@@ -89,7 +89,7 @@ async fn pg_admin(sql: &str) {
     let admin = Db::connect(&pg_admin_url())
         .await
         .expect("PostgreSQL must be reachable for REDRESS_TEST_DB=postgres");
-    if let Db::Postgres(pool) = &admin {
+    if let Db::Postgres { pool, .. } = &admin {
         sqlx::query(sql).execute(pool).await.unwrap();
         pool.close().await;
     }
@@ -136,7 +136,7 @@ impl Drop for TestDb {
                     .build()
                     .unwrap();
                 rt.block_on(async {
-                    if let Ok(Db::Postgres(pool)) = Db::connect(&pg_admin_url()).await {
+                    if let Ok(Db::Postgres { pool, .. }) = Db::connect(&pg_admin_url()).await {
                         let _ =
                             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                                 .execute(&pool)

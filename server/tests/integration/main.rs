@@ -24,5 +24,6 @@ mod policy;
 mod postcodes;
 mod queues;
 mod reports;
+mod round_trips;
 mod routes;
 mod security;

@@ -133,7 +133,7 @@ async fn staff_enrol_before_their_first_action_and_codes_are_single_use() {
                 .await
                 .unwrap()
         }
-        app::server::db::Db::Postgres(p) => {
+        app::server::db::Db::Postgres { pool: p, .. } => {
             sqlx::query_scalar("SELECT code_hash FROM mfa_recovery_codes WHERE user_id = $1")
                 .bind(id)
                 .fetch_all(p)

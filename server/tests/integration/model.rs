@@ -5,7 +5,8 @@
 //! all through the real server. After every step the invariants hold, keyed
 //! by the real-world debit: it is actively reserved at most once, and by the
 //! claim the model says; what is scheduled and paid for it never exceeds its
-//! amount; every paid yen has its ledger entry (`check_ledger`).
+//! amount; every paid yen has its ledger entry (`check_ledger`). After every
+//! sequence the kept dashboard and report figures equal a full count.
 //!
 //! `REDRESS_MODEL_SEQUENCES` sequences (40 in `make test`, 2,000 in `make
 //! drills`) of `REDRESS_MODEL_STEPS` steps (30); `REDRESS_MODEL_SEED` replays
@@ -143,7 +144,14 @@ async fn random_sequences(part: u64) {
             &format!("seed {seed} sequence {s} filed"),
         )
         .await;
+        let mut moments = vec![
+            chrono::Utc::now() - chrono::Duration::days(2),
+            chrono::Utc::now() - chrono::Duration::days(40),
+        ];
         for step in 0..steps {
+            if step % 10 == 5 {
+                moments.push(chrono::Utc::now());
+            }
             let what = act(&app, &staff, &mut model, &mut rng).await;
             done[what] += 1;
             check(
@@ -155,6 +163,15 @@ async fn random_sequences(part: u64) {
             .await;
         }
         approvals = model.approvals;
+        // The kept dashboard and report figures equal a full count, as of
+        // now and as of moments during the sequence (folded every other time).
+        crate::reports::check_kept_figures(
+            &app,
+            &moments,
+            s % 2 == 1,
+            &format!("seed {seed} sequence {s}"),
+        )
+        .await;
     }
     let paid: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM payout_lines WHERE result = 'paid'").fetch_one(p).await.unwrap());

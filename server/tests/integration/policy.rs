@@ -210,11 +210,11 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
         "3000003",
     )
     .await;
-    // Stored just after submit (beside the answer): X and Y name each other;
-    // Z, alone at its address with its own phone and account, raises no
-    // such flag.
+    // Stored just after submit (beside the answer): X and Y share an
+    // address (the second claim from it flags the first once); Z, alone at
+    // its address with its own phone and account, raises no such flag.
     flags_settled(&app).await;
-    let same = "flag_same_contact".to_owned();
+    let same = "flag_same_address".to_owned();
     assert!(
         stored_flags(&app, &x).await.contains(&same),
         "X is flagged when Y arrives"
@@ -223,7 +223,7 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
     assert!(!stored_flags(&app, &z).await.contains(&same));
     let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
     let (status, page) = app
-        .html(&reviewer, "/staff/queue?flag=flag_same_contact")
+        .html(&reviewer, "/staff/queue?flag=flag_same_address")
         .await;
     assert_eq!(status, 200);
     let refs = listed(&page);
@@ -231,7 +231,37 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
         refs.contains(&x) && refs.contains(&y) && !refs.contains(&z),
         "{refs:?}"
     );
-    assert!(page.contains("同じ連絡先"), "the row shows its flags");
+    assert!(page.contains("同じIPアドレス"), "the row shows its flags");
+    // The address signal is a count: a third claim from it says how many
+    // others, and leaves the earlier claims' flags as they were (no
+    // recomputing every claim from a carrier's shared address).
+    let x_id = app::server::store::claims::by_reference(&app.state.db, &x)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    app::on_db!(&app.state.db, p => sqlx::query("DELETE FROM claim_flags WHERE claim_id = $1")
+        .bind(x_id).execute(p).await.map(|r| r.rows_affected()))
+    .unwrap();
+    let w = claim_from(
+        &app,
+        "w@example.jp",
+        "203.0.113.5",
+        "090-3000-0004",
+        "3000004",
+    )
+    .await;
+    flags_settled(&app).await;
+    assert!(stored_flags(&app, &w).await.contains(&same));
+    let (_, page) = app.html(&reviewer, &format!("/staff/claims/{w}")).await;
+    assert!(
+        page.contains("同じ日に同じIPアドレスからほかに2件の申請"),
+        "the count of the others"
+    );
+    assert!(
+        stored_flags(&app, &x).await.is_empty(),
+        "the third claim from the address did not compute the first's flags again"
+    );
     // Not a flag: 422, named beside the filter, never a 500.
     let (status, page) = app.html(&reviewer, "/staff/queue?flag=flag_nonsense").await;
     assert_eq!(status, 422);

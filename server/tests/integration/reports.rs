@@ -433,3 +433,63 @@ async fn the_dashboard_serves_figures_at_most_their_age_old_and_counts_again_in_
         "no other bank on a bank user's dashboard"
     );
 }
+
+/// The kept figures equal the figures counted from the claims: the
+/// dashboard of the whole operation and of every bank any line names, and
+/// the report as of now and as of each of `moments` (past days included).
+/// Folds the kept rows first when `compact`, so that both forms are checked.
+pub(crate) async fn check_kept_figures(
+    app: &TestApp,
+    moments: &[chrono::DateTime<Utc>],
+    compact: bool,
+    when: &str,
+) {
+    if compact {
+        app::server::store::figures::compact(&app.state.db)
+            .await
+            .unwrap();
+    }
+    let banks: Vec<String> = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
+        "SELECT DISTINCT bank_code FROM debit_lines ORDER BY bank_code").fetch_all(p).await.unwrap());
+    let scopes = std::iter::once(None).chain(banks.iter().map(|b| Some(b.as_str())));
+    for scope in scopes {
+        let kept = reports::dashboard(&app.state, scope).await.unwrap();
+        let counted = reports::dashboard_counted(&app.state, scope).await.unwrap();
+        let at = format!("{when}, scope {scope:?}");
+        assert_eq!(kept.states, counted.states, "{at}: cases by state");
+        assert_eq!(
+            kept.daily, counted.daily,
+            "{at}: new claims and decisions by day"
+        );
+        assert_eq!(kept.past_sla, counted.past_sla, "{at}: past the SLA");
+        match (kept.days_to_payment, counted.days_to_payment) {
+            (Some(k), Some(c)) => assert!((k - c).abs() < 1e-9, "{at}: days to payment {k} / {c}"),
+            (k, c) => assert_eq!(k, c, "{at}: days to payment"),
+        }
+        assert_report(&kept.report, &counted.report, &at);
+    }
+    for at in moments.iter().copied().chain([Utc::now()]) {
+        for scope in [None, banks.first().map(String::as_str)] {
+            let kept = reports::compute(&app.state, at, scope).await.unwrap();
+            let counted = reports::count(&app.state, at, scope).await.unwrap();
+            assert_report(
+                &kept,
+                &counted,
+                &format!("{when}, report as of {at}, scope {scope:?}"),
+            );
+        }
+    }
+}
+
+fn assert_report(kept: &Report, counted: &Report, at: &str) {
+    assert_eq!(kept.banks, counted.banks, "{at}: per bank");
+    assert_eq!(
+        (kept.cases_reported, kept.ledger_approved, kept.ledger_paid),
+        (
+            counted.cases_reported,
+            counted.ledger_approved,
+            counted.ledger_paid
+        ),
+        "{at}: cases reported, ledger approved and paid"
+    );
+}

@@ -57,11 +57,36 @@ pub async fn checks(db: &Db, claim: &claims::ClaimRow) -> Result<CaseChecks, App
     })
 }
 
+/// Other claims sent from the claim's address on its day (in Japan), and
+/// when there is exactly one, that one: the second claim from an address
+/// flags the first once; later ones only raise the count, which each case
+/// reads when its checks are computed (constant time, however many).
+async fn same_address(
+    db: &Db,
+    claim: &claims::ClaimRow,
+) -> Result<(i64, Option<String>), AppError> {
+    let Some(ip) = claim.submit_ip.as_deref() else {
+        return Ok((0, None));
+    };
+    let day = crate::domain::calendar::date_in_japan(claim.submitted_at);
+    let others = (assessment::address_count(db, ip, day).await? - 1).max(0);
+    let first = match others {
+        1 => {
+            let from = crate::domain::calendar::start_of_day_in_japan(day);
+            let to = from + chrono::Duration::days(1);
+            assessment::other_from_address(db, claim.id, ip, from, to).await?
+        }
+        _ => None,
+    };
+    Ok((others, first))
+}
+
 async fn elsewhere(db: &Db, claim: &claims::ClaimRow) -> Result<Elsewhere, AppError> {
     Ok(Elsewhere {
         same_account: assessment::same_account(db, claim.id).await?,
         same_debit: assessment::same_debit(db, claim.id).await?,
         same_contact: assessment::same_contact(db, claim).await?,
+        same_address: same_address(db, claim).await?.0,
         confirmed_elsewhere: crate::store::bank_review::confirmed_elsewhere(db, claim.id, None)
             .await?
             .into_iter()
@@ -97,6 +122,7 @@ pub async fn refresh_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, AppError
         .chain(elsewhere.same_debit.into_iter().map(|(_, r)| r))
         .chain(elsewhere.confirmed_elsewhere.into_iter().map(|(_, r)| r))
         .chain(elsewhere.same_contact)
+        .chain(same_address(db, &row).await?.1)
         .collect();
     others.sort();
     others.dedup();

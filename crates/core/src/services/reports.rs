@@ -11,11 +11,40 @@ use crate::domain::report::{Report, jst_text, parse_as_of};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::Core;
+use crate::store::figures;
 use crate::store::reports as store;
 
 /// The report as of `as_of` (per bank, restricted to `bank` when given).
 #[tracing::instrument(skip_all)]
 pub async fn compute(
+    state: &Core,
+    as_of: DateTime<Utc>,
+    bank: Option<&str>,
+) -> Result<Report, AppError> {
+    compute_kept(state, Some(as_of), as_of, bank).await
+}
+
+/// The report from the kept figures: as of `as_of` (`None`: all that is
+/// kept, the figures now), shown as of `shown`.
+async fn compute_kept(
+    state: &Core,
+    as_of: Option<DateTime<Utc>>,
+    shown: DateTime<Utc>,
+    bank: Option<&str>,
+) -> Result<Report, AppError> {
+    let banks = figures::by_bank(&state.db, as_of, bank).await?;
+    let ledger = if bank.is_none() {
+        let (cases, approved, paid) = figures::ledger_totals(&state.db, as_of).await?;
+        (cases, approved.value(), paid.value())
+    } else {
+        (0, 0, 0)
+    };
+    Ok(Report::new(shown, Utc::now(), banks, ledger))
+}
+
+/// The report counted from the claims themselves (every row, slow at
+/// scale): what the kept figures must always equal.
+pub async fn count(
     state: &Core,
     as_of: DateTime<Utc>,
     bank: Option<&str>,
@@ -209,14 +238,12 @@ pub struct Dashboard {
     pub days_to_payment: Option<f64>,
 }
 
-#[tracing::instrument(skip_all)]
-pub async fn dashboard(state: &Core, bank: Option<&str>) -> Result<Dashboard, AppError> {
-    let now = Utc::now();
-    let today = today_jst(now);
-    let first = today - Duration::days(89);
-    let since = crate::domain::calendar::start_of_day_in_japan(first);
-    let counted = store::daily(&state.db, since, bank).await?;
-    let daily = (0..90)
+/// 90 days from `first`, each with its counted (new claims, decisions) or zeros.
+fn ninety_days(
+    first: chrono::NaiveDate,
+    counted: &[(String, i64, i64)],
+) -> Vec<(String, i64, i64)> {
+    (0..90)
         .map(|i| {
             let day = (first + Duration::days(i)).format("%Y-%m-%d").to_string();
             let (n, k) = counted
@@ -226,12 +253,40 @@ pub async fn dashboard(state: &Core, bank: Option<&str>) -> Result<Dashboard, Ap
                 .unwrap_or((0, 0));
             (day, n, k)
         })
-        .collect();
+        .collect()
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn dashboard(state: &Core, bank: Option<&str>) -> Result<Dashboard, AppError> {
+    let now = Utc::now();
+    let today = today_jst(now);
+    let first = today - Duration::days(89);
+    let counted = figures::daily(&state.db, first, bank).await?;
+    let daily = ninety_days(first, &counted);
+    Ok(Dashboard {
+        computed_at: now,
+        states: figures::states(&state.db, bank).await?,
+        daily,
+        report: compute_kept(state, None, now, bank).await?,
+        past_sla: figures::past_sla(&state.db, super::notifications::late_start(today), bank)
+            .await?,
+        days_to_payment: figures::days_to_payment(&state.db, bank).await?,
+    })
+}
+
+/// The dashboard's figures counted from the claims themselves (see `count`).
+pub async fn dashboard_counted(state: &Core, bank: Option<&str>) -> Result<Dashboard, AppError> {
+    let now = Utc::now();
+    let today = today_jst(now);
+    let first = today - Duration::days(89);
+    let since = crate::domain::calendar::start_of_day_in_japan(first);
+    let counted = store::daily(&state.db, since, bank).await?;
+    let daily = ninety_days(first, &counted);
     Ok(Dashboard {
         computed_at: now,
         states: store::states(&state.db, bank).await?,
         daily,
-        report: compute(state, now, bank).await?,
+        report: count(state, now, bank).await?,
         past_sla: store::past_sla(&state.db, super::notifications::late_start(today), bank).await?,
         days_to_payment: store::days_to_payment(&state.db, bank).await?,
     })

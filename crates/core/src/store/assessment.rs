@@ -82,8 +82,8 @@ pub async fn same_debit(db: &Db, claim: Uuid) -> Result<Vec<(i64, String)>, sqlx
     on_db!(db, p => sqlx::query_as::<_, (i64, String)>(&sql).bind(claim).fetch_all(p).await)
 }
 
-/// Other claims from the same account holder (e-mail), phone number or
-/// address sent within a day either side of `at`.
+/// Other claims from the same account holder (e-mail) or phone number sent
+/// within a day either side of `at`.
 pub async fn same_contact(
     db: &Db,
     claim: &crate::store::claims::ClaimRow,
@@ -94,13 +94,34 @@ pub async fn same_contact(
         at + chrono::Duration::hours(24),
     );
     on_db!(db, p => sqlx::query_scalar::<_, String>(
-        // Three lookups by index (claimant, phone, address), not one scan.
-        "SELECT reference FROM claims WHERE id <> $1 AND claimant_id = $2 AND submitted_at BETWEEN $5 AND $6
-         UNION SELECT reference FROM claims WHERE id <> $1 AND phone = $3 AND submitted_at BETWEEN $5 AND $6
-         UNION SELECT reference FROM claims WHERE id <> $1 AND submit_ip = $4 AND submitted_at BETWEEN $5 AND $6
+        // Two lookups by index (claimant, phone), not one scan.
+        "SELECT reference FROM claims WHERE id <> $1 AND claimant_id = $2 AND submitted_at BETWEEN $4 AND $5
+         UNION SELECT reference FROM claims WHERE id <> $1 AND phone = $3 AND submitted_at BETWEEN $4 AND $5
          ORDER BY reference",
-    ).bind(claim.id).bind(claim.claimant_id).bind(&claim.phone).bind(claim.submit_ip.as_deref())
+    ).bind(claim.id).bind(claim.claimant_id).bind(&claim.phone)
     .bind(from).bind(to).fetch_all(p).await)
+}
+
+/// How many claims were sent from `ip` on `day` (in Japan): one row kept
+/// by migration 0022 as claims arrive.
+pub async fn address_count(db: &Db, ip: &str, day: NaiveDate) -> Result<i64, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COALESCE(MAX(n), 0) FROM address_days WHERE submit_ip = $1 AND day = $2",
+    ).bind(ip).bind(day.format("%Y-%m-%d").to_string()).fetch_one(p).await)
+}
+
+/// Another claim sent from `ip` on `day` than `claim` (the first found).
+pub async fn other_from_address(
+    db: &Db,
+    claim: Uuid,
+    ip: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, String>(
+        "SELECT reference FROM claims WHERE submit_ip = $1 AND submitted_at >= $2 AND submitted_at < $3 AND id <> $4
+         LIMIT 1",
+    ).bind(ip).bind(from).bind(to).bind(claim).fetch_optional(p).await)
 }
 
 /// Marks the flags of these claims to be computed again.

@@ -343,6 +343,11 @@ pub async fn confirm_lines_bulk(
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     const COLS: usize = 13;
+    // In the order of their claims: each answer locks its claim while the
+    // kept figures take its part (migration 0022), and transactions that
+    // lock in one order cannot deadlock on one another.
+    let mut answers: Vec<&NewAnswer<'_>> = answers.iter().collect();
+    answers.sort_by_key(|a| a.claim_id);
     for chunk in answers.chunks(50) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))

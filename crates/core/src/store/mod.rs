@@ -32,6 +32,7 @@ pub mod claims;
 pub mod decisions;
 pub mod drafts;
 pub mod evidence;
+pub mod figures;
 pub mod invitations;
 pub mod login_sessions;
 pub mod mfa;

@@ -219,7 +219,7 @@ pub async fn compact_counts(db: &Db) -> Result<u64, sqlx::Error> {
     if rows <= states {
         return Ok(0);
     }
-    if let Db::Postgres(p) = db {
+    if let Db::Postgres { pool: p, .. } = db {
         // Only the rows this statement deleted are summed: rows appended
         // meanwhile by other transactions stay as they are.
         let (gone,): (i64,) = sqlx::query_as(
@@ -253,12 +253,15 @@ pub async fn compact_counts(db: &Db) -> Result<u64, sqlx::Error> {
     Ok(gone)
 }
 
-/// Compacts the state counts every `every`, forever (each process may:
+/// Compacts the state counts and the kept figures every `every`, forever (each process may:
 /// compactions running at once leave the sums as they were).
 pub async fn run_count_compaction(db: Db, every: std::time::Duration) {
     loop {
         if let Err(e) = compact_counts(&db).await {
             tracing::warn!(error = %e, "compacting the state counts failed");
+        }
+        if let Err(e) = super::figures::compact(&db).await {
+            tracing::warn!(error = %e, "compacting the kept figures failed");
         }
         tokio::time::sleep(every).await;
     }

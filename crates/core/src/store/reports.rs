@@ -159,7 +159,7 @@ pub async fn daily(
 ) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
     let day = |col: &str| match db {
         Db::Sqlite { .. } => format!("date({col}, '+9 hours')"),
-        Db::Postgres(_) => format!("to_char({col} AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD')"),
+        Db::Postgres { .. } => format!("to_char({col} AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD')"),
     };
     let sql = format!(
         "SELECT d, CAST(SUM(n) AS BIGINT), CAST(SUM(k) AS BIGINT) FROM (
@@ -195,7 +195,9 @@ pub async fn past_sla(
 pub async fn days_to_payment(db: &Db, bank: Option<&str>) -> Result<Option<f64>, sqlx::Error> {
     let diff = match db {
         Db::Sqlite { .. } => "julianday(pl.paid_on) - julianday(date(c.submitted_at, '+9 hours'))",
-        Db::Postgres(_) => "pl.paid_on - CAST(c.submitted_at AT TIME ZONE 'Asia/Tokyo' AS DATE)",
+        Db::Postgres { .. } => {
+            "pl.paid_on - CAST(c.submitted_at AT TIME ZONE 'Asia/Tokyo' AS DATE)"
+        }
     };
     let sql = format!(
         "SELECT CAST(AVG({diff}) AS DOUBLE PRECISION) FROM payout_lines pl JOIN claims c ON c.id = pl.claim_id

@@ -24,10 +24,15 @@ pub async fn record_case_views(
         .map(|(_, value)| value.to_owned())
         .filter(|_| req.method() == axum::http::Method::GET);
     let session = req.extensions().get::<tower_sessions::Session>().cloned();
+    let memo = req
+        .extensions()
+        .get::<app::server::auth::UserMemo>()
+        .cloned();
     let res = next.run(req).await;
     if let (Some(reference), Some(session)) = (reference, session)
         && res.status() == axum::http::StatusCode::OK
-        && let Ok(Some(user)) = app::server::auth::current_user(&session, &state.db).await
+        && let Ok(Some(user)) =
+            app::server::auth::current_user_once(&session, &state.db, memo.as_ref()).await
         && user.role.is_staff()
         && let Err(e) = record_view(&state, &user, &reference).await
     {

@@ -40,6 +40,17 @@ pub fn route_label(path: &str, status: u16) -> String {
     if label.is_empty() { "/".into() } else { label }
 }
 
+/// A fresh reading of who is logged in for each request (see
+/// `auth::UserMemo`): the page's server functions and guards share it.
+pub async fn user_memo(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    req.extensions_mut()
+        .insert(app::server::auth::UserMemo::default());
+    next.run(req).await
+}
+
 /// The outermost layer: gives the request its id, runs it inside a span
 /// carrying the id, writes one access-log line, counts it, and names the id
 /// in the response (and in the body of a bare server error).

@@ -232,6 +232,7 @@ pub async fn submissions(
     state: &AppState,
     n: usize,
     clients: usize,
+    one_address: Option<&str>,
 ) -> anyhow::Result<(f64, usize)> {
     let cookie = session(router, state, "claimant@redress.example").await?;
     let answers = template(router, state, &cookie).await?;
@@ -273,11 +274,11 @@ pub async fn submissions(
             json = json.replace(old, &Uuid::new_v4().to_string());
         }
         app::server::store::drafts::insert(&mut tx, id, claimant, &json, now).await?;
-        keys.push((
-            id,
-            cookie,
-            format!("10.{}.{}.{}", i / 65_536 % 256, i / 256 % 256, i % 256),
-        ));
+        let ip = match one_address {
+            Some(ip) => ip.to_owned(),
+            None => format!("10.{}.{}.{}", i / 65_536 % 256, i / 256 % 256, i % 256),
+        };
+        keys.push((id, cookie, ip));
     }
     tx.commit().await?;
     let queue = Arc::new(std::sync::Mutex::new(keys));
