@@ -211,11 +211,24 @@ async fn claimants(state: &AppState, n: usize) -> anyhow::Result<Vec<(Uuid, Stri
     let store = server::sessions::DbSessionStore::new(&state.db).await?;
     let mut out = Vec::with_capacity(n);
     for id in ids {
+        // A login row, as a login makes (a session without one is ended).
+        let login = app::server::auth::open_login(
+            state,
+            id,
+            app::domain::Role::Claimant,
+            "bench",
+            "127.0.0.1",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut record = Record {
             id: Id::default(),
-            data: [("uid".to_owned(), serde_json::json!(id))]
-                .into_iter()
-                .collect(),
+            data: [
+                ("uid".to_owned(), serde_json::json!(id)),
+                ("login".to_owned(), serde_json::json!(login)),
+            ]
+            .into_iter()
+            .collect(),
             expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(2),
         };
         store.create(&mut record).await?;
@@ -260,7 +273,13 @@ pub async fn submissions(
     let now = chrono::Utc::now();
     let mut keys = Vec::with_capacity(n);
     let mut tx = state.db.begin().await?;
+    // Every call's claims have accounts, phones and amounts of their own:
+    // a phase's claims must not match an earlier phase's (each match is a
+    // flag, and flags computed again on both claims).
+    static SENT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let first = SENT.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     for (i, (claimant, cookie)) in people.into_iter().enumerate() {
+        let i = first + i;
         let id = Uuid::new_v4();
         // Debits of their own too: claims naming one debit are flagged
         // against each other, which real claims seldom are.
@@ -307,6 +326,30 @@ pub async fn submissions(
                     .and_then(|r| see_other(r).ok())
                     .is_some_and(|to| to.ends_with("?sent=1"));
                 if !sent {
+                    if failed == 0 {
+                        // Say why, once per client.
+                        match res {
+                            Ok(r) => {
+                                let status = r.status();
+                                let to = r
+                                    .headers()
+                                    .get("location")
+                                    .and_then(|v| v.to_str().ok())
+                                    .unwrap_or_default()
+                                    .to_owned();
+                                let body = axum::body::to_bytes(r.into_body(), 1 << 20)
+                                    .await
+                                    .unwrap_or_default();
+                                let text = String::from_utf8_lossy(&body);
+                                let start = text.find("error-summary").unwrap_or(0);
+                                eprintln!(
+                                    "a submission failed: {status} {to}: {}",
+                                    &text[start..text.len().min(start + 600)]
+                                );
+                            }
+                            Err(e) => eprintln!("a submission failed: {e}"),
+                        }
+                    }
                     failed += 1;
                 }
             }
