@@ -81,7 +81,7 @@ async fn a_case_shows_the_policys_flags_and_its_sla_clock() {
     assert!(checks.contains("同じ口座がほかの申請にもあります") && checks.contains(&a));
     assert!(!checks.contains("上限を超えています"));
     let checks = page(c.clone()).await;
-    assert!(checks.contains("同じメール・電話・IPアドレスから24時間以内に複数の申請"));
+    assert!(checks.contains("同じメールアドレスまたは電話番号から24時間以内に複数の申請"));
     assert!(!checks.contains("同じ口座"));
     assert!(!checks.contains("同じ引き出し"));
 

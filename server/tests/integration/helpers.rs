@@ -173,6 +173,9 @@ pub struct Options {
     pub import_max_cells: u64,
     /// The built site's folder (`target/site` unless a test brings its own).
     pub site_root: Option<String>,
+    /// How often the mail sender looks for mail (100 ms unless a test
+    /// wants the server quiet between its own requests).
+    pub mail_poll_ms: u64,
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -190,6 +193,7 @@ impl Default for Options {
             import_max_unpacked_mb: IMPORT_MAX_UNPACKED_MB,
             import_max_cells: IMPORT_MAX_CELLS,
             site_root: None,
+            mail_poll_ms: 100,
         }
     }
 }
@@ -235,6 +239,7 @@ impl TestApp {
             import_max_unpacked_mb,
             import_max_cells,
             site_root,
+            mail_poll_ms,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -260,7 +265,7 @@ impl TestApp {
             mail_reply_to: Some("Redress help desk <help@redress.example>".into()),
             mail_retry_ms: 300,
             site_root: site_root.unwrap_or_else(|| "target/site".into()),
-            mail_poll_ms: 100,
+            mail_poll_ms,
             trust_forwarded_for,
             api_rate_per_minute: 120,
             import_wait_ms,
@@ -279,7 +284,12 @@ impl TestApp {
         demo::seed(&state).await.expect("seed");
         let serve_state = state.clone();
         tokio::spawn(async move {
-            startup::serve(listener, serve_state, std::time::Duration::from_millis(100)).await
+            startup::serve(
+                listener,
+                serve_state,
+                std::time::Duration::from_millis(mail_poll_ms),
+            )
+            .await
         });
         TestApp {
             address: format!("http://{addr}"),

@@ -1,8 +1,8 @@
 //! Database round trips per page view: every store call, transaction and
 //! session read or write of the server's database handle is counted
 //! (`Db::stats`), around one request at a time on a server of this test's
-//! own. Each page is asked for three times and the fewest counted (a
-//! background job of the server may run meanwhile and only adds).
+//! own, its mail sender quiet. Each page is asked for five times and the
+//! fewest counted (a background job may still run meanwhile: it only adds).
 //!
 //! The bound of each page is what it takes today (both databases alike);
 //! the performance issue's target is 3, which these pages do not meet yet
@@ -13,7 +13,7 @@ use crate::payouts::{approve, assess_in_full};
 
 async fn round_trips(app: &TestApp, client: &reqwest::Client, path: &str) -> u64 {
     let mut fewest = u64::MAX;
-    for _ in 0..3 {
+    for _ in 0..5 {
         let before = app.state.db.stats().count();
         let res = app.get(client, path).await;
         let status = res.status().as_u16();
@@ -27,7 +27,13 @@ async fn round_trips(app: &TestApp, client: &reqwest::Client, path: &str) -> u64
 
 #[tokio::test]
 async fn each_main_page_takes_no_more_database_round_trips_than_its_bound() {
-    let app = TestApp::spawn().await;
+    // A quiet server: its mail sender looks for mail once a minute, not
+    // between the measured requests every 100 ms.
+    let app = TestApp::spawn_with(Options {
+        mail_poll_ms: 60_000,
+        ..Options::default()
+    })
+    .await;
     let (claimant, key) = app
         .draft_for(
             "trips@example.jp",

@@ -44,6 +44,7 @@ async fn compute_kept(
 
 /// The report counted from the claims themselves (every row, slow at
 /// scale): what the kept figures must always equal.
+#[tracing::instrument(skip_all)]
 pub async fn count(
     state: &Core,
     as_of: DateTime<Utc>,
@@ -275,6 +276,7 @@ pub async fn dashboard(state: &Core, bank: Option<&str>) -> Result<Dashboard, Ap
 }
 
 /// The dashboard's figures counted from the claims themselves (see `count`).
+#[tracing::instrument(skip_all)]
 pub async fn dashboard_counted(state: &Core, bank: Option<&str>) -> Result<Dashboard, AppError> {
     let now = Utc::now();
     let today = today_jst(now);
