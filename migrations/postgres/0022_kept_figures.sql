@@ -227,25 +227,24 @@ HAVING SUM(n) <> 0 OR SUM(lines) <> 0 OR SUM(amount) <> 0;
 -- Claims sent from each client address on each day in Japan, kept as the
 -- claims arrive: the "same address" signal is this count, read in constant
 -- time, not a list of every other claim from the address (a mobile
--- carrier's shared address carries thousands of phones).
+-- carrier's shared address carries thousands of phones). Rows are only
+-- appended (+1, -1), never updated: claims from one address do not wait on
+-- one row's lock; the periodic compaction folds them (store::figures).
 CREATE TABLE address_days (
     submit_ip TEXT NOT NULL,
     day       TEXT NOT NULL,
-    n         BIGINT NOT NULL,
-    PRIMARY KEY (submit_ip, day)
+    n         BIGINT NOT NULL
 );
+CREATE INDEX address_days_key ON address_days (submit_ip, day);
 INSERT INTO address_days (submit_ip, day, n)
 SELECT submit_ip, to_char(submitted_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD'), COUNT(*) FROM claims
  WHERE submit_ip IS NOT NULL GROUP BY 1, 2;
 CREATE FUNCTION address_days_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO address_days (submit_ip, day, n)
-        VALUES (NEW.submit_ip, to_char(NEW.submitted_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD'), 1)
-            ON CONFLICT (submit_ip, day) DO UPDATE SET n = address_days.n + 1;
+        INSERT INTO address_days (submit_ip, day, n) VALUES (NEW.submit_ip, to_char(NEW.submitted_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD'), 1);
     ELSE
-        UPDATE address_days SET n = n - 1
-         WHERE submit_ip = OLD.submit_ip AND day = to_char(OLD.submitted_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD');
+        INSERT INTO address_days (submit_ip, day, n) VALUES (OLD.submit_ip, to_char(OLD.submitted_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD'), -1);
     END IF;
     RETURN NULL;
 END

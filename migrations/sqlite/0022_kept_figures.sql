@@ -249,24 +249,25 @@ HAVING SUM(n) <> 0 OR SUM(lines) <> 0 OR SUM(amount) <> 0;
 -- Claims sent from each client address on each day in Japan, kept as the
 -- claims arrive: the "same address" signal is this count, read in constant
 -- time, not a list of every other claim from the address (a mobile
--- carrier's shared address carries thousands of phones).
+-- carrier's shared address carries thousands of phones). Rows are only
+-- appended (+1, -1), never updated: claims from one address do not wait on
+-- one row's lock; the periodic compaction folds them (store::figures).
 CREATE TABLE address_days (
     submit_ip TEXT NOT NULL,
     day       TEXT NOT NULL,
-    n         BIGINT NOT NULL,
-    PRIMARY KEY (submit_ip, day)
+    n         BIGINT NOT NULL
 );
+CREATE INDEX address_days_key ON address_days (submit_ip, day);
 INSERT INTO address_days (submit_ip, day, n)
 SELECT submit_ip, date(submitted_at, '+9 hours'), COUNT(*) FROM claims
  WHERE submit_ip IS NOT NULL GROUP BY 1, 2;
 CREATE TRIGGER address_days_insert AFTER INSERT ON claims
 WHEN NEW.submit_ip IS NOT NULL
 BEGIN
-    INSERT INTO address_days (submit_ip, day, n) VALUES (NEW.submit_ip, date(NEW.submitted_at, '+9 hours'), 1)
-        ON CONFLICT (submit_ip, day) DO UPDATE SET n = n + 1;
+    INSERT INTO address_days (submit_ip, day, n) VALUES (NEW.submit_ip, date(NEW.submitted_at, '+9 hours'), 1);
 END;
 CREATE TRIGGER address_days_delete AFTER DELETE ON claims
 WHEN OLD.submit_ip IS NOT NULL
 BEGIN
-    UPDATE address_days SET n = n - 1 WHERE submit_ip = OLD.submit_ip AND day = date(OLD.submitted_at, '+9 hours');
+    INSERT INTO address_days (submit_ip, day, n) VALUES (OLD.submit_ip, date(OLD.submitted_at, '+9 hours'), -1);
 END;

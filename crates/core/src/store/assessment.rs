@@ -102,11 +102,11 @@ pub async fn same_contact(
     .bind(from).bind(to).fetch_all(p).await)
 }
 
-/// How many claims were sent from `ip` on `day` (in Japan): one row kept
-/// by migration 0022 as claims arrive.
+/// How many claims were sent from `ip` on `day` (in Japan): the rows
+/// migration 0022's trigger appends as claims arrive (folded every 10 s).
 pub async fn address_count(db: &Db, ip: &str, day: NaiveDate) -> Result<i64, sqlx::Error> {
     on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT COALESCE(MAX(n), 0) FROM address_days WHERE submit_ip = $1 AND day = $2",
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM address_days WHERE submit_ip = $1 AND day = $2",
     ).bind(ip).bind(day.format("%Y-%m-%d").to_string()).fetch_one(p).await)
 }
 

@@ -211,6 +211,48 @@ pub async fn recount(db: &Db) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Folds the appended rows of the address counts into one per (address,
+/// day), as `compact` does for the figures; returns how many there were.
+pub async fn compact_addresses(db: &Db) -> Result<u64, sqlx::Error> {
+    let (rows, keys): (i64, i64) = on_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT 1 FROM address_days GROUP BY submit_ip, day) k)
+           FROM address_days").fetch_one(p).await)?;
+    if rows <= keys {
+        return Ok(0);
+    }
+    if let Db::Postgres { pool: p, .. } = db {
+        let (gone,): (i64,) = sqlx::query_as(
+            "WITH gone AS (DELETE FROM address_days RETURNING submit_ip, day, n),
+                  kept AS (INSERT INTO address_days (submit_ip, day, n)
+                           SELECT submit_ip, day, SUM(n) FROM gone GROUP BY submit_ip, day HAVING SUM(n) <> 0)
+             SELECT COUNT(*) FROM gone",
+        )
+        .fetch_one(p)
+        .await?;
+        return Ok(gone as u64);
+    }
+    let mut tx = db.begin().await?;
+    let gone = crate::on_tx!(&mut tx, c => {
+        sqlx::query(
+            "CREATE TEMP TABLE IF NOT EXISTS address_days_folded AS SELECT * FROM address_days WHERE 0",
+        )
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO address_days_folded SELECT submit_ip, day, SUM(n) FROM address_days
+              GROUP BY submit_ip, day HAVING SUM(n) <> 0",
+        )
+        .execute(&mut *c)
+        .await?;
+        let gone = sqlx::query("DELETE FROM address_days").execute(&mut *c).await?.rows_affected();
+        sqlx::query("INSERT INTO address_days SELECT * FROM address_days_folded").execute(&mut *c).await?;
+        sqlx::query("DELETE FROM address_days_folded").execute(&mut *c).await?;
+        Ok::<_, sqlx::Error>(gone)
+    })?;
+    tx.commit().await?;
+    Ok(gone)
+}
+
 /// Folds the appended rows into one row per (bank, metric, day); returns
 /// how many rows there were (0: nothing to fold). Every sum reads the same
 /// before and after.

@@ -263,6 +263,9 @@ pub async fn run_count_compaction(db: Db, every: std::time::Duration) {
         if let Err(e) = super::figures::compact(&db).await {
             tracing::warn!(error = %e, "compacting the kept figures failed");
         }
+        if let Err(e) = super::figures::compact_addresses(&db).await {
+            tracing::warn!(error = %e, "compacting the address counts failed");
+        }
         tokio::time::sleep(every).await;
     }
 }
