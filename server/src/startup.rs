@@ -4,7 +4,7 @@ use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -101,7 +101,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
 
     // The case pages are bound with the case-view audit as their own
     // layer; the other pages without it.
-    let (case_pages, pages): (Vec<_>, Vec<_>) = generate_route_list(App)
+    let (case_pages, pages): (Vec<_>, Vec<_>) = route_list()
         .into_iter()
         .partition(|r| app::routes::CASE_PAGES.contains(&r.path()));
     anyhow::ensure!(
@@ -227,4 +227,15 @@ pub async fn serve(
     )
     .await?;
     Ok(())
+}
+
+/// The app's pages, listed once per process. Listing renders the app with
+/// resource loading switched off by a flag that is process-wide
+/// (leptos_server's `SuppressResourceLoad`): a page another server of the
+/// same process renders meanwhile creates its resources unloaded and waits
+/// for them for ever. The tests start servers while others answer; the
+/// request hung, without an error, until the run's time limit.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }

@@ -350,6 +350,9 @@ impl TestApp {
             .cookie_store(true)
             .redirect(Policy::none())
             .default_headers(headers)
+            // A request the server never answers fails the test, naming it,
+            // instead of holding the whole run until CI's limit.
+            .timeout(std::time::Duration::from_secs(90))
             .build()
             .unwrap()
     }

@@ -311,3 +311,40 @@ async fn pages_are_compressed_and_the_sites_files_are_named_by_content_and_kept(
     );
     let _ = std::fs::remove_dir_all(&site);
 }
+
+/// Pages end while other servers start in the same process. Leptos lists an
+/// app's routes by rendering it with resource loading switched off by a
+/// process-wide flag; a page another server rendered meanwhile created its
+/// resources unloaded and never answered (the tests, which start servers
+/// while others answer, hung until CI's limit). Several clients ask for
+/// pages on one server, on its own threads, while six more servers start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_end_while_other_servers_start_in_the_same_process() {
+    let app = TestApp::spawn().await;
+    let starting = std::sync::atomic::AtomicBool::new(true);
+    let ask = || async {
+        let client = app.client();
+        let mut answered = 0;
+        while starting.load(std::sync::atomic::Ordering::Relaxed) || answered < 5 {
+            let page = tokio::time::timeout(Duration::from_secs(20), async {
+                let res = app.get(&client, "/").await;
+                (res.status().as_u16(), res.text().await.map(|t| t.len()))
+            })
+            .await
+            .expect("the start page ended within 20 s while servers started");
+            assert_eq!(page.0, 200);
+            assert!(page.1.expect("the whole page") > 1000);
+            answered += 1;
+        }
+        answered
+    };
+    let starts = async {
+        for _ in 0..6 {
+            let other = TestApp::spawn().await;
+            assert_eq!(other.get(&other.client(), "/").await.status(), 200);
+        }
+        starting.store(false, std::sync::atomic::Ordering::Relaxed);
+    };
+    let (a, b, c, d, ()) = tokio::join!(ask(), ask(), ask(), ask(), starts);
+    assert!([a, b, c, d].iter().all(|n| *n >= 5));
+}

@@ -17,7 +17,7 @@ async fn round_trips(app: &TestApp, client: &reqwest::Client, path: &str) -> u64
         let before = app.state.db.stats().count();
         let res = app.get(client, path).await;
         let status = res.status().as_u16();
-        let _ = res.bytes().await;
+        res.bytes().await.expect(path);
         let after = app.state.db.stats().count();
         assert_eq!(status, 200, "{path}");
         fewest = fewest.min(after - before);
