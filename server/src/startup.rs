@@ -193,8 +193,9 @@ pub async fn serve(
         state.db.clone(),
         std::time::Duration::from_secs(3600),
     ));
-    // The queue tabs' counts are sums of appended rows: fold them often.
-    tokio::spawn(app::server::store::queue::run_count_compaction(
+    // The queue tabs' counts, the kept figures and the address counts are
+    // sums of appended rows: fold them often.
+    tokio::spawn(app::server::store::appended::run_folds(
         state.db.clone(),
         std::time::Duration::from_secs(10),
     ));

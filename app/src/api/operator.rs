@@ -106,11 +106,13 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
         res.set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
     let fail = |e: sqlx::Error| ctx::fail(e.into());
-    let (rows, total, more) = queue::page(&app.db, &filter).await.map_err(fail)?;
+    let counts = queue::counts(&app.db).await.map_err(fail)?;
+    let (rows, total, more) = queue::page(&app.db, &filter, Some(&counts))
+        .await
+        .map_err(fail)?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let waits = queue::waits(&app.db, &ids).await.map_err(fail)?;
     let flags = queue::flags_of(&app.db, &ids).await.map_err(fail)?;
-    let counts = queue::counts(&app.db).await.map_err(fail)?;
     Ok(QueuePage {
         rows: rows
             .into_iter()
@@ -242,27 +244,16 @@ fn flag_view(flag: crate::domain::policy::Flag) -> FlagView {
     v
 }
 
-/// A case's flags against the policy and its SLA clock (operator staff).
-#[server(endpoint = "operator_checks")]
-pub async fn operator_checks(reference: String) -> Result<CaseChecksView, ApiError> {
-    use super::ctx;
-    use crate::server::AppError;
-    let (state, _user) = ctx::require(&OPERATORS).await?;
-    let reference =
-        crate::domain::CaseRef::parse(&reference).map_err(|_| ctx::fail(AppError::NotFound))?;
-    let claim = crate::server::store::claims::by_reference(&state.db, &reference.to_string())
-        .await
-        .map_err(|e| ctx::fail(e.into()))?
-        .ok_or_else(|| ctx::fail(AppError::NotFound))?;
-    let checks = crate::server::services::assessment::checks(&state.db, &claim)
-        .await
-        .map_err(ctx::fail)?;
-    Ok(CaseChecksView {
+/// A case's flags against the policy and its SLA clock, as its page shows
+/// them.
+#[cfg(feature = "ssr")]
+fn checks_view(checks: &crate::server::services::assessment::CaseChecks) -> CaseChecksView {
+    CaseChecksView {
         policy_version: checks.policy.version,
-        flags: checks.flags.into_iter().map(flag_view).collect(),
+        flags: checks.flags.iter().cloned().map(flag_view).collect(),
         sla_days: checks.sla_days,
         sla: checks.sla.as_str().to_owned(),
-    })
+    }
 }
 
 /// One line of the assessment form.
@@ -333,6 +324,8 @@ pub struct DecisionView {
     /// The payout account's bank's check: (it is the claimant's, when, JST);
     /// without a "yes", an approval needs a reason.
     pub account_check: Option<(bool, String)>,
+    /// The case's flags and SLA clock (read once with the rest).
+    pub checks: CaseChecksView,
 }
 
 /// The amounts of a case's lines as the decision form shows them: the
@@ -450,6 +443,7 @@ pub async fn operator_decision(reference: String) -> Result<DecisionView, ApiErr
             .collect(),
         mails: mails.iter().map(super::mail::mail_view).collect(),
         account_check: d.account_check.map(|(m, at)| (m, jst_time(at))),
+        checks: checks_view(&d.checks),
         held_elsewhere: d
             .held_elsewhere
             .iter()

@@ -227,7 +227,6 @@ pub fn StaffCasePage() -> impl IntoView {
                 {move || {
                     let reference = reference.clone();
                     Suspend::new(async move {
-                        let checks = crate::api::operator::operator_checks(reference.clone()).await;
                         let decision = crate::api::operator::operator_decision(reference.clone()).await;
                         match operator_case(reference).await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
@@ -238,7 +237,7 @@ pub fn StaffCasePage() -> impl IntoView {
                                     <ErrorSummary />
                                     {super::query_param("done").map(|d| view! { <crate::components::Notice key=format!("done_{d}") /> })}
                                     <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
-                                    {checks.ok().map(|c| view! { <CaseChecks checks=c /> })}
+                                    {decision.as_ref().ok().map(|d| view! { <CaseChecks checks=d.checks.clone() /> })}
                                     <ClaimDetailView claim=claim.clone() />
                                     {decision.ok().map(|d| view! { <DecisionPanel reference=claim.reference.clone() d=d /> })}
                                     {in_review

@@ -62,7 +62,11 @@ pub async fn current_user_once(
     memo: Option<&UserMemo>,
 ) -> Result<Option<CurrentUser>, AppError> {
     match memo {
-        Some(memo) => memo.get_or_read(current_user(session, db)).await,
+        Some(memo) => {
+            let (session, db) = (session.clone(), db.clone());
+            memo.get_or_read(async move { current_user(&session, &db).await })
+                .await
+        }
         None => current_user(session, db).await,
     }
 }

@@ -276,10 +276,23 @@ pub struct UserMemo(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>);
 
 impl UserMemo {
     /// The memo's reading, or `read`'s (kept for the rest of the request).
+    ///
+    /// The reading runs in a task of its own: a caller dropped half way
+    /// (Leptos's `Suspense` runs a page's futures more than once in SSR and
+    /// drops the first) does not cancel it, so the next caller waits for it
+    /// instead of reading the session and the user again.
     pub async fn get_or_read<F, E>(&self, read: F) -> Result<Option<CurrentUser>, E>
     where
-        F: std::future::Future<Output = Result<Option<CurrentUser>, E>>,
+        F: std::future::Future<Output = Result<Option<CurrentUser>, E>> + Send + 'static,
+        E: Send + 'static,
     {
-        self.0.get_or_try_init(|| read).await.cloned()
+        if let Some(user) = self.0.get() {
+            return Ok(user.clone());
+        }
+        let cell = self.0.clone();
+        match tokio::spawn(async move { cell.get_or_try_init(|| read).await.cloned() }).await {
+            Ok(read) => read,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
     }
 }

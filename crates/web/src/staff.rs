@@ -248,7 +248,7 @@ pub(crate) async fn queue_csv(
     }
     filter.limit = 100_000;
     filter.offset = 0;
-    let rows = match app::server::store::queue::page(&state.db, &filter).await {
+    let rows = match app::server::store::queue::page(&state.db, &filter, None).await {
         Ok((rows, _, _)) => rows,
         Err(e) => return AppError::from(e).into_response(),
     };

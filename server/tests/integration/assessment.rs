@@ -102,7 +102,7 @@ async fn a_case_shows_the_policys_flags_and_its_sla_clock() {
         own.contains(&a) && !own.contains("checks-title") && !own.contains("上限を超えています")
     );
     let res = claimant_a
-        .post(app.url("/api/operator_checks"))
+        .post(app.url("/api/operator_decision"))
         .form(&[("reference", a.as_str())])
         .send()
         .await
@@ -110,7 +110,7 @@ async fn a_case_shows_the_policys_flags_and_its_sla_clock() {
     assert_eq!(res.status(), 403);
     let clerk = app.login("bank.77@redress.example", PASSWORD).await;
     let res = clerk
-        .post(app.url("/api/operator_checks"))
+        .post(app.url("/api/operator_decision"))
         .form(&[("reference", a.as_str())])
         .send()
         .await

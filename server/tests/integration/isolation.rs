@@ -55,7 +55,6 @@ fn server_fn_args() -> BTreeMap<&'static str, Vec<(&'static str, &'static str)>>
         ("my_account", vec![]),
         ("operator_queue", vec![("query[q]", "{search}")]),
         ("operator_case", vec![reference]),
-        ("operator_checks", vec![reference]),
         ("operator_decision", vec![reference]),
         ("payments_overview", vec![]),
         ("payout_batch", vec![("number", "1")]),

@@ -243,6 +243,14 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
     app::on_db!(&app.state.db, p => sqlx::query("DELETE FROM claim_flags WHERE claim_id = $1")
         .bind(x_id).execute(p).await.map(|r| r.rows_affected()))
     .unwrap();
+    // The count's appended rows folded (as every 10 s): it reads the same.
+    use app::server::store::appended;
+    assert!(
+        appended::fold(&app.state.db, &appended::ADDRESS_DAYS)
+            .await
+            .unwrap()
+            > 0
+    );
     let w = claim_from(
         &app,
         "w@example.jp",

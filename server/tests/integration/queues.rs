@@ -145,7 +145,7 @@ async fn counted(app: &TestApp) -> Vec<(String, i64)> {
 
 #[tokio::test]
 async fn the_queue_counts_follow_every_change_of_state_and_a_large_filtered_queue_says_more_than() {
-    use app::server::store::queue;
+    use app::server::store::{appended, queue};
     let app = TestApp::spawn().await;
     let db = &app.state.db;
     let claimant = app::server::store::users::by_email(db, "claimant@redress.example")
@@ -193,18 +193,21 @@ async fn the_queue_counts_follow_every_change_of_state_and_a_large_filtered_queu
     assert_eq!(queue::counts(db).await.unwrap(), expected);
     // Compaction folds the appended rows into one per state (the server
     // also does every 10 s); the counts read the same.
-    queue::compact_counts(db).await.unwrap();
+    appended::fold(db, &appended::STATE_COUNTS).await.unwrap();
     assert_eq!(app.count("claim_state_counts").await, expected.len() as i64);
     assert_eq!(queue::counts(db).await.unwrap(), expected);
     app.exec("UPDATE claims SET state = 'approved' WHERE reference = 'RD-500005'")
         .await;
     let expected = counted(&app).await;
     assert_eq!(queue::counts(db).await.unwrap(), expected);
-    queue::compact_counts(db).await.unwrap();
+    appended::fold(db, &appended::STATE_COUNTS).await.unwrap();
     assert_eq!(app.count("claim_state_counts").await, expected.len() as i64);
     assert_eq!(queue::counts(db).await.unwrap(), expected);
     // Nothing to fold: nothing written.
-    assert_eq!(queue::compact_counts(db).await.unwrap(), 0);
+    assert_eq!(
+        appended::fold(db, &appended::STATE_COUNTS).await.unwrap(),
+        0
+    );
 
     // The page: the tab and the whole queue's total are exact.
     let reviewer = app.login("reviewer@redress.example", PASSWORD).await;

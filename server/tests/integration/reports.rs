@@ -445,7 +445,8 @@ pub(crate) async fn check_kept_figures(
     when: &str,
 ) {
     if compact {
-        app::server::store::figures::compact(&app.state.db)
+        use app::server::store::appended;
+        appended::fold(&app.state.db, &appended::KEPT_FIGURES)
             .await
             .unwrap();
     }

@@ -14,6 +14,15 @@ use crate::state::Core;
 use crate::store::figures;
 use crate::store::reports as store;
 
+/// Where figures come from: the sums kept in the transactions that change
+/// them (what every page shows), or a count over every claim (slow at scale:
+/// the reference the kept sums must always equal, in the tests and the bench).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Kept,
+    Counted,
+}
+
 /// The report as of `as_of` (per bank, restricted to `bank` when given).
 #[tracing::instrument(skip_all)]
 pub async fn compute(
@@ -21,43 +30,44 @@ pub async fn compute(
     as_of: DateTime<Utc>,
     bank: Option<&str>,
 ) -> Result<Report, AppError> {
-    compute_kept(state, Some(as_of), as_of, bank).await
+    report_from(state, Source::Kept, Some(as_of), as_of, bank).await
 }
 
-/// The report from the kept figures: as of `as_of` (`None`: all that is
-/// kept, the figures now), shown as of `shown`.
-async fn compute_kept(
-    state: &Core,
-    as_of: Option<DateTime<Utc>>,
-    shown: DateTime<Utc>,
-    bank: Option<&str>,
-) -> Result<Report, AppError> {
-    let banks = figures::by_bank(&state.db, as_of, bank).await?;
-    let ledger = if bank.is_none() {
-        let (cases, approved, paid) = figures::ledger_totals(&state.db, as_of).await?;
-        (cases, approved.value(), paid.value())
-    } else {
-        (0, 0, 0)
-    };
-    Ok(Report::new(shown, Utc::now(), banks, ledger))
-}
-
-/// The report counted from the claims themselves (every row, slow at
-/// scale): what the kept figures must always equal.
+/// The report counted from the claims themselves (see [`Source::Counted`]).
 #[tracing::instrument(skip_all)]
 pub async fn count(
     state: &Core,
     as_of: DateTime<Utc>,
     bank: Option<&str>,
 ) -> Result<Report, AppError> {
-    let banks = store::by_bank(&state.db, as_of, bank).await?;
+    report_from(state, Source::Counted, Some(as_of), as_of, bank).await
+}
+
+/// The report from `source` as of `as_of` (`None`: now, all that is kept),
+/// shown as of `shown`.
+async fn report_from(
+    state: &Core,
+    source: Source,
+    as_of: Option<DateTime<Utc>>,
+    shown: DateTime<Utc>,
+    bank: Option<&str>,
+) -> Result<Report, AppError> {
+    let db = &state.db;
+    let moment = as_of.unwrap_or(shown);
+    let banks = match source {
+        Source::Kept => figures::by_bank(db, as_of, bank).await?,
+        Source::Counted => store::by_bank(db, moment, bank).await?,
+    };
     let ledger = if bank.is_none() {
-        let (cases, approved, paid) = store::ledger_totals(&state.db, as_of).await?;
+        let (cases, approved, paid) = match source {
+            Source::Kept => figures::ledger_totals(db, as_of).await?,
+            Source::Counted => store::ledger_totals(db, moment).await?,
+        };
         (cases, approved.value(), paid.value())
     } else {
         (0, 0, 0)
     };
-    Ok(Report::new(as_of, Utc::now(), banks, ledger))
+    Ok(Report::new(shown, Utc::now(), banks, ledger))
 }
 
 /// Parses the form's moment (field `as_of`).
@@ -259,38 +269,48 @@ fn ninety_days(
 
 #[tracing::instrument(skip_all)]
 pub async fn dashboard(state: &Core, bank: Option<&str>) -> Result<Dashboard, AppError> {
-    let now = Utc::now();
-    let today = today_jst(now);
-    let first = today - Duration::days(89);
-    let counted = figures::daily(&state.db, first, bank).await?;
-    let daily = ninety_days(first, &counted);
-    Ok(Dashboard {
-        computed_at: now,
-        states: figures::states(&state.db, bank).await?,
-        daily,
-        report: compute_kept(state, None, now, bank).await?,
-        past_sla: figures::past_sla(&state.db, super::notifications::late_start(today), bank)
-            .await?,
-        days_to_payment: figures::days_to_payment(&state.db, bank).await?,
-    })
+    dashboard_from(state, Source::Kept, bank).await
 }
 
-/// The dashboard's figures counted from the claims themselves (see `count`).
+/// The dashboard's figures counted from the claims themselves (see
+/// [`Source::Counted`]).
 #[tracing::instrument(skip_all)]
 pub async fn dashboard_counted(state: &Core, bank: Option<&str>) -> Result<Dashboard, AppError> {
+    dashboard_from(state, Source::Counted, bank).await
+}
+
+async fn dashboard_from(
+    state: &Core,
+    source: Source,
+    bank: Option<&str>,
+) -> Result<Dashboard, AppError> {
+    let db = &state.db;
     let now = Utc::now();
     let today = today_jst(now);
     let first = today - Duration::days(89);
+    let late = super::notifications::late_start(today);
     let since = crate::domain::calendar::start_of_day_in_japan(first);
-    let counted = store::daily(&state.db, since, bank).await?;
-    let daily = ninety_days(first, &counted);
+    let (counted, states, past_sla, days_to_payment) = match source {
+        Source::Kept => (
+            figures::daily(db, first, bank).await?,
+            figures::states(db, bank).await?,
+            figures::past_sla(db, late, bank).await?,
+            figures::days_to_payment(db, bank).await?,
+        ),
+        Source::Counted => (
+            store::daily(db, since, bank).await?,
+            store::states(db, bank).await?,
+            store::past_sla(db, late, bank).await?,
+            store::days_to_payment(db, bank).await?,
+        ),
+    };
     Ok(Dashboard {
         computed_at: now,
-        states: store::states(&state.db, bank).await?,
-        daily,
-        report: count(state, now, bank).await?,
-        past_sla: store::past_sla(&state.db, super::notifications::late_start(today), bank).await?,
-        days_to_payment: store::days_to_payment(&state.db, bank).await?,
+        states,
+        daily: ninety_days(first, &counted),
+        report: report_from(state, source, None, now, bank).await?,
+        past_sla,
+        days_to_payment,
     })
 }
 

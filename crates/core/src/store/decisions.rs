@@ -64,6 +64,37 @@ pub async fn amounts(
     on_db!(db, p => sqlx::query_as::<_, (i64, i64, Option<i64>, Option<String>)>(&sql).bind(claim).fetch_all(p).await)
 }
 
+/// Every line of a case, of every kind, in one query: (kind, position,
+/// claimed, approved, note), debits first, each kind by position.
+#[allow(clippy::type_complexity)]
+pub async fn all_amounts(
+    db: &Db,
+    claim: Uuid,
+) -> Result<Vec<(LineTable, i64, i64, Option<i64>, Option<String>)>, sqlx::Error> {
+    let kinds = [LineTable::Debit, LineTable::Call, LineTable::Travel];
+    let sql = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            format!(
+                "SELECT CAST({i} AS BIGINT) AS kind, position, amount, approved_amount, approved_note
+                   FROM {} WHERE claim_id = $1",
+                table_name(*k)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+        + " ORDER BY kind, position";
+    let rows = on_db!(db, p => sqlx::query_as::<_, (i64, i64, i64, Option<i64>, Option<String>)>(&sql)
+        .bind(claim).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, position, claimed, approved, note)| {
+            (kinds[k as usize], position, claimed, approved, note)
+        })
+        .collect())
+}
+
 /// Records (or renews) the acknowledgement of a flag.
 pub async fn ack_flag(
     tx: &mut Tx,

@@ -132,8 +132,6 @@ pub async fn by_bank(
     bank: Option<&str>,
 ) -> Result<Vec<BankFigures>, sqlx::Error> {
     let sums = report_sums(db, as_of, bank).await?;
-    let names = on_db!(db, p => sqlx::query_as::<_, (String, String)>(
-        "SELECT code, name FROM banks").fetch_all(p).await)?;
     let mut out: std::collections::BTreeMap<String, BankFigures> = Default::default();
     for (code, metric, n, lines, amount) in sums {
         if code.is_empty() || (n == 0 && lines == 0 && amount == 0) {
@@ -151,15 +149,27 @@ pub async fn by_bank(
             _ => {}
         }
     }
-    let mut rows: Vec<BankFigures> = out.into_values().collect();
-    for row in &mut rows {
-        row.bank_name = names
-            .iter()
-            .find(|(code, _)| *code == row.bank_code)
-            .map(|(_, name)| name.clone())
-            .unwrap_or_default();
+    // The names of the banks shown, not of every bank in Japan.
+    if !out.is_empty() {
+        let list = (1..=out.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!("SELECT code, name FROM banks WHERE code IN ({list})");
+        let names = on_db!(db, p => {
+            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+            for code in out.keys() {
+                q = q.bind(code);
+            }
+            q.fetch_all(p).await
+        })?;
+        for (code, name) in names {
+            if let Some(row) = out.get_mut(&code) {
+                row.bank_name = name;
+            }
+        }
     }
-    Ok(rows)
+    Ok(out.into_values().collect())
 }
 
 /// The whole operation as of `as_of` (`None`: now): (cases reported,
@@ -209,98 +219,4 @@ pub async fn recount(db: &Db) -> Result<(), sqlx::Error> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// Folds the appended rows of the address counts into one per (address,
-/// day), as `compact` does for the figures; returns how many there were.
-pub async fn compact_addresses(db: &Db) -> Result<u64, sqlx::Error> {
-    let (rows, keys): (i64, i64) = on_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT 1 FROM address_days GROUP BY submit_ip, day) k)
-           FROM address_days").fetch_one(p).await)?;
-    if rows <= keys {
-        return Ok(0);
-    }
-    if let Db::Postgres { pool: p, .. } = db {
-        let (gone,): (i64,) = sqlx::query_as(
-            "WITH gone AS (DELETE FROM address_days RETURNING submit_ip, day, n),
-                  kept AS (INSERT INTO address_days (submit_ip, day, n)
-                           SELECT submit_ip, day, SUM(n) FROM gone GROUP BY submit_ip, day HAVING SUM(n) <> 0)
-             SELECT COUNT(*) FROM gone",
-        )
-        .fetch_one(p)
-        .await?;
-        return Ok(gone as u64);
-    }
-    let mut tx = db.begin().await?;
-    let gone = crate::on_tx!(&mut tx, c => {
-        sqlx::query(
-            "CREATE TEMP TABLE IF NOT EXISTS address_days_folded AS SELECT * FROM address_days WHERE 0",
-        )
-        .execute(&mut *c)
-        .await?;
-        sqlx::query(
-            "INSERT INTO address_days_folded SELECT submit_ip, day, SUM(n) FROM address_days
-              GROUP BY submit_ip, day HAVING SUM(n) <> 0",
-        )
-        .execute(&mut *c)
-        .await?;
-        let gone = sqlx::query("DELETE FROM address_days").execute(&mut *c).await?.rows_affected();
-        sqlx::query("INSERT INTO address_days SELECT * FROM address_days_folded").execute(&mut *c).await?;
-        sqlx::query("DELETE FROM address_days_folded").execute(&mut *c).await?;
-        Ok::<_, sqlx::Error>(gone)
-    })?;
-    tx.commit().await?;
-    Ok(gone)
-}
-
-/// Folds the appended rows into one row per (bank, metric, day); returns
-/// how many rows there were (0: nothing to fold). Every sum reads the same
-/// before and after.
-pub async fn compact(db: &Db) -> Result<u64, sqlx::Error> {
-    let (rows, keys): (i64, i64) = on_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT 1 FROM kept_figures GROUP BY bank_code, metric, day) k)
-           FROM kept_figures").fetch_one(p).await)?;
-    if rows <= keys {
-        return Ok(0);
-    }
-    if let Db::Postgres { pool: p, .. } = db {
-        // Only the rows this statement deleted are summed: rows appended
-        // meanwhile by other transactions stay as they are.
-        let (gone,): (i64,) = sqlx::query_as(
-            "WITH gone AS (DELETE FROM kept_figures RETURNING bank_code, metric, day, n, lines, amount),
-                  kept AS (INSERT INTO kept_figures (bank_code, metric, day, n, lines, amount)
-                           SELECT bank_code, metric, day, SUM(n), SUM(lines), SUM(amount) FROM gone
-                            GROUP BY bank_code, metric, day
-                           HAVING SUM(n) <> 0 OR SUM(lines) <> 0 OR SUM(amount) <> 0)
-             SELECT COUNT(*) FROM gone",
-        )
-        .fetch_one(p)
-        .await?;
-        if gone > 1000 {
-            sqlx::query("VACUUM kept_figures").execute(p).await?;
-        }
-        return Ok(gone as u64);
-    }
-    // SQLite's one writer: nothing is appended between the sum and the delete.
-    let mut tx = db.begin().await?;
-    let gone = crate::on_tx!(&mut tx, c => {
-        sqlx::query(
-            "CREATE TEMP TABLE IF NOT EXISTS kept_figures_folded AS SELECT * FROM kept_figures WHERE 0",
-        )
-        .execute(&mut *c)
-        .await?;
-        sqlx::query(
-            "INSERT INTO kept_figures_folded SELECT bank_code, metric, day, SUM(n), SUM(lines), SUM(amount)
-               FROM kept_figures GROUP BY bank_code, metric, day
-             HAVING SUM(n) <> 0 OR SUM(lines) <> 0 OR SUM(amount) <> 0",
-        )
-        .execute(&mut *c)
-        .await?;
-        let gone = sqlx::query("DELETE FROM kept_figures").execute(&mut *c).await?.rows_affected();
-        sqlx::query("INSERT INTO kept_figures SELECT * FROM kept_figures_folded").execute(&mut *c).await?;
-        sqlx::query("DELETE FROM kept_figures_folded").execute(&mut *c).await?;
-        Ok::<_, sqlx::Error>(gone)
-    })?;
-    tx.commit().await?;
-    Ok(gone)
 }

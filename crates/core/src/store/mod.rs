@@ -22,6 +22,7 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
 }
 
 pub mod api_keys;
+pub mod appended;
 pub mod assessment;
 pub mod attempts;
 pub mod bank_debits;

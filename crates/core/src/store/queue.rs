@@ -155,8 +155,13 @@ pub const COUNT_AHEAD: i64 = 500;
 
 /// A page of a queue and the number of cases it holds: exact for a whole
 /// queue (the kept counts), else counted up to [`COUNT_AHEAD`] cases past
-/// the page, with `true` when there are more than that.
-pub async fn page(db: &Db, f: &QueueFilter) -> Result<(Vec<QueueRow>, i64, bool), sqlx::Error> {
+/// the page, with `true` when there are more than that. `kept`: the kept
+/// counts of every state when the caller has read them already ([`counts`]).
+pub async fn page(
+    db: &Db,
+    f: &QueueFilter,
+    kept: Option<&[(String, i64)]>,
+) -> Result<(Vec<QueueRow>, i64, bool), sqlx::Error> {
     let (cond, binds) = conditions(f);
     let order = match f.sort {
         Sort::Oldest => "c.submitted_at, c.seq",
@@ -173,6 +178,12 @@ pub async fn page(db: &Db, f: &QueueFilter) -> Result<(Vec<QueueRow>, i64, bool)
         n + 2
     );
     let whole = n == 1;
+    // A whole queue's count from the kept counts already read.
+    let known = kept.filter(|_| whole).map(|kept| {
+        kept.iter()
+            .find(|(s, _)| *s == f.state)
+            .map_or(0, |(_, n)| *n)
+    });
     let count = if whole {
         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM claim_state_counts WHERE state = $1"
             .to_owned()
@@ -190,7 +201,9 @@ pub async fn page(db: &Db, f: &QueueFilter) -> Result<(Vec<QueueRow>, i64, bool)
     on_db!(db, p => {
         let rows = bind_all!(sqlx::query_as::<_, QueueRow>(&sql), &binds)
             .bind(f.limit).bind(f.offset).persistent(false).fetch_all(p).await?;
-        let total: i64 = if whole {
+        let total: i64 = if let Some(known) = known {
+            known
+        } else if whole {
             bind_all!(sqlx::query_scalar(&count), &binds).fetch_one(p).await?
         } else {
             bind_all!(sqlx::query_scalar(&count), &binds).bind(upto + 1).persistent(false).fetch_one(p).await?
@@ -205,69 +218,6 @@ pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT state, CAST(SUM(n) AS BIGINT) FROM claim_state_counts GROUP BY state HAVING SUM(n) <> 0 ORDER BY state")
         .fetch_all(p).await)
-}
-
-/// Folded rows past which PostgreSQL's table is vacuumed at once.
-const VACUUM_AFTER: i64 = 1000;
-
-/// Folds the appended (state, ±1) rows into one row per state; returns how
-/// many rows there were (0: already one per state, nothing written). A
-/// count reads the same before and after.
-pub async fn compact_counts(db: &Db) -> Result<u64, sqlx::Error> {
-    let (rows, states): (i64, i64) = on_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*), COUNT(DISTINCT state) FROM claim_state_counts").fetch_one(p).await)?;
-    if rows <= states {
-        return Ok(0);
-    }
-    if let Db::Postgres { pool: p, .. } = db {
-        // Only the rows this statement deleted are summed: rows appended
-        // meanwhile by other transactions stay as they are.
-        let (gone,): (i64,) = sqlx::query_as(
-            "WITH gone AS (DELETE FROM claim_state_counts RETURNING state, n),
-                  kept AS (INSERT INTO claim_state_counts (state, n)
-                           SELECT state, SUM(n) FROM gone GROUP BY state HAVING SUM(n) <> 0)
-             SELECT COUNT(*) FROM gone",
-        )
-        .fetch_one(p)
-        .await?;
-        if gone > VACUUM_AFTER {
-            // The deleted rows stay in the table's pages until vacuumed, and
-            // every count would read them: after a bulk change (an import, a
-            // batch) do not wait for autovacuum.
-            sqlx::query("VACUUM claim_state_counts").execute(p).await?;
-        }
-        return Ok(gone as u64);
-    }
-    // SQLite's one writer: nothing is appended between the sum and the delete.
-    let mut tx = db.begin().await?;
-    let sums = on_tx!(&mut tx, c => sqlx::query_as::<_, (String, i64)>(
-        "SELECT state, SUM(n) FROM claim_state_counts GROUP BY state HAVING SUM(n) <> 0")
-        .fetch_all(&mut *c).await)?;
-    let gone = on_tx!(&mut tx, c => sqlx::query("DELETE FROM claim_state_counts")
-        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    for (state, n) in sums {
-        on_tx!(&mut tx, c => sqlx::query("INSERT INTO claim_state_counts (state, n) VALUES ($1, $2)")
-            .bind(&state).bind(n).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    }
-    tx.commit().await?;
-    Ok(gone)
-}
-
-/// Compacts the state counts and the kept figures every `every`, forever (each process may:
-/// compactions running at once leave the sums as they were).
-pub async fn run_count_compaction(db: Db, every: std::time::Duration) {
-    loop {
-        if let Err(e) = compact_counts(&db).await {
-            tracing::warn!(error = %e, "compacting the state counts failed");
-        }
-        if let Err(e) = super::figures::compact(&db).await {
-            tracing::warn!(error = %e, "compacting the kept figures failed");
-        }
-        if let Err(e) = super::figures::compact_addresses(&db).await {
-            tracing::warn!(error = %e, "compacting the address counts failed");
-        }
-        tokio::time::sleep(every).await;
-    }
 }
 
 /// (claim, when, into awaiting) of the given cases' waits, for their clocks.

@@ -673,7 +673,7 @@ async fn dashboard_at_scale(
     );
     // The queue counts' appended rows folded, as the server does every 10 s.
     let t = Instant::now();
-    let folded = app::server::store::queue::compact_counts(&state.db).await?;
+    let folded = app::server::store::appended::fold(&state.db, &app::server::store::appended::STATE_COUNTS).await?;
     println!(
         "  state counts: {folded} rows folded in {:.1} s",
         t.elapsed().as_secs_f64()

@@ -71,6 +71,12 @@ async fn approvals(
     actor: &CurrentUser,
 ) -> Result<(bool, bool, usize), AppError> {
     let events = decisions::events(&state.db, claim.id).await?;
+    Ok(approvals_in(&events, actor))
+}
+
+/// (`actor` assessed the case, `actor` approved its current assessment, how
+/// many approvals that assessment has) from the case's history.
+fn approvals_in(events: &[decisions::EventRow], actor: &CurrentUser) -> (bool, bool, usize) {
     let assessed = events
         .iter()
         .any(|e| e.action == Action::Assess.as_str() && e.actor_id == Some(actor.id));
@@ -84,7 +90,7 @@ async fn approvals(
         .filter(|e| e.action == Action::Approve.as_str())
         .collect();
     let approved = current.iter().any(|e| e.actor_id == Some(actor.id));
-    Ok((assessed, approved, current.len()))
+    (assessed, approved, current.len())
 }
 
 /// The claimant's address and language, to write a mail about the case.

@@ -43,32 +43,32 @@ pub async fn decision(
     let checks = assessment::checks(&state.db, &claim).await?;
     let acks = decisions::acks(&state.db, claim.id).await?;
     let mut lines = Vec::new();
-    for table in [LineTable::Debit, LineTable::Call, LineTable::Travel] {
+    for (table, position, claimed, approved, note) in
+        decisions::all_amounts(&state.db, claim.id).await?
+    {
         let suggested = match table {
             LineTable::Debit => &checks.suggested.debits,
             LineTable::Call => &checks.suggested.calls,
             LineTable::Travel => &checks.suggested.travel,
         };
-        for (position, claimed, approved, note) in
-            decisions::amounts(&state.db, table, claim.id).await?
-        {
-            lines.push(DecisionLine {
-                table,
-                position,
-                claimed,
-                approved,
-                note,
-                suggested: suggested
-                    .iter()
-                    .find(|(p, _)| *p == position)
-                    .map(|(_, a)| *a)
-                    .unwrap_or(0),
-            });
-        }
+        lines.push(DecisionLine {
+            table,
+            position,
+            claimed,
+            approved,
+            note,
+            suggested: suggested
+                .iter()
+                .find(|(p, _)| *p == position)
+                .map(|(_, a)| *a)
+                .unwrap_or(0),
+        });
     }
-    let (assessed, approved, approvals) = approvals(state, &claim, viewer).await?;
-    let total = decisions::approved_total(&state.db, claim.id).await?;
-    let needs_two = total.value() > state.settings.second_approval_above;
+    let events = decisions::events(&state.db, claim.id).await?;
+    let (assessed, approved, approvals) = approvals_in(&events, viewer);
+    // What `decisions::approved_total` sums, from the lines just read.
+    let total: i64 = lines.iter().filter_map(|l| l.approved).sum();
+    let needs_two = total > state.settings.second_approval_above;
     let rejection = decisions::rejection(&state.db, claim.id).await?;
     let facts = CaseFacts {
         actor_assessed: assessed,
@@ -83,7 +83,7 @@ pub async fn decision(
     Ok(Decision {
         held_elsewhere: reservations::held_elsewhere(&state.db, claim.id).await?,
         account_check: crate::store::bank_review::payout_account_check(&state.db, claim.id).await?,
-        events: decisions::events(&state.db, claim.id).await?,
+        events,
         notes: decisions::notes(&state.db, claim.id).await?,
         claim,
         checks,
