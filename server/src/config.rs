@@ -312,12 +312,61 @@ pub struct Config {
         global = true
     )]
     pub import_max_cells: u64,
+    /// PostgreSQL: the most connections this process holds (several
+    /// processes share the server's `max_connections`, 100 by default).
+    #[arg(
+        long,
+        env = "REDRESS_DB_POOL",
+        value_name = "REDRESS_DB_POOL",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_pool: u32,
+    /// PostgreSQL: the longest one statement may run before the server
+    /// cancels it (the request answers 503), in milliseconds.
+    #[arg(
+        long,
+        env = "REDRESS_STATEMENT_TIMEOUT_MS",
+        value_name = "REDRESS_STATEMENT_TIMEOUT_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub statement_timeout_ms: u64,
+    /// The longest a request may take before it is answered 503, in seconds
+    /// (uploads have their own, longer limit).
+    #[arg(
+        long,
+        env = "REDRESS_REQUEST_TIMEOUT_SECS",
+        value_name = "REDRESS_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+    /// The longest an upload (evidence, a bank's list, a payout result, a
+    /// settings file) may take, in seconds: a phone on a slow line sends a
+    /// photo for minutes.
+    #[arg(
+        long,
+        env = "REDRESS_UPLOAD_TIMEOUT_SECS",
+        value_name = "REDRESS_UPLOAD_TIMEOUT_SECS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub upload_timeout_secs: u64,
 }
 
 /// The demo operator's requester (not a real one).
 pub const DEMO_REQUESTER: &str = "0000012345,ﾚﾄﾞﾚｽ ﾎｼｮｳ ｼﾞﾑｷｮｸ,0001,001,1,1234567";
 
 impl Config {
+    /// How the database is opened: the pool and the statement limit.
+    pub fn db_options(&self) -> app::server::db::DbOptions {
+        app::server::db::DbOptions {
+            pool: self.db_pool,
+            statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
+        }
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
@@ -385,6 +434,17 @@ impl Config {
         if self.import_max_unpacked_mb == 0 || self.import_max_cells == 0 {
             anyhow::bail!(
                 "REDRESS_IMPORT_MAX_UNPACKED_MB and REDRESS_IMPORT_MAX_CELLS must be at least 1"
+            );
+        }
+        if !(1..=1000).contains(&self.db_pool) {
+            anyhow::bail!("REDRESS_DB_POOL must be 1 to 1000");
+        }
+        if self.statement_timeout_ms == 0
+            || self.request_timeout_secs == 0
+            || self.upload_timeout_secs == 0
+        {
+            anyhow::bail!(
+                "REDRESS_STATEMENT_TIMEOUT_MS, REDRESS_REQUEST_TIMEOUT_SECS and REDRESS_UPLOAD_TIMEOUT_SECS must be at least 1"
             );
         }
         if self.mail_retry_ms == 0 {

@@ -92,7 +92,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     if let Some(Command::Backup { to }) = &cli.command {
         config.validate()?;
-        let db = app::server::db::Db::connect(&config.database_url()).await?;
+        let db =
+            app::server::db::Db::connect_with(&config.database_url(), &config.db_options()).await?;
         db.backup_to(to).await?;
         println!("backed up the database into {}", to.display());
         return Ok(());

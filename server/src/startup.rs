@@ -28,7 +28,7 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Connects, migrates and loads the bank list: everything `serve` needs.
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     config.validate()?;
-    let db = Db::connect(&config.database_url()).await?;
+    let db = Db::connect_with(&config.database_url(), &config.db_options()).await?;
     db.migrate().await?;
     services::banks::load_if_empty(&db).await?;
     let settings = Settings {
@@ -58,6 +58,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         .map_err(anyhow::Error::msg)?,
         metrics_allow: config.metrics_allow.clone(),
         dashboard_refresh: std::time::Duration::from_secs(config.dashboard_refresh_seconds),
+        request_timeout: std::time::Duration::from_secs(config.request_timeout_secs),
+        upload_timeout: std::time::Duration::from_secs(config.upload_timeout_secs),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name(app::site_name(&config.site_root))
@@ -142,14 +144,25 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
             AppState,
             _,
         >(context, shell))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    // Uploads have their own, larger limit (one file and its form).
-    let app = Router::new()
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(
+            state.settings.request_timeout,
+            web::middleware::ops::time_limit,
+        ));
+    // Uploads have their own, larger limits (one file and its form; the
+    // time a phone on a slow line takes to send a photo).
+    let uploads = Router::new()
         .merge(web::evidence::upload_routes())
         .merge(web::bank::upload_routes())
         .merge(web::payments::upload_routes())
         .merge(web::rest::upload_routes())
         .merge(web::settings::upload_routes())
+        .layer(from_fn_with_state(
+            state.settings.upload_timeout,
+            web::middleware::ops::time_limit,
+        ));
+    let app = Router::new()
+        .merge(uploads)
         .merge(app)
         .with_state(state.clone())
         .layer(sessions)

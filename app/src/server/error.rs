@@ -87,6 +87,32 @@ pub fn unavailable() -> Response {
     res
 }
 
+/// A request stopped at its time limit (`REDRESS_REQUEST_TIMEOUT_SECS`):
+/// 503, to be tried again.
+pub fn timed_out() -> Response {
+    let body = "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>時間がかかりすぎました / This took too long</title></head><body>\
+<main><h1>時間がかかりすぎたため、処理を止めました</h1>\
+<p>混み合っているか、通信が遅くなっています。数分後にもう一度お試しください。\
+申請やファイルを送った場合は、送り直す前に「私の申請」で届いているかご確認ください。</p>\
+<h1 lang=\"en\">This took too long, so we stopped it</h1>\
+<p lang=\"en\">We are busy or the connection is slow. Please try again in a few minutes. \
+If you were sending a claim or a file, look in My claims first to see whether it arrived.</p>\
+</main></body></html>";
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    res.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(30u32),
+    );
+    res
+}
+
 /// `err.into_response()` for a core error, where a handler answers with it
 /// directly (import the trait: `use crate::server::error::Respond as _`).
 pub trait Respond {

@@ -88,16 +88,47 @@ macro_rules! on_db {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// How a database is opened (PostgreSQL's settings; `REDRESS_DB_POOL`,
+/// `REDRESS_STATEMENT_TIMEOUT_MS`).
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    /// The most connections this process holds.
+    pub pool: u32,
+    /// The longest one statement may run.
+    pub statement_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            pool: 16,
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 impl Db {
     /// Connects to `url` (`sqlite:...` or `postgres://...`). SQLite is opened
     /// with WAL, `synchronous=FULL` (this is money), foreign keys on and a
     /// busy timeout; the file is created when missing.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Db::connect_with(url, &DbOptions::default()).await
+    }
+
+    /// `connect` with the operator's pool size and statement limit
+    /// (PostgreSQL's; SQLite has one writer and a busy timeout instead).
+    pub async fn connect_with(url: &str, o: &DbOptions) -> anyhow::Result<Db> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
-                .map_err(|e| anyhow::anyhow!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))?
+                // A stuck query cannot hold a pool slot for ever: the server
+                // cancels it (SQLSTATE 57014, answered 503).
+                .options([(
+                    "statement_timeout",
+                    format!("{}ms", o.statement_timeout.as_millis()),
+                )]);
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(o.pool)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await

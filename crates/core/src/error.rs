@@ -120,11 +120,17 @@ pub fn db_unavailable(e: &sqlx::Error) -> bool {
             if code.len() == 5 {
                 // PostgreSQL's SQLSTATE: connection exceptions, insufficient
                 // resources (disk full, out of memory), shutting down.
-                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+                // 57014: a statement cancelled by the statement timeout.
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || code == "57014"
             } else {
-                // SQLite: SQLITE_FULL and the SQLITE_IOERR family.
+                // SQLite: SQLITE_BUSY and SQLITE_LOCKED (the one writer's
+                // lock not had within the busy timeout), SQLITE_FULL and the
+                // SQLITE_IOERR family.
                 code.parse::<i64>()
-                    .is_ok_and(|n| matches!(n & 0xff, 10 | 13))
+                    .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13))
             }
         }
         _ => false,

@@ -44,6 +44,9 @@ pub struct Settings {
     /// How old the dashboard's figures may be before a view has them
     /// computed again (zero: computed on every view).
     pub dashboard_refresh: std::time::Duration,
+    /// The longest a request may take (uploads: `upload_timeout`).
+    pub request_timeout: std::time::Duration,
+    pub upload_timeout: std::time::Duration,
 }
 
 /// Who pays, as the operator's bank knows it: the requester code it gave,

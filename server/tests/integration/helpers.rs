@@ -176,6 +176,11 @@ pub struct Options {
     /// How often the mail sender looks for mail (100 ms unless a test
     /// wants the server quiet between its own requests).
     pub mail_poll_ms: u64,
+    /// The request and upload time limits (seconds) and PostgreSQL's
+    /// statement limit (milliseconds).
+    pub request_timeout_secs: u64,
+    pub upload_timeout_secs: u64,
+    pub statement_timeout_ms: u64,
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -194,6 +199,9 @@ impl Default for Options {
             import_max_cells: IMPORT_MAX_CELLS,
             site_root: None,
             mail_poll_ms: 100,
+            request_timeout_secs: 30,
+            upload_timeout_secs: 600,
+            statement_timeout_ms: 30_000,
         }
     }
 }
@@ -240,6 +248,9 @@ impl TestApp {
             import_max_cells,
             site_root,
             mail_poll_ms,
+            request_timeout_secs,
+            upload_timeout_secs,
+            statement_timeout_ms,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -279,6 +290,10 @@ impl TestApp {
             claimant_session_hours: 168,
             import_max_unpacked_mb,
             import_max_cells,
+            db_pool: 16,
+            statement_timeout_ms,
+            request_timeout_secs,
+            upload_timeout_secs,
         };
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
@@ -328,6 +343,10 @@ impl TestApp {
             claimant_session_hours: 168,
             import_max_unpacked_mb: IMPORT_MAX_UNPACKED_MB,
             import_max_cells: IMPORT_MAX_CELLS,
+            db_pool: 16,
+            statement_timeout_ms: 30_000,
+            request_timeout_secs: 30,
+            upload_timeout_secs: 600,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         tokio::spawn(async move {

@@ -348,3 +348,136 @@ async fn pages_end_while_other_servers_start_in_the_same_process() {
     let (a, b, c, d, ()) = tokio::join!(ask(), ask(), ask(), ask(), starts);
     assert!([a, b, c, d].iter().all(|n| *n >= 5));
 }
+
+/// Another connection holding what a registration must write: on SQLite the
+/// write lock, on PostgreSQL an exclusive lock on the accounts. Dropping
+/// the returned connection (or its rollback) lets go.
+async fn hold_the_accounts(app: &TestApp) -> Box<dyn std::any::Any> {
+    use sqlx::Connection;
+    // The server has finished starting (it writes its session table).
+    assert_eq!(app.get(&app.client(), "/").await.status(), 200);
+    if backend() == "postgres" {
+        let mut c = sqlx::PgConnection::connect(app.database_url())
+            .await
+            .unwrap();
+        sqlx::query("BEGIN").execute(&mut c).await.unwrap();
+        sqlx::query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        Box::new(c)
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(app.database_url())
+            .await
+            .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        Box::new(c)
+    }
+}
+
+/// Whether an account with `email` exists (read once the lock is gone).
+async fn account_exists(app: &TestApp, email: &str) -> bool {
+    app::server::store::users::by_email(&app.state.db, email)
+        .await
+        .unwrap()
+        .is_some()
+}
+
+/// No request without an end: a request held up (another connection holds
+/// what it must write) is stopped at the request's time limit and answered
+/// 503 with a message in both languages and a time to come back; nothing it
+/// began is written; the server answers the next request as before.
+#[tokio::test]
+async fn a_request_held_up_ends_at_its_time_limit_with_a_503() {
+    let app = TestApp::spawn_with(Options {
+        request_timeout_secs: 2,
+        ..Options::default()
+    })
+    .await;
+    let lock = hold_the_accounts(&app).await;
+    let started = std::time::Instant::now();
+    let res = app
+        .post_form(
+            &app.client(),
+            "/register",
+            &[
+                ("email", "held@example.jp"),
+                ("password", "kamome-no-suiheisen"),
+            ],
+        )
+        .await;
+    let waited = started.elapsed();
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("時間がかかりすぎた") && page.contains("This took too long"),
+        "{page}"
+    );
+    assert!(
+        waited >= Duration::from_secs(2),
+        "answered after {waited:?}"
+    );
+    drop(lock);
+    // The next request is answered; the stopped one wrote nothing.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.get(&app.client(), "/").await.status(), 200);
+    assert!(!account_exists(&app, "held@example.jp").await);
+    let res = app
+        .post_form(
+            &app.client(),
+            "/register",
+            &[
+                ("email", "held@example.jp"),
+                ("password", "kamome-no-suiheisen"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "registered once the lock is gone");
+    assert!(account_exists(&app, "held@example.jp").await);
+}
+
+/// The database's own limit: a statement stuck behind a lock ends before
+/// the request's limit (120 s here) and the request answers 503, writing
+/// nothing. PostgreSQL cancels it at the statement limit (1 s here,
+/// SQLSTATE 57014); on SQLite a write waits for the one writer's lock for
+/// the busy timeout (10 s, SQLITE_BUSY) and for the write connection, which
+/// the background jobs wait for too, for the pool's 30 s.
+#[tokio::test]
+async fn a_stuck_statement_ends_at_the_databases_own_limit_with_a_503() {
+    let app = TestApp::spawn_with(Options {
+        statement_timeout_ms: 1000,
+        request_timeout_secs: 120,
+        ..Options::default()
+    })
+    .await;
+    let lock = hold_the_accounts(&app).await;
+    let started = std::time::Instant::now();
+    let res = app
+        .post_form(
+            &app.client(),
+            "/register",
+            &[
+                ("email", "stuck@example.jp"),
+                ("password", "kamome-no-suiheisen"),
+            ],
+        )
+        .await;
+    let waited = started.elapsed();
+    assert_eq!(
+        res.status(),
+        503,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    assert!(
+        waited < Duration::from_secs(if backend() == "postgres" { 20 } else { 60 }),
+        "ended by the database's limit, not the request's: {waited:?}"
+    );
+    drop(lock);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!account_exists(&app, "stuck@example.jp").await);
+}

@@ -40,6 +40,28 @@ pub fn route_label(path: &str, status: u16) -> String {
     if label.is_empty() { "/".into() } else { label }
 }
 
+/// No request without an end: a request still running after `limit` is
+/// dropped (its transaction, uncommitted, rolls back) and answered 503 with
+/// a message, so a slow client or a stuck query holds no connection and no
+/// pool slot for ever. (The response's body, once started, is the client's
+/// to read at its pace: a download is limited by what it is made from.)
+pub async fn time_limit(
+    State(limit): State<std::time::Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(
+                seconds = limit.as_secs_f64(),
+                "request stopped at its time limit"
+            );
+            app::server::error::timed_out()
+        }
+    }
+}
+
 /// A fresh reading of who is logged in for each request (see
 /// `auth::UserMemo`): the page's server functions and guards share it.
 pub async fn user_memo(

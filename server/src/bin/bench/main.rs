@@ -68,6 +68,10 @@ async fn main() -> anyhow::Result<()> {
         claimant_session_hours: 168,
         import_max_unpacked_mb: 200,
         import_max_cells: 2_000_000,
+        db_pool: 16,
+        statement_timeout_ms: 30_000,
+        request_timeout_secs: 30,
+        upload_timeout_secs: 600,
     };
     let backend = if config.database_url.is_some() {
         "postgres"
@@ -673,7 +677,9 @@ async fn dashboard_at_scale(
     );
     // The queue counts' appended rows folded, as the server does every 10 s.
     let t = Instant::now();
-    let folded = app::server::store::appended::fold(&state.db, &app::server::store::appended::STATE_COUNTS).await?;
+    let folded =
+        app::server::store::appended::fold(&state.db, &app::server::store::appended::STATE_COUNTS)
+            .await?;
     println!(
         "  state counts: {folded} rows folded in {:.1} s",
         t.elapsed().as_secs_f64()
