@@ -183,7 +183,8 @@ pub struct Config {
         global = true
     )]
     pub site_root: String,
-    /// Behind a load balancer: rate-limit by the last `X-Forwarded-For` address.
+    /// Behind one load balancer whose address is not known in advance: trust
+    /// the socket's peer as a proxy (see `trusted_proxies`).
     #[arg(
         long,
         env = "REDRESS_TRUST_FORWARDED_FOR",
@@ -191,6 +192,17 @@ pub struct Config {
         global = true
     )]
     pub trust_forwarded_for: bool,
+    /// The proxies in front (CDN, load balancer): addresses or CIDR blocks,
+    /// comma-separated. The client is the first `X-Forwarded-For` address
+    /// from the right that is not one of them.
+    #[arg(
+        long,
+        env = "REDRESS_TRUSTED_PROXIES",
+        value_name = "REDRESS_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
     /// Who may read `/metrics`: addresses or CIDR blocks, comma-separated.
     #[arg(
         long,
@@ -418,10 +430,24 @@ impl Config {
                 self.log_format
             );
         }
-        for rule in &self.metrics_allow {
-            let addr = rule.split('/').next().unwrap_or("").trim();
-            if addr.parse::<std::net::IpAddr>().is_err() {
-                anyhow::bail!("REDRESS_METRICS_ALLOW: {rule:?} is not an address or a CIDR block");
+        for (name, rules) in [
+            ("REDRESS_METRICS_ALLOW", &self.metrics_allow),
+            ("REDRESS_TRUSTED_PROXIES", &self.trusted_proxies),
+        ] {
+            for rule in rules {
+                let (addr, bits) = match rule.split_once('/') {
+                    Some((a, b)) => (a.trim(), Some(b.trim())),
+                    None => (rule.trim(), None),
+                };
+                let ok = addr.parse::<std::net::IpAddr>().is_ok_and(|ip| {
+                    bits.is_none_or(|b| {
+                        b.parse::<u32>()
+                            .is_ok_and(|n| n <= if ip.is_ipv4() { 32 } else { 128 })
+                    })
+                });
+                if !ok {
+                    anyhow::bail!("{name}: {rule:?} is not an address or a CIDR block");
+                }
             }
         }
         if !(1..=24 * 30).contains(&self.staff_session_hours)

@@ -48,6 +48,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         mail_reply_to: config.mail_reply_to.clone(),
         mail_retry_base: std::time::Duration::from_millis(config.mail_retry_ms),
         trust_forwarded_for: config.trust_forwarded_for,
+        trusted_proxies: config.trusted_proxies.clone(),
         api_rate_per_minute: config.api_rate_per_minute,
         import_wait: std::time::Duration::from_millis(config.import_wait_ms),
         second_approval_above: config.second_approval_above,

@@ -10,7 +10,7 @@ pub mod metrics;
 pub mod state;
 
 pub use error::{AppError, WebError};
-pub use redress_core::{bank_data, db, files, group_commit, mail, services, store};
+pub use redress_core::{bank_data, db, files, group_commit, mail, net, services, store};
 pub use state::{AppState, Settings};
 
 /// The CSP of a rendered page: scripts only from us or with this request's

@@ -35,21 +35,19 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// The address of the client of a request, for rate limits.
 pub fn client_ip(settings: &Settings, parts: &axum::http::request::Parts) -> String {
-    if settings.trust_forwarded_for
-        && let Some(last) = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .rfind(|v| !v.is_empty())
-    {
-        return last.to_owned();
-    }
-    parts
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip());
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    redress_core::net::client_address(
+        peer,
+        forwarded,
+        settings.trust_forwarded_for,
+        &settings.trusted_proxies,
+    )
 }

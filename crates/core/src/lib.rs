@@ -20,6 +20,7 @@ pub mod files;
 pub mod group_commit;
 pub mod limits;
 pub mod mail;
+pub mod net;
 pub mod postcodes;
 pub mod services;
 pub mod state;

@@ -28,6 +28,10 @@ pub struct Settings {
     /// Behind a load balancer: take the client's address from the last entry
     /// of `X-Forwarded-For` (the one the balancer added), not the socket.
     pub trust_forwarded_for: bool,
+    /// The proxies whose `X-Forwarded-For` entries are believed (addresses
+    /// and CIDR blocks): the client is the first address from the right
+    /// that is not one of them (`net::client_address`).
+    pub trusted_proxies: Vec<String>,
     /// Requests per minute one API key may make.
     pub api_rate_per_minute: i64,
     /// How long a request waits for a bank list's import before it shows

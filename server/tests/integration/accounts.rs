@@ -601,6 +601,30 @@ async fn behind_a_load_balancer_limits_follow_the_forwarded_client_address() {
         303,
         "another client"
     );
+    // Proxies named (a CDN's block behind this balancer): the client is the
+    // first address from the right that is not a proxy, through whichever
+    // of the CDN's nodes it comes.
+    let app = TestApp::spawn_with(Options {
+        trusted_proxies: vec!["127.0.0.0/8".into(), "203.0.113.0/24".into()],
+        ..Options::default()
+    })
+    .await;
+    for i in 0..10 {
+        assert_eq!(
+            register(&app, i, &format!("198.51.100.5, 203.0.113.{i}")).await,
+            303
+        );
+    }
+    assert_eq!(
+        register(&app, 10, "192.0.2.1, 198.51.100.5, 203.0.113.77").await,
+        429,
+        "the same client through another node, a forged entry before it"
+    );
+    assert_eq!(
+        register(&app, 11, "198.51.100.6, 203.0.113.1").await,
+        303,
+        "another client through the same node"
+    );
     // Not trusted (the default): the header is ignored.
     let app = TestApp::spawn().await;
     for i in 0..10 {

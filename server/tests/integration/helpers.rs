@@ -181,6 +181,8 @@ pub struct Options {
     pub request_timeout_secs: u64,
     pub upload_timeout_secs: u64,
     pub statement_timeout_ms: u64,
+    /// The proxies whose `X-Forwarded-For` entries are believed.
+    pub trusted_proxies: Vec<String>,
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -202,6 +204,7 @@ impl Default for Options {
             request_timeout_secs: 30,
             upload_timeout_secs: 600,
             statement_timeout_ms: 30_000,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -251,6 +254,7 @@ impl TestApp {
             request_timeout_secs,
             upload_timeout_secs,
             statement_timeout_ms,
+            trusted_proxies,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -291,6 +295,7 @@ impl TestApp {
             import_max_unpacked_mb,
             import_max_cells,
             db_pool: 16,
+            trusted_proxies,
             statement_timeout_ms,
             request_timeout_secs,
             upload_timeout_secs,
@@ -344,6 +349,7 @@ impl TestApp {
             import_max_unpacked_mb: IMPORT_MAX_UNPACKED_MB,
             import_max_cells: IMPORT_MAX_CELLS,
             db_pool: 16,
+            trusted_proxies: Vec::new(),
             statement_timeout_ms: 30_000,
             request_timeout_secs: 30,
             upload_timeout_secs: 600,

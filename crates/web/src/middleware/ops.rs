@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -130,42 +130,7 @@ pub async fn request_context(
     res
 }
 
-/// Whether `ip` is in one of `allowed` (addresses or CIDR blocks).
-pub fn ip_allowed(ip: IpAddr, allowed: &[String]) -> bool {
-    allowed.iter().any(|rule| {
-        let (addr, bits) = match rule.split_once('/') {
-            Some((a, b)) => (a, b.parse::<u32>().ok()),
-            None => (rule.as_str(), None),
-        };
-        let Ok(net) = addr.trim().parse::<IpAddr>() else {
-            return false;
-        };
-        match (ip, net) {
-            (IpAddr::V4(a), IpAddr::V4(n)) => {
-                let bits = bits.unwrap_or(32).min(32);
-                let mask = if bits == 0 {
-                    0
-                } else {
-                    u32::MAX << (32 - bits)
-                };
-                u32::from(a) & mask == u32::from(n) & mask
-            }
-            (IpAddr::V6(a), IpAddr::V6(n)) => {
-                let bits = bits.unwrap_or(128).min(128);
-                let mask = if bits == 0 {
-                    0
-                } else {
-                    u128::MAX << (128 - bits)
-                };
-                u128::from(a) & mask == u128::from(n) & mask
-            }
-            (IpAddr::V6(a), IpAddr::V4(_)) => a
-                .to_ipv4_mapped()
-                .is_some_and(|a4| ip_allowed(IpAddr::V4(a4), std::slice::from_ref(rule))),
-            _ => false,
-        }
-    })
-}
+pub use app::server::net::ip_allowed;
 
 /// `GET /metrics`: Prometheus text format, for the configured addresses
 /// only (the socket's address: a scraper talks to each process directly).
@@ -236,23 +201,6 @@ mod tests {
         assert_eq!(route_label("/", 200), "/");
         assert_eq!(route_label("/wp-admin/x.php", 404), "unmatched");
         assert_eq!(route_label("/pkg/redress.wasm", 200), "/pkg/*");
-    }
-
-    #[test]
-    fn addresses_and_blocks_are_matched() {
-        let allow = vec![
-            "127.0.0.1".to_owned(),
-            "10.1.0.0/16".to_owned(),
-            "::1".to_owned(),
-        ];
-        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        assert!(ip_allowed(ip("127.0.0.1"), &allow));
-        assert!(ip_allowed(ip("10.1.200.3"), &allow));
-        assert!(!ip_allowed(ip("10.2.0.1"), &allow));
-        assert!(ip_allowed(ip("::1"), &allow));
-        assert!(ip_allowed(ip("::ffff:10.1.0.9"), &allow));
-        assert!(!ip_allowed(ip("192.168.1.1"), &allow));
-        assert!(!ip_allowed(ip("127.0.0.1"), &[]));
     }
 
     #[test]
