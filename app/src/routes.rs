@@ -59,6 +59,10 @@ routes! {
     genuine() = "/genuine";
     lang() = "/lang";
     healthz() = "/healthz";
+    /// The process answers (for an orchestrator's liveness probe).
+    livez() = "/livez";
+    /// The database, the migrations and the evidence files are ready.
+    readyz() = "/readyz";
     metrics() = "/metrics";
     /// An invited member of staff sets a password with the mailed code.
     invite() = "/invite";

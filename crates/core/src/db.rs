@@ -276,6 +276,22 @@ impl Db {
         }
     }
 
+    /// The migrations of this build not applied to the database (a process
+    /// of a newer version started before `redress migrate` ran).
+    pub async fn migrations_pending(&self) -> Result<Vec<i64>, sqlx::Error> {
+        let migrator = match self {
+            Db::Sqlite { .. } => &SQLITE_MIGRATIONS,
+            Db::Postgres { .. } => &POSTGRES_MIGRATIONS,
+        };
+        let applied: Vec<i64> = on_db!(self, p => sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success").fetch_all(p).await)?;
+        Ok(migrator
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect())
+    }
+
     /// Applies the migrations of this backend.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {

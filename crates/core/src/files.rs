@@ -11,6 +11,15 @@ pub trait FileStore: Send + Sync + std::fmt::Debug {
     async fn put(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()>;
     async fn get(&self, name: &str) -> anyhow::Result<Vec<u8>>;
     async fn delete(&self, name: &str) -> anyhow::Result<()>;
+    /// Whether files can be written and read back now (`/readyz`).
+    async fn ready(&self) -> anyhow::Result<()> {
+        let name = format!("ready-{}", uuid::Uuid::new_v4().simple());
+        self.put(&name, b"ready").await?;
+        let back = self.get(&name).await;
+        self.delete(&name).await?;
+        anyhow::ensure!(back? == b"ready", "a file read back differs");
+        Ok(())
+    }
 }
 
 /// A folder on the local disk, outside the web root (`<data dir>/evidence`).

@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route(routes::genuine::PATH, post(genuine))
         .route(routes::lang::PATH, post(set_lang))
         .route(routes::healthz::PATH, get(healthz))
+        .route(routes::livez::PATH, get(livez))
+        .route(routes::readyz::PATH, get(readyz))
 }
 
 async fn register(State(state): State<AppState>, form: Submitted) -> Response {
@@ -219,6 +221,55 @@ async fn healthz(State(state): State<AppState>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
     }
+}
+
+/// `GET /livez`: the process answers (an orchestrator restarts it when it
+/// does not). Nothing else is checked: a database outage is no reason to
+/// restart every process.
+async fn livez() -> Response {
+    (StatusCode::OK, "ok").into_response()
+}
+
+/// `GET /readyz`: whether this process should get requests: the database
+/// answers, every migration of this build is applied, and evidence files
+/// can be written and read back. A JSON object, one member per check
+/// (`"ok"` or what is wrong); 503 when one fails.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database = if state.db.ping().await {
+        Ok(())
+    } else {
+        Err("unreachable".to_owned())
+    };
+    let migrations = match state.db.migrations_pending().await {
+        Ok(pending) if pending.is_empty() => Ok(()),
+        Ok(pending) => Err(format!("not applied: {pending:?}")),
+        Err(_) => Err("cannot be read".to_owned()),
+    };
+    let files = state.files.ready().await.map_err(|e| {
+        tracing::warn!(error = format!("{e:#}"), "evidence files are not ready");
+        "cannot be written or read back".to_owned()
+    });
+    let checks = [
+        ("database", database),
+        ("migrations", migrations),
+        ("files", files),
+    ];
+    let ready = checks.iter().all(|(_, r)| r.is_ok());
+    let body: serde_json::Map<String, serde_json::Value> = checks
+        .into_iter()
+        .map(|(name, r)| {
+            (
+                name.to_owned(),
+                r.err().unwrap_or_else(|| "ok".into()).into(),
+            )
+        })
+        .collect();
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 #[cfg(test)]

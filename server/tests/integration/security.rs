@@ -239,6 +239,57 @@ async fn health_reports_the_database() {
     assert_eq!(res.status(), 503);
 }
 
+/// `/livez` is the process; `/readyz` names each thing a process needs to
+/// take requests, and fails on each: a migration of this build not
+/// applied, evidence files that cannot be written, the database gone.
+#[tokio::test]
+async fn readiness_names_the_database_the_migrations_and_the_files() {
+    let app = TestApp::spawn().await;
+    let ready = |app: &TestApp| {
+        let client = app.client();
+        let url = app.url("/readyz");
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            let status = res.status().as_u16();
+            let body: serde_json::Value = res.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let all_ok = serde_json::json!({"database": "ok", "migrations": "ok", "files": "ok"});
+    assert_eq!(ready(&app).await, (200, all_ok.clone()));
+    // A newer build's migration not applied yet.
+    app.exec("UPDATE _sqlx_migrations SET success = FALSE WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+        .await;
+    let (status, body) = ready(&app).await;
+    assert_eq!(status, 503);
+    assert!(
+        body["migrations"]
+            .as_str()
+            .unwrap()
+            .starts_with("not applied: [")
+            && body["database"] == "ok",
+        "{body}"
+    );
+    app.exec("UPDATE _sqlx_migrations SET success = TRUE").await;
+    assert_eq!(ready(&app).await, (200, all_ok));
+    // The evidence folder replaced by a file: nothing can be written there.
+    let evidence = std::path::Path::new(&app.state.settings.data_dir).join("evidence");
+    let _ = std::fs::remove_dir_all(&evidence);
+    std::fs::write(&evidence, b"not a folder").unwrap();
+    let (status, body) = ready(&app).await;
+    assert_eq!(status, 503);
+    assert_eq!(body["files"], "cannot be written or read back", "{body}");
+    std::fs::remove_file(&evidence).unwrap();
+    assert_eq!(ready(&app).await.0, 200);
+    // The database gone: not ready, but alive.
+    app.state.db.close().await;
+    let (status, body) = ready(&app).await;
+    assert_eq!(status, 503);
+    assert_eq!(body["database"], "unreachable", "{body}");
+    let res = app.get(&app.client(), "/livez").await;
+    assert_eq!(res.status(), 200);
+}
+
 #[tokio::test]
 async fn a_wrong_setting_stops_startup_with_one_sentence() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
