@@ -89,6 +89,49 @@ async fn sqlite_and_postgres_schemas_match() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Twenty wrong passwords for one account at once, half through each of two
+/// servers: the account's limit (5 in 15 minutes) holds exactly: five are
+/// checked and refused, fifteen are turned away before any check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_holds_exactly_under_attempts_at_once_on_two_servers() {
+    let app = TestApp::spawn().await;
+    let peer = app.spawn_peer().await;
+    let attempt = |server: String| async move {
+        reqwest::Client::new()
+            .post(format!("{server}/login"))
+            .form(&[
+                ("email", "approver@redress.example"),
+                ("password", "wrong-password"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let server = if i % 2 == 0 {
+            app.address.clone()
+        } else {
+            peer.clone()
+        };
+        attempts.spawn(attempt(server));
+    }
+    let mut statuses = attempts.join_all().await;
+    statuses.sort_unstable();
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let turned_away = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(
+        (checked, turned_away),
+        (
+            redress_core::limits::LOGIN_PER_ACCOUNT.max as usize,
+            20 - redress_core::limits::LOGIN_PER_ACCOUNT.max as usize
+        ),
+        "{statuses:?}"
+    );
+}
+
 #[tokio::test]
 async fn two_server_processes_share_sessions_and_rate_limits() {
     let app = TestApp::spawn().await;

@@ -6,13 +6,23 @@ use crate::on_tx;
 
 /// Records one attempt under `key` and returns how many attempts under that
 /// key fall in the window (this one included). In the database, so the limit
-/// holds across every server process.
+/// holds across every server process. Attempts under one key take turns: on
+/// PostgreSQL a lock on the key held to the transaction's end (under READ
+/// COMMITTED two attempts inserting at once would each count without the
+/// other, and both pass the last free place); SQLite's one writer already
+/// does.
 pub async fn record_and_count(
     tx: &mut Tx,
     key: &str,
     now: DateTime<Utc>,
     since: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("auth_attempts:{key}"))
+            .execute(&mut **t)
+            .await?;
+    }
     on_tx!(tx, c => {
         sqlx::query("INSERT INTO auth_attempts (id, key, at) VALUES ($1, $2, $3)")
             .bind(Uuid::new_v4()).bind(key).bind(now).execute(&mut *c).await?;
