@@ -290,3 +290,71 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
         .collect();
     assert_eq!(ours, [y.clone(), z.clone(), x.clone()]);
 }
+
+/// Two processes' flag sweeps at once take each dirty claim once: each
+/// takes its claims with a lease (on PostgreSQL skipping those another
+/// holds), so together they compute exactly the dirty claims, none twice,
+/// and leave every one clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sweeps_at_once_compute_each_dirty_claim_once() {
+    use app::server::services::assessment::sweep;
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let claimant = app::server::store::users::by_email(db, "claimant@redress.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut tx = db.begin().await.unwrap();
+    let now = chrono::Utc::now();
+    for i in 0..80i64 {
+        let id = uuid::Uuid::new_v4();
+        app::on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
+                                 total_claimed, declared_at, submitted_at, created_at, flags_dirty)
+             VALUES ($1, $2, $3, $4, 'in_review', 1, '掃除 太郎', 'ソウジ タロウ', '0900000000', 1000, $5, $5, $5, 1)",
+        ).bind(id).bind(600_000 + i).bind(format!("RD-{:06}", 600_000 + i)).bind(claimant)
+        .bind(now - chrono::Duration::seconds(i))
+        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
+        app::on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
+                                      debit_date, amount, descriptor)
+             VALUES ($1, $2, 1, '0125', '100', 'ordinary', $3, '2020-09-03', 1000, 'ドコモコウザ')",
+        ).bind(uuid::Uuid::new_v4()).bind(id).bind(format!("{:07}", 4_000_000 + i))
+        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
+    }
+    tx.commit().await.unwrap();
+    let dirty = app::on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM claims WHERE flags_dirty > 0").fetch_one(p).await.unwrap());
+    assert!(dirty >= 80);
+    // The other process: its own connections to the same database.
+    let other = app::server::db::Db::connect(app.database_url())
+        .await
+        .unwrap();
+    let run = |db: app::server::db::Db| async move {
+        let mut computed = 0;
+        loop {
+            match sweep(&db, 4).await.unwrap() {
+                0 => return computed,
+                n => computed += n,
+            }
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(run(db.clone())),
+        tokio::spawn(run(other.clone()))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        (a + b) as i64,
+        dirty,
+        "each dirty claim computed once ({a} here, {b} there)"
+    );
+    assert!(
+        app::server::store::assessment::dirty(db, 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    other.close().await;
+}

@@ -155,10 +155,17 @@ pub async fn refresh_after_change(db: &Db, claim: Uuid) {
     }
 }
 
-/// Computes the flags of up to `limit` dirty claims; how many it did.
+/// How long a sweep holds the claims it took (another process's sweep
+/// takes them after that, if they are still dirty).
+const SWEEP_LEASE: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Computes the flags of up to `limit` dirty claims, taken for this sweep
+/// alone (several processes sweep at once without computing a claim
+/// twice); how many it did.
 #[tracing::instrument(skip_all)]
 pub async fn sweep(db: &Db, limit: i64) -> Result<usize, AppError> {
-    let dirty = assessment::dirty(db, limit).await?;
+    let now = chrono::Utc::now();
+    let dirty = assessment::take_dirty(db, limit, now, now + SWEEP_LEASE).await?;
     for (id, _) in &dirty {
         refresh_flags(db, *id).await?;
     }

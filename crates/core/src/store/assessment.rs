@@ -1,6 +1,6 @@
 //! What the policy's rules need to know about a case and its neighbours.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::money::Yen;
 use uuid::Uuid;
 
@@ -159,6 +159,30 @@ pub async fn dirty(db: &Db, limit: i64) -> Result<Vec<(Uuid, i64)>, sqlx::Error>
     ).bind(limit).fetch_all(p).await)
 }
 
+/// Takes up to `limit` dirty claims for this process's sweep until `until`
+/// (claims another sweep holds are skipped; its lease ended, they are
+/// anyone's again), with their marks.
+pub async fn take_dirty(
+    db: &Db,
+    limit: i64,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<(Uuid, i64)>, sqlx::Error> {
+    let lock = match db {
+        Db::Postgres { .. } => "FOR UPDATE SKIP LOCKED",
+        Db::Sqlite { .. } => "",
+    };
+    let sql = format!(
+        "UPDATE claims SET flags_lease_until = $2
+          WHERE id IN (SELECT id FROM claims
+                        WHERE flags_dirty > 0 AND (flags_lease_until IS NULL OR flags_lease_until < $3)
+                        LIMIT $1 {lock})
+         RETURNING id, flags_dirty"
+    );
+    on_db!(db, p => sqlx::query_as::<_, (Uuid, i64)>(&sql)
+        .bind(limit).bind(until).bind(now).fetch_all(p).await)
+}
+
 pub async fn dirty_mark(db: &Db, claim: Uuid) -> Result<i64, sqlx::Error> {
     on_db!(db, p => sqlx::query_scalar::<_, i64>("SELECT flags_dirty FROM claims WHERE id = $1")
         .bind(claim).fetch_one(p).await)
@@ -180,6 +204,10 @@ pub async fn save_flags(
     }
     let n = on_tx!(tx, c => sqlx::query("UPDATE claims SET flags_dirty = 0 WHERE id = $1 AND flags_dirty = $2")
         .bind(claim).bind(mark).execute(c).await.map(|r| r.rows_affected()))?;
+    // A sweep's lease ends with the computation: changed meanwhile, the
+    // claim is the next sweep's at once.
+    on_tx!(tx, c => sqlx::query("UPDATE claims SET flags_lease_until = NULL WHERE id = $1 AND flags_lease_until IS NOT NULL")
+        .bind(claim).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
