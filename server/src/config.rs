@@ -284,7 +284,7 @@ pub struct Config {
         long,
         env = "REDRESS_DASHBOARD_REFRESH_SECONDS",
         value_name = "REDRESS_DASHBOARD_REFRESH_SECONDS",
-        default_value_t = 60,
+        default_value_t = 0,
         global = true
     )]
     pub dashboard_refresh_seconds: u64,

@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
         second_approval_above: 1_000_000,
         zengin_requester: server::config::DEMO_REQUESTER.into(),
         zengin_blank_names: false,
-        dashboard_refresh_seconds: 60,
+        dashboard_refresh_seconds: 0,
         metrics_allow: vec!["127.0.0.1".into()],
         log_format: "text".into(),
         staff_session_hours: 12,
