@@ -365,6 +365,16 @@ pub struct Config {
         global = true
     )]
     pub upload_timeout_secs: u64,
+    /// After SIGTERM (or Ctrl-C): how long the requests in flight may take
+    /// to finish, in seconds, while no new connection is taken.
+    #[arg(
+        long,
+        env = "REDRESS_SHUTDOWN_GRACE_SECS",
+        value_name = "REDRESS_SHUTDOWN_GRACE_SECS",
+        default_value_t = 25,
+        global = true
+    )]
+    pub shutdown_grace_secs: u64,
 }
 
 /// The demo operator's requester (not a real one).

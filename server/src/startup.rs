@@ -61,6 +61,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         dashboard_refresh: std::time::Duration::from_secs(config.dashboard_refresh_seconds),
         request_timeout: std::time::Duration::from_secs(config.request_timeout_secs),
         upload_timeout: std::time::Duration::from_secs(config.upload_timeout_secs),
+        shutdown_grace: std::time::Duration::from_secs(config.shutdown_grace_secs),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name(app::site_name(&config.site_root))
@@ -191,17 +192,53 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     Ok(app)
 }
 
-/// Serves until the process is stopped; also runs the mail sender and the
-/// background jobs (housekeeping, flag sweep, draft expiry and reminders).
+/// Serves until SIGTERM or Ctrl-C, then stops gracefully (`serve_until`);
+/// also runs the mail sender and the background jobs (housekeeping, flag
+/// sweep, draft expiry and reminders).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     mail_poll: std::time::Duration,
 ) -> anyhow::Result<()> {
-    tokio::spawn(mail::run_sender(
+    serve_until(listener, state, mail_poll, stop_signal()).await
+}
+
+/// SIGTERM (every orchestrator's stop, `docker stop`) or Ctrl-C.
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be caught");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+/// Serves until `stop` ends; then takes no new connection, lets the
+/// requests in flight finish for at most the shutdown grace
+/// (`REDRESS_SHUTDOWN_GRACE_SECS`), and has the mail sender hand back the
+/// mails it claimed and did not send. Every background job keeps its state
+/// in the database: another process (or this one restarted) goes on.
+pub async fn serve_until(
+    listener: TcpListener,
+    state: AppState,
+    mail_poll: std::time::Duration,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let sender = tokio::spawn(mail::run_sender(
         state.db.clone(),
         state.settings.clone(),
         mail_poll,
+        stopped.clone(),
     ));
     tokio::spawn(run_housekeeping(
         state.db.clone(),
@@ -226,8 +263,7 @@ pub async fn serve(
         std::time::Duration::from_secs(3600),
     ));
     if !state.settings.dashboard_refresh.is_zero() {
-        // The whole operation's figures, computed before an operator asks
-        // (at 1M cases this takes seconds; it runs beside the serving).
+        // The whole operation's figures, read before an operator asks.
         let state = state.clone();
         tokio::spawn(async move {
             if let Err(e) = services::reports::refresh_dashboard(&state, None).await {
@@ -235,12 +271,31 @@ pub async fn serve(
             }
         });
     }
+    let grace = state.settings.shutdown_grace;
     let app = router(state).await?;
-    axum::serve(
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .await?;
+    .with_graceful_shutdown(async move {
+        stop.await;
+        tracing::info!("stopping: no new connections, the requests in flight finish");
+        let _ = stopping.send(true);
+    });
+    let overdue = async {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server.into_future() => served?,
+        () = overdue => {
+            tracing::warn!(seconds = grace.as_secs(), "requests still running after the shutdown grace: stopped");
+        }
+    }
+    // The mail sender hands back what it claimed (bounded: a mail server
+    // that does not answer does not hold the stop).
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sender).await;
+    tracing::info!("stopped");
     Ok(())
 }
 

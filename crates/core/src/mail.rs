@@ -144,9 +144,13 @@ pub async fn deliver_due(
     mailer: &Mailer,
     settings: &Settings,
     me: &str,
+    stop: &tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<usize> {
     let mut sent = 0;
     loop {
+        if *stop.borrow() {
+            return Ok(sent);
+        }
         let now = Utc::now();
         let mut tx = db.begin().await?;
         let rows = outbox::claim_due(&mut tx, now, now + LEASE, BATCH).await?;
@@ -154,7 +158,15 @@ pub async fn deliver_due(
         if rows.is_empty() {
             return Ok(sent);
         }
-        for row in rows {
+        let mut rows = rows.into_iter();
+        while let Some(row) = rows.next() {
+            if *stop.borrow() {
+                // Stopping: the mails claimed and not sent go back at once.
+                for unsent in std::iter::once(row).chain(rows) {
+                    outbox::release(db, unsent.id).await?;
+                }
+                return Ok(sent);
+            }
             let result = match build_message(&row, settings) {
                 Ok(message) => mailer.send(message).await,
                 Err(e) => Err(e),
@@ -191,7 +203,14 @@ fn gave_up(created: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 }
 
 /// The background sender: polls the outbox (every process may run one).
-pub async fn run_sender(db: Db, settings: std::sync::Arc<Settings>, every: std::time::Duration) {
+/// Sends due mail every `every` until `stop` turns true; then hands back
+/// what it claimed and did not send, and returns.
+pub async fn run_sender(
+    db: Db,
+    settings: std::sync::Arc<Settings>,
+    every: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mailer = match Mailer::from_settings(&settings) {
         Ok(m) => m,
         Err(e) => {
@@ -201,10 +220,16 @@ pub async fn run_sender(db: Db, settings: std::sync::Arc<Settings>, every: std::
     };
     let me = process_name();
     loop {
-        if let Err(e) = deliver_due(&db, &mailer, &settings, &me).await {
+        if let Err(e) = deliver_due(&db, &mailer, &settings, &me, &stop).await {
             tracing::warn!(error = %e, "outbox pass failed");
         }
-        tokio::time::sleep(every).await;
+        if *stop.borrow() {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 

@@ -51,6 +51,8 @@ pub struct Settings {
     /// The longest a request may take (uploads: `upload_timeout`).
     pub request_timeout: std::time::Duration,
     pub upload_timeout: std::time::Duration,
+    /// After SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_grace: std::time::Duration,
 }
 
 /// Who pays, as the operator's bank knows it: the requester code it gave,

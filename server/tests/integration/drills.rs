@@ -814,3 +814,46 @@ fn fresh_ids(answers: &str) -> String {
     walk(&mut v, &mut Default::default(), n);
     v.to_string()
 }
+
+/// SIGTERM (an orchestrator's stop, `docker stop`): the process takes no
+/// new connection, finishes the request in flight (answered and written,
+/// not cut off), and exits cleanly within its grace.
+#[tokio::test]
+async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
+    let app = TestApp::spawn().await;
+    let mut server = Server::start(&app).await;
+    // A registration held in flight: another connection holds what it
+    // must write.
+    let lock = crate::ops::hold_the_accounts(&app).await;
+    let base = server.base.clone();
+    let in_flight = tokio::spawn(async move { register(&base, "last@example.jp").await });
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let pid = server.child.id().to_string();
+    assert!(sh(&format!("kill -TERM {pid}")).0);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Stopping: a new connection is not taken.
+    assert!(
+        reqwest::Client::new()
+            .get(format!("{}/healthz", server.base))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_err(),
+        "a new connection was taken after SIGTERM"
+    );
+    // The request in flight goes on once the lock is gone, and is answered.
+    drop(lock);
+    let (status, text) = in_flight.await.unwrap();
+    assert_eq!(status, 303, "{text}");
+    assert!(crate::ops::account_exists(&app, "last@example.jp").await);
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exited = exited.expect("the process exited within 10 s of its last request");
+    assert!(exited.success(), "{exited:?}");
+}

@@ -352,7 +352,7 @@ async fn pages_end_while_other_servers_start_in_the_same_process() {
 /// Another connection holding what a registration must write: on SQLite the
 /// write lock, on PostgreSQL an exclusive lock on the accounts. Dropping
 /// the returned connection (or its rollback) lets go.
-async fn hold_the_accounts(app: &TestApp) -> Box<dyn std::any::Any> {
+pub(crate) async fn hold_the_accounts(app: &TestApp) -> Box<dyn std::any::Any> {
     use sqlx::Connection;
     // The server has finished starting (it writes its session table).
     assert_eq!(app.get(&app.client(), "/").await.status(), 200);
@@ -379,7 +379,7 @@ async fn hold_the_accounts(app: &TestApp) -> Box<dyn std::any::Any> {
 }
 
 /// Whether an account with `email` exists (read once the lock is gone).
-async fn account_exists(app: &TestApp, email: &str) -> bool {
+pub(crate) async fn account_exists(app: &TestApp, email: &str) -> bool {
     app::server::store::users::by_email(&app.state.db, email)
         .await
         .unwrap()

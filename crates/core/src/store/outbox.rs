@@ -46,6 +46,15 @@ pub struct OutboxRow {
 
 const ROW: &str = "id, kind, to_addr, subject, body_text, body_html, attempts, created_at";
 
+/// Hands back a claimed mail not sent (a process stopping): any process's
+/// sender may take it at once instead of after its lease.
+pub async fn release(db: &Db, id: Uuid) -> Result<(), sqlx::Error> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE outbox SET locked_until = NULL WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL")
+        .bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Claims up to `limit` due mails until `lease_until`. On PostgreSQL the rows
 /// are picked `FOR UPDATE SKIP LOCKED`, so processes claiming at the same
 /// moment take different rows; on SQLite the single writer does the same.
