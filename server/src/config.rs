@@ -375,6 +375,18 @@ pub struct Config {
         global = true
     )]
     pub shutdown_grace_secs: u64,
+    /// `production` refuses to start with what is only for trying Redress
+    /// out: the demo Zengin requester, mail written to files, a public
+    /// address without TLS, demo accounts. `development` (the default)
+    /// allows them.
+    #[arg(
+        long,
+        env = "REDRESS_ENV",
+        value_name = "REDRESS_ENV",
+        default_value = "development",
+        global = true
+    )]
+    pub env: String,
 }
 
 /// The demo operator's requester (not a real one).
@@ -418,10 +430,42 @@ impl Config {
     }
 
     /// Checks what clap cannot: one clear sentence per wrong setting.
+    /// Whether this is a production deployment (`REDRESS_ENV=production`).
+    pub fn production(&self) -> bool {
+        self.env == "production"
+    }
+
     pub fn validate(&self) -> anyhow::Result<()> {
         let url = self.public_url();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             anyhow::bail!("REDRESS_PUBLIC_URL must start with http:// or https://, not {url:?}");
+        }
+        if !matches!(self.env.as_str(), "development" | "production") {
+            anyhow::bail!(
+                "REDRESS_ENV must be development or production, not {:?}",
+                self.env
+            );
+        }
+        if self.production() {
+            if self.zengin_requester == DEMO_REQUESTER {
+                anyhow::bail!(
+                    "REDRESS_ZENGIN_REQUESTER is the demo requester: set the requester code, name and account your paying bank gave you (REDRESS_ENV=production)"
+                );
+            }
+            if self.smtp_url.is_none() {
+                anyhow::bail!(
+                    "SMTP_URL is not set, so mail would be written to files and never sent: set the mail server (REDRESS_ENV=production)"
+                );
+            }
+            if !self
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"))
+            {
+                anyhow::bail!(
+                    "REDRESS_PUBLIC_URL must be the https:// address people use: logins and claims are not sent without TLS (REDRESS_ENV=production)"
+                );
+            }
         }
         if self.mail_from.parse::<lettre_address::Mailbox>().is_err() {
             anyhow::bail!(

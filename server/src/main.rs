@@ -147,6 +147,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo => {
+            anyhow::ensure!(
+                !config.production(),
+                "the demo data is not loaded where REDRESS_ENV=production: its accounts' password is published"
+            );
             demo::seed(&state).await.map_err(explain)?;
             println!(
                 "demo data loaded; every demo login has the password {}",

@@ -30,6 +30,9 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     config.validate()?;
     let db = Db::connect_with(&config.database_url(), &config.db_options()).await?;
     db.migrate().await?;
+    if config.production() {
+        refuse_demo_accounts(&db).await?;
+    }
     services::banks::load_if_empty(&db).await?;
     let settings = Settings {
         data_dir: config.data_dir.clone(),
@@ -84,6 +87,24 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         metrics: Arc::new(app::server::metrics::Metrics::default()),
         openapi: Arc::new(web::rest::openapi()),
     })
+}
+
+/// In production no demo account may log in: their password is published.
+async fn refuse_demo_accounts(db: &Db) -> anyhow::Result<()> {
+    let mut live = Vec::new();
+    for (email, _, _) in services::demo::DEMO_USERS {
+        if let Some(user) = app::server::store::users::by_email(db, email).await?
+            && user.disabled_at.is_none()
+        {
+            live.push(email);
+        }
+    }
+    anyhow::ensure!(
+        live.is_empty(),
+        "demo accounts with the published demo password can log in ({}): disable them at /admin/users from a real administrator's account (started once without REDRESS_ENV=production), or start from an empty database (REDRESS_ENV=production)",
+        live.join(", ")
+    );
+    Ok(())
 }
 
 /// The whole HTTP stack.

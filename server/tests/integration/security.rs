@@ -385,3 +385,75 @@ async fn pages_and_server_function_answers_are_never_stored() {
     assert_eq!(res.status(), 200);
     no_store(&res, "/api/operator_decision");
 }
+
+/// `REDRESS_ENV=production` refuses each demo default with one sentence
+/// naming its setting (the demo Zengin requester, mail written to files,
+/// a public address without TLS, demo accounts that can log in, loading the
+/// demo data), and starts with real settings.
+#[tokio::test]
+async fn production_refuses_each_demo_default_with_one_sentence() {
+    let app = TestApp::spawn().await;
+    let dir = app.data_dir().to_path_buf();
+    let database = app.database_url().to_owned();
+    let good = [
+        ("REDRESS_ENV", "production"),
+        ("SMTP_URL", "smtp://127.0.0.1:2525"),
+        ("REDRESS_PUBLIC_URL", "https://redress.example.jp"),
+        (
+            "REDRESS_ZENGIN_REQUESTER",
+            "0000099999,ﾚﾄﾞﾚｽ ｼﾞﾑｷｮｸ,0001,001,1,7654321",
+        ),
+    ];
+    let run = |command: &str, env: &[(&str, &str)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_redress"));
+        c.arg(command)
+            .env("REDRESS_DATA_DIR", &dir)
+            .env("DATABASE_URL", &database)
+            .env_remove("SMTP_URL")
+            .env_remove("REDRESS_ENV");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The demo accounts disabled: real settings start.
+    app.exec("UPDATE users SET disabled_at = created_at").await;
+    let (ok, err) = run("migrate", &good);
+    assert!(ok, "{err}");
+    // Each demo default alone, refused with its setting named.
+    for (drop, named) in [
+        ("REDRESS_ZENGIN_REQUESTER", "REDRESS_ZENGIN_REQUESTER"),
+        ("SMTP_URL", "SMTP_URL"),
+        ("REDRESS_PUBLIC_URL", "REDRESS_PUBLIC_URL"),
+    ] {
+        let env: Vec<_> = good.iter().copied().filter(|(k, _)| *k != drop).collect();
+        let (ok, err) = run("migrate", &env);
+        assert!(
+            !ok && err.contains(named) && err.contains("REDRESS_ENV=production"),
+            "{drop}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let mut plain = good.to_vec();
+    plain.retain(|(k, _)| *k != "REDRESS_PUBLIC_URL");
+    plain.push(("REDRESS_PUBLIC_URL", "http://redress.example.jp"));
+    let (ok, err) = run("migrate", &plain);
+    assert!(!ok && err.contains("https://"), "{err}");
+    // The demo data is not loaded in production...
+    let (ok, err) = run("seed-demo", &good);
+    assert!(!ok && err.contains("REDRESS_ENV=production"), "{err}");
+    // ...and demo accounts that can log in stop it, named.
+    app.exec("UPDATE users SET disabled_at = NULL").await;
+    let (ok, err) = run("migrate", &good);
+    assert!(
+        !ok && err.contains("admin@redress.example") && err.contains("/admin/users"),
+        "{err}"
+    );
+    // In development (the default) all of it is allowed.
+    let (ok, err) = run("migrate", &[]);
+    assert!(ok, "{err}");
+}

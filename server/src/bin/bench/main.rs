@@ -69,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         import_max_unpacked_mb: 200,
         import_max_cells: 2_000_000,
         db_pool: 16,
+        env: "development".into(),
         shutdown_grace_secs: 25,
         trusted_proxies: Vec::new(),
         statement_timeout_ms: 30_000,
