@@ -36,13 +36,15 @@ pub fn BankQueuePage() -> impl IntoView {
         branch: q("branch"),
         q: q("q"),
     };
+    // Read once (see `reports::DashboardPage`).
+    let page = OnceResource::new(bank_queue(query.clone()));
     view! {
         <Layout title="bank_queue_title">
             <Suspense fallback=|| ()>
                 {move || {
                     let query = query.clone();
                     Suspend::new(async move {
-                        match bank_queue(query.clone()).await {
+                        match page.await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(page) => view! { <BankQueue query page /> }.into_any(),
                         }
@@ -216,13 +218,15 @@ where
     B: Fn(BankCaseView) -> AnyView + Clone + Send + Sync + 'static,
 {
     let reference = path_param("reference");
+    // Read once (see `reports::DashboardPage`).
+    let case = OnceResource::new(bank_case(reference, line));
     view! {
         <Layout title=title>
             <Suspense fallback=|| ()>
                 {move || {
-                    let (reference, body, line) = (reference.clone(), body.clone(), line.clone());
+                    let body = body.clone();
                     Suspend::new(async move {
-                        match bank_case(reference, line).await {
+                        match case.await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(case) => body(case),
                         }

@@ -13,11 +13,13 @@ use crate::domain::CaseRef;
 #[component]
 pub fn MyClaimsPage() -> impl IntoView {
     let lang = use_lang();
+    // Read once (see `reports::DashboardPage`).
+    let claims = OnceResource::new(my_claims());
     view! {
         <Layout title="my_claims_title">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match my_claims().await {
+                    match claims.await {
                         Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                         Ok(rows) => {
                             view! {
@@ -91,13 +93,14 @@ pub fn ClaimPage() -> impl IntoView {
     let sent = query_param("sent").is_some();
     let withdrawn = query_param("withdrawn").is_some();
     let replied = query_param("replied").is_some();
+    // Read once (see `reports::DashboardPage`).
+    let claim = OnceResource::new(my_claim(reference));
     view! {
         <Layout title="claim_title">
             <Suspense fallback=|| ()>
                 {move || {
-                    let reference = reference.clone();
                     Suspend::new(async move {
-                        match my_claim(reference).await {
+                        match claim.await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(claim) => view! { <ClaimForClaimant claim sent withdrawn replied /> }.into_any(),
                         }
@@ -227,13 +230,14 @@ fn ClaimForClaimant(
 pub fn WithdrawPage() -> impl IntoView {
     let lang = use_lang();
     let reference = path_param("reference");
+    // Read once (see `reports::DashboardPage`).
+    let claim = OnceResource::new(my_claim(reference));
     view! {
         <Layout title="withdraw_title">
             <Suspense fallback=|| ()>
                 {move || {
-                    let reference = reference.clone();
                     Suspend::new(async move {
-                        match my_claim(reference).await {
+                        match claim.await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(claim) => {
                                 view! {

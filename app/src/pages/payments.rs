@@ -14,11 +14,13 @@ use crate::components::{
 
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
+    // Read once (see `reports::DashboardPage`).
+    let overview = OnceResource::new(payments_overview());
     view! {
         <Layout title="payments_title">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match payments_overview().await {
+                    match overview.await {
                         Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                         Ok(o) => view! { <Payments o=o /> }.into_any(),
                     }

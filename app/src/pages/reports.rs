@@ -81,11 +81,14 @@ fn amounts_legend(lang: Lang) -> Vec<String> {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let lang = use_lang();
+    // Read once: Suspense runs its children more than once while it
+    // renders, and drops the first run's futures half way.
+    let dashboard = OnceResource::new(get_dashboard());
     view! {
         <Layout title="dashboard_title">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match get_dashboard().await {
+                    match dashboard.await {
                         Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                         Ok(d) => {
                             let states: Vec<(String, i64, String)> = d

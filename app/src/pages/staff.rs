@@ -221,14 +221,16 @@ fn StaffQueue(
 pub fn StaffCasePage() -> impl IntoView {
     let lang = use_lang();
     let reference = super::path_param("reference");
+    // Read once (see `DashboardPage`).
+    let decision = OnceResource::new(crate::api::operator::operator_decision(reference.clone()));
+    let case = OnceResource::new(operator_case(reference));
     view! {
         <Layout title="claim_title">
             <Suspense fallback=|| ()>
                 {move || {
-                    let reference = reference.clone();
                     Suspend::new(async move {
-                        let decision = crate::api::operator::operator_decision(reference.clone()).await;
-                        match operator_case(reference).await {
+                        let decision = decision.await;
+                        match case.await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(claim) => {
                                 let in_review = claim.state == "in_review";

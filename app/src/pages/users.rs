@@ -30,13 +30,15 @@ pub fn UsersPage() -> impl IntoView {
     let q = super::query_param("q").unwrap_or_default();
     let page = super::page_param();
     let notice = super::query_param("invited").map(|_| "user_invited_notice");
+    // Read once (see `reports::DashboardPage`).
+    let list = OnceResource::new(list_users(Some(q.clone()), Some(page)));
     view! {
         <Layout title="users_title">
             <Suspense fallback=|| ()>
                 {move || {
                     let q = q.clone();
                     Suspend::new(async move {
-                        match list_users(Some(q.clone()), Some(page)).await {
+                        match list.await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(list) => {
                                 crate::components::provide_prefill(|| [("lang".to_owned(), "ja".to_owned())].into_iter().collect());
@@ -122,13 +124,14 @@ pub fn UserPage() -> impl IntoView {
     let lang = use_lang();
     let id = super::path_param("id");
     let saved = super::query_param("saved").is_some();
+    // Read once (see `reports::DashboardPage`).
+    let user = OnceResource::new(get_user(id.clone()));
     view! {
         <Layout title="user_title">
             <Suspense fallback=|| ()>
                 {move || {
-                    let id = id.clone();
                     Suspend::new(async move {
-                        match get_user(id.clone()).await {
+                        match user.await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(d) => {
                                 let u = d.user.clone();

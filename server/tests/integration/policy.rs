@@ -293,8 +293,8 @@ async fn claims_from_one_address_are_flagged_and_the_queue_filters_and_sorts_by_
 
 /// Two processes' flag sweeps at once take each dirty claim once: each
 /// takes its claims with a lease (on PostgreSQL skipping those another
-/// holds), so together they compute exactly the dirty claims, none twice,
-/// and leave every one clean.
+/// holds), so no claim is computed by both, and together (with the test
+/// server's own sweep, a third) they leave every one clean.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_sweeps_at_once_compute_each_dirty_claim_once() {
     use app::server::services::assessment::sweep;
@@ -332,12 +332,13 @@ async fn two_sweeps_at_once_compute_each_dirty_claim_once() {
         .await
         .unwrap();
     let run = |db: app::server::db::Db| async move {
-        let mut computed = 0;
+        let mut computed = Vec::new();
         loop {
-            match sweep(&db, 4).await.unwrap() {
-                0 => return computed,
-                n => computed += n,
+            let done = sweep(&db, 4).await.unwrap();
+            if done.is_empty() {
+                return computed;
             }
+            computed.extend(done);
         }
     };
     let (a, b) = tokio::join!(
@@ -345,11 +346,15 @@ async fn two_sweeps_at_once_compute_each_dirty_claim_once() {
         tokio::spawn(run(other.clone()))
     );
     let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(
-        (a + b) as i64,
-        dirty,
-        "each dirty claim computed once ({a} here, {b} there)"
+    let both: Vec<_> = a.iter().filter(|id| b.contains(id)).collect();
+    assert!(
+        both.is_empty(),
+        "{} claims computed by both sweeps ({} here, {} there, {dirty} dirty)",
+        both.len(),
+        a.len(),
+        b.len()
     );
+    assert!((a.len() + b.len()) as i64 <= dirty);
     assert!(
         app::server::store::assessment::dirty(db, 1)
             .await

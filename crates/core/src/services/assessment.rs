@@ -161,15 +161,15 @@ const SWEEP_LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Computes the flags of up to `limit` dirty claims, taken for this sweep
 /// alone (several processes sweep at once without computing a claim
-/// twice); how many it did.
+/// twice); the claims it computed.
 #[tracing::instrument(skip_all)]
-pub async fn sweep(db: &Db, limit: i64) -> Result<usize, AppError> {
+pub async fn sweep(db: &Db, limit: i64) -> Result<Vec<Uuid>, AppError> {
     let now = chrono::Utc::now();
     let dirty = assessment::take_dirty(db, limit, now, now + SWEEP_LEASE).await?;
     for (id, _) in &dirty {
         refresh_flags(db, *id).await?;
     }
-    Ok(dirty.len())
+    Ok(dirty.into_iter().map(|(id, _)| id).collect())
 }
 
 /// Keeps the stored flags current: every few seconds, the dirty claims.
@@ -179,7 +179,7 @@ pub async fn run_flag_sweep(db: Db, every: std::time::Duration) {
         tokio::time::sleep(every).await;
         loop {
             match sweep(&db, 200).await {
-                Ok(200) => continue,
+                Ok(done) if done.len() == 200 => continue,
                 Ok(_) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, "flag sweep failed");
