@@ -74,6 +74,11 @@ pub fn unavailable() -> Response {
 <h1 lang=\"en\">We cannot save anything right now</h1>\
 <p lang=\"en\">Part of the system is down. Nothing you sent was saved. Please try again in a few minutes.</p>\
 </main></body></html>";
+    try_again_later(body)
+}
+
+/// A 503 page in both languages, to be tried again in 30 s.
+fn try_again_later(body: &'static str) -> Response {
     let mut res = (
         StatusCode::SERVICE_UNAVAILABLE,
         [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -100,17 +105,7 @@ pub fn timed_out() -> Response {
 <p lang=\"en\">We are busy or the connection is slow. Please try again in a few minutes. \
 If you were sending a claim or a file, look in My claims first to see whether it arrived.</p>\
 </main></body></html>";
-    let mut res = (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response();
-    res.headers_mut().insert(
-        axum::http::header::RETRY_AFTER,
-        axum::http::HeaderValue::from(30u32),
-    );
-    res
+    try_again_later(body)
 }
 
 /// `err.into_response()` for a core error, where a handler answers with it

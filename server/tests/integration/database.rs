@@ -89,6 +89,21 @@ async fn sqlite_and_postgres_schemas_match() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A login of the approver with a wrong password on `server`: its status.
+async fn wrong_password(server: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{server}/login"))
+        .form(&[
+            ("email", "approver@redress.example"),
+            ("password", "wrong-password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// Twenty wrong passwords for one account at once, half through each of two
 /// servers: the account's limit (5 in 15 minutes) holds exactly: five are
 /// checked and refused, fifteen are turned away before any check.
@@ -96,19 +111,7 @@ async fn sqlite_and_postgres_schemas_match() {
 async fn a_rate_limit_holds_exactly_under_attempts_at_once_on_two_servers() {
     let app = TestApp::spawn().await;
     let peer = app.spawn_peer().await;
-    let attempt = |server: String| async move {
-        reqwest::Client::new()
-            .post(format!("{server}/login"))
-            .form(&[
-                ("email", "approver@redress.example"),
-                ("password", "wrong-password"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    };
+    let attempt = |server: String| async move { wrong_password(&server).await };
     let mut attempts = tokio::task::JoinSet::new();
     for i in 0..20 {
         let server = if i % 2 == 0 {
@@ -148,16 +151,7 @@ async fn two_server_processes_share_sessions_and_rate_limits() {
     assert!(res.text().await.unwrap().contains("RD-000001"));
     // Failed logins counted on either server add up.
     for server in [&app.address, &peer, &app.address, &peer, &app.address] {
-        let res = reqwest::Client::new()
-            .post(format!("{server}/login"))
-            .form(&[
-                ("email", "approver@redress.example"),
-                ("password", "wrong-password"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 422);
+        assert_eq!(wrong_password(server).await, 422);
     }
     let res = reqwest::Client::new()
         .post(format!("{peer}/login"))

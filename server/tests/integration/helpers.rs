@@ -294,7 +294,8 @@ impl TestApp {
             claimant_session_hours: 168,
             import_max_unpacked_mb,
             import_max_cells,
-            db_pool: 16,
+            // Many servers at once share one PostgreSQL (100 connections).
+            db_pool: 5,
             env: "development".into(),
             shutdown_grace_secs: 25,
             trusted_proxies,
@@ -350,7 +351,8 @@ impl TestApp {
             claimant_session_hours: 168,
             import_max_unpacked_mb: IMPORT_MAX_UNPACKED_MB,
             import_max_cells: IMPORT_MAX_CELLS,
-            db_pool: 16,
+            // Many servers at once share one PostgreSQL (100 connections).
+            db_pool: 5,
             env: "development".into(),
             shutdown_grace_secs: 25,
             trusted_proxies: Vec::new(),
@@ -880,4 +882,36 @@ pub async fn csv_download(app: &TestApp, client: &reqwest::Client, path: &str) -
         .records()
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
         .collect()
+}
+
+/// `n` cases in review written straight into the database (numbers from
+/// `seq`, each with one debit at bank 0125 from its own account, numbered
+/// from `account`), submitted a second apart back from now; `dirty`: their
+/// flags to be computed. For tests about many cases at once.
+pub async fn insert_cases(app: &TestApp, n: i64, seq: i64, account: i64, dirty: i64) {
+    let db = &app.state.db;
+    let claimant = app::server::store::users::by_email(db, "claimant@redress.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut tx = db.begin().await.unwrap();
+    let now = chrono::Utc::now();
+    for i in 0..n {
+        let id = uuid::Uuid::new_v4();
+        app::on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
+                                 total_claimed, declared_at, submitted_at, created_at, flags_dirty)
+             VALUES ($1, $2, $3, $4, 'in_review', 1, '多数 太郎', 'タスウ タロウ', '0900000000', 1000, $5, $5, $5, $6)",
+        ).bind(id).bind(seq + i).bind(format!("RD-{:06}", seq + i)).bind(claimant)
+        .bind(now - chrono::Duration::seconds(i)).bind(dirty)
+        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
+        app::on_tx!(&mut tx, c => sqlx::query(
+            "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
+                                      debit_date, amount, descriptor)
+             VALUES ($1, $2, 1, '0125', '100', 'ordinary', $3, '2020-09-03', 1000, 'ドコモコウザ')",
+        ).bind(uuid::Uuid::new_v4()).bind(id).bind(format!("{:07}", account + i))
+        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
+    }
+    tx.commit().await.unwrap();
 }

@@ -342,6 +342,8 @@ async fn pages_end_while_other_servers_start_in_the_same_process() {
         for _ in 0..6 {
             let other = TestApp::spawn().await;
             assert_eq!(other.get(&other.client(), "/").await.status(), 200);
+            // Its connections back to PostgreSQL (the suite shares 100).
+            other.state.db.close().await;
         }
         starting.store(false, std::sync::atomic::Ordering::Relaxed);
     };
@@ -378,6 +380,16 @@ pub(crate) async fn hold_the_accounts(app: &TestApp) -> Box<dyn std::any::Any> {
     }
 }
 
+/// A registration of `email` on `app`'s server.
+async fn register_as(app: &TestApp, email: &str) -> reqwest::Response {
+    app.post_form(
+        &app.client(),
+        "/register",
+        &[("email", email), ("password", "kamome-no-suiheisen")],
+    )
+    .await
+}
+
 /// Whether an account with `email` exists (read once the lock is gone).
 pub(crate) async fn account_exists(app: &TestApp, email: &str) -> bool {
     app::server::store::users::by_email(&app.state.db, email)
@@ -399,16 +411,7 @@ async fn a_request_held_up_ends_at_its_time_limit_with_a_503() {
     .await;
     let lock = hold_the_accounts(&app).await;
     let started = std::time::Instant::now();
-    let res = app
-        .post_form(
-            &app.client(),
-            "/register",
-            &[
-                ("email", "held@example.jp"),
-                ("password", "kamome-no-suiheisen"),
-            ],
-        )
-        .await;
+    let res = register_as(&app, "held@example.jp").await;
     let waited = started.elapsed();
     assert_eq!(res.status(), 503);
     assert!(res.headers().contains_key("retry-after"));
@@ -426,16 +429,7 @@ async fn a_request_held_up_ends_at_its_time_limit_with_a_503() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(app.get(&app.client(), "/").await.status(), 200);
     assert!(!account_exists(&app, "held@example.jp").await);
-    let res = app
-        .post_form(
-            &app.client(),
-            "/register",
-            &[
-                ("email", "held@example.jp"),
-                ("password", "kamome-no-suiheisen"),
-            ],
-        )
-        .await;
+    let res = register_as(&app, "held@example.jp").await;
     assert_eq!(res.status(), 303, "registered once the lock is gone");
     assert!(account_exists(&app, "held@example.jp").await);
 }
@@ -456,16 +450,7 @@ async fn a_stuck_statement_ends_at_the_databases_own_limit_with_a_503() {
     .await;
     let lock = hold_the_accounts(&app).await;
     let started = std::time::Instant::now();
-    let res = app
-        .post_form(
-            &app.client(),
-            "/register",
-            &[
-                ("email", "stuck@example.jp"),
-                ("password", "kamome-no-suiheisen"),
-            ],
-        )
-        .await;
+    let res = register_as(&app, "stuck@example.jp").await;
     let waited = started.elapsed();
     assert_eq!(
         res.status(),

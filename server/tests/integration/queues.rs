@@ -148,31 +148,8 @@ async fn the_queue_counts_follow_every_change_of_state_and_a_large_filtered_queu
     use app::server::store::{appended, queue};
     let app = TestApp::spawn().await;
     let db = &app.state.db;
-    let claimant = app::server::store::users::by_email(db, "claimant@redress.example")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
     // 1,060 cases in review, each with a debit at bank 0125.
-    let mut tx = db.begin().await.unwrap();
-    let now = chrono::Utc::now();
-    for i in 0..1060i64 {
-        let id = uuid::Uuid::new_v4();
-        app::on_tx!(&mut tx, c => sqlx::query(
-            "INSERT INTO claims (id, seq, reference, claimant_id, state, version, full_name, name_kana, phone,
-                                 total_claimed, declared_at, submitted_at, created_at, flags_dirty)
-             VALUES ($1, $2, $3, $4, 'in_review', 1, '多数 太郎', 'タスウ タロウ', '0900000000', 1000, $5, $5, $5, 0)",
-        ).bind(id).bind(500_000 + i).bind(format!("RD-{:06}", 500_000 + i)).bind(claimant)
-        .bind(now - chrono::Duration::seconds(i))
-        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
-        app::on_tx!(&mut tx, c => sqlx::query(
-            "INSERT INTO debit_lines (id, claim_id, position, bank_code, branch_code, account_type, account_number,
-                                      debit_date, amount, descriptor)
-             VALUES ($1, $2, 1, '0125', '100', 'ordinary', $3, '2020-09-03', 1000, 'ドコモコウザ')",
-        ).bind(uuid::Uuid::new_v4()).bind(id).bind(format!("{:07}", 3_000_000 + i))
-        .execute(&mut *c).await.map(|r| r.rows_affected())).unwrap();
-    }
-    tx.commit().await.unwrap();
+    insert_cases(&app, 1060, 500_000, 3_000_000, 0).await;
     assert_eq!(queue::counts(db).await.unwrap(), counted(&app).await);
 
     // Moves one way and back, a deletion: the kept counts follow each.
