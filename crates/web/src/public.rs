@@ -238,7 +238,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let database = if state.db.ping().await {
         Ok(())
     } else {
-        Err("unreachable".to_owned())
+        Err(String::from("unreachable"))
     };
     let migrations = match state.db.migrations_pending().await {
         Ok(pending) if pending.is_empty() => Ok(()),
