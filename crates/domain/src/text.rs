@@ -111,7 +111,7 @@ pub fn kana_fold(input: &str) -> String {
             c => c,
         })
         .collect();
-    unicode_form(&folded, "NFD")
+    let kept: String = unicode_form(&folded, "NFD")
         .chars()
         .filter_map(|c| match c {
             // the combining voiced and semi-voiced marks, the long-vowel
@@ -133,7 +133,11 @@ pub fn kana_fold(input: &str) -> String {
             'ヶ' => Some('ケ'),
             c => Some(c),
         })
-        .collect()
+        .collect();
+    // Dropping a space can leave a combining mark beside another base's
+    // marks, out of their canonical order ("ῲ¸"): ordered again, folding
+    // twice is folding once.
+    unicode_form(&kept, "NFD")
 }
 
 #[cfg(test)]
