@@ -489,17 +489,7 @@ impl Config {
             ("REDRESS_TRUSTED_PROXIES", &self.trusted_proxies),
         ] {
             for rule in rules {
-                let (addr, bits) = match rule.split_once('/') {
-                    Some((a, b)) => (a.trim(), Some(b.trim())),
-                    None => (rule.trim(), None),
-                };
-                let ok = addr.parse::<std::net::IpAddr>().is_ok_and(|ip| {
-                    bits.is_none_or(|b| {
-                        b.parse::<u32>()
-                            .is_ok_and(|n| n <= if ip.is_ipv4() { 32 } else { 128 })
-                    })
-                });
-                if !ok {
+                if app::server::net::parse_rule(rule).is_none() {
                     anyhow::bail!("{name}: {rule:?} is not an address or a CIDR block");
                 }
             }

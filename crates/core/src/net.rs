@@ -3,19 +3,31 @@
 
 use std::net::IpAddr;
 
+/// A rule of an address list: an address or a CIDR block, as (network,
+/// prefix length); `None` when it is neither (start-up refuses such a
+/// setting, naming it).
+pub fn parse_rule(rule: &str) -> Option<(IpAddr, u32)> {
+    let (addr, bits) = match rule.split_once('/') {
+        Some((a, b)) => (a.trim(), Some(b.trim())),
+        None => (rule.trim(), None),
+    };
+    let net = addr.parse::<IpAddr>().ok()?;
+    let most = if net.is_ipv4() { 32 } else { 128 };
+    let bits = match bits {
+        Some(b) => b.parse::<u32>().ok().filter(|n| *n <= most)?,
+        None => most,
+    };
+    Some((net, bits))
+}
+
 /// Whether `ip` is in one of `allowed` (addresses or CIDR blocks).
 pub fn ip_allowed(ip: IpAddr, allowed: &[String]) -> bool {
     allowed.iter().any(|rule| {
-        let (addr, bits) = match rule.split_once('/') {
-            Some((a, b)) => (a, b.parse::<u32>().ok()),
-            None => (rule.as_str(), None),
-        };
-        let Ok(net) = addr.trim().parse::<IpAddr>() else {
+        let Some((net, bits)) = parse_rule(rule) else {
             return false;
         };
         match (ip, net) {
             (IpAddr::V4(a), IpAddr::V4(n)) => {
-                let bits = bits.unwrap_or(32).min(32);
                 let mask = if bits == 0 {
                     0
                 } else {
@@ -24,7 +36,6 @@ pub fn ip_allowed(ip: IpAddr, allowed: &[String]) -> bool {
                 u32::from(a) & mask == u32::from(n) & mask
             }
             (IpAddr::V6(a), IpAddr::V6(n)) => {
-                let bits = bits.unwrap_or(128).min(128);
                 let mask = if bits == 0 {
                     0
                 } else {
@@ -97,6 +108,25 @@ mod tests {
         assert!(ip_allowed(ip("::ffff:10.1.0.9"), &allow));
         assert!(!ip_allowed(ip("192.168.1.1"), &allow));
         assert!(!ip_allowed(ip("127.0.0.1"), &[]));
+    }
+
+    #[test]
+    fn a_rule_is_an_address_or_a_block_and_nothing_else() {
+        let v4 = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(parse_rule("10.0.0.0/8"), Some((v4("10.0.0.0"), 8)));
+        assert_eq!(parse_rule(" 192.0.2.1 "), Some((v4("192.0.2.1"), 32)));
+        assert_eq!(parse_rule("::1"), Some((v4("::1"), 128)));
+        assert_eq!(parse_rule("2001:db8::/32"), Some((v4("2001:db8::"), 32)));
+        for bad in [
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0.0/x",
+            "example.jp",
+            "",
+            "10.0.0/8",
+        ] {
+            assert_eq!(parse_rule(bad), None, "{bad}");
+        }
     }
 
     #[test]

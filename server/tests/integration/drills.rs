@@ -517,50 +517,66 @@ fn sh(cmd: &str) -> (bool, String) {
 }
 
 /// A `redress serve` on `database_url` and `data_dir` (its log in the temp
-/// folder, `REDRESS_DRILL_LOG` for more than errors).
+/// folder, `REDRESS_DRILL_LOG` for more than errors). Drills run at once,
+/// each picking a free port: another drill's server may take the same port
+/// first, so the server is ours only once its own log says it listens
+/// (written after it bound the port); else it exited, and another port is
+/// tried.
 async fn start_own(database_url: &str, data_dir: &std::path::Path) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_redress"))
-        .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("REDRESS_DATA_DIR", data_dir)
-        .env("REDRESS_LISTEN", format!("127.0.0.1:{port}"))
-        .env("REDRESS_PUBLIC_URL", &base)
-        .env("REDRESS_MAIL_POLL_MS", "100000")
-        .env("REDRESS_DASHBOARD_REFRESH_SECONDS", "0")
-        .env(
-            "RUST_LOG",
-            std::env::var("REDRESS_DRILL_LOG").unwrap_or_else(|_| "error".into()),
-        )
-        // Its errors, for a drill that fails (not in the data folder: that
-        // may be the full disk).
-        .stdout(
-            std::fs::File::create(std::env::temp_dir().join(format!("redress-drill-{port}.log")))
-                .map(Stdio::from)
-                .unwrap_or_else(|_| Stdio::null()),
-        )
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the redress binary");
-    let probe = reqwest::Client::new();
-    for _ in 0..400 {
-        if probe
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return (child, base);
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let log = std::env::temp_dir().join(format!(
+            "redress-drill-{port}-{}.log",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_redress"))
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("REDRESS_DATA_DIR", data_dir)
+            .env("REDRESS_LISTEN", format!("127.0.0.1:{port}"))
+            .env("REDRESS_PUBLIC_URL", &base)
+            .env("REDRESS_MAIL_POLL_MS", "100000")
+            .env("REDRESS_DASHBOARD_REFRESH_SECONDS", "0")
+            .env(
+                "RUST_LOG",
+                std::env::var("REDRESS_DRILL_LOG").unwrap_or_else(|_| "error".into()),
+            )
+            // Its errors, for a drill that fails (not in the data folder:
+            // that may be the full disk).
+            .stdout(
+                std::fs::File::create(&log)
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null()),
+            )
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the redress binary");
+        let probe = reqwest::Client::new();
+        for _ in 0..400 {
+            if child.try_wait().unwrap().is_some() {
+                break; // it could not start (the port taken): another port
+            }
+            let listening = std::fs::read_to_string(&log)
+                .is_ok_and(|l| l.contains(&format!("Redress is running at {base}")));
+            if listening
+                && probe
+                    .get(format!("{base}/healthz"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            {
+                return (child, base);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = child.kill();
+        let _ = child.wait();
     }
-    let _ = child.kill();
-    let _ = child.wait();
     panic!("the server did not start");
 }
 

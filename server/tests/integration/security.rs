@@ -315,6 +315,20 @@ async fn a_wrong_setting_stops_startup_with_one_sentence() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("REDRESS_PUBLIC_URL"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
+        .args(["migrate"])
+        .env("REDRESS_TRUSTED_PROXIES", "10.0.0.0/8,10.0.0.0/33")
+        .env(
+            "REDRESS_DATA_DIR",
+            std::env::temp_dir().join("redress-bad-setting"),
+        )
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("REDRESS_TRUSTED_PROXIES") && err.contains("/33"),
+        "{err}"
+    );
 }
 
 /// A control character in a path (here a line feed after the reference)

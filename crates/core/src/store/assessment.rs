@@ -189,7 +189,8 @@ pub async fn dirty_mark(db: &Db, claim: Uuid) -> Result<i64, sqlx::Error> {
 }
 
 /// Stores the kinds of flag a claim raises; the claim is clean again only
-/// if its mark is still `mark` (nothing changed it while they were computed).
+/// if its mark is still `mark` (nothing changed it while they were
+/// computed). Returns whether it is clean now.
 pub async fn save_flags(
     tx: &mut Tx,
     claim: Uuid,
@@ -202,13 +203,15 @@ pub async fn save_flags(
         on_tx!(tx, c => sqlx::query("INSERT INTO claim_flags (claim_id, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(claim).bind(*kind).execute(c).await.map(|r| r.rows_affected()))?;
     }
-    let n = on_tx!(tx, c => sqlx::query("UPDATE claims SET flags_dirty = 0 WHERE id = $1 AND flags_dirty = $2")
-        .bind(claim).bind(mark).execute(c).await.map(|r| r.rows_affected()))?;
-    // A sweep's lease ends with the computation: changed meanwhile, the
-    // claim is the next sweep's at once.
-    on_tx!(tx, c => sqlx::query("UPDATE claims SET flags_lease_until = NULL WHERE id = $1 AND flags_lease_until IS NOT NULL")
-        .bind(claim).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
+    // Clean only if nothing changed the claim meanwhile; a sweep's lease
+    // ends with the computation either way (changed meanwhile, the claim is
+    // the next sweep's at once).
+    let left = on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
+        "UPDATE claims SET flags_dirty = CASE WHEN flags_dirty = $2 THEN 0 ELSE flags_dirty END,
+                           flags_lease_until = NULL
+          WHERE id = $1 RETURNING flags_dirty")
+        .bind(claim).bind(mark).fetch_optional(c).await)?;
+    Ok(left == Some(0))
 }
 
 /// The stored kinds of flag of a claim.

@@ -130,7 +130,7 @@ pub async fn request_context(
     res
 }
 
-pub use app::server::net::ip_allowed;
+use app::server::net::ip_allowed;
 
 /// `GET /metrics`: Prometheus text format, for the configured addresses
 /// only (the socket's address: a scraper talks to each process directly).
