@@ -12,7 +12,10 @@ const root = path.resolve(__dirname, "..");
 const port = process.env.E2E_PORT ?? "3100";
 export const dataDir = process.env.E2E_DATA_DIR ?? path.join(root, "target", "e2e-data");
 const binary = process.env.E2E_BINARY ?? path.join(root, "target", "debug", "redress");
-const dbEnv = process.env.E2E_DATABASE_URL ? `DATABASE_URL='${process.env.E2E_DATABASE_URL}' ` : "";
+const dbEnv =
+  (process.env.E2E_DATABASE_URL ? `DATABASE_URL='${process.env.E2E_DATABASE_URL}' ` : "") +
+  // The PostgreSQL run keeps evidence in the S3-compatible server `make test` starts.
+  (process.env.E2E_FILES_URL ? `REDRESS_FILES_URL='${process.env.E2E_FILES_URL}' ` : "");
 
 export default defineConfig({
   testDir: "./tests",

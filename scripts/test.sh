@@ -67,6 +67,30 @@ start_sink() { # name -> sets SINK_URL and SINK_DIR
 # Tests that stop and start their own SMTP server run the same script.
 export REDRESS_TEST_SMTP_SINK="$PWD/.tools/venv/bin/python $PWD/scripts/smtp_sink.py"
 
+# A real S3 API server (moto, PyPI) for the evidence store of the PostgreSQL
+# runs: every PostgreSQL test keeps its files in a prefix of one bucket, as
+# a deployment of several processes does.
+start_s3() {
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p target
+  .tools/venv/bin/moto_server -H 127.0.0.1 -p "$port" >target/s3-server.log 2>&1 &
+  sinks+=("$!")
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ALLOW_HTTP=true AWS_REGION=us-east-1 \
+    AWS_ACCESS_KEY_ID=redress-test AWS_SECRET_ACCESS_KEY=redress-test
+  export REDRESS_TEST_S3_BUCKET=redress-test
+  # Up, and the bucket made (a plain PUT: the S3 API's CreateBucket).
+  for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request as u; u.urlopen(u.Request('$AWS_ENDPOINT_URL/$REDRESS_TEST_S3_BUCKET', method='PUT'), timeout=1)" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "the S3 server (moto_server) did not start: target/s3-server.log" >&2
+  cat target/s3-server.log >&2
+  exit 1
+}
+
 cleanup() {
   for pid in "${sinks[@]}"; do kill "$pid" 2>/dev/null || true; done
   drop_test_databases
@@ -138,6 +162,7 @@ at_once() { # runner kind summary
   fi
 }
 if [ "$pg_ok" = 1 ]; then suites+=(postgres); else skipped="the integration and end-to-end tests on PostgreSQL"; fi
+if [ "$pg_ok" = 1 ]; then start_s3; fi
 # The SMTP servers start here, in this shell, so that cleanup stops them.
 for db in "${suites[@]}"; do
   start_sink "$db"
@@ -162,6 +187,7 @@ run_e2e() { # db log
   if [ "$1" = postgres ]; then
     # axe scans the pages in the SQLite run (the markup is the same on both).
     (cd end2end && E2E_AXE=off E2E_PORT=3101 E2E_DATABASE_URL="${PG_URL%/*}/e2e_${REDRESS_TEST_RUN}" \
+      E2E_FILES_URL="s3://$REDRESS_TEST_S3_BUCKET/e2e-${REDRESS_TEST_RUN}" \
       E2E_DATA_DIR="$PWD/../target/e2e-data-pg" E2E_OUTPUT_DIR="$PWD/test-results-pg" npx playwright test >"$2" 2>&1)
   else
     (cd end2end && E2E_PORT=3100 npx playwright test >"$2" 2>&1)

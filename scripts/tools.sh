@@ -83,12 +83,20 @@ need_psql() {
   fi
 }
 
-# A real SMTP server for the mail tests: aiosmtpd from PyPI, in a venv of its own.
+# A real SMTP server for the mail tests (aiosmtpd) and a real S3 API server
+# for the evidence store (moto's server), from PyPI, in a venv of their own.
 need_smtp_server() {
   if ! [ -x .tools/venv/bin/python ] || ! .tools/venv/bin/python -c 'import aiosmtpd' 2>/dev/null; then
     say "installing aiosmtpd (PyPI) into .tools/venv"
     python3 -m venv .tools/venv
     .tools/venv/bin/pip install --quiet aiosmtpd==1.4.6
+  fi
+}
+need_s3_server() {
+  need_smtp_server
+  if ! [ -x .tools/venv/bin/moto_server ] || ! .tools/venv/bin/python -c 'import moto, flask' 2>/dev/null; then
+    say "installing moto[server] (PyPI, an S3-compatible server) into .tools/venv"
+    .tools/venv/bin/pip install --quiet 'moto[server]==5.2.6'
   fi
 }
 
@@ -115,7 +123,7 @@ need_load_tools() {
 case "${1:-build}" in
   build) need_wasm_target; need_wasm_bindgen; need_brotli ;;
   release) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt ;;
-  test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server ;;
+  test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server; need_s3_server ;;
   bench) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt; need_load_tools ;;
   dev) need_wasm_target; need_wasm_bindgen; need_brotli; need_cargo_leptos ;;
   *) echo "usage: $0 build|release|test|bench|dev" >&2; exit 2 ;;

@@ -66,10 +66,28 @@ pub enum Command {
         #[command(subcommand)]
         action: BanksCommand,
     },
+    /// The evidence files.
+    Files {
+        #[command(subcommand)]
+        action: FilesCommand,
+    },
     /// The postcode list of the address lookup.
     Postcodes {
         #[command(subcommand)]
         action: PostcodesCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum FilesCommand {
+    /// Copy every evidence file from the store in use (REDRESS_FILES_URL)
+    /// to another (file:///folder or s3://bucket/prefix), each verified by
+    /// its hash as read back. Run it again to copy what is new; then set
+    /// REDRESS_FILES_URL to the new store. Also a verified copy for a backup.
+    Migrate {
+        /// Where to copy to.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -112,6 +130,16 @@ pub struct Config {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// Where evidence files are kept: file:///folder, or s3://bucket/prefix
+    /// shared by every process (endpoint, region and keys from AWS_*).
+    /// Default: the evidence folder in the data folder.
+    #[arg(
+        long,
+        env = "REDRESS_FILES_URL",
+        value_name = "REDRESS_FILES_URL",
+        global = true
+    )]
+    pub files_url: Option<String>,
     /// sqlite:... or postgres://... (default: redress.db in the data folder).
     #[arg(
         long,
@@ -399,6 +427,15 @@ impl Config {
             pool: self.db_pool,
             statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
         }
+    }
+
+    /// Where evidence files are kept (default: `<data dir>/evidence`).
+    pub fn files_url(&self) -> String {
+        self.files_url.clone().unwrap_or_else(|| {
+            let dir = self.data_dir.join("evidence");
+            let dir = std::path::absolute(&dir).unwrap_or(dir);
+            format!("file://{}", dir.display())
+        })
     }
 
     pub fn database_url(&self) -> String {

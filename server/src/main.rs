@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use app::domain::Role;
 use app::server::AppError;
 use app::server::services::{accounts, demo};
-use server::config::{BanksCommand, Cli, Command, PostcodesCommand};
+use server::config::{BanksCommand, Cli, Command, FilesCommand, PostcodesCommand};
 use server::startup;
 
 #[tokio::main]
@@ -216,6 +216,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for example in &c.examples {
                 println!("  {example}");
             }
+            Ok(())
+        }
+        Command::Files {
+            action: FilesCommand::Migrate { to },
+        } => {
+            let target = app::server::files::open_url(&to)?;
+            anyhow::ensure!(
+                target.url() != state.files.url(),
+                "--to {to} is the store in use (REDRESS_FILES_URL)"
+            );
+            let done = redress_core::services::files_migrate::migrate(
+                &state.db,
+                state.files.as_ref(),
+                target.as_ref(),
+            )
+            .await?;
+            println!(
+                "files: {} copied and verified, {} already there, from {} to {}",
+                done.copied,
+                done.already,
+                state.files.url(),
+                target.url()
+            );
+            for name in &done.missing {
+                println!("  missing in the source: {name}");
+            }
+            for name in &done.differ {
+                println!("  bytes differ from the hash taken at upload: {name}");
+            }
+            anyhow::ensure!(
+                done.whole(),
+                "{} files missing and {} differing: not every file is in {}",
+                done.missing.len(),
+                done.differ.len(),
+                target.url()
+            );
             Ok(())
         }
         Command::Backup { .. } | Command::Restore { .. } | Command::DemoCode { .. } => Ok(()),

@@ -75,9 +75,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let core = app::server::state::Core {
         commits: app::server::group_commit::GroupCommit::start(&db),
         db,
-        files: Arc::new(app::server::files::LocalFiles::new(
-            config.data_dir.join("evidence"),
-        )),
+        files: app::server::files::open_url(&config.files_url())?,
         settings: Arc::new(settings),
         dashboards: Arc::new(services::reports::DashboardCache::default()),
     };

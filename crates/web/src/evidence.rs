@@ -128,9 +128,26 @@ pub(crate) async fn read_file_field(
         .ok_or(("file_required", StatusCode::UNPROCESSABLE_ENTITY))
 }
 
+/// The file error a failed read of the multipart body stands for.
+fn body_error(status: StatusCode) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::field("file", "file_too_large")
+    } else {
+        AppError::field("file", "file_required")
+    }
+}
+
+/// Reads what is left of a multipart body, so the browser gets the answer
+/// (a browser that is still sending when answered shows a network error).
+async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+}
+
 /// One evidence file, posted as `multipart/form-data` (field `file`). The
-/// whole body is read (so the browser gets the answer), at most one file
-/// plus the form around it.
+/// file goes to the store as it arrives (never held whole); the whole body
+/// is read, at most one file plus the form around it.
 async fn upload(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -168,15 +185,37 @@ async fn upload(
                 .await;
             }
         };
-    let (name, bytes) = match read_file_field(&mut multipart, MAX_FILE_BYTES).await {
-        Ok(file) => file,
-        Err((key, status)) => return page_with_file_error(&state, parts, &page, key, status).await,
+    let result = loop {
+        match multipart.next_field().await {
+            Ok(Some(mut field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let chunks = futures::stream::unfold(&mut field, |f| async move {
+                    match f.chunk().await {
+                        Ok(Some(c)) => Some((Ok(c), f)),
+                        Ok(None) => None,
+                        Err(e) => Some((Err(body_error(e.status())), f)),
+                    }
+                });
+                let stored = evidence::upload(&state, &user, &key, &name, Box::pin(chunks)).await;
+                while let Ok(Some(_)) = field.chunk().await {}
+                break stored;
+            }
+            Ok(Some(mut other)) => while let Ok(Some(_)) = other.chunk().await {},
+            Ok(None) => break Err(AppError::field("file", "file_required")),
+            Err(e) => break Err(body_error(e.status())),
+        }
     };
-    match evidence::upload(&state, &user, &key, &name, &bytes).await {
+    drain(&mut multipart).await;
+    match result {
         Ok(_) => see_other(&page),
         Err(AppError::Invalid(errors)) => {
             let key = errors.0.first().map(|e| e.key.clone()).unwrap_or_default();
-            page_with_file_error(&state, parts, &page, &key, StatusCode::UNPROCESSABLE_ENTITY).await
+            let status = if key == "file_too_large" {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            page_with_file_error(&state, parts, &page, &key, status).await
         }
         Err(AppError::Conflict(key)) => {
             page_with_file_error(&state, parts, &page, key, StatusCode::CONFLICT).await
@@ -201,7 +240,7 @@ async fn download(
         return AppError::NotFound.into_response();
     };
     match evidence::download(&state, &user, fid).await {
-        Ok((name, kind, bytes)) => {
+        Ok((name, kind, size, bytes)) => {
             let ascii: String = name
                 .chars()
                 .map(|c| {
@@ -224,8 +263,14 @@ async fn download(
                 .collect();
             let disposition =
                 format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-            let mut res = (StatusCode::OK, bytes).into_response();
+            // Streamed from the store as it comes, within the transfers' time
+            // limit (a reader too slow for it is cut off, the file short of
+            // its Content-Length, so the browser knows it is not whole).
+            use futures::StreamExt as _;
+            let bytes = bytes.take_until(tokio::time::sleep(state.settings.upload_timeout));
+            let mut res = (StatusCode::OK, Body::from_stream(bytes)).into_response();
             let h = res.headers_mut();
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
             if let Ok(v) = HeaderValue::from_str(&disposition) {
                 h.insert(header::CONTENT_DISPOSITION, v);

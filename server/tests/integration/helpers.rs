@@ -34,6 +34,21 @@ struct TestDb {
     url: String,
     pg_name: Option<String>,
     dir: std::path::PathBuf,
+    /// Where its evidence files go: on PostgreSQL the S3-compatible server
+    /// `make test` starts (a prefix of its own in the bucket named by
+    /// `REDRESS_TEST_S3_BUCKET`), as a deployment of several processes
+    /// has them; on SQLite the data folder, the one-process default.
+    files_url: String,
+}
+
+/// The evidence store of a test database named `name`.
+fn files_url_for(name: &str, dir: &std::path::Path) -> String {
+    match std::env::var("REDRESS_TEST_S3_BUCKET") {
+        Ok(bucket) if backend() == "postgres" && !bucket.is_empty() => {
+            format!("s3://{bucket}/{name}")
+        }
+        _ => format!("file://{}", dir.join("evidence").display()),
+    }
 }
 
 /// The migrated schema with the bank list loaded, made once per test
@@ -110,6 +125,7 @@ impl TestDb {
             pg_admin(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
             TestDb {
                 url: pg_url(&name),
+                files_url: files_url_for(&name, &dir),
                 pg_name: Some(name),
                 dir,
             }
@@ -119,6 +135,7 @@ impl TestDb {
             TestDb {
                 url: format!("sqlite://{}", file.display()),
                 pg_name: None,
+                files_url: files_url_for("", &dir),
                 dir,
             }
         }
@@ -183,6 +200,8 @@ pub struct Options {
     pub statement_timeout_ms: u64,
     /// The proxies whose `X-Forwarded-For` entries are believed.
     pub trusted_proxies: Vec<String>,
+    /// Another evidence store than the test database's own.
+    pub files_url: Option<String>,
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -205,6 +224,7 @@ impl Default for Options {
             upload_timeout_secs: 600,
             statement_timeout_ms: 30_000,
             trusted_proxies: Vec::new(),
+            files_url: None,
         }
     }
 }
@@ -255,6 +275,7 @@ impl TestApp {
             upload_timeout_secs,
             statement_timeout_ms,
             trusted_proxies,
+            files_url,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -272,6 +293,7 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let config = Config {
             data_dir: db.dir.clone(),
+            files_url: Some(files_url.unwrap_or_else(|| db.files_url.clone())),
             database_url: Some(db.url.clone()),
             listen: addr,
             public_url,
@@ -322,13 +344,22 @@ impl TestApp {
         }
     }
 
-    /// A second server process on the same database (as behind a load
-    /// balancer): nothing it needs may live in the first one's memory.
+    /// A second server process on the same database and file store (as
+    /// behind a load balancer), with a data folder of its own: nothing it
+    /// needs may live in the first one's memory or on its disk.
     pub async fn spawn_peer(&self) -> String {
+        self.spawn_peer_state().await.0
+    }
+
+    /// `spawn_peer`, with the peer's state (its own file store handle, its
+    /// own pool) for a test to run its background work.
+    pub async fn spawn_peer_state(&self) -> (String, AppState) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let own_dir = self._db.dir.join(format!("peer-{}", addr.port()));
         let config = Config {
-            data_dir: self._db.dir.clone(),
+            data_dir: own_dir,
+            files_url: Some(self._db.files_url.clone()),
             database_url: Some(self._db.url.clone()),
             listen: addr,
             public_url: None,
@@ -361,10 +392,11 @@ impl TestApp {
             upload_timeout_secs: 600,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
+        let serve_state = state.clone();
         tokio::spawn(async move {
-            startup::serve(listener, state, std::time::Duration::from_millis(100)).await
+            startup::serve(listener, serve_state, std::time::Duration::from_millis(100)).await
         });
-        format!("http://{addr}")
+        (format!("http://{addr}"), state)
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects, and
@@ -391,6 +423,11 @@ impl TestApp {
     /// The database the server uses (another process may open it too).
     pub fn database_url(&self) -> &str {
         &self._db.url
+    }
+
+    /// Where this test's evidence files are (`REDRESS_FILES_URL`).
+    pub fn files_url(&self) -> &str {
+        &self._db.files_url
     }
 
     pub fn data_dir(&self) -> &std::path::Path {

@@ -472,14 +472,7 @@ async fn uploads_are_typed_by_their_bytes_limited_in_size_and_downloaded_as_atta
     // Stored under a generated name outside the web root.
     let stored: String = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT stored_name FROM evidence WHERE file_name = 'photo.txt'").fetch_one(p).await.unwrap());
     assert!(!stored.contains("photo") && stored.ends_with(".jpg"));
-    assert!(
-        app.state
-            .settings
-            .data_dir
-            .join("evidence")
-            .join(&stored)
-            .exists()
-    );
+    assert!(app.state.files.exists(&stored).await.unwrap());
 
     // Downloads are attachments, never sniffed, never inline.
     let id: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM evidence WHERE file_name = 'photo.txt'").fetch_one(p).await.unwrap());
@@ -524,14 +517,7 @@ async fn uploads_are_typed_by_their_bytes_limited_in_size_and_downloaded_as_atta
         &[],
     )
     .await;
-    assert!(
-        !app.state
-            .settings
-            .data_dir
-            .join("evidence")
-            .join(&stored)
-            .exists()
-    );
+    assert!(!app.state.files.exists(&stored).await.unwrap());
     assert_eq!(app.count("evidence").await, 19);
 }
 
@@ -748,14 +734,7 @@ async fn untouched_drafts_get_a_reminder_then_are_deleted_with_their_files() {
     assert_eq!(run(now + chrono::Duration::days(7)).await, (0, 1));
     assert_eq!(app.count("drafts").await, 1);
     assert_eq!(app.count("evidence").await, 0);
-    assert!(
-        !app.state
-            .settings
-            .data_dir
-            .join("evidence")
-            .join(&stored)
-            .exists()
-    );
+    assert!(!app.state.files.exists(&stored).await.unwrap());
     assert_eq!(
         app.get(&claimant, &format!("/claims/{old}")).await.status(),
         404

@@ -14,6 +14,7 @@ mod database;
 mod decisions;
 mod drills;
 mod exports;
+mod files;
 mod journey;
 mod mail;
 mod mfa;

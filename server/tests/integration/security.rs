@@ -272,15 +272,27 @@ async fn readiness_names_the_database_the_migrations_and_the_files() {
     );
     app.exec("UPDATE _sqlx_migrations SET success = TRUE").await;
     assert_eq!(ready(&app).await, (200, all_ok));
-    // The evidence folder replaced by a file: nothing can be written there.
-    let evidence = std::path::Path::new(&app.state.settings.data_dir).join("evidence");
-    let _ = std::fs::remove_dir_all(&evidence);
-    std::fs::write(&evidence, b"not a folder").unwrap();
-    let (status, body) = ready(&app).await;
-    assert_eq!(status, 503);
-    assert_eq!(body["files"], "cannot be written or read back", "{body}");
-    std::fs::remove_file(&evidence).unwrap();
-    assert_eq!(ready(&app).await.0, 200);
+    if app.state.files.url().starts_with("file://") {
+        // The evidence folder replaced by a file: nothing can be written there.
+        let evidence = std::path::Path::new(&app.state.settings.data_dir).join("evidence");
+        let _ = std::fs::remove_dir_all(&evidence);
+        std::fs::write(&evidence, b"not a folder").unwrap();
+        let (status, body) = ready(&app).await;
+        assert_eq!(status, 503);
+        assert_eq!(body["files"], "cannot be written or read back", "{body}");
+        std::fs::remove_file(&evidence).unwrap();
+        assert_eq!(ready(&app).await.0, 200);
+    } else {
+        // A bucket that is not there.
+        let lost = TestApp::spawn_with(Options {
+            files_url: Some("s3://no-such-bucket-of-redress/x".into()),
+            ..Options::default()
+        })
+        .await;
+        let (status, body) = ready(&lost).await;
+        assert_eq!(status, 503);
+        assert_eq!(body["files"], "cannot be written or read back", "{body}");
+    }
     // The database gone: not ready, but alive.
     app.state.db.close().await;
     let (status, body) = ready(&app).await;

@@ -1,7 +1,9 @@
 //! Evidence files: upload (type decided by the bytes), links to lines,
 //! removal, and download by those allowed to see them.
 
+use bytes::Bytes;
 use chrono::Utc;
+use futures::StreamExt as _;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -19,33 +21,85 @@ fn may_add(doc: &Editable) -> bool {
     doc.may_change(Section::Evidence) || doc.state == CaseState::AwaitingClaimant
 }
 
-/// Stores one uploaded file for the claim at `key`. The bytes decide the
-/// type; the name is only for showing.
-#[tracing::instrument(skip_all, fields(user = %user.id, size = bytes.len()))]
-pub async fn upload(
+/// Enough of a file's start to tell its kind.
+const HEAD_BYTES: usize = 16;
+
+/// Stores one uploaded file for the claim at `key`, as its bytes arrive
+/// (`body`: the upload's chunks; never held whole in memory). The bytes
+/// decide the type; the name is only for showing. The claim is checked
+/// before a byte is stored, and the file is whole in the store before its
+/// record is written.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+pub async fn upload<S>(
     state: &Core,
     user: &CurrentUser,
     key: &str,
     file_name: &str,
-    bytes: &[u8],
-) -> Result<Uuid, AppError> {
+    body: S,
+) -> Result<Uuid, AppError>
+where
+    S: futures::Stream<Item = Result<Bytes, AppError>> + Send + Unpin,
+{
+    // Read past its end when shorter than the head.
+    let mut body = body.fuse();
     let doc = drafts::load(&state.db, user, key).await?;
     if !may_add(&doc) {
         return Err(AppError::Conflict("section_locked"));
     }
-    if bytes.is_empty() {
+    if evidence::count_of_case(&state.db, doc.id).await? >= MAX_FILES as i64 {
+        return Err(AppError::field("file", "files_too_many"));
+    }
+    // The first bytes tell the kind; nothing is stored before.
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let mut rest: Option<Bytes> = None;
+    while head.len() < HEAD_BYTES {
+        match body.next().await.transpose()? {
+            Some(chunk) => {
+                let take = (HEAD_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+                if take < chunk.len() {
+                    rest = Some(chunk.slice(take..));
+                }
+            }
+            None => break,
+        }
+    }
+    if head.is_empty() {
         return Err(AppError::field("file", "file_required"));
     }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(AppError::field("file", "file_too_large"));
-    }
-    let kind = answers::sniff(bytes).ok_or_else(|| AppError::field("file", "file_type"))?;
+    let kind = answers::sniff(&head).ok_or_else(|| AppError::field("file", "file_type"))?;
     let id = Uuid::new_v4();
     let stored_name = format!("{}.{}", id.simple(), kind.extension());
-    let digest = hex::encode(Sha256::digest(bytes));
     // The bytes first: a record never points at a file that is not there.
     // A crash between the two leaves an orphan file, never a lost upload.
-    state.files.put(&stored_name, bytes).await?;
+    let mut writer = state.files.create(&stored_name).await?;
+    let mut hasher = Sha256::new();
+    let mut size = 0usize;
+    let mut next = Some(Bytes::from(head));
+    let written: Result<(), AppError> = async {
+        loop {
+            let chunk = match next.take().or_else(|| rest.take()) {
+                Some(c) => c,
+                None => match body.next().await.transpose()? {
+                    Some(c) => c,
+                    None => return Ok(()),
+                },
+            };
+            size += chunk.len();
+            if size > MAX_FILE_BYTES {
+                return Err(AppError::field("file", "file_too_large"));
+            }
+            hasher.update(&chunk);
+            writer.write(chunk).await?;
+        }
+    }
+    .await;
+    if let Err(e) = written {
+        writer.abort().await;
+        return Err(e);
+    }
+    writer.finish().await?;
+    let digest = hex::encode(hasher.finalize());
     let mut tx = state.db.begin().await?;
     if evidence::count_for_case(&mut tx, doc.id).await? >= MAX_FILES as i64 {
         drop(tx);
@@ -60,7 +114,7 @@ pub async fn upload(
             owner_id: user.id,
             file_name: &answers::clean_file_name(file_name),
             kind: kind.as_str(),
-            size_bytes: bytes.len() as i64,
+            size_bytes: size as i64,
             sha256: &digest,
             stored_name: &stored_name,
             request_id: doc.request.as_ref().map(|r| r.id),
@@ -69,8 +123,20 @@ pub async fn upload(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(kind = kind.as_str(), "evidence stored");
+    tracing::info!(kind = kind.as_str(), size, "evidence stored");
     Ok(id)
+}
+
+/// `upload` of bytes already in memory (tests, tools).
+pub async fn upload_bytes(
+    state: &Core,
+    user: &CurrentUser,
+    key: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Uuid, AppError> {
+    let body = futures::stream::iter([Ok(Bytes::copy_from_slice(bytes))]);
+    upload(state, user, key, file_name, body).await
 }
 
 /// Loads a file of the claim at `key`, checking it belongs there.
@@ -143,14 +209,15 @@ pub async fn remove(
     Ok(())
 }
 
-/// A file to download: its name, kind and bytes. The claimant who uploaded
+/// A file to download: its name, kind, size and bytes (as they come from
+/// the store). The claimant who uploaded
 /// it and operator staff may; anyone else gets NotFound.
 #[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn download(
     state: &Core,
     user: &CurrentUser,
     file: Uuid,
-) -> Result<(String, FileKind, Vec<u8>), AppError> {
+) -> Result<(String, FileKind, i64, crate::files::ByteStream), AppError> {
     let row = evidence::by_id(&state.db, file)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -164,6 +231,6 @@ pub async fn download(
         return Err(AppError::NotFound);
     }
     let kind = FileKind::parse(&row.kind).ok_or(AppError::NotFound)?;
-    let bytes = state.files.get(&row.stored_name).await?;
-    Ok((row.file_name, kind, bytes))
+    let bytes = state.files.open(&row.stored_name).await?;
+    Ok((row.file_name, kind, row.size_bytes, bytes))
 }

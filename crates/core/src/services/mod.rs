@@ -15,6 +15,7 @@ pub mod decisions;
 pub mod demo;
 pub mod drafts;
 pub mod evidence;
+pub mod files_migrate;
 pub mod invitations;
 pub mod mails;
 pub mod mfa;

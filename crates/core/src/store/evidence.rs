@@ -51,6 +51,21 @@ pub async fn count_for_case(tx: &mut Tx, case_id: Uuid) -> Result<i64, sqlx::Err
         .bind(case_id).fetch_one(c).await)
 }
 
+/// How many files a case has, outside a transaction (a first check before
+/// an upload's bytes are stored; the insert checks again).
+pub async fn count_of_case(db: &Db, case_id: Uuid) -> Result<i64, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM evidence WHERE case_id = $1")
+        .bind(case_id).fetch_one(p).await)
+}
+
+/// Every stored file: (stored name, SHA-256 in hex, size), oldest first
+/// (`redress files migrate`).
+pub async fn all_stored(db: &Db) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT stored_name, sha256, size_bytes FROM evidence ORDER BY created_at, id")
+        .fetch_all(p).await)
+}
+
 pub async fn for_case(db: &Db, case_id: Uuid) -> Result<Vec<EvidenceRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM evidence WHERE case_id = $1 ORDER BY created_at, id");
     on_db!(db, p => sqlx::query_as::<_, EvidenceRow>(&sql).bind(case_id).fetch_all(p).await)

@@ -44,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let config = Config {
         data_dir: dir.clone(),
+        files_url: None,
         database_url: std::env::var("BENCH_DATABASE_URL").ok(),
         listen: "127.0.0.1:0".parse()?,
         public_url: None,
