@@ -278,6 +278,28 @@ pub struct Config {
         global = true
     )]
     pub import_wait_ms: u64,
+    /// How long the process working on a bank's list import holds it
+    /// without a word (renewed with every chunk of rows): past it, another
+    /// process takes the import over, in seconds.
+    #[arg(
+        long,
+        env = "REDRESS_IMPORT_LEASE_SECS",
+        value_name = "REDRESS_IMPORT_LEASE_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub import_lease_secs: u64,
+    /// Rows of a bank's list saved per transaction (each chunk is where an
+    /// import resumes from).
+    #[arg(
+        long,
+        env = "REDRESS_IMPORT_CHUNK_ROWS",
+        value_name = "REDRESS_IMPORT_CHUNK_ROWS",
+        default_value_t = 5000,
+        value_parser = clap::value_parser!(u64).range(1..=100_000),
+        global = true
+    )]
+    pub import_chunk_rows: u64,
     /// Cases approved for more than this many yen need a second approver.
     #[arg(
         long,

@@ -54,6 +54,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         trusted_proxies: config.trusted_proxies.clone(),
         api_rate_per_minute: config.api_rate_per_minute,
         import_wait: std::time::Duration::from_millis(config.import_wait_ms),
+        import_lease: std::time::Duration::from_secs(config.import_lease_secs),
+        import_chunk_rows: config.import_chunk_rows as usize,
         second_approval_above: config.second_approval_above,
         zengin: app::server::state::ZenginSettings::parse(
             &config.zengin_requester,
@@ -78,6 +80,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         files: app::server::files::open_url(&config.files_url())?,
         settings: Arc::new(settings),
         dashboards: Arc::new(services::reports::DashboardCache::default()),
+        process: Arc::default(),
     };
     Ok(AppState {
         core,
@@ -290,7 +293,14 @@ pub async fn serve_until(
             }
         });
     }
+    // Bank list imports left by a process that stopped: taken over here.
+    tokio::spawn(services::bank_import::run_jobs(
+        state.core.clone(),
+        std::time::Duration::from_secs(2),
+    ));
     let grace = state.settings.shutdown_grace;
+    let process = state.process.clone();
+    let stopping_process = process.clone();
     let app = router(state).await?;
     let server = axum::serve(
         listener,
@@ -300,6 +310,7 @@ pub async fn serve_until(
         stop.await;
         tracing::info!("stopping: no new connections, the requests in flight finish");
         let _ = stopping.send(true);
+        stopping_process.stop();
     });
     let overdue = async {
         let _ = stopped.wait_for(|s| *s).await;
@@ -310,6 +321,13 @@ pub async fn serve_until(
         () = overdue => {
             tracing::warn!(seconds = grace.as_secs(), "requests still running after the shutdown grace: stopped");
         }
+    }
+    // Imports hand back their lease at their next chunk (bounded: another
+    // process takes over at the lease's end anyway).
+    if !process.jobs_ended(std::time::Duration::from_secs(10)).await {
+        tracing::warn!(
+            "a job did not hand back its work in time: another process takes it over when its lease ends"
+        );
     }
     // The mail sender hands back what it claimed (bounded: a mail server
     // that does not answer does not hold the stop).

@@ -37,6 +37,11 @@ pub struct Settings {
     /// How long a request waits for a bank list's import before it shows
     /// progress instead (the import goes on in the background).
     pub import_wait: std::time::Duration,
+    /// How long an import's worker holds it between chunks (another process
+    /// takes it over past that).
+    pub import_lease: std::time::Duration,
+    /// Rows of a bank's list per transaction.
+    pub import_chunk_rows: usize,
     /// What an uploaded Excel list may unpack to.
     pub sheet_limits: crate::services::bank_import::SheetLimits,
     /// Cases approved for more than this (yen) need a second approver.
@@ -136,6 +141,63 @@ pub struct Core {
     pub dashboards: Arc<super::services::reports::DashboardCache>,
     /// SQLite's group commit (claim submissions go through it).
     pub commits: Arc<super::group_commit::GroupCommit>,
+    /// This process, as its background jobs name it in their leases.
+    pub process: Arc<Process>,
+}
+
+/// This running process: an id for the leases of the jobs it works on, and
+/// whether it is stopping (SIGTERM: jobs hand back what they hold between
+/// steps instead of starting the next).
+#[derive(Debug)]
+pub struct Process {
+    pub id: uuid::Uuid,
+    stopping: tokio::sync::watch::Sender<bool>,
+    /// Jobs running now (a stopping process waits for them to hand back).
+    jobs: tokio::sync::watch::Sender<usize>,
+}
+
+impl Default for Process {
+    fn default() -> Self {
+        Process {
+            id: uuid::Uuid::new_v4(),
+            stopping: tokio::sync::watch::Sender::new(false),
+            jobs: tokio::sync::watch::Sender::new(0),
+        }
+    }
+}
+
+/// A job running in this process, counted while it lives.
+pub struct Running(Arc<Process>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.jobs.send_modify(|n| *n -= 1);
+    }
+}
+
+impl Process {
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
+    /// Counts a job as running until the returned guard is dropped.
+    pub fn running(self: &Arc<Self>) -> Running {
+        self.jobs.send_modify(|n| *n += 1);
+        Running(self.clone())
+    }
+
+    /// Waits until no job runs (they hand back their work at their next
+    /// step once the process is stopping), at most `limit`.
+    pub async fn jobs_ended(&self, limit: std::time::Duration) -> bool {
+        let mut rx = self.jobs.subscribe();
+        tokio::time::timeout(limit, rx.wait_for(|n| *n == 0))
+            .await
+            .is_ok()
+    }
 }
 
 /// `scheme://host[:port]` of a URL (no path, no trailing slash).

@@ -857,20 +857,32 @@ async fn an_excel_list_past_the_unpacked_limits_is_refused_before_it_is_read() {
 }
 
 #[tokio::test]
-async fn an_import_still_working_shows_its_progress_and_one_cut_off_says_to_send_again() {
+async fn an_import_still_working_shows_its_progress_and_one_that_cannot_be_resumed_says_to_send_again()
+ {
     let app = TestApp::spawn().await;
     let b77 = app.login("bank.77@redress.example", PASSWORD).await;
     let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
     let clerk: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM users WHERE email = 'bank.77@redress.example'").fetch_one(p).await.unwrap());
     let (working, cut_off) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
     let now = chrono::Utc::now();
-    for (id, at) in [(working, now), (cut_off, now - chrono::Duration::hours(2))] {
+    // One held by another process (its lease runs on); one an older release
+    // left, its rows not kept: nothing can resume it.
+    let other = uuid::Uuid::new_v4();
+    for (id, owner, until, rows) in [
+        (
+            working,
+            Some(other),
+            Some(now + chrono::Duration::minutes(10)),
+            Some(r#"{"rows":[],"rejected":[]}"#),
+        ),
+        (cut_off, None, None, None),
+    ] {
         app::on_db!(&app.state.db, p => sqlx::query(
             "INSERT INTO bank_imports (id, bank_code, actor_id, file_name, rows_read, rows_rejected, rows_matched,
                                        rows_probable, rows_unmatched, rows_known, rejections, created_at,
-                                       status, rows_total, source)
-             VALUES ($1, '0125', $2, 'big.csv', 0, 0, 0, 0, 0, 0, '[]', $3, 'processing', 100000, 'upload')",
-        ).bind(id).bind(clerk).bind(at).execute(p).await.unwrap().rows_affected());
+                                       status, rows_total, source, lease_owner, lease_until, job_rows)
+             VALUES ($1, '0125', $2, 'big.csv', 0, 0, 0, 0, 0, 0, '[]', $3, 'processing', 100000, 'upload', $4, $5, $6)",
+        ).bind(id).bind(clerk).bind(now).bind(owner).bind(until).bind(rows).execute(p).await.unwrap().rows_affected());
     }
     // Still working (another process has it): progress, and a link to look again.
     let res = app.get(&b77, &format!("/bank/imports/{working}")).await;
@@ -880,7 +892,17 @@ async fn an_import_still_working_shows_its_progress_and_one_cut_off_says_to_send
     assert!(html.contains("<progress"));
     assert!(html.contains("100000 行のうち 0 行を処理しました"));
     assert!(html.contains(&format!("href=\"/bank/imports/{working}\"")));
-    // Left processing for hours: it was cut off (what it did is kept; sending the list again does the rest).
+    // The one nothing can resume is failed by the first process that looks
+    // (every 2 s): what it did is kept; sending the list again does the rest.
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT status FROM bank_imports WHERE id = $1").bind(cut_off).fetch_one(p).await.unwrap());
+        if status != "processing" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "failed");
     let html = app
         .get(&b77, &format!("/bank/imports/{cut_off}"))
         .await

@@ -523,6 +523,15 @@ fn sh(cmd: &str) -> (bool, String) {
 /// (written after it bound the port); else it exited, and another port is
 /// tried.
 async fn start_own(database_url: &str, data_dir: &std::path::Path) -> (Child, String) {
+    start_own_with(database_url, data_dir, &[]).await
+}
+
+/// `start_own` with more settings.
+async fn start_own_with(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (Child, String) {
     for _ in 0..5 {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -542,6 +551,7 @@ async fn start_own(database_url: &str, data_dir: &std::path::Path) -> (Child, St
             .env("REDRESS_PUBLIC_URL", &base)
             .env("REDRESS_MAIL_POLL_MS", "100000")
             .env("REDRESS_DASHBOARD_REFRESH_SECONDS", "0")
+            .envs(env.iter().copied())
             .env(
                 "RUST_LOG",
                 std::env::var("REDRESS_DRILL_LOG").unwrap_or_else(|_| "error".into()),
@@ -872,4 +882,221 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
     }
     let exited = exited.expect("the process exited within 10 s of its last request");
     assert!(exited.success(), "{exited:?}");
+}
+
+/// A claim of six debits at 0125's head office, account 2223334
+/// (2020-09-01 to 06, 10,001 to 10,006 yen); its reference.
+async fn claim_of_six_debits(app: &TestApp) -> String {
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    app.complete_draft(&claimant, &key, &[]).await;
+    let to = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form("2223334"),
+        )
+        .await;
+    for d in 1..=6 {
+        let (date, amount) = (format!("2020-09-0{d}"), format!("{}", 10_000 + d));
+        let form = [
+            ("date", date.as_str()),
+            ("amount", amount.as_str()),
+            ("descriptor", "ドコモコウザ"),
+        ];
+        app.post_ok(&claimant, &to, &form).await;
+    }
+    app.post_ok(&claimant, &format!("/claims/{key}/debits"), &[])
+        .await;
+    app.send_draft(&claimant, &key).await
+}
+
+/// A bank's list of 1,500 rows: exact matches of the claim's debits spread
+/// through it, one exact row twice under two references (one line, one
+/// match), probable ones, references sent twice, rejected rows, and
+/// unmatched debits of another account.
+fn long_list() -> Vec<u8> {
+    let mut csv = String::from("支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\n");
+    for i in 0..1500 {
+        let row =
+            match i {
+                100 => "100,普通,2223334,スズキ イチロウ,2020-09-01,10001,ドコモコウザ,TX-M1"
+                    .to_owned(),
+                400 => "100,普通,2223334,スズキ イチロウ,2020-09-02,10002,ドコモコウザ,TX-M2"
+                    .to_owned(),
+                410 => "100,普通,2223334,スズキ イチロウ,2020-09-02,10002,ドコモコウザ,TX-M2B"
+                    .to_owned(),
+                700 => "100,普通,2223334,スズキ イチロウ,2020-09-04,10003,ドコモコウザ,TX-P3"
+                    .to_owned(),
+                1000 => "100,普通,2223334,スズキ イチロウ,2020-09-04,10004,ﾄﾞｺﾓｺｳｻﾞ,TX-M4".to_owned(),
+                1300 => {
+                    "100,普通,2223334,スズキ イチロウ,2020-09-05,10005,ペイジー,TX-P5".to_owned()
+                }
+                1490 => "100,普通,2223334,スズキ イチロウ,2020-09-06,10006,ドコモコウザ,TX-M6"
+                    .to_owned(),
+                // Sent twice: the later one counts as known.
+                50 | 1200 => {
+                    "100,普通,9998887,タナカ ジロウ,2020-10-01,777,ドコモコウザ,TX-DUP".to_owned()
+                }
+                10 | 900 => {
+                    format!("100,普通,9998887,タナカ ジロウ,2020-02-30,500,ドコモコウザ,TX-BAD{i}")
+                }
+                _ => format!(
+                    "100,普通,9998887,タナカ ジロウ,2020-10-{:02},{},ドコモコウザ,TX-U{i}",
+                    1 + i % 28,
+                    1000 + i
+                ),
+            };
+        csv.push_str(&row);
+        csv.push('\n');
+    }
+    csv.into_bytes()
+}
+
+/// What an import of `long_list` left: every saved row (reference, status,
+/// the claimed line it points at by position), every line of the claim
+/// (position, the bank's verdict and figures), the import's counts, and
+/// the mails and history it made.
+async fn import_outcome(app: &TestApp, reference: &str) -> String {
+    let db = &app.state.db;
+    let rows: Vec<(String, String, Option<i64>)> = app::on_db!(db, p => sqlx::query_as(
+        "SELECT d.bank_reference, d.status, l.position FROM bank_debits d
+           LEFT JOIN debit_lines l ON l.id = d.line_id
+          WHERE d.bank_code = '0125' ORDER BY d.bank_reference").fetch_all(p).await.unwrap());
+    let lines: Vec<(i64, Option<String>, i64, Option<String>)> = app::on_db!(db, p => sqlx::query_as(
+        "SELECT l.position, l.bank_verdict,
+                (SELECT COUNT(*) FROM line_answers a WHERE a.line_id = l.id),
+                (SELECT MAX(a.bank_reference) FROM line_answers a WHERE a.line_id = l.id)
+           FROM debit_lines l JOIN claims c ON c.id = l.claim_id
+          WHERE c.reference = $1 ORDER BY l.position").bind(reference).fetch_all(p).await.unwrap());
+    let import: (i64, i64, i64, i64, i64, i64, i64, i64, String, String) = app::on_db!(db, p => sqlx::query_as(
+        "SELECT rows_read, rows_rejected, rows_matched, rows_probable, rows_unmatched, rows_known, rows_total,
+                rows_done, rejections, status FROM bank_imports WHERE file_name = 'long.csv'").fetch_one(p).await.unwrap());
+    let events: Vec<(String, String, i64)> = app::on_db!(db, p => sqlx::query_as(
+        "SELECT e.action, e.to_state, COUNT(*) FROM claim_events e JOIN claims c ON c.id = e.claim_id
+          WHERE c.reference = $1 GROUP BY e.action, e.to_state ORDER BY e.action, e.to_state").bind(reference).fetch_all(p).await.unwrap());
+    let mails: Vec<(String, i64)> = app::on_db!(db, p => sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM outbox GROUP BY kind ORDER BY kind").fetch_all(p).await.unwrap());
+    format!("rows {rows:?}\nlines {lines:?}\nimport {import:?}\nevents {events:?}\nmails {mails:?}")
+}
+
+/// The import of `long.csv` in `app`'s database: (status, rows done,
+/// workers that took it, its lease's end is set).
+async fn import_state(app: &TestApp) -> Option<(String, i64, i64, bool)> {
+    app::on_db!(&app.state.db, p => sqlx::query_as(
+        "SELECT status, rows_done, takes, lease_until IS NOT NULL FROM bank_imports WHERE file_name = 'long.csv'")
+        .fetch_optional(p).await.unwrap())
+}
+
+async fn wait_done(app: &TestApp, seconds: u64) {
+    for _ in 0..seconds * 10 {
+        if import_state(app).await.is_some_and(|s| s.0 == "done") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the import did not finish: {:?}", import_state(app).await);
+}
+
+/// A bank's list import whose process is killed (SIGKILL) part way is taken
+/// over by another process when its lease ends; one whose process is
+/// stopped (SIGTERM) is handed back between two chunks and taken over at
+/// once. Either way the result is the one of the same import run without a
+/// stop: the same rows saved with the same verdicts, the same lines
+/// confirmed once, the same counts, history and mails.
+#[tokio::test]
+async fn a_bank_import_stopped_part_way_is_finished_by_another_process_exactly_once() {
+    let spawn = |lease| {
+        TestApp::spawn_with(Options {
+            import_lease_secs: lease,
+            import_chunk_rows: 25,
+            import_wait_ms: 0,
+            ..Options::default()
+        })
+    };
+    // The uninterrupted one keeps its worker however slow the machine.
+    let (plain, killed, stopped) = (spawn(600).await, spawn(3).await, spawn(3).await);
+    let mut references = Vec::new();
+    for app in [&plain, &killed, &stopped] {
+        references.push(claim_of_six_debits(app).await);
+    }
+    assert!(references.iter().all(|r| r == &references[0]));
+    let reference = &references[0];
+
+    // Uninterrupted, in the test's own server.
+    let b77 = plain.staff("bank.77@redress.example").await;
+    let res = plain.upload_list(&b77, "long.csv", long_list()).await;
+    assert_eq!(res.status(), 303);
+    wait_done(&plain, 120).await;
+    let expected = import_outcome(&plain, reference).await;
+    assert!(
+        expected.contains("(\"TX-M2B\", \"unmatched\", None)"),
+        "{expected}"
+    );
+    assert_eq!(import_state(&plain).await.unwrap().2, 1, "one worker");
+
+    for (app, signal) in [(&killed, "KILL"), (&stopped, "TERM")] {
+        let dir = app.data_dir().join(format!("worker-{signal}"));
+        let (mut child, base) = start_own_with(
+            app.database_url(),
+            &dir,
+            &[
+                ("REDRESS_IMPORT_CHUNK_ROWS", "25"),
+                ("REDRESS_IMPORT_LEASE_SECS", "3"),
+                ("REDRESS_IMPORT_WAIT_MS", "0"),
+            ],
+        )
+        .await;
+        let server = Server { child, base };
+        let client = server.login(app, "bank.77@redress.example").await;
+        let part = reqwest::multipart::Part::bytes(long_list())
+            .file_name("long.csv")
+            .mime_str("text/csv")
+            .unwrap();
+        let res = client
+            .post(format!("{}/bank/import", server.base))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{signal}");
+        child = server.child;
+        // Part way: some chunks saved, most not.
+        loop {
+            let (status, done, _, _) = import_state(app).await.expect("the import");
+            assert_eq!(status, "processing", "{signal}: stopped before it ended");
+            if done >= 200 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let (ok, why) = sh(&format!("kill -{signal} {}", child.id()));
+        assert!(ok, "{why}");
+        let exit = tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap();
+        let (status, done, takes, leased) = import_state(app).await.unwrap();
+        if signal == "TERM" {
+            assert!(exit.success(), "a graceful stop: {exit:?}");
+            // Handed back between chunks, unless another worker has it already.
+            assert!(status == "processing" && done < 1500, "{status} {done}");
+            assert!(!leased || takes >= 2, "handed back: {takes} {leased}");
+        } else {
+            assert_eq!(status, "processing", "killed part way");
+            assert!(done < 1500);
+        }
+        // The test's own server takes it over (its lease over, or handed back).
+        wait_done(app, 120).await;
+        // Taken over (more than once only when a worker stalled past its
+        // lease on a busy machine: then the other stopped at its next chunk).
+        assert!(
+            import_state(app).await.unwrap().2 >= 2,
+            "{signal}: taken over"
+        );
+        assert_eq!(
+            import_outcome(app, reference).await,
+            expected,
+            "{signal}: the same result as without a stop"
+        );
+    }
 }

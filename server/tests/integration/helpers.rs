@@ -202,6 +202,8 @@ pub struct Options {
     pub trusted_proxies: Vec<String>,
     /// Another evidence store than the test database's own.
     pub files_url: Option<String>,
+    pub import_lease_secs: u64,
+    pub import_chunk_rows: u64,
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -225,6 +227,8 @@ impl Default for Options {
             statement_timeout_ms: 30_000,
             trusted_proxies: Vec::new(),
             files_url: None,
+            import_lease_secs: 60,
+            import_chunk_rows: 5000,
         }
     }
 }
@@ -276,6 +280,8 @@ impl TestApp {
             statement_timeout_ms,
             trusted_proxies,
             files_url,
+            import_lease_secs,
+            import_chunk_rows,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -294,6 +300,8 @@ impl TestApp {
         let config = Config {
             data_dir: db.dir.clone(),
             files_url: Some(files_url.unwrap_or_else(|| db.files_url.clone())),
+            import_lease_secs,
+            import_chunk_rows,
             database_url: Some(db.url.clone()),
             listen: addr,
             public_url,
@@ -360,6 +368,8 @@ impl TestApp {
         let config = Config {
             data_dir: own_dir,
             files_url: Some(self._db.files_url.clone()),
+            import_lease_secs: 60,
+            import_chunk_rows: 5000,
             database_url: Some(self._db.url.clone()),
             listen: addr,
             public_url: None,

@@ -49,27 +49,131 @@ pub struct NewImport<'a> {
     pub source: &'a str,
     /// Rows in the list (rejected ones included).
     pub total: i64,
+    /// The rejected rows, done already.
+    pub rejected: i64,
     /// What was read in another form: a JSON object, conversion -> rows.
     pub conversions: &'a str,
+    /// The checked rows and the rejections (JSON), until the import is done.
+    pub job_rows: &'a str,
+    /// The process that works on it first, and until when.
+    pub owner: Uuid,
+    pub lease_until: DateTime<Utc>,
     pub now: DateTime<Utc>,
 }
 
-/// An import about to be worked through (`processing`).
+/// An import about to be worked through (`processing`), held by its
+/// first worker.
 pub async fn insert_import(tx: &mut Tx, i: &NewImport<'_>) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO bank_imports (id, bank_code, actor_id, file_name, rows_read, rows_rejected, rows_matched,
                                    rows_probable, rows_unmatched, rows_known, rejections, created_at,
-                                   status, rows_total, source, conversions)
-         VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, '[]', $5, 'processing', $6, $7, $8)",
+                                   status, rows_total, source, conversions, rows_done, job_rows,
+                                   lease_owner, lease_until, takes)
+         VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, '[]', $5, 'processing', $6, $7, $8, $9, $10, $11, $12, 1)",
     ).bind(i.id).bind(i.bank).bind(i.actor).bind(i.file_name).bind(i.now).bind(i.total).bind(i.source)
-    .bind(i.conversions)
+    .bind(i.conversions).bind(i.rejected).bind(i.job_rows).bind(i.owner).bind(i.lease_until)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// An import that could not be finished (the rows done so far are kept).
 pub async fn fail_import(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("UPDATE bank_imports SET status = 'failed' WHERE id = $1 AND status = 'processing'")
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE bank_imports SET status = 'failed', job_rows = NULL, lease_owner = NULL, lease_until = NULL
+          WHERE id = $1 AND status = 'processing'")
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An import being worked on, as its worker resumes it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ImportJob {
+    pub bank_code: String,
+    pub actor_id: Uuid,
+    pub file_name: String,
+    pub rows_total: i64,
+    pub rows_done: i64,
+    pub rows_matched: i64,
+    pub rows_probable: i64,
+    pub rows_unmatched: i64,
+    pub rows_known: i64,
+    pub job_rows: Option<String>,
+    pub takes: i64,
+}
+
+/// The import `id` if it is still `processing` and `owner` holds it.
+pub async fn held_job(db: &Db, id: Uuid, owner: Uuid) -> Result<Option<ImportJob>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, ImportJob>(
+        "SELECT bank_code, actor_id, file_name, rows_total, rows_done, rows_matched, rows_probable,
+                rows_unmatched, rows_known, job_rows, takes
+           FROM bank_imports WHERE id = $1 AND status = 'processing' AND lease_owner = $2")
+        .bind(id).bind(owner).fetch_optional(p).await)
+}
+
+/// The first statement of a chunk's transaction: the import is still held
+/// by `owner` and still at `rows_done` (no other worker saved this chunk),
+/// and its lease runs on to `until`. On PostgreSQL the row stays locked to
+/// the commit, so a second worker waits here and then finds it moved on.
+pub async fn hold_import(
+    tx: &mut Tx,
+    id: Uuid,
+    owner: Uuid,
+    rows_done: i64,
+    until: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE bank_imports SET lease_until = $4
+          WHERE id = $1 AND status = 'processing' AND lease_owner = $2 AND rows_done = $3")
+        .bind(id).bind(owner).bind(rows_done).bind(until)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Hands an import back (a stopping process): another takes it at once.
+pub async fn release_import(db: &Db, id: Uuid, owner: Uuid) -> Result<(), sqlx::Error> {
+    on_db!(db, p => sqlx::query(
+        "UPDATE bank_imports SET lease_owner = NULL, lease_until = NULL
+          WHERE id = $1 AND status = 'processing' AND lease_owner = $2")
+        .bind(id).bind(owner).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Takes one import nobody holds (its worker stopped, or handed it back)
+/// for `owner` until `until`; its id.
+pub async fn take_unheld(
+    db: &Db,
+    owner: Uuid,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let lock = match db {
+        Db::Postgres { .. } => "FOR UPDATE SKIP LOCKED",
+        Db::Sqlite { .. } => "",
+    };
+    let sql = format!(
+        "UPDATE bank_imports SET lease_owner = $1, lease_until = $2, takes = takes + 1
+          WHERE status = 'processing' AND (lease_until IS NULL OR lease_until < $3)
+            AND id IN (SELECT id FROM bank_imports
+                        WHERE status = 'processing' AND (lease_until IS NULL OR lease_until < $3)
+                        ORDER BY created_at LIMIT 1 {lock})
+         RETURNING id"
+    );
+    on_db!(db, p => sqlx::query_scalar::<_, Uuid>(&sql)
+        .bind(owner).bind(until).bind(now).fetch_optional(p).await)
+}
+
+/// The claimed lines this import's saved rows point at (matched or
+/// probable): not matched again by its later rows.
+pub async fn lines_of_import(db: &Db, id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, Uuid>(
+        "SELECT line_id FROM bank_debits WHERE import_id = $1 AND line_id IS NOT NULL")
+        .bind(id).fetch_all(p).await)
+}
+
+/// The import is done: its rows and its lease are let go.
+pub async fn finish_job(tx: &mut Tx, id: Uuid) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE bank_imports SET job_rows = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1")
         .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

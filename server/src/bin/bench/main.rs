@@ -45,6 +45,8 @@ async fn main() -> anyhow::Result<()> {
     let config = Config {
         data_dir: dir.clone(),
         files_url: None,
+        import_lease_secs: 60,
+        import_chunk_rows: 5000,
         database_url: std::env::var("BENCH_DATABASE_URL").ok(),
         listen: "127.0.0.1:0".parse()?,
         public_url: None,

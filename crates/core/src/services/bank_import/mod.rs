@@ -129,14 +129,6 @@ fn conversions_of(rows: &[(usize, BankDebitRow)]) -> String {
     serde_json::to_string(&counts).unwrap_or_else(|_| "{}".to_owned())
 }
 
-/// Rows per transaction: each commits its rows and the progress, so a long
-/// list never holds the database (SQLite's one writer) for long.
-const CHUNK_ROWS: usize = 5000;
-
-/// An import left `processing` this long was cut off (the process stopped).
-/// The rows done so far are kept; sending the list again imports the rest.
-pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(30);
-
 /// Where an import stands, for the progress display and the API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportStatus {
@@ -147,18 +139,29 @@ pub struct ImportStatus {
 }
 
 /// Where an import stands (read from the database, so any server process
-/// can tell).
+/// can tell; an import whose process stopped is taken over by another,
+/// and stays `processing` meanwhile).
 pub fn status_of(row: &bank_debits::ImportRow) -> ImportStatus {
-    let status = if row.status == "processing" && Utc::now() - row.created_at > STALE_AFTER {
-        "failed".to_owned()
-    } else {
-        row.status.clone()
-    };
     ImportStatus {
-        status,
+        status: row.status.clone(),
         total: row.rows_total,
         done: row.rows_done,
     }
+}
+
+/// An import whose workers keep stopping (this many took it) is failed
+/// rather than taken again: something in it stops them.
+const MAX_TAKES: i64 = 5;
+
+/// What an import works through, kept with it until it is done.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Job {
+    rows: Vec<BankDebitRow>,
+    rejected: Vec<Rejection>,
+}
+
+fn lease_end(state: &Core) -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(state.settings.import_lease).unwrap_or_default()
 }
 
 /// Imports a bank's list file for the staff's own bank; returns the
@@ -224,6 +227,11 @@ pub async fn start(
     let id = Uuid::new_v4();
     let file_name = crate::domain::answers::clean_file_name(name);
     let conversions = conversions_of(&rows);
+    let job = Job {
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        rejected,
+    };
+    let job_rows = serde_json::to_string(&job).map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
     bank_debits::insert_import(
         &mut tx,
@@ -233,30 +241,118 @@ pub async fn start(
             actor: staff.id,
             file_name: &file_name,
             source,
-            total: (rows.len() + rejected.len()) as i64,
+            total: (job.rows.len() + job.rejected.len()) as i64,
+            rejected: job.rejected.len() as i64,
             conversions: &conversions,
+            job_rows: &job_rows,
+            owner: state.process.id,
+            lease_until: lease_end(state),
             now: Utc::now(),
         },
     )
     .await?;
     tx.commit().await?;
-    let task = tokio::spawn({
-        let (state, staff) = (state.clone(), staff.clone());
-        async move {
-            let rows: Vec<BankDebitRow> = rows.into_iter().map(|(_, r)| r).collect();
-            if let Err(e) = work(&state, &staff, (id, &file_name), &bank, &rows, &rejected).await {
-                tracing::error!(error = ?e, import = %id, "a bank list import failed");
-                if let Ok(mut tx) = state.db.begin().await
-                    && bank_debits::fail_import(&mut tx, id).await.is_ok()
-                {
-                    let _ = tx.commit().await;
-                }
-            }
-        }
-    });
+    let task = tokio::spawn(run_import(state.clone(), id));
     // Past the wait the import goes on by itself; its page shows progress.
     let _ = tokio::time::timeout(wait, task).await;
     Ok(id)
+}
+
+/// Works on an import this process holds, to its end or until the process
+/// stops; an error fails it (the rows saved so far are kept).
+async fn run_import(state: Core, id: Uuid) {
+    let _running = state.process.running();
+    if let Err(e) = resume(&state, id).await {
+        tracing::error!(error = ?e, import = %id, "a bank list import failed");
+        if let Ok(mut tx) = state.db.begin().await
+            && bank_debits::fail_import(&mut tx, id).await.is_ok()
+        {
+            let _ = tx.commit().await;
+        }
+    }
+}
+
+/// Takes over imports whose process stopped (killed, or handed them back
+/// on its way out), every `every`, in every serving process.
+pub async fn run_jobs(state: Core, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        if state.process.is_stopping() {
+            return;
+        }
+        loop {
+            match bank_debits::take_unheld(
+                &state.db,
+                state.process.id,
+                Utc::now(),
+                lease_end(&state),
+            )
+            .await
+            {
+                Ok(Some(id)) => {
+                    tracing::info!(import = %id, "taking over a bank list import another process left");
+                    run_import(state.clone(), id).await;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not look for unfinished imports");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Where an import was left, and what it works through.
+async fn resume(state: &Core, id: Uuid) -> Result<(), AppError> {
+    let Some(held) = bank_debits::held_job(&state.db, id, state.process.id).await? else {
+        return Ok(()); // another process has it, or it is finished
+    };
+    let job: Job = match held.job_rows.as_deref().map(serde_json::from_str) {
+        Some(Ok(job)) if held.takes <= MAX_TAKES => job,
+        // Started by a release that kept no rows, or stopping its workers.
+        _ => {
+            let mut tx = state.db.begin().await?;
+            bank_debits::fail_import(&mut tx, id).await?;
+            tx.commit().await?;
+            tracing::warn!(import = %id, takes = held.takes, "an import that cannot be resumed was failed");
+            return Ok(());
+        }
+    };
+    // The import acts as the person (or API key) that sent the list.
+    let user = crate::store::users::by_id(&state.db, held.actor_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let staff = CurrentUser {
+        id: user.id,
+        email: user.email,
+        role: crate::domain::Role::BankStaff,
+        bank_code: Some(held.bank_code.clone()),
+        bank_lead: false,
+        lang: crate::i18n::Lang::parse(&user.lang).unwrap_or_default(),
+    };
+    let from = Progress {
+        done: held.rows_done,
+        tally: Tally {
+            matched: held.rows_matched,
+            probable: held.rows_probable,
+            unmatched: held.rows_unmatched,
+            already: held.rows_known,
+        },
+        used: bank_debits::lines_of_import(&state.db, id)
+            .await?
+            .into_iter()
+            .collect(),
+    };
+    work(
+        state,
+        &staff,
+        (id, &held.file_name),
+        &held.bank_code,
+        &job,
+        from,
+    )
+    .await
 }
 
 /// The claimed lines of a bank's accounts by (branch, account), read in
@@ -352,17 +448,29 @@ fn match_chunk<'a>(
     (new_rows, exact)
 }
 
-/// Matches and saves the rows of an import, `CHUNK_ROWS` per transaction,
-/// recording the counts and the rows done with each.
+/// Where an import's worker starts: the rows done (rejected ones
+/// included), the counts so far, the lines its saved rows point at.
+struct Progress {
+    done: i64,
+    tally: Tally,
+    used: HashSet<Uuid>,
+}
+
+/// Matches and saves the rows of an import from where it stands,
+/// `import_chunk_rows` per transaction, recording the counts and the rows
+/// done with each. Each chunk first checks the import is still this
+/// process's and still where it was: a worker that lost it stops there.
 async fn work(
     state: &Core,
     staff: &CurrentUser,
     (id, file_name): (Uuid, &str),
     bank: &str,
-    rows: &[BankDebitRow],
-    rejected: &[Rejection],
+    job: &Job,
+    from: Progress,
 ) -> Result<(), AppError> {
+    let (rows, rejected) = (&job.rows, &job.rejected);
     let now = Utc::now();
+    let owner = state.process.id;
     // The bank's recipients are told when the list is done, in the last
     // chunk's transaction.
     let recipients = crate::store::banks::notify_recipients(&state.db, bank).await?;
@@ -372,22 +480,31 @@ async fn work(
         .unwrap_or_else(|| bank.to_owned());
     let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
     let total = (rows.len() + rejected.len()) as i64;
-    let mut done = rejected.len() as i64;
-    let mut tally = Tally::default();
+    let Progress {
+        mut done,
+        mut tally,
+        mut used,
+    } = from;
+    let start = usize::try_from(done - rejected.len() as i64)
+        .unwrap_or(0)
+        .min(rows.len());
     let mut known: HashSet<String> = bank_debits::known_references(&state.db, bank)
         .await?
         .into_iter()
         .collect();
-    // Lines an earlier chunk matched as probable wait for a click: not again.
-    let mut used: HashSet<Uuid> = HashSet::new();
-    let chunks: Vec<&[BankDebitRow]> = if rows.is_empty() {
+    let size = state.settings.import_chunk_rows.max(1);
+    let chunks: Vec<&[BankDebitRow]> = if rows.len() == start {
         vec![&[]]
     } else {
-        rows.chunks(CHUNK_ROWS).collect()
+        rows[start..].chunks(size).collect()
     };
     let last = chunks.len() - 1;
     for (i, chunk) in chunks.into_iter().enumerate() {
         let mut tx = state.db.begin().await?;
+        if !bank_debits::hold_import(&mut tx, id, owner, done, lease_end(state)).await? {
+            tracing::info!(import = %id, "another process took this import over");
+            return Ok(());
+        }
         let by_account = candidates_by_account(&mut tx, bank, &used).await?;
         let (new_rows, exact) = match_chunk(chunk, &by_account, &mut known, &mut used, &mut tally);
         // Exact matches confirm their lines with the bank's figures, in bulk.
@@ -409,6 +526,7 @@ async fn work(
         let status = if i == last { "done" } else { "processing" };
         bank_debits::save_progress(&mut tx, id, counts, &rejections, done, status).await?;
         if i == last {
+            bank_debits::finish_job(&mut tx, id).await?;
             let counts = super::mails::ImportCounts {
                 bank: bank_name.clone(),
                 file: file_name.to_owned(),
@@ -423,6 +541,12 @@ async fn work(
                 .await?;
         }
         tx.commit().await?;
+        if i != last && state.process.is_stopping() {
+            // Handed back between chunks: another process goes on from here.
+            bank_debits::release_import(&state.db, id, owner).await?;
+            tracing::info!(import = %id, done, "stopping: the import is handed back");
+            return Ok(());
+        }
     }
     tracing::info!(tally = ?tally, rejected = rejected.len(), "bank list imported");
     Ok(())
