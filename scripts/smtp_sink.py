@@ -4,8 +4,9 @@ message it accepts into a Maildir.
     python smtp_sink.py PORT MAILDIR
 
 Recipients whose local part starts with `reject` are refused for good
-(550); those starting with `busy` are refused for now (451). Everything
-else is accepted. Runs until it is terminated.
+(550); those starting with `busy` are refused for now (451); a message to
+one starting with `slow` is accepted after half a second. Everything else
+is accepted at once. Runs until it is terminated.
 """
 
 import asyncio
@@ -30,6 +31,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if any(a.split("@", 1)[0].lower().startswith("slow") for a in envelope.rcpt_tos):
+            await asyncio.sleep(0.5)
         self.box.add(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 

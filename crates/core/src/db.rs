@@ -292,11 +292,24 @@ impl Db {
             .collect())
     }
 
-    /// Applies the migrations of this backend.
+    /// Applies the migrations of this backend that are not applied yet.
+    /// Migrations a newer release applied (unknown to this one) are left
+    /// alone: during a rolling deploy the old release's processes start
+    /// against the new schema (migrations only expand; see CONTRIBUTING.md).
+    /// sqlx's default refuses to start then ("previously applied but
+    /// missing"), which would keep an old process that restarts down.
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        let tolerant = |known: &sqlx::migrate::Migrator| {
+            let mut m = sqlx::migrate::Migrator {
+                migrations: known.migrations.clone(),
+                ..sqlx::migrate::Migrator::DEFAULT
+            };
+            m.set_ignore_missing(true);
+            m
+        };
         match self {
-            Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
-            Db::Postgres { pool, .. } => POSTGRES_MIGRATIONS.run(pool).await?,
+            Db::Sqlite { write, .. } => tolerant(&SQLITE_MIGRATIONS).run(write).await?,
+            Db::Postgres { pool, .. } => tolerant(&POSTGRES_MIGRATIONS).run(pool).await?,
         }
         Ok(())
     }
@@ -386,4 +399,114 @@ pub fn constraint_of(err: &sqlx::Error) -> Option<String> {
 /// SQLite had already ended the transaction a rollback was for.
 fn ended_by_sqlite(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.message().contains("no transaction is active"))
+}
+
+#[cfg(test)]
+mod expand_only {
+    //! Migrations from 0024 on only expand the schema, so that the previous
+    //! release runs against it during a rolling deploy (CONTRIBUTING.md):
+    //! no column or table dropped or renamed, no type changed, no NOT NULL
+    //! added to an existing column, no new NOT NULL column without a
+    //! default (the previous release's inserts do not name it). A step
+    //! that contracts carries `-- contract:` and the release after which no
+    //! older process can run, and goes in a later release than its expand.
+
+    /// The first migration written under the rule.
+    const FIRST: u32 = 24;
+
+    fn statements(sql: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut current = String::new();
+        for line in sql.lines() {
+            let code = line.split("--").next().unwrap_or("");
+            if line.contains("-- contract:") {
+                current.push_str(" CONTRACT_MARKED ");
+            }
+            current.push_str(code);
+            current.push(' ');
+            if code.trim_end().ends_with(';') {
+                out.push(
+                    current
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_uppercase(),
+                );
+                current.clear();
+            }
+        }
+        out
+    }
+
+    fn contracts(statement: &str) -> Option<&'static str> {
+        if statement.contains("CONTRACT_MARKED") {
+            return None;
+        }
+        let s = statement;
+        if s.contains("DROP COLUMN") {
+            return Some("drops a column");
+        }
+        if s.starts_with("DROP TABLE") || s.starts_with("DROP VIEW") {
+            return Some("drops a table or view");
+        }
+        if s.contains(" RENAME ") {
+            return Some("renames");
+        }
+        if s.contains("SET NOT NULL") || (s.contains("ALTER COLUMN") && s.contains(" TYPE ")) {
+            return Some("tightens or retypes a column");
+        }
+        if s.contains("ADD COLUMN") && s.contains("NOT NULL") && !s.contains("DEFAULT") {
+            return Some("adds a NOT NULL column without a default");
+        }
+        None
+    }
+
+    #[test]
+    fn migrations_from_0024_only_expand() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+        let mut checked = 0;
+        for backend in ["sqlite", "postgres"] {
+            for entry in std::fs::read_dir(root.join(backend)).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                let number: u32 = name[..4].parse().unwrap();
+                if number < FIRST {
+                    continue;
+                }
+                for s in statements(&std::fs::read_to_string(&path).unwrap()) {
+                    checked += 1;
+                    assert!(
+                        contracts(&s).is_none(),
+                        "{backend}/{name}: {} ({s}); mark it `-- contract: after <release>` in a later release",
+                        contracts(&s).unwrap()
+                    );
+                }
+            }
+        }
+        assert!(checked >= 10, "the rule read the migrations");
+    }
+
+    #[test]
+    fn the_rule_catches_each_way_to_contract() {
+        for sql in [
+            "ALTER TABLE claims DROP COLUMN x;",
+            "DROP TABLE bank_imports;",
+            "ALTER TABLE claims RENAME COLUMN a TO b;",
+            "ALTER TABLE claims ALTER COLUMN a SET NOT NULL;",
+            "ALTER TABLE claims ALTER COLUMN a TYPE BIGINT;",
+            "ALTER TABLE claims ADD COLUMN a TEXT NOT NULL;",
+        ] {
+            let s = statements(sql);
+            assert!(contracts(&s[0]).is_some(), "{sql}");
+        }
+        for sql in [
+            "ALTER TABLE claims ADD COLUMN a TEXT;",
+            "ALTER TABLE claims ADD COLUMN n BIGINT NOT NULL DEFAULT 0;",
+            "CREATE INDEX i ON claims (a);",
+            "-- contract: after 2027.1\nALTER TABLE claims DROP COLUMN x;",
+        ] {
+            let s = statements(sql);
+            assert!(contracts(&s[0]).is_none(), "{sql}");
+        }
+    }
 }

@@ -453,3 +453,59 @@ async fn an_internal_error_says_which_operation_failed_and_on_which_case() {
         .expect("the claim");
     assert_eq!(claim.state, app::domain::CaseState::Submitted);
 }
+
+/// A rolling deploy: the new release's migrations are applied while
+/// processes of the previous release still run, restart and start. A
+/// process must start against a schema that has migrations it does not
+/// know (a newer release's: here a column added and its migration row),
+/// use the migrations it knows, and serve on. (sqlx's default refused:
+/// "migration … was previously applied but is missing".)
+#[tokio::test]
+async fn a_process_starts_and_works_against_a_schema_a_newer_release_migrated() {
+    let app = TestApp::spawn().await;
+    app.exec("ALTER TABLE claims ADD COLUMN newer_release_note TEXT")
+        .await;
+    let checksum = vec![0u8; 48];
+    app::on_db!(&app.state.db, p => sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99990101, 'a newer release', TRUE, $1, 1)").bind(checksum).execute(p).await.unwrap().rows_affected());
+    let (db, data) = (app.database_url().to_owned(), app.data_dir().join("older"));
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
+            .arg("migrate")
+            .env("DATABASE_URL", db)
+            .env("REDRESS_DATA_DIR", data)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A process started now (its startup migrates) serves and writes.
+    let peer = app.spawn_peer().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    app.complete_draft(&claimant, &key, &[]).await;
+    let res = claimant
+        .post(format!("{peer}/claims/{key}/check"))
+        .header("origin", &peer)
+        .form(&[("declare_true", "yes"), ("declare_share", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).ends_with("?sent=1"), "{}", location(&res));
+    let ready: serde_json::Value = reqwest::get(format!("{peer}/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["migrations"], "ok", "{ready}");
+}

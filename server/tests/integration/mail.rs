@@ -683,3 +683,84 @@ async fn two_sender_processes_share_a_thousand_mails_and_send_each_once() {
         );
     }
 }
+
+/// A process stopping (SIGTERM) part way through a batch of mails hands
+/// back the ones it claimed and did not send: another process sends them at
+/// once (not when the claim's lease ends, minutes later), and every mail
+/// reaches the SMTP server once.
+#[tokio::test]
+async fn a_stopping_process_hands_back_the_mails_it_claimed_and_another_sends_each_once() {
+    use app::server::mail::{Mailer, deliver_due};
+    use app::server::store::outbox;
+    if std::env::var("REDRESS_TEST_SMTP").is_err() {
+        assert!(std::env::var("CI").is_err(), "CI runs a test SMTP server");
+        return;
+    }
+    // Its own sender passes once at start, then not for an hour.
+    let app = TestApp::spawn_with(Options {
+        smtp_url: std::env::var("REDRESS_TEST_SMTP").ok(),
+        mail_poll_ms: 3_600_000,
+        ..Options::default()
+    })
+    .await;
+    let (db, settings) = (&app.state.db, &app.state.settings);
+    let mailer = Mailer::from_settings(settings).unwrap();
+    let (_never, go_on) = tokio::sync::watch::channel(false);
+    deliver_due(db, &mailer, settings, "flush", &go_on)
+        .await
+        .unwrap();
+    // Six mails the test SMTP server takes half a second each to accept.
+    let now = chrono::Utc::now();
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..6 {
+        let to = format!("slow{i}@redress.example");
+        outbox::enqueue(
+            &mut tx,
+            &outbox::NewMail {
+                kind: "probe",
+                to: &to,
+                claim_id: None,
+                subject: &format!("probe {i}"),
+                body_text: "probe",
+                body_html: "<p>probe</p>",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let counts = || async {
+        app::on_db!(db, p => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT COUNT(sent_at), COUNT(CASE WHEN sent_at IS NULL AND locked_until IS NOT NULL THEN 1 END)
+               FROM outbox WHERE to_addr LIKE 'slow%'").fetch_one(p).await.unwrap())
+    };
+    // Process A claims them all and is told to stop after its first.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let a = {
+        let (db, settings) = (db.clone(), settings.clone());
+        let mailer = Mailer::from_settings(&settings).unwrap();
+        tokio::spawn(async move { deliver_due(&db, &mailer, &settings, "a", &stopping).await })
+    };
+    while counts().await.0 == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    let sent_by_a = a.await.unwrap().unwrap();
+    let (sent, held) = counts().await;
+    assert!(
+        (1..6).contains(&(sent as usize)) && sent_by_a >= 1,
+        "stopped part way: {sent} sent"
+    );
+    assert_eq!(held, 0, "every claimed mail not sent is handed back");
+    // Process B sends the rest now.
+    let sent_by_b = deliver_due(db, &mailer, settings, "b", &go_on)
+        .await
+        .unwrap();
+    assert_eq!(counts().await, (6, 0));
+    assert_eq!(sent_by_b as i64, 6 - sent);
+    for i in 0..6 {
+        app.delivered(&app.last_mail(&format!("slow{i}@redress.example")).await)
+            .await;
+    }
+}
