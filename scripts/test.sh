@@ -127,7 +127,7 @@ THREADS="${REDRESS_TEST_THREADS:-4}"
 # The longest tests (the random model of shared debits, the kill drills)
 # run in a process of their own started with the rest: in one run, in name
 # order, they would start half way and be the run's tail.
-LONG=(model:: drills::)
+LONG=(model:: drills:: fleet::)
 declare -A sink_urls sink_dirs
 run_suite() { # db log
   (cd server && export REDRESS_TEST_DB="$1" REDRESS_TEST_SMTP="${sink_urls[$1]}" REDRESS_TEST_MAILDIR="${sink_dirs[$1]}" &&

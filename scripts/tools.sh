@@ -100,6 +100,14 @@ need_s3_server() {
   fi
 }
 
+# nginx (Debian's) for the multi-process drill: the shipped deploy/nginx.conf in front of three processes.
+need_nginx() {
+  if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
+    say "installing nginx (Debian's)"
+    apt_install nginx-light || apt_install nginx
+  fi
+}
+
 need_cargo_leptos() {
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.10" ]; then
     say "installing cargo-leptos 0.3.10 (0.3.11 needs a newer Rust); about 18 minutes, once"
@@ -123,7 +131,7 @@ need_load_tools() {
 case "${1:-build}" in
   build) need_wasm_target; need_wasm_bindgen; need_brotli ;;
   release) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt ;;
-  test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server; need_s3_server ;;
+  test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server; need_s3_server; need_nginx ;;
   bench) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt; need_load_tools ;;
   dev) need_wasm_target; need_wasm_bindgen; need_brotli; need_cargo_leptos ;;
   *) echo "usage: $0 build|release|test|bench|dev" >&2; exit 2 ;;

@@ -504,7 +504,7 @@ async fn killing_the_server_during_intake_loses_no_acknowledged_claim() {
 }
 
 /// Runs a command; its status and what it wrote.
-fn sh(cmd: &str) -> (bool, String) {
+pub(crate) fn sh(cmd: &str) -> (bool, String) {
     let out = Command::new("sh").args(["-c", cmd]).output().expect("sh");
     (
         out.status.success(),
@@ -886,7 +886,7 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
 
 /// A claim of six debits at 0125's head office, account 2223334
 /// (2020-09-01 to 06, 10,001 to 10,006 yen); its reference.
-async fn claim_of_six_debits(app: &TestApp) -> String {
+pub(crate) async fn claim_of_six_debits(app: &TestApp) -> String {
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
     let key = app.start_draft(&claimant).await;
     app.complete_draft(&claimant, &key, &[]).await;
@@ -915,7 +915,7 @@ async fn claim_of_six_debits(app: &TestApp) -> String {
 /// through it, one exact row twice under two references (one line, one
 /// match), probable ones, references sent twice, rejected rows, and
 /// unmatched debits of another account.
-fn long_list() -> Vec<u8> {
+pub(crate) fn long_list() -> Vec<u8> {
     let mut csv = String::from("支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\n");
     for i in 0..1500 {
         let row =
@@ -957,7 +957,7 @@ fn long_list() -> Vec<u8> {
 /// the claimed line it points at by position), every line of the claim
 /// (position, the bank's verdict and figures), the import's counts, and
 /// the mails and history it made.
-async fn import_outcome(app: &TestApp, reference: &str) -> String {
+pub(crate) async fn import_outcome(app: &TestApp, reference: &str) -> String {
     let db = &app.state.db;
     let rows: Vec<(String, String, Option<i64>)> = app::on_db!(db, p => sqlx::query_as(
         "SELECT d.bank_reference, d.status, l.position FROM bank_debits d
@@ -982,7 +982,7 @@ async fn import_outcome(app: &TestApp, reference: &str) -> String {
 
 /// The import of `long.csv` in `app`'s database: (status, rows done,
 /// workers that took it, its lease's end is set).
-async fn import_state(app: &TestApp) -> Option<(String, i64, i64, bool)> {
+pub(crate) async fn import_state(app: &TestApp) -> Option<(String, i64, i64, bool)> {
     app::on_db!(&app.state.db, p => sqlx::query_as(
         "SELECT status, rows_done, takes, lease_until IS NOT NULL FROM bank_imports WHERE file_name = 'long.csv'")
         .fetch_optional(p).await.unwrap())

@@ -7,7 +7,7 @@ use crate::helpers::*;
 use sha2::{Digest, Sha256};
 
 /// A PDF of `size` bytes whose content differs from place to place.
-fn pdf_of(size: usize, seed: u8) -> Vec<u8> {
+pub(crate) fn pdf_of(size: usize, seed: u8) -> Vec<u8> {
     let mut bytes = PDF.to_vec();
     let mut x: u32 = 0x9E37_79B9 ^ u32::from(seed);
     while bytes.len() < size {
@@ -19,7 +19,7 @@ fn pdf_of(size: usize, seed: u8) -> Vec<u8> {
     bytes
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 

@@ -204,6 +204,10 @@ pub struct Options {
     pub files_url: Option<String>,
     pub import_lease_secs: u64,
     pub import_chunk_rows: u64,
+    /// Serve it in the test's process (false: the database and the demo
+    /// data only, for real processes to serve; `address` is then set by
+    /// the test).
+    pub serve: bool,
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -229,6 +233,7 @@ impl Default for Options {
             files_url: None,
             import_lease_secs: 60,
             import_chunk_rows: 5000,
+            serve: true,
         }
     }
 }
@@ -282,6 +287,7 @@ impl TestApp {
             files_url,
             import_lease_secs,
             import_chunk_rows,
+            serve,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -336,14 +342,16 @@ impl TestApp {
         let state = startup::prepare(&config).await.expect("prepare");
         demo::seed(&state).await.expect("seed");
         let serve_state = state.clone();
-        tokio::spawn(async move {
-            startup::serve(
-                listener,
-                serve_state,
-                std::time::Duration::from_millis(mail_poll_ms),
-            )
-            .await
-        });
+        if serve {
+            tokio::spawn(async move {
+                startup::serve(
+                    listener,
+                    serve_state,
+                    std::time::Duration::from_millis(mail_poll_ms),
+                )
+                .await
+            });
+        }
         TestApp {
             address: format!("http://{addr}"),
             state,

@@ -15,6 +15,7 @@ mod decisions;
 mod drills;
 mod exports;
 mod files;
+mod fleet;
 mod journey;
 mod mail;
 mod mfa;
