@@ -226,7 +226,9 @@ async fn journey(app: Arc<TestApp>, n: usize, load: Arc<tokio::sync::Mutex<Load>
 async fn run_load(app: &Arc<TestApp>, seconds: u64, claimants: usize) -> Load {
     let load = Arc::new(tokio::sync::Mutex::new(Load::default()));
     let until = Instant::now() + Duration::from_secs(seconds);
-    let next = Arc::new(AtomicUsize::new(0));
+    // Claimant numbers (and so their addresses) go on from phase to phase.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let next = Arc::new(&NEXT);
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..claimants {
         let (app, load, next) = (app.clone(), load.clone(), next.clone());
