@@ -399,7 +399,10 @@ pub async fn my_drafts() -> Result<Vec<DraftSummary>, ApiError> {
     use super::ctx;
     use crate::domain::Role;
     use crate::server::services::drafts::DRAFT_DAYS;
-    let (state, user) = ctx::require(&[Role::Claimant]).await?;
+    // The start page is for visitors too: they have no drafts.
+    let Some((state, user)) = ctx::require_if_logged_in(&[Role::Claimant]).await? else {
+        return Ok(Vec::new());
+    };
     let rows = crate::server::store::drafts::for_claimant(&state.db, user.id)
         .await
         .map_err(|e| ctx::fail(e.into()))?;

@@ -91,6 +91,22 @@ pub(crate) mod ctx {
         Ok((state, user))
     }
 
+    /// The guard of a server function a page for visitors calls too: None
+    /// when nobody is logged in (the page answers 200, not 401); a person
+    /// logged in with another role is refused as by `require`.
+    pub async fn require_if_logged_in(
+        roles: &[Role],
+    ) -> Result<Option<(AppState, CurrentUser)>, ApiError> {
+        let state = state()?;
+        let session = session().await?;
+        match auth::current_user_once(&session, &state.db, memo().await.as_ref()).await {
+            Ok(None) => Ok(None),
+            Ok(Some(user)) if roles.contains(&user.role) => Ok(Some((state, user))),
+            Ok(Some(_)) => Err(fail(AppError::Forbidden)),
+            Err(e) => Err(fail(e)),
+        }
+    }
+
     /// The request's reading of who is logged in (see `auth::UserMemo`).
     pub async fn memo() -> Option<auth::UserMemo> {
         leptos_axum::extract::<axum::Extension<auth::UserMemo>>()

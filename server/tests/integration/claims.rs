@@ -647,3 +647,22 @@ async fn a_draft_that_cannot_be_read_is_never_written_over() {
     assert_eq!(status, 200);
     assert!(page.contains(&format!("href=\"/claims/{key}\"")), "{page}");
 }
+
+/// The start page is for visitors too: 200 (it was 401, a failed resource
+/// to the browser and invisible to search engines), and starting asks to
+/// log in.
+#[tokio::test]
+async fn the_start_page_answers_a_visitor_200_and_starting_asks_to_log_in() {
+    let app = TestApp::spawn().await;
+    let visitor = app.client();
+    let res = app.get(&visitor, "/claims/new").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("www-authenticate").is_none());
+    assert!(res.text().await.unwrap().contains("id=\"start\""));
+    let res = app.post_form(&visitor, "/claims/new", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).starts_with("/login"), "{}", location(&res));
+    // A bank clerk is still refused the claimant's drafts.
+    let bank = app.staff("bank.77@redress.example").await;
+    assert_eq!(app.get(&bank, "/claims/new").await.status(), 403);
+}
