@@ -14,6 +14,9 @@ pub struct ClaimSummary {
     pub total: i64,
     pub submitted_on: String,
     pub last_change_on: String,
+    /// What was paid, once the bank reported the transfer made.
+    #[serde(default)]
+    pub paid: Option<i64>,
 }
 
 /// One step in a claim's history as the claimant sees it (never who did it).
@@ -44,6 +47,28 @@ pub struct ClaimDetail {
     pub request: Option<RequestView>,
     /// Why the claim was rejected and how to appeal (the claimant's view only).
     pub rejection: Option<RejectionView>,
+    /// The approved total, once approved (the claimant's view only).
+    #[serde(default)]
+    pub approved_total: Option<i64>,
+    /// The transfers of the compensation (the claimant's view only).
+    #[serde(default)]
+    pub payments: Vec<PaymentView>,
+}
+
+/// A transfer of the compensation, as its claimant sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub amount: i64,
+    pub transfer_date: String,
+    /// `scheduled`, `paid` or `failed`.
+    pub status: String,
+    pub paid_on: Option<String>,
+    /// "七十七銀行 本店 (100)".
+    pub to_bank: String,
+    /// An i18n key: `account_ordinary`…
+    pub account_type: String,
+    /// Masked: the last three digits only.
+    pub account: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +89,12 @@ pub struct ExpenseView {
     pub detail: String,
     pub amount: i64,
     pub approved: Option<i64>,
+    /// Why less was approved than claimed (the reviewer's words).
+    #[serde(default)]
+    pub approved_note: Option<String>,
+    /// A call's length (shown in the reader's language).
+    #[serde(default)]
+    pub minutes: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +112,10 @@ pub struct LineView {
     /// A Japan Post Bank account's 記号-番号 (masked like the account).
     #[serde(default)]
     pub passbook: Option<String>,
+    /// Why less was approved than claimed (the reviewer's words; the
+    /// claimant's view only).
+    #[serde(default)]
+    pub approved_note: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -106,7 +141,18 @@ pub mod convert {
             total: r.total_claimed.value(),
             submitted_on: jst_date(r.submitted_at),
             last_change_on: jst_date(r.last_change),
+            paid: r.paid_total,
         }
+    }
+
+    /// The reviewer's reason for approving less than claimed (none when
+    /// approved in full, or not yet).
+    pub fn reduction_note(
+        claimed: crate::domain::Yen,
+        approved: Option<crate::domain::Yen>,
+        note: Option<String>,
+    ) -> Option<String> {
+        note.filter(|n| approved.is_some_and(|a| a < claimed) && !n.trim().is_empty())
     }
 
     /// The calls and journeys of a claim, for its page.
@@ -121,9 +167,11 @@ pub mod convert {
             .map(|c| ExpenseView {
                 date: c.call_date.to_string(),
                 kind_key: format!("callee_{}", c.callee),
-                detail: format!("{} min", c.minutes),
+                detail: String::new(),
                 amount: c.amount.value(),
                 approved: c.approved_amount.map(crate::domain::Yen::value),
+                approved_note: reduction_note(c.amount, c.approved_amount, c.approved_note),
+                minutes: Some(c.minutes),
             })
             .collect();
         let travel = claims::travel_lines(db, claim_id)
@@ -135,6 +183,8 @@ pub mod convert {
                 detail: format!("{} → {} ({})", t.from_place, t.to_place, t.purpose),
                 amount: t.amount.value(),
                 approved: t.approved_amount.map(crate::domain::Yen::value),
+                approved_note: reduction_note(t.amount, t.approved_amount, t.approved_note),
+                minutes: None,
             })
             .collect();
         Ok((calls, travel))
@@ -158,6 +208,8 @@ pub mod convert {
             timeline: Vec::new(),
             can_withdraw: false,
             rejection: None,
+            approved_total: None,
+            payments: Vec::new(),
             calls: Vec::new(),
             travel: Vec::new(),
             request: None,
@@ -183,6 +235,7 @@ pub mod convert {
                     } else {
                         l.passbook.as_deref().map(mask_passbook)
                     },
+                    approved_note: None,
                 })
                 .collect(),
         }
@@ -249,8 +302,71 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
             appeal_until: until.to_string(),
             can_appeal,
         });
+    // Once approved: the approved total and the reviewer's reason beside
+    // each line approved for less; once in a released batch, the transfers
+    // (amount, date, where to).
+    let approved = matches!(
+        claim.state,
+        CaseState::Approved
+            | CaseState::PayoutScheduled
+            | CaseState::Paid
+            | CaseState::PayoutFailed
+    );
+    let payments = if approved && claim.state != CaseState::Approved {
+        crate::server::store::payouts::for_claim(&state.db, claim.id)
+            .await
+            .map_err(|e| ctx::fail(e.into()))?
+    } else {
+        Vec::new()
+    };
+    let notes: Vec<(i64, Option<String>)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.position,
+                convert::reduction_note(l.amount, l.approved_amount, l.approved_note.clone()),
+            )
+        })
+        .collect();
     let mut detail = convert::detail(claim, lines, true, true);
     detail.rejection = rejection;
+    if approved {
+        for l in &mut detail.lines {
+            l.approved_note = notes
+                .iter()
+                .find(|(p, _)| *p == l.position)
+                .and_then(|(_, n)| n.clone());
+        }
+        detail.approved_total = Some(
+            detail
+                .lines
+                .iter()
+                .map(|l| l.approved.unwrap_or(0))
+                .sum::<i64>()
+                + calls
+                    .iter()
+                    .chain(&travel)
+                    .map(|e| e.approved.unwrap_or(0))
+                    .sum::<i64>(),
+        );
+        detail.payments = payments
+            .into_iter()
+            .map(|p| PaymentView {
+                amount: p.amount.value(),
+                transfer_date: p.transfer_date.to_string(),
+                status: p.result.clone().unwrap_or_else(|| "scheduled".to_owned()),
+                paid_on: p.paid_on.map(|d| d.to_string()),
+                to_bank: format!(
+                    "{} {} ({})",
+                    p.bank_name.unwrap_or_else(|| p.bank_code.clone()),
+                    p.branch_name.unwrap_or_default(),
+                    p.branch_code
+                ),
+                account_type: format!("account_{}", p.account_type),
+                account: crate::domain::account::mask_account(&p.account_number),
+            })
+            .collect();
+    }
     // Who on the staff works on the case is not the claimant's business.
     detail.timeline = events
         .into_iter()
@@ -368,6 +484,8 @@ pub async fn claim_answers(key: String) -> Result<ClaimForm, ApiError> {
         draft_store::by_id(&state.db, doc.id)
             .await
             .map_err(|e| ctx::fail(e.into()))?
+            // Nothing saved yet (just started): nothing to say.
+            .filter(|d| d.version > 1 || d.updated_at > d.created_at)
             .map(|d| convert::jst_date(d.updated_at))
     } else {
         None

@@ -30,7 +30,7 @@ pub fn MyClaimsPage() -> impl IntoView {
                                     </a>
                                 </p>
                                 <super::journey::DraftList />
-                                <MyMfa />
+                                <h2>{lang.t("my_claims_sent_title")}</h2>
                                 {if rows.is_empty() {
                                     view! { <p>{lang.t("no_claims")}</p> }.into_any()
                                 } else {
@@ -45,7 +45,20 @@ pub fn MyClaimsPage() -> impl IntoView {
                                                                 {c.reference.clone()}
                                                             </a>
                                                             <span class="tag">{state_label(lang, &c.state)}</span>
-                                                            <span>{yen(lang, c.total)}</span>
+                                                            <span>
+                                                                {format!("{} {}", lang.t("total_claimed"), yen(lang, c.total))}
+                                                            </span>
+                                                            {c
+                                                                .paid
+                                                                .map(|p| {
+                                                                    view! {
+                                                                        <span>
+                                                                            <strong>
+                                                                                {format!("{} {}", lang.t("compensation_paid_total"), yen(lang, p))}
+                                                                            </strong>
+                                                                        </span>
+                                                                    }
+                                                                })}
                                                             <span>
                                                                 {format!("{} {}", lang.t("last_change"), c.last_change_on)}
                                                             </span>
@@ -57,6 +70,8 @@ pub fn MyClaimsPage() -> impl IntoView {
                                     }
                                         .into_any()
                                 }}
+                                // The account's protection after the claims.
+                                <MyMfa />
                             }
                                 .into_any()
                         }
@@ -198,6 +213,7 @@ fn ClaimForClaimant(
                 }
             })}
         {query_param("account_changed").map(|_| view! { <Notice key="payout_changed_notice" /> })}
+        <Compensation claim=claim.clone() />
         <ClaimDetailView claim=claim />
         <h2>{lang.t("timeline_title")}</h2>
         <ol class="timeline">
@@ -223,6 +239,105 @@ fn ClaimForClaimant(
                 }
             })}
     }
+}
+
+/// Once approved: what was approved, what was paid, when and where to
+/// (the account masked), and why any line was approved for less.
+#[component]
+fn Compensation(claim: ClaimDetail) -> impl IntoView {
+    let lang = use_lang();
+    let approved = claim.approved_total?;
+    let reduced: Vec<(String, i64, Option<i64>, String)> = claim
+        .lines
+        .iter()
+        .filter_map(|l| {
+            l.approved_note.clone().map(|n| {
+                (
+                    format!("{} {}", l.date, l.descriptor),
+                    l.amount,
+                    l.approved,
+                    n,
+                )
+            })
+        })
+        .chain(claim.calls.iter().chain(&claim.travel).filter_map(|e| {
+            e.approved_note.clone().map(|n| {
+                (
+                    format!("{} {}", e.date, lang.t(&e.kind_key)),
+                    e.amount,
+                    e.approved,
+                    n,
+                )
+            })
+        }))
+        .collect();
+    Some(view! {
+        <h2>{lang.t("compensation_title")}</h2>
+        <dl class="summary-list compensation">
+            <div>
+                <dt>{lang.t("total_claimed")}</dt>
+                <dd>{yen(lang, claim.total)}</dd>
+            </div>
+            <div>
+                <dt>{lang.t("compensation_approved")}</dt>
+                <dd>{yen(lang, approved)}</dd>
+            </div>
+            {claim
+                .payments
+                .into_iter()
+                .map(|p| {
+                    let when = match p.status.as_str() {
+                        "paid" => lang
+                            .t("compensation_paid_on")
+                            .replace("%{date}", p.paid_on.as_deref().unwrap_or(&p.transfer_date)),
+                        "failed" => lang.t("compensation_failed").to_owned(),
+                        _ => lang.t("compensation_scheduled_on").replace("%{date}", &p.transfer_date),
+                    };
+                    view! {
+                        <div>
+                            <dt>{lang.t("compensation_transfer")}</dt>
+                            <dd>
+                                <strong>{yen(lang, p.amount)}</strong>
+                                " "
+                                {when}
+                                <br />
+                                {format!(
+                                    "{} {} {} {}",
+                                    lang.t("compensation_to"),
+                                    p.to_bank,
+                                    lang.t(&p.account_type),
+                                    p.account,
+                                )}
+                            </dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </dl>
+        {(!reduced.is_empty())
+            .then(|| {
+                view! {
+                    <h3>{lang.t("compensation_reduced_title")}</h3>
+                    <ul class="list-bullet reductions">
+                        {reduced
+                            .into_iter()
+                            .map(|(what, claimed, approved, why)| {
+                                view! {
+                                    <li>
+                                        {format!(
+                                            "{what}: {} → {}. ",
+                                            yen(lang, claimed),
+                                            approved.map(|a| yen(lang, a)).unwrap_or_default(),
+                                        )}
+                                        {why}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
+    })
 }
 
 /// Asks before withdrawing: the claimant cannot undo it.

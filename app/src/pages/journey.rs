@@ -2,6 +2,7 @@
 //! page per kind of line with "add", "change" and "remove", check your
 //! answers, and the reply to a request. Every page is a plain form post.
 
+use crate::domain::account::bank_display_name;
 use crate::routes;
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -68,7 +69,7 @@ pub fn home_of(form: &ClaimForm) -> String {
 fn account_label(lang: Lang, a: &Account, masked: bool) -> String {
     let mut label = format!(
         "{} {} {} {}",
-        a.bank_name,
+        bank_display_name(&a.bank, &a.bank_name),
         a.branch_name,
         lang.t(&format!("account_{}", a.account_type)),
         if masked {
@@ -291,7 +292,13 @@ pub fn TaskList(form: ClaimForm) -> impl IntoView {
         {form
             .last_saved_on
             .clone()
-            .map(|d| view! { <p class="hint">{format!("{} {}. {}", lang.t("last_saved"), d, lang.t("draft_expiry_note"))}</p> })}
+            .map(|d| {
+                view! {
+                    <p class="hint">
+                        {format!("{} {}", lang.t("last_saved_on").replace("%{date}", &d), lang.t("draft_expiry_note"))}
+                    </p>
+                }
+            })}
         <ol class="task-list">
             {form
                 .tasks
@@ -1064,7 +1071,7 @@ fn line_choices(lang: Lang, f: &ClaimForm) -> Vec<(Uuid, String)> {
             format!(
                 "{} {} {} {}",
                 lang.t("debit_n"),
-                a.bank_name,
+                bank_display_name(&a.bank, &a.bank_name),
                 l.date,
                 yen(lang, l.amount)
             ),
@@ -1408,7 +1415,7 @@ pub fn AnswersSummary(form: ClaimForm) -> impl IntoView {
     let payout = a.payout_account().map(|p| {
         format!(
             "{} {} {} {} {}",
-            p.bank_name,
+            bank_display_name(&p.bank, &p.bank_name),
             p.branch_name,
             lang.t(&format!("account_{}", p.account_type)),
             mask_account(&p.number),
@@ -1527,7 +1534,7 @@ pub fn CheckPage() -> impl IntoView {
                 .answers
                 .accounts
                 .iter()
-                .map(|a| a.bank_name.clone())
+                .map(|a| bank_display_name(&a.bank, &a.bank_name))
                 .collect();
             names.dedup();
             names

@@ -94,23 +94,25 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
             </div>
         </dl>
         <h2>{lang.t("lines_title")}</h2>
+        // On a phone each line is a card of label and value (the labels
+        // are the column heads): nothing scrolls sideways.
         <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("lines_title")>
-            <table class="table">
+            <table class="table table-cards" role="table">
                 <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">{lang.t("bank")}</th>
-                        <th scope="col">{lang.t("col_branch")}</th>
-                        <th scope="col">{lang.t("account_number")}</th>
-                        <th scope="col">{lang.t("debit_date")}</th>
-                        <th scope="col" class="num">
+                    <tr role="row">
+                        <th scope="col" role="columnheader">"#"</th>
+                        <th scope="col" role="columnheader">{lang.t("bank")}</th>
+                        <th scope="col" role="columnheader">{lang.t("col_branch")}</th>
+                        <th scope="col" role="columnheader">{lang.t("account_number")}</th>
+                        <th scope="col" role="columnheader">{lang.t("debit_date")}</th>
+                        <th scope="col" role="columnheader" class="num">
                             {lang.t("amount")}
                         </th>
-                        <th scope="col">{lang.t("descriptor")}</th>
-                        <th scope="col" class="num">
+                        <th scope="col" role="columnheader">{lang.t("descriptor")}</th>
+                        <th scope="col" role="columnheader" class="num">
                             {lang.t("amount_confirmed")}
                         </th>
-                        <th scope="col" class="num">
+                        <th scope="col" role="columnheader" class="num">
                             {lang.t("amount_approved")}
                         </th>
                     </tr>
@@ -121,19 +123,26 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                         .into_iter()
                         .map(|l| {
                             view! {
-                                <tr>
-                                    <td>{l.position}</td>
-                                    <td>{l.bank}</td>
-                                    <td>{l.branch}</td>
-                                    <td>
-                                        {format!("{} {}", lang.t(&format!("account_{}", l.account_type)), l.account)}
-                                        {l.passbook.map(|p| view! { <br /><span class="hint">{format!("{} {p}", lang.t("yucho_printed"))}</span> })}
+                                <tr role="row">
+                                    <td role="cell" data-label="#">{l.position}</td>
+                                    <td role="cell" data-label=lang.t("bank")>{l.bank}</td>
+                                    <td role="cell" data-label=lang.t("col_branch")>{l.branch}</td>
+                                    <td role="cell" data-label=lang.t("account_number")>
+                                        <span>
+                                            {format!("{} {}", lang.t(&format!("account_{}", l.account_type)), l.account)}
+                                            {l.passbook.map(|p| view! { <br /><span class="hint">{format!("{} {p}", lang.t("yucho_printed"))}</span> })}
+                                        </span>
                                     </td>
-                                    <td>{l.date}</td>
-                                    <td class="num">{yen(lang, l.amount)}</td>
-                                    <td>{l.descriptor}</td>
-                                    <td class="num">{amount_or_dash(lang, l.confirmed)}</td>
-                                    <td class="num">{amount_or_dash(lang, l.approved)}</td>
+                                    <td role="cell" data-label=lang.t("debit_date")>{l.date}</td>
+                                    <td role="cell" class="num" data-label=lang.t("amount")>{yen(lang, l.amount)}</td>
+                                    <td role="cell" data-label=lang.t("descriptor")>{l.descriptor}</td>
+                                    <td role="cell" class="num" data-label=lang.t("amount_confirmed")>{amount_or_dash(lang, l.confirmed)}</td>
+                                    <td role="cell" class="num" data-label=lang.t("amount_approved")>
+                                        <span>
+                                            {amount_or_dash(lang, l.approved)}
+                                            {l.approved_note.map(|n| view! { <br /><span class="hint reduction-note">{n}</span> })}
+                                        </span>
+                                    </td>
                                 </tr>
                             }
                         })
@@ -164,16 +173,16 @@ fn ExpenseTable(
         view! {
             <h2>{lang.t(title)}</h2>
             <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t(title)>
-                <table class="table">
+                <table class="table table-cards" role="table">
                     <thead>
-                        <tr>
-                            <th scope="col">{lang.t("date")}</th>
-                            <th scope="col">{lang.t("kind")}</th>
-                            <th scope="col">{lang.t("details")}</th>
-                            <th scope="col" class="num">
+                        <tr role="row">
+                            <th scope="col" role="columnheader">{lang.t("date")}</th>
+                            <th scope="col" role="columnheader">{lang.t("kind")}</th>
+                            <th scope="col" role="columnheader">{lang.t("details")}</th>
+                            <th scope="col" role="columnheader" class="num">
                                 {lang.t("amount")}
                             </th>
-                            <th scope="col" class="num">
+                            <th scope="col" role="columnheader" class="num">
                                 {lang.t("amount_approved")}
                             </th>
                         </tr>
@@ -182,13 +191,22 @@ fn ExpenseTable(
                         {rows
                             .into_iter()
                             .map(|r| {
+                                let detail = match r.minutes {
+                                    Some(m) => format!("{m}{}", lang.t("minutes_short")),
+                                    None => r.detail,
+                                };
                                 view! {
-                                    <tr>
-                                        <td>{r.date}</td>
-                                        <td>{lang.t(&r.kind_key)}</td>
-                                        <td>{r.detail}</td>
-                                        <td class="num">{yen(lang, r.amount)}</td>
-                                        <td class="num">{amount_or_dash(lang, r.approved)}</td>
+                                    <tr role="row">
+                                        <td role="cell" data-label=lang.t("date")>{r.date}</td>
+                                        <td role="cell" data-label=lang.t("kind")>{lang.t(&r.kind_key)}</td>
+                                        <td role="cell" data-label=lang.t("details")>{detail}</td>
+                                        <td role="cell" class="num" data-label=lang.t("amount")>{yen(lang, r.amount)}</td>
+                                        <td role="cell" class="num" data-label=lang.t("amount_approved")>
+                                            <span>
+                                                {amount_or_dash(lang, r.approved)}
+                                                {r.approved_note.map(|n| view! { <br /><span class="hint reduction-note">{n}</span> })}
+                                            </span>
+                                        </td>
                                     </tr>
                                 }
                             })

@@ -37,7 +37,10 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, BankEntry>> {
     } else {
         json = String::from_utf8(bytes.to_vec())?;
     }
-    let list: BTreeMap<String, BankEntry> = serde_json::from_str(&json)?;
+    let mut list: BTreeMap<String, BankEntry> = serde_json::from_str(&json)?;
+    for bank in list.values_mut() {
+        bank.name = display_name(&bank.code, &bank.name);
+    }
     for (code, bank) in &list {
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
         anyhow::ensure!(
@@ -54,14 +57,36 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, BankEntry>> {
     Ok(list)
 }
 
+/// A bank's name as people write it (see `account::bank_display_name`).
+pub fn display_name(code: &str, name: &str) -> String {
+    domain::account::bank_display_name(code, name)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn banks_are_named_as_people_write_them() {
+        let banks = super::load().unwrap();
+        for (code, name) in [
+            ("0125", "七十七銀行"),
+            ("9900", "ゆうちょ銀行"),
+            ("0005", "三菱ＵＦＪ銀行"),
+            ("0288", "三菱ＵＦＪ信託銀行"),
+            ("1001", "北海道信金"),
+            ("2011", "北央信組"),
+            ("3001", "北海道信連"),
+        ] {
+            assert_eq!(banks[code].name, name);
+        }
+        assert_eq!(super::display_name("0125", "七十七銀行"), "七十七銀行");
+    }
+
     #[test]
     fn the_shipped_list_is_complete() {
         let banks = super::load().unwrap();
         assert!(banks.len() > 1000);
         let yucho = &banks["9900"];
-        assert_eq!(yucho.name, "ゆうちょ");
+        assert_eq!(yucho.name, "ゆうちょ銀行");
         let branches: usize = banks.values().map(|b| b.branches.len()).sum();
         assert!(branches > 20_000, "{branches}");
     }

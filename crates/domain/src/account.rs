@@ -131,6 +131,19 @@ pub fn mask_passbook(printed: &str) -> String {
     }
 }
 
+/// A bank's name as people write it. The Zengin list names banks without
+/// 銀行 ("七十七", "ゆうちょ"); credit unions, labour banks and agricultural
+/// cooperatives carry their kind in the name already ("北海道信金"). Banks
+/// are the codes below 1000, and Japan Post Bank (9900).
+pub fn bank_display_name(code: &str, name: &str) -> String {
+    let bank = code.parse::<u32>().is_ok_and(|c| c < 1000 || c == 9900);
+    if bank && !name.is_empty() && !name.ends_with("銀行") {
+        format!("{name}銀行")
+    } else {
+        name.to_owned()
+    }
+}
+
 pub fn mask_account(number: &str) -> String {
     let tail: String = number
         .chars()

@@ -1083,3 +1083,127 @@ async fn a_batch_paying_a_debit_its_case_does_not_hold_is_never_released() {
         check.violations
     );
 }
+
+/// Once paid, the claimant's claim page shows what was approved, what was
+/// paid, when, to which account (masked), and, in the reviewer's words,
+/// why a line was approved for less; "My claims" shows the amount paid
+/// beside the amount claimed. Before the bank's result it says when the
+/// transfer is due.
+#[tokio::test]
+async fn a_paid_claim_shows_its_claimant_the_amount_the_date_the_masked_account_and_why_less() {
+    let app = TestApp::spawn().await;
+    let (claimant, key) = app
+        .draft_for(
+            "paid-view@example.jp",
+            &[],
+            "5200001",
+            &[("2020-09-04".to_owned(), "100,000")],
+        )
+        .await;
+    let reference = app.send_draft(&claimant, &key).await;
+    crate::decisions::bank_confirms_with(&app, &reference, "TX-PV1").await;
+    let reviewer = app.staff("reviewer@redress.example").await;
+    let why = "振込手数料の分は補償の対象外です";
+    let mut fields = assessment_form(&app, &reviewer, &reference).await;
+    for (k, v) in fields.iter_mut() {
+        if k.starts_with("ack_") {
+            *v = "Seen".into();
+        }
+        match k.as_str() {
+            "approved_debit_1" => *v = "99,560".into(),
+            "approved_debit_1_note" => *v = why.into(),
+            "outcome" => *v = "pay".into(),
+            _ => {}
+        }
+    }
+    let res = app
+        .post_form(
+            &reviewer,
+            &format!("/staff/claims/{reference}/assess"),
+            &as_pairs(&fields),
+        )
+        .await;
+    assert_eq!(res.status(), 303, "assessed");
+    assert_eq!(approve(&app, &reference).await.status(), 303);
+    let claim_page = || async {
+        app.get(&claimant, &format!("/claims/{reference}"))
+            .await
+            .text()
+            .await
+            .unwrap()
+    };
+    let page = claim_page().await;
+    assert!(
+        page.contains("認定額") && page.contains("99,560円"),
+        "{page}"
+    );
+    assert!(page.contains(why), "the reviewer's reason");
+
+    let payments = app.staff("payments@redress.example").await;
+    let today = app::server::services::drafts::today_jst(chrono::Utc::now());
+    let date = app::domain::payout::earliest_transfer_date(today).to_string();
+    let request_id = request_id_of(&app.get(&payments, "/payments").await.text().await.unwrap());
+    app.post_ok(
+        &payments,
+        "/payments/batches",
+        &[("request_id", &request_id), ("transfer_date", &date)],
+    )
+    .await;
+    let approver = app.staff("approver@redress.example").await;
+    app.post_ok(
+        &approver,
+        "/payments/batches/1/release",
+        &[("release", "yes")],
+    )
+    .await;
+    let page = claim_page().await;
+    assert!(
+        page.contains(&format!("{date}に振り込む予定です")),
+        "scheduled: {page}"
+    );
+    let masked = app::domain::account::mask_account("5200001");
+    assert!(page.contains(&masked), "the account, masked: {page}");
+    assert!(page.contains("七十七銀行"), "the bank as people write it");
+
+    let results = format!("reference,result,date,reason,note\n{reference},paid,{today},,\n");
+    let res = multipart_post(
+        &app,
+        &payments,
+        "/payments/batches/1/results-file",
+        &results,
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(state_of(&app, &reference).await, "paid");
+    let page = claim_page().await;
+    assert!(page.contains(&format!("{today}に振り込みました")), "{page}");
+    let transfer = page
+        .split("お振込み")
+        .nth(1)
+        .and_then(|t| t.split("</dl>").next())
+        .unwrap_or_default();
+    assert!(transfer.contains("99,560円") && transfer.contains(&masked));
+    assert!(
+        !transfer.contains("5200001"),
+        "the destination masked (the debit lines show the claimant's own numbers)"
+    );
+    // My claims: the amount paid beside the amount claimed.
+    let list = app.get(&claimant, "/claims").await.text().await.unwrap();
+    assert!(
+        list.contains("申請額 100,000円") && list.contains("支払額 99,560円"),
+        "{list}"
+    );
+    // The same in English.
+    app.post_form(&claimant, "/lang", &[("to", "en"), ("back", "/claims")])
+        .await;
+    let en = app
+        .get(&claimant, &format!("/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains(&format!("paid on {today}")) && en.contains("Amount approved"),
+        "{en}"
+    );
+}

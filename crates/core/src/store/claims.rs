@@ -119,10 +119,14 @@ pub struct ClaimSummaryRow {
     pub total_claimed: Yen,
     pub submitted_at: DateTime<Utc>,
     pub last_change: DateTime<Utc>,
+    /// What was paid (the transfers the bank reported made), if any.
+    pub paid_total: Option<i64>,
 }
 
 const SUMMARY: &str = "SELECT reference, state, full_name, total_claimed, submitted_at,
-        COALESCE((SELECT MAX(e.at) FROM claim_events e WHERE e.claim_id = claims.id), submitted_at) AS last_change
+        COALESCE((SELECT MAX(e.at) FROM claim_events e WHERE e.claim_id = claims.id), submitted_at) AS last_change,
+        (SELECT CAST(SUM(pl.amount) AS BIGINT) FROM payout_lines pl
+          WHERE pl.claim_id = claims.id AND pl.result = 'paid') AS paid_total
     FROM claims";
 
 pub async fn for_claimant(db: &Db, claimant: Uuid) -> Result<Vec<ClaimSummaryRow>, sqlx::Error> {
@@ -177,6 +181,8 @@ pub struct LineRow {
     pub wallet_ref: Option<String>,
     pub confirmed_amount: Option<Yen>,
     pub approved_amount: Option<Yen>,
+    /// Why less was approved than claimed (the reviewer's words).
+    pub approved_note: Option<String>,
     pub bank_verdict: Option<String>,
     /// A Japan Post Bank account's 記号-番号, as the passbook prints it.
     pub passbook: Option<String>,
@@ -191,7 +197,7 @@ pub async fn lines(
     on_db!(db, p => sqlx::query_as::<_, LineRow>(
         "SELECT l.id, l.position, l.bank_code, b.name AS bank_name, l.branch_code, r.name AS branch_name, l.account_type,
                 l.account_number, l.debit_date, l.amount, l.descriptor, l.wallet_ref, l.confirmed_amount,
-                l.approved_amount, l.bank_verdict, l.passbook
+                l.approved_amount, l.approved_note, l.bank_verdict, l.passbook
          FROM debit_lines l
          JOIN banks b ON b.code = l.bank_code
          JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code
@@ -267,11 +273,12 @@ pub struct CallRow {
     pub amount: Yen,
     pub receipt: bool,
     pub approved_amount: Option<Yen>,
+    pub approved_note: Option<String>,
 }
 
 pub async fn call_lines(db: &Db, claim_id: Uuid) -> Result<Vec<CallRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, CallRow>(
-        "SELECT id, call_date, callee, minutes, amount, receipt, approved_amount FROM call_lines
+        "SELECT id, call_date, callee, minutes, amount, receipt, approved_amount, approved_note FROM call_lines
          WHERE claim_id = $1 ORDER BY position",
     ).bind(claim_id).fetch_all(p).await)
 }
@@ -286,11 +293,12 @@ pub struct TravelRow {
     pub purpose: String,
     pub amount: Yen,
     pub approved_amount: Option<Yen>,
+    pub approved_note: Option<String>,
 }
 
 pub async fn travel_lines(db: &Db, claim_id: Uuid) -> Result<Vec<TravelRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, TravelRow>(
-        "SELECT id, travel_date, from_place, to_place, means, purpose, amount, approved_amount FROM travel_lines
+        "SELECT id, travel_date, from_place, to_place, means, purpose, amount, approved_amount, approved_note FROM travel_lines
          WHERE claim_id = $1 ORDER BY position",
     ).bind(claim_id).fetch_all(p).await)
 }

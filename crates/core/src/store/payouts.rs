@@ -551,3 +551,35 @@ pub async fn change_account(
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// A transfer of a claim as its claimant sees it: the amount, the date, the
+/// bank's result, and where it went.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ClaimPayment {
+    pub amount: Yen,
+    pub transfer_date: NaiveDate,
+    /// `paid`, `failed`, or none yet (scheduled).
+    pub result: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    pub bank_code: String,
+    pub bank_name: Option<String>,
+    pub branch_code: String,
+    pub branch_name: Option<String>,
+    pub account_type: String,
+    pub account_number: String,
+}
+
+/// The transfers of a claim in released batches (a batch still open is the
+/// operator's draft), oldest first.
+pub async fn for_claim(db: &Db, claim: Uuid) -> Result<Vec<ClaimPayment>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, ClaimPayment>(
+        "SELECT l.amount, b.transfer_date, l.result, l.paid_on, l.bank_code, k.name AS bank_name,
+                l.branch_code, r.name AS branch_name, l.account_type, l.account_number
+           FROM payout_lines l
+           JOIN payout_batches b ON b.id = l.batch_id
+           LEFT JOIN banks k ON k.code = l.bank_code
+           LEFT JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code
+          WHERE l.claim_id = $1 AND b.state <> 'open'
+          ORDER BY b.number",
+    ).bind(claim).fetch_all(p).await)
+}
