@@ -207,9 +207,33 @@ test("payments staff make a batch, an approver releases it, the file is exported
   await expectAccessible(page);
   await logout(page);
 
+  // The claimant's paid claim: what was approved, what was paid, when and
+  // where to (masked), on a phone without sideways scrolling, in both languages.
+  await login(page, "claimant@redress.example");
+  for (const width of [390, 320]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto(`/claims/${reference}`);
+    const money = page.locator(".compensation");
+    await expect(money).toContainText("認定額");
+    await expect(money).toContainText(`${today}に振り込みました`);
+    await expect(money).toContainText(/\*+\d{3}/);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await page.screenshot({ path: test.info().outputPath(`paid-claim-${width}.png`), fullPage: true });
+    await expectAccessible(page);
+  }
+  await page.goto("/claims");
+  await expect(page.locator(".claim-list").last()).toContainText("支払額");
+  await page.getByRole("button", { name: "English" }).click();
+  await page.goto(`/claims/${reference}`);
+  await expect(page.locator(".compensation")).toContainText(`paid on ${today}`);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+  await page.screenshot({ path: test.info().outputPath("paid-claim-320-en.png"), fullPage: true });
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "日本語" }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   // The page where a claimant gives another account after a failed
   // transfer (this one was paid: the form would be refused, the page is the same).
-  await login(page, "claimant@redress.example");
   await page.goto(`/claims/${reference}/payout-account`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("補償金の受取口座を指定する");
   await expectAccessible(page);
