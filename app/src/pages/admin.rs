@@ -25,10 +25,15 @@ fn notify_text(lang: crate::i18n::Lang, email: &str, users: bool) -> String {
 pub fn AdminBanksPage() -> impl IntoView {
     let lang = use_lang();
     let notify_saved = super::query_param("notify").is_some();
+    // A bank is removed in two steps (no JavaScript needed): its "remove"
+    // button comes back here to ask, and only the answer removes it.
+    let removing = super::query_param("remove");
     view! {
         <Layout title="banks_title">
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
+                {move || {
+                    let removing = removing.clone();
+                    Suspend::new(async move {
                     match admin_banks().await {
                         Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                         Ok(banks) => {
@@ -36,9 +41,32 @@ pub fn AdminBanksPage() -> impl IntoView {
                                 .iter()
                                 .map(|b| (b.code.clone(), format!("{} {}", b.code, b.name)))
                                 .collect();
+                            let asking = removing
+                                .as_deref()
+                                .and_then(|code| banks.iter().find(|b| b.code == code))
+                                .map(|b| (b.code.clone(), b.name.clone()));
                             view! {
                                 <ErrorSummary />
                                 <h1>{lang.t("banks_title")}</h1>
+                                {asking
+                                    .map(|(code, name)| {
+                                        view! {
+                                            <div class="inset warning-box" id="remove-bank">
+                                                <h2>{lang.t("remove_bank_confirm_title").replace("%{bank}", &name)}</h2>
+                                                <p>{lang.t("remove_bank_confirm_lead")}</p>
+                                                <form method="post" action=routes::admin_banks::to() class="inline-form">
+                                                    <input type="hidden" name="bank_code" value=code />
+                                                    <input type="hidden" name="participating" value="no" />
+                                                    <input type="hidden" name="confirm" value="yes" />
+                                                    <button type="submit" class="button button-warning">
+                                                        {lang.t("remove_bank_confirm")}
+                                                    </button>
+                                                </form>
+                                                " "
+                                                <a href=routes::admin_banks::to()>{lang.t("remove_bank_cancel")}</a>
+                                            </div>
+                                        }
+                                    })}
                                 <p>{lang.t("banks_lead")}</p>
                                 <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("banks_title")>
                                     <table class="table">
@@ -129,7 +157,8 @@ pub fn AdminBanksPage() -> impl IntoView {
                                 .into_any()
                         }
                     }
-                })}
+                })
+                }}
             </Suspense>
         </Layout>
     }

@@ -64,6 +64,16 @@ async fn admin_banks(
     form: Submitted,
 ) -> Response {
     let participating = form.get("participating") == "yes";
+    // Removing asks first: the list's button leads to the question.
+    if !participating && form.get("confirm") != "yes" {
+        let code: String = form
+            .get("bank_code")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(4)
+            .collect();
+        return see_other(&format!("/admin/banks?remove={code}#remove-bank"));
+    }
     match banks::set_participating(&state.db, form.get("bank_code"), participating).await {
         Ok(()) => see_other("/admin/banks"),
         Err(e) => form.fail(&state, e, "bank_code").await,

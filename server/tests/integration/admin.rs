@@ -258,6 +258,25 @@ async fn roles_change_claimants_are_not_edited_and_a_disabled_account_stops_at_o
         )
         .await;
     assert_eq!(res.status(), 422, "no login while disabled");
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("このアカウントは利用停止されています")
+            && !page.contains("パスワードが違います"),
+        "the right password is told the account is disabled, not that it is wrong"
+    );
+    // A wrong password learns nothing about the account.
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            &[
+                ("email", "claimant@redress.example"),
+                ("password", "not-the-password"),
+            ],
+        )
+        .await;
+    let page = res.text().await.unwrap();
+    assert!(page.contains("パスワードが違います") && !page.contains("利用停止"));
     // Enabled again: it works again (with a new login: the old session is gone).
     let res = app
         .post_form(&admin, &format!("/admin/users/{claimant_id}/enable"), &[])

@@ -386,6 +386,48 @@ async fn an_admin_chooses_the_participating_banks() {
             .unwrap()
             .contains("value=\"0001\"")
     );
+    // Removing asks first: the list's button leads to the question, and
+    // the bank stays until the answer.
+    let participating = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            app::on_db!(&db, p => sqlx::query_scalar::<_, bool>("SELECT participating FROM banks WHERE code = '0001'").fetch_one(p).await.unwrap())
+        }
+    };
+    let res = app
+        .post_form(
+            &admin,
+            "/admin/banks",
+            &[("bank_code", "0001"), ("participating", "no")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/admin/banks?remove=0001#remove-bank");
+    assert!(participating(&app).await, "not removed by one click");
+    let page = app
+        .get(&admin, "/admin/banks?remove=0001")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("みずほ銀行を参加銀行から外しますか"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"confirm\" value=\"yes\""));
+    let res = app
+        .post_form(
+            &admin,
+            "/admin/banks",
+            &[
+                ("bank_code", "0001"),
+                ("participating", "no"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(!participating(&app).await, "removed once confirmed");
 }
 
 #[tokio::test]

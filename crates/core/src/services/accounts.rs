@@ -165,7 +165,8 @@ async fn wrong_code(state: &Core, typed: &str, purpose: &str) -> AppError {
 }
 
 /// Checks a login. Refuses with the same message whether the address is
-/// unknown or the password wrong; counts every failure per account and per IP.
+/// unknown or the password wrong; counts every failure per account and per
+/// IP. A disabled account with its right password is told it is disabled.
 #[tracing::instrument(skip_all)]
 pub async fn log_in(
     state: &Core,
@@ -186,6 +187,11 @@ pub async fn log_in(
         .map(|u| u.password_hash.as_str())
         .unwrap_or(dummy_hash());
     let password_ok = verify_password(password, hash);
+    // Who knows the password is told the account is disabled (and whom to
+    // ask), not that the password is wrong; anyone else learns nothing.
+    if password_ok && user.as_ref().is_some_and(|u| u.disabled_at.is_some()) {
+        return Err(AppError::field("password", "login_disabled"));
+    }
     let Some(user) = user.filter(|u| password_ok && u.disabled_at.is_none()) else {
         return Err(AppError::field("password", "login_failed"));
     };
