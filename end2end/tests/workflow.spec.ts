@@ -98,6 +98,13 @@ test("a rejection is proposed, confirmed by an approver, and appealed by the cla
   await expectAccessible(page);
   await page.getByRole("button", { name: "不承認を確定する" }).click();
   await expect(page.getByRole("status").first()).toContainText("不承認を確定しました");
+  // The history says the reason in words, never its code, in both languages.
+  await expect(page.locator(".staff-history")).toContainText("被害を確認できる資料がありません");
+  await expect(page.locator("main")).not.toContainText("insufficient_evidence");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.locator(".staff-history")).toContainText("There is not enough evidence of the loss");
+  await expect(page.locator("main")).not.toContainText("insufficient_evidence");
+  await page.getByRole("button", { name: "日本語" }).click();
   await logout(page);
 
   // The claimant reads why, in plain words, and appeals.

@@ -53,6 +53,44 @@ pub struct ClaimDetail {
     /// The transfers of the compensation (the claimant's view only).
     #[serde(default)]
     pub payments: Vec<PaymentView>,
+    /// Every other fact the claimant gave (operator staff only).
+    #[serde(default)]
+    pub facts: Option<ClaimantFacts>,
+    /// The evidence files and the lines each supports (operator staff only).
+    #[serde(default)]
+    pub files: Vec<CaseFile>,
+}
+
+/// What the claimant told us beyond the lines: where they live, when they
+/// were born, the police report, compensation from elsewhere, where to pay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimantFacts {
+    pub birth_date: String,
+    pub postal_code: String,
+    pub address: String,
+    /// i18n keys: `contact_email`…, and the language of their letters.
+    pub contact_key: String,
+    pub lang: String,
+    pub compensated: bool,
+    pub compensated_amount: Option<i64>,
+    pub compensated_by: Option<String>,
+    pub police_number: Option<String>,
+    pub police_date: Option<String>,
+    /// The payout account: (bank and branch, its kind's i18n key, the
+    /// number masked).
+    pub payout: Option<(String, String, String)>,
+}
+
+/// An evidence file of a case: its name, kind, size, and the debit lines
+/// (by number) it supports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFile {
+    pub id: String,
+    pub name: String,
+    /// `pdf`, `jpeg`, `png` or `heic`.
+    pub kind: String,
+    pub size: i64,
+    pub lines: Vec<i64>,
 }
 
 /// A transfer of the compensation, as its claimant sees it.
@@ -155,6 +193,62 @@ pub mod convert {
         note.filter(|n| approved.is_some_and(|a| a < claimed) && !n.trim().is_empty())
     }
 
+    /// Every fact the claimant gave beyond the lines, for operator staff
+    /// (the payout account masked).
+    pub fn facts(a: &crate::domain::answers::Answers) -> Option<ClaimantFacts> {
+        let about = a.about.as_ref()?;
+        let payout = a.payout_account().map(|p| {
+            (
+                format!(
+                    "{} {} ({})",
+                    crate::domain::account::bank_display_name(&p.bank, &p.bank_name),
+                    p.branch_name,
+                    p.branch
+                ),
+                format!("account_{}", p.account_type),
+                mask_account(&p.number),
+            )
+        });
+        Some(ClaimantFacts {
+            birth_date: about.birth_date.to_string(),
+            postal_code: about.postal_code.clone(),
+            address: about.address.clone(),
+            contact_key: format!("contact_{}", about.contact),
+            lang: about.lang.clone(),
+            compensated: about.compensated,
+            compensated_amount: about.compensated_amount,
+            compensated_by: about.compensated_by.clone(),
+            police_number: about.police_number.clone(),
+            police_date: about.police_date.map(|d| d.to_string()),
+            payout,
+        })
+    }
+
+    /// A case's files with the numbers of the debit lines each supports.
+    pub fn files(
+        rows: Vec<(uuid::Uuid, String, String, i64, Option<uuid::Uuid>)>,
+        lines: &[(uuid::Uuid, i64)],
+    ) -> Vec<CaseFile> {
+        let mut out: Vec<CaseFile> = Vec::new();
+        for (id, name, kind, size, line) in rows {
+            let position = line.and_then(|l| lines.iter().find(|(i, _)| *i == l).map(|(_, p)| *p));
+            match out.iter_mut().find(|f| f.id == id.to_string()) {
+                Some(f) => f.lines.extend(position),
+                None => out.push(CaseFile {
+                    id: id.to_string(),
+                    name,
+                    kind,
+                    size,
+                    lines: position.into_iter().collect(),
+                }),
+            }
+        }
+        for f in &mut out {
+            f.lines.sort_unstable();
+        }
+        out
+    }
+
     /// The calls and journeys of a claim, for its page.
     pub async fn expenses(
         db: &crate::server::db::Db,
@@ -210,6 +304,8 @@ pub mod convert {
             rejection: None,
             approved_total: None,
             payments: Vec::new(),
+            facts: None,
+            files: Vec::new(),
             calls: Vec::new(),
             travel: Vec::new(),
             request: None,

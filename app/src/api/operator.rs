@@ -152,17 +152,23 @@ pub async fn operator_queue(query: CaseQuery) -> Result<QueuePage, ApiError> {
 #[server(endpoint = "operator_case")]
 pub async fn operator_case(reference: String) -> Result<ClaimDetail, ApiError> {
     use super::{claimant::convert, ctx};
-    use crate::server::services::claims::{Viewer, view};
     let (state, _user) = ctx::require(&OPERATORS).await?;
-    let (claim, lines) = view(&state.db, &reference, Viewer::Operator)
-        .await
-        .map_err(ctx::fail)?;
+    let (claim, answers, lines) =
+        crate::server::services::claims::view_for_operator(&state.db, &reference)
+            .await
+            .map_err(ctx::fail)?;
     let (calls, travel) = convert::expenses(&state.db, claim.id)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
+    let files = crate::server::store::evidence::files_with_lines(&state.db, claim.id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
+    let line_ids: Vec<(uuid::Uuid, i64)> = lines.iter().map(|l| (l.id, l.position)).collect();
     let mut detail = convert::detail(claim, lines, false, true);
     detail.calls = calls;
     detail.travel = travel;
+    detail.facts = convert::facts(&answers);
+    detail.files = convert::files(files, &line_ids);
     Ok(detail)
 }
 

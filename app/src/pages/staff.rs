@@ -241,6 +241,8 @@ pub fn StaffCasePage() -> impl IntoView {
                                     <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
                                     {decision.as_ref().ok().map(|d| view! { <CaseChecks checks=d.checks.clone() /> })}
                                     <ClaimDetailView claim=claim.clone() />
+                                    <ClaimantFactsView claim=claim.clone() />
+                                    <CaseFiles claim=claim.clone() />
                                     {decision.ok().map(|d| view! { <DecisionPanel reference=claim.reference.clone() d=d /> })}
                                     {in_review
                                         .then(|| {
@@ -731,7 +733,11 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                     .iter()
                     .map(|h| {
                         let who = h.who.clone().map(|w| format!(" ({w})")).unwrap_or_default();
-                        let note = h.note.clone().map(|n| format!(": {n}")).unwrap_or_default();
+                        let note = h
+                            .note
+                            .as_deref()
+                            .map(|n| format!(": {}", readable_note(lang, n)))
+                            .unwrap_or_default();
                         view! { <li>{format!("{} {}{who}{note}", h.at, lang.t(&h.action))}</li> }
                     })
                     .collect_view()}
@@ -758,6 +764,126 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                 <TextArea name="note_body".to_owned() label="note_body" />
                 <button type="submit" class="button button-secondary">{lang.t("note_add")}</button>
             </form>
+        </section>
+    }
+}
+
+/// A history note as people read it: a rejection's reason code (kept in
+/// the event as `insufficient_evidence: …`) in words.
+fn readable_note(lang: crate::i18n::Lang, note: &str) -> String {
+    for code in crate::domain::workflow::REJECTION_REASONS {
+        if let Some(rest) = note.strip_prefix(code).and_then(|r| r.strip_prefix(": ")) {
+            return format!("{}: {rest}", lang.t(&format!("reject_reason_{code}")));
+        }
+    }
+    note.to_owned()
+}
+
+/// Every other fact the claimant gave: the reviewer assesses with all of it.
+#[component]
+fn ClaimantFactsView(claim: crate::api::claimant::ClaimDetail) -> impl IntoView {
+    let lang = use_lang();
+    let f = claim.facts?;
+    let row = |label: &'static str, value: String| {
+        view! {
+            <div>
+                <dt>{lang.t(label)}</dt>
+                <dd>{value}</dd>
+            </div>
+        }
+    };
+    let compensated = if f.compensated {
+        format!(
+            "{} {} {}",
+            lang.t("answer_yes"),
+            f.compensated_amount
+                .map(|a| crate::components::yen(lang, a))
+                .unwrap_or_default(),
+            f.compensated_by.clone().unwrap_or_default()
+        )
+    } else {
+        lang.t("answer_no").to_owned()
+    };
+    let police = match (&f.police_number, &f.police_date) {
+        (Some(n), Some(d)) => format!("{n} ({d})"),
+        (Some(n), None) => n.clone(),
+        _ => lang.t("facts_none").to_owned(),
+    };
+    let payout = f
+        .payout
+        .clone()
+        .map(|(place, kind, number)| format!("{place} {} {number}", lang.t(&kind)))
+        .unwrap_or_else(|| lang.t("facts_none").to_owned());
+    Some(view! {
+        <section aria-labelledby="facts-title">
+            <h2 id="facts-title">{lang.t("facts_title")}</h2>
+            <dl class="summary-list claimant-facts">
+                {row("birth_date", f.birth_date.clone())}
+                {row("address", format!("〒{} {}", f.postal_code, f.address))}
+                {row("facts_contact", format!("{} / {}", lang.t(&f.contact_key), lang.t(&format!("facts_lang_{}", f.lang))))}
+                {row("facts_police", police)}
+                {row("facts_compensated", compensated)}
+                {row("facts_payout", payout)}
+            </dl>
+        </section>
+    })
+}
+
+/// The claim's evidence files, each with the lines it supports; photos
+/// shown on the page (served as images only, never as a page), PDFs and
+/// HEIC photos opened as downloads.
+#[component]
+fn CaseFiles(claim: crate::api::claimant::ClaimDetail) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section aria-labelledby="files-title">
+            <h2 id="files-title">{format!("{} ({})", lang.t("facts_files_title"), claim.files.len())}</h2>
+            {if claim.files.is_empty() {
+                view! { <p>{lang.t("facts_no_files")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="case-files">
+                        {claim
+                            .files
+                            .into_iter()
+                            .map(|f| {
+                                let href = format!("/files/{}", f.id);
+                                let supports = if f.lines.is_empty() {
+                                    lang.t("facts_file_no_line").to_owned()
+                                } else {
+                                    format!(
+                                        "{} {}",
+                                        lang.t("facts_file_lines"),
+                                        f.lines.iter().map(|l| format!("#{l}")).collect::<Vec<_>>().join(", "),
+                                    )
+                                };
+                                let image = matches!(f.kind.as_str(), "jpeg" | "png");
+                                view! {
+                                    <li class="case-file">
+                                        <p>
+                                            <a href=href.clone()>{f.name.clone()}</a>
+                                            {format!(" ({}, {} KB) ", f.kind.to_uppercase(), (f.size + 1023) / 1024)}
+                                            <span class="hint">{supports}</span>
+                                        </p>
+                                        {image
+                                            .then(|| {
+                                                view! {
+                                                    <img
+                                                        class="evidence-image"
+                                                        src=format!("{href}?inline=1")
+                                                        alt=f.name.clone()
+                                                        loading="lazy"
+                                                    />
+                                                }
+                                            })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
         </section>
     }
 }

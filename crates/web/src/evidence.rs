@@ -230,7 +230,13 @@ async fn download(
     State(state): State<AppState>,
     Path(fid): Path<String>,
     session: Session,
+    uri: axum::http::Uri,
 ) -> Response {
+    // `?inline=1`: a photo shown in a page's <img> (JPEG and PNG only, still
+    // `nosniff` and sandboxed); everything else stays an attachment.
+    let inline = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p == "inline=1"));
     let user = match auth::current_user(&session, &state.db).await {
         Ok(Some(u)) => u,
         Ok(None) => return see_other("/login?notice=login"),
@@ -261,8 +267,11 @@ async fn download(
                     }
                 })
                 .collect();
-            let disposition =
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+            let shown = inline && matches!(kind.mime(), "image/jpeg" | "image/png");
+            let disposition = format!(
+                "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
+                if shown { "inline" } else { "attachment" }
+            );
             // Streamed from the store as it comes, within the transfers' time
             // limit (a reader too slow for it is cut off, the file short of
             // its Content-Length, so the browser knows it is not whole).

@@ -818,3 +818,122 @@ async fn a_passbook_account_is_shown_in_both_forms_to_the_claimant_staff_and_the
     assert!(staff.contains("通帳の記号・番号 10530-****671"), "{staff}");
     assert!(!staff.contains("12345671") && !staff.contains("1234567<"));
 }
+
+/// The reviewer assesses with every fact the claimant gave: the address,
+/// the birth date, the police report, compensation from elsewhere, the
+/// payout account (masked), and every evidence file beside the lines it
+/// supports, photos shown on the page (served as images only) and the
+/// others as downloads. A bank sees none of those facts.
+#[tokio::test]
+async fn the_reviewer_sees_every_fact_and_file_the_claimant_gave_and_a_bank_does_not() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    app.complete_draft(
+        &claimant,
+        &key,
+        &[
+            ("police_number", "宮城第2020-0917号"),
+            ("police_date", "2020-09-17"),
+        ],
+    )
+    .await;
+    for (name, bytes) in [("通帳.png", PNG.to_vec()), ("領収書.pdf", PDF.to_vec())] {
+        assert_eq!(app.upload(&claimant, &key, name, bytes).await.status(), 303);
+    }
+    let answers = crate::claims::draft_answers(&app, &key).await;
+    let doc: serde_json::Value = serde_json::from_str(&answers).unwrap();
+    let first_line = doc["accounts"][0]["lines"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let photo: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM evidence WHERE file_name = '通帳.png'").fetch_one(p).await.unwrap());
+    app.post_ok(
+        &claimant,
+        &format!("/claims/{key}/evidence/{photo}/links"),
+        &[(&format!("line_{first_line}") as &str, "yes")],
+    )
+    .await;
+    let reference = app.send_draft(&claimant, &key).await;
+
+    let reviewer = app.staff("reviewer@redress.example").await;
+    let (status, page) = app
+        .html(&reviewer, &format!("/staff/claims/{reference}"))
+        .await;
+    assert_eq!(status, 200);
+    for fact in [
+        "申請者の申告",
+        "1946-02-11",
+        "〒980-0811 宮城県仙台市青葉区一番町1-1",
+        "宮城第2020-0917号 (2020-09-17)",
+        "ほかから補償を受けたか",
+        "七十七銀行",
+        "証拠書類 (2)",
+        "通帳.png",
+        "裏付ける行: #1",
+        "領収書.pdf",
+        "行の指定なし",
+    ] {
+        assert!(page.contains(fact), "{fact}: {page}");
+    }
+    let facts = page
+        .split("申請者の申告")
+        .nth(1)
+        .unwrap()
+        .split("</dl>")
+        .next()
+        .unwrap();
+    assert!(
+        facts.contains("****567") && !facts.contains("1234567"),
+        "the payout account masked: {facts}"
+    );
+    // The photo is shown on the page, as an image only; the PDF is a download.
+    assert!(page.contains(&format!("src=\"/files/{photo}?inline=1\"")));
+    let res = app
+        .get(&reviewer, &format!("/files/{photo}?inline=1"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let h = res.headers();
+    assert!(
+        h["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline;")
+    );
+    assert_eq!(h["content-type"], "image/png");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    let pdf: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM evidence WHERE file_name = '領収書.pdf'").fetch_one(p).await.unwrap());
+    let res = app.get(&reviewer, &format!("/files/{pdf}?inline=1")).await;
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;"),
+        "a PDF is never shown inline"
+    );
+    // In English too.
+    app.post_form(&reviewer, "/lang", &[("to", "en"), ("back", "/")])
+        .await;
+    let (_, en) = app
+        .html(&reviewer, &format!("/staff/claims/{reference}"))
+        .await;
+    assert!(
+        en.contains("What the claimant told us") && en.contains("Supports lines: #1"),
+        "{en}"
+    );
+    // A bank sees the lines at its accounts, not the claimant's other facts.
+    let bank = app.staff("bank.77@redress.example").await;
+    let (status, page) = app.html(&bank, &format!("/bank/claims/{reference}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("宮城第2020-0917号")
+            && !page.contains("1946-02-11")
+            && !page.contains("一番町")
+    );
+}

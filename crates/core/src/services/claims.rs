@@ -50,6 +50,32 @@ pub async fn view(
     Ok((claim, lines))
 }
 
+/// A claim for operator staff: its row, the claimant's answers as sent
+/// (every fact they gave), and all its lines.
+#[tracing::instrument(skip_all, fields(reference = %reference))]
+pub async fn view_for_operator(
+    db: &Db,
+    reference: &str,
+) -> Result<
+    (
+        claims::ClaimRow,
+        crate::domain::answers::Answers,
+        Vec<claims::LineRow>,
+    ),
+    AppError,
+> {
+    let reference = CaseRef::parse(reference)
+        .map_err(|_| AppError::NotFound)?
+        .to_string();
+    let (claim, answers) = claims::by_reference_with_answers(db, &reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let answers = crate::domain::answers::Answers::from_json(&answers)
+        .map_err(|e| anyhow::anyhow!("the answers of {reference} cannot be read: {e}"))?;
+    let lines = claims::lines(db, claim.id, None).await?;
+    Ok((claim, answers, lines))
+}
+
 /// Whether a claim with this reference exists and its phone number ends with
 /// these 4 digits; if so, its reference and state (nothing else). A wrong
 /// reference and a wrong phone give the same answer.

@@ -160,6 +160,24 @@ pub async fn by_reference(db: &Db, reference: &str) -> Result<Option<ClaimRow>, 
     on_db!(db, p => sqlx::query_as::<_, ClaimRow>(&sql).bind(reference).fetch_optional(p).await)
 }
 
+/// A claim with the claimant's answers as sent (JSON), for operator staff
+/// who read every fact the claimant gave: one query, as `by_reference`.
+pub async fn by_reference_with_answers(
+    db: &Db,
+    reference: &str,
+) -> Result<Option<(ClaimRow, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        claim: ClaimRow,
+        answers: String,
+    }
+    let sql = format!("SELECT {CLAIM_COLUMNS}, answers FROM claims WHERE reference = $1");
+    let row =
+        on_db!(db, p => sqlx::query_as::<_, Row>(&sql).bind(reference).fetch_optional(p).await)?;
+    Ok(row.map(|r| (r.claim, r.answers)))
+}
+
 pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<ClaimRow>, sqlx::Error> {
     let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE id = $1");
     on_db!(db, p => sqlx::query_as::<_, ClaimRow>(&sql).bind(id).fetch_optional(p).await)

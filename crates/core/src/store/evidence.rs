@@ -66,6 +66,21 @@ pub async fn all_stored(db: &Db) -> Result<Vec<(String, String, i64)>, sqlx::Err
         .fetch_all(p).await)
 }
 
+/// A case's files with the line each supports, in one query: (id, name,
+/// kind, size, line id), a file once per line it is linked to (once with
+/// none when it is linked to none), oldest first.
+#[allow(clippy::type_complexity)]
+pub async fn files_with_lines(
+    db: &Db,
+    case_id: Uuid,
+) -> Result<Vec<(Uuid, String, String, i64, Option<Uuid>)>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, (Uuid, String, String, i64, Option<Uuid>)>(
+        "SELECT e.id, e.file_name, e.kind, e.size_bytes, l.line_id FROM evidence e
+           LEFT JOIN evidence_links l ON l.evidence_id = e.id
+          WHERE e.case_id = $1 ORDER BY e.created_at, e.id")
+        .bind(case_id).fetch_all(p).await)
+}
+
 pub async fn for_case(db: &Db, case_id: Uuid) -> Result<Vec<EvidenceRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM evidence WHERE case_id = $1 ORDER BY created_at, id");
     on_db!(db, p => sqlx::query_as::<_, EvidenceRow>(&sql).bind(case_id).fetch_all(p).await)
