@@ -46,7 +46,7 @@ async fn start_member(app: &TestApp, public: &str, port: u16, n: usize) -> Membe
     let dir = app.data_dir().join(format!("member-{n}"));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join(format!("serve-{}.log", uuid::Uuid::new_v4().simple()));
-    let child = Command::new(env!("CARGO_BIN_EXE_redress"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_redress"))
         .arg("serve")
         .env("DATABASE_URL", app.database_url())
         .env("REDRESS_FILES_URL", app.files_url())
@@ -80,6 +80,8 @@ async fn start_member(app: &TestApp, public: &str, port: u16, n: usize) -> Membe
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!(
         "member {n} did not start: {}",
         std::fs::read_to_string(&log).unwrap_or_default()

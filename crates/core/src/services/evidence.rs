@@ -50,20 +50,7 @@ where
         return Err(AppError::field("file", "files_too_many"));
     }
     // The first bytes tell the kind; nothing is stored before.
-    let mut head = Vec::with_capacity(HEAD_BYTES);
-    let mut rest: Option<Bytes> = None;
-    while head.len() < HEAD_BYTES {
-        match body.next().await.transpose()? {
-            Some(chunk) => {
-                let take = (HEAD_BYTES - head.len()).min(chunk.len());
-                head.extend_from_slice(&chunk[..take]);
-                if take < chunk.len() {
-                    rest = Some(chunk.slice(take..));
-                }
-            }
-            None => break,
-        }
-    }
+    let (head, rest) = read_head(&mut body).await?;
     if head.is_empty() {
         return Err(AppError::field("file", "file_required"));
     }
@@ -72,33 +59,8 @@ where
     let stored_name = format!("{}.{}", id.simple(), kind.extension());
     // The bytes first: a record never points at a file that is not there.
     // A crash between the two leaves an orphan file, never a lost upload.
-    let mut writer = state.files.create(&stored_name).await?;
-    let mut hasher = Sha256::new();
-    let mut size = 0usize;
-    let mut next = Some(Bytes::from(head));
-    let written: Result<(), AppError> = async {
-        loop {
-            let chunk = match next.take().or_else(|| rest.take()) {
-                Some(c) => c,
-                None => match body.next().await.transpose()? {
-                    Some(c) => c,
-                    None => return Ok(()),
-                },
-            };
-            size += chunk.len();
-            if size > MAX_FILE_BYTES {
-                return Err(AppError::field("file", "file_too_large"));
-            }
-            hasher.update(&chunk);
-            writer.write(chunk).await?;
-        }
-    }
-    .await;
-    if let Err(e) = written {
-        writer.abort().await;
-        return Err(e);
-    }
-    writer.finish().await?;
+    let writer = state.files.create(&stored_name).await?;
+    let (size, hasher) = store_all(writer, Bytes::from(head), rest, &mut body).await?;
     let digest = hex::encode(hasher.finalize());
     let mut tx = state.db.begin().await?;
     if evidence::count_for_case(&mut tx, doc.id).await? >= MAX_FILES as i64 {
@@ -127,7 +89,70 @@ where
     Ok(id)
 }
 
+/// The first `HEAD_BYTES` of an upload (fewer if it is shorter), and what
+/// came with them in the same chunk.
+async fn read_head<S>(body: &mut S) -> Result<(Vec<u8>, Option<Bytes>), AppError>
+where
+    S: futures::Stream<Item = Result<Bytes, AppError>> + Unpin,
+{
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let mut rest = None;
+    while head.len() < HEAD_BYTES {
+        let Some(chunk) = body.next().await.transpose()? else {
+            break;
+        };
+        let take = (HEAD_BYTES - head.len()).min(chunk.len());
+        head.extend_from_slice(&chunk[..take]);
+        if take < chunk.len() {
+            rest = Some(chunk.slice(take..));
+        }
+    }
+    Ok((head, rest))
+}
+
+/// Writes the upload to the store chunk by chunk (the head, what came with
+/// it, then the rest), at most `MAX_FILE_BYTES`; its size and hash. On any
+/// error the half-written file is abandoned.
+async fn store_all<S>(
+    mut writer: Box<dyn crate::files::FileWriter>,
+    head: Bytes,
+    rest: Option<Bytes>,
+    body: &mut S,
+) -> Result<(usize, Sha256), AppError>
+where
+    S: futures::Stream<Item = Result<Bytes, AppError>> + Unpin,
+{
+    let mut hasher = Sha256::new();
+    let mut size = 0usize;
+    let mut queued = [Some(head), rest].into_iter().flatten();
+    let written: Result<(), AppError> = async {
+        loop {
+            let chunk = match queued.next() {
+                Some(c) => c,
+                None => match body.next().await.transpose()? {
+                    Some(c) => c,
+                    None => return Ok(()),
+                },
+            };
+            size += chunk.len();
+            if size > MAX_FILE_BYTES {
+                return Err(AppError::field("file", "file_too_large"));
+            }
+            hasher.update(&chunk);
+            writer.write(chunk).await?;
+        }
+    }
+    .await;
+    if let Err(e) = written {
+        writer.abort().await;
+        return Err(e);
+    }
+    writer.finish().await?;
+    Ok((size, hasher))
+}
+
 /// `upload` of bytes already in memory (tests, tools).
+#[tracing::instrument(skip_all, fields(user = %user.id, size = bytes.len()))]
 pub async fn upload_bytes(
     state: &Core,
     user: &CurrentUser,

@@ -79,6 +79,7 @@ async fn copy(
 /// Copies every file the database names from `from` to `to`. A file
 /// already in `to` with the right hash is left; the others are copied and
 /// read back. Files not named by the database (orphans) are not copied.
+#[tracing::instrument(skip_all, fields(from = %from.url(), to = %to.url()))]
 pub async fn migrate(
     db: &Db,
     from: &dyn FileStore,

@@ -12,7 +12,11 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
+mod jobs;
 mod sheets;
+
+pub use jobs::run_jobs;
+use jobs::{Job, lease_end, run_import};
 
 use super::bank_review::{answer_line, confirm_many};
 use crate::auth::CurrentUser;
@@ -149,21 +153,6 @@ pub fn status_of(row: &bank_debits::ImportRow) -> ImportStatus {
     }
 }
 
-/// An import whose workers keep stopping (this many took it) is failed
-/// rather than taken again: something in it stops them.
-const MAX_TAKES: i64 = 5;
-
-/// What an import works through, kept with it until it is done.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Job {
-    rows: Vec<BankDebitRow>,
-    rejected: Vec<Rejection>,
-}
-
-fn lease_end(state: &Core) -> chrono::DateTime<Utc> {
-    Utc::now() + chrono::Duration::from_std(state.settings.import_lease).unwrap_or_default()
-}
-
 /// Imports a bank's list file for the staff's own bank; returns the
 /// import's id once it is done or after the configured wait (then it goes
 /// on in the background and its page shows the progress).
@@ -258,103 +247,6 @@ pub async fn start(
     Ok(id)
 }
 
-/// Works on an import this process holds, to its end or until the process
-/// stops; an error fails it (the rows saved so far are kept).
-async fn run_import(state: Core, id: Uuid) {
-    let _running = state.process.running();
-    if let Err(e) = resume(&state, id).await {
-        tracing::error!(error = ?e, import = %id, "a bank list import failed");
-        if let Ok(mut tx) = state.db.begin().await
-            && bank_debits::fail_import(&mut tx, id).await.is_ok()
-        {
-            let _ = tx.commit().await;
-        }
-    }
-}
-
-/// Takes over imports whose process stopped (killed, or handed them back
-/// on its way out), every `every`, in every serving process.
-pub async fn run_jobs(state: Core, every: Duration) {
-    loop {
-        tokio::time::sleep(every).await;
-        if state.process.is_stopping() {
-            return;
-        }
-        loop {
-            match bank_debits::take_unheld(
-                &state.db,
-                state.process.id,
-                Utc::now(),
-                lease_end(&state),
-            )
-            .await
-            {
-                Ok(Some(id)) => {
-                    tracing::info!(import = %id, "taking over a bank list import another process left");
-                    run_import(state.clone(), id).await;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not look for unfinished imports");
-                    break;
-                }
-            }
-        }
-    }
-}
-
-/// Where an import was left, and what it works through.
-async fn resume(state: &Core, id: Uuid) -> Result<(), AppError> {
-    let Some(held) = bank_debits::held_job(&state.db, id, state.process.id).await? else {
-        return Ok(()); // another process has it, or it is finished
-    };
-    let job: Job = match held.job_rows.as_deref().map(serde_json::from_str) {
-        Some(Ok(job)) if held.takes <= MAX_TAKES => job,
-        // Started by a release that kept no rows, or stopping its workers.
-        _ => {
-            let mut tx = state.db.begin().await?;
-            bank_debits::fail_import(&mut tx, id).await?;
-            tx.commit().await?;
-            tracing::warn!(import = %id, takes = held.takes, "an import that cannot be resumed was failed");
-            return Ok(());
-        }
-    };
-    // The import acts as the person (or API key) that sent the list.
-    let user = crate::store::users::by_id(&state.db, held.actor_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let staff = CurrentUser {
-        id: user.id,
-        email: user.email,
-        role: crate::domain::Role::BankStaff,
-        bank_code: Some(held.bank_code.clone()),
-        bank_lead: false,
-        lang: crate::i18n::Lang::parse(&user.lang).unwrap_or_default(),
-    };
-    let from = Progress {
-        done: held.rows_done,
-        tally: Tally {
-            matched: held.rows_matched,
-            probable: held.rows_probable,
-            unmatched: held.rows_unmatched,
-            already: held.rows_known,
-        },
-        used: bank_debits::lines_of_import(&state.db, id)
-            .await?
-            .into_iter()
-            .collect(),
-    };
-    work(
-        state,
-        &staff,
-        (id, &held.file_name),
-        &held.bank_code,
-        &job,
-        from,
-    )
-    .await
-}
-
 /// The claimed lines of a bank's accounts by (branch, account), read in
 /// `tx` (a claim withdrawn meanwhile is not there), but the lines an
 /// earlier chunk matched (`used`).
@@ -385,6 +277,25 @@ struct Tally {
 }
 
 impl Tally {
+    /// What the bank's recipients are told when the list is done.
+    fn report(
+        &self,
+        bank: &str,
+        file: &str,
+        rows: i64,
+        rejected: i64,
+    ) -> super::mails::ImportCounts {
+        super::mails::ImportCounts {
+            bank: bank.to_owned(),
+            file: file.to_owned(),
+            rows,
+            confirmed: self.matched,
+            waiting: self.probable,
+            unmatched: self.unmatched,
+            rejected,
+        }
+    }
+
     /// The import's progress row: rows in all, rejected, matched, probable,
     /// unmatched, sent before.
     fn counts(&self, total: i64, rejected: i64) -> (i64, i64, i64, i64, i64, i64) {
@@ -448,6 +359,44 @@ fn match_chunk<'a>(
     (new_rows, exact)
 }
 
+/// The rows left, `size` a transaction (at least one chunk, empty when
+/// nothing is left: the last chunk finishes the import).
+fn chunks_of(rows: &[BankDebitRow], size: usize) -> Vec<&[BankDebitRow]> {
+    if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(size.max(1)).collect()
+    }
+}
+
+/// The last chunk's end: the import's rows and lease let go, and its
+/// recipients told, in the chunk's transaction.
+async fn finish(
+    tx: &mut crate::db::Tx,
+    state: &Core,
+    id: Uuid,
+    recipients: &[(String, String)],
+    counts: &super::mails::ImportCounts,
+) -> Result<(), AppError> {
+    bank_debits::finish_job(tx, id).await?;
+    let url = &state.settings.public_url;
+    super::notifications::import_finished(tx, url, recipients, counts, Utc::now()).await?;
+    Ok(())
+}
+
+/// Whom a bank's finished import is told of, and the bank's name.
+async fn who_is_told(
+    state: &Core,
+    bank: &str,
+) -> Result<(Vec<(String, String)>, String), AppError> {
+    let recipients = crate::store::banks::notify_recipients(&state.db, bank).await?;
+    let bank_name = crate::store::banks::by_code(&state.db, bank)
+        .await?
+        .map(|b| b.name)
+        .unwrap_or_else(|| bank.to_owned());
+    Ok((recipients, bank_name))
+}
+
 /// Where an import's worker starts: the rows done (rejected ones
 /// included), the counts so far, the lines its saved rows point at.
 struct Progress {
@@ -473,11 +422,7 @@ async fn work(
     let owner = state.process.id;
     // The bank's recipients are told when the list is done, in the last
     // chunk's transaction.
-    let recipients = crate::store::banks::notify_recipients(&state.db, bank).await?;
-    let bank_name = crate::store::banks::by_code(&state.db, bank)
-        .await?
-        .map(|b| b.name)
-        .unwrap_or_else(|| bank.to_owned());
+    let (recipients, bank_name) = who_is_told(state, bank).await?;
     let rejections = serde_json::to_string(&rejected).unwrap_or_else(|_| "[]".into());
     let total = (rows.len() + rejected.len()) as i64;
     let Progress {
@@ -492,12 +437,7 @@ async fn work(
         .await?
         .into_iter()
         .collect();
-    let size = state.settings.import_chunk_rows.max(1);
-    let chunks: Vec<&[BankDebitRow]> = if rows.len() == start {
-        vec![&[]]
-    } else {
-        rows[start..].chunks(size).collect()
-    };
+    let chunks = chunks_of(&rows[start..], state.settings.import_chunk_rows);
     let last = chunks.len() - 1;
     for (i, chunk) in chunks.into_iter().enumerate() {
         let mut tx = state.db.begin().await?;
@@ -526,19 +466,8 @@ async fn work(
         let status = if i == last { "done" } else { "processing" };
         bank_debits::save_progress(&mut tx, id, counts, &rejections, done, status).await?;
         if i == last {
-            bank_debits::finish_job(&mut tx, id).await?;
-            let counts = super::mails::ImportCounts {
-                bank: bank_name.clone(),
-                file: file_name.to_owned(),
-                rows: total,
-                confirmed: tally.matched,
-                waiting: tally.probable,
-                unmatched: tally.unmatched,
-                rejected: rejected.len() as i64,
-            };
-            let url = &state.settings.public_url;
-            super::notifications::import_finished(&mut tx, url, &recipients, &counts, Utc::now())
-                .await?;
+            let counts = tally.report(&bank_name, file_name, total, rejected.len() as i64);
+            finish(&mut tx, state, id, &recipients, &counts).await?;
         }
         tx.commit().await?;
         if i != last && state.process.is_stopping() {
