@@ -84,7 +84,10 @@ test("a rejection is proposed, confirmed by an approver, and appealed by the cla
   await page.goto(`/staff/claims/${reference}`);
   const acks = page.locator('textarea[name^="ack_"]');
   for (let i = 0; i < (await acks.count()); i++) await acks.nth(i).fill("確認しました");
+  // The rejection's fields appear only once "reject" is chosen.
+  await expect(page.getByLabel("認めない理由")).toBeHidden();
   await page.getByLabel("申請を認めない(承認者が確認します)").check();
+  await expect(page.getByLabel("認めない理由")).toBeVisible();
   await page.getByLabel("認めない理由").selectOption("insufficient_evidence");
   await page.getByLabel("申請者への説明(申請者が読みます)").fill("引き出しを確認できる通帳の写しが見つかりませんでした。");
   await page.getByRole("button", { name: "査定して承認者に回す" }).click();

@@ -417,7 +417,15 @@ pub async fn reported_losses() -> Result<Vec<ListRow>, ApiError> {
     let rows = crate::server::store::bank_debits::unmatched(&state.db, 1000)
         .await
         .map_err(|e| ctx::fail(e.into()))?;
-    Ok(rows.into_iter().map(list_convert::row).collect())
+    // Masked: whole only to the claimant and the account's own bank.
+    Ok(rows
+        .into_iter()
+        .map(|d| {
+            let mut row = list_convert::row(d);
+            row.account = crate::domain::account::mask_account(&row.account);
+            row
+        })
+        .collect())
 }
 
 /// An invitation letter: to whom, about which debits (the code is shown

@@ -59,6 +59,24 @@ pub struct ClaimDetail {
     /// The evidence files and the lines each supports (operator staff only).
     #[serde(default)]
     pub files: Vec<CaseFile>,
+    /// Every request for information with the claimant's answer (operator
+    /// staff only).
+    #[serde(default)]
+    pub requests: Vec<RequestExchange>,
+}
+
+/// A request for information and what came back: the answer's words and
+/// the files sent with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestExchange {
+    pub asked_on: String,
+    pub question: String,
+    /// i18n keys of the sections it opened (`section_calls`…).
+    pub sections: Vec<String>,
+    pub answered_on: Option<String>,
+    pub answer: Option<String>,
+    /// (file id, name) of the files sent with the answer.
+    pub files: Vec<(String, String)>,
 }
 
 /// What the claimant told us beyond the lines: where they live, when they
@@ -91,6 +109,9 @@ pub struct CaseFile {
     pub kind: String,
     pub size: i64,
     pub lines: Vec<i64>,
+    /// The request for information it came with, if any.
+    #[serde(default)]
+    pub request: Option<String>,
 }
 
 /// A transfer of the compensation, as its claimant sees it.

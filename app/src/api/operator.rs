@@ -62,13 +62,16 @@ pub struct CaseQuery {
 }
 
 /// The queues staff work, in the order of the workflow.
-pub const QUEUES: [&str; 9] = [
+pub const QUEUES: [&str; 12] = [
     "submitted",
     "bank_review",
     "in_review",
     "awaiting_claimant",
     "assessed",
     "approved",
+    "payout_scheduled",
+    "paid",
+    "payout_failed",
     "rejected",
     "withdrawn",
     "closed_duplicate",
@@ -164,11 +167,16 @@ pub async fn operator_case(reference: String) -> Result<ClaimDetail, ApiError> {
         .await
         .map_err(|e| ctx::fail(e.into()))?;
     let line_ids: Vec<(uuid::Uuid, i64)> = lines.iter().map(|l| (l.id, l.position)).collect();
+    let detail_id = claim.id;
     let mut detail = convert::detail(claim, lines, false, true);
     detail.calls = calls;
     detail.travel = travel;
+    let requests = crate::server::store::requests::for_claim(&state.db, detail_id)
+        .await
+        .map_err(|e| ctx::fail(e.into()))?;
     detail.facts = convert::facts(&answers);
     detail.files = convert::files(files, &line_ids);
+    detail.requests = convert::requests(requests, &detail.files);
     Ok(detail)
 }
 

@@ -71,3 +71,9 @@ pub fn yen(lang: Lang, amount: i64) -> String {
 pub fn state_label(lang: Lang, state: &str) -> String {
     lang.t(&format!("state_{state}"))
 }
+
+/// A case's state as staff and banks read it (the claimant's wording
+/// speaks to the claimant: "Your bank is checking the debits").
+pub fn staff_state_label(lang: Lang, state: &str) -> String {
+    lang.t(&format!("staff_state_{state}"))
+}

@@ -108,6 +108,7 @@ fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl I
     let statuses = vec![
         ("open".to_owned(), lang.t("verdict_open")),
         ("answered".to_owned(), lang.t("filter_answered")),
+        ("closed".to_owned(), lang.t("filter_closed")),
         ("all".to_owned(), lang.t("filter_all")),
     ];
     let pages = page.pages();
@@ -161,7 +162,7 @@ fn BankQueue(query: QueueQuery, page: crate::api::bank::BankQueuePage) -> impl I
                                 <th scope="col" class="num">
                                     {lang.t("amount")}
                                 </th>
-                                <th scope="col">{lang.t("descriptor")}</th>
+                                <th scope="col">{lang.t("passbook_text")}</th>
                                 <th scope="col">{lang.t("status")}</th>
                             </tr>
                         </thead>
@@ -282,7 +283,7 @@ pub fn BankCasePage() -> impl IntoView {
                     </ul>
                 </section>
             })}
-            <ClaimDetailView claim=case.detail.clone() />
+            <ClaimDetailView claim=case.detail.clone() staff=true />
             <h2>{lang.t("bank_answers_title")}</h2>
             <ul class="claim-list">
                 {lines
@@ -476,7 +477,7 @@ pub fn BankLinePage() -> impl IntoView {
                     <dd>{yen(lang, l.amount)}</dd>
                 </div>
                 <div>
-                    <dt>{lang.t("descriptor")}</dt>
+                    <dt>{lang.t("passbook_text")}</dt>
                     <dd>{l.descriptor.clone()}</dd>
                 </div>
             </dl>
@@ -596,7 +597,7 @@ pub fn ListTable(
                         <th scope="col" class="num">
                             {lang.t("amount")}
                         </th>
-                        <th scope="col">{lang.t("descriptor")}</th>
+                        <th scope="col">{lang.t("passbook_text")}</th>
                         {(accept || invite).then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("actions")}</span></th> })}
                     </tr>
                 </thead>
@@ -622,8 +623,15 @@ pub fn ListTable(
                                                     <td>
                                                         <form method="post" action=routes::staff_invitations::to() class="inline-form">
                                                             <input type="hidden" name="debit" value=r.id.to_string() />
-                                                            <button type="submit" class="button button-secondary">
+                                                            // The letter in the holder's language
+                                                            // (Japanese unless told), not the screen's.
+                                                            <button type="submit" name="letter_lang" value="ja" class="button button-secondary">
                                                                 {lang.t("write_letter")}
+                                                                <span class="visually-hidden">{format!(" {}", r.reference)}</span>
+                                                            </button>
+                                                            " "
+                                                            <button type="submit" name="letter_lang" value="en" class="link-button">
+                                                                {lang.t("write_letter_en")}
                                                                 <span class="visually-hidden">{format!(" {}", r.reference)}</span>
                                                             </button>
                                                         </form>

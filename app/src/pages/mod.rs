@@ -53,8 +53,14 @@ pub fn path_param(name: &str) -> String {
 
 /// A claim and its debit lines, as far as the reader may see them.
 #[component]
-pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
+pub fn ClaimDetailView(
+    claim: ClaimDetail,
+    /// Read by staff or a bank: their wording, not the claimant's.
+    #[prop(optional)]
+    staff: bool,
+) -> impl IntoView {
     let lang = use_lang();
+    let descriptor = if staff { "passbook_text" } else { "descriptor" };
     view! {
         <dl class="summary-list">
             <div>
@@ -63,7 +69,13 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
             </div>
             <div>
                 <dt>{lang.t("status")}</dt>
-                <dd>{state_label(lang, &claim.state)}</dd>
+                <dd>
+                    {if staff {
+                        crate::components::staff_state_label(lang, &claim.state)
+                    } else {
+                        state_label(lang, &claim.state)
+                    }}
+                </dd>
             </div>
             <div>
                 <dt>{lang.t("col_name")}</dt>
@@ -108,7 +120,7 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                         <th scope="col" role="columnheader" class="num">
                             {lang.t("amount")}
                         </th>
-                        <th scope="col" role="columnheader">{lang.t("descriptor")}</th>
+                        <th scope="col" role="columnheader">{lang.t(descriptor)}</th>
                         <th scope="col" role="columnheader" class="num">
                             {lang.t("amount_confirmed")}
                         </th>
@@ -135,7 +147,7 @@ pub fn ClaimDetailView(claim: ClaimDetail) -> impl IntoView {
                                     </td>
                                     <td role="cell" data-label=lang.t("debit_date")>{l.date}</td>
                                     <td role="cell" class="num" data-label=lang.t("amount")>{yen(lang, l.amount)}</td>
-                                    <td role="cell" data-label=lang.t("descriptor")>{l.descriptor}</td>
+                                    <td role="cell" data-label=lang.t(descriptor)>{l.descriptor}</td>
                                     <td role="cell" class="num" data-label=lang.t("amount_confirmed")>{amount_or_dash(lang, l.confirmed)}</td>
                                     <td role="cell" class="num" data-label=lang.t("amount_approved")>
                                         <span>

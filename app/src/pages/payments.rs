@@ -374,7 +374,7 @@ pub fn LedgerPage() -> impl IntoView {
                                                 .map(|t| view! {
                                                     <tr>
                                                         <td>{t.bank_code.clone()}</td>
-                                                        <td>{crate::components::state_label(lang, &t.state)}</td>
+                                                        <td>{crate::components::staff_state_label(lang, &t.state)}</td>
                                                         <td class="num">{t.cases}</td>
                                                         <td class="num">{yen(lang, t.approved)}</td>
                                                         <td class="num">{yen(lang, t.paid)}</td>

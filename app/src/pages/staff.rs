@@ -6,9 +6,7 @@ use leptos::prelude::*;
 use super::{ClaimDetailView, page_param};
 use crate::api::operator::{operator_case, operator_queue};
 use crate::components::CsvLinks;
-use crate::components::{
-    ErrorPage, ErrorSummary, Layout, Pager, TextArea, state_label, use_lang, yen,
-};
+use crate::components::{ErrorPage, ErrorSummary, Layout, Pager, TextArea, use_lang, yen};
 use crate::domain::answers::Section;
 
 /// The operator's queues: one per state (with counts), filters, search,
@@ -103,7 +101,7 @@ fn StaffQueue(
                         view! {
                             <li>
                                 <a href=format!("/staff/queue?state={s}") aria-current=here.then_some("page")>
-                                    {format!("{} ({count})", state_label(lang, s))}
+                                    {format!("{} ({count})", crate::components::staff_state_label(lang, s))}
                                 </a>
                             </li>
                         }
@@ -240,9 +238,10 @@ pub fn StaffCasePage() -> impl IntoView {
                                     {super::query_param("done").map(|d| view! { <crate::components::Notice key=format!("done_{d}") /> })}
                                     <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
                                     {decision.as_ref().ok().map(|d| view! { <CaseChecks checks=d.checks.clone() /> })}
-                                    <ClaimDetailView claim=claim.clone() />
+                                    <ClaimDetailView claim=claim.clone() staff=true />
                                     <ClaimantFactsView claim=claim.clone() />
                                     <CaseFiles claim=claim.clone() />
+                                    <RequestsAndAnswers claim=claim.clone() />
                                     {decision.ok().map(|d| view! { <DecisionPanel reference=claim.reference.clone() d=d /> })}
                                     {in_review
                                         .then(|| {
@@ -315,6 +314,12 @@ pub fn ReportedLossesPage() -> impl IntoView {
 #[component]
 pub fn LetterPage() -> impl IntoView {
     let lang = use_lang();
+    // The letter is in the holder's language (chosen when it was written;
+    // Japanese unless English was asked), the page around it in the clerk's.
+    let letter_lang = match super::query_param("letter_lang").as_deref() {
+        Some("en") => crate::i18n::Lang::En,
+        _ => crate::i18n::Lang::Ja,
+    };
     let id = super::path_param("id");
     let code = crate::components::use_form().message;
     view! {
@@ -326,7 +331,7 @@ pub fn LetterPage() -> impl IntoView {
                         match crate::api::bank::invitation_letter(id).await {
                             Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             Ok(l) => {
-                                let text = letter_text(lang, &l, code.as_deref());
+                                let text = letter_text(letter_lang, &l, code.as_deref());
                                 let href = format!(
                                     "data:text/plain;charset=utf-8,{}",
                                     text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()
@@ -341,7 +346,7 @@ pub fn LetterPage() -> impl IntoView {
                                     <p class="no-print">
                                         <a href=href download=format!("letter-{}.txt", l.id.simple())>{lang.t("letter_download")}</a>
                                     </p>
-                                    <pre class="letter">{text}</pre>
+                                    <pre class="letter" lang=letter_lang.code()>{text}</pre>
                                 }
                                     .into_any()
                             }
@@ -507,15 +512,18 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                             ("reject".to_owned(), lang.t("outcome_reject")),
                         ]
                     />
-                    <crate::components::SelectField
-                        name="rejection_reason"
-                        label="rejection_reason_label"
-                        options=crate::domain::workflow::REJECTION_REASONS
-                            .iter()
-                            .map(|r| (r.to_string(), lang.t(&format!("reject_reason_{r}"))))
-                            .collect()
-                    />
-                    <TextArea name="rejection_note" label="rejection_note_label" />
+                    // Shown only while "reject" is chosen (CSS, no JavaScript).
+                    <div class="rejection-fields">
+                        <crate::components::SelectField
+                            name="rejection_reason"
+                            label="rejection_reason_label"
+                            options=crate::domain::workflow::REJECTION_REASONS
+                                .iter()
+                                .map(|r| (r.to_string(), lang.t(&format!("reject_reason_{r}"))))
+                                .collect()
+                        />
+                        <TextArea name="rejection_note" label="rejection_note_label" />
+                    </div>
                     <button type="submit" class="button">{lang.t("assess_send")}</button>
                 </form>
             </section>
@@ -530,7 +538,7 @@ fn DecisionPanel(reference: String, d: crate::api::operator::DecisionView) -> im
                     <table class="table">
                         <thead>
                             <tr>
-                                <th scope="col">{lang.t("line_debit")}</th>
+                                <th scope="col">{lang.t("approval_line")}</th>
                                 <th scope="col" class="num">{lang.t("claimed_amount")}</th>
                                 <th scope="col" class="num">{lang.t("approved_amount")}</th>
                                 <th scope="col">{lang.t("approved_reason")}</th>
@@ -886,4 +894,64 @@ fn CaseFiles(claim: crate::api::claimant::ClaimDetail) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Each request for information with the claimant's answer, its date and
+/// the files sent with it (the reviewer who asked reads the reply here).
+#[component]
+fn RequestsAndAnswers(claim: crate::api::claimant::ClaimDetail) -> impl IntoView {
+    let lang = use_lang();
+    (!claim.requests.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="requests-title">
+                <h2 id="requests-title">{lang.t("requests_answers_title")}</h2>
+                <ol class="requests-answers">
+                    {claim
+                        .requests
+                        .into_iter()
+                        .map(|r| {
+                            let sections = r
+                                .sections
+                                .iter()
+                                .map(|k| lang.t(k).to_owned())
+                                .collect::<Vec<_>>()
+                                .join("、");
+                            view! {
+                                <li class="request-exchange">
+                                    <h3 class="legend-s">{format!("{} {}", lang.t("requests_asked_on"), r.asked_on)}</h3>
+                                    <p class="pre-line">{r.question}</p>
+                                    <p class="hint">{format!("{} {sections}", lang.t("requests_sections"))}</p>
+                                    {match (r.answered_on, r.answer) {
+                                        (Some(on), Some(answer)) => {
+                                            view! {
+                                                <div class="inset answer-box">
+                                                    <h4 class="legend-s">{format!("{} {on}", lang.t("requests_answered_on"))}</h4>
+                                                    <p class="pre-line">{answer}</p>
+                                                    {(!r.files.is_empty())
+                                                        .then(|| {
+                                                            view! {
+                                                                <p>
+                                                                    {format!("{} ", lang.t("requests_files"))}
+                                                                    {r
+                                                                        .files
+                                                                        .into_iter()
+                                                                        .map(|(id, name)| view! { <a href=format!("/files/{id}")>{name}</a>" " })
+                                                                        .collect_view()}
+                                                                </p>
+                                                            }
+                                                        })}
+                                                </div>
+                                            }
+                                                .into_any()
+                                        }
+                                        _ => view! { <p>{lang.t("requests_waiting")}</p> }.into_any(),
+                                    }}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            </section>
+        }
+    })
 }

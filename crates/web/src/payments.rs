@@ -223,15 +223,21 @@ async fn batch_csv(
     }
 }
 
-async fn settlement_csv(State(state): State<AppState>, _: Reading<Admins>) -> Response {
-    match payouts::settlement_csv(&state).await {
+async fn settlement_csv(
+    State(state): State<AppState>,
+    Reading { user, .. }: Reading<Admins>,
+) -> Response {
+    match payouts::settlement_csv(&state, user.lang).await {
         Ok(csv) => download(csv, "text/csv; charset=utf-8", "redress-settlement.csv"),
         Err(e) => e.into_response(),
     }
 }
 
-async fn settlement_xlsx(State(state): State<AppState>, _: Reading<Admins>) -> Response {
-    match payouts::settlement_xlsx(&state).await {
+async fn settlement_xlsx(
+    State(state): State<AppState>,
+    Reading { user, .. }: Reading<Admins>,
+) -> Response {
+    match payouts::settlement_xlsx(&state, user.lang).await {
         Ok(bytes) => download(
             bytes,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -308,7 +308,8 @@ async fn losses_csv(
             r.bank_code,
             r.bank_reference,
             r.branch_code,
-            r.account_number,
+            // Masked: whole only to the claimant and the account's own bank.
+            app::domain::account::mask_account(&r.account_number),
             r.holder_kana,
             r.debit_date.format("%Y-%m-%d").to_string(),
             r.amount.value().to_string(),
@@ -335,8 +336,14 @@ async fn write_letter(
     };
     match app::server::services::invitations::create(&state, &staff, debit).await {
         Ok((id, code)) => {
+            // The letter in the holder's language: Japanese unless asked.
+            let letter_lang = if form.get("letter_lang") == "en" {
+                "en"
+            } else {
+                "ja"
+            };
             let mut parts = form.parts;
-            if let Ok(uri) = format!("/staff/invitations/{id}").parse() {
+            if let Ok(uri) = format!("/staff/invitations/{id}?letter_lang={letter_lang}").parse() {
                 parts.uri = uri;
             }
             render(

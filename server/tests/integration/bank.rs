@@ -480,6 +480,8 @@ async fn a_banks_list_is_matched_reported_and_imported_again_without_change() {
         .await
         .unwrap();
     assert!(losses.contains("TX-C") && losses.contains("TX-S") && !losses.contains("TX-A"));
+    // Account numbers masked: whole only to the claimant and the account's bank.
+    assert!(!losses.contains("9998887") && losses.contains("****887"));
     assert_eq!(
         app.get(&claimant, "/staff/reported-losses").await.status(),
         403
@@ -493,7 +495,9 @@ async fn a_bank_reported_loss_becomes_a_letter_whose_code_starts_a_prefilled_cla
     let b77 = app.login("bank.77@redress.example", PASSWORD).await;
     let list = "h1,h2,h3,h4,h5,h6,h7,h8\n\
         100,普通,4445556,イトウ ジロウ,2020-09-09,45000,ドコモコウザ,INV-1\n\
-        100,普通,4445556,イトウ ジロウ,2020-09-10,5000,ドコモコウザ,INV-2\n";
+        100,普通,4445556,イトウ ジロウ,2020-09-10,5000,ドコモコウザ,INV-2\n\
+        100,普通,7778889,サトウ ハナコ,2020-09-10,7000,ドコモコウザ,INV-3\n\
+        100,普通,6667778,ヤマダ ケン,2020-09-11,8000,ドコモコウザ,INV-4\n";
     assert_eq!(
         upload_list(&app, &b77, "l.csv", list.as_bytes().to_vec())
             .await
@@ -542,6 +546,47 @@ async fn a_bank_reported_loss_becomes_a_letter_whose_code_starts_a_prefilled_cla
         .await
         .unwrap();
     assert!(!again.contains(&code) && again.contains("____-____-____"));
+    // The letter is in the holder's language (Japanese unless English is
+    // asked), whatever the clerk's screen: a clerk in English writes one.
+    let other: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM bank_debits WHERE bank_reference = 'INV-3'").fetch_one(p).await.unwrap());
+    app.post_form(&reviewer, "/lang", &[("to", "en"), ("back", "/")])
+        .await;
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/invitations",
+            &[("debit", &other.to_string())],
+        )
+        .await;
+    let page = res.text().await.unwrap();
+    let letter_of = |page: &str| {
+        page.split("class=\"letter\"")
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        page.contains("<pre lang=\"ja\" class=\"letter\">")
+            && letter_of(&page).contains("請求コード："),
+        "a Japanese letter from an English screen: {page}"
+    );
+    app.post_form(&reviewer, "/lang", &[("to", "ja"), ("back", "/")])
+        .await;
+    // And an English letter from a Japanese screen, when asked.
+    let fourth: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM bank_debits WHERE bank_reference = 'INV-4'").fetch_one(p).await.unwrap());
+    let res = app
+        .post_form(
+            &reviewer,
+            "/staff/invitations",
+            &[("debit", &fourth.to_string()), ("letter_lang", "en")],
+        )
+        .await;
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("<pre lang=\"en\" class=\"letter\">")
+            && letter_of(&page).contains("To ヤマダ ケン"),
+        "{page}"
+    );
     // One letter per account.
     assert_eq!(
         app.post_form(
@@ -1003,7 +1048,7 @@ async fn a_banks_import_history_and_the_reported_losses_download_as_csv() {
                 "0125",
                 "TX-A",
                 "100",
-                "2223334",
+                "****334",
                 "スズキ イチロウ",
                 "2020-09-03",
                 "100000",
@@ -1014,7 +1059,7 @@ async fn a_banks_import_history_and_the_reported_losses_download_as_csv() {
                 "0125",
                 "TX-B",
                 "100",
-                "2223334",
+                "****334",
                 "スズキ イチロウ",
                 "2020-09-05",
                 "50000",
@@ -1025,7 +1070,7 @@ async fn a_banks_import_history_and_the_reported_losses_download_as_csv() {
                 "0125",
                 "TX-C",
                 "100",
-                "9998887",
+                "****887",
                 "タナカ ジロウ",
                 "2020-09-06",
                 "20000",

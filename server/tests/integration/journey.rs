@@ -651,6 +651,24 @@ async fn a_request_opens_only_the_requested_sections_and_the_reply_returns_the_c
     assert_eq!(answered, 1);
     let actions: Vec<String> = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT action FROM claim_events WHERE claim_id = $1 ORDER BY at").bind(id).fetch_all(p).await.unwrap());
     assert_eq!(actions, ["submit", "request_info", "answer_request"]);
+    // The reviewer who asked reads the reply on the case page: the question,
+    // the answer's words and date, and the file sent with it.
+    let (_, case) = app
+        .html(&reviewer, &format!("/staff/claims/{reference}"))
+        .await;
+    let exchange = case
+        .split("情報提供の依頼と回答")
+        .nth(1)
+        .and_then(|t| t.split("</section>").next())
+        .unwrap_or_default();
+    assert!(
+        exchange.contains("電話代の請求書を添付してください。")
+            && exchange.contains("請求書を添付しました。")
+            && exchange.contains("申請者の回答")
+            && exchange.contains("bill.pdf")
+            && exchange.contains("電話代"),
+        "{case}"
+    );
     // And everything is locked again.
     let res = app
         .post_form(

@@ -563,6 +563,10 @@ async fn a_batch_is_made_released_exported_and_its_results_recorded_and_no_debit
         csv.starts_with('\u{feff}') && csv.contains("0125") && csv.contains("100000"),
         "{csv}"
     );
+    assert!(
+        csv.contains("銀行コード,銀行名,案件数") && !csv.contains("debits_paid"),
+        "headers in words, as the other exports: {csv}"
+    );
     let xlsx = app
         .get(&admin, "/admin/settlement.xlsx")
         .await
@@ -1206,4 +1210,32 @@ async fn a_paid_claim_shows_its_claimant_the_amount_the_date_the_masked_account_
         en.contains(&format!("paid on {today}")) && en.contains("Amount approved"),
         "{en}"
     );
+}
+
+/// A bank's queue has every state: a case approved (past the banks' check)
+/// leaves "open" but stays under "all" and "closed", and its search finds
+/// it, as the bank's dashboard counts it.
+#[tokio::test]
+async fn a_banks_queue_keeps_its_cases_after_approval_under_all_and_closed() {
+    let app = TestApp::spawn().await;
+    let reference = approved_claim(&app, "bank-all@example.jp", "5300001").await;
+    let bank = app.staff("bank.77@redress.example").await;
+    let listed_here = |status: &'static str| {
+        let (app, bank, reference) = (&app, bank.clone(), reference.clone());
+        async move {
+            let (s, page) = app
+                .html(&bank, &format!("/bank/queue?status={status}&q={reference}"))
+                .await;
+            assert_eq!(s, 200, "{status}");
+            page.contains(&format!("/bank/claims/{reference}"))
+        }
+    };
+    assert!(!listed_here("open").await, "nothing left to answer");
+    assert!(listed_here("closed").await, "closed: past the banks' check");
+    assert!(
+        listed_here("all").await,
+        "all: every case with a line at the bank"
+    );
+    let (_, page) = app.html(&bank, "/bank/queue?status=closed").await;
+    assert!(page.contains("確認を終えた申請"), "the filter is offered");
 }

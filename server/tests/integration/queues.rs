@@ -22,6 +22,21 @@ async fn queues_filter_search_sort_and_count_and_cases_are_taken_and_released() 
         .html(&reviewer, "/staff/queue?state=awaiting_claimant")
         .await;
     assert_eq!(listed(&page), ["RD-000003"]);
+    // The payout states have their tabs, and the open tab is the one asked
+    // for (an unknown state was shown as "submitted" without a word).
+    for state in ["payout_scheduled", "paid", "payout_failed"] {
+        let (status, page) = app
+            .html(&reviewer, &format!("/staff/queue?state={state}"))
+            .await;
+        assert_eq!(status, 200, "{state}");
+        assert!(
+            page.contains(&format!(
+                "href=\"/staff/queue?state={state}\" aria-current=\"page\""
+            )),
+            "{state}: the open tab"
+        );
+        assert!(listed(&page).is_empty(), "{state}");
+    }
 
     // Filters: bank, amount, search by account, name and reference; sorting.
     for (query, expected) in [

@@ -69,20 +69,24 @@ pub fn facts(a: &crate::domain::answers::Answers) -> Option<ClaimantFacts> {
 
 /// A case's files with the numbers of the debit lines each supports.
 pub fn files(
-    rows: Vec<(uuid::Uuid, String, String, i64, Option<uuid::Uuid>)>,
+    rows: Vec<crate::server::store::evidence::FileLine>,
     lines: &[(uuid::Uuid, i64)],
 ) -> Vec<CaseFile> {
     let mut out: Vec<CaseFile> = Vec::new();
-    for (id, name, kind, size, line) in rows {
-        let position = line.and_then(|l| lines.iter().find(|(i, _)| *i == l).map(|(_, p)| *p));
-        match out.iter_mut().find(|f| f.id == id.to_string()) {
+    for r in rows {
+        let position = r
+            .line_id
+            .and_then(|l| lines.iter().find(|(i, _)| *i == l).map(|(_, p)| *p));
+        let id = r.id.to_string();
+        match out.iter_mut().find(|f| f.id == id) {
             Some(f) => f.lines.extend(position),
             None => out.push(CaseFile {
-                id: id.to_string(),
-                name,
-                kind,
-                size,
+                id,
+                name: r.file_name,
+                kind: r.kind,
+                size: r.size_bytes,
                 lines: position.into_iter().collect(),
+                request: r.request_id.map(|q| q.to_string()),
             }),
         }
     }
@@ -90,6 +94,35 @@ pub fn files(
         f.lines.sort_unstable();
     }
     out
+}
+
+/// Each request for information with its answer and the files sent with it.
+pub fn requests(
+    rows: Vec<crate::server::store::requests::RequestRow>,
+    files: &[CaseFile],
+) -> Vec<RequestExchange> {
+    rows.into_iter()
+        .map(|r| {
+            let id = r.id.to_string();
+            RequestExchange {
+                asked_on: jst_time(r.created_at),
+                question: r.question,
+                sections: r
+                    .sections
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| format!("section_{s}"))
+                    .collect(),
+                answered_on: r.answered_at.map(jst_time),
+                answer: r.answer,
+                files: files
+                    .iter()
+                    .filter(|f| f.request.as_deref() == Some(id.as_str()))
+                    .map(|f| (f.id.clone(), f.name.clone()))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The calls and journeys of a claim, for its page.
@@ -149,6 +182,7 @@ pub fn detail(
         payments: Vec::new(),
         facts: None,
         files: Vec::new(),
+        requests: Vec::new(),
         calls: Vec::new(),
         travel: Vec::new(),
         request: None,

@@ -283,8 +283,12 @@ pub struct QueueRow {
     pub submitted_at: DateTime<Utc>,
 }
 
-/// Lines at `bank` on claims the banks still answer (before approval),
-/// grouped by claim, oldest claim first; with the counts of lines and claims.
+/// Lines at `bank`, grouped by claim, oldest claim first, with the counts of
+/// lines and claims: `open` (claims the banks still answer, the line not
+/// answered), `answered` (the same, answered), `closed` (claims past the
+/// banks' check: approved, paid, rejected, withdrawn…) or `all` (every
+/// claim with a line at the bank: the bank's cases, as its dashboard counts
+/// them).
 pub async fn queue_page(
     db: &Db,
     bank: &str,
@@ -295,13 +299,15 @@ pub async fn queue_page(
     let where_ = format!(
         "FROM debit_lines l JOIN claims c ON c.id = l.claim_id
          WHERE l.bank_code = $1
-           AND c.state IN {}
-           AND ($2 = 'all' OR ($2 = 'answered' AND l.bank_verdict IS NOT NULL) OR ($2 = 'open' AND l.bank_verdict IS NULL))
+           AND ($2 = 'all'
+                OR ($2 = 'closed' AND c.state NOT IN {open})
+                OR ($2 = 'answered' AND c.state IN {open} AND l.bank_verdict IS NOT NULL)
+                OR ($2 = 'open' AND c.state IN {open} AND l.bank_verdict IS NULL))
            AND ($3 IS NULL OR l.debit_date >= $3) AND ($4 IS NULL OR l.debit_date <= $4)
            AND ($5 IS NULL OR l.amount >= $5) AND ($6 IS NULL OR l.amount <= $6)
            AND ($7 IS NULL OR l.branch_code = $7)
            AND ($8 IS NULL OR c.reference = $8 OR l.account_number = $8)",
-        super::open_states()
+        open = super::open_states()
     );
     let rows_sql = format!(
         "SELECT l.id AS line_id, c.reference, l.position, l.branch_code, l.account_number, l.debit_date, l.amount,
@@ -310,7 +316,7 @@ pub async fn queue_page(
     );
     let count_sql = format!("SELECT COUNT(*), COUNT(DISTINCT c.id) {where_}");
     let status = match f.status.as_str() {
-        "answered" | "all" => f.status.as_str(),
+        "answered" | "closed" | "all" => f.status.as_str(),
         _ => "open",
     };
     on_db!(db, p => {

@@ -66,16 +66,23 @@ pub async fn all_stored(db: &Db) -> Result<Vec<(String, String, i64)>, sqlx::Err
         .fetch_all(p).await)
 }
 
-/// A case's files with the line each supports, in one query: (id, name,
-/// kind, size, line id), a file once per line it is linked to (once with
-/// none when it is linked to none), oldest first.
-#[allow(clippy::type_complexity)]
-pub async fn files_with_lines(
-    db: &Db,
-    case_id: Uuid,
-) -> Result<Vec<(Uuid, String, String, i64, Option<Uuid>)>, sqlx::Error> {
-    on_db!(db, p => sqlx::query_as::<_, (Uuid, String, String, i64, Option<Uuid>)>(
-        "SELECT e.id, e.file_name, e.kind, e.size_bytes, l.line_id FROM evidence e
+/// A case's file with a line it supports (a file comes once per line it is
+/// linked to, once with none when linked to none), and the request for
+/// information it answered, if any.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FileLine {
+    pub id: Uuid,
+    pub file_name: String,
+    pub kind: String,
+    pub size_bytes: i64,
+    pub line_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+}
+
+/// A case's files with the lines each supports, in one query, oldest first.
+pub async fn files_with_lines(db: &Db, case_id: Uuid) -> Result<Vec<FileLine>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, FileLine>(
+        "SELECT e.id, e.file_name, e.kind, e.size_bytes, l.line_id, e.request_id FROM evidence e
            LEFT JOIN evidence_links l ON l.evidence_id = e.id
           WHERE e.case_id = $1 ORDER BY e.created_at, e.id")
         .bind(case_id).fetch_all(p).await)

@@ -44,6 +44,13 @@ pub async fn open_for(db: &Db, claim_id: Uuid) -> Result<Option<RequestRow>, sql
     on_db!(db, p => sqlx::query_as::<_, RequestRow>(&sql).bind(claim_id).fetch_optional(p).await)
 }
 
+/// Every request of a claim with its answer, oldest first.
+pub async fn for_claim(db: &Db, claim_id: Uuid) -> Result<Vec<RequestRow>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM info_requests WHERE claim_id = $1 ORDER BY created_at");
+    on_db!(db, p => sqlx::query_as::<_, RequestRow>(&sql).bind(claim_id).fetch_all(p).await)
+}
+
 pub async fn answer(
     tx: &mut Tx,
     id: Uuid,

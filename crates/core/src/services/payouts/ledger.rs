@@ -43,20 +43,23 @@ pub async fn check_ledger(state: &Core) -> Result<LedgerCheck, AppError> {
     })
 }
 
+/// The settlement's columns, as words in the reader's language (the other
+/// exports' way; they were field names).
+const SETTLEMENT_COLUMNS: [&str; 6] = [
+    "settle_bank_code",
+    "settle_bank_name",
+    "settle_cases",
+    "settle_debits_paid",
+    "settle_bank_share",
+    "settle_operator_share",
+];
+
 /// The per-bank settlement: CSV (UTF-8 with BOM), through the one CSV
 /// writer.
 #[tracing::instrument(skip_all)]
-pub async fn settlement_csv(state: &Core) -> Result<Vec<u8>, AppError> {
+pub async fn settlement_csv(state: &Core, lang: crate::i18n::Lang) -> Result<Vec<u8>, AppError> {
     let rows = payouts::settlement(&state.db).await?;
-    let header = [
-        "bank_code",
-        "bank_name",
-        "cases",
-        "debits_paid",
-        "bank_share",
-        "operator_share",
-    ]
-    .map(String::from);
+    let header = SETTLEMENT_COLUMNS.map(|k| lang.t(k));
     let rows = rows.into_iter().map(|r| {
         [
             r.bank_code,
@@ -72,22 +75,14 @@ pub async fn settlement_csv(state: &Core) -> Result<Vec<u8>, AppError> {
 
 /// The per-bank settlement as an Excel workbook (numbers as numbers).
 #[tracing::instrument(skip_all)]
-pub async fn settlement_xlsx(state: &Core) -> Result<Vec<u8>, AppError> {
+pub async fn settlement_xlsx(state: &Core, lang: crate::i18n::Lang) -> Result<Vec<u8>, AppError> {
     use rust_xlsxwriter::Workbook;
     let rows = payouts::settlement(&state.db).await?;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::other(anyhow::anyhow!(e));
-    let header = [
-        "bank_code",
-        "bank_name",
-        "cases",
-        "debits_paid",
-        "bank_share",
-        "operator_share",
-    ];
-    for (col, h) in header.iter().enumerate() {
-        sheet.write_string(0, col as u16, *h).map_err(fail)?;
+    for (col, h) in SETTLEMENT_COLUMNS.iter().enumerate() {
+        sheet.write_string(0, col as u16, lang.t(h)).map_err(fail)?;
     }
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
