@@ -233,6 +233,11 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
         claim.state.as_str(),
         "submitted" | "bank_review" | "in_review" | "awaiting_claimant" | "assessed"
     );
+    // The files linked to this bank's lines (its passbook photos), no other.
+    let files = crate::server::store::evidence::files_for_bank(&state.db, claim.id, &bank)
+        .await
+        .map_err(fail)?;
+    let positions: Vec<(uuid::Uuid, i64)> = lines.iter().map(|l| (l.id, l.position)).collect();
     let line_ids = lines.iter().map(|l| l.id).collect();
     let verdicts = lines.iter().map(|l| l.bank_verdict.clone()).collect();
     // A bank sees the total of its own lines, never the claim's (other
@@ -240,6 +245,7 @@ pub async fn bank_case(reference: String, line: Option<String>) -> Result<BankCa
     let own_total = lines.iter().map(|l| l.amount.value()).sum();
     let mut detail = convert::detail(claim, lines, true, false);
     detail.total = own_total;
+    detail.files = convert::files(files, &positions);
     Ok(BankCaseView {
         detail,
         line_ids,

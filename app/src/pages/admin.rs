@@ -440,15 +440,24 @@ fn VersionTable(versions: Vec<PolicyVersion>) -> impl IntoView {
                         .into_iter()
                         .map(|v| {
                             let p = &v.policy;
-                            let limits = format!(
-                                "{} {} / {} {} / {} {}",
-                                lang.t("policy_per_charge_limit"),
-                                yen(lang, p.per_charge_limit),
-                                lang.t("policy_monthly_wallet_limit"),
-                                yen(lang, p.monthly_wallet_limit),
-                                lang.t("policy_window_days"),
-                                p.window_days,
-                            );
+                            // Every rule of the version, so two versions
+                            // never look the same when they differ.
+                            let mut rules: Vec<String> = POLICY_AMOUNTS
+                                .iter()
+                                .map(|(name, _)| {
+                                    format!(
+                                        "{} {}",
+                                        lang.t(&format!("policy_{name}")),
+                                        yen(lang, p.amount(name).unwrap_or_default()),
+                                    )
+                                })
+                                .collect();
+                            rules.push(format!("{} {}", lang.t("policy_window_days"), p.window_days));
+                            rules.push(format!(
+                                "{}: {}",
+                                lang.t("policy_deduct_compensated"),
+                                lang.t(if p.deduct_compensated { "answer_yes" } else { "answer_no" }),
+                            ));
                             view! {
                                 <tr>
                                     <th scope="row">{p.version}</th>
@@ -456,7 +465,11 @@ fn VersionTable(versions: Vec<PolicyVersion>) -> impl IntoView {
                                         {v.created_at.clone()} <br />
                                         {v.created_by.clone().unwrap_or_else(|| lang.t("policy_installed"))}
                                     </td>
-                                    <td>{limits}</td>
+                                    <td>
+                                        <ul class="policy-rules">
+                                            {rules.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                                        </ul>
+                                    </td>
                                     <td>{v.note.clone()}</td>
                                     <td class="num">{v.cases}</td>
                                 </tr>

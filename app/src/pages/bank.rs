@@ -284,6 +284,8 @@ pub fn BankCasePage() -> impl IntoView {
                 </section>
             })}
             <ClaimDetailView claim=case.detail.clone() staff=true />
+            // The files the claimant linked to this bank's lines only.
+            <super::staff::CaseFiles claim=case.detail.clone() />
             <h2>{lang.t("bank_answers_title")}</h2>
             <ul class="claim-list">
                 {lines

@@ -841,7 +841,7 @@ fn ClaimantFactsView(claim: crate::api::claimant::ClaimDetail) -> impl IntoView 
 /// shown on the page (served as images only, never as a page), PDFs and
 /// HEIC photos opened as downloads.
 #[component]
-fn CaseFiles(claim: crate::api::claimant::ClaimDetail) -> impl IntoView {
+pub(crate) fn CaseFiles(claim: crate::api::claimant::ClaimDetail) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section aria-labelledby="files-title">

@@ -1238,3 +1238,99 @@ async fn banks_lists_as_core_banking_writes_them_match_exactly() {
     assert!(!page("RD-000001").await.contains(flag));
     assert!(!page("RD-000002").await.contains(flag));
 }
+
+/// A bank sees the evidence the claimant linked to its own lines (the
+/// passbook photo of its account), shown on its case page and downloadable;
+/// never a file linked only to another bank's line or to none.
+#[tokio::test]
+async fn a_bank_sees_only_the_files_linked_to_its_own_lines() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    app.complete_draft(&claimant, &key, &[]).await;
+    let second = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &[
+                ("bank", "9900"),
+                ("branch", "108"),
+                ("account_type", "ordinary"),
+                ("account_number", "7654321"),
+            ],
+        )
+        .await;
+    app.post_ok(&claimant, &second, &debit_form("2020-09-05", "30000"))
+        .await;
+    for (name, bytes) in [
+        ("passbook-77.png", PNG.to_vec()),
+        ("passbook-yucho.png", PNG.to_vec()),
+        ("receipt.pdf", PDF.to_vec()),
+    ] {
+        assert_eq!(app.upload(&claimant, &key, name, bytes).await.status(), 303);
+    }
+    let answers = crate::claims::draft_answers(&app, &key).await;
+    let doc: serde_json::Value = serde_json::from_str(&answers).unwrap();
+    let line_of = |i: usize| {
+        doc["accounts"][i]["lines"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let file = |name: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            app::on_db!(&db, p => sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM evidence WHERE file_name = $1").bind(name).fetch_one(p).await.unwrap())
+        }
+    };
+    let (f77, fyucho, freceipt) = (
+        file("passbook-77.png").await,
+        file("passbook-yucho.png").await,
+        file("receipt.pdf").await,
+    );
+    for (f, line) in [(f77, line_of(0)), (fyucho, line_of(1))] {
+        app.post_ok(
+            &claimant,
+            &format!("/claims/{key}/evidence/{f}/links"),
+            &[(&format!("line_{line}") as &str, "yes")],
+        )
+        .await;
+    }
+    let reference = app.send_draft(&claimant, &key).await;
+
+    for (who, own, line, others) in [
+        (
+            "bank.77@redress.example",
+            (f77, "passbook-77.png"),
+            "#1",
+            [fyucho, freceipt],
+        ),
+        (
+            "bank.yucho@redress.example",
+            (fyucho, "passbook-yucho.png"),
+            "#2",
+            [f77, freceipt],
+        ),
+    ] {
+        let bank = app.staff(who).await;
+        let (status, page) = app.html(&bank, &format!("/bank/claims/{reference}")).await;
+        assert_eq!(status, 200, "{who}");
+        assert!(
+            page.contains(own.1) && page.contains(&format!("裏付ける行: {line}")),
+            "{who}: its own file, beside its line: {page}"
+        );
+        for name in ["passbook-77.png", "passbook-yucho.png", "receipt.pdf"] {
+            assert_eq!(page.contains(name), name == own.1, "{who}: {name}");
+        }
+        let res = app.get(&bank, &format!("/files/{}?inline=1", own.0)).await;
+        assert_eq!(res.status(), 200, "{who}");
+        assert_eq!(res.headers()["content-type"], "image/png");
+        for other in others {
+            assert_eq!(
+                app.get(&bank, &format!("/files/{other}")).await.status(),
+                404,
+                "{who}: another bank's or an unlinked file"
+            );
+        }
+    }
+}

@@ -142,6 +142,23 @@ async fn an_admin_writes_a_new_policy_version_and_open_cases_are_flagged_under_i
     assert!(page.contains("補償方針 第2版"));
     let (_, page) = app.html(&admin, "/admin/policy").await;
     assert!(page.contains("第2版") && page.contains("Board meeting 12"));
+    // Every rule of each version is listed, so versions that differ never
+    // look the same: both list all seven amounts, the window and the
+    // deduction, and differ in the per-debit limit.
+    assert!(page.contains("20,000円"), "version 2's limit");
+    let table = page
+        .split("<ul class=\"policy-rules\">")
+        .skip(1)
+        .map(|t| t.split("</ul>").next().unwrap_or_default())
+        .collect::<Vec<_>>();
+    assert_eq!(table.len(), 2);
+    assert!(
+        table.iter().all(
+            |rules| rules.contains("この金額を超える通話料・交通費は領収書が必要")
+                && rules.matches("<li>").count() == 9
+        ),
+        "every rule of each version, including those the list did not show before: {table:?}"
+    );
 
     // A version is never changed or deleted: the database refuses.
     let update = app::on_db!(&app.state.db, p => sqlx::query("UPDATE policies SET per_charge_limit = 1 WHERE version = 1")

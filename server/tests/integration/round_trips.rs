@@ -61,13 +61,15 @@ async fn each_main_page_takes_no_more_database_round_trips_than_its_bound() {
         (&claimant, "/claims".into(), 5),
         (&claimant, format!("/claims/{reference}"), 7),
         (&reviewer, "/staff/queue".into(), 6),
-        // 29, and one query for the evidence files with their lines (issue
-        // 27: the reviewer sees every file; the claimant's answers come with
-        // the claim's row).
-        (&reviewer, format!("/staff/claims/{reference}"), 30),
+        // 29, and one query for the evidence files with their lines and one
+        // for the requests with their answers (issue 27: the reviewer sees
+        // every file and every reply; the claimant's answers come with the
+        // claim's row).
+        (&reviewer, format!("/staff/claims/{reference}"), 31),
         (&reviewer, "/dashboard".into(), 9),
         (&clerk, "/bank/queue".into(), 3),
-        (&clerk, format!("/bank/claims/{reference}"), 10),
+        // 10, and the files linked to the bank's lines (issue 27).
+        (&clerk, format!("/bank/claims/{reference}"), 11),
         (&payments, "/payments".into(), 5),
         (&admin, "/admin/users".into(), 5),
     ];

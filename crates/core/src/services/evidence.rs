@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::drafts::{self, Editable};
 use crate::auth::CurrentUser;
+use crate::domain::Role;
 use crate::domain::answers::{self, FileKind, MAX_FILE_BYTES, MAX_FILES, Section};
 use crate::domain::workflow::CaseState;
 use crate::error::AppError;
@@ -235,7 +236,8 @@ pub async fn remove(
 }
 
 /// A file to download: its name, kind, size and bytes (as they come from
-/// the store). The claimant who uploaded
+/// the store). The claimant who uploaded it, operator staff, and a bank
+/// whose line it is linked to may; anyone else gets NotFound. The claimant who uploaded
 /// it and operator staff may; anyone else gets NotFound.
 #[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn download(
@@ -249,6 +251,13 @@ pub async fn download(
     let allowed = if user.role.is_operator() {
         // Staff see files of sent claims only, not of drafts.
         claims::exists(&state.db, row.case_id).await?
+    } else if let Some(bank) = user
+        .bank_code
+        .as_deref()
+        .filter(|_| user.role == Role::BankStaff)
+    {
+        // A bank sees the files linked to its own lines, no other.
+        evidence::linked_to_bank(&state.db, row.id, bank).await?
     } else {
         row.owner_id == user.id
     };

@@ -131,11 +131,12 @@ pub async fn hold_import(
 
 /// Hands an import back (a stopping process): another takes it at once.
 pub async fn release_import(db: &Db, id: Uuid, owner: Uuid) -> Result<(), sqlx::Error> {
-    on_db!(db, p => sqlx::query(
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::query(
         "UPDATE bank_imports SET lease_owner = NULL, lease_until = NULL
           WHERE id = $1 AND status = 'processing' AND lease_owner = $2")
-        .bind(id).bind(owner).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(())
+        .bind(id).bind(owner).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await
 }
 
 /// Takes one import nobody holds (its worker stopped, or handed it back)
@@ -146,6 +147,16 @@ pub async fn take_unheld(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Option<Uuid>, sqlx::Error> {
+    // A read first (the partial index of unfinished imports): nearly always
+    // there is none, and every process asks every few seconds; the write
+    // (on SQLite, a turn of the one writer) only when there is one to take.
+    let unheld: Option<Uuid> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT id FROM bank_imports
+          WHERE status = 'processing' AND (lease_until IS NULL OR lease_until < $1) LIMIT 1")
+        .bind(now).fetch_optional(p).await)?;
+    if unheld.is_none() {
+        return Ok(None);
+    }
     let lock = match db {
         Db::Postgres { .. } => "FOR UPDATE SKIP LOCKED",
         Db::Sqlite { .. } => "",
@@ -158,8 +169,11 @@ pub async fn take_unheld(
                         ORDER BY created_at LIMIT 1 {lock})
          RETURNING id"
     );
-    on_db!(db, p => sqlx::query_scalar::<_, Uuid>(&sql)
-        .bind(owner).bind(until).bind(now).fetch_optional(p).await)
+    let mut tx = db.begin().await?;
+    let taken = on_tx!(&mut tx, c => sqlx::query_scalar::<_, Uuid>(&sql)
+        .bind(owner).bind(until).bind(now).fetch_optional(c).await)?;
+    tx.commit().await?;
+    Ok(taken)
 }
 
 /// The claimed lines this import's saved rows point at (matched or

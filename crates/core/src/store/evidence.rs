@@ -88,6 +88,29 @@ pub async fn files_with_lines(db: &Db, case_id: Uuid) -> Result<Vec<FileLine>, s
         .bind(case_id).fetch_all(p).await)
 }
 
+/// The files of a case linked to lines at `bank` (what that bank may see:
+/// the passbook photos of its own accounts), with those lines.
+pub async fn files_for_bank(
+    db: &Db,
+    case_id: Uuid,
+    bank: &str,
+) -> Result<Vec<FileLine>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_as::<_, FileLine>(
+        "SELECT e.id, e.file_name, e.kind, e.size_bytes, l.line_id, e.request_id FROM evidence e
+           JOIN evidence_links l ON l.evidence_id = e.id
+           JOIN debit_lines d ON d.id = l.line_id
+          WHERE e.case_id = $1 AND d.bank_code = $2 ORDER BY e.created_at, e.id")
+        .bind(case_id).bind(bank).fetch_all(p).await)
+}
+
+/// Whether a file is linked to a line at `bank` (of a sent claim).
+pub async fn linked_to_bank(db: &Db, evidence_id: Uuid, bank: &str) -> Result<bool, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar::<_, bool>(
+        "SELECT EXISTS (SELECT 1 FROM evidence_links l JOIN debit_lines d ON d.id = l.line_id
+                         WHERE l.evidence_id = $1 AND d.bank_code = $2)")
+        .bind(evidence_id).bind(bank).fetch_one(p).await)
+}
+
 pub async fn for_case(db: &Db, case_id: Uuid) -> Result<Vec<EvidenceRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM evidence WHERE case_id = $1 ORDER BY created_at, id");
     on_db!(db, p => sqlx::query_as::<_, EvidenceRow>(&sql).bind(case_id).fetch_all(p).await)
