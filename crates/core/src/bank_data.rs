@@ -22,6 +22,61 @@ pub struct BranchEntry {
     pub code: String,
     pub name: String,
     pub kana: String,
+    /// The name in romaji ("sendaiekimae"), as the list gives it.
+    #[serde(default)]
+    pub roma: String,
+}
+
+/// The shipped list's branches by bank: (code, romaji), read once.
+fn romaji_index() -> &'static BTreeMap<String, Vec<(String, String)>> {
+    static INDEX: std::sync::OnceLock<BTreeMap<String, Vec<(String, String)>>> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        load()
+            .map(|banks| {
+                banks
+                    .into_iter()
+                    .map(|(code, bank)| {
+                        let branches = bank
+                            .branches
+                            .into_values()
+                            .map(|b| (b.code, b.roma))
+                            .collect();
+                        (code, branches)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// The codes of `bank`'s branches whose romaji name holds what a person
+/// typed in Latin letters ("Sendai Ekimae", "sendai-ekimae shiten"):
+/// letters only, lower case, without a trailing "shiten" or "branch".
+pub fn branches_by_romaji(bank: &str, typed: &str) -> Vec<String> {
+    let mut q: String = typed
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    for suffix in ["shiten", "branch"] {
+        if q.len() > suffix.len() && q.ends_with(suffix) {
+            q.truncate(q.len() - suffix.len());
+        }
+    }
+    if q.len() < 3 {
+        return Vec::new();
+    }
+    romaji_index()
+        .get(bank)
+        .map(|branches| {
+            branches
+                .iter()
+                .filter(|(_, roma)| roma.contains(&q))
+                .map(|(code, _)| code.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn load() -> anyhow::Result<BTreeMap<String, BankEntry>> {
@@ -64,6 +119,23 @@ pub fn display_name(code: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_branch_is_found_by_its_romaji_as_people_type_it() {
+        for typed in [
+            "Sendai Ekimae",
+            "sendai-ekimae shiten",
+            "SENDAIEKIMAE Branch",
+            "ekimae",
+        ] {
+            assert_eq!(super::branches_by_romaji("0125", typed), ["202"], "{typed}");
+        }
+        assert!(
+            super::branches_by_romaji("0125", "zz").is_empty(),
+            "too short to mean a branch"
+        );
+        assert!(super::branches_by_romaji("0125", "nowhere at all").is_empty());
+    }
+
     #[test]
     fn banks_are_named_as_people_write_them() {
         let banks = super::load().unwrap();

@@ -427,6 +427,7 @@ async fn a_newer_bank_list_is_loaded_without_losing_the_branches_cases_name() {
         code: "998".to_owned(),
         name: "新設".to_owned(),
         kana: "シンセツ".to_owned(),
+        roma: "shinsetsu".to_owned(),
     };
     b77.branches.insert("998".to_owned(), new);
     list.get_mut("9900").unwrap().branches.remove("108");

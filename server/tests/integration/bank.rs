@@ -6,6 +6,12 @@ use crate::helpers::*;
 /// A claim with two debits at 0125 (七十七) and one at 9900 (ゆうちょ);
 /// returns its reference.
 async fn claim_at_two_banks(app: &TestApp, claimant: &reqwest::Client) -> String {
+    let key = draft_at_two_banks(app, claimant).await;
+    app.send_draft(claimant, &key).await
+}
+
+/// The same, still a draft (files may be added); its key.
+async fn draft_at_two_banks(app: &TestApp, claimant: &reqwest::Client) -> String {
     let key = app.start_draft(claimant).await;
     app.post_ok(claimant, &format!("/claims/{key}/about"), &about_form())
         .await;
@@ -38,7 +44,7 @@ async fn claim_at_two_banks(app: &TestApp, claimant: &reqwest::Client) -> String
         app.post_ok(claimant, &format!("/claims/{key}/{section}"), &[])
             .await;
     }
-    app.send_draft(claimant, &key).await
+    key
 }
 
 /// The ids of the claim's lines at `bank`, in order.
@@ -1246,22 +1252,7 @@ async fn banks_lists_as_core_banking_writes_them_match_exactly() {
 async fn a_bank_sees_only_the_files_linked_to_its_own_lines() {
     let app = TestApp::spawn().await;
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
-    let key = app.start_draft(&claimant).await;
-    app.complete_draft(&claimant, &key, &[]).await;
-    let second = app
-        .post_ok(
-            &claimant,
-            &format!("/claims/{key}/add-account"),
-            &[
-                ("bank", "9900"),
-                ("branch", "108"),
-                ("account_type", "ordinary"),
-                ("account_number", "7654321"),
-            ],
-        )
-        .await;
-    app.post_ok(&claimant, &second, &debit_form("2020-09-05", "30000"))
-        .await;
+    let key = draft_at_two_banks(&app, &claimant).await;
     for (name, bytes) in [
         ("passbook-77.png", PNG.to_vec()),
         ("passbook-yucho.png", PNG.to_vec()),
@@ -1308,7 +1299,7 @@ async fn a_bank_sees_only_the_files_linked_to_its_own_lines() {
         (
             "bank.yucho@redress.example",
             (fyucho, "passbook-yucho.png"),
-            "#2",
+            "#3",
             [f77, freceipt],
         ),
     ] {

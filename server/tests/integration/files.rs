@@ -54,32 +54,18 @@ async fn a_file_sent_through_one_process_is_read_and_expired_through_another() {
     assert!(body[..] == big[..], "the same bytes through the peer");
     // The draft left alone: the other process's expiry deletes the rows
     // and the file in the shared store.
-    let draft = uuid::Uuid::parse_str(&key).unwrap();
-    let age = |days: i64| {
-        let at = chrono::Utc::now() - chrono::Duration::days(days);
-        let db = app.state.db.clone();
-        async move {
-            app::on_db!(&db, p => sqlx::query("UPDATE drafts SET updated_at = $1 WHERE id = $2").bind(at).bind(draft).execute(p).await.unwrap().rows_affected());
-        }
-    };
-    let expire = |at: chrono::DateTime<chrono::Utc>| {
-        let state = peer_state.clone();
-        async move {
-            app::server::services::drafts::expire_drafts(
-                &state.db,
-                state.files.as_ref(),
-                &state.settings.public_url,
-                at,
-            )
-            .await
-            .unwrap()
-        }
-    };
-    age(84).await;
+    age_draft(&app, &key, 84).await;
     let now = chrono::Utc::now();
-    assert_eq!(expire(now).await, (1, 0), "the reminder");
-    age(91).await;
-    assert_eq!(expire(now + chrono::Duration::days(7)).await, (0, 1));
+    assert_eq!(
+        expire_drafts_at(&peer_state, now).await,
+        (1, 0),
+        "the reminder"
+    );
+    age_draft(&app, &key, 91).await;
+    assert_eq!(
+        expire_drafts_at(&peer_state, now + chrono::Duration::days(7)).await,
+        (0, 1)
+    );
     assert_eq!(app.count("evidence").await, 0);
     assert!(!app.state.files.exists(&stored).await.unwrap());
     assert!(!peer_state.files.exists(&stored).await.unwrap());

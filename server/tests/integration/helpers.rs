@@ -970,3 +970,43 @@ pub async fn insert_cases(app: &TestApp, n: i64, seq: i64, account: i64, dirty: 
     }
     tx.commit().await.unwrap();
 }
+
+/// Sets the last change of the draft at `key` to `days` ago.
+pub async fn age_draft(app: &TestApp, key: &str, days: i64) {
+    let at = chrono::Utc::now() - chrono::Duration::days(days);
+    let id = uuid::Uuid::parse_str(key).unwrap();
+    app::on_db!(&app.state.db, p => sqlx::query("UPDATE drafts SET updated_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.unwrap().rows_affected());
+}
+
+/// Runs draft expiry as the process of `state` would at `at` (with its own
+/// file store): (reminders written, drafts deleted).
+pub async fn expire_drafts_at(
+    state: &AppState,
+    at: chrono::DateTime<chrono::Utc>,
+) -> (usize, usize) {
+    app::server::services::drafts::expire_drafts(
+        &state.db,
+        state.files.as_ref(),
+        &state.settings.public_url,
+        at,
+    )
+    .await
+    .unwrap()
+}
+
+/// A file answer's headers as every download has them: never sniffed,
+/// sandboxed, and `disposition` (`attachment` or, for a photo shown on a
+/// page, `inline`).
+pub fn assert_served_safely(res: &reqwest::Response, disposition: &str, content_type: &str) {
+    let h = res.headers();
+    let d = h["content-disposition"].to_str().unwrap();
+    assert!(d.starts_with(&format!("{disposition};")), "{d}");
+    assert_eq!(h["content-type"], content_type);
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+}

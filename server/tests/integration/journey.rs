@@ -478,15 +478,7 @@ async fn uploads_are_typed_by_their_bytes_limited_in_size_and_downloaded_as_atta
     let id: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM evidence WHERE file_name = 'photo.txt'").fetch_one(p).await.unwrap());
     let res = app.get(&claimant, &format!("/files/{id}")).await;
     assert_eq!(res.status(), 200);
-    let h = res.headers().clone();
-    assert!(
-        h["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("attachment;")
-    );
-    assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["content-type"], "image/jpeg");
+    assert_served_safely(&res, "attachment", "image/jpeg");
     assert_eq!(res.bytes().await.unwrap()[..3], [0xFF, 0xD8, 0xFF]);
     assert_eq!(
         app.get(&app.client(), &format!("/files/{id}"))
@@ -706,27 +698,8 @@ async fn untouched_drafts_get_a_reminder_then_are_deleted_with_their_files() {
     let fresh = app.start_draft(&claimant).await;
     let stored: String = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT stored_name FROM evidence").fetch_one(p).await.unwrap());
     let now = chrono::Utc::now();
-    let set_updated = |days: i64| {
-        let at = now - chrono::Duration::days(days);
-        let id = uuid::Uuid::parse_str(&old).unwrap();
-        let db = app.state.db.clone();
-        async move {
-            app::on_db!(&db, p => sqlx::query("UPDATE drafts SET updated_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.unwrap().rows_affected());
-        }
-    };
-    let run = |at: chrono::DateTime<chrono::Utc>| {
-        let state = app.state.clone();
-        async move {
-            app::server::services::drafts::expire_drafts(
-                &state.db,
-                state.files.as_ref(),
-                &state.settings.public_url,
-                at,
-            )
-            .await
-            .unwrap()
-        }
-    };
+    let set_updated = |days: i64| age_draft(&app, &old, days);
+    let run = |at: chrono::DateTime<chrono::Utc>| expire_drafts_at(&app.state, at);
 
     // 82 days: nothing yet.
     set_updated(82).await;
@@ -765,9 +738,7 @@ async fn untouched_drafts_get_a_reminder_then_are_deleted_with_their_files() {
     );
 
     // Saving a draft clears its reminder: it is alive again.
-    let id = uuid::Uuid::parse_str(&fresh).unwrap();
-    let at = now - chrono::Duration::days(85);
-    app::on_db!(&app.state.db, p => sqlx::query("UPDATE drafts SET updated_at = $1 WHERE id = $2").bind(at).bind(id).execute(p).await.unwrap().rows_affected());
+    age_draft(&app, &fresh, 85).await;
     assert_eq!(run(now).await, (1, 0));
     app.post_ok(&claimant, &format!("/claims/{fresh}/about"), &about_form())
         .await;
@@ -911,21 +882,7 @@ async fn the_reviewer_sees_every_fact_and_file_the_claimant_gave_and_a_bank_does
         .get(&reviewer, &format!("/files/{photo}?inline=1"))
         .await;
     assert_eq!(res.status(), 200);
-    let h = res.headers();
-    assert!(
-        h["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("inline;")
-    );
-    assert_eq!(h["content-type"], "image/png");
-    assert_eq!(h["x-content-type-options"], "nosniff");
-    assert!(
-        h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("sandbox")
-    );
+    assert_served_safely(&res, "inline", "image/png");
     let pdf: uuid::Uuid = app::on_db!(&app.state.db, p => sqlx::query_scalar("SELECT id FROM evidence WHERE file_name = '領収書.pdf'").fetch_one(p).await.unwrap());
     let res = app.get(&reviewer, &format!("/files/{pdf}?inline=1")).await;
     assert!(
@@ -954,4 +911,63 @@ async fn the_reviewer_sees_every_fact_and_file_the_claimant_gave_and_a_bank_does
             && !page.contains("1946-02-11")
             && !page.contains("一番町")
     );
+}
+
+/// Without JavaScript (no lookup island) a branch typed as part of its name
+/// or in romaji is found when it names one branch, as the island finds it;
+/// a part that names several is still asked again.
+#[tokio::test]
+async fn a_branch_typed_as_part_of_its_name_or_in_romaji_is_found_without_javascript() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let key = app.start_draft(&claimant).await;
+    for (typed, number) in [
+        ("駅前", "1234561"),
+        ("Sendai Ekimae", "1234562"),
+        ("sendai-ekimae shiten", "1234563"),
+        ("仙台駅前支店", "1234564"),
+    ] {
+        let res = app
+            .post_form(
+                &claimant,
+                &format!("/claims/{key}/add-account"),
+                &[
+                    ("bank", "0125"),
+                    ("branch", typed),
+                    ("account_type", "ordinary"),
+                    ("account_number", number),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{typed}");
+    }
+    let answers = crate::claims::draft_answers(&app, &key).await;
+    let doc: serde_json::Value = serde_json::from_str(&answers).unwrap();
+    let branches: Vec<&str> = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["branch"].as_str().unwrap())
+        .collect();
+    assert_eq!(branches, ["202", "202", "202", "202"]);
+    // Nothing that names no branch, or names many, is guessed.
+    for typed in ["Nowhere Town", "店"] {
+        let res = app
+            .post_form(
+                &claimant,
+                &format!("/claims/{key}/add-account"),
+                &[
+                    ("bank", "0125"),
+                    ("branch", typed),
+                    ("account_type", "ordinary"),
+                    ("account_number", "7654321"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{typed}");
+        assert!(
+            res.text().await.unwrap().contains("id=\"branch-error\""),
+            "{typed}"
+        );
+    }
 }

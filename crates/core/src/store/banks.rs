@@ -138,7 +138,8 @@ pub async fn find_branches(
 ) -> Result<Vec<BranchRow>, sqlx::Error> {
     on_db!(db, p => sqlx::query_as::<_, BranchRow>(
         "SELECT code, name FROM branches
-         WHERE bank_code = $1 AND NOT retired AND (code = $2 OR name = $3 OR kana = $3 OR name = $4)
+         WHERE bank_code = $1 AND NOT retired
+           AND (code = $2 OR name = $3 OR kana = $3 OR name = $4 OR name = $5)
          ORDER BY code LIMIT 20",
     )
     .bind(bank)
@@ -146,6 +147,7 @@ pub async fn find_branches(
     .bind(name)
     // People often add or drop the 支店 suffix.
     .bind(name.map(|n| format!("{}支店", n.trim_end_matches("支店"))))
+    .bind(name.map(|n| n.trim_end_matches("支店").to_owned()))
     .fetch_all(p).await)
 }
 

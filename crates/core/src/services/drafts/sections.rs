@@ -25,6 +25,36 @@ pub async fn save_about(
     Ok(())
 }
 
+/// A branch by its name as a person types it without the lookup island:
+/// the name or kana exactly (with or without 支店); else a part of it
+/// ("駅前"), or its romaji ("Sendai Ekimae"), when that names one branch.
+async fn find_branch_by_name(
+    db: &Db,
+    bank: &str,
+    name: &str,
+) -> Result<Vec<banks::BranchRow>, AppError> {
+    let exact = banks::find_branches(db, bank, None, Some(name)).await?;
+    if !exact.is_empty() {
+        return Ok(exact);
+    }
+    let typed = name.trim();
+    if typed.is_ascii() {
+        let codes = crate::bank_data::branches_by_romaji(bank, typed);
+        if let [code] = codes.as_slice() {
+            return Ok(banks::find_branches(db, bank, Some(code), None).await?);
+        }
+        return Ok(Vec::new());
+    }
+    // A part of two characters at least ("駅前"): one would name a branch
+    // by chance.
+    let part = typed.trim_end_matches("支店");
+    if part.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let found = banks::search_branches(db, bank, part, 2).await?;
+    Ok(if found.len() == 1 { found } else { Vec::new() })
+}
+
 /// Checks the bank (must take part) and finds the branch (by code or name).
 /// Returns (bank name, branch code, branch name).
 pub(crate) async fn resolve_account(
@@ -43,9 +73,7 @@ pub(crate) async fn resolve_account(
         BranchQuery::Code(code) => {
             banks::find_branches(db, input.bank.as_str(), Some(code), None).await?
         }
-        BranchQuery::Name(name) => {
-            banks::find_branches(db, input.bank.as_str(), None, Some(name)).await?
-        }
+        BranchQuery::Name(name) => find_branch_by_name(db, input.bank.as_str(), name).await?,
     };
     // A passbook's converted branch is said beside the passbook's fields.
     let branch_field = if input.passbook.is_some() {
