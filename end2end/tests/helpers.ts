@@ -30,7 +30,16 @@ export async function expectAccessible(page: Page) {
       () =>
         page.evaluate(() =>
           document.readyState === "complete" &&
-          [...document.styleSheets].some((s) => /\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "") && s.cssRules.length > 0),
+          [...document.styleSheets].some((s) => {
+            if (!/\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "")) return false;
+            // A sheet still loading (or of a page being left) refuses its
+            // rules for a moment: not applied yet, ask again.
+            try {
+              return s.cssRules.length > 0;
+            } catch {
+              return false;
+            }
+          }),
         ),
       { message: `the stylesheet was applied on ${page.url()}`, timeout: 15_000 },
     )
