@@ -138,6 +138,18 @@ fn nginx_config(dir: &std::path::Path, listen: u16, ports: &[u16]) -> std::path:
     main
 }
 
+/// A child process ended when dropped (SIGTERM, then waited for).
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
 /// What the load did in one phase.
 #[derive(Default)]
 struct Load {
@@ -349,7 +361,7 @@ async fn three_processes_behind_nginx_lose_nothing_when_one_is_killed_and_one_re
         dir.display()
     ));
     assert!(ok, "nginx -t: {why}");
-    let mut nginx = Command::new("nginx")
+    let nginx = Command::new("nginx")
         .args([
             "-c",
             &conf.display().to_string(),
@@ -361,6 +373,9 @@ async fn three_processes_behind_nginx_lose_nothing_when_one_is_killed_and_one_re
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx");
+    // Stopped however the test ends: nginx's master with SIGTERM (it takes
+    // its workers with it; SIGKILL would leave them holding the port).
+    let _nginx = Stopped(nginx);
     let access = dir.join("access.log");
     for _ in 0..100 {
         if reqwest::get(format!("{public}/healthz")).await.is_ok() {
@@ -538,8 +553,6 @@ async fn three_processes_behind_nginx_lose_nothing_when_one_is_killed_and_one_re
         violations.len(),
         cpu * 1000.0 / served.max(1) as f64
     );
-    let _ = nginx.kill();
-    let _ = nginx.wait();
     for mut m in members {
         let _ = m.child.kill();
         let _ = m.child.wait();
