@@ -32,7 +32,8 @@ name_by_content() {
     # Brotli's best for what is shipped; a quicker level for test builds.
     if [ "$mode" = release ]; then brotli -q 11 -k "$pkg/redress.$hash.$f"; else brotli -q 5 -k "$pkg/redress.$hash.$f"; fi
   done
-  echo "$hash" > "$site/site.hash"
+  # Whole or not there: a server starting meanwhile reads it once.
+  echo "$hash" > "$site/site.hash.part" && mv "$site/site.hash.part" "$site/site.hash"
 }
 
 # A second run with nothing changed skips the bindings and the optimiser.

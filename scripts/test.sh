@@ -99,9 +99,20 @@ trap cleanup EXIT
 
 say "formatting and lints (ssr and hydrate builds, -D warnings)"
 cargo fmt --all --check
-cargo clippy -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr --all-targets -- -D warnings
-cargo clippy -p domain -p texts -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
-lap "formatting and clippy (ssr and hydrate)"
+# The two builds at once, the browser's in a folder of its own (cargo locks
+# a target folder): each ends in a few large crates checked one at a time,
+# and the other fills the second core meanwhile.
+CARGO_TARGET_DIR=target/clippy-wasm \
+  cargo clippy -p domain -p texts -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings \
+  >target/clippy-hydrate.log 2>&1 &
+hydrate=$!
+ssr=0
+cargo clippy -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr --all-targets -- -D warnings || ssr=$?
+hydrate_rc=0
+wait "$hydrate" || hydrate_rc=$?
+if [ "$hydrate_rc" != 0 ]; then cat target/clippy-hydrate.log; fi
+[ "$ssr" = 0 ] && [ "$hydrate_rc" = 0 ]
+lap "formatting and clippy (ssr and hydrate, at once)"
 
 # One build serves every Rust test and the Playwright run (target/debug/redress).
 TEST="cargo test -p domain -p texts -p redress-core -p app -p web -p server --features app/ssr"
@@ -169,13 +180,22 @@ for db in "${suites[@]}"; do
   sink_urls[$db]=$SINK_URL
   sink_dirs[$db]=$SINK_DIR
 done
+# The browser site is built meanwhile, at the lowest priority: the suites
+# wait on mail, background jobs and killed servers (a third of the two
+# cores idle, measured), and the site build takes that third. The tests
+# do not read the site (a page names plain asset names without it).
+say "the browser site (wasm), built while the integration tests run"
+nice -n 19 scripts/build-site.sh debug >target/build-site.log 2>&1 &
+site=$!
+sinks+=("$site")
 say "integration tests on ${suites[*]} (at once, $THREADS threads each)"
 at_once run_suite integration '^test result|FAILED|panicked'
 lap "integration tests, SQLite and PostgreSQL at once"
-
-say "the browser site (wasm)"
-scripts/build-site.sh debug
-lap "building the browser site (wasm)"
+site_rc=0
+wait "$site" || site_rc=$?
+cat target/build-site.log
+[ "$site_rc" = 0 ] || { echo "building the browser site failed" >&2; exit 1; }
+lap "building the browser site (wasm): what was left of it"
 
 # Playwright on each database, at once: separate servers, ports, data
 # folders and result folders.

@@ -130,6 +130,8 @@ routes! {
     // A bank's staff.
     bank_line(reference, line) = "/bank/claims/{reference}/lines/{line}";
     bank_account_check(reference) = "/bank/claims/{reference}/account-check";
+    /// Every open line of the bank on a case confirmed as claimed.
+    bank_confirm_all(reference) = "/bank/claims/{reference}/confirm-all";
     bank_debit_accept(id) = "/bank/debits/{id}/accept";
     /// A bank's list of debits (its own body limit).
     bank_import() = "/bank/import";
@@ -154,6 +156,8 @@ routes! {
     // Reports.
     reports() = "/reports";
     report_csv(number) = "/reports/{number}/csv";
+    /// What a frozen report is (number, dates, ledger totals), apart from its table.
+    report_about_csv(number) = "/reports/{number}/about.csv";
     report_xlsx(number) = "/reports/{number}/xlsx";
 
     // Administrators.

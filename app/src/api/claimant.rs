@@ -175,6 +175,10 @@ pub struct LineView {
     /// claimant's view only).
     #[serde(default)]
     pub approved_note: Option<String>,
+    /// The bank's words on its answer (why it confirmed less, its dispute
+    /// note): staff views only.
+    #[serde(default)]
+    pub bank_note: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -244,6 +248,10 @@ pub async fn my_claim(reference: String) -> Result<ClaimDetail, ApiError> {
         .await
         .map_err(|e| ctx::fail(e.into()))?;
     let mut detail = convert::detail(claim, lines, true, true);
+    // The bank's own notes are for the staff who decide.
+    for line in &mut detail.lines {
+        line.bank_note = None;
+    }
     detail.rejection = rejection;
     if let Some(c) = compensation {
         c.show(&mut detail, &calls, &travel);

@@ -34,17 +34,22 @@ pub struct DashboardData {
     pub days_to_payment: Option<f64>,
 }
 
+/// The dashboard's figures; `refresh`: counted now, not the kept ones.
 #[server(endpoint = "get_dashboard")]
-pub async fn get_dashboard() -> Result<DashboardData, ApiError> {
+pub async fn get_dashboard(#[server(default)] refresh: bool) -> Result<DashboardData, ApiError> {
     use super::ctx;
+    use crate::server::services::reports;
     let (state, user) = ctx::require(&DASHBOARD_ROLES).await?;
     let bank = match user.role {
         Role::BankStaff => Some(user.bank().map_err(ctx::fail)?.to_owned()),
         _ => None,
     };
-    let d = crate::server::services::reports::dashboard_view(&state, bank.as_deref())
-        .await
-        .map_err(ctx::fail)?;
+    let d = if refresh {
+        reports::refresh_dashboard(&state, bank.as_deref()).await
+    } else {
+        reports::dashboard_view(&state, bank.as_deref()).await
+    }
+    .map_err(ctx::fail)?;
     let d = (*d).clone();
     let bank_name = match &bank {
         Some(code) => crate::server::store::banks::by_code(&state.db, code)

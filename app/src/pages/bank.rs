@@ -10,8 +10,8 @@ use crate::api::bank::{BankCaseView, QueueQuery, bank_case, bank_queue};
 use crate::components::CsvLinks;
 use crate::components::client_check::ClientCheck;
 use crate::components::{
-    ErrorPage, ErrorSummary, FormState, Layout, Notice, Pager, Radios, SelectField, TextArea,
-    TextField, provide_prefill, use_lang, yen,
+    Checkbox, ErrorPage, ErrorSummary, FormState, Layout, Notice, Pager, Radios, SelectField,
+    TextArea, TextField, provide_prefill, use_lang, yen,
 };
 use crate::domain::verification::DisputeReason;
 use crate::i18n::Lang;
@@ -245,6 +245,7 @@ pub fn BankCasePage() -> impl IntoView {
     let lang = use_lang();
     let answered = query_param("answered").is_some();
     let checked = query_param("checked").is_some();
+    let confirmed_all = query_param("confirmed_all").is_some();
     let body = move |case: BankCaseView| {
         let reference = case.detail.reference.clone();
         let lines: Vec<_> = case
@@ -256,10 +257,12 @@ pub fn BankCasePage() -> impl IntoView {
             .zip(case.verdicts.iter().cloned())
             .collect();
         let open = case.open;
+        let unanswered = case.verdicts.iter().filter(|v| v.is_none()).count();
         view! {
             <ErrorSummary />
             {answered.then(|| view! { <Notice key="answer_saved" /> })}
             {checked.then(|| view! { <Notice key="account_check_saved" /> })}
+            {confirmed_all.then(|| view! { <Notice key="confirmed_all_saved" /> })}
             <h1>{format!("{} {}", lang.t("claim_title"), reference)}</h1>
             {(!case.confirmed_elsewhere.is_empty()).then(|| view! {
                 <section class="inset confirmed-elsewhere" aria-labelledby="confirmed-elsewhere-title">
@@ -309,6 +312,7 @@ pub fn BankCasePage() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            {(open && unanswered > 0).then(|| view! { <ConfirmAll reference=reference.clone() count=unanswered /> })}
             <h2>{lang.t("answer_history")}</h2>
             {if case.history.is_empty() {
                 view! { <p>{lang.t("none")}</p> }.into_any()
@@ -321,11 +325,12 @@ pub fn BankCasePage() -> impl IntoView {
                             .map(|a| {
                                 let what = match a.verdict.as_str() {
                                     "confirmed" => format!(
-                                        "{} {} {} {}",
+                                        "{} {} {} {}{}",
                                         lang.t("verdict_confirmed"),
                                         yen(lang, a.confirmed_amount.unwrap_or(0)),
                                         a.bank_date.clone().unwrap_or_default(),
-                                        a.holder_kana.clone().unwrap_or_default()
+                                        a.holder_kana.clone().unwrap_or_default(),
+                                        a.note.as_ref().map(|n| format!(" ({}: {n})", lang.t("bank_less_reason_said"))).unwrap_or_default()
                                     ),
                                     _ => format!(
                                         "{}: {} {}",
@@ -392,6 +397,25 @@ pub fn BankCasePage() -> impl IntoView {
     view! { <BankCaseFrame title="claim_title" line=None body=body /> }
 }
 
+/// One form for every line of the bank still without an answer: confirmed
+/// as claimed once the clerk ticks that each was checked (no JavaScript).
+#[component]
+fn ConfirmAll(reference: String, count: usize) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="inset" aria-labelledby="confirm-all-title">
+            <h2 id="confirm-all-title">{lang.t("confirm_all_title")}</h2>
+            <p>{lang.t("confirm_all_lead")}</p>
+            <form method="post" action=routes::bank_confirm_all::to(&reference) novalidate>
+                <Checkbox name="checked_all" label="checked_all" />
+                <button type="submit" class="button">
+                    {lang.t("confirm_all_button").replace("%{count}", &count.to_string())}
+                </button>
+            </form>
+        </section>
+    }
+}
+
 /// Confirm or dispute one line (or correct the answer).
 #[component]
 pub fn BankLinePage() -> impl IntoView {
@@ -419,12 +443,18 @@ pub fn BankLinePage() -> impl IntoView {
                     if let Some(x) = a.confirmed_amount {
                         v.insert("confirmed_amount".to_owned(), x.to_string());
                     }
+                    // A confirmation's note is its reason for less.
+                    let note = if a.verdict == "confirmed" {
+                        "less_reason"
+                    } else {
+                        "note"
+                    };
                     for (k, x) in [
                         ("bank_date", &a.bank_date),
                         ("bank_reference", &a.bank_reference),
                         ("holder_kana", &a.holder_kana),
                         ("reason", &a.reason),
-                        ("note", &a.note),
+                        (note, &a.note),
                     ] {
                         if let Some(x) = x {
                             v.insert(k.to_owned(), x.clone());
@@ -491,6 +521,7 @@ pub fn BankLinePage() -> impl IntoView {
                     <TextField name="bank_date" label="bank_date" input_type="date" width="w-10" />
                     <TextField name="bank_reference" label="bank_reference" hint="optional" width="w-20" />
                     <TextField name="holder_kana" label="bank_holder_kana" hint="name_kana_hint" width="w-30" />
+                    <TextArea name="less_reason" label="less_reason" hint="less_reason_hint" />
                 </fieldset>
                 <fieldset class="fieldset">
                     <legend class="legend-s">{lang.t("if_disputed")}</legend>

@@ -148,7 +148,12 @@ pub fn ClaimDetailView(
                                     <td role="cell" data-label=lang.t("debit_date")>{l.date}</td>
                                     <td role="cell" class="num" data-label=lang.t("amount")>{yen(lang, l.amount)}</td>
                                     <td role="cell" data-label=lang.t(descriptor)>{l.descriptor}</td>
-                                    <td role="cell" class="num" data-label=lang.t("amount_confirmed")>{amount_or_dash(lang, l.confirmed)}</td>
+                                    <td role="cell" class="num" data-label=lang.t("amount_confirmed")>
+                                        <span>
+                                            {amount_or_dash(lang, l.confirmed)}
+                                            {l.bank_note.map(|n| view! { <br /><span class="hint bank-note">{n}</span> })}
+                                        </span>
+                                    </td>
                                     <td role="cell" class="num" data-label=lang.t("amount_approved")>
                                         <span>
                                             {amount_or_dash(lang, l.approved)}

@@ -83,7 +83,8 @@ pub fn DashboardPage() -> impl IntoView {
     let lang = use_lang();
     // Read once: Suspense runs its children more than once while it
     // renders, and drops the first run's futures half way.
-    let dashboard = OnceResource::new(get_dashboard());
+    let refresh = super::query_param("refresh").is_some();
+    let dashboard = OnceResource::new(get_dashboard(refresh));
     view! {
         <Layout title="dashboard_title">
             <Suspense fallback=|| ()>
@@ -120,6 +121,8 @@ pub fn DashboardPage() -> impl IntoView {
                                             lang.t("dashboard_refreshed").replace("%{n}", &d.refresh_seconds.to_string()),
                                         )
                                     }}
+                                    " "
+                                    <a href="/dashboard?refresh=1">{lang.t("dashboard_refresh_now")}</a>
                                 </p>
                                 {d.bank.clone().map(|b| view! { <p class="notice" role="status">{format!("{}: {b}", lang.t("dashboard_bank_only"))}</p> })}
                                 <dl class="summary-list dashboard-keys">
@@ -266,8 +269,7 @@ pub fn ReportsPage() -> impl IntoView {
                                                     <li>
                                                         <a href=format!("/reports/{n}")>{format!("#{n}")}</a>
                                                         {format!(" {}: {as_of} ({}: {at}) ", lang.t("report_as_of"), lang.t("report_computed_at"))}
-                                                        <CsvLinks href=routes::report_csv::to(n) label="CSV" />" "
-                                                        <a href=routes::report_xlsx::to(n) download="">{"Excel"}</a>
+                                                        <ReportDownloads number=n />
                                                     </li>
                                                 }).collect_view()}
                                             </ul>
@@ -282,6 +284,31 @@ pub fn ReportsPage() -> impl IntoView {
                 }}
             </Suspense>
         </Layout>
+    }
+}
+
+/// A frozen report's files in Japanese (the regulator's language, the
+/// default) and in English, whatever this screen's language: the table
+/// (CSV, also in Shift_JIS), what the report is (CSV), both as a workbook.
+#[component]
+fn ReportDownloads(number: i64) -> impl IntoView {
+    let lang = use_lang();
+    let files = move |code: &'static str, name: &'static str| {
+        let q = format!("?lang={code}");
+        view! {
+            <li>
+                <span lang=code>{name}</span>": "
+                <CsvLinks href=format!("{}{q}", routes::report_csv::to(number)) label="CSV" />" "
+                <a href=format!("{}{q}", routes::report_about_csv::to(number)) download="">{lang.t("report_about_csv")}</a>" "
+                <a href=format!("{}{q}", routes::report_xlsx::to(number)) download="">{"Excel"}</a>
+            </li>
+        }
+    };
+    view! {
+        <ul class="list-bullet report-downloads" aria-label=lang.t("report_download_lang")>
+            {files("ja", "日本語")}
+            {files("en", "English")}
+        </ul>
     }
 }
 
@@ -311,11 +338,10 @@ pub fn FrozenReportPage() -> impl IntoView {
                             let previous = f.previous.clone().map(|p| (format!("#{} ({})", f.number - 1, jst_text(p.as_of)), p));
                             view! {
                                 <h1>{format!("{} #{}", lang.t("report_title"), f.number)}</h1>
-                                <p class="no-print">
-                                    <CsvLinks href=routes::report_csv::to(f.number) label="CSV" />" "
-                                    <a href=routes::report_xlsx::to(f.number) download="">{"Excel"}</a>" "
+                                <div class="no-print">
+                                    <ReportDownloads number=f.number />
                                     <a href=routes::reports::to()>{lang.t("report_back")}</a>
-                                </p>
+                                </div>
                                 <ReportBody report=f.report.clone() previous=previous />
                             }
                                 .into_any()

@@ -57,6 +57,9 @@ pub enum Verification {
         bank_date: NaiveDate,
         bank_reference: Option<String>,
         holder_kana: KatakanaName,
+        /// Why the bank confirms less than was claimed (required then; see
+        /// `needs_less_reason`), or any remark.
+        less_reason: Option<String>,
     },
     Disputed {
         reason: DisputeReason,
@@ -71,7 +74,27 @@ impl Verification {
             Verification::Disputed { .. } => "disputed",
         }
     }
+
+    /// The answer set against the line it is about: a bank that confirms
+    /// less than the claimant claimed says why (the reviewer decides on it
+    /// and the claimant is told), under the field `less_reason`.
+    pub fn check_against(&self, claimed: Yen) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        if let Verification::Confirmed {
+            amount,
+            less_reason: None,
+            ..
+        } = self
+            && *amount < claimed
+        {
+            e.add(LESS_REASON, "less_reason_required");
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
 }
+
+/// The field (form and JSON alike) of a confirmation's reason for less.
+pub const LESS_REASON: &str = "less_reason";
 
 fn field<'a>(form: &'a Form, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
@@ -90,6 +113,7 @@ pub fn parse_verification(form: &Form, today: NaiveDate) -> Result<Verification,
                 named("bank_date"),
                 named("bank_reference"),
                 named("holder_kana"),
+                named(LESS_REASON),
                 today,
             )
         }
@@ -118,6 +142,7 @@ pub fn confirmed(
     bank_date: (&str, &str),
     bank_reference: (&str, &str),
     holder_kana: (&str, &str),
+    less_reason: (&str, &str),
     today: NaiveDate,
 ) -> Result<Verification, FieldErrors> {
     let mut e = FieldErrors::new();
@@ -130,6 +155,12 @@ pub fn confirmed(
         )
         .flatten();
     let holder = e.check(holder_kana.0, KatakanaName::parse(holder_kana.1));
+    let less_reason = e
+        .check(
+            less_reason.0,
+            parse_text(less_reason.1, false, 1000, "note"),
+        )
+        .flatten();
     match (amount, date, holder) {
         (Some(amount), Some(bank_date), Some(holder_kana)) if e.is_empty() => {
             Ok(Verification::Confirmed {
@@ -137,6 +168,7 @@ pub fn confirmed(
                 bank_date,
                 bank_reference: reference,
                 holder_kana,
+                less_reason,
             })
         }
         _ => Err(e),
@@ -210,6 +242,48 @@ mod tests {
         let e = parse_verification(&form(&[("verdict", "confirmed")]), today()).unwrap_err();
         let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["confirmed_amount", "bank_date", "holder_kana"]);
+    }
+
+    #[test]
+    fn confirming_less_than_claimed_needs_a_reason() {
+        let answer = |amount: &str, reason: &str| {
+            parse_verification(
+                &form(&[
+                    ("verdict", "confirmed"),
+                    ("confirmed_amount", amount),
+                    ("bank_date", "2020-09-03"),
+                    ("holder_kana", "ヤマダ タロウ"),
+                    (LESS_REASON, reason),
+                ]),
+                today(),
+            )
+            .unwrap()
+        };
+        let claimed = Yen::parse_debit("30000").unwrap();
+        // As claimed, or more: no reason asked.
+        assert!(answer("30000", "").check_against(claimed).is_ok());
+        assert!(answer("３０，０００", "").check_against(claimed).is_ok());
+        // Less: the reason is asked under its field, and then accepted.
+        let e = answer("29999", "  ").check_against(claimed).unwrap_err();
+        assert_eq!(
+            (e.0[0].field.as_str(), e.0[0].key.as_str()),
+            (LESS_REASON, "less_reason_required")
+        );
+        assert!(
+            answer("20000", "手数料分を差し引き")
+                .check_against(claimed)
+                .is_ok()
+        );
+        // A dispute is not a confirmation of less.
+        let disputed = parse_verification(
+            &form(&[
+                ("verdict", "disputed"),
+                ("reason", DisputeReason::NoSuchDebit.as_str()),
+            ]),
+            today(),
+        )
+        .unwrap();
+        assert!(disputed.check_against(claimed).is_ok());
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(routes::bank_line::PATH, post(verify))
         .route(routes::bank_account_check::PATH, post(account_check))
+        .route(routes::bank_confirm_all::PATH, post(confirm_all))
         .route(routes::bank_debit_accept::PATH, post(accept))
 }
 
@@ -117,6 +118,25 @@ async fn account_check(
     match bank_review::check_account(&state, &staff, &reference, check).await {
         Ok(()) => see_other(&format!("/bank/claims/{reference}?checked=1")),
         Err(e) => form.fail(&state, e, "matches").await,
+    }
+}
+
+/// Every open line of the bank on the case confirmed as claimed, once the
+/// clerk ticks that each was checked in the bank's records.
+async fn confirm_all(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    Guarded { user: staff, .. }: Guarded<BankStaff>,
+    mut form: Submitted,
+) -> Response {
+    // Errors are shown on the case page, where the form is.
+    if let Ok(uri) = format!("/bank/claims/{reference}").parse() {
+        form.parts.uri = uri;
+    }
+    let checked = form.fields.get("checked_all").is_some_and(|v| v == "yes");
+    match bank_review::confirm_all_as_claimed(&state, &staff, &reference, checked).await {
+        Ok(_) => see_other(&format!("/bank/claims/{reference}?confirmed_all=1")),
+        Err(e) => form.fail(&state, e, "checked_all").await,
     }
 }
 

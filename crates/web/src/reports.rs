@@ -3,7 +3,7 @@
 
 use app::routes;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(routes::reports::PATH, post(freeze))
         .route(routes::report_csv::PATH, get(csv))
+        .route(routes::report_about_csv::PATH, get(about_csv))
         .route(routes::report_xlsx::PATH, get(xlsx))
 }
 
@@ -32,45 +33,80 @@ async fn freeze(
     }
 }
 
-async fn download(
-    state: &AppState,
-    user: &app::server::auth::CurrentUser,
-    n: &str,
-    excel: bool,
-) -> Result<Response, AppError> {
-    let n: i64 = n.parse().map_err(|_| AppError::NotFound)?;
-    let (report, previous) = reports::frozen(state, n).await?;
-    Ok(if excel {
-        download::attachment(
-            reports::xlsx(user.lang, n, &report, previous.as_ref())?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("report-{n}.xlsx"),
-        )
-    } else {
-        download::attachment(
-            reports::csv(user.lang, n, &report, previous.as_ref())?,
-            download::CSV,
-            &format!("report-{n}.csv"),
-        )
-    })
+/// Which file of a frozen report.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    Table,
+    About,
+    Workbook,
+}
+
+/// A download's language: `?lang=en` or Japanese, the regulator's, whatever
+/// the downloader's screen shows.
+#[derive(serde::Deserialize)]
+struct Chosen {
+    lang: Option<String>,
+}
+
+impl Chosen {
+    fn lang(&self) -> Result<app::i18n::Lang, AppError> {
+        match self.lang.as_deref() {
+            None | Some("ja") => Ok(app::i18n::Lang::Ja),
+            Some("en") => Ok(app::i18n::Lang::En),
+            Some(_) => Err(AppError::NotFound),
+        }
+    }
+}
+
+async fn download(state: &AppState, n: &str, chosen: &Chosen, part: Part) -> Response {
+    let file = async {
+        let n: i64 = n.parse().map_err(|_| AppError::NotFound)?;
+        let lang = chosen.lang()?;
+        let (report, previous) = reports::frozen(state, n).await?;
+        let previous = previous.as_ref();
+        Ok::<_, AppError>(match part {
+            Part::Workbook => download::attachment(
+                reports::xlsx(lang, n, &report, previous)?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("report-{n}-{}.xlsx", lang.code()),
+            ),
+            Part::Table | Part::About => download::attachment(
+                reports::csv(lang, n, &report, previous, part == Part::About)?,
+                download::CSV,
+                &match part {
+                    Part::About => format!("report-{n}-about-{}.csv", lang.code()),
+                    _ => format!("report-{n}-{}.csv", lang.code()),
+                },
+            ),
+        })
+    };
+    file.await
+        .unwrap_or_else(app::server::error::Respond::into_response)
 }
 
 async fn csv(
     State(state): State<AppState>,
     Path(n): Path<String>,
-    Reading { user, .. }: Reading<ReportReaders>,
+    _: Reading<ReportReaders>,
+    Query(chosen): Query<Chosen>,
 ) -> Response {
-    download(&state, &user, &n, false)
-        .await
-        .unwrap_or_else(app::server::error::Respond::into_response)
+    download(&state, &n, &chosen, Part::Table).await
+}
+
+async fn about_csv(
+    State(state): State<AppState>,
+    Path(n): Path<String>,
+    _: Reading<ReportReaders>,
+    Query(chosen): Query<Chosen>,
+) -> Response {
+    download(&state, &n, &chosen, Part::About).await
 }
 
 async fn xlsx(
     State(state): State<AppState>,
     Path(n): Path<String>,
-    Reading { user, .. }: Reading<ReportReaders>,
+    _: Reading<ReportReaders>,
+    Query(chosen): Query<Chosen>,
 ) -> Response {
-    download(&state, &user, &n, true)
-        .await
-        .unwrap_or_else(app::server::error::Respond::into_response)
+    download(&state, &n, &chosen, Part::Workbook).await
 }

@@ -269,7 +269,9 @@ async fn a_bank_system_reads_and_answers_lines_once_per_idempotency_key() {
         "bank_date": first["debit_date"],
         "bank_reference": "TX-API-1",
         "holder_kana": "ヤマダ タロウ",
+        "less_reason": "振込手数料分は対象外",
     });
+    assert!(first["amount_yen"].as_i64().unwrap() > 45000, "less than claimed");
     let res = http
         .post(&verify_url)
         .bearer_auth(&key_b)
@@ -287,6 +289,18 @@ async fn a_bank_system_reads_and_answers_lines_once_per_idempotency_key() {
     unknown["pin"] = "1234".into();
     let mut bad_kana = confirm.clone();
     bad_kana["holder_kana"] = "Yamada".into();
+    // Less than claimed without the bank's reason: refused, naming the key.
+    let mut no_reason = confirm.clone();
+    no_reason.as_object_mut().unwrap().remove("less_reason");
+    let res = http
+        .post(&verify_url)
+        .bearer_auth(&key_a)
+        .json(&no_reason)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["errors"][0]["field"], "less_reason");
     for (body, status, kind) in [
         (unknown.to_string(), 422, "invalid-body"),
         ("{\"verdict\":".to_owned(), 400, "malformed-json"),

@@ -69,6 +69,13 @@ fn confirm(amount: &'static str) -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// A confirmation of less than was claimed, with the bank's reason.
+fn confirm_less(amount: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut form = confirm(amount);
+    form.push(("less_reason", "手数料千円は顧客負担のため"));
+    form
+}
+
 #[tokio::test]
 async fn banks_answer_their_own_lines_and_the_case_moves_on_by_itself() {
     let app = TestApp::spawn().await;
@@ -147,9 +154,18 @@ async fn banks_answer_their_own_lines_and_the_case_moves_on_by_itself() {
     );
     assert_eq!(app.count("line_answers").await, 0);
 
+    // Less than claimed (100,000) is confirmed only with the bank's reason:
+    // asked by the field and in the summary, 422, nothing written.
+    let res = app.post_form(&b77, &url, &confirm("99,000")).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"less_reason-error\""), "by the field");
+    assert!(html.contains("href=\"#less_reason\""), "in the summary");
+    assert_eq!(app.count("line_answers").await, 0);
+    assert_eq!(state_of(&app, &reference).await, "submitted");
     // The first answer starts the bank review; the amount may differ.
     assert_eq!(
-        app.post_ok(&b77, &url, &confirm("99,000")).await,
+        app.post_ok(&b77, &url, &confirm_less("99,000")).await,
         format!("/bank/claims/{reference}?answered=1")
     );
     assert_eq!(state_of(&app, &reference).await, "bank_review");
@@ -214,6 +230,22 @@ async fn banks_answer_their_own_lines_and_the_case_moves_on_by_itself() {
     assert!(
         claim_page.contains("99,000円"),
         "the confirmed amount per line"
+    );
+    // The bank's reason for less is the reviewer's to read, not the claimant's.
+    assert!(!claim_page.contains("手数料千円は顧客負担のため"));
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let staff_page = app
+        .get(&reviewer, &format!("/staff/claims/{reference}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let at = staff_page
+        .find("手数料千円は顧客負担のため")
+        .expect("the reviewer reads the reason");
+    assert!(
+        staff_page[..at].contains("99,000円"),
+        "beside the confirmed amount"
     );
     let actions: Vec<String> = app::on_db!(&app.state.db, p => sqlx::query_scalar(
         "SELECT e.action FROM claim_events e JOIN claims c ON c.id = e.claim_id WHERE c.reference = $1 ORDER BY e.at, e.id",
@@ -325,14 +357,14 @@ async fn two_banks_answering_the_last_lines_at_once_still_move_the_case_on() {
     app.post_ok(
         &b77,
         &format!("/bank/claims/{reference}/lines/{}", l[0]),
-        &confirm("1000"),
+        &confirm_less("1000"),
     )
     .await;
     let (u1, u2) = (
         format!("/bank/claims/{reference}/lines/{}", l[1]),
         format!("/bank/claims/{reference}/lines/{}", y[0]),
     );
-    let form = confirm("1000");
+    let form = confirm_less("1000");
     let (a, b) = tokio::join!(
         app.post_form(&b77, &u1, &form),
         app.post_form(&yucho, &u2, &form),
@@ -1324,4 +1356,71 @@ async fn a_bank_sees_only_the_files_linked_to_its_own_lines() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn a_clerk_confirms_every_open_line_as_claimed_in_one_step_after_saying_each_was_checked() {
+    let app = TestApp::spawn().await;
+    let claimant = app.login("claimant@redress.example", PASSWORD).await;
+    let reference = claim_at_two_banks(&app, &claimant).await;
+    let [l1, l2] = lines_at(&app, &reference, "0125").await[..] else {
+        panic!("two lines at 0125")
+    };
+    let [y1] = lines_at(&app, &reference, "9900").await[..] else {
+        panic!("one line at 9900")
+    };
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let case = format!("/bank/claims/{reference}");
+    let all = format!("/bank/claims/{reference}/confirm-all");
+
+    // The case page offers it for the two open lines, without JavaScript.
+    let page = app.get(&b77, &case).await.text().await.unwrap();
+    assert!(page.contains(&format!("action=\"{all}\"")), "{page}");
+    assert!(page.contains("2件をすべて確認済みにする"));
+
+    // One line disputed by hand first: it keeps its answer.
+    app.post_ok(
+        &b77,
+        &format!("/bank/claims/{reference}/lines/{l2}"),
+        &[("verdict", "disputed"), ("reason", "no_such_debit")],
+    )
+    .await;
+    let page = app.get(&b77, &case).await.text().await.unwrap();
+    assert!(page.contains("1件をすべて確認済みにする"));
+
+    // Not ticked: asked by the field and in the summary, 422, nothing written.
+    let res = app.post_form(&b77, &all, &[]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"checked_all-error\""));
+    assert!(html.contains("href=\"#checked_all\""));
+    assert_eq!(app.count("line_answers").await, 1);
+
+    // The other bank's confirm-all answers its own line only.
+    assert_eq!(
+        app.post_ok(&yucho, &all, &[("checked_all", "yes")]).await,
+        format!("{case}?confirmed_all=1")
+    );
+    assert_eq!(verdict(&app, y1).await.as_deref(), Some("confirmed"));
+    assert_eq!(verdict(&app, l1).await, None, "not another bank's line");
+    assert_eq!(state_of(&app, &reference).await, "bank_review");
+
+    // This bank's: its open line confirmed as claimed; the case moves on.
+    app.post_ok(&b77, &all, &[("checked_all", "yes")]).await;
+    assert_eq!(verdict(&app, l1).await.as_deref(), Some("confirmed"));
+    assert_eq!(verdict(&app, l2).await.as_deref(), Some("disputed"), "kept");
+    let (amount, date): (i64, chrono::NaiveDate) = app::on_db!(&app.state.db, p => sqlx::query_as(
+        "SELECT confirmed_amount, bank_date FROM line_answers WHERE line_id = $1",
+    ).bind(l1).fetch_one(p).await.unwrap());
+    assert_eq!((amount, date.to_string().as_str()), (100_000, "2020-09-03"));
+    assert_eq!(state_of(&app, &reference).await, "in_review");
+    assert_eq!(app.count("line_answers").await, 3);
+
+    // Nothing left open: the form is gone, and a second post says so.
+    let page = app.get(&b77, &case).await.text().await.unwrap();
+    assert!(!page.contains(&format!("action=\"{all}\"")));
+    let res = app.post_form(&b77, &all, &[("checked_all", "yes")]).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(app.count("line_answers").await, 3);
 }

@@ -55,6 +55,8 @@ pub(crate) async fn bank_answers(
                 ("bank_date", "2020-09-03"),
                 ("bank_reference", bank_reference.as_str()),
                 ("holder_kana", "ヤマダ ハナコ"),
+                // Asked when less is confirmed than claimed.
+                ("less_reason", "記録上の引き出し額"),
             ],
         )
         .await;

@@ -52,6 +52,7 @@ fn downloads() -> BTreeMap<&'static str, (&'static str, &'static str, Option<&'s
         ("/admin/settlement.csv", ("admin", "", None)),
         ("/admin/settlement.xlsx", ("admin", "", None)),
         ("/reports/{number}/csv", ("approver", "", None)),
+        ("/reports/{number}/about.csv", ("approver", "", None)),
         ("/reports/{number}/xlsx", ("approver", "", None)),
     ])
 }

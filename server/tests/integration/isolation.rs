@@ -314,6 +314,8 @@ async fn no_byte_a_bank_or_a_claimant_receives_holds_another_sides_marker() {
             ("bank_date", "2020-09-05"),
             ("bank_reference", "MK9900REF"),
             ("holder_kana", "ヒミツ マーカー"),
+            // The bank's note (its reason for less, shown to the reviewer).
+            ("less_reason", "MK9900NOTE"),
         ],
     )
     .await;
@@ -336,6 +338,7 @@ async fn no_byte_a_bank_or_a_claimant_receives_holds_another_sides_marker() {
         "16,180",
         "8642097",
         "MK9900REF",
+        "MK9900NOTE",
         "ヒミツ マーカー",
         "MARKER9900ACCTNOTE",
         "MARKER9900DESC",

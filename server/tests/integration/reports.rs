@@ -33,6 +33,20 @@ fn csv_rows(body: &[u8]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A table a spreadsheet or a database loads as it is: one header, every
+/// row as wide, no blank or key-value lines.
+fn assert_one_table(rows: &[Vec<String>]) {
+    let width = rows[0].len();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.len(), width, "row {i}: {r:?}");
+        assert!(r.iter().any(|c| !c.is_empty()), "row {i} is blank");
+    }
+    assert!(
+        rows[1..].iter().all(|r| r[3].parse::<i64>().is_ok()),
+        "figures below one header"
+    );
+}
+
 #[tokio::test]
 async fn a_report_counts_each_bank_as_of_a_moment_and_once_frozen_never_changes() {
     let app = TestApp::spawn().await;
@@ -79,14 +93,38 @@ async fn a_report_counts_each_bank_as_of_a_moment_and_once_frozen_never_changes(
     let (status, csv1) = bytes(&app, &approver, &format!("/reports/{n}/csv")).await;
     assert_eq!(status, 200);
     let rows = csv_rows(&csv1);
-    let row = rows
-        .iter()
-        .find(|r| r.first().map(String::as_str) == Some("0125"))
-        .unwrap();
+    assert_one_table(&rows);
+    assert_eq!(
+        rows[0][..3],
+        ["区分", "銀行コード（4桁）", "銀行名"],
+        "a header in Japanese"
+    );
+    let row = rows.iter().find(|r| r[1] == "0125").unwrap();
     let frozen_0125 = bank(&after, "0125");
-    assert_eq!(row[2], frozen_0125.cases.to_string());
-    assert_eq!(row[4], frozen_0125.claimed.to_string());
-    assert_eq!(row[8], frozen_0125.approved.to_string());
+    assert_eq!(row[3], frozen_0125.cases.to_string());
+    assert_eq!(row[5], frozen_0125.claimed.to_string());
+    assert_eq!(row[9], frozen_0125.approved.to_string());
+    // What the report is: a file of its own, two columns.
+    let (status, about) = bytes(&app, &approver, &format!("/reports/{n}/about.csv")).await;
+    assert_eq!(status, 200);
+    let about = csv_rows(&about);
+    assert!(about.iter().all(|r| r.len() == 2), "{about:?}");
+    assert!(about.iter().any(|r| r[1] == format!("#{n}")), "its number");
+    // The language is chosen, not the downloader's screen's (the approver's
+    // screen is Japanese): English asked, English given; anything else 404.
+    let (_, english) = bytes(&app, &approver, &format!("/reports/{n}/csv?lang=en")).await;
+    let english = csv_rows(&english);
+    assert_eq!(
+        english[0][..3],
+        ["Part", "Bank code (4 digits)", "Bank name"]
+    );
+    assert_eq!(english.len(), rows.len());
+    assert_eq!(
+        bytes(&app, &approver, &format!("/reports/{n}/csv?lang=fr"))
+            .await
+            .0,
+        404
+    );
     let (status, xlsx1) = bytes(&app, &approver, &format!("/reports/{n}/xlsx")).await;
     assert_eq!(status, 200);
     {
@@ -96,9 +134,12 @@ async fn a_report_counts_each_bank_as_of_a_moment_and_once_frozen_never_changes(
         let sheet = book.worksheet_range(&format!("report-{n}")).unwrap();
         let line = sheet
             .rows()
-            .find(|r| r.first().map(|c| c.to_string()) == Some("0125".into()))
+            .find(|r| r.get(1).map(|c| c.to_string()) == Some("0125".into()))
             .expect("the 0125 row");
-        assert_eq!(line[8].to_string(), frozen_0125.approved.to_string());
+        assert_eq!(line[9].to_string(), frozen_0125.approved.to_string());
+        // What the report is, on a sheet of its own.
+        let about = book.worksheet_range("この報告について").unwrap();
+        assert!(about.rows().any(|r| r[1].to_string() == format!("#{n}")));
     }
     let (status, page) = app.html(&approver, &format!("/reports/{n}")).await;
     assert_eq!(status, 200);
@@ -132,13 +173,16 @@ async fn a_report_counts_each_bank_as_of_a_moment_and_once_frozen_never_changes(
     assert_ne!(second, first);
     let (_, csv2) = bytes(&app, &approver, &format!("{second}/csv")).await;
     let rows = csv_rows(&csv2);
-    let changes: Vec<&Vec<String>> = rows
-        .iter()
-        .filter(|r| r.first().map(String::as_str) == Some("0125"))
-        .collect();
+    assert_one_table(&rows);
+    let changes: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == "0125").collect();
     assert_eq!(changes.len(), 2, "the row, then its change");
-    assert_eq!(changes[1][2], "1", "one more case");
-    assert_eq!(changes[1][8], "100000", "approved since");
+    assert!(
+        changes[1][0].starts_with("前回の確定報告からの増減"),
+        "{:?}",
+        changes[1]
+    );
+    assert_eq!(changes[1][3], "1", "one more case");
+    assert_eq!(changes[1][9], "100000", "approved since");
 
     // Who may do what; a moment to come is refused beside its field.
     let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
@@ -432,6 +476,45 @@ async fn the_dashboard_serves_figures_at_most_their_age_old_and_counts_again_in_
         !page.contains("0125"),
         "no other bank on a bank user's dashboard"
     );
+}
+
+#[tokio::test]
+async fn kept_dashboard_figures_say_when_they_were_counted_and_are_counted_again_on_demand() {
+    let app = TestApp::spawn_with(Options {
+        dashboard_refresh_seconds: 3600,
+        ..Options::default()
+    })
+    .await;
+    let reviewer = app.login("reviewer@redress.example", PASSWORD).await;
+    let (_, page) = app.html(&reviewer, "/dashboard").await;
+    let (before, _) = dashboard_cases(&page);
+    assert!(
+        page.contains("href=\"/dashboard?refresh=1\""),
+        "a way to count again"
+    );
+    assert!(page.contains("今すぐ集計し直す"));
+    let (claimant, key) = app
+        .draft_for(
+            "again@example.jp",
+            &[],
+            "4000009",
+            &[("2020-09-04".to_owned(), "10,000")],
+        )
+        .await;
+    app.send_draft(&claimant, &key).await;
+    // Within the hour the kept figures are served, with their time...
+    let (kept, _) = dashboard_cases(&app.html(&reviewer, "/dashboard").await.1);
+    assert_eq!(kept, before, "figures kept for an hour");
+    // ...and on demand they are counted now, and kept for the next views.
+    let (status, page) = app.html(&reviewer, "/dashboard?refresh=1").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        dashboard_cases(&page).0,
+        before + 1,
+        "counted again on demand"
+    );
+    let (after, _) = dashboard_cases(&app.html(&reviewer, "/dashboard").await.1);
+    assert_eq!(after, before + 1, "the new count is kept");
 }
 
 /// The kept figures equal the figures counted from the claims: the

@@ -209,6 +209,7 @@ pub fn detail(
                     l.passbook.as_deref().map(mask_passbook)
                 },
                 approved_note: None,
+                bank_note: l.bank_note,
             })
             .collect(),
     }

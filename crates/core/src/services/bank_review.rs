@@ -67,7 +67,7 @@ pub async fn verify_line(
         &state.settings.public_url,
         staff,
         line.claim_id,
-        line.id,
+        (line.id, line.amount),
         answer,
     )
     .await?;
@@ -95,7 +95,7 @@ pub async fn verify(
         &state.settings.public_url,
         staff,
         claim.id,
-        line.id,
+        (line.id, line.amount),
         answer,
     )
     .await?;
@@ -119,13 +119,14 @@ fn new_answer<'a>(
             bank_date,
             bank_reference,
             holder_kana,
+            less_reason,
         } => (
             Some(*amount),
             Some(*bank_date),
             bank_reference.as_deref(),
             Some(holder_kana.as_str()),
             None,
-            None,
+            less_reason.as_deref(),
         ),
         Verification::Disputed { reason, note } => (
             None,
@@ -152,8 +153,8 @@ fn new_answer<'a>(
     }
 }
 
-/// Records `answer` on a line of the staff's bank inside `tx` and moves the
-/// case on as the answers allow. The claim row is locked first, so answers
+/// Records `answer` on a line of the staff's bank (its id and the amount
+/// claimed on it) inside `tx` and moves the case on as the answers allow. The claim row is locked first, so answers
 /// on one claim from several banks queue and the last one sees all others.
 /// The answer that sends the case to review also writes the claimant's
 /// "the bank has checked" mail, in `tx` (links to `public_url`).
@@ -163,7 +164,7 @@ pub async fn answer_line(
     public_url: &str,
     staff: &CurrentUser,
     claim: Uuid,
-    line: Uuid,
+    (line, claimed): (Uuid, crate::domain::Yen),
     answer: &Verification,
 ) -> Result<CaseState, AppError> {
     let bank = staff.bank()?;
@@ -171,6 +172,8 @@ pub async fn answer_line(
     if !ANSWERABLE.contains(&current) {
         return Err(AppError::Conflict("answers_closed"));
     }
+    // Less than claimed is confirmed with the bank's reason, never silently.
+    answer.check_against(claimed).map_err(AppError::Invalid)?;
     let row = new_answer(answer, (claim, line), bank, staff.id);
     bank_review::insert_answer(tx, &row).await?;
     crate::store::assessment::mark_dirty(tx, &[claim]).await?;
@@ -201,6 +204,67 @@ pub async fn answer_line(
         super::notifications::tell_bank_checked(tx, public_url, claim, Utc::now()).await?;
     }
     Ok(current)
+}
+
+/// Confirms every line of the staff's bank on this case that has no answer
+/// yet, as the claimant claimed it (amount, date, the claimant's name as
+/// holder), in one transaction: the clerk first says (`checked`) that each
+/// was checked in the bank's own records. Lines already answered keep their
+/// answer. Returns how many were confirmed.
+#[tracing::instrument(skip_all, fields(reference = %reference, user = %staff.id))]
+pub async fn confirm_all_as_claimed(
+    state: &Core,
+    staff: &CurrentUser,
+    reference: &str,
+    checked: bool,
+) -> Result<usize, AppError> {
+    let bank = staff.bank()?;
+    let reference = CaseRef::parse(reference).map_err(|_| AppError::NotFound)?;
+    let claim = claims::by_reference(&state.db, &reference.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = claims::lines(&state.db, claim.id, Some(bank)).await?;
+    // Another bank's case (no line here) is not there for this user.
+    if lines.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    if !checked {
+        let mut e = FieldErrors::new();
+        e.add("checked_all", "confirm_all_check_required");
+        return Err(AppError::Invalid(e));
+    }
+    let open: Vec<&claims::LineRow> = lines.iter().filter(|l| l.bank_verdict.is_none()).collect();
+    if open.is_empty() {
+        return Err(AppError::Conflict("nothing_to_confirm"));
+    }
+    let holder = crate::domain::KatakanaName::from_db(claim.name_kana.clone());
+    let mut tx = state.db.begin().await?;
+    for line in &open {
+        let answer = Verification::Confirmed {
+            amount: line.amount,
+            bank_date: line.debit_date,
+            bank_reference: None,
+            holder_kana: holder.clone(),
+            less_reason: None,
+        };
+        let line = (line.id, line.amount);
+        answer_line(
+            &mut tx,
+            &state.settings.public_url,
+            staff,
+            claim.id,
+            line,
+            &answer,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    super::assessment::refresh_after_change(&state.db, claim.id).await;
+    tracing::info!(
+        lines = open.len(),
+        "bank confirmed every open line as claimed"
+    );
+    Ok(open.len())
 }
 
 /// The payout account's bank says whether the account is the claimant's.

@@ -145,10 +145,12 @@ pub async fn latest(state: &Core) -> Result<Option<(i64, Report)>, AppError> {
     }
 }
 
-/// The table of a report as rows of cells: a title block, the header, a row
-/// per bank and the total, then the change since the previous report.
-fn table(lang: Lang, number: i64, r: &Report, previous: Option<&Report>) -> Vec<Vec<String>> {
+/// What the report is, as (key, value) rows: its number, as of when,
+/// when counted, the ledger's totals, the report it is compared with. Kept
+/// apart from the table (its own sheet or file) so the table loads as one.
+fn about(lang: Lang, number: i64, r: &Report, previous: Option<&Report>) -> Vec<Vec<String>> {
     let mut out = vec![
+        vec![lang.t("report_about_item"), lang.t("report_about_value")],
         vec![lang.t("report_title"), format!("#{number}")],
         vec![lang.t("report_as_of"), jst_text(r.as_of)],
         vec![lang.t("report_computed_at"), jst_text(r.computed_at)],
@@ -161,20 +163,26 @@ fn table(lang: Lang, number: i64, r: &Report, previous: Option<&Report>) -> Vec<
             r.ledger_approved.to_string(),
         ],
         vec![lang.t("report_ledger_paid"), r.ledger_paid.to_string()],
-        vec![],
     ];
-    let header = |extra: &str| {
-        let mut h = vec![lang.t("bank_code"), lang.t("bank_name")];
-        h.extend(
-            r.total
-                .columns()
-                .iter()
-                .map(|(k, _)| format!("{}{extra}", lang.t(k))),
-        );
-        h
-    };
-    let row = |f: &crate::domain::report::Figures| {
+    if let Some(p) = previous {
+        out.push(vec![lang.t("report_change_since"), jst_text(p.as_of)]);
+    }
+    out
+}
+
+/// The report's figures as one table: a header, then a row per bank and
+/// the total, then (with a previous report) the change since it, each row
+/// saying in its first cell which of the two it is.
+fn table(lang: Lang, r: &Report, previous: Option<&Report>) -> Vec<Vec<String>> {
+    let mut header = vec![
+        lang.t("report_part"),
+        lang.t("bank_code"),
+        lang.t("bank_name"),
+    ];
+    header.extend(r.total.columns().iter().map(|(k, _)| lang.t(k)));
+    let row = |part: &str, f: &crate::domain::report::Figures| {
         let mut cells = vec![
+            part.to_owned(),
             if f.bank_code.is_empty() {
                 lang.t("report_total")
             } else {
@@ -185,32 +193,37 @@ fn table(lang: Lang, number: i64, r: &Report, previous: Option<&Report>) -> Vec<
         cells.extend(f.columns().iter().map(|(_, v)| v.to_string()));
         cells
     };
-    out.push(header(""));
-    out.extend(r.banks.iter().map(row));
-    out.push(row(&r.total));
+    let mut out = vec![header];
+    let part = lang.t("report_part_figures");
+    out.extend(r.banks.iter().map(|f| row(&part, f)));
+    out.push(row(&part, &r.total));
     if let Some(p) = previous {
         let (rows, total) = r.change_since(p);
-        out.push(vec![]);
-        out.push(vec![lang.t("report_change_since"), jst_text(p.as_of)]);
-        out.push(header(&format!(" ({})", lang.t("report_change"))));
-        out.extend(rows.iter().map(row));
-        out.push(row(&total));
+        let part = format!("{} {}", lang.t("report_part_change"), jst_text(p.as_of));
+        out.extend(rows.iter().map(|f| row(&part, f)));
+        out.push(row(&part, &total));
     }
     out
 }
 
-/// The report as CSV: UTF-8 with a byte-order mark (as Excel in Japan
-/// expects), CR LF line ends.
+/// The report's table as CSV: UTF-8 with a byte-order mark (as Excel in
+/// Japan expects), CR LF line ends; `about`: what the report is instead.
 pub fn csv(
     lang: Lang,
     number: i64,
     r: &Report,
     previous: Option<&Report>,
+    about_it: bool,
 ) -> Result<Vec<u8>, AppError> {
-    crate::csv::csv_with_bom(table(lang, number, r, previous))
+    crate::csv::csv_with_bom(if about_it {
+        about(lang, number, r, previous)
+    } else {
+        table(lang, r, previous)
+    })
 }
 
-/// The report as an Excel workbook (numbers as numbers).
+/// The report as an Excel workbook (numbers as numbers): the table on its
+/// first sheet, what the report is on a second.
 pub fn xlsx(
     lang: Lang,
     number: i64,
@@ -220,17 +233,30 @@ pub fn xlsx(
     use rust_xlsxwriter::Workbook;
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::other(e);
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(format!("report-{number}")).map_err(fail)?;
-    for (i, cells) in table(lang, number, r, previous).iter().enumerate() {
-        for (j, cell) in cells.iter().enumerate() {
-            let (row, col) = (i as u32, j as u16);
-            match cell.parse::<i64>() {
-                Ok(n) if j >= 1 => sheet.write_number(row, col, n as f64).map_err(fail)?,
-                _ => sheet
-                    .write_string(row, col, crate::csv::safe_text(cell))
-                    .map_err(fail)?,
-            };
+    // Each sheet with its first column of figures (a bank code is text).
+    let sheets = [
+        (format!("report-{number}"), table(lang, r, previous), 3),
+        (
+            lang.t("report_about_sheet"),
+            about(lang, number, r, previous),
+            1,
+        ),
+    ];
+    for (name, rows, figures) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).map_err(fail)?;
+        for (i, cells) in rows.iter().enumerate() {
+            for (j, cell) in cells.iter().enumerate() {
+                let (row, col) = (i as u32, j as u16);
+                match cell.parse::<i64>() {
+                    Ok(n) if i >= 1 && j >= figures => {
+                        sheet.write_number(row, col, n as f64).map_err(fail)?
+                    }
+                    _ => sheet
+                        .write_string(row, col, crate::csv::safe_text(cell))
+                        .map_err(fail)?,
+                };
+            }
         }
     }
     book.save_to_buffer().map_err(fail)

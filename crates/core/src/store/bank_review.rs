@@ -44,9 +44,9 @@ pub async fn insert_answer(tx: &mut Tx, a: &NewAnswer<'_>) -> Result<(), sqlx::E
     .bind(a.reason).bind(a.note).bind(a.actor).bind(a.at)
     .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     on_tx!(tx, c => sqlx::query(
-        "UPDATE debit_lines SET bank_verdict = $2, confirmed_amount = $3, bank_answered_at = $4 WHERE id = $1",
+        "UPDATE debit_lines SET bank_verdict = $2, confirmed_amount = $3, bank_answered_at = $4, bank_note = $5 WHERE id = $1",
     )
-    .bind(a.line_id).bind(a.verdict).bind(a.confirmed_amount).bind(a.at)
+    .bind(a.line_id).bind(a.verdict).bind(a.confirmed_amount).bind(a.at).bind(a.note)
     .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -387,7 +387,7 @@ pub async fn confirm_lines_bulk(
         }
         on_tx!(tx, c => bind_all!(sqlx::query(&sql)).execute(c).await.map(|r| r.rows_affected()))?;
         let sql = format!(
-            "UPDATE debit_lines SET bank_verdict = 'confirmed', confirmed_amount = amount, bank_answered_at = $1
+            "UPDATE debit_lines SET bank_verdict = 'confirmed', confirmed_amount = amount, bank_answered_at = $1, bank_note = NULL
              WHERE id IN ({})",
             placeholders(2, chunk.len())
         );

@@ -204,6 +204,9 @@ pub struct LineRow {
     pub bank_verdict: Option<String>,
     /// A Japan Post Bank account's 記号-番号, as the passbook prints it.
     pub passbook: Option<String>,
+    /// The bank's words on its newest answer: why less was confirmed, or
+    /// its dispute note.
+    pub bank_note: Option<String>,
 }
 
 /// The debit lines of a claim; with `bank`, only the lines at that bank.
@@ -215,7 +218,7 @@ pub async fn lines(
     on_db!(db, p => sqlx::query_as::<_, LineRow>(
         "SELECT l.id, l.position, l.bank_code, b.name AS bank_name, l.branch_code, r.name AS branch_name, l.account_type,
                 l.account_number, l.debit_date, l.amount, l.descriptor, l.wallet_ref, l.confirmed_amount,
-                l.approved_amount, l.approved_note, l.bank_verdict, l.passbook
+                l.approved_amount, l.approved_note, l.bank_verdict, l.passbook, l.bank_note
          FROM debit_lines l
          JOIN banks b ON b.code = l.bank_code
          JOIN branches r ON r.bank_code = l.bank_code AND r.code = l.branch_code

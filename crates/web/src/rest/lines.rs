@@ -184,6 +184,11 @@ pub enum Verification {
         bank_reference: Option<String>,
         /// The account holder's name in katakana, as the bank holds it.
         holder_kana: String,
+        /// Why the bank confirms less than was claimed: required when
+        /// `confirmed_amount_yen` is below the line's `amount_yen` (422
+        /// naming `less_reason` otherwise); up to 1,000 characters.
+        #[schema(max_length = 1000)]
+        less_reason: Option<String>,
     },
     Disputed {
         reason: DisputeReason,
@@ -202,11 +207,16 @@ impl Verification {
                 bank_date,
                 bank_reference,
                 holder_kana,
+                less_reason,
             } => app::domain::verification::confirmed(
                 (AMOUNT_FIELD, &confirmed_amount_yen.to_string()),
                 ("bank_date", &bank_date),
                 ("bank_reference", bank_reference.as_deref().unwrap_or("")),
                 ("holder_kana", &holder_kana),
+                (
+                    app::domain::verification::LESS_REASON,
+                    less_reason.as_deref().unwrap_or(""),
+                ),
                 today,
             ),
             Verification::Disputed { reason, note } => {

@@ -499,17 +499,19 @@ pub async fn accept(state: &Core, staff: &CurrentUser, debit: Uuid) -> Result<Uu
         bank_date: row.debit_date,
         bank_reference: Some(row.bank_reference.clone()),
         holder_kana: crate::domain::KatakanaName::from_db(row.holder_kana.clone()),
+        less_reason: None,
     };
     let mut tx = state.db.begin().await?;
     if !bank_debits::mark_matched(&mut tx, debit).await? {
         return Err(AppError::Conflict("not_probable"));
     }
+    // A probable match has the claimed amount (see `bank_list::compare`).
     answer_line(
         &mut tx,
         &state.settings.public_url,
         staff,
         claim,
-        line,
+        (line, row.amount),
         &answer,
     )
     .await?;
