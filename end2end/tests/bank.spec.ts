@@ -16,19 +16,31 @@ test("a bank clerk confirms two lines and disputes one; the case moves on by its
   await expect(page.getByRole("alert")).toContainText("確認したか異議があるかを選んでください");
   await expectAccessible(page);
 
-  // Confirm line 1 (the bank's figures start as the claimed ones).
+  // Less than claimed needs the bank's reason: asked beside its field.
+  await page.locator("#verdict").check();
+  await page.locator("#confirmed_amount").fill("90000");
+  await page.getByRole("button", { name: "保存する" }).click();
+  await expect(page.locator("#less_reason-error")).toContainText("申請額より少ない金額を確認する理由を入力してください");
+  await expect(page.locator(".error-summary")).toContainText("申請額より少ない金額を確認する理由");
+  await expectAccessible(page);
+
+  // Confirm line 1 as claimed (the bank's figures start as the claimed ones).
   await page.locator("#verdict").check();
   await page.locator("#confirmed_amount").fill("100000");
   await page.getByRole("button", { name: "保存する" }).click();
   await expect(page.getByRole("status")).toContainText("回答を保存しました");
   await expectAccessible(page);
 
-  // Line 2: confirmed too; then the claim has no open line and goes to review.
-  await page.getByRole("link", { name: /回答する #2/ }).click();
-  await page.locator("#verdict").check();
-  await page.getByRole("button", { name: "保存する" }).click();
-  await expect(page.getByRole("status")).toContainText("回答を保存しました");
+  // Line 2 with the one-step form: asked to tick first, then every open line
+  // is confirmed as claimed; the claim has no open line and goes to review.
+  await page.getByRole("button", { name: "1件をすべて確認済みにする" }).click();
+  await expect(page.locator("#checked_all-error")).toContainText("銀行の記録と照合したことを確認してください");
+  await expectAccessible(page);
+  await page.getByLabel("上の引き出しをすべて銀行の記録と照合しました").check();
+  await page.getByRole("button", { name: "1件をすべて確認済みにする" }).click();
+  await expect(page.getByRole("status")).toContainText("未回答の引き出しをすべて確認済みにしました");
   await expect(page.locator(".summary-list").first()).toContainText("審査中");
+  await expect(page.getByRole("button", { name: /すべて確認済みにする/ })).toHaveCount(0);
   await expect(page.locator(".timeline")).toContainText("bank.77@redress.example");
 
   // Dispute the line of the other claim, with a reason.

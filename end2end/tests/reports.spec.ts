@@ -11,6 +11,11 @@ test.describe("with JavaScript off", () => {
     await expect(page.locator("svg[role=img]")).toHaveCount(3);
     await expect(page.getByRole("img", { name: "状況ごとの案件数" })).toBeVisible();
     await expect(page.locator(".report-table")).toContainText("合計");
+    // When the figures were counted, and a way to count them again now.
+    await expect(page.locator("main")).toContainText("集計時刻（日本時間）");
+    await page.getByRole("link", { name: "今すぐ集計し直す" }).click();
+    await expect(page).toHaveURL(/\/dashboard\?refresh=1$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("ダッシュボード");
     await logout(page);
 
     await login(page, "bank.77@redress.example");
@@ -49,8 +54,16 @@ test("an approver reads the regulator's report, freezes it and opens the frozen 
   await expect(page.getByRole("heading", { level: 1 })).toContainText("監督官庁への報告 #");
   await expect(page.locator(".report-table").first()).toContainText("合計");
   await expectAccessible(page);
-  const csv = page.getByRole("link", { name: "CSV" });
-  const download = page.waitForEvent("download");
-  await csv.click();
-  expect((await download).suggestedFilename()).toMatch(/^report-\d+\.csv$/);
+  // The files in the regulator's language by default, and in English.
+  const csv = page.getByRole("link", { name: "CSV", exact: true });
+  await expect(csv).toHaveCount(2);
+  let download = page.waitForEvent("download");
+  await csv.first().click();
+  expect((await download).suggestedFilename()).toMatch(/^report-\d+-ja\.csv$/);
+  download = page.waitForEvent("download");
+  await csv.nth(1).click();
+  expect((await download).suggestedFilename()).toMatch(/^report-\d+-en\.csv$/);
+  download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "報告の概要(CSV)" }).first().click();
+  expect((await download).suggestedFilename()).toMatch(/^report-\d+-about-ja\.csv$/);
 });
