@@ -271,7 +271,10 @@ async fn a_bank_system_reads_and_answers_lines_once_per_idempotency_key() {
         "holder_kana": "ヤマダ タロウ",
         "less_reason": "振込手数料分は対象外",
     });
-    assert!(first["amount_yen"].as_i64().unwrap() > 45000, "less than claimed");
+    assert!(
+        first["amount_yen"].as_i64().unwrap() > 45000,
+        "less than claimed"
+    );
     let res = http
         .post(&verify_url)
         .bearer_auth(&key_b)

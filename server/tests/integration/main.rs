@@ -25,6 +25,7 @@ mod payouts;
 mod policy;
 mod postcodes;
 mod queues;
+mod reported;
 mod reports;
 mod round_trips;
 mod routes;

@@ -297,12 +297,14 @@ pub struct ImportRow {
     pub source: String,
     /// A JSON object: conversion -> rows.
     pub conversions: String,
+    /// Who sent the list (a person, or an API key's user).
+    pub actor_id: Uuid,
 }
 
 const IMPORT_COLUMNS: &str =
     "id, bank_code, file_name, rows_read, rows_rejected, rows_matched, rows_probable,
     rows_unmatched, rows_known, rejections, created_at, status, rows_total, rows_done, source,
-    conversions";
+    conversions, actor_id";
 
 pub async fn import_by_id(db: &Db, id: Uuid) -> Result<Option<ImportRow>, sqlx::Error> {
     let sql = format!("SELECT {IMPORT_COLUMNS} FROM bank_imports WHERE id = $1");
@@ -369,4 +371,32 @@ pub async fn unmatched(db: &Db, limit: i64) -> Result<Vec<DebitRow>, sqlx::Error
         "SELECT {DEBIT_COLUMNS} FROM bank_debits WHERE status = 'unmatched' ORDER BY bank_code, debit_date LIMIT $1"
     );
     on_db!(db, p => sqlx::query_as::<_, DebitRow>(&sql).bind(limit).fetch_all(p).await)
+}
+
+/// Debits banks reported that no claim named, on the accounts of this
+/// claim's lines (the claim may name them now).
+pub async fn reported_for_claim(db: &Db, claim: Uuid) -> Result<Vec<DebitRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {DEBIT_COLUMNS} FROM bank_debits d
+         WHERE d.status = 'unmatched'
+           AND EXISTS (SELECT 1 FROM debit_lines l
+                       WHERE l.claim_id = $1 AND l.bank_code = d.bank_code
+                         AND l.branch_code = d.branch_code AND l.account_number = d.account_number)
+         ORDER BY d.debit_date, d.bank_reference"
+    );
+    on_db!(db, p => sqlx::query_as::<_, DebitRow>(&sql).bind(claim).fetch_all(p).await)
+}
+
+/// Gives a reported debit no claim named to a claimed line, as `status`
+/// (`matched` or `probable`): compare-and-set, so only one claim takes it.
+pub async fn take_reported(
+    tx: &mut Tx,
+    id: Uuid,
+    status: &str,
+    line: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE bank_debits SET status = $2, line_id = $3 WHERE id = $1 AND status = 'unmatched'")
+        .bind(id).bind(status).bind(line).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }

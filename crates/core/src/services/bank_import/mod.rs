@@ -13,10 +13,12 @@ use std::time::Duration;
 use uuid::Uuid;
 
 mod jobs;
+mod reported;
 mod sheets;
 
 pub use jobs::run_jobs;
 use jobs::{Job, lease_end, run_import};
+pub use reported::match_reported;
 
 use super::bank_review::{answer_line, confirm_many};
 use crate::auth::CurrentUser;

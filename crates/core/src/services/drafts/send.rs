@@ -161,5 +161,12 @@ pub async fn send(
     // rush they queue on the single writer and must not hold the claimant.
     let db = state.db.clone();
     tokio::spawn(async move { assessment::refresh_after_change(&db, id).await });
+    // Debits its bank reported before the claim came: matched to its lines.
+    let core = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::services::bank_import::match_reported(&core, id).await {
+            tracing::warn!(claim = %id, "reported debits were not matched: {e}");
+        }
+    });
     Ok(reference)
 }
