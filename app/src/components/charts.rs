@@ -31,7 +31,10 @@ pub fn BarChart(
     let max = items.iter().map(|(_, v, _)| *v).max().unwrap_or(0);
     let height = ROW * items.len().max(1) as f64 + 10.0;
     let room = WIDTH - LABEL - 110.0;
+    // Drawn at a readable size: on a phone the chart scrolls in its own box.
+    let region = title.clone();
     view! {
+        <div class="chart-wrap" tabindex="0" role="region" aria-label=region>
         <svg
             class="chart"
             viewBox=format!("0 0 {WIDTH} {height}")
@@ -55,6 +58,7 @@ pub fn BarChart(
                 })
                 .collect_view()}
         </svg>
+        </div>
     }
 }
 
@@ -75,7 +79,10 @@ pub fn NestedBars(
         .unwrap_or(0);
     let height = ROW * rows.len().max(1) as f64 + 40.0;
     let room = WIDTH - LABEL - 20.0;
+    // Drawn at a readable size: on a phone the chart scrolls in its own box.
+    let region = title.clone();
     view! {
+        <div class="chart-wrap" tabindex="0" role="region" aria-label=region>
         <svg
             class="chart"
             viewBox=format!("0 0 {WIDTH} {height}")
@@ -123,6 +130,7 @@ pub fn NestedBars(
                 })
                 .collect_view()}
         </svg>
+        </div>
     }
 }
 
@@ -171,7 +179,10 @@ pub fn LineChart(
     .iter()
     .filter_map(|&(i, anchor)| days.get(i).map(|d| (point(i, 0).0, d.0.clone(), anchor)))
     .collect();
+    // Drawn at a readable size: on a phone the chart scrolls in its own box.
+    let region = title.clone();
     view! {
+        <div class="chart-wrap" tabindex="0" role="region" aria-label=region>
         <svg
             class="chart"
             viewBox=format!("0 0 {WIDTH} 250")
@@ -198,5 +209,6 @@ pub fn LineChart(
                 })
                 .collect_view()}
         </svg>
+        </div>
     }
 }

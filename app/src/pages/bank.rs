@@ -617,21 +617,27 @@ pub fn ListTable(
     invite: bool,
 ) -> impl IntoView {
     let lang = use_lang();
+    if rows.is_empty() {
+        return view! { <p>{lang.t("none")}</p> }.into_any();
+    }
+    // On a phone each row is a card of label and value (the labels are the
+    // column heads): nothing scrolls sideways, no head breaks a letter a line.
+    let label = move |key: &str| lang.t(key);
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label=lang.t("bank_list_rows")>
-            <table class="table">
+            <table class="table table-cards" role="table">
                 <thead>
-                    <tr>
-                        {with_bank.then(|| view! { <th scope="col">{lang.t("bank")}</th> })}
-                        <th scope="col">{lang.t("bank_reference")}</th>
-                        <th scope="col">{lang.t("account_number")}</th>
-                        <th scope="col">{lang.t("holder_kana")}</th>
-                        <th scope="col">{lang.t("debit_date")}</th>
-                        <th scope="col" class="num">
+                    <tr role="row">
+                        {with_bank.then(|| view! { <th scope="col" role="columnheader">{lang.t("bank")}</th> })}
+                        <th scope="col" role="columnheader">{lang.t("bank_reference")}</th>
+                        <th scope="col" role="columnheader">{lang.t("account_number")}</th>
+                        <th scope="col" role="columnheader">{lang.t("holder_kana")}</th>
+                        <th scope="col" role="columnheader">{lang.t("debit_date")}</th>
+                        <th scope="col" role="columnheader" class="num">
                             {lang.t("amount")}
                         </th>
-                        <th scope="col">{lang.t("passbook_text")}</th>
-                        {(accept || invite).then(|| view! { <th scope="col"><span class="visually-hidden">{lang.t("actions")}</span></th> })}
+                        <th scope="col" role="columnheader">{lang.t("passbook_text")}</th>
+                        {(accept || invite).then(|| view! { <th scope="col" role="columnheader"><span class="visually-hidden">{lang.t("actions")}</span></th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -639,21 +645,21 @@ pub fn ListTable(
                         .into_iter()
                         .map(|r| {
                             view! {
-                                <tr>
-                                    {with_bank.then(|| view! { <td>{r.bank.clone()}</td> })}
-                                    <td>{r.reference.clone()}</td>
-                                    <td>{format!("{} {}", r.branch, r.account)}</td>
-                                    <td>{r.holder_kana.clone()}</td>
-                                    <td>{r.date.clone()}</td>
-                                    <td class="num">{yen(lang, r.amount)}</td>
-                                    <td>{r.descriptor.clone()}</td>
+                                <tr role="row">
+                                    {with_bank.then(|| view! { <td role="cell" data-label=label("bank")>{r.bank.clone()}</td> })}
+                                    <td role="cell" data-label=label("bank_reference")>{r.reference.clone()}</td>
+                                    <td role="cell" data-label=label("account_number")>{format!("{} {}", r.branch, r.account)}</td>
+                                    <td role="cell" data-label=label("holder_kana")>{r.holder_kana.clone()}</td>
+                                    <td role="cell" data-label=label("debit_date")>{r.date.clone()}</td>
+                                    <td role="cell" class="num" data-label=label("amount")>{yen(lang, r.amount)}</td>
+                                    <td role="cell" data-label=label("passbook_text")>{r.descriptor.clone()}</td>
                                     {invite
                                         .then(|| {
                                             if r.invited {
-                                                view! { <td>{lang.t("letter_written")}</td> }.into_any()
+                                                view! { <td role="cell" data-label=label("actions")>{lang.t("letter_written")}</td> }.into_any()
                                             } else {
                                                 view! {
-                                                    <td>
+                                                    <td role="cell" data-label=label("actions")>
                                                         <form method="post" action=routes::staff_invitations::to() class="inline-form">
                                                             <input type="hidden" name="debit" value=r.id.to_string() />
                                                             // The letter in the holder's language
@@ -676,7 +682,7 @@ pub fn ListTable(
                                     {accept
                                         .then(|| {
                                             view! {
-                                                <td>
+                                                <td role="cell" data-label=label("actions")>
                                                     <form method="post" action=routes::bank_debit_accept::to(r.id) class="inline-form">
                                                         <button type="submit" class="button button-secondary">
                                                             {lang.t("accept_match")}
@@ -694,6 +700,7 @@ pub fn ListTable(
             </table>
         </div>
     }
+    .into_any()
 }
 
 /// The report of one import: counts, rejected rows, probable matches to

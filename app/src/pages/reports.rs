@@ -40,21 +40,22 @@ fn FiguresTable(
             format!("{} {}", f.bank_code, f.bank_name)
         };
         view! {
-            <tr class=if is_total { "total-row" } else { "" }>
-                <th scope="row">{name}</th>
-                {f.columns().iter().map(|(k, v)| view! { <td class="num">{cell(k, *v)}</td> }).collect_view()}
+            <tr role="row" class=if is_total { "total-row" } else { "" }>
+                <th scope="row" role="rowheader">{name}</th>
+                {f.columns().iter().map(|(k, v)| view! { <td role="cell" class="num" data-label=lang.t(k)>{cell(k, *v)}</td> }).collect_view()}
             </tr>
         }
     };
     let label = caption.clone();
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label=label>
-            <table class="table report-table">
+            // On a phone each bank is a card of label and value.
+            <table class="table report-table table-cards" role="table">
                 <caption>{caption}</caption>
                 <thead>
-                    <tr>
-                        <th scope="col">{lang.t("bank_name")}</th>
-                        {header.iter().map(|(k, _)| view! { <th scope="col" class="num">{lang.t(k)}</th> }).collect_view()}
+                    <tr role="row">
+                        <th scope="col" role="columnheader">{lang.t("bank_name")}</th>
+                        {header.iter().map(|(k, _)| view! { <th scope="col" role="columnheader" class="num">{lang.t(k)}</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
