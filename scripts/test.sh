@@ -99,6 +99,7 @@ trap cleanup EXIT
 
 say "formatting and lints (ssr and hydrate builds, -D warnings)"
 cargo fmt --all --check
+mkdir -p target
 # The two builds at once, the browser's in a folder of its own (cargo locks
 # a target folder): each ends in a few large crates checked one at a time,
 # and the other fills the second core meanwhile.
