@@ -35,6 +35,16 @@ test("a reviewer assesses with every flag acknowledged; two approvers approve", 
   await page.goto(`/staff/claims/${reference}`);
   await expect(page.locator(".checks")).toContainText("対象期間(申請前90日)より前の引き出し");
   await expectAccessible(page);
+  // On a wide screen the decision sits beside the facts, not 5,000 px below.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const facts = await page.locator(".case-facts").boundingBox();
+  const decision = await page.locator(".case-decision").boundingBox();
+  expect(decision!.x).toBeGreaterThan(facts!.x + facts!.width - 1);
+  expect(decision!.y).toBeLessThan(facts!.y + 200);
+  await expect(page.locator(".case-decision .staff-history")).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath("staff-case-1440.png") });
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
   const amounts: Record<string, string> = { approved_debit_1: "100000", approved_debit_2: "50000", approved_debit_3: "30000" };
   for (const [name, value] of Object.entries(amounts)) await page.locator(`#${name}`).fill(value);
   // Nothing is chosen for the reviewer.

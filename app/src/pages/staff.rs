@@ -237,11 +237,17 @@ pub fn StaffCasePage() -> impl IntoView {
                                     <ErrorSummary />
                                     {super::query_param("done").map(|d| view! { <crate::components::Notice key=format!("done_{d}") /> })}
                                     <h1>{format!("{} {}", lang.t("claim_title"), claim.reference)}</h1>
+                                    // On a wide screen the facts, files and answers
+                                    // sit beside the decision and its history.
+                                    <div class="case-layout">
+                                    <div class="case-facts">
                                     {decision.as_ref().ok().map(|d| view! { <CaseChecks checks=d.checks.clone() /> })}
                                     <ClaimDetailView claim=claim.clone() staff=true />
                                     <ClaimantFactsView claim=claim.clone() />
                                     <CaseFiles claim=claim.clone() />
                                     <RequestsAndAnswers claim=claim.clone() />
+                                    </div>
+                                    <div class="case-decision">
                                     {decision.ok().map(|d| view! { <DecisionPanel reference=claim.reference.clone() d=d /> })}
                                     {in_review
                                         .then(|| {
@@ -270,6 +276,8 @@ pub fn StaffCasePage() -> impl IntoView {
                                                 </form>
                                             }
                                         })}
+                                    </div>
+                                    </div>
                                 }
                                     .into_any()
                             }

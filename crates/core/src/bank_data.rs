@@ -94,7 +94,7 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, BankEntry>> {
     }
     let mut list: BTreeMap<String, BankEntry> = serde_json::from_str(&json)?;
     for bank in list.values_mut() {
-        bank.name = display_name(&bank.code, &bank.name);
+        bank.name = domain::account::bank_display_name(&bank.code, &bank.name);
     }
     for (code, bank) in &list {
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
@@ -110,11 +110,6 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, BankEntry>> {
         }
     }
     Ok(list)
-}
-
-/// A bank's name as people write it (see `account::bank_display_name`).
-pub fn display_name(code: &str, name: &str) -> String {
-    domain::account::bank_display_name(code, name)
 }
 
 #[cfg(test)]
@@ -150,7 +145,6 @@ mod tests {
         ] {
             assert_eq!(banks[code].name, name);
         }
-        assert_eq!(super::display_name("0125", "七十七銀行"), "七十七銀行");
     }
 
     #[test]

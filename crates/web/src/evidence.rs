@@ -224,19 +224,23 @@ async fn upload(
     }
 }
 
+/// How a download is asked for: `?inline=1`, a photo shown in a page's
+/// <img> (JPEG and PNG only, still `nosniff` and sandboxed); everything
+/// else stays an attachment.
+#[derive(serde::Deserialize)]
+struct Shown {
+    inline: Option<String>,
+}
+
 /// A file as a download, never shown inline: `attachment`, `nosniff`, and a
 /// sandbox in case a browser still tries.
 async fn download(
     State(state): State<AppState>,
     Path(fid): Path<String>,
     session: Session,
-    uri: axum::http::Uri,
+    axum::extract::Query(shown): axum::extract::Query<Shown>,
 ) -> Response {
-    // `?inline=1`: a photo shown in a page's <img> (JPEG and PNG only, still
-    // `nosniff` and sandboxed); everything else stays an attachment.
-    let inline = uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|p| p == "inline=1"));
+    let inline = shown.inline.as_deref() == Some("1");
     let user = match auth::current_user(&session, &state.db).await {
         Ok(Some(u)) => u,
         Ok(None) => return see_other("/login?notice=login"),

@@ -155,18 +155,22 @@ pub async fn send(
     let reference = state.commits.run(&state.db, writes).await?;
     let reference_text = reference.to_string();
     tracing::info!(reference = %reference_text, "claim submitted");
-    // The claim is durable: answer now. Its flags, and those of claims that
-    // share an account, a debit or a contact with it, are computed beside
-    // the answer (the sweep computes any a crash leaves undone): under a
-    // rush they queue on the single writer and must not hold the claimant.
+    after_sent(state, id);
+    Ok(reference)
+}
+
+/// The claim is durable and answered: its flags, and those of claims that
+/// share an account, a debit or a contact with it, are computed beside the
+/// answer (the sweep computes any a crash leaves undone): under a rush they
+/// queue on the single writer and must not hold the claimant. Debits its
+/// bank reported before the claim came are matched to its lines.
+fn after_sent(state: &Core, id: Uuid) {
     let db = state.db.clone();
     tokio::spawn(async move { assessment::refresh_after_change(&db, id).await });
-    // Debits its bank reported before the claim came: matched to its lines.
     let core = state.clone();
     tokio::spawn(async move {
         if let Err(e) = crate::services::bank_import::match_reported(&core, id).await {
             tracing::warn!(claim = %id, "reported debits were not matched: {e}");
         }
     });
-    Ok(reference)
 }
