@@ -104,16 +104,21 @@ async fn verify(
     }
 }
 
+/// A form of the case page (not of a page of its own): its errors are
+/// shown on the case page.
+fn on_case_page(form: &mut Submitted, reference: &str) {
+    if let Ok(uri) = format!("/bank/claims/{reference}").parse() {
+        form.parts.uri = uri;
+    }
+}
+
 async fn account_check(
     State(state): State<AppState>,
     Path(reference): Path<String>,
     Guarded { user: staff, .. }: Guarded<BankStaff>,
     mut form: Submitted,
 ) -> Response {
-    // Errors are shown on the case page, where the form is.
-    if let Ok(uri) = format!("/bank/claims/{reference}").parse() {
-        form.parts.uri = uri;
-    }
+    on_case_page(&mut form, &reference);
     let check = app::domain::verification::parse_account_check(&form.fields);
     match bank_review::check_account(&state, &staff, &reference, check).await {
         Ok(()) => see_other(&format!("/bank/claims/{reference}?checked=1")),
@@ -129,10 +134,7 @@ async fn confirm_all(
     Guarded { user: staff, .. }: Guarded<BankStaff>,
     mut form: Submitted,
 ) -> Response {
-    // Errors are shown on the case page, where the form is.
-    if let Ok(uri) = format!("/bank/claims/{reference}").parse() {
-        form.parts.uri = uri;
-    }
+    on_case_page(&mut form, &reference);
     let checked = form.fields.get("checked_all").is_some_and(|v| v == "yes");
     match bank_review::confirm_all_as_claimed(&state, &staff, &reference, checked).await {
         Ok(_) => see_other(&format!("/bank/claims/{reference}?confirmed_all=1")),

@@ -47,6 +47,42 @@ async fn draft_at_two_banks(app: &TestApp, claimant: &reqwest::Client) -> String
     key
 }
 
+/// A claim with two lines at 0125 and one at 9900, and a clerk of each bank.
+struct TwoBanks {
+    app: TestApp,
+    claimant: reqwest::Client,
+    reference: String,
+    lines: [uuid::Uuid; 2],
+    yucho_line: uuid::Uuid,
+    b77: reqwest::Client,
+    yucho: reqwest::Client,
+}
+
+impl TwoBanks {
+    async fn new() -> TwoBanks {
+        let app = TestApp::spawn().await;
+        let claimant = app.login("claimant@redress.example", PASSWORD).await;
+        let reference = claim_at_two_banks(&app, &claimant).await;
+        let [l1, l2] = lines_at(&app, &reference, "0125").await[..] else {
+            panic!("two lines at 0125")
+        };
+        let [y1] = lines_at(&app, &reference, "9900").await[..] else {
+            panic!("one line at 9900")
+        };
+        let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+        let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+        TwoBanks {
+            app,
+            claimant,
+            reference,
+            lines: [l1, l2],
+            yucho_line: y1,
+            b77,
+            yucho,
+        }
+    }
+}
+
 /// The ids of the claim's lines at `bank`, in order.
 async fn lines_at(app: &TestApp, reference: &str, bank: &str) -> Vec<uuid::Uuid> {
     app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, uuid::Uuid>(
@@ -78,17 +114,15 @@ fn confirm_less(amount: &'static str) -> Vec<(&'static str, &'static str)> {
 
 #[tokio::test]
 async fn banks_answer_their_own_lines_and_the_case_moves_on_by_itself() {
-    let app = TestApp::spawn().await;
-    let claimant = app.login("claimant@redress.example", PASSWORD).await;
-    let reference = claim_at_two_banks(&app, &claimant).await;
-    let [l1, l2] = lines_at(&app, &reference, "0125").await[..] else {
-        panic!("two lines at 0125")
-    };
-    let [y1] = lines_at(&app, &reference, "9900").await[..] else {
-        panic!("one line at 9900")
-    };
-    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
-    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let TwoBanks {
+        app,
+        claimant,
+        reference,
+        lines: [l1, l2],
+        yucho_line: y1,
+        b77,
+        yucho,
+    } = TwoBanks::new().await;
 
     // The queue, searched by reference: this bank's two lines, grouped, counted.
     let queue = app
@@ -1360,17 +1394,15 @@ async fn a_bank_sees_only_the_files_linked_to_its_own_lines() {
 
 #[tokio::test]
 async fn a_clerk_confirms_every_open_line_as_claimed_in_one_step_after_saying_each_was_checked() {
-    let app = TestApp::spawn().await;
-    let claimant = app.login("claimant@redress.example", PASSWORD).await;
-    let reference = claim_at_two_banks(&app, &claimant).await;
-    let [l1, l2] = lines_at(&app, &reference, "0125").await[..] else {
-        panic!("two lines at 0125")
-    };
-    let [y1] = lines_at(&app, &reference, "9900").await[..] else {
-        panic!("one line at 9900")
-    };
-    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
-    let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
+    let TwoBanks {
+        app,
+        claimant: _,
+        reference,
+        lines: [l1, l2],
+        yucho_line: y1,
+        b77,
+        yucho,
+    } = TwoBanks::new().await;
     let case = format!("/bank/claims/{reference}");
     let all = format!("/bank/claims/{reference}/confirm-all");
 
