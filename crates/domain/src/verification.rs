@@ -58,7 +58,8 @@ pub enum Verification {
         bank_reference: Option<String>,
         holder_kana: KatakanaName,
         /// Why the bank confirms less than was claimed (required then; see
-        /// `needs_less_reason`), or any remark.
+        /// `check_against`), or any remark.
+        #[serde(default)]
         less_reason: Option<String>,
     },
     Disputed {
