@@ -79,6 +79,12 @@ async fn bank_keys_list_only_their_banks_pending_lines_and_revocation_is_immedia
     assert_eq!(page["items"][0]["claim_reference"], "RD-000001");
     assert_eq!(page["items"][0]["account_number"], "1234567");
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    // The form the document gives a cursor (`^[0-9]+-[0-9]+$`).
+    let (a, b) = cursor.split_once('-').unwrap();
+    assert!(
+        !a.is_empty() && !b.is_empty() && (a.to_owned() + b).bytes().all(|c| c.is_ascii_digit()),
+        "{cursor}"
+    );
     let page: serde_json::Value = get(Some(&key_a), &format!("?limit=2&cursor={cursor}"))
         .await
         .unwrap()
@@ -101,7 +107,11 @@ async fn bank_keys_list_only_their_banks_pending_lines_and_revocation_is_immedia
     // Bad input: 400 problems, never a 500.
     for (q, kind) in [
         ("?cursor=zz", "invalid-cursor"),
+        // Outside the document's pattern and bounds: refused as it says.
+        ("?cursor=", "invalid-cursor"),
+        ("?cursor=1-", "invalid-cursor"),
         ("?limit=0", "invalid-limit"),
+        ("?limit=501", "invalid-limit"),
         ("?colour=red", "invalid-query"),
     ] {
         let res = get(Some(&key_a), q).await.unwrap();

@@ -146,9 +146,64 @@ impl utoipa::Modify for BearerKey {
     }
 }
 
-/// The OpenAPI document, as JSON.
+/// The OpenAPI document, as JSON, stating every constraint the server
+/// enforces (a bank that generates its client from it gets them right).
 pub fn openapi() -> serde_json::Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    state_the_rules(&mut doc);
+    doc
+}
+
+/// What the derive does not say: the answer's variants refuse unknown
+/// fields as its other bodies do; the Idempotency-Key's form; a cursor's
+/// form and the page size; at least one row in an import; and that every
+/// operation may answer 401 (no valid key) and 429 (the key's rate limit).
+fn state_the_rules(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let schemas = &mut doc["components"]["schemas"];
+    if let Some(variants) = schemas["Verification"]["oneOf"].as_array_mut() {
+        for v in variants {
+            v["additionalProperties"] = json!(false);
+        }
+    }
+    let rows = &mut schemas["ImportRequest"]["properties"]["rows"];
+    rows["minItems"] = json!(1);
+    rows["maxItems"] = json!(100_000);
+    let problem = |what: &str| json!({"description": what, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(|p| p.as_object_mut())
+        .flat_map(|p| p.values_mut())
+    {
+        for param in op["parameters"].as_array_mut().into_iter().flatten() {
+            let schema = match param["name"].as_str() {
+                Some("Idempotency-Key") => {
+                    json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
+                }
+                Some("cursor") => json!({"type": "string", "pattern": "^[0-9]+-[0-9]+$"}),
+                Some("limit") => {
+                    json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 500})
+                }
+                _ => continue,
+            };
+            param["schema"] = schema;
+        }
+        let responses = &mut op["responses"];
+        for (code, what) in [
+            ("401", "No valid key"),
+            (
+                "429",
+                "The key's rate limit was passed: try again after Retry-After",
+            ),
+        ] {
+            if responses.get(code).is_none() {
+                responses[code] = problem(what);
+            }
+        }
+    }
 }
 
 async fn openapi_json() -> Response {
@@ -173,6 +228,60 @@ mod tests {
             assert!(doc["paths"].get(path).is_some(), "{path} missing");
         }
         assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    }
+
+    /// Each rule the server enforces is in the document (the schemathesis
+    /// run of issue 27 found these four missing).
+    #[test]
+    fn the_document_states_the_rules_the_server_enforces() {
+        let doc = openapi();
+        for variant in doc["components"]["schemas"]["Verification"]["oneOf"]
+            .as_array()
+            .unwrap()
+        {
+            assert_eq!(variant["additionalProperties"], false, "{variant}");
+        }
+        assert_eq!(
+            doc["components"]["schemas"]["ImportRequest"]["additionalProperties"],
+            false
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["ImportRequest"]["properties"]["rows"]["minItems"],
+            1
+        );
+        let params = |path: &str, method: &str| {
+            doc["paths"][path][method]["parameters"]
+                .as_array()
+                .unwrap()
+                .clone()
+        };
+        let named = |ps: &[serde_json::Value], name: &str| {
+            ps.iter().find(|p| p["name"] == name).unwrap()["schema"].clone()
+        };
+        let lines = params("/api/v1/lines", "get");
+        assert_eq!(named(&lines, "cursor")["pattern"], "^[0-9]+-[0-9]+$");
+        assert_eq!(
+            (
+                named(&lines, "limit")["minimum"].clone(),
+                named(&lines, "limit")["maximum"].clone()
+            ),
+            (1.into(), 500.into())
+        );
+        let key = named(&params("/api/v1/imports", "post"), "Idempotency-Key");
+        assert_eq!(
+            (key["maxLength"].clone(), key["pattern"].clone()),
+            (255.into(), "^[!-~]+$".into())
+        );
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                for code in ["401", "429"] {
+                    assert!(
+                        op["responses"].get(code).is_some(),
+                        "{method} {path} lacks {code}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
