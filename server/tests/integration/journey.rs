@@ -921,15 +921,12 @@ async fn a_branch_typed_as_part_of_its_name_or_in_romaji_is_found_without_javasc
     let app = TestApp::spawn().await;
     let claimant = app.login("claimant@redress.example", PASSWORD).await;
     let key = app.start_draft(&claimant).await;
-    for (typed, number) in [
-        ("駅前", "1234561"),
-        ("Sendai Ekimae", "1234562"),
-        ("sendai-ekimae shiten", "1234563"),
-        ("仙台駅前支店", "1234564"),
-    ] {
-        let res = app
-            .post_form(
-                &claimant,
+    // An account at 0125 with the branch as typed (the page without JavaScript).
+    let add = |typed: &'static str, number: &'static str| {
+        let (app, claimant, key) = (&app, &claimant, &key);
+        async move {
+            app.post_form(
+                claimant,
                 &format!("/claims/{key}/add-account"),
                 &[
                     ("bank", "0125"),
@@ -938,8 +935,16 @@ async fn a_branch_typed_as_part_of_its_name_or_in_romaji_is_found_without_javasc
                     ("account_number", number),
                 ],
             )
-            .await;
-        assert_eq!(res.status(), 303, "{typed}");
+            .await
+        }
+    };
+    for (typed, number) in [
+        ("駅前", "1234561"),
+        ("Sendai Ekimae", "1234562"),
+        ("sendai-ekimae shiten", "1234563"),
+        ("仙台駅前支店", "1234564"),
+    ] {
+        assert_eq!(add(typed, number).await.status(), 303, "{typed}");
     }
     let answers = crate::claims::draft_answers(&app, &key).await;
     let doc: serde_json::Value = serde_json::from_str(&answers).unwrap();
@@ -952,18 +957,7 @@ async fn a_branch_typed_as_part_of_its_name_or_in_romaji_is_found_without_javasc
     assert_eq!(branches, ["202", "202", "202", "202"]);
     // Nothing that names no branch, or names many, is guessed.
     for typed in ["Nowhere Town", "店"] {
-        let res = app
-            .post_form(
-                &claimant,
-                &format!("/claims/{key}/add-account"),
-                &[
-                    ("bank", "0125"),
-                    ("branch", typed),
-                    ("account_type", "ordinary"),
-                    ("account_number", "7654321"),
-                ],
-            )
-            .await;
+        let res = add(typed, "7654321").await;
         assert_eq!(res.status(), 422, "{typed}");
         assert!(
             res.text().await.unwrap().contains("id=\"branch-error\""),

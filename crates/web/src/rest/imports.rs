@@ -48,6 +48,7 @@ pub struct ImportRequest {
     /// A name for the list, shown on the bank's import page.
     name: Option<String>,
     /// 1 to 100,000 rows.
+    #[schema(min_items = 1, max_items = 100_000)]
     rows: Vec<ImportRowJson>,
 }
 

@@ -60,8 +60,10 @@ pub struct LinesPage {
 #[into_params(parameter_in = Query)]
 pub struct LinesQuery {
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]+-[0-9]+$")]
     cursor: Option<String>,
     /// Lines per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 

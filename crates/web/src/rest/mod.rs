@@ -154,10 +154,11 @@ pub fn openapi() -> serde_json::Value {
     doc
 }
 
-/// What the derive does not say: the answer's variants refuse unknown
-/// fields as its other bodies do; the Idempotency-Key's form; a cursor's
-/// form and the page size; at least one row in an import; and that every
-/// operation may answer 401 (no valid key) and 429 (the key's rate limit).
+/// What the derive cannot say (the fields' own rules are on the fields):
+/// the answer's variants (a tagged enum) refuse unknown fields as the other
+/// bodies do; the Idempotency-Key's form (a header of many operations); and
+/// that every operation may answer 401 (no valid key) and 429 (the key's
+/// rate limit).
 fn state_the_rules(doc: &mut serde_json::Value) {
     use serde_json::json;
     let schemas = &mut doc["components"]["schemas"];
@@ -166,9 +167,6 @@ fn state_the_rules(doc: &mut serde_json::Value) {
             v["additionalProperties"] = json!(false);
         }
     }
-    let rows = &mut schemas["ImportRequest"]["properties"]["rows"];
-    rows["minItems"] = json!(1);
-    rows["maxItems"] = json!(100_000);
     let problem = |what: &str| json!({"description": what, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
@@ -179,17 +177,9 @@ fn state_the_rules(doc: &mut serde_json::Value) {
         .flat_map(|p| p.values_mut())
     {
         for param in op["parameters"].as_array_mut().into_iter().flatten() {
-            let schema = match param["name"].as_str() {
-                Some("Idempotency-Key") => {
-                    json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"})
-                }
-                Some("cursor") => json!({"type": "string", "pattern": "^[0-9]+-[0-9]+$"}),
-                Some("limit") => {
-                    json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": 500})
-                }
-                _ => continue,
-            };
-            param["schema"] = schema;
+            if param["name"] == "Idempotency-Key" {
+                param["schema"] = json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"});
+            }
         }
         let responses = &mut op["responses"];
         for (code, what) in [
