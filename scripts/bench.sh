@@ -33,5 +33,13 @@ for backend in ${BENCH_BACKENDS:-sqlite postgres}; do
     psql -q "$pg/postgres" -c "DROP DATABASE $db" || true
   else
     ./target/release/bench 2>&1 | tee -a "$out"
+    # The submissions again on a slow disk (a network volume's 2 ms fsync):
+    # a shim delays every fsync and fdatasync of the bench process.
+    if [ -z "${BENCH_ONLY:-}" ] || [ "${BENCH_ONLY:-}" = intake ]; then
+      cc -O2 -shared -fPIC -o target/slow_fsync.so bench/shim/slow_fsync.c -ldl
+      slow="bench/results/$(date -u +%F)-sqlite-intake-slowdisk.txt"
+      echo "# the submissions on a slow disk: every fsync delayed ${BENCH_FSYNC_DELAY_US:-2000} µs" | tee "$slow"
+      BENCH_ONLY=intake LD_PRELOAD="$PWD/target/slow_fsync.so" ./target/release/bench 2>&1 | tee -a "$slow"
+    fi
   fi
 done

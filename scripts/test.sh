@@ -127,6 +127,13 @@ for line in sys.stdin:
 [ -x "$integration" ] || { echo "the integration test binary was not built" >&2; exit 1; }
 lap "building the tests and the server (debug)"
 
+# The previous release's server, for the test that runs it against this
+# release's schema (rolling::): only its own crates are compiled.
+say "building the previous release's server (deploy/previous-release)"
+REDRESS_PREVIOUS_BIN=$(scripts/previous-release.sh)
+export REDRESS_PREVIOUS_BIN
+lap "building the previous release's server (debug)"
+
 say "unit tests"
 REDRESS_TEST_DB=sqlite $TEST --lib --bins
 lap "unit tests"

@@ -100,11 +100,28 @@ need_s3_server() {
   fi
 }
 
+# schemathesis (PyPI): generates /api/v1 requests from the OpenAPI document (schema_fuzz::).
+need_schemathesis() {
+  need_smtp_server
+  if ! [ "$(.tools/venv/bin/st --version 2>/dev/null | awk '{print $NF}')" = "4.32.5" ]; then
+    say "installing schemathesis 4.32.5 (PyPI) into .tools/venv"
+    .tools/venv/bin/pip install --quiet 'schemathesis==4.32.5'
+  fi
+}
+
 # nginx (Debian's) for the multi-process drill: the shipped deploy/nginx.conf in front of three processes.
 need_nginx() {
   if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
     say "installing nginx (Debian's)"
     apt_install nginx-light || apt_install nginx
+  fi
+}
+
+# PgBouncer (Debian's) in transaction mode, for REDRESS_DB_STATEMENT_CACHE=off's test.
+need_pgbouncer() {
+  if ! command -v pgbouncer >/dev/null 2>&1 && ! [ -x /usr/sbin/pgbouncer ]; then
+    say "installing pgbouncer (Debian's)"
+    apt_install pgbouncer
   fi
 }
 
@@ -126,12 +143,17 @@ need_load_tools() {
     say "installing pgbench"
     apt_install postgresql-contrib || apt_install postgresql
   fi
+  # The slow-disk shim (bench/shim/slow_fsync.c) is built with Debian's C compiler.
+  if ! command -v cc >/dev/null 2>&1; then
+    say "installing a C compiler (gcc)"
+    apt_install gcc
+  fi
 }
 
 case "${1:-build}" in
   build) need_wasm_target; need_wasm_bindgen; need_brotli ;;
   release) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt ;;
-  test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server; need_s3_server; need_nginx ;;
+  test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server; need_s3_server; need_nginx; need_pgbouncer; need_schemathesis ;;
   bench) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt; need_load_tools ;;
   dev) need_wasm_target; need_wasm_bindgen; need_brotli; need_cargo_leptos ;;
   *) echo "usage: $0 build|release|test|bench|dev" >&2; exit 2 ;;

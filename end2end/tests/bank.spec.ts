@@ -36,7 +36,8 @@ test("a bank clerk confirms two lines and disputes one; the case moves on by its
   await page.getByRole("button", { name: "1件をすべて確認済みにする" }).click();
   await expect(page.locator("#checked_all-error")).toContainText("銀行の記録と照合したことを確認してください");
   await expectAccessible(page);
-  await page.getByLabel("上の引き出しをすべて銀行の記録と照合しました").check();
+  await expect(page.locator("#confirm-all-title + p")).toContainText("口座名義「");
+  await page.getByLabel("上の引き出しと口座名義をすべて銀行の記録と照合しました").check();
   await page.getByRole("button", { name: "1件をすべて確認済みにする" }).click();
   await expect(page.getByRole("status")).toContainText("未回答の引き出しをすべて確認済みにしました");
   await expect(page.locator(".summary-list").first()).toContainText("審査中");

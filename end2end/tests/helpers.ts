@@ -41,7 +41,7 @@ export async function expectAccessible(page: Page) {
             }
           }),
         ),
-      { message: `the stylesheet was applied on ${page.url()}`, timeout: 15_000 },
+      { message: `the stylesheet was applied on ${page.url()}`, timeout: 30_000 },
     )
     .toBe(true);
   await page.evaluate(() => document.fonts.ready.then(() => undefined));

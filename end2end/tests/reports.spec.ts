@@ -53,6 +53,15 @@ test("an approver reads the regulator's report, freezes it and opens the frozen 
   await page.getByRole("button", { name: "この内容で確定する" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("監督官庁への報告 #");
   await expect(page.locator(".report-table").first()).toContainText("合計");
+  // Call and travel costs per bank, and the cases in each state at the
+  // report's moment (in the staff's words for states).
+  const byBank = page.getByRole("table", { name: "銀行ごと（引き出しの明細と通話料・交通費）" });
+  await expect(byBank.getByRole("columnheader", { name: "通話料の申請額" })).toBeVisible();
+  await expect(byBank.getByRole("columnheader", { name: "交通費の承認額" })).toBeVisible();
+  const byState = page.getByRole("table", { name: "状況ごとの案件数（報告の時点）" });
+  await expect(byState.getByRole("columnheader", { name: "審査中", exact: true })).toBeVisible();
+  await expect(byState.getByRole("columnheader", { name: "不承認", exact: true })).toBeVisible();
+  await expect(byState.getByRole("row").last()).toContainText("合計");
   await expectAccessible(page);
   // The files in the regulator's language by default, and in English.
   const csv = page.getByRole("link", { name: "CSV", exact: true });
@@ -66,4 +75,11 @@ test("an approver reads the regulator's report, freezes it and opens the frozen 
   download = page.waitForEvent("download");
   await page.getByRole("link", { name: "報告の概要(CSV)" }).first().click();
   expect((await download).suggestedFilename()).toMatch(/^report-\d+-about-ja\.csv$/);
+  // The same tables in English.
+  await page.getByRole("button", { name: "English" }).click();
+  const english = page.getByRole("table", { name: "Cases in each state at the moment of the report" });
+  await expect(english.getByRole("columnheader", { name: "In review", exact: true })).toBeVisible();
+  await expect(page.getByRole("table", { name: "By bank (debit lines, call and travel costs)" })).toContainText("Total");
+  await expect(page.getByText("A case with debits at two banks is counted in both banks' rows")).toBeVisible();
+  await expectAccessible(page);
 });

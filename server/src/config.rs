@@ -394,6 +394,19 @@ pub struct Config {
         global = true
     )]
     pub statement_timeout_ms: u64,
+    /// PostgreSQL: `off` behind PgBouncer in transaction mode: statements
+    /// prepared unnamed inside a transaction each, never kept on a
+    /// connection; no migrations at start-up (run `redress migrate` against
+    /// PostgreSQL itself). `on`: each statement prepared once per connection.
+    #[arg(
+        long,
+        env = "REDRESS_DB_STATEMENT_CACHE",
+        value_name = "REDRESS_DB_STATEMENT_CACHE",
+        default_value = "on",
+        value_parser = ["on", "off"],
+        global = true
+    )]
+    pub db_statement_cache: String,
     /// The longest a request may take before it is answered 503, in seconds
     /// (uploads have their own, longer limit).
     #[arg(
@@ -448,6 +461,7 @@ impl Config {
         app::server::db::DbOptions {
             pool: self.db_pool,
             statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
+            statement_cache: self.db_statement_cache == "on",
         }
     }
 

@@ -72,6 +72,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    if matches!(cli.command, Some(Command::Migrate)) && !config.db_options().statement_cache {
+        anyhow::bail!(
+            "redress migrate needs PostgreSQL itself: run it with REDRESS_DB_STATEMENT_CACHE=on and DATABASE_URL pointing past PgBouncer"
+        );
+    }
     if let Some(Command::DemoCode { email }) = &cli.command {
         if !demo::DEMO_USERS
             .iter()

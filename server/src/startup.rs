@@ -25,11 +25,29 @@ use crate::sessions::DbSessionStore;
 /// Request bodies larger than this are refused (uploads have their own limit).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Behind PgBouncer in transaction mode the migrations cannot run (they
+/// hold a session-level lock and prepare named statements): a process
+/// starts only on a schema `redress migrate` brought up to date directly.
+async fn refuse_pending_migrations(db: &Db) -> anyhow::Result<()> {
+    let pending = db.migrations_pending().await?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "{} migrations of this release are not applied (REDRESS_DB_STATEMENT_CACHE=off does not run them): run redress migrate with DATABASE_URL pointing at PostgreSQL itself, not at PgBouncer",
+            pending.len()
+        );
+    }
+    Ok(())
+}
+
 /// Connects, migrates and loads the bank list: everything `serve` needs.
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     config.validate()?;
     let db = Db::connect_with(&config.database_url(), &config.db_options()).await?;
-    db.migrate().await?;
+    if config.db_options().statement_cache {
+        db.migrate().await?;
+    } else {
+        refuse_pending_migrations(&db).await?;
+    }
     if config.production() {
         refuse_demo_accounts(&db).await?;
     }

@@ -7,10 +7,17 @@
 use leptos::prelude::*;
 
 /// `form_id`: the form to check; `kind`: which page (`about`, `account`,
-/// `debit`, `call`, `travel`, `payout`, `declaration`, `reply`); `lang`: the
-/// page's language code; `today`: the date in Japan (`YYYY-MM-DD`).
+/// `debit`, `call`, `travel`, `payout`, `declaration`, `verification`,
+/// `reply`); `texts`: the messages its check can give, in the page's
+/// language, by key (see [`client_texts`]: the browser's code carries no
+/// texts); `today`: the date in Japan (`YYYY-MM-DD`).
 #[island]
-pub fn ClientCheck(form_id: String, kind: String, lang: String, today: String) -> impl IntoView {
+pub fn ClientCheck(
+    form_id: String,
+    kind: String,
+    texts: Vec<(String, String)>,
+    today: String,
+) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let handle = window_event_listener(leptos::ev::submit, move |ev| {
@@ -36,17 +43,33 @@ pub fn ClientCheck(form_id: String, kind: String, lang: String, today: String) -
             };
             let values = dom::values(&form);
             let errors = crate::domain::answers::check_page(&kind, &values, today);
+            // A problem it has no words for is left to the server, which
+            // answers it in full (it never happens: a unit test lists
+            // every key of each page).
+            let text = |key: &str| texts.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+            if errors.0.iter().any(|e| text(&e.key).is_none()) {
+                return;
+            }
             dom::clear(&form);
             if !errors.is_empty() {
                 ev.prevent_default();
-                let lang = crate::i18n::Lang::parse(&lang).unwrap_or_default();
-                dom::show(&form, &errors, lang);
+                dom::show(&form, &errors, &|key| text(key).unwrap_or_default());
             }
         });
         on_cleanup(move || handle.remove());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (&form_id, &kind, &lang, &today);
+    let _ = (&form_id, &kind, &texts, &today);
+}
+
+/// The texts a page gives its `ClientCheck` of `kind`, in `lang`: every
+/// message the check can give, and the words around them.
+pub fn client_texts(kind: &str, lang: crate::i18n::Lang) -> Vec<(String, String)> {
+    crate::domain::check_keys::error_keys(kind)
+        .iter()
+        .chain(&["error_prefix", "error_summary_title"])
+        .map(|k| (k.to_string(), lang.t(k)))
+        .collect()
 }
 
 #[cfg(feature = "hydrate")]
@@ -57,7 +80,6 @@ mod dom {
 
     use crate::domain::FieldErrors;
     use crate::domain::answers::Form;
-    use crate::i18n::Lang;
 
     fn all(root: &Element, selector: &str) -> Vec<Element> {
         let Ok(list) = root.query_selector_all(selector) else {
@@ -110,7 +132,7 @@ mod dom {
     }
 
     /// Shows each error next to its field and all of them in a summary.
-    pub fn show(form: &HtmlFormElement, errors: &FieldErrors, lang: Lang) {
+    pub fn show(form: &HtmlFormElement, errors: &FieldErrors, t: &dyn Fn(&str) -> String) {
         let doc = document();
         for e in &errors.0 {
             let Some(field) = doc.get_element_by_id(&e.field) else {
@@ -132,10 +154,10 @@ mod dom {
             p.set_inner_html("");
             if let Ok(prefix) = doc.create_element("span") {
                 prefix.set_class_name("visually-hidden");
-                prefix.set_text_content(Some(&lang.t("error_prefix")));
+                prefix.set_text_content(Some(&t("error_prefix")));
                 let _ = p.append_child(&prefix);
             }
-            let _ = p.append_with_str_1(&lang.t(&e.key));
+            let _ = p.append_with_str_1(&t(&e.key));
             // Above the control: before a radio group or checkbox row as a whole.
             let anchor = field
                 .closest(".radios, .checkbox")
@@ -163,14 +185,14 @@ mod dom {
         let _ = summary.set_attribute("aria-labelledby", "error-summary-title");
         if let Ok(h2) = doc.create_element("h2") {
             h2.set_id("error-summary-title");
-            h2.set_text_content(Some(&lang.t("error_summary_title")));
+            h2.set_text_content(Some(&t("error_summary_title")));
             let _ = summary.append_child(&h2);
         }
         if let Ok(ul) = doc.create_element("ul") {
             for e in &errors.0 {
                 if let (Ok(li), Ok(a)) = (doc.create_element("li"), doc.create_element("a")) {
                     let _ = a.set_attribute("href", &format!("#{}", e.field));
-                    a.set_text_content(Some(&lang.t(&e.key)));
+                    a.set_text_content(Some(&t(&e.key)));
                     let _ = li.append_child(&a);
                     let _ = ul.append_child(&li);
                 }

@@ -312,7 +312,7 @@ pub fn BankCasePage() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            {(open && unanswered > 0).then(|| view! { <ConfirmAll reference=reference.clone() count=unanswered /> })}
+            {(open && unanswered > 0).then(|| view! { <ConfirmAll reference=reference.clone() count=unanswered holder=case.detail.name_kana.clone() /> })}
             <h2>{lang.t("answer_history")}</h2>
             {if case.history.is_empty() {
                 view! { <p>{lang.t("none")}</p> }.into_any()
@@ -398,14 +398,15 @@ pub fn BankCasePage() -> impl IntoView {
 }
 
 /// One form for every line of the bank still without an answer: confirmed
-/// as claimed once the clerk ticks that each was checked (no JavaScript).
+/// as claimed, the claimant's name as the account's holder, once the clerk
+/// ticks that each, and its holder, was checked (no JavaScript).
 #[component]
-fn ConfirmAll(reference: String, count: usize) -> impl IntoView {
+fn ConfirmAll(reference: String, count: usize, holder: String) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="inset" aria-labelledby="confirm-all-title">
             <h2 id="confirm-all-title">{lang.t("confirm_all_title")}</h2>
-            <p>{lang.t("confirm_all_lead")}</p>
+            <p>{lang.t("confirm_all_lead").replace("%{holder}", &holder)}</p>
             <form method="post" action=routes::bank_confirm_all::to(&reference) novalidate>
                 <Checkbox name="checked_all" label="checked_all" />
                 <button type="submit" class="button">
@@ -535,7 +536,7 @@ pub fn BankLinePage() -> impl IntoView {
             <ClientCheck
                 form_id="claim-form".to_owned()
                 kind="verification".to_owned()
-                lang=lang.code().to_owned()
+                texts=crate::components::client_check::client_texts("verification", lang)
                 today=today
             />
         }

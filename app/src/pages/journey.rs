@@ -148,7 +148,7 @@ fn Check(kind: &'static str) -> impl IntoView {
         <ClientCheck
             form_id="claim-form".to_owned()
             kind=kind.to_owned()
-            lang=lang.code().to_owned()
+            texts=crate::components::client_check::client_texts(kind, lang)
             today=today
         />
     }

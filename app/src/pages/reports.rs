@@ -11,21 +11,38 @@ use crate::components::{ErrorPage, ErrorSummary, Layout, TextField, use_lang, ye
 use crate::domain::report::{Figures, Report, jst_text};
 use crate::i18n::Lang;
 
-/// The figures per bank and in total, as a table.
+/// The figures per bank and in total, as a table: the amounts and costs,
+/// or (`by_state`) the cases in each state.
 #[component]
 fn FiguresTable(
     caption: String,
     rows: Vec<Figures>,
     total: Option<Figures>,
     #[prop(optional)] signed: bool,
+    #[prop(optional)] by_state: bool,
 ) -> impl IntoView {
     let lang = use_lang();
-    let header = Figures::default().columns();
-    let cell = move |key: &str, v: i64| {
-        let money = matches!(
-            key,
-            "report_claimed" | "report_confirmed" | "report_approved" | "report_paid"
-        );
+    let columns = move |f: &Figures| -> Vec<(String, bool, i64)> {
+        if by_state {
+            f.state_columns()
+                .into_iter()
+                .map(|(s, n)| {
+                    (
+                        crate::components::staff_state_label(lang, s.as_str()),
+                        false,
+                        n,
+                    )
+                })
+                .collect()
+        } else {
+            f.columns()
+                .into_iter()
+                .map(|(k, v)| (lang.t(k), Figures::is_money(k), v))
+                .collect()
+        }
+    };
+    let header = columns(&Figures::default());
+    let cell = move |money: bool, v: i64| {
         let text = if money { yen(lang, v) } else { v.to_string() };
         if signed && v > 0 {
             format!("+{text}")
@@ -42,7 +59,7 @@ fn FiguresTable(
         view! {
             <tr role="row" class=if is_total { "total-row" } else { "" }>
                 <th scope="row" role="rowheader">{name}</th>
-                {f.columns().iter().map(|(k, v)| view! { <td role="cell" class="num" data-label=lang.t(k)>{cell(k, *v)}</td> }).collect_view()}
+                {columns(&f).into_iter().map(|(label, money, v)| view! { <td role="cell" class="num" data-label=label>{cell(money, v)}</td> }).collect_view()}
             </tr>
         }
     };
@@ -55,7 +72,7 @@ fn FiguresTable(
                 <thead>
                     <tr role="row">
                         <th scope="col" role="columnheader">{lang.t("bank_name")}</th>
-                        {header.iter().map(|(k, _)| view! { <th scope="col" role="columnheader" class="num">{lang.t(k)}</th> }).collect_view()}
+                        {header.into_iter().map(|(label, _, _)| view! { <th scope="col" role="columnheader" class="num">{label}</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
@@ -96,7 +113,7 @@ pub fn DashboardPage() -> impl IntoView {
                             let states: Vec<(String, i64, String)> = d
                                 .states
                                 .iter()
-                                .map(|(s, n)| (lang.t(&format!("state_{s}")), *n, n.to_string()))
+                                .map(|(s, n)| (crate::components::staff_state_label(lang, s), *n, n.to_string()))
                                 .collect();
                             let total_cases: i64 = d.states.iter().map(|(_, n)| n).sum();
                             let new_total: i64 = d.daily.iter().map(|x| x.1).sum();
@@ -215,10 +232,13 @@ fn ReportBody(report: Report, previous: Option<(String, Report)>) -> impl IntoVi
             <div><dt>{lang.t("report_ledger_paid")}</dt><dd>{yen(lang, r.ledger_paid)}</dd></div>
         </dl>
         <FiguresTable caption=lang.t("report_by_bank") rows=r.banks.clone() total=Some(r.total.clone()) />
+        <FiguresTable caption=lang.t("report_by_state") rows=r.banks.clone() total=Some(r.total.clone()) by_state=true />
+        <p class="hint">{lang.t("report_two_banks")}</p>
         {previous.map(|(label, p)| {
             let (rows, total) = report.change_since(&p);
             view! {
-                <FiguresTable caption=format!("{} {label}", lang.t("report_change_since")) rows=rows total=Some(total) signed=true />
+                <FiguresTable caption=format!("{} {label}", lang.t("report_change_since")) rows=rows.clone() total=Some(total.clone()) signed=true />
+                <FiguresTable caption=format!("{} {label}", lang.t("report_change_by_state")) rows=rows total=Some(total) signed=true by_state=true />
             }
         })}
     }

@@ -21,6 +21,7 @@ pub mod group_commit;
 pub mod limits;
 pub mod mail;
 pub mod net;
+pub mod pg_statements;
 pub mod postcodes;
 pub mod services;
 pub mod state;

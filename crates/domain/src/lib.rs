@@ -50,6 +50,7 @@ pub mod account;
 pub mod answers;
 pub mod bank_list;
 pub mod calendar;
+pub mod check_keys;
 pub mod claim;
 pub mod contact;
 pub mod dates;

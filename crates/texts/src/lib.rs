@@ -150,6 +150,12 @@ mod tests {
         for key in errors {
             assert!(has_key(key), "{key}");
         }
+        // What a question page gives its browser-side check.
+        for kind in domain::check_keys::KINDS {
+            for key in domain::check_keys::error_keys(kind) {
+                assert!(has_key(key), "{kind}: {key}");
+            }
+        }
     }
 
     /// Every key the code names literally (`t("..")`, `label=".."`,

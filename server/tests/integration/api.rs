@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 
-async fn new_key(app: &TestApp, admin: &reqwest::Client, bank: &str) -> String {
+pub(crate) async fn new_key(app: &TestApp, admin: &reqwest::Client, bank: &str) -> String {
     let res = app
         .post_form(
             admin,

@@ -1406,10 +1406,18 @@ async fn a_clerk_confirms_every_open_line_as_claimed_in_one_step_after_saying_ea
     let case = format!("/bank/claims/{reference}");
     let all = format!("/bank/claims/{reference}/confirm-all");
 
-    // The case page offers it for the two open lines, without JavaScript.
+    // The case page offers it for the two open lines, without JavaScript,
+    // naming the holder the clerk then says the bank's records show.
+    let kana: String = app::on_db!(&app.state.db, p => sqlx::query_scalar(
+        "SELECT name_kana FROM claims WHERE reference = $1").bind(&reference).fetch_one(p).await.unwrap());
     let page = app.get(&b77, &case).await.text().await.unwrap();
     assert!(page.contains(&format!("action=\"{all}\"")), "{page}");
     assert!(page.contains("2件をすべて確認済みにする"));
+    assert!(
+        page.contains(&format!("口座名義「{kana}」の口座から")),
+        "{page}"
+    );
+    assert!(page.contains("上の引き出しと口座名義をすべて銀行の記録と照合しました"));
 
     // One line disputed by hand first: it keeps its answer.
     app.post_ok(
@@ -1442,10 +1450,11 @@ async fn a_clerk_confirms_every_open_line_as_claimed_in_one_step_after_saying_ea
     app.post_ok(&b77, &all, &[("checked_all", "yes")]).await;
     assert_eq!(verdict(&app, l1).await.as_deref(), Some("confirmed"));
     assert_eq!(verdict(&app, l2).await.as_deref(), Some("disputed"), "kept");
-    let (amount, date): (i64, chrono::NaiveDate) = app::on_db!(&app.state.db, p => sqlx::query_as(
-        "SELECT confirmed_amount, bank_date FROM line_answers WHERE line_id = $1",
+    let (amount, date, holder): (i64, chrono::NaiveDate, String) = app::on_db!(&app.state.db, p => sqlx::query_as(
+        "SELECT confirmed_amount, bank_date, holder_kana FROM line_answers WHERE line_id = $1",
     ).bind(l1).fetch_one(p).await.unwrap());
     assert_eq!((amount, date.to_string().as_str()), (100_000, "2020-09-03"));
+    assert_eq!(holder, kana, "the holder the clerk checked");
     assert_eq!(state_of(&app, &reference).await, "in_review");
     assert_eq!(app.count("line_answers").await, 3);
 
@@ -1455,4 +1464,54 @@ async fn a_clerk_confirms_every_open_line_as_claimed_in_one_step_after_saying_ea
     let res = app.post_form(&b77, &all, &[("checked_all", "yes")]).await;
     assert_eq!(res.status(), 409);
     assert_eq!(app.count("line_answers").await, 3);
+}
+
+/// PostgreSQL: a list that grows the debits' table from nothing leaves its
+/// planner statistics counted (`Db::analyze_grown`, after each chunk): the
+/// queries of the flags that follow an import are planned for the rows it
+/// wrote, not for an empty table, whether or not autovacuum is on (it is
+/// off on the test server; on, it waits up to a minute). The planner's row
+/// count (`pg_class.reltuples`) is set only by ANALYZE and VACUUM.
+#[tokio::test]
+async fn an_import_that_grows_a_table_counts_its_statistics_again() {
+    if backend() != "postgres" {
+        eprintln!("planner statistics are PostgreSQL's");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let counted = || async {
+        app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, f32>(
+            "SELECT reltuples FROM pg_class WHERE relname = 'bank_debits' AND relkind = 'r'")
+            .fetch_one(p).await.unwrap())
+    };
+    let rows = || async {
+        app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM bank_debits")
+            .fetch_one(p).await.unwrap())
+    };
+    let before = counted().await;
+    assert!(before < 50.0, "a young database: {before}");
+    let mut list = String::from("支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号\n");
+    for i in 0..300 {
+        list.push_str(&format!(
+            "100,普通,{:07},タナカ ジロウ,2020-09-06,{},ドコモコウザ,TX-G{i}\n",
+            5_000_000 + i,
+            1_000 + i
+        ));
+    }
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let res = upload_list(&app, &b77, "grow.csv", list.into_bytes()).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    assert!(report.contains("申請なし 300"), "{report}");
+    let after = counted().await;
+    assert_eq!(
+        after as i64,
+        rows().await,
+        "the planner counts the rows the import wrote (before: {before})"
+    );
 }

@@ -467,8 +467,12 @@ async fn a_hundred_approvals_at_once_on_one_version_one_wins() {
         1,
         "{statuses:?}"
     );
+    // The others are told of the conflict (409), or, on a machine so loaded
+    // that a request waits more than 10 s for a database connection, that
+    // nothing was saved (503: a clean-clone run with the disk 3.4x slower
+    // than usual answered 28 of them so). Never a second decision (below).
     assert!(
-        statuses.iter().all(|s| *s == 303 || *s == 409),
+        statuses.iter().all(|s| [303, 409, 503].contains(s)),
         "{statuses:?}"
     );
     let decisions: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, i64>(

@@ -20,7 +20,7 @@ use crate::drills::{claim_of_six_debits, import_state, long_list, sh};
 use crate::files::{pdf_of, sha};
 use crate::helpers::*;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -36,13 +36,24 @@ fn env_or(name: &str, default: u64) -> u64 {
 }
 
 /// One `redress serve` of the fleet, on its own port and data folder.
-struct Member {
-    port: u16,
-    child: Child,
-    log: std::path::PathBuf,
+pub(crate) struct Member {
+    pub port: u16,
+    pub child: Child,
+    pub log: std::path::PathBuf,
 }
 
 async fn start_member(app: &TestApp, public: &str, port: u16, n: usize) -> Member {
+    start_member_with(app, public, port, n, &[]).await
+}
+
+/// A member with `env` set over the drill's settings (`DATABASE_URL` too).
+pub(crate) async fn start_member_with(
+    app: &TestApp,
+    public: &str,
+    port: u16,
+    n: usize,
+    env: &[(&str, &str)],
+) -> Member {
     let dir = app.data_dir().join(format!("member-{n}"));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join(format!("serve-{}.log", uuid::Uuid::new_v4().simple()));
@@ -62,6 +73,7 @@ async fn start_member(app: &TestApp, public: &str, port: u16, n: usize) -> Membe
         .env("REDRESS_IMPORT_WAIT_MS", "0")
         .env("REDRESS_SHUTDOWN_GRACE_SECS", "10")
         .env("RUST_LOG", "warn,sqlx=error")
+        .envs(env.iter().copied())
         .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
         .stderr(Stdio::null())
         .spawn()
@@ -139,7 +151,7 @@ fn nginx_config(dir: &std::path::Path, listen: u16, ports: &[u16]) -> std::path:
 }
 
 /// A child process ended when dropped (SIGTERM, then waited for).
-struct Stopped(Child);
+pub(crate) struct Stopped(pub Child);
 
 impl Drop for Stopped {
     fn drop(&mut self) {
@@ -152,17 +164,17 @@ impl Drop for Stopped {
 
 /// What the load did in one phase.
 #[derive(Default)]
-struct Load {
+pub(crate) struct Load {
     /// Claims answered "sent", by reference.
-    claims: Vec<String>,
+    pub claims: Vec<String>,
     /// Files answered "stored": (draft key, file name, SHA-256).
-    uploads: Vec<(String, String, String)>,
+    pub uploads: Vec<(String, String, String)>,
     /// Claimant journeys that ran to their end, and those cut off.
-    journeys: usize,
-    cut: usize,
+    pub journeys: usize,
+    pub cut: usize,
     /// Staff page views, and those that failed.
-    views: usize,
-    failed_views: usize,
+    pub views: usize,
+    pub failed_views: usize,
 }
 
 /// A claimant's browser at an address of its own (behind nginx every
@@ -241,7 +253,7 @@ async fn journey(app: Arc<TestApp>, n: usize, first: bool, load: Arc<tokio::sync
 
 /// Claimant journeys, `claimants` at once, and staff reading queues and
 /// cases, for `seconds`.
-async fn run_load(app: &Arc<TestApp>, seconds: u64, claimants: usize) -> Load {
+pub(crate) async fn run_load(app: &Arc<TestApp>, seconds: u64, claimants: usize) -> Load {
     let load = Arc::new(tokio::sync::Mutex::new(Load::default()));
     let until = Instant::now() + Duration::from_secs(seconds);
     // Claimant numbers (and so their addresses) go on from phase to phase.
@@ -291,6 +303,57 @@ async fn run_load(app: &Arc<TestApp>, seconds: u64, claimants: usize) -> Load {
     }
     while tasks.join_next().await.is_some() {}
     Arc::try_unwrap(load).ok().unwrap().into_inner()
+}
+
+/// Bank 0077's clerk sends the long list (`drills::long_list`) to the
+/// process on `port`.
+pub(crate) async fn send_long_list(app: &TestApp, port: u16, origin: &str) {
+    let b77 = app.staff("bank.77@redress.example").await;
+    let part = reqwest::multipart::Part::bytes(long_list())
+        .file_name("long.csv")
+        .mime_str("text/csv")
+        .unwrap();
+    let res = b77
+        .post(format!("http://127.0.0.1:{port}/bank/import"))
+        .header("origin", origin)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+/// How many bank answers the claim `reference` has.
+pub(crate) async fn answers_of(app: &TestApp, reference: &str) -> i64 {
+    app::on_db!(&app.state.db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM line_answers a JOIN claims c ON c.id = a.claim_id WHERE c.reference = $1")
+        .bind(reference).fetch_one(p).await.unwrap())
+}
+
+/// What is wrong with the claims `acknowledged` (each has its one line,
+/// its "submitted" event and its one mail) and with every other claim (none
+/// without lines or history).
+pub(crate) async fn unwhole_claims(app: &TestApp, acknowledged: &[&String]) -> Vec<String> {
+    let mut violations = Vec::new();
+    for r in acknowledged {
+        let (lines, events, mails): (i64, i64, i64) = app::on_db!(&app.state.db, p => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM debit_lines l WHERE l.claim_id = c.id),
+                    (SELECT COUNT(*) FROM claim_events e WHERE e.claim_id = c.id AND e.to_state = 'submitted'),
+                    (SELECT COUNT(*) FROM outbox o WHERE o.claim_id = c.id)
+               FROM claims c WHERE c.reference = $1").bind(r.as_str()).fetch_optional(p).await.unwrap().unwrap_or((0, 0, 0)));
+        if lines != 1 || events != 1 || mails != 1 {
+            violations.push(format!(
+                "{r}: {lines} lines, {events} events, {mails} mails"
+            ));
+        }
+    }
+    let half: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM claims c WHERE NOT EXISTS (SELECT 1 FROM debit_lines l WHERE l.claim_id = c.id)
+            OR NOT EXISTS (SELECT 1 FROM claim_events e WHERE e.claim_id = c.id)").fetch_one(p).await.unwrap());
+    if half != 0 {
+        violations.push(format!("{half} claims without lines or history"));
+    }
+    violations
 }
 
 /// CPU seconds a process has used (user and system), from /proc.
@@ -412,18 +475,7 @@ async fn three_processes_behind_nginx_lose_nothing_when_one_is_killed_and_one_re
 
     // Phase 2: the load and a bank's long list, sent to member 2, which is
     // killed (SIGKILL) part way through the import.
-    let b77 = app.staff("bank.77@redress.example").await;
-    let part = reqwest::multipart::Part::bytes(long_list())
-        .file_name("long.csv")
-        .mime_str("text/csv")
-        .unwrap();
-    let res = b77
-        .post(format!("http://127.0.0.1:{}/bank/import", members[2].port))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
+    send_long_list(&app, members[2].port, &public).await;
     let kill = {
         let member = members.remove(2);
         let app = app.clone();
@@ -466,33 +518,15 @@ async fn three_processes_behind_nginx_lose_nothing_when_one_is_killed_and_one_re
         "SELECT COUNT(*) FROM bank_debits d JOIN bank_imports i ON i.id = d.import_id WHERE i.file_name = 'long.csv'")
         .fetch_one(p).await.unwrap());
     assert_eq!(saved, 1497, "every row saved once");
-    let answers: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM line_answers a JOIN claims c ON c.id = a.claim_id WHERE c.reference = $1")
-        .bind(&reference).fetch_one(p).await.unwrap());
-    assert_eq!(answers, 4, "each exact match confirmed its line once");
+    assert_eq!(
+        answers_of(&app, &reference).await,
+        4,
+        "each exact match confirmed its line once"
+    );
 
-    // Every acknowledged claim is whole.
-    let mut violations = Vec::new();
+    // Every acknowledged claim is whole; none is half-written.
     let claims: Vec<&String> = one.claims.iter().chain(&two.claims).collect();
-    for r in &claims {
-        let (lines, events, mails): (i64, i64, i64) = app::on_db!(&app.state.db, p => sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM debit_lines l WHERE l.claim_id = c.id),
-                    (SELECT COUNT(*) FROM claim_events e WHERE e.claim_id = c.id AND e.to_state = 'submitted'),
-                    (SELECT COUNT(*) FROM outbox o WHERE o.claim_id = c.id)
-               FROM claims c WHERE c.reference = $1").bind(r.as_str()).fetch_optional(p).await.unwrap().unwrap_or((0, 0, 0)));
-        if lines != 1 || events != 1 || mails != 1 {
-            violations.push(format!(
-                "{r}: {lines} lines, {events} events, {mails} mails"
-            ));
-        }
-    }
-    // No claim is half-written, acknowledged or not.
-    let half: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM claims c WHERE NOT EXISTS (SELECT 1 FROM debit_lines l WHERE l.claim_id = c.id)
-            OR NOT EXISTS (SELECT 1 FROM claim_events e WHERE e.claim_id = c.id)").fetch_one(p).await.unwrap());
-    if half != 0 {
-        violations.push(format!("{half} claims without lines or history"));
-    }
+    let mut violations = unwhole_claims(&app, &claims).await;
     // Every acknowledged file is whole and readable through every process.
     let uploads: Vec<&(String, String, String)> = one.uploads.iter().chain(&two.uploads).collect();
     let reviewer = app.staff("reviewer@redress.example").await;

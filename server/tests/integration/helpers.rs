@@ -208,6 +208,23 @@ pub struct Options {
     /// data only, for real processes to serve; `address` is then set by
     /// the test).
     pub serve: bool,
+    /// Requests a minute one API key may send.
+    pub api_rate_per_minute: i64,
+}
+
+/// What ends a server in the test's process: nothing. The tests signal
+/// their child processes by pid, and on Linux a signal sent to a pid that a
+/// thread of this process has since taken reaches the whole process: a
+/// SIGTERM meant for a child that had ended must not stop every test's
+/// server at once. It is said and ignored.
+async fn never_stop() {
+    use tokio::signal::unix::{SignalKind, signal};
+    if let Ok(mut term) = signal(SignalKind::terminate()) {
+        while term.recv().await.is_some() {
+            eprintln!("a SIGTERM reached the test process: its in-process servers go on");
+        }
+    }
+    std::future::pending::<()>().await
 }
 
 const IMPORT_MAX_UNPACKED_MB: u64 = 200;
@@ -234,6 +251,7 @@ impl Default for Options {
             import_lease_secs: 60,
             import_chunk_rows: 5000,
             serve: true,
+            api_rate_per_minute: 120,
         }
     }
 }
@@ -288,6 +306,7 @@ impl TestApp {
             import_lease_secs,
             import_chunk_rows,
             serve,
+            api_rate_per_minute,
         } = options;
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
@@ -318,7 +337,7 @@ impl TestApp {
             site_root: site_root.unwrap_or_else(|| "target/site".into()),
             mail_poll_ms,
             trust_forwarded_for,
-            api_rate_per_minute: 120,
+            api_rate_per_minute,
             import_wait_ms,
             second_approval_above: 1_000_000,
             zengin_requester: server::config::DEMO_REQUESTER.into(),
@@ -336,6 +355,7 @@ impl TestApp {
             shutdown_grace_secs: 25,
             trusted_proxies,
             statement_timeout_ms,
+            db_statement_cache: "on".into(),
             request_timeout_secs,
             upload_timeout_secs,
         };
@@ -344,10 +364,11 @@ impl TestApp {
         let serve_state = state.clone();
         if serve {
             tokio::spawn(async move {
-                startup::serve(
+                startup::serve_until(
                     listener,
                     serve_state,
                     std::time::Duration::from_millis(mail_poll_ms),
+                    never_stop(),
                 )
                 .await
             });
@@ -406,13 +427,20 @@ impl TestApp {
             shutdown_grace_secs: 25,
             trusted_proxies: Vec::new(),
             statement_timeout_ms: 30_000,
+            db_statement_cache: "on".into(),
             request_timeout_secs: 30,
             upload_timeout_secs: 600,
         };
         let state = startup::prepare(&config).await.expect("prepare peer");
         let serve_state = state.clone();
         tokio::spawn(async move {
-            startup::serve(listener, serve_state, std::time::Duration::from_millis(100)).await
+            startup::serve_until(
+                listener,
+                serve_state,
+                std::time::Duration::from_millis(100),
+                never_stop(),
+            )
+            .await
         });
         (format!("http://{addr}"), state)
     }

@@ -58,7 +58,7 @@ impl Sink {
             .spawn()
             .expect("the SMTP sink");
         self.child = Some(child);
-        for _ in 0..100 {
+        for _ in 0..400 {
             if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
                 .await
                 .is_ok()
@@ -166,16 +166,58 @@ struct Row {
     sent_at: Option<chrono::DateTime<chrono::Utc>>,
     failed_at: Option<chrono::DateTime<chrono::Utc>>,
     last_error: Option<String>,
+    sent_by: Option<String>,
 }
 
 async fn rows(app: &TestApp) -> Vec<Row> {
     app::on_db!(&app.state.db, p => sqlx::query_as::<_, Row>(
-        "SELECT id, kind, to_addr, subject, attempts, sent_at, failed_at, last_error FROM outbox ORDER BY created_at")
+        "SELECT id, kind, to_addr, subject, attempts, sent_at, failed_at, last_error, sent_by FROM outbox ORDER BY created_at")
         .fetch_all(p).await.unwrap())
 }
 
 async fn all_sent(app: &TestApp) -> bool {
     rows(app).await.iter().all(|r| r.sent_at.is_some())
+}
+
+/// Several senders on one outbox: each row arrived, as it was written, and
+/// never more often than one sender tried it. A row taken by two senders at
+/// once would arrive twice with one try recorded (the second `mark_sent`
+/// finds it sent and counts nothing). A second copy with a second try
+/// recorded is SMTP's own limit, not a shared claim: a reply lost after the
+/// server accepted (a 20 s time-out on a starved machine) is tried again,
+/// under the same Message-ID, so the receiving side can tell.
+fn claimed_by_one_sender(rows: &[Row], got: &[Got]) {
+    let mut retried = Vec::new();
+    for r in rows {
+        let id = format!("{}@redress.example", r.id);
+        let hits: Vec<&Got> = got.iter().filter(|g| g.message_id == id).collect();
+        assert!(
+            !hits.is_empty() && hits.len() as i64 <= r.attempts,
+            "{} to {} arrived {} times after {} tries (sent by {:?}, last error {:?})",
+            r.kind,
+            r.to_addr,
+            hits.len(),
+            r.attempts,
+            r.sent_by,
+            r.last_error
+        );
+        for h in &hits {
+            assert_eq!(h.to, r.to_addr, "{}", r.kind);
+            assert_eq!(h.subject, r.subject, "{}", r.kind);
+        }
+        if r.attempts > 1 {
+            retried.push((r.to_addr.clone(), r.attempts, hits.len()));
+        }
+    }
+    let tries: i64 = rows.iter().map(|r| r.attempts).sum();
+    assert!(
+        got.len() as i64 <= tries,
+        "{} arrived, {tries} tries",
+        got.len()
+    );
+    if !retried.is_empty() {
+        eprintln!("tried again after a failed try (address, tries, copies): {retried:?}");
+    }
 }
 
 /// Each outbox row arrived exactly once, as it was written.
@@ -616,6 +658,9 @@ async fn a_refused_address_is_marked_failed_shown_to_admins_and_can_be_retried()
     assert_eq!(res.status(), 409);
 }
 
+/// Three senders (this process and two `redress serve`) on one outbox of
+/// 1,000 mails: every mail arrives, each taken by one sender only, and each
+/// process sends some.
 #[tokio::test]
 async fn two_sender_processes_share_a_thousand_mails_and_send_each_once() {
     let Some(mut sink) = Sink::new() else { return };
@@ -623,34 +668,23 @@ async fn two_sender_processes_share_a_thousand_mails_and_send_each_once() {
     // The test's own server sends to the same SMTP server: three senders.
     let app = TestApp::spawn_with_smtp(Some(sink.url())).await;
     let mut children = Vec::new();
-    for _ in 0..2 {
+    for n in 0..2 {
+        // Up to 30 s to start, its log shown if it does not (a loaded
+        // machine once took more than the 10 s this test used to allow).
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_redress"))
-            .arg("serve")
-            .env("DATABASE_URL", app.database_url())
-            .env("REDRESS_DATA_DIR", app.data_dir())
-            .env("REDRESS_LISTEN", format!("127.0.0.1:{port}"))
-            .env("SMTP_URL", sink.url())
-            .env("REDRESS_MAIL_POLL_MS", "100")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the redress binary");
-        let base = format!("http://127.0.0.1:{port}/healthz");
-        let mut up = false;
-        for _ in 0..200 {
-            if reqwest::get(&base)
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                up = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(up, "a sender process started");
-        children.push(child);
+        let public = format!("http://127.0.0.1:{port}");
+        let member = crate::fleet::start_member_with(
+            &app,
+            &public,
+            port,
+            n,
+            &[
+                ("SMTP_URL", sink.url().as_str()),
+                ("REDRESS_MAIL_POLL_MS", "100"),
+            ],
+        )
+        .await;
+        children.push(member.child);
     }
     let pids: Vec<u32> = children.iter().map(Child::id).collect();
     let now = chrono::Utc::now();
@@ -670,10 +704,13 @@ async fn two_sender_processes_share_a_thousand_mails_and_send_each_once() {
     }
     let got = sink.received();
     let rows = rows(&app).await;
-    delivered_once(&rows, &got);
-    assert_eq!(got.len(), rows.len(), "no row sent twice");
-    let bulk = got.iter().filter(|g| g.to.starts_with("bulk-")).count();
-    assert_eq!(bulk, 1000);
+    claimed_by_one_sender(&rows, &got);
+    let bulk: std::collections::HashSet<&str> = got
+        .iter()
+        .filter(|g| g.to.starts_with("bulk-"))
+        .map(|g| g.to.as_str())
+        .collect();
+    assert_eq!(bulk.len(), 1000, "every bulk mail arrived");
     let senders: Vec<String> = app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, String>(
         "SELECT DISTINCT sent_by FROM outbox").fetch_all(p).await.unwrap());
     for pid in pids {

@@ -112,7 +112,7 @@ async fn json_logs_carry_the_request_id_and_a_running_database_is_backed_up_and_
         .spawn()
         .expect("the redress binary");
     let mut up = false;
-    for _ in 0..200 {
+    for _ in 0..600 {
         if reqwest::get(format!("{base}/healthz"))
             .await
             .is_ok_and(|r| r.status().is_success())

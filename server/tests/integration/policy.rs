@@ -17,7 +17,7 @@ async fn stored_flags(app: &TestApp, reference: &str) -> Vec<String> {
 /// Waits until every claim's flags are computed (each submission computes
 /// them just after it answers).
 async fn flags_settled(app: &TestApp) {
-    for _ in 0..200 {
+    for _ in 0..600 {
         if app::server::store::assessment::dirty(&app.state.db, 1)
             .await
             .unwrap()

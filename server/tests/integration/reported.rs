@@ -38,9 +38,9 @@ async fn claim(app: &TestApp, email: &str, debits: &[(&str, &str)]) -> String {
     app.send_draft(&claimant, &key).await
 }
 
-/// Waits for the match that follows a claim's answer (up to 10 s).
+/// Waits for the match that follows a claim's answer (up to 30 s).
 async fn until_matched(app: &TestApp, reference: &str) {
-    for _ in 0..200 {
+    for _ in 0..600 {
         if debit(app, reference).await.0 != "unmatched" {
             return;
         }

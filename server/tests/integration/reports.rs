@@ -551,6 +551,13 @@ pub(crate) async fn check_kept_figures(
             (k, c) => assert_eq!(k, c, "{at}: days to payment"),
         }
         assert_report(&kept.report, &counted.report, &at);
+        // The cases in each state as of now, from the cases' history, are
+        // the cases in each state now.
+        let now: std::collections::BTreeMap<String, i64> = kept.states.iter().cloned().collect();
+        assert_eq!(
+            kept.report.total.states, now,
+            "{at}: states from the history"
+        );
     }
     for at in moments.iter().copied().chain([Utc::now()]) {
         for scope in [None, banks.first().map(String::as_str)] {
@@ -567,6 +574,7 @@ pub(crate) async fn check_kept_figures(
 
 fn assert_report(kept: &Report, counted: &Report, at: &str) {
     assert_eq!(kept.banks, counted.banks, "{at}: per bank");
+    assert_eq!(kept.total, counted.total, "{at}: total");
     assert_eq!(
         (kept.cases_reported, kept.ledger_approved, kept.ledger_paid),
         (
@@ -576,4 +584,253 @@ fn assert_report(kept: &Report, counted: &Report, at: &str) {
         ),
         "{at}: cases reported, ledger approved and paid"
     );
+}
+
+/// The state of each case at the report's moment, the call and travel
+/// costs per bank, and a case decided twice counted once.
+#[tokio::test]
+async fn a_report_breaks_cases_down_by_state_at_its_moment_and_costs_by_bank() {
+    use crate::decisions::{as_pairs, assessment_form, bank_confirms, state_of, version_of};
+    let app = TestApp::spawn().await;
+    let t0 = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let base = reports::compute(&app.state, t0, None).await.unwrap();
+    let decided = |d: &reports::Dashboard| d.daily.last().map(|x| x.2).unwrap();
+    let dash0 = reports::dashboard(&app.state, None).await.unwrap();
+    // A case with debits at two banks, one call of 550 yen and one journey
+    // of 440 yen.
+    let (claimant, key) = app
+        .draft_for(
+            "two-banks@example.jp",
+            &[],
+            "3000001",
+            &[("2020-09-04".to_owned(), "10,000")],
+        )
+        .await;
+    let base_url = format!("/claims/{key}");
+    let second = app
+        .post_ok(
+            &claimant,
+            &format!("{base_url}/add-account"),
+            &[
+                ("bank", "9900"),
+                ("branch", "108"),
+                ("account_type", "ordinary"),
+                ("account_number", "7654321"),
+            ],
+        )
+        .await;
+    app.post_ok(&claimant, &second, &debit_form("2020-09-05", "20,000"))
+        .await;
+    app.post_ok(
+        &claimant,
+        &format!("{base_url}/add-call"),
+        &[
+            ("date", "2020-09-07"),
+            ("callee", "bank"),
+            ("minutes", "25"),
+            ("cost", "550"),
+            ("receipt", "yes"),
+        ],
+    )
+    .await;
+    app.post_ok(
+        &claimant,
+        &format!("{base_url}/add-journey"),
+        &[
+            ("date", "2020-09-08"),
+            ("from", "自宅"),
+            ("to", "七十七銀行 本店"),
+            ("means", "bus"),
+            ("purpose", "窓口で相談"),
+            ("cost", "440"),
+        ],
+    )
+    .await;
+    let two_banks = app.send_draft(&claimant, &key).await;
+    let now = reports::compute(&app.state, Utc::now(), None)
+        .await
+        .unwrap();
+    let change = |bank_code: &str| bank(&now, bank_code).minus(&bank(&base, bank_code));
+    for code in ["0125", "9900"] {
+        let c = change(code);
+        assert_eq!(
+            (c.calls_claimed, c.travel_claimed),
+            (550, 440),
+            "under each bank the case names: {code}"
+        );
+    }
+    let total = now.total.minus(&base.total);
+    assert_eq!(
+        (total.calls_claimed, total.travel_claimed),
+        (550, 440),
+        "once in the total"
+    );
+    assert_eq!(total.cases, 2, "a case per bank in the banks' case count");
+    let sent: i64 = total.states.values().sum();
+    assert_eq!(sent, 1, "one more case in the states: {:?}", total.states);
+    assert_eq!(
+        now.total.states.values().sum::<i64>(),
+        now.cases_reported,
+        "every case sent is in one state"
+    );
+
+    // A case at 0125 rejected, appealed and rejected again.
+    let (claimant, key) = app
+        .draft_for(
+            "rejected-twice@example.jp",
+            &[],
+            "3000002",
+            &[("2020-09-04".to_owned(), "100,000")],
+        )
+        .await;
+    let twice = app.send_draft(&claimant, &key).await;
+    bank_confirms(&app, &twice).await;
+    let reviewer = app.staff("reviewer@redress.example").await;
+    let reject = |note: &'static str| {
+        let (app, reviewer, twice) = (&app, &reviewer, &twice);
+        async move {
+            let mut fields = assessment_form(app, reviewer, twice).await;
+            for (k, v) in fields.iter_mut() {
+                if k.starts_with("ack_") {
+                    *v = "Seen".into();
+                }
+            }
+            fields.retain(|(k, _)| {
+                !["outcome", "rejection_reason", "rejection_note"].contains(&k.as_str())
+            });
+            fields.push(("outcome".into(), "reject".into()));
+            fields.push(("rejection_reason".into(), "insufficient_evidence".into()));
+            fields.push(("rejection_note".into(), note.into()));
+            app.post_ok(
+                reviewer,
+                &format!("/staff/claims/{twice}/assess"),
+                &as_pairs(&fields),
+            )
+            .await;
+            let approver = app.staff("approver@redress.example").await;
+            let version = version_of(app, twice).await;
+            app.post_ok(
+                &approver,
+                &format!("/staff/claims/{twice}/reject"),
+                &[("version", &version)],
+            )
+            .await;
+            assert_eq!(state_of(app, twice).await, "rejected");
+        }
+    };
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(20));
+    reject("No police report was given.").await;
+    pause().await;
+    let t1 = Utc::now();
+    pause().await;
+    app.post_ok(
+        &claimant,
+        &format!("/claims/{twice}/appeal"),
+        &[("appeal_text", "The police report is attached now.")],
+    )
+    .await;
+    assert_eq!(state_of(&app, &twice).await, "in_review");
+    pause().await;
+    let t2 = Utc::now();
+    pause().await;
+    reject("The report names another account.").await;
+    pause().await;
+    let t3 = Utc::now();
+    // As of each moment, the case is in the state it was in then.
+    let in_state = |r: &Report, state: &str| r.total.states.get(state).copied().unwrap_or(0);
+    let state = &app.state;
+    let at = |t| async move { reports::compute(state, t, None).await.unwrap() };
+    let (r1, r2, r3) = (at(t1).await, at(t2).await, at(t3).await);
+    let rejected0 = in_state(&base, "rejected");
+    assert_eq!(in_state(&r1, "rejected"), rejected0 + 1, "rejected at t1");
+    assert_eq!(in_state(&r2, "rejected"), rejected0, "appealed at t2");
+    assert_eq!(
+        in_state(&r2, "in_review") - in_state(&r1, "in_review"),
+        1,
+        "back in review at t2"
+    );
+    assert_eq!(in_state(&r3, "rejected"), rejected0 + 1, "rejected at t3");
+    assert_eq!(
+        bank(&r2, "0125")
+            .states
+            .get("in_review")
+            .copied()
+            .unwrap_or(0)
+            - bank(&r1, "0125")
+                .states
+                .get("in_review")
+                .copied()
+                .unwrap_or(0),
+        1,
+        "per bank too"
+    );
+    let waiting = state_of(&app, &two_banks).await;
+    assert_ne!(waiting, "rejected");
+    assert_eq!(
+        in_state(&r3, &waiting) - in_state(&base, &waiting),
+        1,
+        "the two-bank case is still {waiting}"
+    );
+    // The dashboard counts the case decided once, on its first decision.
+    let dash = reports::dashboard(&app.state, None).await.unwrap();
+    assert_eq!(decided(&dash) - decided(&dash0), 1, "decided once");
+    assert_eq!(
+        reports::dashboard_counted(&app.state, None)
+            .await
+            .unwrap()
+            .daily,
+        dash.daily
+    );
+
+    // The CSV: a column per state after the amounts and costs, in both
+    // languages; the two-bank case's costs under both banks.
+    let approver = app.login("approver@redress.example", PASSWORD).await;
+    let token = uuid::Uuid::new_v4().to_string();
+    let res = app
+        .post_form(
+            &approver,
+            "/reports",
+            &[("request_id", token.as_str()), ("as_of", "")],
+        )
+        .await;
+    let n = location(&res).trim_start_matches("/reports/").to_owned();
+    let (_, body) = bytes(&app, &approver, &format!("/reports/{n}/csv")).await;
+    let rows = csv_rows(&body);
+    assert_one_table(&rows);
+    let col = |name: &str| {
+        rows[0]
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {:?}", rows[0]))
+    };
+    let frozen = reports::frozen(&app.state, n.parse().unwrap())
+        .await
+        .unwrap()
+        .0;
+    let row_0125 = rows.iter().find(|r| r[1] == "0125").unwrap();
+    assert_eq!(
+        row_0125[col("通話料の申請額")],
+        bank(&frozen, "0125").calls_claimed.to_string()
+    );
+    assert_eq!(
+        row_0125[col("不承認の案件")],
+        bank(&frozen, "0125").states["rejected"].to_string()
+    );
+    let total_row = rows.iter().find(|r| r[1] == "合計").unwrap();
+    assert_eq!(
+        total_row[col("交通費の申請額")],
+        frozen.total.travel_claimed.to_string()
+    );
+    let (_, english) = bytes(&app, &approver, &format!("/reports/{n}/csv?lang=en")).await;
+    let english = csv_rows(&english);
+    assert!(english[0].iter().any(|h| h == "Call costs approved"));
+    assert!(english[0].iter().any(|h| h.starts_with("Cases: ")));
+    assert_eq!(english[0].len(), rows[0].len());
+    // The page shows both tables.
+    let (_, page) = app.html(&approver, &format!("/reports/{n}")).await;
+    assert!(page.contains("状況ごとの案件数（報告の時点）"));
+    assert!(page.contains("通話料の申請額"));
+    check_kept_figures(&app, &[t0, t1, t2, t3], false, "after the breakdowns").await;
+    check_kept_figures(&app, &[t1, t2], true, "folded").await;
 }

@@ -54,7 +54,7 @@ async fn report_from(
 ) -> Result<Report, AppError> {
     let db = &state.db;
     let moment = as_of.unwrap_or(shown);
-    let banks = match source {
+    let (banks, whole) = match source {
         Source::Kept => figures::by_bank(db, as_of, bank).await?,
         Source::Counted => store::by_bank(db, moment, bank).await?,
     };
@@ -67,7 +67,8 @@ async fn report_from(
     } else {
         (0, 0, 0)
     };
-    Ok(Report::new(shown, Utc::now(), banks, ledger))
+    let whole = bank.is_none().then_some(&whole);
+    Ok(Report::new(shown, Utc::now(), banks, whole, ledger))
 }
 
 /// Parses the form's moment (field `as_of`).
@@ -163,6 +164,7 @@ fn about(lang: Lang, number: i64, r: &Report, previous: Option<&Report>) -> Vec<
             r.ledger_approved.to_string(),
         ],
         vec![lang.t("report_ledger_paid"), r.ledger_paid.to_string()],
+        vec![lang.t("report_note"), lang.t("report_two_banks")],
     ];
     if let Some(p) = previous {
         out.push(vec![lang.t("report_change_since"), jst_text(p.as_of)]);
@@ -180,6 +182,12 @@ fn table(lang: Lang, r: &Report, previous: Option<&Report>) -> Vec<Vec<String>> 
         lang.t("bank_name"),
     ];
     header.extend(r.total.columns().iter().map(|(k, _)| lang.t(k)));
+    header.extend(r.total.state_columns().iter().map(|(state, _)| {
+        lang.t("report_in_state").replace(
+            "%{state}",
+            &lang.t(&format!("staff_state_{}", state.as_str())),
+        )
+    }));
     let row = |part: &str, f: &crate::domain::report::Figures| {
         let mut cells = vec![
             part.to_owned(),
@@ -191,6 +199,7 @@ fn table(lang: Lang, r: &Report, previous: Option<&Report>) -> Vec<Vec<String>> 
             f.bank_name.clone(),
         ];
         cells.extend(f.columns().iter().map(|(_, v)| v.to_string()));
+        cells.extend(f.state_columns().iter().map(|(_, n)| n.to_string()));
         cells
     };
     let mut out = vec![header];

@@ -82,10 +82,13 @@ pub async fn fold(db: &Db, t: &Appended) -> Result<u64, sqlx::Error> {
                            SELECT {keys}, {sums} FROM gone GROUP BY {keys} HAVING {nonzero})
              SELECT COUNT(*) FROM gone"
         ))
-        .fetch_one(p)
+        .fetch_one(crate::pg_statements::PgExec(p))
         .await?;
         if gone > VACUUM_AFTER {
-            sqlx::query(&format!("VACUUM {table}")).execute(p).await?;
+            // The simple protocol (no statement prepared) and no transaction
+            // around it: VACUUM cannot run inside one.
+            use sqlx::Executor;
+            p.execute(format!("VACUUM {table}").as_str()).await?;
         }
         return Ok(gone as u64);
     }

@@ -20,7 +20,7 @@ pub async fn record_and_count(
     if let Tx::Postgres(t) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
             .bind(format!("auth_attempts:{key}"))
-            .execute(&mut **t)
+            .execute(&mut crate::pg_statements::PgConn(t))
             .await?;
     }
     on_tx!(tx, c => {

@@ -376,13 +376,19 @@ pub async fn unmatched(db: &Db, limit: i64) -> Result<Vec<DebitRow>, sqlx::Error
 /// Debits banks reported that no claim named, on the accounts of this
 /// claim's lines (the claim may name them now).
 pub async fn reported_for_claim(db: &Db, claim: Uuid) -> Result<Vec<DebitRow>, sqlx::Error> {
+    // From the claim's few accounts to their unclaimed debits (the partial
+    // index), never from every unclaimed debit to the claim: SQLite ran the
+    // other way round, a scan of every unclaimed row a bank reported (90,000
+    // in the bench) for each claim sent, and submissions fell to a fifth.
     let sql = format!(
-        "SELECT {DEBIT_COLUMNS} FROM bank_debits d
-         WHERE d.status = 'unmatched'
-           AND EXISTS (SELECT 1 FROM debit_lines l
-                       WHERE l.claim_id = $1 AND l.bank_code = d.bank_code
-                         AND l.branch_code = d.branch_code AND l.account_number = d.account_number)
-         ORDER BY d.debit_date, d.bank_reference"
+        "SELECT {DEBIT_COLUMNS} FROM bank_debits
+         WHERE id IN (SELECT d.id
+                        FROM (SELECT DISTINCT bank_code, branch_code, account_number
+                                FROM debit_lines WHERE claim_id = $1) l
+                        JOIN bank_debits d ON d.bank_code = l.bank_code AND d.branch_code = l.branch_code
+                                          AND d.account_number = l.account_number
+                       WHERE d.status = 'unmatched')
+         ORDER BY debit_date, bank_reference"
     );
     on_db!(db, p => sqlx::query_as::<_, DebitRow>(&sql).bind(claim).fetch_all(p).await)
 }

@@ -18,7 +18,7 @@ pub async fn next_reference_seq(tx: &mut Tx) -> Result<i64, sqlx::Error> {
         .await,
         Tx::Postgres(c) => {
             sqlx::query_scalar::<_, i64>("SELECT nextval('claim_reference_seq')")
-                .fetch_one(&mut **c)
+                .fetch_one(&mut crate::pg_statements::PgConn(c))
                 .await
         }
     }

@@ -12,13 +12,16 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::money::Yen;
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::on_db;
 use crate::store::reports::BankFigures;
+use uuid::Uuid;
 
-/// The metrics the regulator's report reads (each dated by when it took effect).
+/// The metrics the regulator's report reads (each dated by when it took
+/// effect), as a condition on `metric`.
 const REPORT_METRICS: &str =
-    "('reported', 'confirmed', 'approved', 'paid', 'ledger_approved', 'ledger_paid')";
+    "(metric IN ('reported', 'confirmed', 'approved', 'paid', 'ledger_approved', 'ledger_paid',
+        'calls', 'travel', 'calls_approved', 'travel_approved') OR metric LIKE 'state_at:%')";
 
 /// The key of a scope: a bank, or `''` for the whole operation.
 fn scope(bank: Option<&str>) -> &str {
@@ -94,7 +97,7 @@ async fn report_sums(
     let Some(at) = as_of else {
         let sql = format!(
             "SELECT bank_code, metric, CAST(SUM(n) AS BIGINT), CAST(SUM(lines) AS BIGINT), CAST(SUM(amount) AS BIGINT)
-               FROM kept_figures WHERE metric IN {REPORT_METRICS} AND {filter}
+               FROM kept_figures WHERE {REPORT_METRICS} AND {filter}
               GROUP BY bank_code, metric"
         );
         return on_db!(db, p => sqlx::query_as(&sql).bind(bank).fetch_all(p).await);
@@ -115,38 +118,51 @@ async fn report_sums(
     let sql = format!(
         "SELECT bank_code, metric, CAST(SUM(n) AS BIGINT), CAST(SUM(lines) AS BIGINT), CAST(SUM(amount) AS BIGINT)
            FROM (SELECT bank_code, metric, n, lines, amount FROM kept_figures
-                  WHERE metric IN {REPORT_METRICS} AND {filter} AND {kept_days}
+                  WHERE {REPORT_METRICS} AND {filter} AND {kept_days}
                  UNION ALL
                  SELECT bank_code, metric, {sign}n, {sign}lines, {sign}amount FROM claim_figures
-                  WHERE metric IN {REPORT_METRICS} AND {filter} AND {from}) t
+                  WHERE {REPORT_METRICS} AND {filter} AND {from}) t
           GROUP BY bank_code, metric"
     );
     on_db!(db, p => sqlx::query_as(&sql).bind(bank).bind(day_text(day)).bind(to.0).bind(to.1).fetch_all(p).await)
 }
 
-/// Per bank, as of `as_of` (`None`: now), restricted to `bank` when given:
-/// what `store::reports::by_bank` counts.
+/// Per bank, as of `as_of` (`None`: now), restricted to `bank` when given,
+/// and the whole operation's own costs and states: what
+/// `store::reports::by_bank` counts.
 pub async fn by_bank(
     db: &Db,
     as_of: Option<DateTime<Utc>>,
     bank: Option<&str>,
-) -> Result<Vec<BankFigures>, sqlx::Error> {
+) -> Result<(Vec<BankFigures>, BankFigures), sqlx::Error> {
     let sums = report_sums(db, as_of, bank).await?;
     let mut out: std::collections::BTreeMap<String, BankFigures> = Default::default();
+    let mut whole = BankFigures::default();
     for (code, metric, n, lines, amount) in sums {
-        if code.is_empty() || (n == 0 && lines == 0 && amount == 0) {
+        if n == 0 && lines == 0 && amount == 0 {
             continue;
         }
-        let e = out.entry(code.clone()).or_insert_with(|| BankFigures {
-            bank_code: code.clone(),
-            ..BankFigures::default()
-        });
+        let e = match code.is_empty() {
+            true => &mut whole,
+            false => out.entry(code.clone()).or_insert_with(|| BankFigures {
+                bank_code: code.clone(),
+                ..BankFigures::default()
+            }),
+        };
         match metric.as_str() {
             "reported" => (e.cases, e.lines, e.claimed) = (n, lines, amount),
             "confirmed" => (e.confirmed_lines, e.confirmed) = (n, amount),
             "approved" => (e.approved_lines, e.approved) = (lines, amount),
             "paid" => (e.paid_lines, e.paid) = (lines, amount),
-            _ => {}
+            "calls" => e.calls_claimed = amount,
+            "calls_approved" => e.calls_approved = amount,
+            "travel" => e.travel_claimed = amount,
+            "travel_approved" => e.travel_approved = amount,
+            m => {
+                if let Some(state) = m.strip_prefix("state_at:").filter(|_| n != 0) {
+                    e.states.insert(state.to_owned(), n);
+                }
+            }
         }
     }
     // The names of the banks shown, not of every bank in Japan.
@@ -169,7 +185,7 @@ pub async fn by_bank(
             }
         }
     }
-    Ok(out.into_values().collect())
+    Ok((out.into_values().collect(), whole))
 }
 
 /// The whole operation as of `as_of` (`None`: now): (cases reported,
@@ -197,7 +213,10 @@ pub async fn pause(db: &Db) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO figures_paused (one) VALUES (1) ON CONFLICT DO NOTHING";
     match db {
         Db::Sqlite { write, .. } => sqlx::query(sql).execute(write).await?.rows_affected(),
-        Db::Postgres { pool: p, .. } => sqlx::query(sql).execute(p).await?.rows_affected(),
+        Db::Postgres { pool: p, .. } => sqlx::query(sql)
+            .execute(crate::pg_statements::PgExec(p))
+            .await?
+            .rows_affected(),
     };
     Ok(())
 }
@@ -218,5 +237,38 @@ pub async fn recount(db: &Db) -> Result<(), sqlx::Error> {
         crate::on_tx!(&mut tx, c => sqlx::query(sql).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Holds a claim's kept figures for the rest of the transaction on SQLite
+/// (migration 0028): its figures as they are now are taken away once, and
+/// the triggers after each of the transaction's changes to it add nothing
+/// until [`release`] adds the figures as they are then. A transaction that
+/// writes a whole claim (the claim, its lines and costs) so computes the
+/// claim's figures twice instead of twice per row. Both go through the
+/// triggers' own touch (`figures_touch`, every part): the same statements
+/// as every other change. On PostgreSQL the triggers already wait for the
+/// commit: nothing to do.
+pub async fn hold(tx: &mut Tx, claim: Uuid) -> Result<(), sqlx::Error> {
+    let Tx::Sqlite(c) = tx else { return Ok(()) };
+    for sql in [
+        "INSERT INTO figures_touch VALUES ($1, 0, 'all')",
+        "INSERT INTO figures_held (claim_id) VALUES ($1)",
+    ] {
+        sqlx::query(sql).bind(claim).execute(&mut **c).await?;
+    }
+    Ok(())
+}
+
+/// Ends a [`hold`]: the claim's figures as they are now, less those taken
+/// away, are kept (every part at once), and the triggers work again.
+pub async fn release(tx: &mut Tx, claim: Uuid) -> Result<(), sqlx::Error> {
+    let Tx::Sqlite(c) = tx else { return Ok(()) };
+    for sql in [
+        "DELETE FROM figures_held WHERE claim_id = $1",
+        "INSERT INTO figures_touch VALUES ($1, 1, 'all')",
+    ] {
+        sqlx::query(sql).bind(claim).execute(&mut **c).await?;
+    }
     Ok(())
 }

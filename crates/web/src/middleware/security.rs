@@ -119,6 +119,10 @@ pub async fn control_characters_not_found(req: Request<Body>, next: Next) -> Res
         Err(_) => true,
     };
     if bad {
+        // The API answers as documented: a problem document.
+        if path.starts_with("/api/") {
+            return crate::rest::not_found();
+        }
         return (axum::http::StatusCode::NOT_FOUND, "not found").into_response();
     }
     next.run(req).await

@@ -17,7 +17,8 @@ pub struct ImportRowJson {
     holder_kana: String,
     /// YYYY-MM-DD, or 2020/9/7, 20200907, 令和2年9月7日, R2.9.7.
     transaction_date: String,
-    /// In yen, 1 to 10,000,000.
+    /// In yen, 1 to 10,000,000 (a row outside is refused on its own).
+    #[serde(deserialize_with = "super::whole_yen")]
     amount_yen: i64,
     /// The text on the passbook.
     descriptor: String,

@@ -179,22 +179,38 @@ pub(super) async fn get_line(
 pub enum Verification {
     Confirmed {
         /// The amount that left the account, in yen (1 to 10,000,000).
+        #[schema(minimum = 1, maximum = 10_000_000)]
+        #[serde(deserialize_with = "super::whole_yen")]
         confirmed_amount_yen: i64,
-        /// The bank's transaction date (YYYY-MM-DD).
+        /// The bank's transaction date (YYYY-MM-DD), in 2015 or later and
+        /// not after today in Japan (422 naming `bank_date` otherwise).
+        #[schema(
+            format = Date,
+            pattern = "^(201[5-9]|20[2-9][0-9]|2[1-9][0-9]{2}|[3-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"
+        )]
         bank_date: String,
-        /// The bank's transaction reference.
+        /// The bank's transaction reference (up to 60 characters, no
+        /// control characters).
+        #[schema(max_length = 60, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
         bank_reference: Option<String>,
-        /// The account holder's name in katakana, as the bank holds it.
+        /// The account holder's name in katakana (hiragana is read as
+        /// katakana), words separated by spaces, as the bank holds it.
+        #[schema(
+            max_length = 60,
+            pattern = "^[ \\u3000]*[\\u3041-\\u3096\\u30a1-\\u30fa\\u30fc]+([ \\u3000]+[\\u3041-\\u3096\\u30a1-\\u30fa\\u30fc]+)*[ \\u3000]*$"
+        )]
         holder_kana: String,
         /// Why the bank confirms less than was claimed: required when
         /// `confirmed_amount_yen` is below the line's `amount_yen` (422
         /// naming `less_reason` otherwise); up to 1,000 characters.
-        #[schema(max_length = 1000)]
+        #[schema(max_length = 1000, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
         less_reason: Option<String>,
     },
     Disputed {
         reason: DisputeReason,
-        /// Required when the reason is `other`.
+        /// Required (not blank) when the reason is `other`; up to 1,000
+        /// characters.
+        #[schema(max_length = 1000, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
         note: Option<String>,
     },
 }

@@ -33,6 +33,7 @@ mod idempotency;
 mod imports;
 mod lines;
 mod problem;
+pub use problem::not_found;
 
 use caller::*;
 pub use idempotency::IDEMPOTENCY_KEEP;
@@ -151,7 +152,95 @@ impl utoipa::Modify for BearerKey {
 pub fn openapi() -> serde_json::Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     state_the_rules(&mut doc);
+    link(&mut doc);
     doc
+}
+
+/// A whole number of yen as JSON Schema's `integer` allows it: `894277`
+/// or `894277.0`. A fraction, or a number past 64 bits (the document's
+/// `int64`), is refused.
+fn whole_yen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    // 2^63 as a float: the first value past i64's range.
+    const PAST: f64 = 9_223_372_036_854_775_808.0;
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (-PAST..PAST).contains(&f) => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(
+            "expected a whole number of yen within 64 bits",
+        )),
+    }
+}
+
+/// The links a client follows from one answer to the next operation (a
+/// stateful test run too): from a page of lines to the first line and to
+/// its answer, from a line to its answer, from an import to its result.
+fn link(doc: &mut serde_json::Value) {
+    /// (from path, method, answers, link name, to path, method, the id's expression)
+    type Link = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    );
+    const LINKS: [Link; 4] = [
+        (
+            "/api/v1/lines",
+            "get",
+            &["200"],
+            "FirstLine",
+            "/api/v1/lines/{id}",
+            "get",
+            "$response.body#/items/0/id",
+        ),
+        (
+            "/api/v1/lines",
+            "get",
+            &["200"],
+            "AnswerFirstLine",
+            "/api/v1/lines/{id}/verification",
+            "post",
+            "$response.body#/items/0/id",
+        ),
+        (
+            "/api/v1/lines/{id}",
+            "get",
+            &["200"],
+            "Answer",
+            "/api/v1/lines/{id}/verification",
+            "post",
+            "$response.body#/id",
+        ),
+        (
+            "/api/v1/imports",
+            "post",
+            &["201", "202"],
+            "Result",
+            "/api/v1/imports/{id}",
+            "get",
+            "$response.body#/id",
+        ),
+    ];
+    for (from, method, codes, name, to, to_method, id) in LINKS {
+        let Some(target) = doc["paths"][to][to_method]["operationId"]
+            .as_str()
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        for code in codes {
+            let response = &mut doc["paths"][from][method]["responses"][*code];
+            if response.is_object() {
+                response["links"][name] =
+                    serde_json::json!({"operationId": target, "parameters": {"id": id}});
+            }
+        }
+    }
 }
 
 /// What the derive cannot say (the fields' own rules are on the fields):
@@ -165,6 +254,12 @@ fn state_the_rules(doc: &mut serde_json::Value) {
     if let Some(variants) = schemas["Verification"]["oneOf"].as_array_mut() {
         for v in variants {
             v["additionalProperties"] = json!(false);
+            // A dispute for "other" reasons says what they are.
+            if v["properties"]["note"].is_object() {
+                v["if"] =
+                    json!({"properties": {"reason": {"const": "other"}}, "required": ["reason"]});
+                v["then"] = json!({"required": ["note"], "properties": {"note": {"type": "string", "pattern": "\\S"}}});
+            }
         }
     }
     let problem = |what: &str| json!({"description": what, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
@@ -218,6 +313,25 @@ mod tests {
             assert!(doc["paths"].get(path).is_some(), "{path} missing");
         }
         assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    }
+
+    /// A client can follow an import to its result and a line to its answer.
+    #[test]
+    fn the_document_links_each_answer_to_the_next_operation() {
+        let doc = openapi();
+        let result =
+            &doc["paths"]["/api/v1/imports"]["post"]["responses"]["202"]["links"]["Result"];
+        assert_eq!(
+            result["operationId"],
+            doc["paths"]["/api/v1/imports/{id}"]["get"]["operationId"]
+        );
+        assert_eq!(result["parameters"]["id"], "$response.body#/id");
+        let answer =
+            &doc["paths"]["/api/v1/lines/{id}"]["get"]["responses"]["200"]["links"]["Answer"];
+        assert_eq!(
+            answer["operationId"],
+            doc["paths"]["/api/v1/lines/{id}/verification"]["post"]["operationId"]
+        );
     }
 
     /// Each rule the server enforces is in the document (the schemathesis

@@ -60,7 +60,7 @@ pub(super) fn unavailable() -> Response {
     )
 }
 
-pub(super) fn not_found() -> Response {
+pub fn not_found() -> Response {
     problem(
         StatusCode::NOT_FOUND,
         "not-found",

@@ -247,8 +247,21 @@ pub async fn pgbench_insert_rate(url: &str, clients: u32) -> anyhow::Result<f64>
     .execute(&pool)
     .await?;
     pool.close().await;
-    let script = std::env::temp_dir().join(format!("redress-pgbench-{}.sql", std::process::id()));
-    std::fs::write(&script, "INSERT INTO bench_inserts (v) VALUES ('x');\n")?;
+    pgbench(
+        url,
+        clients,
+        "INSERT INTO bench_inserts (v) VALUES ('x');\n",
+    )
+}
+
+/// pgbench running `script` at `clients` connections for 10 s: its
+/// transactions per second (every transaction must succeed).
+fn pgbench(url: &str, clients: u32, script: &str) -> anyhow::Result<f64> {
+    let path = std::env::temp_dir().join(format!(
+        "redress-pgbench-{}-{clients}.sql",
+        std::process::id()
+    ));
+    std::fs::write(&path, script)?;
     let out = std::process::Command::new("pgbench")
         .args([
             "-n",
@@ -260,18 +273,149 @@ pub async fn pgbench_insert_rate(url: &str, clients: u32) -> anyhow::Result<f64>
             "2",
             "-f",
         ])
-        .arg(&script)
+        .arg(&path)
         .arg(url)
         .output()?;
-    let _ = std::fs::remove_file(&script);
+    let _ = std::fs::remove_file(&path);
     anyhow::ensure!(
         out.status.success(),
-        "pgbench failed: {}",
+        "pgbench failed: {}\n{script}",
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
+    let failed = text
+        .lines()
+        .find(|l| l.starts_with("number of failed transactions"))
+        .and_then(|l| l.split_whitespace().nth(4)?.parse::<u64>().ok())
+        .unwrap_or(0);
+    anyhow::ensure!(failed == 0, "pgbench: {failed} transactions failed: {text}");
     text.lines()
         .find(|l| l.starts_with("tps = "))
         .and_then(|l| l.split_whitespace().nth(2)?.parse().ok())
         .ok_or_else(|| anyhow::anyhow!("no tps in pgbench's output: {text}"))
+}
+
+/// A value of a sampled row as an SQL literal pgbench passes on untouched:
+/// text in an E'' string with `:` escaped (pgbench would read `:name` as
+/// its variable), numbers and booleans as they are.
+fn literal(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "NULL".into(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => format!(
+            "E'{}'",
+            s.replace('\\', "\\\\")
+                .replace('\'', "\\'")
+                .replace(':', "\\x3a")
+        ),
+        other => literal(&serde_json::Value::String(other.to_string())),
+    }
+}
+
+/// An INSERT of `row` (a sampled row as JSON) into `table`, with the
+/// columns in `replace` given by the script's expressions instead.
+fn insert_copy(table: &str, row: &serde_json::Value, replace: &[(&str, String)]) -> String {
+    let Some(fields) = row.as_object() else {
+        return String::new();
+    };
+    let (mut cols, mut vals) = (Vec::new(), Vec::new());
+    for (col, v) in fields {
+        cols.push(col.clone());
+        vals.push(
+            replace
+                .iter()
+                .find(|(c, _)| c == col)
+                .map(|(_, e)| e.clone())
+                .unwrap_or_else(|| literal(v)),
+        );
+    }
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({});\n",
+        cols.join(", "),
+        vals.join(", ")
+    )
+}
+
+/// pgbench running the transaction a claim submission commits, as a
+/// custom script at `clients` connections (10 s), on the bench's database:
+/// the statements the server sends (the draft's delete, the reference
+/// number, the claim, its lines, its first history event, the receipt
+/// mail), each row a copy of the submitted claim `sample`'s with new ids,
+/// into the same tables with the same triggers (the kept figures, the
+/// address counts). Unlike the server's, the delete finds no draft (there
+/// is none to delete) and the values are literals, not parameters.
+pub async fn pgbench_submission_rate(
+    url: &str,
+    clients: u32,
+    sample: uuid::Uuid,
+) -> anyhow::Result<f64> {
+    let pool = sqlx::PgPool::connect(url).await?;
+    let rows = |table: &'static str, order: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let sql = format!(
+                "SELECT row_to_json(t)::text FROM {table} t WHERE {} = $1 {order}",
+                if table == "claims" { "id" } else { "claim_id" }
+            );
+            let texts: Vec<String> = sqlx::query_scalar(&sql)
+                .bind(sample)
+                .fetch_all(&pool)
+                .await?;
+            texts
+                .iter()
+                .map(|t| serde_json::from_str::<serde_json::Value>(t).map_err(anyhow::Error::from))
+                .collect::<anyhow::Result<Vec<_>>>()
+        }
+    };
+    let claim = rows("claims", "").await?;
+    let lines = rows("debit_lines", "ORDER BY position").await?;
+    let calls = rows("call_lines", "ORDER BY position").await?;
+    let trips = rows("travel_lines", "ORDER BY position").await?;
+    // Its first event and first mail: those its submission wrote.
+    let mut events = rows("claim_events", "ORDER BY at").await?;
+    events.truncate(1);
+    let mut mails = rows("outbox", "ORDER BY created_at").await?;
+    mails.truncate(1);
+    pool.close().await;
+    anyhow::ensure!(
+        claim.len() == 1 && !lines.is_empty() && events.len() == 1,
+        "the sample claim: {} claim, {} lines, {} events, {} mails",
+        claim.len(),
+        lines.len(),
+        events.len(),
+        mails.len()
+    );
+    let id = |tag: &str| format!("md5(:n || '{tag}')::uuid");
+    let mut script = String::from(
+        "\\set n random(1, 9000000000000000000)\nBEGIN;\n\
+         DELETE FROM drafts WHERE id = md5(:n || 'd')::uuid;\n\
+         SELECT nextval('claim_reference_seq') AS seq \\gset\n",
+    );
+    script.push_str(&insert_copy(
+        "claims",
+        &claim[0],
+        &[
+            ("id", id("c")),
+            ("seq", ":seq".into()),
+            ("reference", "'RD-' || lpad(:seq::text, 6, '0')".into()),
+        ],
+    ));
+    for (table, rows) in [
+        ("debit_lines", &lines),
+        ("call_lines", &calls),
+        ("travel_lines", &trips),
+        ("claim_events", &events),
+        ("outbox", &mails),
+    ] {
+        for (i, row) in rows.iter().enumerate() {
+            script.push_str(&insert_copy(
+                table,
+                row,
+                &[("id", id(&format!("{table}{i}"))), ("claim_id", id("c"))],
+            ));
+        }
+    }
+    script.push_str("COMMIT;\n");
+    pgbench(url, clients, &script)
 }

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::Core;
 use crate::store::assessment as store_assessment;
-use crate::store::{bank_review, banks, claims, drafts, evidence, requests};
+use crate::store::{bank_review, banks, claims, drafts, evidence, figures, requests};
 
 mod expiry;
 mod replies;

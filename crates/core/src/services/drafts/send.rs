@@ -119,6 +119,8 @@ pub async fn send(
             if !drafts::delete(tx, id).await? {
                 return Err(AppError::Conflict("claim_already_sent"));
             }
+            // The claim's figures once for the claim, its lines and costs.
+            figures::hold(tx, id).await?;
             let seq = claims::next_reference_seq(tx).await?;
             let reference = CaseRef::from_seq(seq as u64);
             let reference_text = reference.to_string();
@@ -147,6 +149,7 @@ pub async fn send(
             .await?;
             write_lines(tx, id, &answers, &[]).await?;
             crate::services::cases::record_submitted(tx, id, claimant, now).await?;
+            figures::release(tx, id).await?;
             let text = mails::claim_received(lang, &public_url, &reference_text);
             mails::queue(tx, &email, Some(id), &text, now).await?;
             Ok(reference)
