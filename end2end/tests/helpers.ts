@@ -25,31 +25,60 @@ export async function expectAccessible(page: Page) {
   // axe measures the page as it is drawn: wait for the house stylesheet to
   // be applied (an unstyled page is a row of tiny adjacent links, which axe
   // rightly fails). If it never arrives, say so instead of blaming the page.
+  const styled = () =>
+    page.evaluate(() =>
+      document.readyState === "complete" &&
+      [...document.styleSheets].some((s) => {
+        if (!/\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "")) return false;
+        // A sheet still loading (or of a page being left) refuses its
+        // rules for a moment: not applied yet, ask again.
+        try {
+          return s.cssRules.length > 0;
+        } catch {
+          return false;
+        }
+      }),
+    );
   await expect
-    .poll(
-      () =>
-        page.evaluate(() =>
-          document.readyState === "complete" &&
-          [...document.styleSheets].some((s) => {
-            if (!/\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "")) return false;
-            // A sheet still loading (or of a page being left) refuses its
-            // rules for a moment: not applied yet, ask again.
-            try {
-              return s.cssRules.length > 0;
-            } catch {
-              return false;
-            }
-          }),
-        ),
-      { message: `the stylesheet was applied on ${page.url()}`, timeout: 30_000 },
-    )
-    .toBe(true);
+    .poll(async () => ((await styled()) ? "applied" : await stylesheetState(page)), {
+      message: `the stylesheet was applied on ${page.url()}`,
+      timeout: 30_000,
+    })
+    .toBe("applied");
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
     .analyze();
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/**
+ * What the page holds while its stylesheet is not applied: the document's
+ * state, its sheets and every resource's timing, so a failure says whether
+ * the sheet never came, came late, or the page never finished loading.
+ */
+function stylesheetState(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const sheets = [...document.styleSheets].map((s) => {
+      let rules: string;
+      try {
+        rules = String(s.cssRules.length);
+      } catch (e) {
+        rules = `refused (${(e as Error).name})`;
+      }
+      return `${s.href ?? "inline"}: ${rules} rules`;
+    });
+    const now = Math.round(performance.now());
+    const resources = performance
+      .getEntriesByType("resource")
+      .map((r) => {
+        const t = r as PerformanceResourceTiming;
+        const end = t.responseEnd > 0 ? `${Math.round(t.responseEnd)} ms` : "not ended";
+        return `${t.name} started ${Math.round(t.startTime)} ms, ended ${end}, ${t.transferSize} bytes`;
+      });
+    return `readyState ${document.readyState} at ${now} ms; sheets [${sheets.join("; ")}]; resources [${resources.join("; ")}]`;
+  });
 }
 
 function decodeBody(raw: string): string {
