@@ -1515,3 +1515,92 @@ async fn an_import_that_grows_a_table_counts_its_statistics_again() {
         "the planner counts the rows the import wrote (before: {before})"
     );
 }
+
+/// A sent claim of a new claimant with debits at one account of 0125
+/// (branch 100); its reference.
+async fn claim_of_account(
+    app: &TestApp,
+    who: &str,
+    account: &'static str,
+    debits: &[(&'static str, &'static str)],
+) -> String {
+    let claimant = app
+        .register_claimant(&format!("{who}@example.jp"), PASSWORD)
+        .await;
+    let key = app.start_draft(&claimant).await;
+    app.post_ok(&claimant, &format!("/claims/{key}/about"), &about_form())
+        .await;
+    let to = app
+        .post_ok(
+            &claimant,
+            &format!("/claims/{key}/add-account"),
+            &account_form(account),
+        )
+        .await;
+    for (date, amount) in debits {
+        app.post_ok(&claimant, &to, &debit_form(date, amount)).await;
+    }
+    for section in ["debits", "calls", "travel", "evidence/done"] {
+        app.post_ok(&claimant, &format!("/claims/{key}/{section}"), &[])
+            .await;
+    }
+    app.send_draft(&claimant, &key).await
+}
+
+/// A bank's list that confirms the lines of several claims, a claim's rows
+/// in two of the list's transactions (two rows a chunk): the dashboard's
+/// and the report's kept figures equal a full count after it (PostgreSQL
+/// computes a chunk's figures at once, `figures::hold_many`), and nothing
+/// is left pending.
+#[tokio::test]
+async fn a_list_confirming_many_claims_keeps_their_figures_exact() {
+    let app = TestApp::spawn_with(Options {
+        import_chunk_rows: 2,
+        ..Options::default()
+    })
+    .await;
+    let both = claim_of_account(
+        &app,
+        "both",
+        "3000001",
+        &[("2020-09-03", "10000"), ("2020-09-04", "20000")],
+    )
+    .await;
+    let one = claim_of_account(
+        &app,
+        "one",
+        "3000002",
+        &[("2020-09-03", "30000"), ("2020-09-05", "40000")],
+    )
+    .await;
+    let single = claim_of_account(&app, "single", "3000003", &[("2020-09-06", "5000")]).await;
+    let list = "支店番号,預金種目,口座番号,口座名義,取引日,金額,摘要,取引番号
+100,普通,3000001,スズキ イチロウ,2020-09-03,10000,ドコモコウザ,TX-M1
+100,普通,3000002,スズキ イチロウ,2020-09-03,30000,ドコモコウザ,TX-M2
+100,普通,3000001,スズキ イチロウ,2020-09-04,20000,ドコモコウザ,TX-M3
+100,普通,3000003,スズキ イチロウ,2020-09-06,5000,ドコモコウザ,TX-M4
+100,普通,3000009,タナカ ジロウ,2020-09-06,7000,ドコモコウザ,TX-M5
+";
+    let b77 = app.login("bank.77@redress.example", PASSWORD).await;
+    let res = upload_list(&app, &b77, "many.csv", list.as_bytes().to_vec()).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    assert!(
+        report.contains("5行：一致 4、要確認 0、申請なし 1、取り込み済み 0、不備 0"),
+        "{report}"
+    );
+    assert_eq!(state_of(&app, &both).await, "in_review");
+    assert_eq!(state_of(&app, &one).await, "bank_review");
+    assert_eq!(state_of(&app, &single).await, "in_review");
+    assert_eq!(
+        app.count("figures_pending").await,
+        0,
+        "nothing left pending"
+    );
+    crate::reports::check_kept_figures(&app, &[], false, "after the list").await;
+}

@@ -29,6 +29,7 @@ use crate::error::AppError;
 use crate::services::drafts::today_jst;
 use crate::state::Core;
 use crate::store::bank_debits::{self, NewDebit, NewImport};
+use crate::store::figures;
 
 pub use crate::domain::bank_list::MAX_LIST_BYTES;
 
@@ -459,8 +460,7 @@ async fn work(
         }
         let by_account = candidates_by_account(&mut tx, bank, &used).await?;
         let (new_rows, exact) = match_chunk(chunk, &by_account, &mut known, &mut used, &mut tally);
-        // Exact matches confirm their lines with the bank's figures, in bulk.
-        confirm_many(&mut tx, &state.settings.public_url, staff, &exact).await?;
+        confirm_exact(&mut tx, &state.settings.public_url, staff, &exact).await?;
         let inserts: Vec<NewDebit<'_>> = new_rows
             .iter()
             .map(|(row, status, line)| NewDebit {
@@ -496,6 +496,25 @@ async fn work(
         }
     }
     tracing::info!(tally = ?tally, rejected = rejected.len(), "bank list imported");
+    Ok(())
+}
+
+/// Exact matches confirm their lines with the bank's figures, in bulk, the
+/// claims' kept figures computed once for the chunk (`figures::hold_many`).
+async fn confirm_exact(
+    tx: &mut crate::db::Tx,
+    public_url: &str,
+    staff: &CurrentUser,
+    exact: &[(Uuid, Uuid, &BankDebitRow)],
+) -> Result<(), AppError> {
+    let mut claims: Vec<Uuid> = exact.iter().map(|(claim, _, _)| *claim).collect();
+    claims.sort();
+    claims.dedup();
+    let held = figures::hold_many(tx, &claims).await?;
+    confirm_many(tx, public_url, staff, exact).await?;
+    if held {
+        figures::release_many(tx, &claims).await?;
+    }
     Ok(())
 }
 
