@@ -201,7 +201,7 @@ pub async fn answer_line(
     if current == CaseState::BankReview && facts.all_lines_answered {
         let step = cases::Step::new(Action::BankChecked, staff);
         current = cases::transition(tx, at(current, version), &facts, &step).await?;
-        super::notifications::tell_bank_checked(tx, public_url, claim, Utc::now()).await?;
+        super::notifications::tell_bank_checked(tx, public_url, &[claim], Utc::now()).await?;
     }
     Ok(current)
 }
@@ -374,11 +374,21 @@ pub async fn confirm_many(
     let mut claims: Vec<Uuid> = matches.iter().map(|(c, _, _)| *c).collect();
     claims.sort();
     claims.dedup();
-    // Their flags change (debits confirmed); the sweep computes them.
-    crate::store::assessment::mark_dirty(tx, &claims).await?;
     let states = bank_review::claims_states(tx, &claims).await?;
     let mut start = Vec::new();
     let mut checked = Vec::new();
+    // Their flags change (debits confirmed); the sweep computes them. A
+    // case moved on below is marked by its move.
+    let stays: Vec<Uuid> = states
+        .iter()
+        .filter(|(_, state, _, open_lines)| {
+            let moves =
+                *state == CaseState::Submitted || (*state == CaseState::BankReview && !open_lines);
+            !moves
+        })
+        .map(|(id, ..)| *id)
+        .collect();
+    crate::store::assessment::mark_dirty(tx, &stays).await?;
     for (id, state, _, open_lines) in &states {
         let facts = CaseFacts {
             all_lines_answered: !open_lines,
@@ -397,8 +407,6 @@ pub async fn confirm_many(
     let step = cases::Step::new(Action::BankChecked, staff).at(later);
     cases::transition_many(tx, &checked, CaseState::BankReview, &step).await?;
     let checked: Vec<Uuid> = checked.into_iter().map(|(id, _)| id).collect();
-    for claim in &checked {
-        super::notifications::tell_bank_checked(tx, public_url, *claim, later).await?;
-    }
+    super::notifications::tell_bank_checked(tx, public_url, &checked, later).await?;
     Ok(())
 }

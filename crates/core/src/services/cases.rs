@@ -15,8 +15,8 @@ use crate::db::Tx;
 use crate::domain::Role;
 use crate::domain::workflow::{Action, Assignment, CaseFacts, CaseState, Refusal, next_state};
 use crate::error::AppError;
+use crate::store::cases;
 use crate::store::claims::ClaimRow;
-use crate::store::{assessment, cases};
 
 /// Who takes a step: a user with the role they act in.
 #[derive(Clone, Copy, Debug)]
@@ -167,11 +167,11 @@ async fn after_move(
             at: step.at,
         })
         .collect();
-    cases::insert_events(tx, &events).await?;
-    if to.flags_can_change() {
-        assessment::mark_dirty(tx, ids).await?;
-    }
-    Ok(())
+    // The flags of a case in a state where they can change were marked to
+    // be computed again by the move itself (`store::cases::move_state`).
+    cases::insert_events(tx, &events)
+        .await
+        .map_err(AppError::from)
 }
 
 /// An event that keeps the case's state.

@@ -20,26 +20,32 @@ use crate::store::{banks, notifications as store};
 /// Digests go out once a day, from this hour (JST) on.
 pub const DIGEST_HOUR_JST: u32 = 8;
 
-/// Tells the claimant every bank has answered, inside `tx`: the transaction
-/// of the last answer, which moves the case to review. The claim is marked
-/// first, so the mail is written once however the answers arrive; a case
-/// moved on at once (assessed, approved) has already been told.
+/// Tells the claimants of `claims` every bank has answered, inside `tx`:
+/// the transaction of the last answer, which moves the cases to review
+/// (one claim by hand, many in a bank's list). Each claim is marked first,
+/// so its mail is written once however the answers arrive; a case moved on
+/// at once (assessed, approved) has already been told.
 #[tracing::instrument(skip_all)]
 pub async fn tell_bank_checked(
     tx: &mut Tx,
     public_url: &str,
-    claim: Uuid,
+    claims: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    if !store::mark_bank_checked(tx, claim, now).await? {
-        return Ok(());
-    }
-    if let Some((reference, email, lang)) = store::claimant_contact(tx, claim).await? {
-        let lang = Lang::parse(&lang).unwrap_or_default();
-        let text = mails::bank_checked(lang, public_url, &reference);
-        mails::queue(tx, &email, Some(claim), &text, now).await?;
-    }
-    Ok(())
+    let told = store::mark_bank_checked(tx, claims, now).await?;
+    let texts: Vec<_> = told
+        .iter()
+        .map(|(_, reference, _, lang)| {
+            let lang = Lang::parse(lang).unwrap_or_default();
+            mails::bank_checked(lang, public_url, reference)
+        })
+        .collect();
+    let mails: Vec<_> = told
+        .iter()
+        .zip(&texts)
+        .map(|((claim, _, email, _), text)| mails::new_mail(email, Some(*claim), text))
+        .collect();
+    crate::store::outbox::enqueue_many(tx, &mails, now).await
 }
 
 /// The latest day a case's clock may have started on and be past its target today.

@@ -22,10 +22,15 @@ pub async fn move_state(
     to: CaseState,
 ) -> Result<u64, sqlx::Error> {
     let mut moved = 0;
+    // A case whose flags can change in its new state has them computed
+    // again by the sweep: marked in the same write (`assessment::mark_dirty`'s
+    // mark), not by a second update of the same rows.
+    let dirty = i64::from(to.flags_can_change());
     for chunk in ids.chunks(200) {
         let first = if version.is_some() { 4 } else { 3 };
         let sql = format!(
-            "UPDATE claims SET state = $1, version = version + 1 WHERE state = $2{} AND id IN ({})",
+            "UPDATE claims SET state = $1, version = version + 1, flags_dirty = flags_dirty + {dirty}
+              WHERE state = $2{} AND id IN ({})",
             if version.is_some() {
                 " AND version = $3"
             } else {

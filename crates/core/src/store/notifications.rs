@@ -8,29 +8,48 @@ use uuid::Uuid;
 use crate::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
-/// (reference, claimant's address, claimant's language) of a claim, read in
-/// `tx`: the transaction that moves the case on writes the mail.
-pub async fn claimant_contact(
-    tx: &mut Tx,
-    claim: Uuid,
-) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as::<_, (String, String, String)>(
-        "SELECT c.reference, u.email, u.lang
-           FROM claims c JOIN users u ON u.id = c.claimant_id
-          WHERE c.id = $1",
-    ).bind(claim).fetch_optional(c).await)
-}
-
-/// Marks the claimant told (once: false if another process did it first).
+/// Marks the claimants of `claims` told, each once (a claim another
+/// process or an earlier answer marked is left); returns those marked now
+/// with (reference, claimant's address, claimant's language), read in `tx`:
+/// the transaction that moves the cases on writes the mails.
 pub async fn mark_bank_checked(
     tx: &mut Tx,
-    claim: Uuid,
+    claims: &[Uuid],
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let n = on_tx!(tx, c => sqlx::query(
-        "UPDATE claims SET bank_checked_at = $2 WHERE id = $1 AND bank_checked_at IS NULL")
-        .bind(claim).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
+) -> Result<Vec<(Uuid, String, String, String)>, sqlx::Error> {
+    let mut told = Vec::new();
+    for chunk in claims.chunks(500) {
+        let sql = format!(
+            "UPDATE claims SET bank_checked_at = $1
+              WHERE id IN ({}) AND bank_checked_at IS NULL RETURNING id",
+            super::placeholders(2, chunk.len())
+        );
+        let marked: Vec<Uuid> = on_tx!(tx, c => {
+            let mut q = sqlx::query_scalar::<_, Uuid>(&sql).bind(now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        if marked.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "SELECT c.id, c.reference, u.email, u.lang
+               FROM claims c JOIN users u ON u.id = c.claimant_id
+              WHERE c.id IN ({}) ORDER BY c.reference",
+            super::placeholders(1, marked.len())
+        );
+        let rows: Vec<(Uuid, String, String, String)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(&sql);
+            for id in &marked {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        told.extend(rows);
+    }
+    Ok(told)
 }
 
 /// Records a digest as written for `day` (false if it already was: another

@@ -32,6 +32,46 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Writes many mails at once (`tx`: the change that causes them), a
+/// statement per hundred.
+pub async fn enqueue_many(
+    tx: &mut Tx,
+    mails: &[NewMail<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    for chunk in mails.chunks(100) {
+        let rows = (0..chunk.len())
+            .map(|i| {
+                let b = 2 + i * 7;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, $1, $1, 0)",
+                    b,
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "INSERT INTO outbox (id, kind, to_addr, subject, body_text, body_html, claim_id, created_at, next_attempt_at, attempts)
+             VALUES {rows}"
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql).bind(now);
+            for m in chunk {
+                q = q.bind(Uuid::new_v4()).bind(m.kind).bind(m.to).bind(m.subject)
+                    .bind(m.body_text).bind(m.body_html).bind(m.claim_id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OutboxRow {
     pub id: Uuid,

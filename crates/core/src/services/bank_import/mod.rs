@@ -408,14 +408,28 @@ struct Progress {
     used: HashSet<Uuid>,
 }
 
-/// The tables an import writes to, and those its matches are read with.
-const GROWN: &[&str] = &[
-    "bank_debits",
-    "line_answers",
-    "claim_events",
-    "claims",
-    "debit_lines",
+/// The tables an import writes to, each with the rows written since their
+/// statistics were last counted (`Db::analyze_grown`): a bank debit a row
+/// of the list; a line confirmed changes a line, answer, claim and event.
+const GROWN: [(&str, u64); 5] = [
+    ("bank_debits", 0),
+    ("line_answers", 0),
+    ("claim_events", 0),
+    ("claims", 0),
+    ("debit_lines", 0),
 ];
+
+/// Adds a chunk's rows to the tables' counts (see [`GROWN`]).
+fn count_written(written: &mut [(&'static str, u64)], inserted: usize, confirmed: usize) {
+    for (table, rows) in written.iter_mut() {
+        let n = if *table == "bank_debits" {
+            inserted
+        } else {
+            confirmed
+        };
+        *rows += n as u64;
+    }
+}
 
 /// Matches and saves the rows of an import from where it stands,
 /// `import_chunk_rows` per transaction, recording the counts and the rows
@@ -451,7 +465,7 @@ async fn work(
         .collect();
     let chunks = chunks_of(&rows[start..], state.settings.import_chunk_rows);
     let last = chunks.len() - 1;
-    let mut written = 0u64;
+    let mut written = GROWN;
     for (i, chunk) in chunks.into_iter().enumerate() {
         let mut tx = state.db.begin().await?;
         if !bank_debits::hold_import(&mut tx, id, owner, done, lease_end(state)).await? {
@@ -461,6 +475,7 @@ async fn work(
         let by_account = candidates_by_account(&mut tx, bank, &used).await?;
         let (new_rows, exact) = match_chunk(chunk, &by_account, &mut known, &mut used, &mut tally);
         confirm_exact(&mut tx, &state.settings.public_url, staff, &exact).await?;
+        count_written(&mut written, new_rows.len(), exact.len());
         let inserts: Vec<NewDebit<'_>> = new_rows
             .iter()
             .map(|(row, status, line)| NewDebit {
@@ -484,10 +499,7 @@ async fn work(
         tx.commit().await?;
         // The tables this list grows, planned as they now are (a list of
         // 100,000 rows more than doubles them on a young database).
-        written += chunk.len() as u64;
-        if state.db.analyze_grown(GROWN, written).await? {
-            written = 0;
-        }
+        state.db.analyze_grown(&mut written).await?;
         if i != last && state.process.is_stopping() {
             // Handed back between chunks: another process goes on from here.
             bank_debits::release_import(&state.db, id, owner).await?;

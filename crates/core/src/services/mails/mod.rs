@@ -191,19 +191,19 @@ pub async fn queue(
     mail: &MailText,
     now: DateTime<Utc>,
 ) -> Result<Uuid, sqlx::Error> {
-    outbox::enqueue(
-        tx,
-        &outbox::NewMail {
-            kind: mail.kind,
-            to,
-            claim_id: claim,
-            subject: &mail.subject,
-            body_text: &mail.text,
-            body_html: &mail.html,
-        },
-        now,
-    )
-    .await
+    outbox::enqueue(tx, &new_mail(to, claim, mail), now).await
+}
+
+/// The outbox row of a mail to `to` (about `claim`).
+pub fn new_mail<'a>(to: &'a str, claim: Option<Uuid>, mail: &'a MailText) -> outbox::NewMail<'a> {
+    outbox::NewMail {
+        kind: mail.kind,
+        to,
+        claim_id: claim,
+        subject: &mail.subject,
+        body_text: &mail.text,
+        body_html: &mail.html,
+    }
 }
 
 fn day(date: NaiveDate) -> String {
