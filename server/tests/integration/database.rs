@@ -408,7 +408,6 @@ async fn a_session_is_written_again_only_when_its_data_changes_or_its_expiry_mov
 /// user), the transition inside it, and the query's own error.
 #[tokio::test]
 async fn an_internal_error_says_which_operation_failed_and_on_which_case() {
-    use tracing_subscriber::prelude::*;
     let app = TestApp::spawn().await;
     let client = app
         .register_claimant("broken@example.jp", "kamome-no-suiheisen")
@@ -429,8 +428,6 @@ async fn an_internal_error_says_which_operation_failed_and_on_which_case() {
     // The history's table is gone: the step's event cannot be written.
     app.exec("ALTER TABLE claim_events RENAME TO claim_events_gone")
         .await;
-    let subscriber = tracing_subscriber::registry().with(tracing_error::ErrorLayer::default());
-    let _spans = tracing::subscriber::set_default(subscriber);
     let err = app::server::services::claims::withdraw(&app.state, &claimant, &reference, "")
         .await
         .expect_err("the event cannot be written");

@@ -311,14 +311,24 @@ impl TestApp {
         // Hundreds of accounts: new password hashes are cheap here (a debug
         // build only; the product's cost is pinned by a unit test).
         app::server::auth::cheap_hashing_for_tests();
-        // Server errors show in a failing test's output (RUST_LOG to see more).
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
-            )
-            .with_test_writer()
-            .try_init();
+        // Server errors show in a failing test's output (RUST_LOG to see
+        // more); every span is recorded for the errors' span traces, as the
+        // product's own subscriber does (`ErrorLayer`), on every thread: a
+        // subscriber of the test's thread alone met spans that SQLite's
+        // worker thread entered and closed under another, and panicked.
+        {
+            use tracing_subscriber::prelude::*;
+            let log = tracing_subscriber::fmt::layer()
+                .with_test_writer()
+                .with_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+                );
+            let _ = tracing_subscriber::registry()
+                .with(log)
+                .with(tracing_error::ErrorLayer::default())
+                .try_init();
+        }
         let db = TestDb::create().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
