@@ -426,6 +426,19 @@ async fn upload_list(
     app.upload_list(client, name, bytes).await
 }
 
+/// Uploads a bank's list, which is imported at once (303); the import's
+/// report page.
+async fn imported(app: &TestApp, client: &reqwest::Client, name: &str, bytes: Vec<u8>) -> String {
+    let res = upload_list(app, client, name, bytes).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    app.get(client, &location(&res)).await.text().await.unwrap()
+}
+
 async fn verdict(app: &TestApp, line: uuid::Uuid) -> Option<String> {
     app::on_db!(&app.state.db, p => sqlx::query_scalar::<_, Option<String>>("SELECT bank_verdict FROM debit_lines WHERE id = $1")
         .bind(line).fetch_one(p).await.unwrap())
@@ -859,14 +872,7 @@ async fn a_banks_list_can_be_an_excel_sheet() {
         sheet.write_string(r, 7, *reference).unwrap();
     }
     let bytes = book.save_to_buffer().unwrap();
-    let res = upload_list(&app, &b77, "list.xlsx", bytes).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    let report = imported(&app, &b77, "list.xlsx", bytes).await;
     assert!(
         report.contains("2行：一致 1、要確認 0、申請なし 1"),
         "{report}"
@@ -1231,14 +1237,7 @@ async fn banks_lists_as_core_banking_writes_them_match_exactly() {
         100,普通,5550123,ﾀｶﾊｼ ｶｽﾞｵ,20200907,\"￥200,000\",ﾄﾞｺﾓ ｺｳｻﾞ,SJ-2\r\n";
     let (sjis, _, lossy) = encoding_rs::SHIFT_JIS.encode(text);
     assert!(!lossy);
-    let res = upload_list(&app, &b77, "core.csv", sjis.into_owned()).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    let report = imported(&app, &b77, "core.csv", sjis.into_owned()).await;
     assert!(
         report.contains("2行：一致 2、要確認 0、申請なし 0"),
         "{report}"
@@ -1260,14 +1259,7 @@ async fn banks_lists_as_core_banking_writes_them_match_exactly() {
 
     let yucho = app.login("bank.yucho@redress.example", PASSWORD).await;
     let xls = include_bytes!("../fixtures/yucho-list.xls").to_vec();
-    let res = upload_list(&app, &yucho, "yucho.xls", xls).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    let report = app.get(&yucho, &location(&res)).await.text().await.unwrap();
+    let report = imported(&app, &yucho, "yucho.xls", xls).await;
     assert!(
         report.contains("2行：一致 1、要確認 0、申請なし 1"),
         "{report}"
@@ -1499,14 +1491,7 @@ async fn an_import_that_grows_a_table_counts_its_statistics_again() {
         ));
     }
     let b77 = app.login("bank.77@redress.example", PASSWORD).await;
-    let res = upload_list(&app, &b77, "grow.csv", list.into_bytes()).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    let report = imported(&app, &b77, "grow.csv", list.into_bytes()).await;
     assert!(report.contains("申請なし 300"), "{report}");
     let after = counted().await;
     assert_eq!(
@@ -1582,14 +1567,7 @@ async fn a_list_confirming_many_claims_keeps_their_figures_exact() {
 100,普通,3000009,タナカ ジロウ,2020-09-06,7000,ドコモコウザ,TX-M5
 ";
     let b77 = app.login("bank.77@redress.example", PASSWORD).await;
-    let res = upload_list(&app, &b77, "many.csv", list.as_bytes().to_vec()).await;
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    let report = app.get(&b77, &location(&res)).await.text().await.unwrap();
+    let report = imported(&app, &b77, "many.csv", list.as_bytes().to_vec()).await;
     assert!(
         report.contains("5行：一致 4、要確認 0、申請なし 1、取り込み済み 0、不備 0"),
         "{report}"
