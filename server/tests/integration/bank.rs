@@ -1580,5 +1580,14 @@ async fn a_list_confirming_many_claims_keeps_their_figures_exact() {
         0,
         "nothing left pending"
     );
+    // Each claimant whose every line the list confirmed is told once; the
+    // claim still waiting on a line is not.
+    for (reference, told) in [(&both, 1), (&one, 0), (&single, 1)] {
+        let n: i64 = app::on_db!(&app.state.db, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox o JOIN claims c ON c.id = o.claim_id
+              WHERE c.reference = $1 AND o.kind = 'bank_checked'")
+            .bind(reference.as_str()).fetch_one(p).await.unwrap());
+        assert_eq!(n, told, "{reference}: mails telling every bank answered");
+    }
     crate::reports::check_kept_figures(&app, &[], false, "after the list").await;
 }

@@ -378,29 +378,26 @@ pub async fn confirm_many(
     let mut start = Vec::new();
     let mut checked = Vec::new();
     // Their flags change (debits confirmed); the sweep computes them. A
-    // case moved on below is marked by its move.
-    let stays: Vec<Uuid> = states
-        .iter()
-        .filter(|(_, state, _, open_lines)| {
-            let moves =
-                *state == CaseState::Submitted || (*state == CaseState::BankReview && !open_lines);
-            !moves
-        })
-        .map(|(id, ..)| *id)
-        .collect();
-    crate::store::assessment::mark_dirty(tx, &stays).await?;
+    // case moved on below is marked by its move, the others here.
+    let mut stays = Vec::new();
     for (id, state, _, open_lines) in &states {
         let facts = CaseFacts {
             all_lines_answered: !open_lines,
             ..CaseFacts::default()
         };
-        if *state == CaseState::Submitted {
+        let starts = *state == CaseState::Submitted;
+        let checks = matches!(state, CaseState::Submitted | CaseState::BankReview) && !open_lines;
+        if starts {
             start.push((*id, facts));
         }
-        if matches!(state, CaseState::Submitted | CaseState::BankReview) && !open_lines {
+        if checks {
             checked.push((*id, facts));
         }
+        if !starts && !checks {
+            stays.push(*id);
+        }
     }
+    crate::store::assessment::mark_dirty(tx, &stays).await?;
     let step = cases::Step::new(Action::StartBankReview, staff).at(now);
     cases::transition_many(tx, &start, CaseState::Submitted, &step).await?;
     let later = now + chrono::Duration::milliseconds(1);
