@@ -25,19 +25,16 @@ export async function expectAccessible(page: Page) {
   // axe measures the page as it is drawn: wait for the house stylesheet to
   // be applied (an unstyled page is a row of tiny adjacent links, which axe
   // rightly fails). If it never arrives, say so instead of blaming the page.
+  // Applied, not merely listed: the house sheet's own custom property is
+  // in effect on the root. (Its rules, read through the CSSOM, were once
+  // refused for 30 s with a SecurityError on a page the sheet was drawn
+  // on: the CSSOM's access rule is not what axe needs.)
   const styled = () =>
-    page.evaluate(() =>
-      document.readyState === "complete" &&
-      [...document.styleSheets].some((s) => {
-        if (!/\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "")) return false;
-        // A sheet still loading (or of a page being left) refuses its
-        // rules for a moment: not applied yet, ask again.
-        try {
-          return s.cssRules.length > 0;
-        } catch {
-          return false;
-        }
-      }),
+    page.evaluate(
+      () =>
+        document.readyState === "complete" &&
+        [...document.styleSheets].some((s) => /\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "")) &&
+        getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() !== "",
     );
   await expect
     .poll(async () => ((await styled()) ? "applied" : await stylesheetState(page)), {
@@ -77,7 +74,8 @@ function stylesheetState(page: Page): Promise<string> {
         const end = t.responseEnd > 0 ? `${Math.round(t.responseEnd)} ms` : "not ended";
         return `${t.name} started ${Math.round(t.startTime)} ms, ended ${end}, ${t.transferSize} bytes`;
       });
-    return `readyState ${document.readyState} at ${now} ms; sheets [${sheets.join("; ")}]; resources [${resources.join("; ")}]`;
+    const brand = getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() || "unset";
+    return `readyState ${document.readyState} at ${now} ms; --brand ${brand}; sheets [${sheets.join("; ")}]; resources [${resources.join("; ")}]`;
   });
 }
 
