@@ -15,13 +15,15 @@ mkdir -p bench/results
 pkg=target/site/pkg
 # What is transferred: the precompressed copies build-site.sh made (the
 # server sends brotli to a browser that takes it, as every current one does).
+# A claimant's page loads the claimant's build of the islands; a staff page
+# with a staff island the whole build; a page without an island nothing.
 hash=$(cat target/site/site.hash)
-wasm=$(wc -c < "$pkg/redress.$hash.wasm.br")
-js=$(wc -c < "$pkg/redress.$hash.js.br")
-css=$(wc -c < "$pkg/redress.$hash.css.br")
-# Islands: every page loads the same bundle (claimant and staff alike).
-export BENCH_BUNDLE_KB=$(( (wasm + js) / 1024 ))
-echo "WASM + JS shipped to every page (release, brotli as transferred): ${BENCH_BUNDLE_KB} KB (wasm $((wasm / 1024)) KB, js $((js / 1024)) KB; css $((css / 1024)) KB besides; gzip for older browsers: wasm $(( $(wc -c < "$pkg/redress.$hash.wasm.gz") / 1024 )) KB)"
+size() { wc -c < "$pkg/$1.$hash.$2"; }
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+export BENCH_CLAIMANT_KB=$(kb $(( $(size redress-claimant wasm.br) + $(size redress-claimant js.br) )))
+export BENCH_STAFF_KB=$(kb $(( $(size redress wasm.br) + $(size redress js.br) )))
+export BENCH_SITE_TOOLCHAIN="built with $(cat target/site/built-with)"
+echo "WASM + JS, brotli as transferred: a claimant page ${BENCH_CLAIMANT_KB} KB (wasm $(kb $(size redress-claimant wasm.br)), js $(kb $(size redress-claimant js.br))); a staff page with a staff island ${BENCH_STAFF_KB} KB; css $(kb $(size redress css.br)) KB besides; ${BENCH_SITE_TOOLCHAIN}"
 pg="${BENCH_PG:-postgres://root@127.0.0.1:5432}"
 for backend in ${BENCH_BACKENDS:-sqlite postgres}; do
   out="bench/results/$(date -u +%F)-$backend.txt"

@@ -40,6 +40,34 @@ need_wasm_opt() {
   fi
 }
 
+# JS minifier (npm's terser) for the release build's wasm-bindgen glue.
+need_terser() {
+  if ! [ "$(.tools/node_modules/.bin/terser --version 2>/dev/null)" = "terser 5.39.0" ]; then
+    say "installing terser 5.39.0 (npm) into .tools/"
+    mkdir -p .tools
+    npm install --prefix .tools --no-audit --no-fund --silent terser@5.39.0
+  fi
+}
+
+# The release build of the browser's code builds the standard library for
+# size with the machine's nightly Rust (scripts/build-site.sh): its source
+# and the wasm target, added by rustup. Where they cannot be had, the site
+# is built with stable Rust instead (larger; build-site.sh says which).
+need_small_std() {
+  if ! rustup run nightly rustc -V >/dev/null 2>&1; then
+    say "no nightly Rust here: the release site is built with stable Rust (larger)"
+    return 0
+  fi
+  if ! rustup component list --installed --toolchain nightly | grep -q '^rust-src'; then
+    say "adding the standard library's source to nightly Rust"
+    rustup component add rust-src --toolchain nightly || say "could not: the release site is built with stable Rust"
+  fi
+  if ! rustup target list --installed --toolchain nightly | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target to nightly Rust"
+    rustup target add wasm32-unknown-unknown --toolchain nightly || say "could not: the release site is built with stable Rust"
+  fi
+}
+
 apt_install() {
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
@@ -152,9 +180,9 @@ need_load_tools() {
 
 case "${1:-build}" in
   build) need_wasm_target; need_wasm_bindgen; need_brotli ;;
-  release) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt ;;
+  release) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt; need_terser; need_small_std ;;
   test) need_wasm_target; need_wasm_bindgen; need_brotli; need_chromium; need_playwright; need_psql; need_smtp_server; need_s3_server; need_nginx; need_pgbouncer; need_schemathesis ;;
-  bench) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt; need_load_tools ;;
+  bench) need_wasm_target; need_wasm_bindgen; need_brotli; need_wasm_opt; need_terser; need_small_std; need_load_tools ;;
   dev) need_wasm_target; need_wasm_bindgen; need_brotli; need_cargo_leptos ;;
   *) echo "usage: $0 build|release|test|bench|dev" >&2; exit 2 ;;
 esac

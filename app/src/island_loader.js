@@ -1,7 +1,13 @@
 // Leptos 0.8's island loader (leptos/src/hydration/island_script.js, MIT),
 // run only on a page that holds an island: a page without one downloads
-// no WebAssembly. Called as (root, pkg_path, output_name, wasm_output_name).
-document.querySelector("leptos-island") && ((root, pkg_path, output_name, wasm_output_name) => {
+// no WebAssembly. Called as (root, pkg_path, output_name, claimant_name,
+// staff_islands): a page holding none of the staff pages' islands loads the
+// claimant's smaller build (claimant_name), any other the whole one.
+document.querySelector("leptos-island") && ((root, pkg_path, output_name, claimant_name, staff_islands) => {
+	const staff = staff_islands.some(name =>
+		document.querySelector(`leptos-island[data-component^="${name}_"]`));
+	const wasm_output_name = staff ? output_name : claimant_name;
+	output_name = wasm_output_name;
 	let MOST_RECENT_CHILDREN_CB = [];
 
 	function idle(c) {

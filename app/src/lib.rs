@@ -76,7 +76,8 @@ pub fn is_site_hash(text: &str) -> bool {
 /// What loads the islands: Leptos's own island loader (as its
 /// `HydrationScripts` writes it), run only on a page that holds an island,
 /// so a page without one downloads no WebAssembly; no preload links for the
-/// same reason.
+/// same reason. A page with none of the staff pages' islands loads the
+/// claimant's smaller build (`redress-claimant`, see `scripts/build-site.sh`).
 #[component]
 fn IslandLoader(options: LeptosOptions) -> impl IntoView {
     // As `HydrationScripts` does in islands mode: the server draws the
@@ -86,11 +87,13 @@ fn IslandLoader(options: LeptosOptions) -> impl IntoView {
     }
     let nonce = leptos::nonce::use_nonce();
     let name = options.output_name.to_string();
+    let claimant = name.replacen("redress", "redress-claimant", 1);
     let script = format!(
-        "{}({:?}, {:?}, {name:?}, {name:?});",
+        "{}({:?}, {:?}, {name:?}, {claimant:?}, {:?});",
         include_str!("island_loader.js").trim(),
         "",
         options.site_pkg_dir.as_ref(),
+        components::import_watch::STAFF_ISLANDS,
     );
     view! { <script type="module" nonce=nonce>{script}</script> }
 }

@@ -58,6 +58,10 @@ test("a long bank list shows its progress, then its report, with and without Jav
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await page.route(shown.url(), (route) => route.fulfill({ status: 200, headers, body: processingHtml }));
   await page.route("**/poll_import*", (route) => route.abort());
+  const code: string[] = [];
+  page.on("request", (r) => {
+    if (/\/pkg\/.*\.(js|wasm)$/.test(r.url())) code.push(new URL(r.url()).pathname);
+  });
   await page.goto(shown.url());
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("一覧を処理しています");
   await expectAccessible(page);
@@ -65,6 +69,9 @@ test("a long bank list shows its progress, then its report, with and without Jav
   await page.unrouteAll();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("取り込みの結果", { timeout: 50_000 });
   await expect(page.getByRole("status")).toContainText("100000行：一致 0、要確認 0、申請なし 100000");
+  // The progress island is a staff page's: that page loaded the whole build
+  // of the islands, not the claimant's.
+  expect(code.filter((p) => p.endsWith(".wasm"))[0]).toMatch(/^\/pkg\/redress\.[0-9a-f]{16}\.wasm$/);
   await expectAccessible(page);
 
   // Without JavaScript, "Check again" shows the report too.

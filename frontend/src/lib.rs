@@ -5,6 +5,9 @@
 pub fn hydrate() {
     // Link the app crate (its islands register themselves).
     use app as _;
+    // A panic's message in the console; the small release build aborts at
+    // once instead (`scripts/build-site.sh`: the hook could never run).
+    #[cfg(feature = "panic-messages")]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

@@ -49,10 +49,17 @@ pub fn BranchLookup(
             let ticket = latest.get() + 1;
             latest.set(ticket);
             let latest = latest.clone();
-            leptos::task::spawn_local(async move {
-                let found = crate::api::common::branch_suggestions(bank, q)
-                    .await
-                    .unwrap_or_default();
+            let path = <crate::api::common::BranchSuggestions as leptos::server_fn::ServerFn>::PATH;
+            super::fetch::post(path, &[("bank", &bank), ("q", &q)], move |answer| {
+                let found = answer
+                    .map(|a| super::fetch::items(&a))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|o| BranchOption {
+                        code: super::fetch::text(o, "code"),
+                        name: super::fetch::text(o, "name"),
+                    })
+                    .collect();
                 // Answers can arrive out of order: keep only the newest.
                 if latest.get() == ticket {
                     set_options.set(found);

@@ -38,7 +38,7 @@ pub fn ClientCheck(
             {
                 return;
             }
-            let Ok(today) = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d") else {
+            let Some(today) = crate::domain::dates::parse_iso_day(&today) else {
                 return;
             };
             let values = dom::values(&form);

@@ -5,8 +5,16 @@
 
 use leptos::prelude::*;
 
+/// The islands the claimant's browser build leaves out (each built with
+/// `staff-islands` only): a page holding one loads the whole build.
+pub const STAFF_ISLANDS: &[&str] = &["ImportWatch"];
+
 /// `progress_text` holds `%{done}` and `%{total}`; texts come translated.
-#[island]
+/// A bank page's island: the claimant's smaller browser build (without
+/// `staff-islands`) leaves it out, and the island loader gives a page that
+/// holds it the whole build (`island_loader.js`).
+#[cfg_attr(any(not(feature = "hydrate"), feature = "staff-islands"), island)]
+#[cfg_attr(all(feature = "hydrate", not(feature = "staff-islands")), component)]
 pub fn ImportWatch(id: String, done: i64, total: i64, progress_text: String) -> impl IntoView {
     let (done, set_done) = signal(done);
     #[cfg(feature = "hydrate")]
@@ -14,13 +22,13 @@ pub fn ImportWatch(id: String, done: i64, total: i64, progress_text: String) -> 
         let handle = set_interval_with_handle(
             move || {
                 let id = id.clone();
-                leptos::task::spawn_local(async move {
-                    match crate::api::bank::poll_import(id).await {
-                        Ok(s) if s.status != "processing" => {
-                            let _ = window().location().reload();
-                        }
-                        Ok(s) => set_done.set(s.done),
-                        Err(_) => {}
+                let path = <crate::api::bank::PollImport as leptos::server_fn::ServerFn>::PATH;
+                super::fetch::post(path, &[("id", &id)], move |answer| {
+                    let Some(summary) = answer else { return };
+                    if super::fetch::text(&summary, "status") != "processing" {
+                        let _ = window().location().reload();
+                    } else if let Some(done) = super::fetch::whole(&summary, "done") {
+                        set_done.set(done);
                     }
                 });
             },

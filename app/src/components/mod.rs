@@ -4,6 +4,8 @@
 pub mod branch_lookup;
 pub mod charts;
 pub mod client_check;
+#[cfg(feature = "hydrate")]
+pub mod fetch;
 pub mod fields;
 pub mod import_watch;
 pub mod layout;

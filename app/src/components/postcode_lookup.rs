@@ -132,9 +132,10 @@ pub fn PostcodeLookup(
                 unknown_text.clone(),
             );
             let address_id = address_id.clone();
-            leptos::task::spawn_local(async move {
-                let found = crate::api::common::postcode_addresses(code)
-                    .await
+            let path = <crate::api::common::PostcodeAddresses as leptos::server_fn::ServerFn>::PATH;
+            super::fetch::post(path, &[("code", &code)], move |answer| {
+                let found = answer
+                    .map(|a| super::fetch::strings(&a))
                     .unwrap_or_default();
                 // Answers can arrive out of order: keep only the newest.
                 if latest.get() != ticket {

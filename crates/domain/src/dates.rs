@@ -48,7 +48,9 @@ pub fn parse_day(input: &str) -> Option<(NaiveDate, Written)> {
     }
     let digits = text.chars().all(|c| c.is_ascii_digit());
     if digits && text.len() == 8 {
-        let day = NaiveDate::parse_from_str(text, "%Y%m%d").ok()?;
+        let number = |r: std::ops::Range<usize>| text[r].parse::<u32>().ok();
+        let year = i32::try_from(number(0..4)?).ok()?;
+        let day = NaiveDate::from_ymd_opt(year, number(4..6)?, number(6..8)?)?;
         return Some((day, Written::Compact));
     }
     if digits && text.len() == 5 {
@@ -61,6 +63,24 @@ pub fn parse_day(input: &str) -> Option<(NaiveDate, Written)> {
     NaiveDate::from_ymd_opt(y, m, d)
         .filter(|_| (1000..=9999).contains(&y))
         .map(|day| (day, Written::Plain))
+}
+
+/// A day written `YYYY-MM-DD` exactly (the form a date input sends, and the
+/// server's own dates): read without chrono's format parser, which is most
+/// of what chrono would add to the browser's code.
+pub fn parse_iso_day(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |r: std::ops::Range<usize>| {
+        let part = &text[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse::<u32>().ok())?
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 /// Three numbers separated by any of `seps` (a trailing `日` allowed).
@@ -202,6 +222,31 @@ mod tests {
             prop_assert_eq!(parse_day(&named), Some((d, Written::Era)));
             let initial = format!("{}{}.{}.{}", ERAS[i].1, year, d.month(), d.day());
             prop_assert_eq!(parse_day(&initial), Some((d, Written::Era)));
+            prop_assert_eq!(parse_iso_day(&plain), Some(d));
+        }
+
+        /// The browser's own reading of `YYYY-MM-DD` and of eight digits
+        /// agrees with chrono's format parser on every such text, dates
+        /// that do not exist included.
+        #[test]
+        fn the_hand_written_readings_agree_with_chrono(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            compact in "[0-9]{8}",
+        ) {
+            prop_assert_eq!(parse_iso_day(&text), NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok());
+            prop_assert_eq!(
+                parse_day(&compact).map(|(d, _)| d),
+                NaiveDate::parse_from_str(&compact, "%Y%m%d").ok()
+            );
+        }
+
+        /// It reads nothing but the one form: whatever it accepts is written
+        /// back exactly as it was given.
+        #[test]
+        fn it_reads_only_the_one_form(text in "[0-9０-９+ -]{8,11}") {
+            if let Some(d) = parse_iso_day(&text) {
+                prop_assert_eq!(d.format("%Y-%m-%d").to_string(), text);
+            }
         }
     }
 }

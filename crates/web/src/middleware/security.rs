@@ -101,9 +101,11 @@ fn is_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/robots.txt")
 }
 
-/// A file of the built site named by its content: `/pkg/redress.<16 hex>.js`.
+/// A file of the built site named by its content: `/pkg/redress.<16 hex>.js`,
+/// `/pkg/redress-claimant.<16 hex>.wasm`.
 fn is_hashed_asset(path: &str) -> bool {
     path.strip_prefix("/pkg/redress.")
+        .or_else(|| path.strip_prefix("/pkg/redress-claimant."))
         .and_then(|rest| rest.split_once('.'))
         .is_some_and(|(hash, ext)| app::is_site_hash(hash) && matches!(ext, "js" | "wasm" | "css"))
 }
@@ -194,6 +196,7 @@ mod hashed_tests {
             "/pkg/redress.0123456789abcdef.js",
             "/pkg/redress.0123456789ABCDEF.wasm",
             "/pkg/redress.ffffffffffffffff.css",
+            "/pkg/redress-claimant.0123456789abcdef.wasm",
         ] {
             assert!(super::is_hashed_asset(yes), "{yes}");
         }
@@ -203,6 +206,8 @@ mod hashed_tests {
             "/pkg/redress.0123.js",
             "/pkg/redress.0123456789abcdef.txt",
             "/pkg/other.0123456789abcdef.js",
+            "/pkg/redress-claimant.js",
+            "/pkg/redress-claimant.0123456789abcdef.css.map",
             "/claims/redress.0123456789abcdef.js",
         ] {
             assert!(!super::is_hashed_asset(no), "{no}");

@@ -298,24 +298,29 @@ async fn main() -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     zengin_export(&mut results);
-    if let Some(kb) = std::env::var("BENCH_BUNDLE_KB")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-    {
-        results.add(
-            "WASM + JS shipped to a claimant page (release, gzip -9)",
-            format!("{kb:.0} KB (one islands bundle for every page)"),
-            "≤ 150 KB",
-            verdict(kb, 150.0, "KB", true),
-            String::new(),
-        );
-        results.add(
-            "WASM + JS shipped to a staff page (release, gzip -9)",
-            format!("{kb:.0} KB"),
-            "≤ 300 KB",
-            verdict(kb, 300.0, "KB", true),
-            String::new(),
-        );
+    // What scripts/bench.sh measured of the built site (brotli, as transferred).
+    let kb = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+    for (var, page, target) in [
+        (
+            "BENCH_CLAIMANT_KB",
+            "a claimant page (the claimant's build)",
+            100.0,
+        ),
+        (
+            "BENCH_STAFF_KB",
+            "a staff page with a staff island (the whole build)",
+            200.0,
+        ),
+    ] {
+        if let Some(kb) = kb(var) {
+            results.add(
+                &format!("WASM + JS {page}, first visit (release, brotli as transferred)"),
+                format!("{kb:.1} KB"),
+                &format!("≤ {target:.0} KB"),
+                verdict(kb, target, "KB", true),
+                std::env::var("BENCH_SITE_TOOLCHAIN").unwrap_or_default(),
+            );
+        }
     }
     results.write()
 }
