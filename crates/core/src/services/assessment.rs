@@ -82,17 +82,28 @@ async fn same_address(
 }
 
 async fn elsewhere(db: &Db, claim: &claims::ClaimRow) -> Result<Elsewhere, AppError> {
-    Ok(Elsewhere {
+    Ok(elsewhere_and_first_from_address(db, claim).await?.0)
+}
+
+/// [`elsewhere`], and the one other claim from the claim's address when
+/// there is exactly one (its address read once for both).
+async fn elsewhere_and_first_from_address(
+    db: &Db,
+    claim: &claims::ClaimRow,
+) -> Result<(Elsewhere, Option<String>), AppError> {
+    let (same_address, first_from_address) = same_address(db, claim).await?;
+    let elsewhere = Elsewhere {
         same_account: assessment::same_account(db, claim.id).await?,
         same_debit: assessment::same_debit(db, claim.id).await?,
         same_contact: assessment::same_contact(db, claim).await?,
-        same_address: same_address(db, claim).await?.0,
+        same_address,
         confirmed_elsewhere: crate::store::bank_review::confirmed_elsewhere(db, claim.id, None)
             .await?
             .into_iter()
             .map(|c| (c.position, c.reference))
             .collect(),
-    })
+    };
+    Ok((elsewhere, first_from_address))
 }
 
 /// Computes a claim's flags again and stores their kinds (for the queue
@@ -106,7 +117,7 @@ pub async fn refresh_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, AppError
     };
     let policy = policy_for(db, &row).await?;
     let facts = facts(db, &row).await?;
-    let elsewhere = elsewhere(db, &row).await?;
+    let (elsewhere, first_from_address) = elsewhere_and_first_from_address(db, &row).await?;
     let mut kinds: Vec<&str> = flags(&policy, &facts, &elsewhere)
         .iter()
         .map(Flag::kind)
@@ -122,7 +133,7 @@ pub async fn refresh_flags(db: &Db, claim: Uuid) -> Result<Vec<String>, AppError
         .chain(elsewhere.same_debit.into_iter().map(|(_, r)| r))
         .chain(elsewhere.confirmed_elsewhere.into_iter().map(|(_, r)| r))
         .chain(elsewhere.same_contact)
-        .chain(same_address(db, &row).await?.1)
+        .chain(first_from_address)
         .collect();
     others.sort();
     others.dedup();

@@ -197,11 +197,32 @@ pub async fn save_flags(
     kinds: &[&str],
     mark: i64,
 ) -> Result<bool, sqlx::Error> {
+    // Flags are derived: the claim stays marked (`flags_dirty`) until this
+    // transaction saves them, and the sweep computes again any a crash
+    // loses. So on PostgreSQL their commit does not wait for the disk (the
+    // claim's own commit did): a lost one is lost whole, mark included.
+    if matches!(tx, Tx::Postgres(_)) {
+        on_tx!(tx, c => sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(c).await.map(|r| r.rows_affected()))?;
+    }
     on_tx!(tx, c => sqlx::query("DELETE FROM claim_flags WHERE claim_id = $1")
         .bind(claim).execute(c).await.map(|r| r.rows_affected()))?;
-    for kind in kinds {
-        on_tx!(tx, c => sqlx::query("INSERT INTO claim_flags (claim_id, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(claim).bind(*kind).execute(c).await.map(|r| r.rows_affected()))?;
+    // Every kind in one statement (a claim has a handful).
+    if !kinds.is_empty() {
+        let values = (2..kinds.len() + 2)
+            .map(|i| format!("($1, ${i})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO claim_flags (claim_id, kind) VALUES {values} ON CONFLICT DO NOTHING"
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql).bind(claim);
+            for kind in kinds {
+                q = q.bind(*kind);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
     // Clean only if nothing changed the claim meanwhile; a sweep's lease
     // ends with the computation either way (changed meanwhile, the claim is
