@@ -33,14 +33,35 @@ export async function expectAccessible(page: Page) {
     page.evaluate(
       () =>
         document.readyState === "complete" &&
-        [...document.styleSheets].some((s) => /\/pkg\/redress(\.[0-9a-f]{16})?\.css$/.test(s.href ?? "")) &&
+        [...document.styleSheets].some((s) => /\/pkg\/redress(\.[0-9a-f]{16})?\.css(\?again=\d+)?$/.test(s.href ?? "")) &&
         getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() !== "",
     );
+  // Known, not explained: in two clean-clone runs of 2026-12-07 the sheet of
+  // /admin/policy, fetched from Chromium's memory cache (0 bytes), was never
+  // applied (its rules refused with a SecurityError, its custom property
+  // unset) for 30 s, while the same sheet was applied on every other page.
+  // After 10 s the page's link is pointed at the same file again by a URL
+  // the cache does not hold (the server ignores the query), once, and the
+  // state it had is printed; the scan still needs the sheet applied.
+  const waited = Date.now();
+  let retried = false;
   await expect
-    .poll(async () => ((await styled()) ? "applied" : await stylesheetState(page)), {
-      message: `the stylesheet was applied on ${page.url()}`,
-      timeout: 30_000,
-    })
+    .poll(
+      async () => {
+        if (await styled()) return "applied";
+        const state = await stylesheetState(page);
+        if (!retried && Date.now() - waited > 10_000) {
+          retried = true;
+          console.log(`stylesheet not applied after 10 s on ${page.url()}: ${state}; fetching it again`);
+          await page.evaluate(() => {
+            const link = document.querySelector<HTMLLinkElement>('link[rel="stylesheet"][href*="/pkg/redress"]');
+            if (link) link.href = link.href.split("?")[0] + "?again=" + Date.now();
+          });
+        }
+        return state;
+      },
+      { message: `the stylesheet was applied on ${page.url()}`, timeout: 30_000 },
+    )
     .toBe("applied");
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
   const results = await new AxeBuilder({ page })
