@@ -4,10 +4,8 @@
 // staff_islands): a page holding none of the staff pages' islands loads the
 // claimant's smaller build (claimant_name), any other the whole one.
 document.querySelector("leptos-island") && ((root, pkg_path, output_name, claimant_name, staff_islands) => {
-	const staff = staff_islands.some(name =>
-		document.querySelector(`leptos-island[data-component^="${name}_"]`));
-	const wasm_output_name = staff ? output_name : claimant_name;
-	output_name = wasm_output_name;
+	const name = staff_islands.some(island =>
+		document.querySelector(`leptos-island[data-component^="${island}_"]`)) ? output_name : claimant_name;
 	let MOST_RECENT_CHILDREN_CB = [];
 
 	function idle(c) {
@@ -65,9 +63,9 @@ document.querySelector("leptos-island") && ((root, pkg_path, output_name, claima
 		}
 	}
 	idle(() => {
-		import(`${root}/${pkg_path}/${output_name}.js`)
+		import(`${root}/${pkg_path}/${name}.js`)
 			.then(mod => {
-				mod.default({module_or_path: `${root}/${pkg_path}/${wasm_output_name}.wasm`}).then(() => {
+				mod.default({module_or_path: `${root}/${pkg_path}/${name}.wasm`}).then(() => {
 					mod.hydrate();
 					hydrateIslands(document.body, mod);
 				});

@@ -58,18 +58,17 @@ pub fn items(value: &JsValue) -> Vec<JsValue> {
     }
 }
 
+/// A JSON object's field (`undefined` when it has none).
+fn field(value: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// A JSON object's string field (`""` when it is missing or not a string).
 pub fn text(value: &JsValue, name: &str) -> String {
-    js_sys::Reflect::get(value, &JsValue::from_str(name))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+    field(value, name).as_string().unwrap_or_default()
 }
 
 /// A JSON object's number field, whole.
 pub fn whole(value: &JsValue, name: &str) -> Option<i64> {
-    js_sys::Reflect::get(value, &JsValue::from_str(name))
-        .ok()
-        .and_then(|v| v.as_f64())
-        .map(|n| n as i64)
+    field(value, name).as_f64().map(|n| n as i64)
 }
